@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from recruiting import views
+
+admin.site.site_header = "Recruiter workspace"
+admin.site.site_title = "Recruiter workspace"
+admin.site.index_title = "Vacancies, candidates and shortlists"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("portal.urls")),
+]

@@ -1,0 +1,21 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared"))
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The ``../shared`` folder of real data.  Skips where absent, but fails under ``CI=true``."""
+    if not (SHARED_DIR / "data").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but the real data folder {SHARED_DIR} is missing")
+        pytest.skip(f"real data folder {SHARED_DIR} is absent (a fresh clone without ../shared)")
+    return SHARED_DIR

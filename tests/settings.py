@@ -1,0 +1,22 @@
+"""Test settings: the production settings module with test-only overrides in one place.
+
+``DATABASE_URL`` and ``CELERY_BROKER_URL`` still come from the environment, so the same tests run on SQLite
+(a developer's default) and on PostgreSQL + Redis (CI).  Unit tests run tasks eagerly; the integration
+tests start real worker processes against the broker.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from recruiting.settings import *  # noqa: F401,F403,E402
+
+BROKER_FOR_INTEGRATION = CELERY_BROKER_URL  # noqa: F405
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="recruiting-test-media-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
