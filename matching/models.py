@@ -44,9 +44,14 @@ class MatchScore(models.Model):
     to ``score``.  ``explanation`` holds the full structured explanation produced by the engine.
     """
 
+    class State(models.TextChoices):
+        SCORED = "scored", "Scored"
+        INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
+
     candidate = models.ForeignKey("recruiting.Candidate", on_delete=models.CASCADE, related_name="match_scores")
     vacancy = models.ForeignKey("recruiting.Vacancy", on_delete=models.CASCADE, related_name="match_scores")
-    score = models.FloatField(db_index=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SCORED)
+    score = models.FloatField(null=True, blank=True, db_index=True, help_text="0–100; empty when data is insufficient")
     skills_score = models.FloatField(default=0)
     qualifications_score = models.FloatField(default=0)
     text_score = models.FloatField(default=0)
@@ -54,12 +59,18 @@ class MatchScore(models.Model):
     missing_skills = models.JSONField(default=list, blank=True)
     explanation = models.JSONField(default=dict, blank=True)
     engine_version = models.CharField(max_length=40)
+    vocabulary_version = models.CharField(max_length=40, blank=True, default="")
+    model_version = models.CharField(max_length=40, blank=True, default="")
+    weights = models.JSONField(default=dict, blank=True)
+    stale = models.BooleanField(default=False, db_index=True)
     computed_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["candidate", "vacancy"], name="matchscore_unique_pair"),
-            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="matchscore_score_0_100"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)), name="matchscore_score_0_100"
+            ),
         ]
         indexes = [models.Index(fields=["vacancy", "-score"], name="matchscore_vacancy_rank")]
 
@@ -93,3 +104,24 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.pk} {self.scope} {self.status} {self.done}/{self.total}"
+
+
+class TextModel(models.Model):
+    """A fitted TF-IDF model (skill IDF and word vectorizer), persisted so every worker loads the same one.
+
+    ``data`` is an ``.npz`` archive written by ``matching.scoring.MatchingModel.to_bytes`` (arrays and JSON
+    only, no pickle).  ``version`` is a hash of that content.
+    """
+
+    version = models.CharField(max_length=40, unique=True)
+    vocabulary_version = models.CharField(max_length=40)
+    n_documents = models.PositiveIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"model {self.version} ({self.n_documents} documents)"

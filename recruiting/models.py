@@ -83,6 +83,10 @@ class Vacancy(TimeStampedModel):
     day_rate_min = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     day_rate_max = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    min_years_experience = models.FloatField(null=True, blank=True, help_text="minimum years of experience")
+    weights = models.JSONField(
+        default=dict, blank=True, help_text="per-vacancy component weights; empty means the documented defaults"
+    )
 
     class Meta:
         verbose_name_plural = "vacancies"
@@ -112,6 +116,7 @@ class Candidate(TimeStampedModel):
     source_label = models.CharField(max_length=200, blank=True, default="", help_text="e.g. a dataset's category")
     cv_text = models.TextField(blank=True, default="")
     cv_file = models.FileField(upload_to="cvs/%Y/%m/", blank=True, default="")
+    years_experience = models.FloatField(null=True, blank=True, help_text="extracted from the CV, in years")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidate"
     )
