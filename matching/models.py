@@ -94,6 +94,7 @@ class ScoringRun(models.Model):
     done = models.PositiveIntegerField(default=0, help_text="pairs scored so far")
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    completed_chunks = models.JSONField(default=list, blank=True, help_text="indexes of the chunks stored")
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,391 @@
+"""Between the ORM and the pure engine: extracted profiles, the persisted model, scoring and enqueueing.
+
+Writes here are idempotent: match scores are upserted on (candidate, vacancy), so a task delivered twice
+leaves the same rows.  CV text never reaches a log line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from matching import scoring
+from matching.extraction import (
+    SkillEntry,
+    SkillExtractor,
+    extract_qualifications,
+    extract_requirements,
+    extract_years_experience,
+    vocabulary_version,
+)
+from matching.models import MatchScore, ScoringRun, Skill, TextModel
+from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy, VacancySkill
+
+logger = logging.getLogger(__name__)
+
+_extractors: dict[str, SkillExtractor] = {}
+_models: dict[str, scoring.MatchingModel] = {}
+_batch = threading.local()
+
+
+# --- vocabulary ---------------------------------------------------------------------------------------
+def vocabulary_entries() -> list[SkillEntry]:
+    """The skill vocabulary as stored, ordered by name."""
+    return [
+        SkillEntry(name=s.name, category=s.category, aliases=tuple(s.aliases or ()), ambiguous=s.ambiguous)
+        for s in Skill.objects.order_by("name").only("name", "category", "aliases", "ambiguous")
+    ]
+
+
+def current_vocabulary_version() -> str:
+    return vocabulary_version(vocabulary_entries())
+
+
+def skill_extractor() -> tuple[SkillExtractor, str]:
+    """The extractor for the stored vocabulary and that vocabulary's version; built once per version."""
+    entries = vocabulary_entries()
+    version = vocabulary_version(entries)
+    extractor = _extractors.get(version)
+    if extractor is None:
+        extractor = SkillExtractor(entries)
+        _extractors.clear()
+        _extractors[version] = extractor
+    return extractor, version
+
+
+# --- extracted profiles ---------------------------------------------------------------------------------
+def _skill_ids(names: Iterable[str]) -> dict[str, int]:
+    return dict(Skill.objects.filter(name__in=set(names)).values_list("name", "id"))
+
+
+def _first_lines(mentions) -> dict[str, str]:
+    lines: dict[str, str] = {}
+    for m in mentions:
+        lines.setdefault(m.skill, m.line[:500])
+    return lines
+
+
+def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
+    """Re-extract a vacancy's skills (with importance) and qualifications from its description.
+
+    Links a recruiter entered (``origin="entered"``) are kept and win over extraction.
+    """
+    extractor, _ = skill_extractor()
+    mentions = extractor.find(vacancy.description)
+    counts: dict[str, int] = {}
+    for m in mentions:
+        counts[m.skill] = counts.get(m.skill, 0) + 1
+    importance = extract_requirements(vacancy.description, extractor)
+    ids = _skill_ids(counts)
+    entered = set(vacancy.skill_links.filter(origin=SkillOrigin.ENTERED).values_list("skill_id", flat=True))
+    vacancy.skill_links.filter(origin=SkillOrigin.EXTRACTED).delete()
+    VacancySkill.objects.bulk_create([
+        VacancySkill(vacancy=vacancy, skill_id=ids[name], mentions=count, origin=SkillOrigin.EXTRACTED,
+                     importance=importance.get(name, "required"))
+        for name, count in counts.items() if name in ids and ids[name] not in entered
+    ])
+    vacancy.qualifications.filter(origin=SkillOrigin.EXTRACTED).delete()
+    Qualification.objects.bulk_create([
+        Qualification(vacancy=vacancy, level=q.level, field=q.field[:200], evidence=q.line[:500])
+        for q in _unique_qualifications(extract_qualifications(vacancy.description))
+    ])
+
+
+def candidate_refresh_profile(*, candidate: Candidate) -> None:
+    """Re-extract a candidate's skills (with the CV line as evidence), qualifications and years of experience."""
+    extractor, _ = skill_extractor()
+    mentions = extractor.find(candidate.cv_text)
+    counts: dict[str, int] = {}
+    for m in mentions:
+        counts[m.skill] = counts.get(m.skill, 0) + 1
+    lines = _first_lines(mentions)
+    ids = _skill_ids(counts)
+    entered = set(candidate.skill_links.filter(origin=SkillOrigin.ENTERED).values_list("skill_id", flat=True))
+    candidate.skill_links.filter(origin=SkillOrigin.EXTRACTED).delete()
+    CandidateSkill.objects.bulk_create([
+        CandidateSkill(candidate=candidate, skill_id=ids[name], mentions=count, origin=SkillOrigin.EXTRACTED,
+                       evidence=lines.get(name, ""))
+        for name, count in counts.items() if name in ids and ids[name] not in entered
+    ])
+    candidate.qualifications.filter(origin=SkillOrigin.EXTRACTED).delete()
+    Qualification.objects.bulk_create([
+        Qualification(candidate=candidate, level=q.level, field=q.field[:200], evidence=q.line[:500])
+        for q in _unique_qualifications(extract_qualifications(candidate.cv_text))
+    ])
+    years = extract_years_experience(candidate.cv_text, timezone.now().date())
+    if years != candidate.years_experience:
+        Candidate.objects.filter(pk=candidate.pk).update(years_experience=years)
+        candidate.years_experience = years
+
+
+def _unique_qualifications(found):
+    seen, out = set(), []
+    for q in found:
+        key = (q.level, q.field.lower())
+        if key not in seen:
+            seen.add(key)
+            out.append(q)
+    return out
+
+
+# --- engine documents ------------------------------------------------------------------------------------
+def candidate_documents(candidate_ids: Sequence[int]) -> list[tuple[Candidate, scoring.CandidateDocument,
+                                                                     dict[str, str]]]:
+    """``(candidate, document, evidence by skill)`` for each id, in a constant number of queries."""
+    candidates = (Candidate.objects.filter(pk__in=candidate_ids)
+                  .prefetch_related("skill_links__skill", "qualifications").order_by("pk"))
+    out = []
+    for c in candidates:
+        skills = {link.skill.name: link.mentions for link in c.skill_links.all()}
+        evidence = {link.skill.name: link.evidence for link in c.skill_links.all()}
+        quals = list(c.qualifications.all())
+        level = max((q.level for q in quals), default=0)
+        fields = [q.field for q in quals if q.field]
+        out.append((c, scoring.CandidateDocument(text=c.cv_text, skills=skills, qualification_level=level,
+                                                 fields=fields, years_experience=c.years_experience), evidence))
+    return out
+
+
+def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring.VacancyDocument]]:
+    """``(vacancy, document)`` for each id, in a constant number of queries."""
+    vacancies = (Vacancy.objects.filter(pk__in=vacancy_ids)
+                 .prefetch_related("skill_links__skill", "qualifications").order_by("pk"))
+    out = []
+    for v in vacancies:
+        required = {ln.skill.name: ln.mentions for ln in v.skill_links.all() if ln.importance == "required"}
+        desirable = {ln.skill.name: ln.mentions for ln in v.skill_links.all() if ln.importance == "desirable"}
+        quals = list(v.qualifications.all())
+        out.append((v, scoring.VacancyDocument(
+            text=v.description, required=required, desirable=desirable,
+            min_qualification_level=min((q.level for q in quals), default=0),
+            fields=[q.field for q in quals if q.field], min_years_experience=v.min_years_experience,
+            weights=scoring.ComponentWeights.from_mapping(v.weights),
+        )))
+    return out
+
+
+def scorable_vacancy_ids() -> list[int]:
+    """Vacancies that get scores: every one that is not closed."""
+    return list(Vacancy.objects.exclude(status=Vacancy.Status.CLOSED).order_by("pk").values_list("pk", flat=True))
+
+
+# --- the fitted model ------------------------------------------------------------------------------------
+def model_fit() -> scoring.MatchingModel:
+    """Fit the engine's model on every candidate and persist it (a no-op when the same model is stored)."""
+    rows = candidate_documents(list(Candidate.objects.values_list("pk", flat=True)))
+    vocab_version = current_vocabulary_version()
+    model = scoring.MatchingModel.fit([d.text for _, d, _ in rows], [d.skills for _, d, _ in rows],
+                                      list(Skill.objects.values_list("name", flat=True)))
+    TextModel.objects.get_or_create(version=model.version, defaults={
+        "vocabulary_version": vocab_version, "n_documents": model.n_documents, "data": model.to_bytes()})
+    _models[model.version] = model
+    return model
+
+
+def model_current(version: str | None = None) -> scoring.MatchingModel:
+    """The stored model of ``version`` (default: the latest), loaded once per process; fitted if none exists."""
+    if version and version in _models:
+        return _models[version]
+    row = (TextModel.objects.filter(version=version).first() if version
+           else TextModel.objects.order_by("-created_at", "-pk").first())
+    if row is None:
+        return model_fit()
+    model = _models.get(row.version)
+    if model is None:
+        model = scoring.MatchingModel.from_bytes(row.data)
+        _models[row.version] = model
+    return model
+
+
+# --- scoring ---------------------------------------------------------------------------------------------
+MATCH_SCORE_UPDATE_FIELDS = [
+    "state", "score", "skills_score", "qualifications_score", "text_score", "matched_skills", "missing_skills",
+    "explanation", "engine_version", "vocabulary_version", "model_version", "weights", "stale", "computed_at",
+]
+
+
+def score_pairs(*, candidate_ids: Sequence[int] | None = None, vacancy_ids: Sequence[int] | None = None,
+                model: scoring.MatchingModel | None = None, run_id: int | None = None) -> int:
+    """Score the given candidates (default: all) against the given vacancies (default: all not closed) and
+    upsert one MatchScore per pair.  Returns the number of pairs written.
+
+    Work is split into chunks of ``settings.MATCHING_CHUNK_SIZE`` candidates; each chunk is one vectorised
+    product and one bulk upsert.  With ``run_id`` the run's ``done`` counter advances per chunk.
+    """
+    if candidate_ids is None:
+        candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
+    if vacancy_ids is None:
+        vacancy_ids = scorable_vacancy_ids()
+    if not candidate_ids or not vacancy_ids:
+        return 0
+    model = model or model_current()
+    _, vocab_version = skill_extractor()
+    categories = dict(Skill.objects.values_list("name", "category"))
+    vacancies = vacancy_documents(vacancy_ids)
+    size = max(1, settings.MATCHING_CHUNK_SIZE)
+    written = 0
+    for start in range(0, len(candidate_ids), size):
+        chunk = candidate_documents(candidate_ids[start:start + size])
+        written += _score_and_store(model, chunk, vacancies, categories, vocab_version)
+        if run_id is not None:
+            ScoringRun.objects.filter(pk=run_id).update(done=F("done") + len(chunk) * len(vacancies))
+    return written
+
+
+def _score_and_store(model, candidates, vacancies, categories, vocab_version) -> int:
+    if not candidates or not vacancies:
+        return 0
+    matrices = scoring.score_chunk(model, [d for _, d, _ in candidates], [d for _, d in vacancies])
+    now = timezone.now()
+    rows = []
+    for i, (candidate, cdoc, evidence) in enumerate(candidates):
+        for j, (vacancy, vdoc) in enumerate(vacancies):
+            pair = scoring.explain_pair(model, matrices, i, j, cdoc, vdoc, categories, evidence)
+            rows.append(_match_score_row(candidate, vacancy, pair, model, vocab_version, vdoc, now))
+    with transaction.atomic():
+        MatchScore.objects.bulk_create(
+            rows, batch_size=1000, update_conflicts=True, unique_fields=["candidate", "vacancy"],
+            update_fields=MATCH_SCORE_UPDATE_FIELDS,
+        )
+    return len(rows)
+
+
+def _match_score_row(candidate, vacancy, pair: scoring.PairScore, model, vocab_version, vdoc, now) -> MatchScore:
+    points = {c["name"]: c for c in pair.components}
+
+    def component(*names: str) -> float:
+        # Score (0–100) of a group of components, weighted by their weights within the group.
+        weight = sum(points[n]["weight"] for n in names if n in points)
+        if not weight:
+            return 0.0
+        return round(sum(points[n]["points"] for n in names if n in points) / weight, 2)
+
+    return MatchScore(
+        candidate=candidate, vacancy=vacancy, state=pair.state, score=pair.score,
+        skills_score=component("required", "desirable"), qualifications_score=component("qualification"),
+        text_score=component("text"), matched_skills=pair.matched, missing_skills=pair.missing,
+        explanation={"state": pair.state, "reason": pair.reason, "components": pair.components,
+                     "engine_version": scoring.ENGINE_VERSION},
+        engine_version=scoring.ENGINE_VERSION, vocabulary_version=vocab_version, model_version=model.version,
+        weights=vdoc.weights.as_dict(), stale=False, computed_at=now,
+    )
+
+
+# --- enqueueing --------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def scoring_batch() -> Iterator[None]:
+    """Collect the rescoring that saves inside the block ask for and enqueue it once, as one batch per kind,
+    when the block ends (after commit).  Used by bulk imports, so 166 CVs make one task, not 166."""
+    outer = getattr(_batch, "ids", None)
+    if outer is not None:
+        yield
+        return
+    _batch.ids = {"candidates": set(), "vacancies": set()}
+    try:
+        yield
+        ids = _batch.ids
+    finally:
+        _batch.ids = None
+    if ids["vacancies"]:
+        _enqueue("score_vacancies", sorted(ids["vacancies"]))
+    if ids["candidates"]:
+        _enqueue("score_candidates", sorted(ids["candidates"]))
+
+
+def enqueue_candidate_scoring(*, candidate_id: int) -> None:
+    """Rescore one candidate against every scorable vacancy once the current transaction commits."""
+    batch = getattr(_batch, "ids", None)
+    if batch is not None:
+        batch["candidates"].add(candidate_id)
+        return
+    _enqueue("score_candidates", [candidate_id])
+
+
+def enqueue_vacancy_scoring(*, vacancy_id: int) -> None:
+    """Rescore one vacancy against every candidate once the current transaction commits."""
+    batch = getattr(_batch, "ids", None)
+    if batch is not None:
+        batch["vacancies"].add(vacancy_id)
+        return
+    _enqueue("score_vacancies", [vacancy_id])
+
+
+def _enqueue(task_name: str, ids: list[int]) -> None:
+    from matching import tasks
+
+    task = getattr(tasks, task_name)
+
+    def send() -> None:
+        try:
+            task.delay(ids)
+        except Exception:  # noqa: BLE001 - a broker outage must not lose the save; the sweeper retries
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                raise
+            logger.warning("could not enqueue %s for %d ids: broker unavailable", task_name, len(ids))
+
+    transaction.on_commit(send)
+
+
+# --- scoring runs -------------------------------------------------------------------------------------------
+def scoring_run_start(*, scope: str = "all", target: str = "", candidate_ids: Sequence[int] | None = None,
+                      vacancy_ids: Sequence[int] | None = None) -> ScoringRun:
+    """Create a run and enqueue its chunk tasks after commit.  A full run refits the model first, so that all
+    chunks, on any worker, use the same model version."""
+    from matching import tasks
+
+    if candidate_ids is None:
+        candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
+    if vacancy_ids is None:
+        vacancy_ids = scorable_vacancy_ids()
+    model = model_fit() if scope == "all" else model_current()
+    size = max(1, settings.MATCHING_CHUNK_SIZE)
+    chunks = [list(candidate_ids[i:i + size]) for i in range(0, len(candidate_ids), size)] if vacancy_ids else []
+    run = ScoringRun.objects.create(
+        scope=scope, target=target, status=ScoringRun.Status.PENDING if chunks else ScoringRun.Status.DONE,
+        total=len(candidate_ids) * len(vacancy_ids), chunks_total=len(chunks),
+        finished_at=None if chunks else timezone.now(),
+    )
+    vacancy_ids = list(vacancy_ids)
+
+    def send() -> None:
+        for index, chunk in enumerate(chunks):
+            tasks.score_chunk.delay(run.pk, index, chunk, vacancy_ids, model.version)
+
+    transaction.on_commit(send)
+    return run
+
+
+def scoring_run_chunk(*, run_id: int, index: int, candidate_ids: Sequence[int], vacancy_ids: Sequence[int],
+                      model_version: str) -> int:
+    """Score chunk ``index`` of a run and record it as done.  Idempotent: a redelivered chunk upserts the same
+    scores and does not advance the progress twice."""
+    ScoringRun.objects.filter(pk=run_id, started_at__isnull=True).update(
+        started_at=timezone.now(), status=ScoringRun.Status.RUNNING)
+    model = model_current(model_version)
+    written = score_pairs(candidate_ids=list(candidate_ids), vacancy_ids=list(vacancy_ids), model=model)
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().get(pk=run_id)
+        if index in run.completed_chunks:
+            return written
+        run.completed_chunks = [*run.completed_chunks, index]
+        run.done = min(run.total, run.done + len(candidate_ids) * len(vacancy_ids))
+        run.chunks_done = len(run.completed_chunks)
+        if run.chunks_done >= run.chunks_total:
+            run.status = ScoringRun.Status.DONE
+            run.done = run.total
+            run.finished_at = timezone.now()
+        run.save(update_fields=["done", "chunks_done", "completed_chunks", "status", "finished_at"])
+    return written
+
+
+def scoring_run_fail(*, run_id: int, error: str) -> None:
+    """Record a non-transient error on a run (the message names the error, never CV text)."""
+    ScoringRun.objects.filter(pk=run_id).update(status=ScoringRun.Status.FAILED, error=error[:2000],
+                                                finished_at=timezone.now())

@@ -1,0 +1,58 @@
+"""Celery tasks: thin wrappers that take ids, load fresh rows through services and retry on transient errors.
+
+Every task is idempotent (scores are upserted), acknowledged late and rejected when its worker is lost, so
+a crash mid-task means the task runs again, not that work is lost.  Time limits are in seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+from matching import services
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
+TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "soft_time_limit": 240,
+    "time_limit": 300,
+}
+
+
+@shared_task(name="matching.score_candidates", **TASK_OPTIONS)
+def score_candidates(candidate_ids: list[int]) -> int:
+    """Score the candidates against every scorable vacancy with the stored model (no refit).  Returns pairs."""
+    written = services.score_pairs(candidate_ids=list(candidate_ids))
+    logger.info("scored %d candidates: %d pairs", len(candidate_ids), written)
+    return written
+
+
+@shared_task(name="matching.score_vacancies", **TASK_OPTIONS)
+def score_vacancies(vacancy_ids: list[int]) -> int:
+    """Score the vacancies against every candidate with the stored model (no refit).  Returns pairs."""
+    written = services.score_pairs(vacancy_ids=list(vacancy_ids))
+    logger.info("scored %d vacancies: %d pairs", len(vacancy_ids), written)
+    return written
+
+
+@shared_task(name="matching.score_chunk", **TASK_OPTIONS)
+def score_chunk(run_id: int, index: int, candidate_ids: list[int], vacancy_ids: list[int], model_version: str) -> int:
+    """Score chunk ``index`` of scoring run ``run_id``.  Returns pairs written."""
+    try:
+        return services.scoring_run_chunk(run_id=run_id, index=index, candidate_ids=candidate_ids,
+                                          vacancy_ids=vacancy_ids, model_version=model_version)
+    except DatabaseError as exc:
+        if isinstance(exc, TRANSIENT):
+            raise
+        services.scoring_run_fail(run_id=run_id, error=f"chunk {index}: {type(exc).__name__}")
+        raise
