@@ -1,0 +1,69 @@
+"""``score [--all | --vacancy REF | --candidate REF] [--wait]``: enqueue scoring, optionally wait for it."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from tqdm import tqdm
+
+from matching import services
+from matching.models import ScoringRun
+from recruiting.models import Candidate, Vacancy
+
+
+def _by_reference(model, reference: str, source: str | None):
+    rows = model.objects.filter(reference=reference)
+    if source:
+        rows = rows.filter(source=source)
+    found = list(rows[:2])
+    if not found:
+        raise CommandError(f"no {model._meta.verbose_name} with reference {reference!r}")
+    if len(found) > 1:
+        raise CommandError(f"reference {reference!r} exists in several sources; name one with --source")
+    return found[0]
+
+
+class Command(BaseCommand):
+    help = ("Enqueue scoring of every candidate against every open or draft vacancy (--all, which also refits "
+            "the TF-IDF model), of one vacancy, or of one candidate. --wait shows progress until all is stored.")
+
+    def add_arguments(self, parser):
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--all", action="store_true", help="full rescore (refits the model)")
+        target.add_argument("--vacancy", metavar="REF", help="one vacancy, by reference")
+        target.add_argument("--candidate", metavar="REF", help="one candidate, by reference")
+        parser.add_argument("--source", help="the source of the reference, where several sources share it")
+        parser.add_argument("--wait", action="store_true", help="wait until every score is stored")
+        parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait at most (default 3600)")
+
+    def handle(self, *args, **opts):
+        with transaction.atomic():
+            if opts["all"]:
+                run = services.scoring_run_start(scope="all")
+            elif opts["vacancy"]:
+                vacancy = _by_reference(Vacancy, opts["vacancy"], opts["source"])
+                run = services.scoring_run_start(scope="vacancy", target=vacancy.reference, vacancy_ids=[vacancy.pk])
+            else:
+                candidate = _by_reference(Candidate, opts["candidate"], opts["source"])
+                run = services.scoring_run_start(scope="candidate", target=candidate.reference,
+                                                 candidate_ids=[candidate.pk])
+        self.stdout.write(f"Scoring run {run.pk}: {run.total} pairs in {run.chunks_total} chunks enqueued.")
+        if not opts["wait"]:
+            return
+        started = time.monotonic()
+        with tqdm(total=run.total, unit="pair", disable=None, file=self.stderr._out) as bar:
+            while True:
+                run.refresh_from_db()
+                bar.update(run.done - bar.n)
+                if run.status in (ScoringRun.Status.DONE, ScoringRun.Status.FAILED):
+                    break
+                if time.monotonic() - started > opts["timeout"]:
+                    raise CommandError(f"gave up waiting after {opts['timeout']:.0f} s: {run.done} of {run.total} "
+                                       "pairs stored (is a worker running?)")
+                time.sleep(0.5)
+        if run.status == ScoringRun.Status.FAILED:
+            raise CommandError(f"scoring run {run.pk} failed: {run.error}")
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Stored {run.done} match scores in {elapsed:.1f} s."))
