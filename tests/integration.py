@@ -1,0 +1,102 @@
+"""Helpers for tests that start real ``celery worker`` processes against the broker and the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def broker_url() -> str:
+    """The broker the integration tests use; skips (or fails under ``CI=true``) when none is configured."""
+    url = getattr(settings, "BROKER_FOR_INTEGRATION", "")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but CELERY_BROKER_URL is not set: the integration tests need Redis")
+        pytest.skip("CELERY_BROKER_URL is not set: no broker to start a worker against")
+    return url
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL that points at the database the running test uses."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def celery_queue():
+    """Point this process's Celery app at the real broker and a queue of its own; yields the queue name."""
+    from recruiting.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    old = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "task_default_queue")}
+    app.conf.update(task_always_eager=False, broker_url=broker_url(), task_default_queue=queue)
+    app.pool.force_close_all()
+    try:
+        yield queue
+    finally:
+        app.conf.update(**old)
+        app.pool.force_close_all()
+
+
+def start_worker(queue: str, *, concurrency: int = 2, name: str | None = None,
+                 extra_env: dict | None = None) -> subprocess.Popen:
+    """Start ``celery worker`` on ``queue`` against the test database; returns once it is ready."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "recruiting.settings", "DATABASE_URL": test_database_url(),
+           "CELERY_BROKER_URL": broker_url(), "CELERY_QUEUE": queue, "SECRET_KEY": "integration-test",
+           "DEBUG": "0", "LOG_LEVEL": "INFO", **(extra_env or {})}
+    log = open(Path(settings.MEDIA_ROOT) / f"worker-{queue}-{name or 'w'}.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "recruiting", "worker", "-Q", queue, "-c", str(concurrency),
+         "-n", f"{name or 'w'}-{queue}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
+        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    proc.log = log  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        log.seek(0)
+        if "ready." in log.read():
+            return proc
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    log.seek(0)
+    output = log.read()
+    stop_worker(proc)
+    raise RuntimeError(f"celery worker did not start:\n{output[-3000:]}")
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    proc.log.close()  # type: ignore[attr-defined]
+
+
+def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` seconds pass; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
