@@ -1,0 +1,64 @@
+"""``recruiting/settings.py`` reads the environment: production (DEBUG off) refuses to start without a secret.
+
+Each case imports the real settings module in a fresh interpreter, the way ``manage.py`` and gunicorn do.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+LOAD_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print('DEBUG=%s EAGER=%s' % (settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER))"
+)
+
+
+def _load_settings(**overrides: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "CELERY_BROKER_URL"}}
+    if (REPO_ROOT / ".env").is_file():
+        # A developer's .env is read by the settings but never overrides the environment: shadow it.
+        env.update(SECRET_KEY="", CELERY_BROKER_URL="")
+    env.update(DJANGO_SETTINGS_MODULE="recruiting.settings", **overrides)
+    return subprocess.run(
+        [sys.executable, "-c", LOAD_SETTINGS],
+        check=False,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = _load_settings(DEBUG="0")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_without_secret_key_loads_with_a_development_key():
+    result = _load_settings(DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG=True EAGER=True" in result.stdout
+
+
+def test_production_with_secret_key_loads():
+    result = _load_settings(DEBUG="0", SECRET_KEY="a-long-random-production-secret")
+
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG=False" in result.stdout
+
+
+def test_broker_url_switches_off_in_process_tasks():
+    result = _load_settings(DEBUG="1", CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+
+    assert result.returncode == 0, result.stderr
+    assert "EAGER=False" in result.stdout
