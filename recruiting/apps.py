@@ -7,4 +7,13 @@ class RecruitingConfig(AppConfig):
     verbose_name = "Recruiting"
 
     def ready(self) -> None:
+        import logging
+
+        from django.conf import settings
+
         from . import signals  # noqa: F401
+
+        if not settings.CELERY_BROKER_URL:
+            logging.getLogger("recruiting").warning(
+                "No CELERY_BROKER_URL configured: Celery tasks run in-process (eager mode)."
+            )

@@ -14,7 +14,6 @@ Environment variables
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import environ
@@ -153,8 +152,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-if CELERY_TASK_ALWAYS_EAGER:
-    logging.getLogger("recruiting").info(
-        "No CELERY_BROKER_URL configured: Celery tasks run in-process (eager mode)."
-    )
