@@ -1,0 +1,107 @@
+"""Matching data in the recruiter workspace: the skill vocabulary, match scores and scoring runs.
+
+Match scores and scoring runs are written only by the scoring engine, so they are read-only here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from matching.models import MatchScore, ScoringRun, Skill
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "alias_list", "ambiguous", "source")
+    list_filter = ("category", "source", "ambiguous")
+    search_fields = ("name", "aliases")
+    list_per_page = 100
+
+    @admin.display(description="Aliases")
+    def alias_list(self, obj: Skill) -> str:
+        return ", ".join(str(a) for a in obj.aliases or []) or "—"
+
+
+@admin.register(MatchScore)
+class MatchScoreAdmin(ReadOnlyAdmin):
+    list_display = ("candidate", "vacancy", "score_display", "state", "stale", "engine_version", "computed_at")
+    list_filter = ("state", "stale", "engine_version", "computed_at", "vacancy__status")
+    list_select_related = ("candidate", "vacancy")
+    search_fields = ("candidate__reference", "candidate__name", "vacancy__title", "vacancy__reference")
+    ordering = ("-computed_at",)
+    date_hierarchy = "computed_at"
+    fields = (
+        "candidate",
+        "vacancy",
+        "state",
+        "score",
+        "skills_score",
+        "qualifications_score",
+        "text_score",
+        "matched_skills",
+        "missing_skills",
+        "explanation",
+        "weights",
+        "engine_version",
+        "vocabulary_version",
+        "model_version",
+        "stale",
+        "computed_at",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("candidate", "vacancy")
+            .defer("candidate__cv_text", "vacancy__description")
+        )
+
+    @admin.display(description="Score", ordering="score")
+    def score_display(self, obj: MatchScore) -> str:
+        return "—" if obj.score is None else f"{obj.score:.1f}"
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(ReadOnlyAdmin):
+    list_display = ("id", "scope", "target", "status", "progress", "duration", "error_summary", "created_at")
+    list_filter = ("status", "scope")
+    search_fields = ("target",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Progress")
+    def progress(self, obj: ScoringRun) -> str:
+        percent = f" ({obj.done / obj.total:.0%})" if obj.total else ""
+        return f"{obj.done:,} of {obj.total:,}{percent}"
+
+    @admin.display(description="Duration")
+    def duration(self, obj: ScoringRun) -> str:
+        if obj.started_at is None:
+            return "—"
+        if obj.finished_at is None:
+            return "running" if obj.status == ScoringRun.Status.RUNNING else "—"
+        seconds = int((obj.finished_at - obj.started_at).total_seconds())
+        minutes, seconds = divmod(seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}h {minutes:02d}m {seconds:02d}s" if hours else f"{minutes}m {seconds:02d}s"
+
+    @admin.display(description="Error")
+    def error_summary(self, obj: ScoringRun) -> str:
+        if not obj.error:
+            return ""
+        first_line = obj.error.strip().splitlines()[0][:120]
+        return format_html('<span title="{}">{}</span>', obj.error[:2000], first_line)

@@ -1,0 +1,209 @@
+"""factory_boy factories for the recruiting and matching models.
+
+Scores are built directly with the JSON shapes of docs/CONTRACTS.md, so these tests never depend on the
+scoring engine.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from matching.models import MatchScore, ScoringRun, Skill, SkillCategory
+from recruiting.models import (
+    Application,
+    Candidate,
+    CandidateSkill,
+    DegreeLevel,
+    Qualification,
+    SkillImportance,
+    Vacancy,
+    VacancySkill,
+)
+from recruiting.permissions import RECRUITERS_GROUP
+
+ENGINE_VERSION = "tfidf-test-1"
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}@example.com")
+    email = factory.SelfAttribute("username")
+    is_active = True
+    password = factory.django.Password(PASSWORD)
+
+
+class RecruiterFactory(UserFactory):
+    """Active staff in the "Recruiters" group (the group comes from migration 0002)."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def recruiters_group(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            group, _ = Group.objects.get_or_create(name=RECRUITERS_GROUP)
+            obj.groups.add(group)
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Skill {n}")
+    category = SkillCategory.LIBRARY
+    aliases = factory.LazyFunction(list)
+
+
+class VacancyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vacancy
+
+    title = factory.Sequence(lambda n: f"Machine Learning Engineer {n}")
+    reference = factory.Sequence(lambda n: f"VAC-{n:04d}")
+    source = "test"
+    description = "We build recommendation models in Python and PyTorch.\nYou will ship them to production."
+    seniority = "senior"
+    employment_type = "permanent"
+    location = "London"
+    remote = "hybrid"
+    salary_min = Decimal("70000")
+    salary_max = Decimal("90000")
+    salary_currency = "GBP"
+    status = Vacancy.Status.OPEN
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    name = factory.Sequence(lambda n: f"Candidate {n}")
+    reference = factory.Sequence(lambda n: f"CAND-{n:05d}")
+    source = "test"
+    source_label = "Data Science"
+    cv_text = "Python, PyTorch and SQL.\nMSc Computer Science."
+
+
+class VacancySkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VacancySkill
+
+    vacancy = factory.SubFactory(VacancyFactory)
+    skill = factory.SubFactory(SkillFactory)
+    importance = SkillImportance.REQUIRED
+
+
+class CandidateSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CandidateSkill
+
+    candidate = factory.SubFactory(CandidateFactory)
+    skill = factory.SubFactory(SkillFactory)
+    evidence = "Built models with it for three years."
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Qualification
+
+    level = DegreeLevel.MASTER
+    field = "computer science"
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    candidate = factory.SubFactory(CandidateFactory)
+    vacancy = factory.SubFactory(VacancyFactory)
+
+
+def _components(skills: float, qualifications: float, text: float) -> list[dict]:
+    weights = {"skills": 0.6, "qualifications": 0.15, "text": 0.25}
+    labels = {"skills": "Skills", "qualifications": "Qualifications", "text": "Text similarity"}
+    scores = {"skills": skills, "qualifications": qualifications, "text": text}
+    return [
+        {"name": n, "label": labels[n], "score": scores[n], "weight": weights[n], "points": scores[n] * weights[n]}
+        for n in ("skills", "qualifications", "text")
+    ]
+
+
+class MatchScoreFactory(factory.django.DjangoModelFactory):
+    """A "scored" match score whose components add up to ``score`` (weights 0.6 / 0.15 / 0.25)."""
+
+    class Meta:
+        model = MatchScore
+
+    candidate = factory.SubFactory(CandidateFactory)
+    vacancy = factory.SubFactory(VacancyFactory)
+    state = MatchScore.State.SCORED
+    skills_score = 80.0
+    qualifications_score = 100.0
+    text_score = 40.0
+    score = factory.LazyAttribute(
+        lambda o: round(o.skills_score * 0.6 + o.qualifications_score * 0.15 + o.text_score * 0.25, 4)
+    )
+    matched_skills = factory.LazyFunction(
+        lambda: [
+            {"skill": "Python", "category": "language", "importance": "required", "weight": 0.12,
+             "contribution": 8.3, "evidence": "Five years of Python for data pipelines"},
+            {"skill": "PyTorch", "category": "library", "importance": "desirable", "weight": 0.05,
+             "contribution": 3.1, "evidence": "Trained transformer models in PyTorch"},
+        ]
+    )
+    missing_skills = factory.LazyFunction(
+        lambda: [
+            {"skill": "Kafka", "category": "platform", "importance": "desirable", "weight": 0.05,
+             "contribution": 0.0, "gain": 2.1},
+            {"skill": "Kubernetes", "category": "platform", "importance": "required", "weight": 0.1,
+             "contribution": 0.0, "gain": 6.0},
+        ]
+    )
+    explanation = factory.LazyAttribute(
+        lambda o: {
+            "state": "scored",
+            "reason": "",
+            "components": _components(o.skills_score, o.qualifications_score, o.text_score),
+            "engine_version": ENGINE_VERSION,
+        }
+    )
+    engine_version = ENGINE_VERSION
+    computed_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        insufficient = factory.Trait(
+            state=MatchScore.State.INSUFFICIENT_DATA,
+            skills_score=0.0,
+            qualifications_score=0.0,
+            text_score=0.0,
+            score=None,
+            matched_skills=factory.LazyFunction(list),
+            missing_skills=factory.LazyFunction(list),
+            explanation=factory.LazyFunction(
+                lambda: {
+                    "state": "insufficient_data",
+                    "reason": "The CV has fewer than 20 words of readable text.",
+                    "components": [],
+                    "engine_version": ENGINE_VERSION,
+                }
+            ),
+        )
+
+
+class ScoringRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScoringRun
+
+    scope = "all"
+    status = ScoringRun.Status.RUNNING
+    total = 1000
+    done = 250
