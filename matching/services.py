@@ -389,3 +389,37 @@ def scoring_run_fail(*, run_id: int, error: str) -> None:
     """Record a non-transient error on a run (the message names the error, never CV text)."""
     ScoringRun.objects.filter(pk=run_id).update(status=ScoringRun.Status.FAILED, error=error[:2000],
                                                 finished_at=timezone.now())
+
+
+# --- on-demand scoring of free text (evaluation, previews) --------------------------------------------------
+def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str]) -> tuple[scoring.VacancyDocument,
+                                                                               list[scoring.CandidateDocument]]:
+    """Engine documents for texts that are not stored, extracted exactly as stored ones are."""
+    extractor, _ = skill_extractor()
+    today = timezone.now().date()
+    counts = extractor.counts(vacancy_text)
+    importance = extract_requirements(vacancy_text, extractor)
+    vquals = extract_qualifications(vacancy_text)
+    vacancy = scoring.VacancyDocument(
+        text=vacancy_text,
+        required={s: n for s, n in counts.items() if importance.get(s, "required") == "required"},
+        desirable={s: n for s, n in counts.items() if importance.get(s) == "desirable"},
+        min_qualification_level=min((q.level for q in vquals), default=0),
+        fields=[q.field for q in vquals if q.field],
+    )
+    candidates = []
+    for text in cv_texts:
+        quals = extract_qualifications(text)
+        candidates.append(scoring.CandidateDocument(
+            text=text, skills=extractor.counts(text), qualification_level=max((q.level for q in quals), default=0),
+            fields=[q.field for q in quals if q.field], years_experience=extract_years_experience(text, today)))
+    return vacancy, candidates
+
+
+def score_texts(*, vacancy_text: str, cv_texts: Sequence[str]) -> list[float | None]:
+    """0–100 scores of CV texts for a vacancy text with the stored model; ``None`` for insufficient data."""
+    vacancy, candidates = documents_from_text(vacancy_text=vacancy_text, cv_texts=cv_texts)
+    if not candidates:
+        return []
+    matrices = scoring.score_chunk(model_current(), candidates, [vacancy])
+    return [None if matrices.insufficient[i, 0] else float(matrices.score[i, 0]) for i in range(len(candidates))]

@@ -46,12 +46,21 @@ def celery_queue():
     queue = f"test-{uuid.uuid4().hex[:8]}"
     old = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "task_default_queue")}
     app.conf.update(task_always_eager=False, broker_url=broker_url(), task_default_queue=queue)
-    app.pool.force_close_all()
+    _reset_pools(app)
     try:
         yield queue
     finally:
         app.conf.update(**old)
-        app.pool.force_close_all()
+        _reset_pools(app)
+
+
+def _reset_pools(app) -> None:
+    # Connection and producer pools are made lazily from the configuration; drop them so the next send
+    # connects to the broker configured now.
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
 
 
 def start_worker(queue: str, *, concurrency: int = 2, name: str | None = None,

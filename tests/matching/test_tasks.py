@@ -55,7 +55,8 @@ def test_scores_are_stored_ranked_and_explained(django_capture_on_commit_callbac
         vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
         ds, _ = candidate_upsert(source="t", reference="ds", cv_text=DS_CV)
         sales, _ = candidate_upsert(source="t", reference="sales", cv_text=SALES_CV)
-    run = services.scoring_run_start(scope="all")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.scoring_run_start(scope="all")
     run.refresh_from_db()
     assert run.status == ScoringRun.Status.DONE and run.done == run.total == 2
     good = MatchScore.objects.get(candidate=ds, vacancy=vacancy)
