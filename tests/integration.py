@@ -57,9 +57,10 @@ def celery_queue():
 def _reset_pools(app) -> None:
     # Connection and producer pools are made lazily from the configuration; drop them so the next send
     # connects to the broker configured now.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    from kombu import pools
+
+    pools.reset()  # kombu keeps global pools per connection; closed ones must not be reused
+    app._pool = None
     app.amqp._producer_pool = None
 
 

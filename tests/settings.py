@@ -25,3 +25,4 @@ STORAGES = {
 # open the same database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"recruiting-test-{os.getpid()}.sqlite3")}  # noqa: F405
+STATIC_ROOT = tempfile.mkdtemp(prefix="recruiting-test-static-")
