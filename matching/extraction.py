@@ -79,13 +79,16 @@ class SkillEntry:
 
     ``name`` is the canonical name (``"scikit-learn"``); ``category`` one of :data:`CATEGORIES`; ``aliases``
     other spellings matched like the name; ``ambiguous`` marks names that are also ordinary words, counted only
-    in a technical context (see the module docstring).
+    in a technical context (see the module docstring); ``broader`` names the broader skills this one is a kind
+    or a tool of (Keras → Deep learning; Deep learning → Machine learning), used by the scoring engine's
+    skill-profile similarity.
     """
 
     name: str
     category: str
     aliases: tuple[str, ...] = ()
     ambiguous: bool = False
+    broader: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -894,9 +897,10 @@ def repair_text(text: str) -> str:
 
 def vocabulary_version(entries: Iterable[SkillEntry]) -> str:
     """A short stable hash (12 hex characters of SHA-256) of a vocabulary: the same entries in any order, with
-    aliases in any order, give the same version; any change to a name, alias, category or flag changes it."""
+    aliases in any order, give the same version; any change to a name, alias, category, flag or broader skill
+    changes it."""
     canonical = sorted(
-        (e.name, e.category, sorted(e.aliases), bool(e.ambiguous)) for e in entries
+        (e.name, e.category, sorted(e.aliases), bool(e.ambiguous), sorted(e.broader)) for e in entries
     )
     payload = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]

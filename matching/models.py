@@ -20,13 +20,15 @@ class Skill(models.Model):
 
     ``aliases`` is a JSON list of strings matched case-insensitively as whole words.
     ``ambiguous`` marks names that are also ordinary words (R, Go, Spark, Excel, Java): they count only in a
-    technical context (see ``matching.extraction``).
+    technical context (see ``matching.extraction``).  ``broader`` names the skills this one is a kind or a tool
+    of; the engine's skill-profile similarity credits them in part.
     """
 
     name = models.CharField(max_length=120, unique=True)
     aliases = models.JSONField(default=list, blank=True)
     category = models.CharField(max_length=20, choices=SkillCategory.choices)
     ambiguous = models.BooleanField(default=False)
+    broader = models.JSONField(default=list, blank=True, help_text="names of broader skills (Keras → Deep learning)")
     source = models.CharField(max_length=50, default="project", help_text="project, onet or stackoverflow")
 
     class Meta:

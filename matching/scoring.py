@@ -9,12 +9,15 @@ The score of candidate *c* for vacancy *v* is a weighted sum of components, each
     score = 100 * Σ_k  w_k(v) * component_k(c, v)
 
 - ``required``     Σ_s W_req[v, s] · has[c, s]: the share of the vacancy's required skills the candidate
-                   has, each skill weighted by its IDF over the candidate pool times ``1 + ln(mentions)`` in the
+                   has, each skill weighted by its IDF over the candidate pool times its mentions in the
                    vacancy (Salton & Buckley 1988, "Term-weighting approaches in automatic text retrieval").
 - ``desirable``    the same over desirable skills.
 - ``qualification`` degree level against the vacancy's minimum (none < certificate < bachelor < master <
                    doctorate), 70 %, and whether the fields agree, 30 %.
 - ``experience``   years of experience against the vacancy's minimum, capped at 1.
+- ``profile``      cosine similarity of the TF-IDF skill profiles of CV and vacancy, each skill also counting
+                   ``BROADER_CREDIT`` towards its broader skills (Keras → Deep learning → Machine learning), so a
+                   CV that shows a field through its methods and tools matches a vacancy that names the field.
 - ``text``         cosine similarity of sublinear word TF-IDF vectors (unigrams and bigrams, English stop
                    words removed) of the whole texts, divided by ``TEXT_SIMILARITY_FULL`` and capped at 1.
 
@@ -39,12 +42,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 ENGINE_VERSION = "1.0.0"
 
-COMPONENTS = ("required", "desirable", "qualification", "experience", "text")
+COMPONENTS = ("required", "desirable", "qualification", "experience", "profile", "text")
 COMPONENT_LABELS = {
     "required": "Required skills",
     "desirable": "Desirable skills",
     "qualification": "Qualification",
     "experience": "Experience",
+    "profile": "Skill profile",
     "text": "Text similarity",
 }
 
@@ -53,6 +57,8 @@ COMPONENT_LABELS = {
 TEXT_SIMILARITY_FULL = 0.30
 # Fewer words than this in a CV is too little text to score.
 MIN_CV_WORDS = 30
+# Share of a skill's weight that also counts towards each of its broader skills in the skill profile.
+BROADER_CREDIT = 0.3
 # Shares of the qualification component: degree level against the minimum, and agreement of the fields.
 LEVEL_WEIGHT, FIELD_WEIGHT = 0.7, 0.3
 
@@ -64,11 +70,12 @@ class ComponentWeights:
     Each weight is ≥ 0; they are normalised to add up to 1 over the components that apply to a vacancy.
     """
 
-    required: float = 0.45
-    desirable: float = 0.10
-    qualification: float = 0.10
+    required: float = 0.30
+    desirable: float = 0.05
+    qualification: float = 0.05
     experience: float = 0.05
-    text: float = 0.30
+    profile: float = 0.35
+    text: float = 0.20
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, float] | None) -> ComponentWeights:
@@ -158,19 +165,23 @@ class MatchingModel:
     """
 
     def __init__(self, skill_names: Sequence[str], skill_idf: np.ndarray, vectorizer: TfidfVectorizer,
-                 n_documents: int) -> None:
+                 n_documents: int, broader_pairs: Sequence[tuple[str, str]] = ()) -> None:
         self.skill_names = list(skill_names)
         self.skill_index = {name: i for i, name in enumerate(self.skill_names)}
         self.skill_idf = np.asarray(skill_idf, dtype=float)
         self.vectorizer = vectorizer
         self.n_documents = n_documents
+        self.broader_pairs = sorted({(a, b) for a, b in broader_pairs
+                                     if a in self.skill_index and b in self.skill_index and a != b})
+        self.broader_matrix = _closure(self.broader_pairs, self.skill_index)
         self.version = self._hash()
 
     # -- fitting --------------------------------------------------------------------------------------
     @classmethod
     def fit(cls, candidate_texts: Sequence[str], candidate_skills: Sequence[Mapping[str, int]],
-            vocabulary: Sequence[str]) -> MatchingModel:
-        """Fit on the candidate pool.  ``vocabulary`` is every canonical skill name (columns of the skill matrix).
+            vocabulary: Sequence[str], broader: Mapping[str, Sequence[str]] | None = None) -> MatchingModel:
+        """Fit on the candidate pool.  ``vocabulary`` is every canonical skill name (columns of the skill matrix);
+        ``broader`` maps a skill to its broader skills.
 
         Skill IDF is the smoothed IDF of scikit-learn, ``ln((1 + n) / (1 + df)) + 1``, over candidates.
         """
@@ -184,9 +195,12 @@ class MatchingModel:
                     df[index[name]] += 1
         idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
         vectorizer = _new_vectorizer()
-        texts = [t for t in candidate_texts if t.strip()] or ["empty"]
-        vectorizer.fit(texts)
-        return cls(names, idf, vectorizer, n)
+        try:
+            vectorizer.fit([t for t in candidate_texts if t.strip()] or ["empty"])
+        except ValueError:  # no usable word at all (only stop words): text similarity is then always 0
+            vectorizer = _new_vectorizer().fit(["empty"])
+        pairs = [(narrow, wide) for narrow, wides in (broader or {}).items() for wide in wides]
+        return cls(names, idf, vectorizer, n, pairs)
 
     # -- persistence (arrays and JSON only: no pickle) --------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -201,6 +215,7 @@ class MatchingModel:
             terms=np.array(json.dumps(terms)),
             word_idf=self.vectorizer.idf_,
             n_documents=np.array(self.n_documents),
+            broader_pairs=np.array(json.dumps(self.broader_pairs)),
         )
         return buffer.getvalue()
 
@@ -213,7 +228,7 @@ class MatchingModel:
             vectorizer = _new_vectorizer(vocabulary={t: i for i, t in enumerate(terms)})
             vectorizer.idf_ = arrays["word_idf"]
             return cls(json.loads(str(arrays["skill_names"])), arrays["skill_idf"], vectorizer,
-                       int(arrays["n_documents"]))
+                       int(arrays["n_documents"]), [tuple(p) for p in json.loads(str(arrays["broader_pairs"]))])
         except (KeyError, OSError, ValueError) as exc:
             raise ValueError(f"damaged matching model: {exc}") from exc
 
@@ -221,6 +236,7 @@ class MatchingModel:
         digest = hashlib.sha256()
         digest.update(json.dumps(self.skill_names).encode())
         digest.update(np.round(self.skill_idf, 9).tobytes())
+        digest.update(json.dumps(self.broader_pairs).encode())
         vocab = getattr(self.vectorizer, "vocabulary_", {})
         digest.update(json.dumps(sorted(vocab.items())).encode())
         digest.update(np.round(getattr(self.vectorizer, "idf_", np.zeros(0)), 9).tobytes())
@@ -240,11 +256,23 @@ class MatchingModel:
         return sp.csr_matrix((vals, (rows, cols)), shape=(len(skill_maps), len(self.skill_names)))
 
     def requirement_weights(self, skill_maps: Sequence[Mapping[str, float]]) -> sp.csr_matrix:
-        """Per vacancy, each skill's weight ``idf · (1 + ln mentions)``, rows normalised to add up to 1."""
+        """Per vacancy, each skill's weight ``idf · mentions``, rows normalised to add up to 1: a skill the vacancy
+        names again and again weighs more than one it names once."""
         m = self.skill_matrix(skill_maps)
-        m.data = 1.0 + np.log(m.data)
         m = m.multiply(self.skill_idf[np.newaxis, :]).tocsr()
         return _normalise_rows_l1(m)
+
+    def profile_matrix(self, skill_maps: Sequence[Mapping[str, float]], *, sublinear: str) -> sp.csr_matrix:
+        """L2-normalised TF-IDF skill profiles, each skill also adding ``BROADER_CREDIT`` of its weight to every
+        broader skill (transitively).  ``sublinear`` is ``"sqrt"`` or ``"log"`` (``1 + ln tf``)."""
+        m = self.skill_matrix(skill_maps)
+        m.data = np.sqrt(m.data) if sublinear == "sqrt" else 1.0 + np.log(m.data)
+        if self.broader_pairs:
+            m = (m + BROADER_CREDIT * (m @ self.broader_matrix)).tocsr()
+        m = m.multiply(self.skill_idf[np.newaxis, :]).tocsr()
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return (sp.diags(1.0 / norms) @ m).tocsr()
 
     def text_matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
         """L2-normalised word TF-IDF rows, shape ``(len(texts), n_terms)``."""
@@ -254,6 +282,28 @@ class MatchingModel:
 def _new_vectorizer(vocabulary: Mapping[str, int] | None = None) -> TfidfVectorizer:
     return TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True, min_df=1,
                            max_features=None, vocabulary=vocabulary, dtype=np.float64)
+
+
+def _closure(pairs: Sequence[tuple[str, str]], index: Mapping[str, int]) -> sp.csr_matrix:
+    """``(n_skills, n_skills)`` 0/1 matrix: entry ``[a, b]`` is 1 when ``b`` is broader than ``a``, directly or
+    through a chain (cycles are harmless: a skill is never its own broader skill)."""
+    parents: dict[int, set[int]] = {}
+    for narrow, wide in pairs:
+        parents.setdefault(index[narrow], set()).add(index[wide])
+    rows, cols = [], []
+    for start in parents:
+        seen: set[int] = set()
+        stack = list(parents[start])
+        while stack:
+            node = stack.pop()
+            if node in seen or node == start:
+                continue
+            seen.add(node)
+            stack.extend(parents.get(node, ()))
+        rows.extend([start] * len(seen))
+        cols.extend(seen)
+    n = len(index)
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
 
 
 def _normalise_rows_l1(m: sp.csr_matrix) -> sp.csr_matrix:
@@ -305,6 +355,10 @@ def score_chunk(model: MatchingModel, candidates: Sequence[CandidateDocument],
     required = np.asarray((has @ req_w.T).todense())
     desirable = np.asarray((has @ des_w.T).todense())
 
+    profile = np.asarray((model.profile_matrix([c.skills for c in candidates], sublinear="sqrt")
+                          @ model.profile_matrix([_all_skills(v) for v in vacancies], sublinear="log").T).todense())
+    profile = np.clip(profile, 0.0, 1.0)
+
     text_sim = np.asarray((model.text_matrix([c.text for c in candidates])
                            @ model.text_matrix([v.text for v in vacancies]).T).todense())
     text = np.minimum(1.0, text_sim / TEXT_SIMILARITY_FULL)
@@ -318,6 +372,7 @@ def score_chunk(model: MatchingModel, candidates: Sequence[CandidateDocument],
         applies[j, 1] = bool(v.desirable)
         applies[j, 2] = v.min_qualification_level > 0
         applies[j, 3] = v.min_years_experience is not None and v.min_years_experience > 0
+        applies[j, 4] = bool(v.required or v.desirable)
     raw = np.stack([v.weights.as_array() for v in vacancies]) if n_v else np.zeros((0, len(COMPONENTS)))
     weights = np.where(applies, raw, 0.0)
     totals = weights.sum(axis=1, keepdims=True)
@@ -325,7 +380,7 @@ def score_chunk(model: MatchingModel, candidates: Sequence[CandidateDocument],
     weights = weights / totals
 
     components = {"required": required, "desirable": desirable, "qualification": qualification,
-                  "experience": experience, "text": text}
+                  "experience": experience, "profile": profile, "text": text}
     stacked = np.stack([components[name] for name in COMPONENTS], axis=2)  # (n_c, n_v, k)
     score = 100.0 * np.einsum("cvk,vk->cv", stacked, weights)
     score = np.clip(score, 0.0, 100.0)
@@ -345,6 +400,10 @@ def score_chunk(model: MatchingModel, candidates: Sequence[CandidateDocument],
             for i in range(n_c):
                 reasons.setdefault((i, j), why)
     return ScoreMatrices(components, weights, score, insufficient, reasons)
+
+
+def _all_skills(vacancy: VacancyDocument) -> dict[str, int]:
+    return {**vacancy.desirable, **vacancy.required}
 
 
 def _qualification_component(candidates: Sequence[CandidateDocument],

@@ -39,8 +39,9 @@ _batch = threading.local()
 def vocabulary_entries() -> list[SkillEntry]:
     """The skill vocabulary as stored, ordered by name."""
     return [
-        SkillEntry(name=s.name, category=s.category, aliases=tuple(s.aliases or ()), ambiguous=s.ambiguous)
-        for s in Skill.objects.order_by("name").only("name", "category", "aliases", "ambiguous")
+        SkillEntry(name=s.name, category=s.category, aliases=tuple(s.aliases or ()), ambiguous=s.ambiguous,
+                   broader=tuple(s.broader or ()))
+        for s in Skill.objects.order_by("name").only("name", "category", "aliases", "ambiguous", "broader")
     ]
 
 
@@ -181,8 +182,9 @@ def model_fit() -> scoring.MatchingModel:
     """Fit the engine's model on every candidate and persist it (a no-op when the same model is stored)."""
     rows = candidate_documents(list(Candidate.objects.values_list("pk", flat=True)))
     vocab_version = current_vocabulary_version()
+    skills = list(Skill.objects.values_list("name", "broader"))
     model = scoring.MatchingModel.fit([d.text for _, d, _ in rows], [d.skills for _, d, _ in rows],
-                                      list(Skill.objects.values_list("name", flat=True)))
+                                      [name for name, _ in skills], {name: wide for name, wide in skills if wide})
     TextModel.objects.get_or_create(version=model.version, defaults={
         "vocabulary_version": vocab_version, "n_documents": model.n_documents, "data": model.to_bytes()})
     _models[model.version] = model
@@ -269,7 +271,7 @@ def _match_score_row(candidate, vacancy, pair: scoring.PairScore, model, vocab_v
 
     return MatchScore(
         candidate=candidate, vacancy=vacancy, state=pair.state, score=pair.score,
-        skills_score=component("required", "desirable"), qualifications_score=component("qualification"),
+        skills_score=component("required", "desirable", "profile"), qualifications_score=component("qualification"),
         text_score=component("text"), matched_skills=pair.matched, missing_skills=pair.missing,
         explanation={"state": pair.state, "reason": pair.reason, "components": pair.components,
                      "engine_version": scoring.ENGINE_VERSION},

@@ -1,7 +1,8 @@
 """The project's own skill vocabulary: ``matching/data/skills.csv`` read into :class:`SkillEntry` objects.
 
-The CSV has the columns ``name,category,aliases,ambiguous``; aliases are separated by ``|``; ``ambiguous`` is
-``true``/``false`` (also ``yes``/``no``, ``1``/``0`` or empty).  Pure: no Django imports, so the data migration
+The CSV has the columns ``name,category,aliases,ambiguous`` and optionally ``broader``; aliases and broader
+skills are separated by ``|``; ``ambiguous`` is ``true``/``false`` (also ``yes``/``no``, ``1``/``0`` or empty);
+every broader skill must itself be an entry.  Pure: no Django imports, so the data migration
 and the tests can both use it.
 """
 
@@ -22,7 +23,8 @@ def load_vocabulary(path: Path | str) -> list[SkillEntry]:
     """Read a vocabulary CSV into entries, in file order.
 
     Raises ``ValueError`` naming the file and line number on a missing column, an empty name, an unknown
-    category, an unreadable ``ambiguous`` flag or a name given twice (case-insensitive).
+    category, an unreadable ``ambiguous`` flag, a name given twice (case-insensitive) or a broader skill that is
+    not an entry.
     """
     path = Path(path)
     entries: list[SkillEntry] = []
@@ -50,7 +52,14 @@ def load_vocabulary(path: Path | str) -> list[SkillEntry]:
                 raise ValueError(f"{path.name}: line {line}: {name!r} already defined on line {seen[name.lower()]}")
             seen[name.lower()] = line
             aliases = tuple(dict.fromkeys(a.strip() for a in (row["aliases"] or "").split("|") if a.strip()))
-            entries.append(SkillEntry(name=name, category=category, aliases=aliases, ambiguous=flag in _TRUE))
+            broader = tuple(dict.fromkeys(b.strip() for b in (row.get("broader") or "").split("|") if b.strip()))
+            entries.append(SkillEntry(name=name, category=category, aliases=aliases, ambiguous=flag in _TRUE,
+                                      broader=broader))
+    names = {e.name for e in entries}
+    for entry in entries:
+        unknown = [b for b in entry.broader if b not in names]
+        if unknown:
+            raise ValueError(f"{path.name}: {entry.name!r} has unknown broader skill(s) {', '.join(unknown)}")
     return entries
 
 

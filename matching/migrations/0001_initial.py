@@ -60,6 +60,7 @@ class Migration(migrations.Migration):
                 ('aliases', models.JSONField(blank=True, default=list)),
                 ('category', models.CharField(choices=[('language', 'Programming language'), ('library', 'Library / framework'), ('platform', 'Platform / infrastructure'), ('method', 'Method / topic'), ('mathematics', 'Mathematics / statistics'), ('soft', 'Soft skill')], max_length=20)),
                 ('ambiguous', models.BooleanField(default=False)),
+                ('broader', models.JSONField(blank=True, default=list, help_text='names of broader skills (Keras → Deep learning)')),
                 ('source', models.CharField(default='project', help_text='project, onet or stackoverflow', max_length=50)),
             ],
             options={

@@ -24,6 +24,7 @@ def load_vocabulary(apps, schema_editor):
                 aliases=list(entry.aliases),
                 category=entry.category,
                 ambiguous=entry.ambiguous,
+                broader=list(entry.broader),
                 source=PROJECT_SOURCE,
             )
             for entry in load_project_vocabulary()

@@ -43,12 +43,18 @@ def test_requirement_weights_are_idf_times_log_mentions_normalised(model):
     idf = dict(zip(model.skill_names, model.skill_idf))
     expected_tf = idf["TensorFlow"] / (idf["TensorFlow"] + idf["Python"])
     assert w[model.skill_index["TensorFlow"]] == pytest.approx(expected_tf)
+    # Mentions count linearly: named twice, a skill weighs twice as much.
+    w2 = model.requirement_weights([{"Python": 2, "TensorFlow": 1}]).toarray()[0]
+    assert w2[model.skill_index["Python"]] / w2[model.skill_index["TensorFlow"]] == pytest.approx(
+        2 * idf["Python"] / idf["TensorFlow"])
     assert w.sum() == pytest.approx(1.0)
+
 
 
 def test_required_coverage_is_the_weighted_share_of_skills_held(model, pool):
     vacancy = VacancyDocument(text="python tensorflow", required={"Python": 1, "TensorFlow": 1},
-                              weights=ComponentWeights(required=1, desirable=0, qualification=0, experience=0, text=0))
+                              weights=ComponentWeights(required=1, desirable=0, qualification=0, experience=0,
+                                                       profile=0, text=0))
     m = scoring.score_chunk(model, pool, [vacancy])
     w = model.requirement_weights([vacancy.required]).toarray()[0]
     assert m.components["required"][0, 0] == pytest.approx(1.0)          # has both
@@ -66,8 +72,8 @@ def test_ranking_puts_the_matching_cv_first(model, pool):
     assert order == [0, 1, 2]
 
 
-@pytest.mark.parametrize("weights", [ComponentWeights(), ComponentWeights(0.2, 0.2, 0.2, 0.2, 0.2),
-                                     ComponentWeights(1, 0, 0, 0, 0)])
+@pytest.mark.parametrize("weights", [ComponentWeights(), ComponentWeights(0.2, 0.2, 0.2, 0.2, 0.2, 0.2),
+                                     ComponentWeights(1, 0, 0, 0, 0, 0)])
 def test_component_points_and_skill_contributions_add_up_to_the_score(model, pool, weights):
     vacancy = VacancyDocument(text="python tensorflow kafka", required={"Python": 1, "TensorFlow": 2},
                               desirable={"Kafka": 1, "SQL": 1}, min_qualification_level=3,
@@ -90,8 +96,12 @@ def test_components_that_do_not_apply_give_their_weight_to_the_others(model, poo
     m = scoring.score_chunk(model, pool, [vacancy])
     w = dict(zip(scoring.COMPONENTS, m.weights[0]))
     assert w["desirable"] == w["qualification"] == w["experience"] == 0
-    assert w["required"] == pytest.approx(0.45 / 0.75)
-    assert w["text"] == pytest.approx(0.30 / 0.75)
+    d = ComponentWeights()
+    applying = d.required + d.profile + d.text
+    assert w["required"] == pytest.approx(d.required / applying)
+    assert w["profile"] == pytest.approx(d.profile / applying)
+    assert w["text"] == pytest.approx(d.text / applying)
+    assert sum(w.values()) == pytest.approx(1.0)
 
 
 def test_insufficient_data_gives_no_number(model, pool):
@@ -140,3 +150,24 @@ def test_top_k_per_column_matches_a_full_sort():
     scores = rng.random((200, 4))
     for j, idx in enumerate(scoring.top_k_per_column(scores, 10)):
         assert list(idx) == list(np.argsort(-scores[:, j], kind="stable")[:10])
+
+
+def test_skill_profile_credits_broader_skills_shown_through_narrower_ones(pool):
+    vocab = ["Keras", "Deep learning", "Machine learning", "Excel"]
+    docs = [{"Keras": 1}, {"Excel": 1}]
+    model = MatchingModel.fit(["a " * 40, "b " * 40], docs, vocab,
+                              broader={"Keras": ["Deep learning"], "Deep learning": ["Machine learning"]})
+    assert model.broader_matrix[model.skill_index["Keras"], model.skill_index["Machine learning"]] == 1  # transitive
+    vacancy = VacancyDocument(text="deep learning", required={"Deep learning": 3, "Machine learning": 1})
+    cands = [CandidateDocument(text="keras " + FILLER, skills={"Keras": 2}),
+             CandidateDocument(text="excel " + FILLER, skills={"Excel": 2})]
+    m = scoring.score_chunk(model, cands, [vacancy])
+    assert m.components["required"][0, 0] == 0  # coverage counts only skills named in the CV
+    assert m.components["profile"][0, 0] > 0.3
+    assert m.components["profile"][1, 0] == 0
+
+
+def test_broader_cycles_do_not_make_a_skill_its_own_parent():
+    model = MatchingModel.fit(["x " * 40], [{"A": 1}], ["A", "B"], broader={"A": ["B"], "B": ["A"]})
+    assert model.broader_matrix[model.skill_index["A"], model.skill_index["A"]] == 0
+    assert model.broader_matrix[model.skill_index["A"], model.skill_index["B"]] == 1
