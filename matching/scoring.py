@@ -196,9 +196,9 @@ class MatchingModel:
         idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
         vectorizer = _new_vectorizer()
         try:
-            vectorizer.fit([t for t in candidate_texts if t.strip()] or ["empty"])
+            vectorizer.fit([t for t in candidate_texts if t.strip()] or ["placeholder"])
         except ValueError:  # no usable word at all (only stop words): text similarity is then always 0
-            vectorizer = _new_vectorizer().fit(["empty"])
+            vectorizer = _new_vectorizer().fit(["placeholder"])
         pairs = [(narrow, wide) for narrow, wides in (broader or {}).items() for wide in wides]
         return cls(names, idf, vectorizer, n, pairs)
 
