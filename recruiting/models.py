@@ -84,6 +84,18 @@ class Vacancy(TimeStampedModel):
     day_rate_max = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     min_years_experience = models.FloatField(null=True, blank=True, help_text="minimum years of experience")
+    min_qualification_level = models.PositiveSmallIntegerField(
+        choices=DegreeLevel.choices, null=True, blank=True,
+        help_text="minimum degree level; empty means read from the description",
+    )
+    requirements_edited = models.BooleanField(
+        default=False, help_text="a recruiter edited the requirements; re-imports keep their edits"
+    )
+    hiring_managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_vacancies",
+        help_text="hiring managers who see this vacancy's shortlist and applications",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
     weights = models.JSONField(
         default=dict, blank=True, help_text="per-vacancy component weights; empty means the documented defaults"
     )
@@ -117,6 +129,20 @@ class Candidate(TimeStampedModel):
     cv_text = models.TextField(blank=True, default="")
     cv_file = models.FileField(upload_to="cvs/%Y/%m/", blank=True, default="")
     years_experience = models.FloatField(null=True, blank=True, help_text="extracted from the CV, in years")
+    headline = models.CharField(max_length=200, blank=True, default="")
+    location = models.CharField(max_length=200, blank=True, default="")
+    open_to_remote = models.BooleanField(default=False)
+    open_to_relocation = models.BooleanField(default=False)
+    salary_expectation = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    salary_currency = models.CharField(max_length=3, blank=True, default="", help_text="ISO 4217 code")
+    consent_given_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the candidate consented to the processing of personal data"
+    )
+    self_reported_group = models.CharField(
+        max_length=100, blank=True, default="",
+        help_text="voluntary, self-reported equal-opportunities group; never a scoring feature",
+    )
+    cv_sha256 = models.CharField(max_length=64, blank=True, default="", db_index=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidate"
     )
@@ -202,10 +228,14 @@ class Application(TimeStampedModel):
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
+    # Null once the candidate erased their account: the application is kept as anonymous statistics.
+    candidate = models.ForeignKey(
+        Candidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
     vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="applications")
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLIED, db_index=True)
     cover_note = models.TextField(blank=True, default="")
+    advanced = models.BooleanField(default=False, help_text="a recruiter advanced the candidate past blind review")
 
     class Meta:
         constraints = [
@@ -214,3 +244,161 @@ class Application(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.candidate} → {self.vacancy} ({self.stage})"
+
+
+class Experience(models.Model):
+    """One job in a candidate's work history (entered in the portal).  ``end_date`` empty means "to date"."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="experiences")
+    title = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True, default="")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="experience_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.start_date:%Y-%m}–{self.end_date:%Y-%m})" if self.end_date else self.title
+
+
+class ApplicationStageChange(models.Model):
+    """One move of an application through the pipeline: who moved it, when, from which stage to which, and why.
+
+    The first row of an application has ``from_stage=""`` (it was created at ``to_stage``).
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=Application.Stage.choices, blank=True, default="")
+    to_stage = models.CharField(max_length=20, choices=Application.Stage.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_stage or '∅'} → {self.to_stage}"
+
+
+class Note(TimeStampedModel):
+    """A recruiter's or hiring manager's note on a candidate, optionally about one application."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="notes")
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.candidate_id}"
+
+
+class StageEmailTemplate(models.Model):
+    """The e-mail a candidate gets when their application moves to ``stage``; recruiters edit it in the admin.
+
+    ``subject`` and ``body`` are Django templates with ``candidate``, ``vacancy``, ``application`` and
+    ``reason`` in their context.
+    """
+
+    stage = models.CharField(max_length=20, choices=Application.Stage.choices, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"e-mail on {self.stage}"
+
+
+class AuditLogEntry(models.Model):
+    """A recruiter action on candidate data (viewing a CV, an export, a stage change).  Readable by superusers."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=50, db_index=True)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=50)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "audit log entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """A receiver registered by a recruiter for some events; deliveries are signed with ``secret`` (HMAC-SHA256)."""
+
+    class Event(models.TextChoices):
+        APPLICATION_CREATED = "application.created", "application.created"
+        APPLICATION_STAGE_CHANGED = "application.stage_changed", "application.stage_changed"
+        MATCH_SCORE_UPDATED = "match_score.updated", "match_score.updated"
+        VACANCY_PUBLISHED = "vacancy.published", "vacancy.published"
+
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100)
+    events = models.JSONField(default=list, help_text="event names this endpoint receives")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or to be sent) to one endpoint, with every attempt logged in ``attempts_log``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=50)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    attempts_log = models.JSONField(default=list, blank=True,
+                                    help_text="[{at, status_code, error, duration_ms}] per attempt")
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+
+class IdempotencyKey(models.Model):
+    """The stored response of a POST made with an ``Idempotency-Key`` header, replayed when the key is reused."""
+
+    key = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
 from matching import services as matching_services
 from matching.extraction import (
@@ -17,7 +18,8 @@ from matching.extraction import (
     extract_seniority,
     repair_text,
 )
-from recruiting.models import Candidate, Vacancy
+from recruiting import events
+from recruiting.models import Application, ApplicationStageChange, AuditLogEntry, Candidate, Vacancy
 
 
 def _vacancy_terms_from_text(description: str) -> dict:
@@ -98,3 +100,114 @@ def candidate_upsert(
     matching_services.candidate_refresh_profile(candidate=candidate)
     matching_services.enqueue_candidate_scoring(candidate_id=candidate.id)
     return candidate, created
+
+
+# --- vacancies: publishing ----------------------------------------------------------------------------------
+@transaction.atomic
+def vacancy_publish(*, vacancy: Vacancy, actor=None) -> Vacancy:
+    """Open a vacancy to candidates and announce ``vacancy.published``.  Publishing an open vacancy is a no-op."""
+    if vacancy.status == Vacancy.Status.OPEN and vacancy.published_at:
+        return vacancy
+    vacancy.status = Vacancy.Status.OPEN
+    vacancy.published_at = vacancy.published_at or timezone.now()
+    vacancy.save(update_fields=["status", "published_at", "updated_at"])
+    matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy.id)
+    events.emit("vacancy.published", {"vacancy_id": vacancy.id, "reference": vacancy.reference,
+                                      "title": vacancy.title})
+    return vacancy
+
+
+@transaction.atomic
+def vacancy_close(*, vacancy: Vacancy, actor=None) -> Vacancy:
+    """Close a vacancy: it leaves the portal and gets no new applications or scores."""
+    vacancy.status = Vacancy.Status.CLOSED
+    vacancy.save(update_fields=["status", "updated_at"])
+    return vacancy
+
+
+# --- applications and the pipeline ---------------------------------------------------------------------------
+class ApplicationError(ValueError):
+    """A change to an application that is not allowed; the message is fit to show the user."""
+
+
+TERMINAL_STAGES = {Application.Stage.HIRED, Application.Stage.REJECTED, Application.Stage.WITHDRAWN}
+PIPELINE_ORDER = [Application.Stage.APPLIED, Application.Stage.SCREENING, Application.Stage.INTERVIEW,
+                  Application.Stage.OFFER, Application.Stage.HIRED]
+
+
+def _application_payload(application: Application) -> dict:
+    return {"application_id": application.id, "candidate_id": application.candidate_id,
+            "vacancy_id": application.vacancy_id, "stage": application.stage}
+
+
+@transaction.atomic
+def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: str = "", actor=None) -> Application:
+    """Apply ``candidate`` to an open ``vacancy``.  One application per pair.
+
+    Raises ``ApplicationError`` when the vacancy is not open or the candidate already applied (a withdrawn
+    application may be re-opened by applying again).
+    """
+    vacancy = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
+    if vacancy.status != Vacancy.Status.OPEN:
+        raise ApplicationError("This vacancy is not open for applications.")
+    existing = Application.objects.select_for_update().filter(candidate=candidate, vacancy=vacancy).first()
+    if existing and existing.stage != Application.Stage.WITHDRAWN:
+        raise ApplicationError("You have already applied for this vacancy.")
+    if existing:
+        return application_move(application=existing, to_stage=Application.Stage.APPLIED, actor=actor,
+                                reason="applied again")
+    application = Application.objects.create(candidate=candidate, vacancy=vacancy, cover_note=cover_note.strip())
+    ApplicationStageChange.objects.create(application=application, from_stage="", to_stage=application.stage,
+                                          actor=actor, reason="applied")
+    matching_services.enqueue_candidate_scoring(candidate_id=candidate.id)
+    events.emit("application.created", _application_payload(application))
+    return application
+
+
+@transaction.atomic
+def application_move(*, application: Application, to_stage: str, actor=None, reason: str = "") -> Application:
+    """Move an application to ``to_stage``, record who, when, from where and why, e-mail the candidate and
+    announce ``application.stage_changed``.
+
+    Raises ``ApplicationError`` for an unknown stage, a move to the stage it is already at, or a move out of
+    hired.  Moving to ``rejected`` needs a reason.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if to_stage not in Application.Stage.values:
+        raise ApplicationError(f"Unknown pipeline stage {to_stage!r}.")
+    if to_stage == application.stage:
+        raise ApplicationError(f"The application is already at {application.get_stage_display().lower()}.")
+    if application.stage == Application.Stage.HIRED:
+        raise ApplicationError("A hired candidate's application cannot move.")
+    if to_stage == Application.Stage.REJECTED and not reason.strip():
+        raise ApplicationError("Give a reason for the rejection.")
+    from_stage = application.stage
+    application.stage = to_stage
+    fields = ["stage", "updated_at"]
+    if to_stage not in (Application.Stage.APPLIED, Application.Stage.REJECTED, Application.Stage.WITHDRAWN):
+        application.advanced = True
+        fields.append("advanced")
+    application.save(update_fields=fields)
+    ApplicationStageChange.objects.create(application=application, from_stage=from_stage, to_stage=to_stage,
+                                          actor=actor, reason=reason.strip())
+    if actor is not None and to_stage != Application.Stage.WITHDRAWN:
+        audit_log(actor=actor, action="stage_change", obj=application,
+                  detail={"from": from_stage, "to": to_stage})
+    events.emit("application.stage_changed", {**_application_payload(application), "from_stage": from_stage,
+                                              "reason": reason.strip()})
+    return application
+
+
+def application_withdraw(*, application: Application, actor=None) -> Application:
+    """The candidate withdraws.  Raises ``ApplicationError`` when it is already withdrawn or hired."""
+    return application_move(application=application, to_stage=Application.Stage.WITHDRAWN, actor=actor,
+                            reason="withdrawn by the candidate")
+
+
+# --- audit ------------------------------------------------------------------------------------------------------
+def audit_log(*, actor, action: str, obj, detail: dict | None = None) -> AuditLogEntry:
+    """Record a recruiter action on candidate data (``view_cv``, ``export``, ``stage_change`` …)."""
+    return AuditLogEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None, action=action,
+        object_type=obj._meta.model_name, object_id=str(obj.pk), detail=detail or {},
+    )

@@ -10,5 +10,7 @@ admin.site.index_title = "Vacancies, candidates and shortlists"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/", include("recruiting.api.urls")),
     path("", include("portal.urls")),
 ]

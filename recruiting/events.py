@@ -1,0 +1,32 @@
+"""Domain events, announced after the transaction that caused them commits.
+
+Receivers (webhooks, e-mail, audit) connect to :data:`event_emitted`; a receiver's failure is logged and never
+undoes or blocks the change that emitted the event.
+
+Events: ``application.created``, ``application.stage_changed``, ``match_score.updated``, ``vacancy.published``.
+Payloads are JSON-serialisable dicts of ids and public fields; they never carry CV text.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
+
+#: Sent with ``event`` (a name above) and ``payload`` (a dict) once the emitting transaction has committed.
+event_emitted = Signal()
+
+
+def emit(event: str, payload: dict) -> None:
+    """Announce ``event`` after the current transaction commits (at once outside a transaction)."""
+
+    def send() -> None:
+        for receiver, result in event_emitted.send_robust(sender=None, event=event, payload=payload):
+            if isinstance(result, Exception):
+                logger.error("receiver %s failed on %s: %s", getattr(receiver, "__name__", receiver), event,
+                             type(result).__name__)
+
+    transaction.on_commit(send)

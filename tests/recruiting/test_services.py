@@ -1,0 +1,108 @@
+"""Application and vacancy services shared by the portal, the admin and the API."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from recruiting import events
+from recruiting.models import Application, ApplicationStageChange, AuditLogEntry, Candidate, Vacancy
+from recruiting.services import (
+    ApplicationError,
+    application_create,
+    application_move,
+    application_withdraw,
+    vacancy_close,
+    vacancy_publish,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def vacancy():
+    return Vacancy.objects.create(title="MLE", reference="mle", description="Python", status=Vacancy.Status.OPEN)
+
+
+@pytest.fixture
+def candidate():
+    return Candidate.objects.create(reference="cv1", cv_text="Python")
+
+
+@pytest.fixture
+def recruiter():
+    return get_user_model().objects.create_user("rec@example.com", "rec@example.com", "pw", is_staff=True)
+
+
+@pytest.fixture
+def emitted():
+    seen = []
+
+    def receiver(sender, event, payload, **kwargs):
+        seen.append((event, payload))
+
+    events.event_emitted.connect(receiver)
+    yield seen
+    events.event_emitted.disconnect(receiver)
+
+
+def test_applying_records_history_and_announces_it_after_commit(vacancy, candidate, emitted,
+                                                                 django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        app = application_create(candidate=candidate, vacancy=vacancy, cover_note=" Hello ")
+    assert app.stage == Application.Stage.APPLIED and app.cover_note == "Hello"
+    assert list(app.stage_changes.values_list("from_stage", "to_stage")) == [("", "applied")]
+    assert emitted == [("application.created", {"application_id": app.pk, "candidate_id": candidate.pk,
+                                                "vacancy_id": vacancy.pk, "stage": "applied"})]
+
+
+def test_one_application_per_vacancy(vacancy, candidate):
+    application_create(candidate=candidate, vacancy=vacancy)
+    with pytest.raises(ApplicationError, match="already applied"):
+        application_create(candidate=candidate, vacancy=vacancy)
+    assert Application.objects.count() == 1
+
+
+def test_cannot_apply_to_a_closed_vacancy(vacancy, candidate):
+    vacancy_close(vacancy=vacancy)
+    with pytest.raises(ApplicationError, match="not open"):
+        application_create(candidate=candidate, vacancy=vacancy)
+    assert not Application.objects.exists()
+
+
+def test_moves_record_who_when_from_and_to_and_why(vacancy, candidate, recruiter):
+    app = application_create(candidate=candidate, vacancy=vacancy)
+    application_move(application=app, to_stage="screening", actor=recruiter, reason="strong CV")
+    app.refresh_from_db()
+    assert app.stage == "screening" and app.advanced
+    change = ApplicationStageChange.objects.filter(application=app).last()
+    assert (change.from_stage, change.to_stage, change.actor, change.reason) == ("applied", "screening", recruiter,
+                                                                                 "strong CV")
+    assert AuditLogEntry.objects.filter(action="stage_change", actor=recruiter, object_id=str(app.pk)).exists()
+
+
+def test_rejection_needs_a_reason_and_nothing_changes_without_one(vacancy, candidate, recruiter):
+    app = application_create(candidate=candidate, vacancy=vacancy)
+    with pytest.raises(ApplicationError, match="reason"):
+        application_move(application=app, to_stage="rejected", actor=recruiter)
+    app.refresh_from_db()
+    assert app.stage == "applied" and app.stage_changes.count() == 1
+
+
+def test_withdraw_then_apply_again(vacancy, candidate):
+    app = application_create(candidate=candidate, vacancy=vacancy)
+    application_withdraw(application=app)
+    with pytest.raises(ApplicationError, match="already at withdrawn"):
+        application_withdraw(application=app)
+    again = application_create(candidate=candidate, vacancy=vacancy)
+    assert again.pk == app.pk and again.stage == "applied"
+    assert [c.to_stage for c in again.stage_changes.all()] == ["applied", "withdrawn", "applied"]
+
+
+def test_publish_announces_once(vacancy, emitted, django_capture_on_commit_callbacks):
+    vacancy.status = Vacancy.Status.DRAFT
+    vacancy.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        vacancy_publish(vacancy=vacancy)
+        vacancy_publish(vacancy=vacancy)
+    assert [e for e, _ in emitted] == ["vacancy.published"]
+    vacancy.refresh_from_db()
+    assert vacancy.status == "open" and vacancy.published_at
