@@ -882,6 +882,33 @@ def extract_years_experience(text: str, today: date) -> float | None:
 
 
 # ------------------------------------------------------------------------------------------------------ misc
+_MIN_YEARS_RE = re.compile(
+    rf"(?:\b(?:at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|min\.?|more\s+than|over)\s+(?P<a>{_NUM_RE})\s*\+?\s*"
+    rf"(?:years?|yrs?)\b)"
+    rf"|(?:(?<![\w.])(?P<b>{_NUM_RE})\s*(?:\+|\s+or\s+more|\s+plus)\s*(?:years?|yrs?)\b)",
+    re.I,
+)
+
+
+def extract_min_years_required(text: str) -> float | None:
+    """The minimum years of experience a vacancy asks for, or ``None`` when it states none.
+
+    Only explicit minimums count — "at least 3 years", "a minimum of five years", "5+ years of experience",
+    "3 or more years" — in a sentence that speaks of experience; a range in a salary sentence ("with three to
+    five years experience, this can rise to £50,000") is not a requirement.  The smallest minimum stated wins.
+    """
+    found: list[float] = []
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n", text):
+        if not _EXPERIENCE_WORDS.search(sentence):
+            continue
+        for m in _MIN_YEARS_RE.finditer(sentence):
+            raw = (m.group("a") or m.group("b")).lower()
+            value = float(_NUMBER_WORDS.get(raw, 0) or raw)
+            if 0 < value <= 30:
+                found.append(value)
+    return min(found) if found else None
+
+
 def repair_text(text: str) -> str:
     """Repair mojibake with ``ftfy.fix_text`` (e.g. ``NaÃ¯ve`` → ``Naïve``, ``â€¢`` → ``•``), then normalise:
     CRLF/CR → LF, NULs removed, no-break spaces → spaces, trailing whitespace cut from each line.  Line

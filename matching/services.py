@@ -13,13 +13,14 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from matching import scoring
 from matching.extraction import (
     SkillEntry,
     SkillExtractor,
+    extract_min_years_required,
     extract_qualifications,
     extract_requirements,
     extract_years_experience,
@@ -74,10 +75,17 @@ def _first_lines(mentions) -> dict[str, str]:
 
 
 def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
-    """Re-extract a vacancy's skills (with importance) and qualifications from its description.
+    """Re-extract a vacancy's skills (with importance), qualifications and minimum years of experience from its
+    description.
 
-    Links a recruiter entered (``origin="entered"``) are kept and win over extraction.
+    Links and qualifications a recruiter entered (``origin="entered"``) are kept and win over extraction; the
+    minimum years are kept when a recruiter edited the requirements.
     """
+    if not vacancy.requirements_edited:
+        years = extract_min_years_required(vacancy.description)
+        if years != vacancy.min_years_experience:
+            Vacancy.objects.filter(pk=vacancy.pk).update(min_years_experience=years)
+            vacancy.min_years_experience = years
     extractor, _ = skill_extractor()
     mentions = extractor.find(vacancy.description)
     counts: dict[str, int] = {}
@@ -163,9 +171,10 @@ def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring
         required = {ln.skill.name: ln.mentions for ln in v.skill_links.all() if ln.importance == "required"}
         desirable = {ln.skill.name: ln.mentions for ln in v.skill_links.all() if ln.importance == "desirable"}
         quals = list(v.qualifications.all())
+        min_level = v.min_qualification_level or min((q.level for q in quals), default=0)
         out.append((v, scoring.VacancyDocument(
             text=v.description, required=required, desirable=desirable,
-            min_qualification_level=min((q.level for q in quals), default=0),
+            min_qualification_level=min_level,
             fields=[q.field for q in quals if q.field], min_years_experience=v.min_years_experience,
             weights=scoring.ComponentWeights.from_mapping(v.weights),
         )))
@@ -425,3 +434,46 @@ def score_texts(*, vacancy_text: str, cv_texts: Sequence[str]) -> list[float | N
         return []
     matrices = scoring.score_chunk(model_current(), candidates, [vacancy])
     return [None if matrices.insufficient[i, 0] else float(matrices.score[i, 0]) for i in range(len(candidates))]
+
+
+# --- staleness ------------------------------------------------------------------------------------------------
+def scores_mark_stale() -> int:
+    """Mark stale every score computed with another engine or vocabulary version, or before its vacancy or
+    candidate last changed (weights, requirements, profile).  Returns the number of scores newly marked."""
+    outdated = (~Q(engine_version=scoring.ENGINE_VERSION) | ~Q(vocabulary_version=current_vocabulary_version())
+                | Q(computed_at__lt=F("vacancy__updated_at")) | Q(computed_at__lt=F("candidate__updated_at")))
+    ids = list(MatchScore.objects.filter(stale=False).filter(outdated).values_list("pk", flat=True))
+    return MatchScore.objects.filter(pk__in=ids).update(stale=True)
+
+
+def stale_sweep(*, limit: int = 5000) -> dict[str, int]:
+    """Find what still needs scoring — stale scores, and candidates with scores missing for some scorable
+    vacancy — and enqueue it.  The database, not the broker, is the record of outstanding work; run
+    periodically (Celery beat) so work lost with a broker outage is found again.
+
+    Returns ``{"marked_stale": n, "candidates": n}``: scores newly marked stale, candidates enqueued (≤ ``limit``).
+    """
+    marked = scores_mark_stale()
+    vacancy_ids = scorable_vacancy_ids()
+    todo = set(MatchScore.objects.filter(stale=True).values_list("candidate_id", flat=True).distinct()[:limit])
+    if vacancy_ids:
+        incomplete = (Candidate.objects
+                      .annotate(n=Count("match_scores", filter=Q(match_scores__vacancy_id__in=vacancy_ids)))
+                      .filter(n__lt=len(vacancy_ids)).values_list("pk", flat=True)[:limit])
+        todo |= set(incomplete)
+    todo_list = sorted(todo)[:limit]
+    if todo_list:
+        _enqueue("score_candidates", todo_list)
+    return {"marked_stale": marked, "candidates": len(todo_list)}
+
+
+def vacancy_set_weights(*, vacancy: Vacancy, weights: dict) -> Vacancy:
+    """Set a vacancy's component weights (partial mapping; missing ones keep their defaults), mark its scores
+    stale and enqueue its rescoring.  Raises ``ValueError`` on an unknown component or a bad weight."""
+    scoring.ComponentWeights.from_mapping(weights)  # validates
+    with transaction.atomic():
+        vacancy.weights = {k: float(v) for k, v in weights.items()}
+        vacancy.save(update_fields=["weights", "updated_at"])
+        MatchScore.objects.filter(vacancy=vacancy).update(stale=True)
+        enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
+    return vacancy

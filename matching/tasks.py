@@ -56,3 +56,12 @@ def score_chunk(run_id: int, index: int, candidate_ids: list[int], vacancy_ids: 
             raise
         services.scoring_run_fail(run_id=run_id, error=f"chunk {index}: {type(exc).__name__}")
         raise
+
+
+@shared_task(name="matching.stale_sweep", acks_late=True, soft_time_limit=120, time_limit=180)
+def stale_sweep() -> dict:
+    """Periodic (Celery beat): enqueue whatever the database says still needs scoring."""
+    found = services.stale_sweep()
+    if any(found.values()):
+        logger.info("stale sweep: %s", found)
+    return found

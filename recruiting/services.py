@@ -65,7 +65,9 @@ def vacancy_upsert(
     defaults = {"title": title.strip()[:300] or reference, "description": description, "status": status}
     defaults.update(_vacancy_terms_from_text(description))
     vacancy, created = Vacancy.objects.update_or_create(source=source, reference=reference, defaults=defaults)
-    matching_services.vacancy_refresh_profile(vacancy=vacancy)
+    if created or not vacancy.requirements_edited:
+        # A recruiter's edits to the requirements survive a re-import: only an explicit re-extract replaces them.
+        matching_services.vacancy_refresh_profile(vacancy=vacancy)
     matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy.id)
     return vacancy, created
 

@@ -168,6 +168,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The database is the record of what still needs scoring: a periodic sweep re-enqueues stale or missing scores.
+CELERY_BEAT_SCHEDULE = {
+    "stale-sweep": {"task": "matching.stale_sweep", "schedule": env.float("STALE_SWEEP_SECONDS", default=60.0)},
+}
 
 # --- Matching -----------------------------------------------------------------------------------------
 # Candidates per chunk task in a full rescore.

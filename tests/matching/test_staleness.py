@@ -1,0 +1,101 @@
+"""Versions and staleness: weight changes, profile edits and version changes mark scores stale and rescore."""
+
+from unittest import mock
+
+import pytest
+
+from matching import scoring, services, tasks
+from matching.models import MatchScore
+from recruiting.models import Candidate, Vacancy
+from recruiting.services import candidate_upsert, vacancy_upsert
+from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
+        ds, _ = candidate_upsert(source="t", reference="ds", cv_text=DS_CV)
+        sales, _ = candidate_upsert(source="t", reference="sales", cv_text=SALES_CV)
+    return vacancy, ds, sales
+
+
+def test_a_weight_change_marks_scores_stale_and_rescoring_applies_the_new_weights(
+        scored, django_capture_on_commit_callbacks):
+    vacancy, ds, _ = scored
+    before = MatchScore.objects.get(vacancy=vacancy, candidate=ds)
+    assert before.weights == scoring.ComponentWeights().as_dict() and not before.stale
+    with mock.patch.object(tasks.score_vacancies, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.vacancy_set_weights(vacancy=vacancy, weights={"text": 0, "qualification": 0})
+        delay.assert_called_once_with([vacancy.pk])
+    assert MatchScore.objects.filter(vacancy=vacancy, stale=True).count() == 2
+    tasks.score_vacancies([vacancy.pk])  # what the worker does
+    after = MatchScore.objects.get(vacancy=vacancy, candidate=ds)
+    assert not after.stale and after.weights["text"] == 0
+    used = {c["name"]: c["weight"] for c in after.explanation["components"]}
+    assert used["text"] == 0 and used["qualification"] == 0
+    assert sum(c["points"] for c in after.explanation["components"]) == pytest.approx(after.score, abs=0.5)
+
+
+def test_bad_weights_are_refused_and_nothing_changes(scored):
+    vacancy, _, _ = scored
+    with pytest.raises(ValueError, match="unknown score components"):
+        services.vacancy_set_weights(vacancy=vacancy, weights={"salary": 1})
+    vacancy.refresh_from_db()
+    assert vacancy.weights == {} and not MatchScore.objects.filter(stale=True).exists()
+
+
+def test_sweep_finds_scores_of_another_engine_version_and_missing_scores(scored):
+    vacancy, ds, sales = scored
+    MatchScore.objects.filter(candidate=ds).update(engine_version="0.0.1")
+    MatchScore.objects.filter(candidate=sales).delete()
+    with mock.patch.object(tasks.score_candidates, "delay") as delay:
+        with mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()):
+            found = services.stale_sweep()
+    assert found == {"marked_stale": 1, "candidates": 2}
+    delay.assert_called_once_with(sorted([ds.pk, sales.pk]))
+    tasks.score_candidates(sorted([ds.pk, sales.pk]))
+    assert MatchScore.objects.count() == 2 and not MatchScore.objects.filter(stale=True).exists()
+    assert set(MatchScore.objects.values_list("engine_version", flat=True)) == {scoring.ENGINE_VERSION}
+
+
+def test_an_edited_profile_makes_its_old_scores_stale(scored):
+    vacancy, ds, _ = scored
+    Candidate.objects.filter(pk=ds.pk).update(headline="changed")  # no updated_at bump: not a profile save
+    assert services.scores_mark_stale() == 0
+    ds.refresh_from_db()
+    ds.save()  # a profile save bumps updated_at past computed_at
+    assert services.scores_mark_stale() == 1
+
+
+def test_a_stored_explanation_renders_the_same_after_the_vacancy_changes(scored):
+    from matching.explain import explanation_lines
+
+    vacancy, ds, _ = scored
+    score = MatchScore.objects.get(vacancy=vacancy, candidate=ds)
+    before = explanation_lines(score)
+    Vacancy.objects.filter(pk=vacancy.pk).update(weights={"text": 1, "required": 0})
+    vacancy.skill_links.all().delete()
+    score.refresh_from_db()
+    assert explanation_lines(score) == before
+    assert any("Required skills" in line for line in before)
+
+
+def test_insufficient_data_is_stored_as_a_state_with_a_reason_not_a_number(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
+        empty_vacancy, _ = vacancy_upsert(source="t", reference="vague", title="Vague",
+                                          description="A great team and a friendly office. Apply today!")
+        short, _ = candidate_upsert(source="t", reference="short", cv_text="Python developer.")
+        no_skills, _ = candidate_upsert(source="t", reference="none", cv_text=" ".join(["hardworking person"] * 20))
+        good, _ = candidate_upsert(source="t", reference="good", cv_text=DS_CV)
+    rows = {(s.candidate.reference, s.vacancy.reference): s for s in MatchScore.objects.select_related(
+        "candidate", "vacancy")}
+    assert rows["short", "mle"].score is None and "too little text" in rows["short", "mle"].explanation["reason"]
+    assert rows["none", "mle"].state == "insufficient_data"
+    assert "no recognised skills" in rows["none", "mle"].explanation["reason"]
+    assert rows["good", "vague"].score is None and "no skill requirements" in rows["good", "vague"].explanation["reason"]
+    assert rows["good", "mle"].state == "scored" and rows["good", "mle"].score > 0

@@ -1,0 +1,76 @@
+"""Vacancy requirements: read from the wording, editable by recruiters, and their edits survive a re-import."""
+
+import pytest
+
+from matching.extraction import extract_min_years_required
+from matching.models import Skill
+from matching.services import vacancy_documents, vacancy_refresh_profile
+from recruiting.models import DegreeLevel, SkillImportance, SkillOrigin, VacancySkill
+from recruiting.services import vacancy_upsert
+
+TEXT = """Machine learning engineer
+
+Requirements
+- You must have strong Python and SQL.
+- At least 3 years of experience building machine learning systems.
+- A master's degree in computer science or statistics.
+
+Nice to have
+- Kafka and Terraform are a plus.
+"""
+
+
+@pytest.mark.parametrize("text, years", [
+    ("at least two years of experience", 2.0),
+    ("5+ years of professional experience with Python", 5.0),
+    ("A minimum of 4 years' experience required", 4.0),
+    ("With three to five years experience, this can rise to £50,000.", None),
+    ("Experience with Spark", None),
+])
+def test_minimum_years_of_experience_from_the_wording(text, years):
+    assert extract_min_years_required(text) == years
+
+
+@pytest.mark.django_db
+def test_requirements_are_read_from_wording_and_headings():
+    vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=TEXT)
+    links = {link.skill.name: link.importance for link in vacancy.skill_links.select_related("skill")}
+    assert links["Python"] == links["SQL"] == SkillImportance.REQUIRED
+    assert links["Kafka"] == links["Terraform"] == SkillImportance.DESIRABLE
+    vacancy.refresh_from_db()
+    assert vacancy.min_years_experience == 3.0
+    (_, doc), = vacancy_documents([vacancy.pk])
+    assert doc.min_qualification_level == DegreeLevel.MASTER
+    assert doc.min_years_experience == 3.0
+
+
+@pytest.mark.django_db
+def test_recruiter_edits_win_over_extraction_and_survive_a_reimport():
+    vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=TEXT)
+    # A recruiter makes Kafka required, removes SQL, adds Docker, lowers the degree and sets 1 year.
+    kafka = vacancy.skill_links.get(skill__name="Kafka")
+    kafka.importance, kafka.origin = SkillImportance.REQUIRED, SkillOrigin.ENTERED
+    kafka.save()
+    vacancy.skill_links.filter(skill__name="SQL").delete()
+    VacancySkill.objects.create(vacancy=vacancy, skill=Skill.objects.get(name="Docker"),
+                                importance=SkillImportance.DESIRABLE, origin=SkillOrigin.ENTERED)
+    vacancy.min_qualification_level = DegreeLevel.BACHELOR
+    vacancy.min_years_experience = 1.0
+    vacancy.requirements_edited = True
+    vacancy.save()
+
+    vacancy, created = vacancy_upsert(source="t", reference="mle", title="MLE", description=TEXT + "\nUpdated.")
+    assert not created
+    links = {link.skill.name: link.importance for link in vacancy.skill_links.select_related("skill")}
+    assert links["Kafka"] == SkillImportance.REQUIRED and links["Docker"] == SkillImportance.DESIRABLE
+    assert "SQL" not in links
+    vacancy.refresh_from_db()
+    assert vacancy.min_years_experience == 1.0 and "Updated." in vacancy.description
+    (_, doc), = vacancy_documents([vacancy.pk])
+    assert doc.min_qualification_level == DegreeLevel.BACHELOR
+
+    # An explicit re-extract brings back what the text says, keeping what the recruiter entered.
+    vacancy_refresh_profile(vacancy=vacancy)
+    links = {link.skill.name: link.importance for link in vacancy.skill_links.select_related("skill")}
+    assert links["SQL"] == SkillImportance.REQUIRED and links["Kafka"] == SkillImportance.REQUIRED
+    assert "Docker" in links
