@@ -194,10 +194,11 @@ class MatchingModel:
                 if name in index:
                     df[index[name]] += 1
         idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-        vectorizer = _new_vectorizer()
+        texts = [t for t in candidate_texts if t.strip()]
         try:
-            vectorizer.fit([t for t in candidate_texts if t.strip()] or ["placeholder"])
-        except ValueError:  # no usable word at all (only stop words): text similarity is then always 0
+            # A word must appear in two CVs of the pool to count, so a person's unique name cannot weigh.
+            vectorizer = _new_vectorizer(min_df=2).fit(texts)
+        except ValueError:  # a pool too small or without shared words: text similarity is then always 0
             vectorizer = _new_vectorizer().fit(["placeholder"])
         pairs = [(narrow, wide) for narrow, wides in (broader or {}).items() for wide in wides]
         return cls(names, idf, vectorizer, n, pairs)
@@ -279,8 +280,8 @@ class MatchingModel:
         return self.vectorizer.transform(texts).tocsr()
 
 
-def _new_vectorizer(vocabulary: Mapping[str, int] | None = None) -> TfidfVectorizer:
-    return TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+def _new_vectorizer(vocabulary: Mapping[str, int] | None = None, min_df: int = 1) -> TfidfVectorizer:
+    return TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True, min_df=min_df,
                            max_features=None, vocabulary=vocabulary, dtype=np.float64)
 
 

@@ -17,6 +17,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from matching import scoring
+from matching.fairness import neutralise
 from matching.extraction import (
     SkillEntry,
     SkillExtractor,
@@ -110,7 +111,8 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
 def candidate_refresh_profile(*, candidate: Candidate) -> None:
     """Re-extract a candidate's skills (with the CV line as evidence), qualifications and years of experience."""
     extractor, _ = skill_extractor()
-    mentions = extractor.find(candidate.cv_text)
+    text = neutralise(candidate.cv_text, names=[candidate.name])
+    mentions = extractor.find(text)
     counts: dict[str, int] = {}
     for m in mentions:
         counts[m.skill] = counts.get(m.skill, 0) + 1
@@ -126,9 +128,9 @@ def candidate_refresh_profile(*, candidate: Candidate) -> None:
     candidate.qualifications.filter(origin=SkillOrigin.EXTRACTED).delete()
     Qualification.objects.bulk_create([
         Qualification(candidate=candidate, level=q.level, field=q.field[:200], evidence=q.line[:500])
-        for q in _unique_qualifications(extract_qualifications(candidate.cv_text))
+        for q in _unique_qualifications(extract_qualifications(text))
     ])
-    years = extract_years_experience(candidate.cv_text, timezone.now().date())
+    years = extract_years_experience(text, timezone.now().date())
     if years != candidate.years_experience:
         Candidate.objects.filter(pk=candidate.pk).update(years_experience=years)
         candidate.years_experience = years
@@ -157,7 +159,7 @@ def candidate_documents(candidate_ids: Sequence[int]) -> list[tuple[Candidate, s
         quals = list(c.qualifications.all())
         level = max((q.level for q in quals), default=0)
         fields = [q.field for q in quals if q.field]
-        out.append((c, scoring.CandidateDocument(text=c.cv_text, skills=skills, qualification_level=level,
+        out.append((c, scoring.CandidateDocument(text=neutralise(c.cv_text, names=[c.name]), skills=skills, qualification_level=level,
                                                  fields=fields, years_experience=c.years_experience), evidence))
     return out
 
@@ -173,7 +175,7 @@ def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring
         quals = list(v.qualifications.all())
         min_level = v.min_qualification_level or min((q.level for q in quals), default=0)
         out.append((v, scoring.VacancyDocument(
-            text=v.description, required=required, desirable=desirable,
+            text=neutralise(v.description), required=required, desirable=desirable,
             min_qualification_level=min_level,
             fields=[q.field for q in quals if q.field], min_years_experience=v.min_years_experience,
             weights=scoring.ComponentWeights.from_mapping(v.weights),
@@ -408,6 +410,8 @@ def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str]) -> tuple[
     """Engine documents for texts that are not stored, extracted exactly as stored ones are."""
     extractor, _ = skill_extractor()
     today = timezone.now().date()
+    vacancy_text = neutralise(vacancy_text)
+    cv_texts = [neutralise(t) for t in cv_texts]
     counts = extractor.counts(vacancy_text)
     importance = extract_requirements(vacancy_text, extractor)
     vquals = extract_qualifications(vacancy_text)

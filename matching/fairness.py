@@ -1,0 +1,115 @@
+"""Fairness: what the engine must never see, and selection rates by group.
+
+``neutralise`` removes from a text, before any skill extraction or TF-IDF vectorisation, what must never be a
+feature of a match score: names, e-mail addresses, phone numbers, web addresses, ages and dates of birth,
+gendered words (pronouns, honorifics, family roles), marital status, nationality and addresses.  The same
+function is applied to CVs and vacancies, so both sides are tokenised alike.
+
+Limits (documented, tested): a name is removed when it is the candidate's stored name or follows a label such
+as "Name:"; an unlabelled name elsewhere is not recognised here, but the word TF-IDF model ignores words found
+in fewer than two CVs of the pool (``matching.scoring``), so a person's unique name cannot carry weight.
+
+``selection_rates`` implements the four-fifths rule of the US Uniform Guidelines on Employee Selection
+Procedures (29 CFR § 1607.4(D)): a group whose selection rate is below 80 % of the highest group's rate
+shows adverse impact.  Pure code; no Django imports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+_LABELS = (
+    r"(?:full\s+)?name|candidate\s+name|date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s*date|born|age|gender|sex|"
+    r"marital\s+status|civil\s+status|nationality|citizenship|religion|caste|ethnicity|race|"
+    r"(?:permanent\s+|current\s+|postal\s+|home\s+|residential\s+)?address|father'?s\s+name|mother'?s\s+name|"
+    r"husband'?s\s+name|wife'?s\s+name|spouse(?:'?s\s+name)?|passport(?:\s+no\.?|\s+number)?|"
+    r"e-?mail(?:\s+id)?|phone|mobile|contact(?:\s+no\.?)?|photo"
+)
+# "Label: value" up to the end of the line (the value is what must go).
+_LABELLED = re.compile(rf"(?im)^[\s\-•*➢✓]*(?:{_LABELS})\s*[:\-–]\s*[^\n]*$")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
+_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")  # kept only with ≥ 9 digits: not "2015 - 2018"
+_AGE = re.compile(r"(?i)\b(?:aged?\s*[:\-]?\s*\d{1,2}(?:\s*(?:years?|yrs?))?|\d{1,2}\s*(?:years?|yrs?)\s+old)\b")
+_DATE_OF_BIRTH = re.compile(r"(?i)\bborn\s+(?:on|in)\s+[^\n.,;]*")
+
+GENDERED_WORDS = frozenset("""
+he she him her his hers himself herself mr mrs ms miss mx sir madam madame mister male female males females man
+woman men women boy girl boys girls gentleman gentlemen lady ladies husband wife husbands wives father mother
+son daughter sons daughters brother sister brothers sisters mom mum dad maternity paternity
+""".split())
+MARITAL_WORDS = frozenset("married unmarried single divorced widowed widow widower engaged spouse fiance fiancee".split())
+NATIONALITY_WORDS = frozenset("""
+afghan albanian algerian american argentine argentinian australian austrian bangladeshi belgian brazilian british
+bulgarian canadian chilean chinese colombian croatian czech danish dutch egyptian emirati english estonian
+ethiopian filipino finnish french german ghanaian greek hungarian icelandic indian indonesian iranian iraqi irish
+israeli italian jamaican japanese jordanian kenyan korean kuwaiti latvian lebanese lithuanian malaysian maltese
+mexican moroccan nepali nepalese nigerian norwegian pakistani palestinian peruvian polish portuguese qatari
+romanian russian saudi scottish serbian singaporean slovak slovenian somali spanish sri lankan sudanese swedish
+swiss syrian taiwanese thai tunisian turkish ugandan ukrainian uruguayan venezuelan vietnamese welsh yemeni
+zambian zimbabwean
+""".split())
+_PROTECTED = GENDERED_WORDS | MARITAL_WORDS | NATIONALITY_WORDS
+_WORD = re.compile(r"(?<![\w@.+-])([A-Za-z][A-Za-z'’]*)(?![\w@])")
+
+
+def neutralise(text: str, *, names: Iterable[str] = ()) -> str:
+    """``text`` without personal attributes that must never be features (see the module docstring).
+
+    ``names`` are the person's names (each word of each is removed, case-insensitively).  Line structure is
+    kept, so evidence lines for skills still read naturally.
+    """
+    out = _LABELLED.sub(" ", text)
+    out = _EMAIL.sub(" ", out)
+    out = _URL.sub(" ", out)
+    out = _DATE_OF_BIRTH.sub(" ", out)
+    out = _AGE.sub(" ", out)
+    out = _PHONE.sub(lambda m: " " if sum(ch.isdigit() for ch in m.group(0)) >= 9 else m.group(0), out)
+    name_words = {w.lower() for n in names for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", n or "") if len(w) > 1}
+
+    def drop(m: re.Match) -> str:
+        word = m.group(1).lower().rstrip("'’")
+        if word.endswith("'s") or word.endswith("’s"):
+            word = word[:-2]
+        return " " if word in _PROTECTED or word in name_words else m.group(0)
+
+    return _WORD.sub(drop, out)
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    """Selection rate of one self-reported group: ``selected`` of ``considered``; ``impact_ratio`` is the rate
+    divided by the highest group's rate (``None`` when no group was selected); ``adverse`` when it is < 0.8."""
+
+    group: str
+    considered: int
+    selected: int
+    rate: float
+    impact_ratio: float | None
+    adverse: bool
+
+
+FOUR_FIFTHS = 0.8
+
+
+def selection_rates(outcomes: Sequence[tuple[str, bool]], *, min_group_size: int = 1) -> list[GroupRate]:
+    """Per group, the share selected, from ``(group, selected)`` pairs; empty groups ("") are "not stated".
+
+    Groups smaller than ``min_group_size`` are reported but never flagged.  Sorted by group name.
+    """
+    counts: dict[str, list[int]] = {}
+    for group, selected in outcomes:
+        c = counts.setdefault(group or "not stated", [0, 0])
+        c[0] += 1
+        c[1] += int(bool(selected))
+    rates: Mapping[str, float] = {g: s / n for g, (n, s) in counts.items() if n}
+    best = max(rates.values(), default=0.0)
+    out = []
+    for group in sorted(counts):
+        n, s = counts[group]
+        ratio = rates[group] / best if best else None
+        out.append(GroupRate(group, n, s, rates[group], ratio,
+                             bool(ratio is not None and ratio < FOUR_FIFTHS and n >= min_group_size)))
+    return out
