@@ -315,14 +315,59 @@ def _normalise_rows_l1(m: sp.csr_matrix) -> sp.csr_matrix:
 
 @dataclass
 class ScoreMatrices:
-    """Dense ``(n_candidates, n_vacancies)`` arrays for one chunk: each component in [0, 1], the weights used
-    ``(n_vacancies, n_components)``, the final 0–100 ``score`` and a boolean ``insufficient`` mask with reasons."""
+    """Dense ``(n_candidates, n_vacancies)`` results for one chunk: the final 0–100 ``score``, each component in
+    [0, 1] (when kept), the weights used ``(n_vacancies, n_components)`` and a boolean ``insufficient`` mask;
+    ``reason(i, j)`` says why a pair has insufficient data."""
 
     components: dict[str, np.ndarray]
     weights: np.ndarray
     score: np.ndarray
     insufficient: np.ndarray
-    reasons: dict[tuple[int, int], str]
+    candidate_reasons: list[str]
+    vacancy_reasons: list[str]
+
+    def reason(self, i: int, j: int) -> str:
+        return self.candidate_reasons[i] or self.vacancy_reasons[j]
+
+
+@dataclass
+class CandidateMatrices:
+    """The candidate side of a product, built once per chunk (rows are candidates)."""
+
+    has: sp.csr_matrix          # skill presence, 0/1
+    profile: sp.csr_matrix      # L2-normalised skill profiles
+    text: sp.csr_matrix         # L2-normalised word TF-IDF
+    level: np.ndarray           # degree level 0–4
+    years: np.ndarray           # years of experience (0 when unknown)
+    fields: list[tuple[str, ...]]
+    reasons: list[str]          # "" or why the CV cannot be scored
+
+    def __len__(self) -> int:
+        return self.has.shape[0]
+
+    def rows(self, index) -> CandidateMatrices:
+        """The candidates at ``index`` (a slice or an array of row numbers)."""
+        idx = np.arange(len(self))[index]
+        return CandidateMatrices(self.has[idx], self.profile[idx], self.text[idx], self.level[idx], self.years[idx],
+                                 [self.fields[i] for i in idx], [self.reasons[i] for i in idx])
+
+
+@dataclass
+class VacancyMatrices:
+    """The vacancy side of a product (rows are vacancies)."""
+
+    required: sp.csr_matrix     # requirement weights, rows add up to 1
+    desirable: sp.csr_matrix
+    profile: sp.csr_matrix
+    text: sp.csr_matrix
+    min_level: np.ndarray
+    min_years: np.ndarray
+    fields: list[tuple[str, ...]]
+    weights: np.ndarray         # (n_vacancies, n_components), normalised over the components that apply
+    reasons: list[str]
+
+    def __len__(self) -> int:
+        return self.required.shape[0]
 
 
 def candidate_insufficiency(doc: CandidateDocument) -> str:
@@ -342,31 +387,24 @@ def vacancy_insufficiency(doc: VacancyDocument) -> str:
     return ""
 
 
-def score_chunk(model: MatchingModel, candidates: Sequence[CandidateDocument],
-                vacancies: Sequence[VacancyDocument]) -> ScoreMatrices:
-    """Score every candidate of a chunk against every vacancy, vectorised.
-
-    Memory is ``O(len(candidates) · len(vacancies))`` for the dense result of the chunk; keep chunks bounded.
-    """
-    n_c, n_v = len(candidates), len(vacancies)
+def candidate_matrices(model: MatchingModel, candidates: Sequence[CandidateDocument]) -> CandidateMatrices:
+    """Vectorise candidates with the fitted model (no refit)."""
     has = model.skill_matrix([c.skills for c in candidates])
     has.data = np.ones_like(has.data)  # presence, not counts: a skill is had or not
-    req_w = model.requirement_weights([v.required for v in vacancies])
-    des_w = model.requirement_weights([v.desirable for v in vacancies])
-    required = np.asarray((has @ req_w.T).todense())
-    desirable = np.asarray((has @ des_w.T).todense())
+    return CandidateMatrices(
+        has=has,
+        profile=model.profile_matrix([c.skills for c in candidates], sublinear="sqrt"),
+        text=model.text_matrix([c.text for c in candidates]),
+        level=np.array([c.qualification_level for c in candidates], dtype=float),
+        years=np.array([c.years_experience or 0.0 for c in candidates], dtype=float),
+        fields=[tuple(f.lower() for f in c.fields if f) for c in candidates],
+        reasons=[candidate_insufficiency(c) for c in candidates],
+    )
 
-    profile = np.asarray((model.profile_matrix([c.skills for c in candidates], sublinear="sqrt")
-                          @ model.profile_matrix([_all_skills(v) for v in vacancies], sublinear="log").T).todense())
-    profile = np.clip(profile, 0.0, 1.0)
 
-    text_sim = np.asarray((model.text_matrix([c.text for c in candidates])
-                           @ model.text_matrix([v.text for v in vacancies]).T).todense())
-    text = np.minimum(1.0, text_sim / TEXT_SIMILARITY_FULL)
-
-    qualification = _qualification_component(candidates, vacancies)
-    experience = _experience_component(candidates, vacancies)
-
+def vacancy_matrices(model: MatchingModel, vacancies: Sequence[VacancyDocument]) -> VacancyMatrices:
+    """Vectorise vacancies with the fitted model, and the weights each uses."""
+    n_v = len(vacancies)
     applies = np.ones((n_v, len(COMPONENTS)), dtype=bool)
     for j, v in enumerate(vacancies):
         applies[j, 0] = bool(v.required)
@@ -378,66 +416,95 @@ def score_chunk(model: MatchingModel, candidates: Sequence[CandidateDocument],
     weights = np.where(applies, raw, 0.0)
     totals = weights.sum(axis=1, keepdims=True)
     totals[totals == 0] = 1.0
-    weights = weights / totals
+    return VacancyMatrices(
+        required=model.requirement_weights([v.required for v in vacancies]),
+        desirable=model.requirement_weights([v.desirable for v in vacancies]),
+        profile=model.profile_matrix([_all_skills(v) for v in vacancies], sublinear="log"),
+        text=model.text_matrix([v.text for v in vacancies]),
+        min_level=np.array([v.min_qualification_level for v in vacancies], dtype=float),
+        min_years=np.array([v.min_years_experience or 0.0 for v in vacancies], dtype=float),
+        fields=[tuple(f.lower() for f in v.fields if f) for v in vacancies],
+        weights=weights / totals,
+        reasons=[vacancy_insufficiency(v) for v in vacancies],
+    )
 
-    components = {"required": required, "desirable": desirable, "qualification": qualification,
-                  "experience": experience, "profile": profile, "text": text}
-    stacked = np.stack([components[name] for name in COMPONENTS], axis=2)  # (n_c, n_v, k)
-    score = 100.0 * np.einsum("cvk,vk->cv", stacked, weights)
-    score = np.clip(score, 0.0, 100.0)
 
-    insufficient = np.zeros((n_c, n_v), dtype=bool)
-    reasons: dict[tuple[int, int], str] = {}
-    cand_reasons = [candidate_insufficiency(c) for c in candidates]
-    vac_reasons = [vacancy_insufficiency(v) for v in vacancies]
-    for i, why in enumerate(cand_reasons):
-        if why:
-            insufficient[i, :] = True
-            for j in range(n_v):
-                reasons[(i, j)] = why
-    for j, why in enumerate(vac_reasons):
-        if why:
-            insufficient[:, j] = True
-            for i in range(n_c):
-                reasons.setdefault((i, j), why)
-    return ScoreMatrices(components, weights, score, insufficient, reasons)
+def _dense(m) -> np.ndarray:
+    return m.toarray() if sp.issparse(m) else np.asarray(m)
+
+
+def score_matrices(cm: CandidateMatrices, vm: VacancyMatrices, *, keep_components: bool = True) -> ScoreMatrices:
+    """Score every candidate of ``cm`` against every vacancy of ``vm``: one sparse product per component,
+    accumulated into one dense ``(n_candidates, n_vacancies)`` array.
+
+    Memory is a few ``n_candidates × n_vacancies`` float arrays (fewer with ``keep_components=False``); bound it
+    with the chunk size.  Nothing loops over pairs.
+    """
+    n_c, n_v = len(cm), len(vm)
+    w = vm.weights
+    components: dict[str, np.ndarray] = {}
+    score = np.zeros((n_c, n_v))
+
+    def add(name: str, values: np.ndarray) -> None:
+        k = COMPONENTS.index(name)
+        np.add(score, values * w[:, k][np.newaxis, :], out=score)
+        if keep_components:
+            components[name] = values
+
+    add("required", _dense(cm.has @ vm.required.T))
+    add("desirable", _dense(cm.has @ vm.desirable.T))
+    add("qualification", _qualification(cm, vm))
+    add("experience", np.minimum(1.0, cm.years[:, None] / np.where(vm.min_years > 0, vm.min_years, 1.0)[None, :]))
+    add("profile", np.clip(_dense(cm.profile @ vm.profile.T), 0.0, 1.0))
+    text = _dense(cm.text @ vm.text.T)
+    text *= 1.0 / TEXT_SIMILARITY_FULL
+    np.minimum(text, 1.0, out=text)
+    add("text", text)
+    score *= 100.0
+    np.clip(score, 0.0, 100.0, out=score)
+
+    cand_bad = np.array([bool(r) for r in cm.reasons], dtype=bool)
+    vac_bad = np.array([bool(r) for r in vm.reasons], dtype=bool)
+    insufficient = cand_bad[:, None] | vac_bad[None, :]
+    return ScoreMatrices(components, w, score, insufficient, list(cm.reasons), list(vm.reasons))
+
+
+def score_chunk(model: MatchingModel, candidates: Sequence[CandidateDocument],
+                vacancies: Sequence[VacancyDocument]) -> ScoreMatrices:
+    """Score every candidate of a chunk against every vacancy, vectorised (see ``score_matrices``)."""
+    return score_matrices(candidate_matrices(model, candidates), vacancy_matrices(model, vacancies))
 
 
 def _all_skills(vacancy: VacancyDocument) -> dict[str, int]:
     return {**vacancy.desirable, **vacancy.required}
 
 
-def _qualification_component(candidates: Sequence[CandidateDocument],
-                             vacancies: Sequence[VacancyDocument]) -> np.ndarray:
-    levels = np.array([c.qualification_level for c in candidates], dtype=float)
-    minimum = np.array([v.min_qualification_level for v in vacancies], dtype=float)
-    safe_min = np.where(minimum > 0, minimum, 1.0)
-    level = np.minimum(1.0, levels[:, None] / safe_min[None, :])
-    field_match = np.zeros((len(candidates), len(vacancies)))
-    for j, v in enumerate(vacancies):
-        wanted = {f.lower() for f in v.fields}
-        if not wanted:
-            field_match[:, j] = levels > 0
-            continue
-        for i, c in enumerate(candidates):
-            field_match[i, j] = _fields_agree(wanted, c.fields)
+def _qualification(cm: CandidateMatrices, vm: VacancyMatrices) -> np.ndarray:
+    """Level against the minimum (``LEVEL_WEIGHT``) and agreement of the fields (``FIELD_WEIGHT``): fields agree
+    when one names the other ("computer science" and "computer science and engineering").  Vectorised through
+    the small set of distinct field names: ``match = (C_f · R · V_fᵀ) > 0``."""
+    level = np.minimum(1.0, cm.level[:, None] / np.where(vm.min_level > 0, vm.min_level, 1.0)[None, :])
+    names = sorted({f for fs in cm.fields for f in fs} | {f for fs in vm.fields for f in fs})
+    if names:
+        index = {f: i for i, f in enumerate(names)}
+        c_f = _incidence(cm.fields, index)
+        v_f = _incidence(vm.fields, index)
+        rel = sp.csr_matrix(np.array([[1.0 if (a in b or b in a) else 0.0 for b in names] for a in names]))
+        agree = _dense(c_f @ rel @ v_f.T) > 0
+    else:
+        agree = np.zeros((len(cm), len(vm)), dtype=bool)
+    no_fields = np.array([not fs for fs in vm.fields], dtype=bool)
+    field_match = np.where(no_fields[None, :], (cm.level > 0)[:, None], agree).astype(float)
     return LEVEL_WEIGHT * level + FIELD_WEIGHT * field_match
 
 
-def _fields_agree(wanted: set[str], held: Sequence[str]) -> float:
-    for f in held:
-        f = f.lower()
-        if any(w in f or f in w for w in wanted if w and f):
-            return 1.0
-    return 0.0
-
-
-def _experience_component(candidates: Sequence[CandidateDocument],
-                          vacancies: Sequence[VacancyDocument]) -> np.ndarray:
-    years = np.array([c.years_experience or 0.0 for c in candidates], dtype=float)
-    minimum = np.array([v.min_years_experience or 0.0 for v in vacancies], dtype=float)
-    safe_min = np.where(minimum > 0, minimum, 1.0)
-    return np.minimum(1.0, years[:, None] / safe_min[None, :])
+def _incidence(rows: Sequence[tuple[str, ...]], index: Mapping[str, int]) -> sp.csr_matrix:
+    r, c = [], []
+    for i, fs in enumerate(rows):
+        for f in set(fs):
+            r.append(i)
+            c.append(index[f])
+    return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(rows), len(index)))
 
 
 def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
@@ -450,7 +517,7 @@ def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
     ``100 · w_required · W_req[v, s]`` points; the contributions of all skills add up to the component's points.
     """
     if matrices.insufficient[i, j]:
-        return PairScore("insufficient_data", None, matrices.reasons.get((i, j), "insufficient data"), [], [], [])
+        return PairScore("insufficient_data", None, matrices.reason(i, j) or "insufficient data", [], [], [])
     categories = skill_categories or {}
     evidence = evidence or {}
     w = matrices.weights[j]
