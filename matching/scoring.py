@@ -19,7 +19,11 @@ The score of candidate *c* for vacancy *v* is a weighted sum of components, each
                    ``BROADER_CREDIT`` towards its broader skills (Keras → Deep learning → Machine learning), so a
                    CV that shows a field through its methods and tools matches a vacancy that names the field.
 - ``text``         cosine similarity of sublinear word TF-IDF vectors (unigrams and bigrams, English stop
-                   words removed) of the whole texts, divided by ``TEXT_SIMILARITY_FULL`` and capped at 1.
+                   words removed, words in fewer than two CVs ignored) of the CV and of the vacancy's
+                   ``VACANCY_KEY_TERMS`` highest-weighted terms (its key-term profile, renormalised), divided by
+                   ``TEXT_SIMILARITY_FULL`` and capped at 1.  Keeping a vacancy's key terms only leaves rankings
+                   as they were on the real data and makes the product cheap: common words no longer join every
+                   CV to every vacancy.
 
 A component that does not apply to a vacancy (no desirable skills, no minimum qualification, no minimum
 experience) gives its weight to the others in proportion, so the weights used always add up to 1; the
@@ -34,6 +38,7 @@ import io
 import json
 import math
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -55,6 +60,8 @@ COMPONENT_LABELS = {
 # Cosine similarity of two whole texts at which the text component counts as a full match.  Long documents
 # about the same job rarely exceed ~0.3 (measured on the real CVs against the seed vacancies).
 TEXT_SIMILARITY_FULL = 0.30
+# Terms of a vacancy's text kept for the text component (its highest TF-IDF weights).
+VACANCY_KEY_TERMS = 100
 # Fewer words than this in a CV is too little text to score.
 MIN_CV_WORDS = 30
 # Share of a skill's weight that also counts towards each of its broader skills in the skill profile.
@@ -275,9 +282,22 @@ class MatchingModel:
         norms[norms == 0] = 1.0
         return (sp.diags(1.0 / norms) @ m).tocsr()
 
-    def text_matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """L2-normalised word TF-IDF rows, shape ``(len(texts), n_terms)``."""
-        return self.vectorizer.transform(texts).tocsr()
+    def text_matrix(self, texts: Sequence[str], *, key_terms: int | None = None) -> sp.csr_matrix:
+        """L2-normalised word TF-IDF rows, shape ``(len(texts), n_terms)``; with ``key_terms``, each row keeps only
+        its that-many highest weights (ties at the cut kept) and is renormalised."""
+        m = self.vectorizer.transform(texts).tocsr()
+        if key_terms is None:
+            return m
+        for i in range(m.shape[0]):
+            start, end = m.indptr[i], m.indptr[i + 1]
+            if end - start > key_terms:
+                row = m.data[start:end]
+                cut = np.partition(row, -key_terms)[-key_terms]
+                row[row < cut] = 0.0
+        m.eliminate_zeros()
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return (sp.diags(1.0 / norms) @ m).tocsr()
 
 
 def _new_vectorizer(vocabulary: Mapping[str, int] | None = None, min_df: int = 1) -> TfidfVectorizer:
@@ -341,6 +361,12 @@ class CandidateMatrices:
     years: np.ndarray           # years of experience (0 when unknown)
     fields: list[tuple[str, ...]]
     reasons: list[str]          # "" or why the CV cannot be scored
+    skill_side: sp.csr_matrix | None = None  # [has | profile] in float32, for the one-product scan
+
+    def __post_init__(self) -> None:
+        if self.skill_side is None:
+            self.skill_side = sp.hstack([self.has, self.profile], format="csr", dtype=np.float32)
+            self.text32 = self.text.astype(np.float32)
 
     def __len__(self) -> int:
         return self.has.shape[0]
@@ -348,8 +374,11 @@ class CandidateMatrices:
     def rows(self, index) -> CandidateMatrices:
         """The candidates at ``index`` (a slice or an array of row numbers)."""
         idx = np.arange(len(self))[index]
-        return CandidateMatrices(self.has[idx], self.profile[idx], self.text[idx], self.level[idx], self.years[idx],
-                                 [self.fields[i] for i in idx], [self.reasons[i] for i in idx])
+        out = CandidateMatrices(self.has[idx], self.profile[idx], self.text[idx], self.level[idx], self.years[idx],
+                                [self.fields[i] for i in idx], [self.reasons[i] for i in idx],
+                                skill_side=self.skill_side[idx])
+        out.text32 = self.text32[idx]
+        return out
 
 
 @dataclass
@@ -365,6 +394,16 @@ class VacancyMatrices:
     fields: list[tuple[str, ...]]
     weights: np.ndarray         # (n_vacancies, n_components), normalised over the components that apply
     reasons: list[str]
+
+    def __post_init__(self) -> None:
+        # The weighted skill side of the one-product scan: w_req·W_req + w_des·W_des next to w_profile·P.
+        w = self.weights
+        self.skill_side_t = sp.hstack(
+            [sp.diags(w[:, 0]) @ self.required + sp.diags(w[:, 1]) @ self.desirable, sp.diags(w[:, 4]) @ self.profile],
+            format="csr", dtype=np.float32).T.toarray()  # small: (2 · n_skills, n_vacancies)
+        # Only the terms some vacancy keeps matter to the text product: restrict both sides to them.
+        self.text_cols = np.unique(self.text.indices)
+        self.text32_t = self.text.astype(np.float32).T.tocsr()[self.text_cols]
 
     def __len__(self) -> int:
         return self.required.shape[0]
@@ -420,7 +459,7 @@ def vacancy_matrices(model: MatchingModel, vacancies: Sequence[VacancyDocument])
         required=model.requirement_weights([v.required for v in vacancies]),
         desirable=model.requirement_weights([v.desirable for v in vacancies]),
         profile=model.profile_matrix([_all_skills(v) for v in vacancies], sublinear="log"),
-        text=model.text_matrix([v.text for v in vacancies]),
+        text=model.text_matrix([v.text for v in vacancies], key_terms=VACANCY_KEY_TERMS),
         min_level=np.array([v.min_qualification_level for v in vacancies], dtype=float),
         min_years=np.array([v.min_years_experience or 0.0 for v in vacancies], dtype=float),
         fields=[tuple(f.lower() for f in v.fields if f) for v in vacancies],
@@ -440,6 +479,8 @@ def score_matrices(cm: CandidateMatrices, vm: VacancyMatrices, *, keep_component
     Memory is a few ``n_candidates × n_vacancies`` float arrays (fewer with ``keep_components=False``); bound it
     with the chunk size.  Nothing loops over pairs.
     """
+    if not keep_components:
+        return _scan(cm, vm)
     n_c, n_v = len(cm), len(vm)
     w = vm.weights
     components: dict[str, np.ndarray] = {}
@@ -469,6 +510,31 @@ def score_matrices(cm: CandidateMatrices, vm: VacancyMatrices, *, keep_component
     return ScoreMatrices(components, w, score, insufficient, list(cm.reasons), list(vm.reasons))
 
 
+def _scan(cm: CandidateMatrices, vm: VacancyMatrices) -> ScoreMatrices:
+    """The same score as ``score_matrices`` in float32 with the fewest products: one for the three skill
+    components together (they are linear in the same vectors), one for the text, and the two small components
+    only where some vacancy uses them.  For ranking and top-K selection."""
+    w = vm.weights.astype(np.float32)
+    score = np.asarray(cm.skill_side @ vm.skill_side_t, dtype=np.float32)
+    text = _dense(cm.text32[:, vm.text_cols] @ vm.text32_t)
+    text *= np.float32(1.0 / TEXT_SIMILARITY_FULL)
+    np.minimum(text, 1.0, out=text)
+    text *= w[:, 5][np.newaxis, :]
+    score += text
+    del text
+    if w[:, 2].any():
+        score += _qualification(cm, vm).astype(np.float32) * w[:, 2][np.newaxis, :]
+    if w[:, 3].any():
+        exp = np.minimum(1.0, cm.years[:, None] / np.where(vm.min_years > 0, vm.min_years, 1.0)[None, :])
+        score += exp.astype(np.float32) * w[:, 3][np.newaxis, :]
+    score *= np.float32(100.0)
+    np.clip(score, 0.0, 100.0, out=score)
+    cand_bad = np.array([bool(r) for r in cm.reasons], dtype=bool)
+    vac_bad = np.array([bool(r) for r in vm.reasons], dtype=bool)
+    return ScoreMatrices({}, vm.weights, score, cand_bad[:, None] | vac_bad[None, :], list(cm.reasons),
+                         list(vm.reasons))
+
+
 def score_chunk(model: MatchingModel, candidates: Sequence[CandidateDocument],
                 vacancies: Sequence[VacancyDocument]) -> ScoreMatrices:
     """Score every candidate of a chunk against every vacancy, vectorised (see ``score_matrices``)."""
@@ -484,17 +550,21 @@ def _qualification(cm: CandidateMatrices, vm: VacancyMatrices) -> np.ndarray:
     when one names the other ("computer science" and "computer science and engineering").  Vectorised through
     the small set of distinct field names: ``match = (C_f · R · V_fᵀ) > 0``."""
     level = np.minimum(1.0, cm.level[:, None] / np.where(vm.min_level > 0, vm.min_level, 1.0)[None, :])
-    names = sorted({f for fs in cm.fields for f in fs} | {f for fs in vm.fields for f in fs})
+    # Candidates share few distinct sets of fields: decide agreement once per distinct set, then gather rows.
+    distinct = sorted(set(cm.fields))
+    row_of = {fs: i for i, fs in enumerate(distinct)}
+    names = sorted({f for fs in distinct for f in fs} | {f for fs in vm.fields for f in fs})
     if names:
         index = {f: i for i, f in enumerate(names)}
-        c_f = _incidence(cm.fields, index)
+        c_f = _incidence(distinct, index)
         v_f = _incidence(vm.fields, index)
         rel = sp.csr_matrix(np.array([[1.0 if (a in b or b in a) else 0.0 for b in names] for a in names]))
-        agree = _dense(c_f @ rel @ v_f.T) > 0
+        agree_distinct = _dense(c_f @ rel @ v_f.T) > 0
+        agree = agree_distinct[[row_of[fs] for fs in cm.fields]]
     else:
         agree = np.zeros((len(cm), len(vm)), dtype=bool)
     no_fields = np.array([not fs for fs in vm.fields], dtype=bool)
-    field_match = np.where(no_fields[None, :], (cm.level > 0)[:, None], agree).astype(float)
+    field_match = np.where(no_fields[None, :], (cm.level > 0)[:, None], agree)
     return LEVEL_WEIGHT * level + FIELD_WEIGHT * field_match
 
 
@@ -547,6 +617,69 @@ def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
     missing.sort(key=lambda e: (e["importance"] != "required", -e["gain"], e["skill"]))
     score = float(matrices.score[i, j])
     return PairScore("scored", round(score, 2), "", components, matched, missing)
+
+
+def _top_k_merge(best_idx, best_val, chunk_scores, offset, k):
+    """Merge a chunk's scores into the running top-K per vacancy (columns).  Once K are held, only scores above
+    each vacancy's current K-th best can enter, so most of a chunk is skipped by one comparison."""
+    if best_idx.shape[0] >= k:
+        threshold = best_val.min(axis=0)
+        rows, cols = np.nonzero(chunk_scores > threshold[np.newaxis, :])
+        if not len(rows):
+            return best_idx, best_val
+        vals = chunk_scores[rows, cols]
+        # Append the entrants per column, then cut back to K with one partition over the few columns touched.
+        touched = np.unique(cols)
+        for j in touched:
+            sel = cols == j
+            idx = np.concatenate([best_idx[:, j], rows[sel] + offset])
+            val = np.concatenate([best_val[:, j], vals[sel]])
+            keep = np.argpartition(-val, k - 1)[:k]
+            best_idx[:, j] = idx[keep]
+            best_val[:, j] = val[keep]
+        return best_idx, best_val
+    n = chunk_scores.shape[0]
+    if n > k:
+        part = np.argpartition(-chunk_scores, k - 1, axis=0)[:k]
+        vals = np.take_along_axis(chunk_scores, part, axis=0)
+    else:
+        part = np.broadcast_to(np.arange(n)[:, None], chunk_scores.shape)
+        vals = chunk_scores
+    idx = np.concatenate([best_idx, part + offset], axis=0)
+    val = np.concatenate([best_val, vals], axis=0)
+    if idx.shape[0] > k:
+        keep = np.argpartition(-val, k - 1, axis=0)[:k]
+        idx = np.take_along_axis(idx, keep, axis=0)
+        val = np.take_along_axis(val, keep, axis=0)
+    return idx, val
+
+
+def top_k_scan(cm: CandidateMatrices, vm: VacancyMatrices, *, k: int, chunk: int = 2000, threads: int = 1
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best candidates of every vacancy: rows of ``cm`` scored in chunks of ``chunk`` (``threads`` chunks
+    at a time; numpy and scipy release the GIL in their kernels) with a running top-K per vacancy, so no
+    ``n_candidates × n_vacancies`` matrix is ever built and memory stays bounded by the chunk size.
+
+    Returns ``(rows, scores)``, each ``(min(k, n_candidates), n_vacancies)``, best first per column; candidates
+    with insufficient data score -1 (they rank last).
+    """
+    n = len(cm)
+    starts = list(range(0, n, chunk))
+
+    def one(start):
+        sub = cm.rows(slice(start, start + chunk))
+        m = score_matrices(sub, vm, keep_components=False)
+        scores = np.where(m.insufficient, -1.0, m.score)
+        return start, scores
+
+    best_idx = np.zeros((0, len(vm)), dtype=np.int64)
+    best_val = np.zeros((0, len(vm)))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for start, scores in pool.map(one, starts):
+            best_idx, best_val = _top_k_merge(best_idx, best_val, scores, start, k)
+    order = np.argsort(-best_val, axis=0, kind="stable")
+    return np.take_along_axis(best_idx, order, axis=0), np.take_along_axis(best_val, order, axis=0)
+
 
 
 def top_k_per_column(scores: np.ndarray, k: int) -> list[np.ndarray]:

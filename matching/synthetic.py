@@ -47,16 +47,18 @@ class SyntheticCorpus:
 
     def __post_init__(self) -> None:
         self.rng = np.random.default_rng(self.seed)
-        self.lexicon = np.array(pseudo_lexicon(self.lexicon_size, self.seed))
+        self.lexicon = pseudo_lexicon(self.lexicon_size, self.seed)
         ranks = np.arange(1, self.lexicon_size + 1, dtype=float)
         weights = ranks ** -self.zipf
-        self.word_p = weights / weights.sum()
+        self.word_cdf = np.cumsum(weights / weights.sum())
         p = np.asarray(self.skill_probability, dtype=float)
         self.skill_p = np.clip(p, 1e-6, 1.0)
         self.skills = list(self.skills)
 
     def _filler(self, n: int) -> str:
-        return " ".join(self.lexicon[self.rng.choice(self.lexicon_size, size=n, p=self.word_p)])
+        picks = np.searchsorted(self.word_cdf, self.rng.random(n) * self.word_cdf[-1]).tolist()
+        lexicon, last = self.lexicon, self.lexicon_size - 1
+        return " ".join([lexicon[min(i, last)] for i in picks])
 
     def cv(self, words: int = 550) -> str:
         """One CV text of about ``words`` words."""
@@ -71,10 +73,15 @@ class SyntheticCorpus:
         for i in range(12, len(names), 3):
             parts.append(f"Worked with {', '.join(names[i:i + 3])} on {self._filler(6)}.")
         used = sum(len(p.split()) for p in parts)
-        while used < words:
-            chunk = self._filler(int(self.rng.integers(8, 20)))
-            parts.append(chunk.capitalize() + ".")
-            used += len(chunk.split())
+        if used < words:
+            filler = self._filler(words - used).split(" ")
+            cuts = np.cumsum(self.rng.integers(8, 20, size=len(filler) // 8 + 1))
+            start = 0
+            for cut in cuts:
+                if start >= len(filler):
+                    break
+                parts.append(" ".join(filler[start:cut]).capitalize() + ".")
+                start = int(cut)
         return "\n".join(parts)
 
     def vacancy(self, words: int = 300) -> tuple[str, str]:

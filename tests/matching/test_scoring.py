@@ -171,3 +171,46 @@ def test_broader_cycles_do_not_make_a_skill_its_own_parent():
     model = MatchingModel.fit(["x " * 40], [{"A": 1}], ["A", "B"], broader={"A": ["B"], "B": ["A"]})
     assert model.broader_matrix[model.skill_index["A"], model.skill_index["A"]] == 0
     assert model.broader_matrix[model.skill_index["A"], model.skill_index["B"]] == 1
+
+
+def test_the_fast_scan_gives_the_same_scores_as_the_explained_path(model, pool):
+    vacancies = [VacancyDocument(text="python tensorflow sql machine learning", required={"Python": 2, "SQL": 1},
+                                 desirable={"Kafka": 1}, min_qualification_level=2, fields=["computer science"],
+                                 min_years_experience=3),
+                 VacancyDocument(text="sales", required={"communication": 1})]
+    cm = scoring.candidate_matrices(model, pool)
+    vm = scoring.vacancy_matrices(model, vacancies)
+    full = scoring.score_matrices(cm, vm)
+    fast = scoring.score_matrices(cm, vm, keep_components=False)
+    assert fast.score.dtype == np.float32
+    np.testing.assert_allclose(fast.score, full.score, atol=1e-3)
+    np.testing.assert_array_equal(fast.insufficient, full.insufficient)
+
+
+@pytest.mark.parametrize("chunk, threads", [(7, 1), (13, 2), (1000, 1)])
+def test_chunked_top_k_equals_a_dense_reference(chunk, threads):
+    rng = np.random.default_rng(3)
+    vocab = [f"skill{i}" for i in range(40)]
+    words = [f"word{i}" for i in range(300)]
+
+    def text():
+        return " ".join(rng.choice(words, 80))
+
+    cands = [CandidateDocument(text=text(), skills={s: int(rng.integers(1, 3)) for s in rng.choice(vocab, 6)},
+                               qualification_level=int(rng.integers(0, 5)), fields=["computer science"],
+                               years_experience=float(rng.integers(0, 10))) for _ in range(120)]
+    cands[5] = CandidateDocument(text="too short", skills={"skill1": 1})  # insufficient: ranks last
+    vacs = [VacancyDocument(text=text(), required={s: 1 for s in rng.choice(vocab, 8)},
+                            desirable={s: 1 for s in rng.choice(vocab, 3)}, min_qualification_level=2,
+                            fields=["computer science"], min_years_experience=2) for _ in range(9)]
+    model = MatchingModel.fit([c.text for c in cands], [c.skills for c in cands], vocab)
+    cm, vm = scoring.candidate_matrices(model, cands), scoring.vacancy_matrices(model, vacs)
+    dense = scoring.score_matrices(cm, vm)
+    reference = np.where(dense.insufficient, -1.0, dense.score)
+    rows, values = scoring.top_k_scan(cm, vm, k=25, chunk=chunk, threads=threads)
+    assert rows.shape == (25, 9)
+    for j in range(9):
+        expected = np.sort(reference[:, j])[::-1][:25]
+        np.testing.assert_allclose(values[:, j], expected, atol=1e-3)
+        np.testing.assert_allclose(reference[rows[:, j], j], values[:, j], atol=1e-3)
+        assert 5 not in rows[:10, j]
