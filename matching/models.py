@@ -128,3 +128,19 @@ class TextModel(models.Model):
 
     def __str__(self) -> str:
         return f"model {self.version} ({self.n_documents} documents)"
+
+
+class ShortlistThreshold(models.Model):
+    """The score of a vacancy's K-th best candidate at its last full scoring (K = MATCHING_TOP_K_PER_VACANCY).
+
+    Scores below it are not stored (they are computed on demand) unless the pair is in the candidate's own top N
+    or the candidate applied.  ``kth_score`` is empty while the vacancy has fewer than K scorable candidates.
+    """
+
+    vacancy = models.OneToOneField("recruiting.Vacancy", on_delete=models.CASCADE, related_name="shortlist_threshold")
+    kth_score = models.FloatField(null=True, blank=True)
+    candidates_scored = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.vacancy_id}: {self.kth_score}"

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -27,8 +28,17 @@ from matching.extraction import (
     extract_years_experience,
     vocabulary_version,
 )
-from matching.models import MatchScore, ScoringRun, Skill, TextModel
-from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy, VacancySkill
+from matching.models import MatchScore, ScoringRun, ShortlistThreshold, Skill, TextModel
+from recruiting import events
+from recruiting.models import (
+    Application,
+    Candidate,
+    CandidateSkill,
+    Qualification,
+    SkillOrigin,
+    Vacancy,
+    VacancySkill,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -226,14 +236,20 @@ MATCH_SCORE_UPDATE_FIELDS = [
 
 def score_pairs(*, candidate_ids: Sequence[int] | None = None, vacancy_ids: Sequence[int] | None = None,
                 model: scoring.MatchingModel | None = None, run_id: int | None = None) -> int:
-    """Score the given candidates (default: all) against the given vacancies (default: all not closed) and
-    upsert one MatchScore per pair.  Returns the number of pairs written.
+    """Score the given candidates (default: all) against the given vacancies (default: all not closed) and store
+    what the storage policy keeps; returns the number of pairs written.
+
+    Kept (upserted with their full explanation): every pair of a candidate who applied, pairs at or above the
+    vacancy's shortlist threshold (its K-th best score, ``ShortlistThreshold``), and each candidate's N best
+    vacancies.  Stored rows of these candidates and vacancies that are no longer kept are deleted; any pair
+    can still be computed on demand (``match_score_on_demand``).  Small pools (≤ K candidates) keep every pair.
 
     Work is split into chunks of ``settings.MATCHING_CHUNK_SIZE`` candidates; each chunk is one vectorised
-    product and one bulk upsert.  With ``run_id`` the run's ``done`` counter advances per chunk.
+    product and one bulk upsert.
     """
     if candidate_ids is None:
         candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
+    all_vacancies = vacancy_ids is None
     if vacancy_ids is None:
         vacancy_ids = scorable_vacancy_ids()
     if not candidate_ids or not vacancy_ids:
@@ -242,32 +258,127 @@ def score_pairs(*, candidate_ids: Sequence[int] | None = None, vacancy_ids: Sequ
     _, vocab_version = skill_extractor()
     categories = dict(Skill.objects.values_list("name", "category"))
     vacancies = vacancy_documents(vacancy_ids)
+    thresholds = dict(ShortlistThreshold.objects.filter(vacancy_id__in=vacancy_ids, kth_score__isnull=False)
+                      .values_list("vacancy_id", "kth_score"))
+    vac_thr = np.array([thresholds.get(v.pk, -np.inf) for v, _ in vacancies])
     size = max(1, settings.MATCHING_CHUNK_SIZE)
     written = 0
     for start in range(0, len(candidate_ids), size):
         chunk = candidate_documents(candidate_ids[start:start + size])
-        written += _score_and_store(model, chunk, vacancies, categories, vocab_version)
-        if run_id is not None:
-            ScoringRun.objects.filter(pk=run_id).update(done=F("done") + len(chunk) * len(vacancies))
+        written += _score_and_store(model, chunk, vacancies, categories, vocab_version, vac_thr=vac_thr,
+                                    exact_top_n=all_vacancies or len(vacancies) >= len(scorable_vacancy_ids()))
     return written
 
 
-def _score_and_store(model, candidates, vacancies, categories, vocab_version) -> int:
+def _candidate_thresholds(candidate_ids: Sequence[int], exclude_vacancy_ids: Sequence[int], n: int) -> dict[int, float]:
+    """Each candidate's N-th best stored score among other vacancies (absent when fewer than N are stored)."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    ranked = (MatchScore.objects.filter(candidate_id__in=candidate_ids, score__isnull=False)
+              .exclude(vacancy_id__in=exclude_vacancy_ids)
+              .annotate(rank=Window(RowNumber(), partition_by=[F("candidate_id")], order_by=F("score").desc()))
+              .filter(rank=n).values_list("candidate_id", "score"))
+    return dict(ranked)
+
+
+def _score_and_store(model, candidates, vacancies, categories, vocab_version, *, vac_thr: np.ndarray,
+                     exact_top_n: bool) -> int:
     if not candidates or not vacancies:
         return 0
-    matrices = scoring.score_chunk(model, [d for _, d, _ in candidates], [d for _, d in vacancies])
+    cdocs = [d for _, d, _ in candidates]
+    vdocs = [d for _, d in vacancies]
+    matrices = scoring.score_chunk(model, cdocs, vdocs)
+    ranking = np.where(matrices.insufficient, -1.0, matrices.score)
+    n_c, n_v = ranking.shape
+    cand_ids = [c.pk for c, _, _ in candidates]
+    vac_ids = [v.pk for v, _ in vacancies]
+
+    keep = ranking >= vac_thr[np.newaxis, :] - 1e-9
+    top_n = settings.MATCHING_TOP_N_PER_CANDIDATE
+    if n_v <= top_n:
+        keep[:] = True
+    elif exact_top_n:
+        best = np.argpartition(-ranking, top_n - 1, axis=1)[:, :top_n]
+        keep[np.arange(n_c)[:, None], best] = True
+    else:
+        own = _candidate_thresholds(cand_ids, vac_ids, top_n)
+        cand_thr = np.array([own.get(c, -np.inf) for c in cand_ids])
+        keep |= ranking >= cand_thr[:, np.newaxis]
+    c_index = {c: i for i, c in enumerate(cand_ids)}
+    v_index = {v: j for j, v in enumerate(vac_ids)}
+    for c, v in Application.objects.filter(candidate_id__in=cand_ids, vacancy_id__in=vac_ids).values_list(
+            "candidate_id", "vacancy_id"):
+        keep[c_index[c], v_index[v]] = True
+
     now = timezone.now()
     rows = []
-    for i, (candidate, cdoc, evidence) in enumerate(candidates):
-        for j, (vacancy, vdoc) in enumerate(vacancies):
-            pair = scoring.explain_pair(model, matrices, i, j, cdoc, vdoc, categories, evidence)
-            rows.append(_match_score_row(candidate, vacancy, pair, model, vocab_version, vdoc, now))
+    for i, j in zip(*np.nonzero(keep), strict=True):
+        candidate, cdoc, evidence = candidates[i]
+        vacancy, vdoc = vacancies[j]
+        pair = scoring.explain_pair(model, matrices, int(i), int(j), cdoc, vdoc, categories, evidence)
+        rows.append(_match_score_row(candidate, vacancy, pair, model, vocab_version, vdoc, now))
     with transaction.atomic():
         MatchScore.objects.bulk_create(
             rows, batch_size=1000, update_conflicts=True, unique_fields=["candidate", "vacancy"],
             update_fields=MATCH_SCORE_UPDATE_FIELDS,
         )
+        # Pairs no longer kept (not rewritten just now) are dropped; they stay computable on demand.
+        (MatchScore.objects.filter(candidate_id__in=cand_ids, vacancy_id__in=vac_ids, computed_at__lt=now)
+         .delete())
+        # One event per vacancy and chunk of candidates (not per pair), sent after commit (webhooks).
+        for vacancy, _ in vacancies:
+            events.emit("match_score.updated", {"vacancy_id": vacancy.pk, "candidate_ids": cand_ids,
+                                                "engine_version": scoring.ENGINE_VERSION,
+                                                "computed_at": now.isoformat().replace("+00:00", "Z")})
     return len(rows)
+
+
+def match_score_on_demand(*, candidate: Candidate, vacancy: Vacancy) -> MatchScore:
+    """The explained score of one pair, computed now with the stored model and not saved — for pairs the storage
+    policy does not keep.  Equal to what ``score_pairs`` would store for the pair."""
+    model = model_current()
+    _, vocab_version = skill_extractor()
+    (cand, cdoc, evidence), = candidate_documents([candidate.pk])
+    (vac, vdoc), = vacancy_documents([vacancy.pk])
+    matrices = scoring.score_chunk(model, [cdoc], [vdoc])
+    categories = dict(Skill.objects.filter(name__in=set(cdoc.skills) | set(vdoc.required) | set(vdoc.desirable))
+                      .values_list("name", "category"))
+    pair = scoring.explain_pair(model, matrices, 0, 0, cdoc, vdoc, categories, evidence)
+    return _match_score_row(cand, vac, pair, model, vocab_version, vdoc, timezone.now())
+
+
+def shortlist_thresholds_update(*, model: scoring.MatchingModel | None = None,
+                                vacancy_ids: Sequence[int] | None = None, threads: int = 1) -> dict[int, float | None]:
+    """Scan every candidate against the vacancies (fast path, no explanations) and store each vacancy's K-th best
+    score as its shortlist threshold.  Returns ``{vacancy_id: threshold or None}``."""
+    model = model or model_current()
+    vacancy_ids = list(vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids())
+    k = settings.MATCHING_TOP_K_PER_VACANCY
+    ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
+    if not vacancy_ids:
+        return {}
+    vacancies = vacancy_documents(vacancy_ids)
+    vm = scoring.vacancy_matrices(model, [d for _, d in vacancies])
+    best = np.full((0, len(vacancies)), -np.inf)
+    size = max(1, settings.MATCHING_CHUNK_SIZE) * 4
+    for start in range(0, len(ids), size):
+        chunk = candidate_documents(ids[start:start + size])
+        cm = scoring.candidate_matrices(model, [d for _, d, _ in chunk])
+        _, values = scoring.top_k_scan(cm, vm, k=k, chunk=len(cm) or 1, threads=threads)
+        best = np.concatenate([best, values], axis=0)
+        if best.shape[0] > k:
+            best = -np.sort(-best, axis=0)[:k]
+    out: dict[int, float | None] = {}
+    for j, (vacancy, _) in enumerate(vacancies):
+        column = best[:, j]
+        kth = float(np.sort(column)[::-1][k - 1]) if len(ids) >= k and len(column) >= k else None
+        if kth is not None and kth < 0:
+            kth = None
+        ShortlistThreshold.objects.update_or_create(vacancy=vacancy, defaults={"kth_score": kth,
+                                                                               "candidates_scored": len(ids)})
+        out[vacancy.pk] = kth
+    return out
 
 
 def _match_score_row(candidate, vacancy, pair: scoring.PairScore, model, vocab_version, vdoc, now) -> MatchScore:
@@ -348,23 +459,48 @@ def _enqueue(task_name: str, ids: list[int]) -> None:
 
 # --- scoring runs -------------------------------------------------------------------------------------------
 def scoring_run_start(*, scope: str = "all", target: str = "", candidate_ids: Sequence[int] | None = None,
-                      vacancy_ids: Sequence[int] | None = None) -> ScoringRun:
-    """Create a run and enqueue its chunk tasks after commit.  A full run refits the model first, so that all
-    chunks, on any worker, use the same model version."""
+                      vacancy_ids: Sequence[int] | None = None, refit: bool | None = None) -> ScoringRun:
+    """Create a scoring run and, after commit, enqueue its planning task, which (on a worker) refits the model for
+    a full run (``refit``, default: when ``scope == "all"``), updates the shortlist thresholds of the vacancies
+    scored against every candidate, and fans the work out as chunk tasks that any number of workers share.
+
+    ``candidate_ids`` / ``vacancy_ids`` of ``None`` mean every candidate / every scorable vacancy.
+    """
     from matching import tasks
 
+    n_candidates = len(candidate_ids) if candidate_ids is not None else Candidate.objects.count()
+    n_vacancies = len(vacancy_ids) if vacancy_ids is not None else len(scorable_vacancy_ids())
+    run = ScoringRun.objects.create(scope=scope, target=target, status=ScoringRun.Status.PENDING,
+                                    total=n_candidates * n_vacancies)
+    refit = scope == "all" if refit is None else refit
+    c_ids = list(candidate_ids) if candidate_ids is not None else None
+    v_ids = list(vacancy_ids) if vacancy_ids is not None else None
+    transaction.on_commit(lambda: tasks.plan_run.delay(run.pk, c_ids, v_ids, refit))
+    return run
+
+
+def scoring_run_plan(*, run_id: int, candidate_ids: Sequence[int] | None, vacancy_ids: Sequence[int] | None,
+                     refit: bool) -> ScoringRun:
+    """Plan a run on a worker: model, thresholds, chunks; then enqueue the chunks (see ``scoring_run_start``)."""
+    from matching import tasks
+
+    run = ScoringRun.objects.get(pk=run_id)
+    if run.status != ScoringRun.Status.PENDING or run.chunks_total:
+        return run  # already planned (a redelivered planning task)
+    model = model_fit() if refit else model_current()
     if candidate_ids is None:
         candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
+        vacancies_to_rank = vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids()
+        shortlist_thresholds_update(model=model, vacancy_ids=vacancies_to_rank)
     if vacancy_ids is None:
         vacancy_ids = scorable_vacancy_ids()
-    model = model_fit() if scope == "all" else model_current()
     size = max(1, settings.MATCHING_CHUNK_SIZE)
     chunks = [list(candidate_ids[i:i + size]) for i in range(0, len(candidate_ids), size)] if vacancy_ids else []
-    run = ScoringRun.objects.create(
-        scope=scope, target=target, status=ScoringRun.Status.PENDING if chunks else ScoringRun.Status.DONE,
-        total=len(candidate_ids) * len(vacancy_ids), chunks_total=len(chunks),
-        finished_at=None if chunks else timezone.now(),
-    )
+    run.total = len(candidate_ids) * len(vacancy_ids)
+    run.chunks_total = len(chunks)
+    if not chunks:
+        run.status, run.finished_at = ScoringRun.Status.DONE, timezone.now()
+    run.save(update_fields=["total", "chunks_total", "status", "finished_at"])
     vacancy_ids = list(vacancy_ids)
 
     def send() -> None:
@@ -382,7 +518,9 @@ def scoring_run_chunk(*, run_id: int, index: int, candidate_ids: Sequence[int], 
     ScoringRun.objects.filter(pk=run_id, started_at__isnull=True).update(
         started_at=timezone.now(), status=ScoringRun.Status.RUNNING)
     model = model_current(model_version)
-    written = score_pairs(candidate_ids=list(candidate_ids), vacancy_ids=list(vacancy_ids), model=model)
+    all_vacancies = set(vacancy_ids) >= set(scorable_vacancy_ids())
+    written = score_pairs(candidate_ids=list(candidate_ids), vacancy_ids=None if all_vacancies else list(vacancy_ids),
+                          model=model)
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().get(pk=run_id)
         if index in run.completed_chunks:

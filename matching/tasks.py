@@ -45,6 +45,19 @@ def score_vacancies(vacancy_ids: list[int]) -> int:
     return written
 
 
+@shared_task(name="matching.plan_run", **TASK_OPTIONS)
+def plan_run(run_id: int, candidate_ids: list[int] | None, vacancy_ids: list[int] | None, refit: bool) -> int:
+    """Plan scoring run ``run_id`` (model, shortlist thresholds) and enqueue its chunks.  Returns the chunk count."""
+    try:
+        return services.scoring_run_plan(run_id=run_id, candidate_ids=candidate_ids, vacancy_ids=vacancy_ids,
+                                         refit=refit).chunks_total
+    except DatabaseError as exc:
+        if isinstance(exc, TRANSIENT):
+            raise
+        services.scoring_run_fail(run_id=run_id, error=f"planning: {type(exc).__name__}")
+        raise
+
+
 @shared_task(name="matching.score_chunk", **TASK_OPTIONS)
 def score_chunk(run_id: int, index: int, candidate_ids: list[int], vacancy_ids: list[int], model_version: str) -> int:
     """Score chunk ``index`` of scoring run ``run_id``.  Returns pairs written."""

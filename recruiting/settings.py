@@ -142,6 +142,11 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "login": "30/m/ip", "signup": "20/m/ip",
                        "reset_password": "5/m/ip,3/m/key", "confirm_email": "1/3m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MatchWork] "
+# Sign-up asks for consent to the processing of personal data and creates the candidate profile (portal).
+ACCOUNT_FORMS = {"signup": "portal.forms.SignupForm"}
+# Opening the verification link in the browser that signed up logs the new candidate in, on their profile.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SIGNUP_REDIRECT_URL = "/profile/"
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -176,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Matching -----------------------------------------------------------------------------------------
 # Candidates per chunk task in a full rescore.
 MATCHING_CHUNK_SIZE = env.int("MATCHING_CHUNK_SIZE", default=500)
+# What is stored: every pair of a candidate who applied, the top K candidates per vacancy and the top N vacancies
+# per candidate; any other pair is computed on demand.
+MATCHING_TOP_K_PER_VACANCY = env.int("MATCHING_TOP_K_PER_VACANCY", default=500)
+MATCHING_TOP_N_PER_CANDIDATE = env.int("MATCHING_TOP_N_PER_CANDIDATE", default=50)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -183,7 +192,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "recruiting.api.schema.AutoSchema",
+    # One error format for every error: {"error": {"code", "message", "details"}} (recruiting/api/exceptions.py).
+    "EXCEPTION_HANDLER": "recruiting.api.exceptions.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -213,6 +224,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VacancyStatusEnum": "recruiting.models.Vacancy.Status",
+        "ApplicationStageEnum": "recruiting.models.Application.Stage",
+        "ScoringRunStatusEnum": "matching.models.ScoringRun.Status",
+        "WebhookDeliveryStatusEnum": "recruiting.models.WebhookDelivery.Status",
+    },
 }
 
 LOGGING = {

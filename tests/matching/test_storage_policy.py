@@ -1,0 +1,108 @@
+"""What is stored at scale: applied pairs, the top K per vacancy and the top N per candidate; the rest on demand."""
+
+import numpy as np
+import pytest
+
+from matching import scoring, services
+from matching.models import MatchScore, ScoringRun, ShortlistThreshold
+from recruiting.models import Candidate, Vacancy
+from recruiting.services import application_create, candidate_upsert, vacancy_upsert
+from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
+
+pytestmark = pytest.mark.django_db
+
+VACANCY_2 = ("Data engineer. Required: SQL, Spark, Airflow, Kafka and Python; ETL pipelines and data warehousing. "
+             "Docker is a plus.")
+VACANCY_3 = ("Sales manager. You must have negotiation, communication and leadership skills; Salesforce and "
+             "Excel required.")
+
+
+@pytest.fixture
+def pool(settings, django_capture_on_commit_callbacks):
+    settings.MATCHING_TOP_K_PER_VACANCY = 3
+    settings.MATCHING_TOP_N_PER_CANDIDATE = 1
+    settings.MATCHING_CHUNK_SIZE = 4
+    texts = [DS_CV, SALES_CV, DS_CV.replace("NLP", "Spark, Airflow and Kafka"), SALES_CV + " Salesforce and Excel.",
+             DS_CV.replace("TensorFlow, Keras", "SQL, ETL"), SALES_CV.replace("Sales", "Regional sales"),
+             DS_CV + " Docker and Kubernetes.", SALES_CV + " Leadership of a team of ten.", DS_CV.replace("MSc", "PhD")]
+    with django_capture_on_commit_callbacks(execute=True):
+        for ref, text in (("mle", VACANCY), ("de", VACANCY_2), ("sales", VACANCY_3)):
+            vacancy_upsert(source="t", reference=ref, title=ref, description=text)
+        for i, text in enumerate(texts):
+            candidate_upsert(source="t", reference=f"cv{i}", cv_text=f"{text} Ref {i}.")
+    return Candidate.objects.order_by("pk"), Vacancy.objects.order_by("pk")
+
+
+def dense_reference(candidates, vacancies):
+    model = services.model_current()
+    cdocs = services.candidate_documents([c.pk for c in candidates])
+    vdocs = services.vacancy_documents([v.pk for v in vacancies])
+    m = scoring.score_chunk(model, [d for _, d, _ in cdocs], [d for _, d in vdocs])
+    return np.where(m.insufficient, -1.0, m.score)
+
+
+def test_a_full_run_stores_top_k_per_vacancy_top_n_per_candidate_and_applied_pairs(pool, django_capture_on_commit_callbacks):
+    candidates, vacancies = pool
+    applicant = candidates[1]
+    application_create(candidate=applicant, vacancy=vacancies[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.scoring_run_start(scope="all")
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.DONE
+    assert (run.done, run.total, run.chunks_done, run.chunks_total) == (27, 27, 3, 3)  # progress adds up
+
+    ref = dense_reference(candidates, vacancies)
+    expected = set()
+    for j, v in enumerate(vacancies):
+        for i in np.argsort(-ref[:, j], kind="stable")[:3]:
+            expected.add((candidates[int(i)].pk, v.pk))
+        assert ShortlistThreshold.objects.get(vacancy=v).kth_score == pytest.approx(np.sort(ref[:, j])[::-1][2], abs=1e-3)
+    for i, c in enumerate(candidates):
+        expected.add((c.pk, vacancies[int(np.argmax(ref[i]))].pk))
+    expected.add((applicant.pk, vacancies[0].pk))
+    stored = set(MatchScore.objects.values_list("candidate_id", "vacancy_id"))
+    assert stored == expected
+    assert len(stored) < 27  # the policy did drop pairs
+    for s in MatchScore.objects.all():
+        i = list(candidates).index(s.candidate)
+        j = list(vacancies).index(s.vacancy)
+        assert s.score == pytest.approx(ref[i, j], abs=0.01)
+
+
+def test_an_on_demand_pair_equals_the_stored_one(pool, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(scope="all")
+    stored = MatchScore.objects.select_related("candidate", "vacancy").first()
+    fresh = services.match_score_on_demand(candidate=stored.candidate, vacancy=stored.vacancy)
+    assert fresh.pk is None and not MatchScore.objects.filter(pk=None).exists()
+    assert fresh.score == pytest.approx(stored.score, abs=1e-6)
+    assert fresh.matched_skills == stored.matched_skills and fresh.missing_skills == stored.missing_skills
+    assert fresh.explanation["components"] == stored.explanation["components"]
+    # and for a pair the policy did not keep, it is still computable
+    candidates, vacancies = pool
+    kept = set(MatchScore.objects.values_list("candidate_id", "vacancy_id"))
+    c, v = next((c, v) for c in candidates for v in vacancies if (c.pk, v.pk) not in kept)
+    assert services.match_score_on_demand(candidate=c, vacancy=v).state in ("scored", "insufficient_data")
+
+
+def test_a_redelivered_chunk_of_a_run_changes_nothing(pool, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.scoring_run_start(scope="all")
+    before = sorted(MatchScore.objects.values_list("candidate_id", "vacancy_id", "score"))
+    candidates, vacancies = pool
+    model = services.model_current()
+    services.scoring_run_chunk(run_id=run.pk, index=0, candidate_ids=[c.pk for c in candidates[:4]],
+                               vacancy_ids=[v.pk for v in vacancies], model_version=model.version)
+    run.refresh_from_db()
+    assert sorted(MatchScore.objects.values_list("candidate_id", "vacancy_id", "score")) == before
+    assert (run.done, run.chunks_done) == (27, 3)
+
+
+def test_saving_one_candidate_scores_it_against_every_open_vacancy_without_refitting(pool, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(scope="all")
+    version = services.model_current().version
+    with django_capture_on_commit_callbacks(execute=True):
+        new, _ = candidate_upsert(source="t", reference="new", cv_text=DS_CV + " Brand new.")
+    assert services.model_current().version == version
+    assert MatchScore.objects.filter(candidate=new).count() >= 1  # at least its own top N
