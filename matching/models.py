@@ -97,6 +97,10 @@ class ScoringRun(models.Model):
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     completed_chunks = models.JSONField(default=list, blank=True, help_text="indexes of the chunks stored")
+    chunk_bounds = models.JSONField(default=list, blank=True,
+                                    help_text="[first, last] candidate id of each chunk, to re-enqueue lost ones")
+    params = models.JSONField(default=dict, blank=True, help_text="candidate_ids, vacancy_ids, refit, model_version")
+    progress_at = models.DateTimeField(null=True, blank=True, help_text="last time a chunk was planned or stored")
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -470,13 +470,28 @@ def scoring_run_start(*, scope: str = "all", target: str = "", candidate_ids: Se
 
     n_candidates = len(candidate_ids) if candidate_ids is not None else Candidate.objects.count()
     n_vacancies = len(vacancy_ids) if vacancy_ids is not None else len(scorable_vacancy_ids())
-    run = ScoringRun.objects.create(scope=scope, target=target, status=ScoringRun.Status.PENDING,
-                                    total=n_candidates * n_vacancies)
     refit = scope == "all" if refit is None else refit
     c_ids = list(candidate_ids) if candidate_ids is not None else None
     v_ids = list(vacancy_ids) if vacancy_ids is not None else None
-    transaction.on_commit(lambda: tasks.plan_run.delay(run.pk, c_ids, v_ids, refit))
+    run = ScoringRun.objects.create(scope=scope, target=target, status=ScoringRun.Status.PENDING,
+                                    total=n_candidates * n_vacancies, progress_at=timezone.now(),
+                                    params={"candidate_ids": c_ids, "vacancy_ids": v_ids, "refit": refit})
+    _send_after_commit(tasks.plan_run, run.pk, c_ids, v_ids, refit)
     return run
+
+
+def _send_after_commit(task, *args) -> None:
+    """Enqueue ``task`` after commit; with the broker down the work waits for the stale sweep."""
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except Exception:  # noqa: BLE001
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                raise
+            logger.warning("could not enqueue %s: broker unavailable; the stale sweep will retry", task.name)
+
+    transaction.on_commit(send)
 
 
 def scoring_run_plan(*, run_id: int, candidate_ids: Sequence[int] | None, vacancy_ids: Sequence[int] | None,
@@ -498,17 +513,51 @@ def scoring_run_plan(*, run_id: int, candidate_ids: Sequence[int] | None, vacanc
     chunks = [list(candidate_ids[i:i + size]) for i in range(0, len(candidate_ids), size)] if vacancy_ids else []
     run.total = len(candidate_ids) * len(vacancy_ids)
     run.chunks_total = len(chunks)
+    run.chunk_bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
+    run.params = {**run.params, "vacancy_ids": list(vacancy_ids), "model_version": model.version}
+    run.progress_at = timezone.now()
     if not chunks:
         run.status, run.finished_at = ScoringRun.Status.DONE, timezone.now()
-    run.save(update_fields=["total", "chunks_total", "status", "finished_at"])
-    vacancy_ids = list(vacancy_ids)
-
-    def send() -> None:
-        for index, chunk in enumerate(chunks):
-            tasks.score_chunk.delay(run.pk, index, chunk, vacancy_ids, model.version)
-
-    transaction.on_commit(send)
+    run.save(update_fields=["total", "chunks_total", "chunk_bounds", "params", "progress_at", "status",
+                            "finished_at"])
+    for index, chunk in enumerate(chunks):
+        _send_after_commit(tasks.score_chunk, run.pk, index, chunk, list(vacancy_ids), model.version)
     return run
+
+
+def scoring_runs_recover(*, stall_seconds: int | None = None) -> int:
+    """Re-enqueue what stalled runs lost (a broker restart drops queued tasks): the planning task of an unplanned
+    run, and every chunk not yet stored.  Chunks are idempotent, so a chunk that was only slow is harmless to
+    send twice.  Returns the number of tasks enqueued."""
+    from datetime import timedelta
+
+    from matching import tasks
+
+    stall = timedelta(seconds=settings.MATCHING_RUN_STALL_SECONDS if stall_seconds is None else stall_seconds)
+    cutoff = timezone.now() - stall
+    sent = 0
+    stalled = ScoringRun.objects.filter(status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING],
+                                        progress_at__lte=cutoff)
+    for run in stalled:
+        params = run.params or {}
+        if not run.chunks_total:
+            _send_after_commit(tasks.plan_run, run.pk, params.get("candidate_ids"), params.get("vacancy_ids"),
+                               bool(params.get("refit")))
+            sent += 1
+        else:
+            for index, (first, last) in enumerate(run.chunk_bounds):
+                if index in run.completed_chunks:
+                    continue
+                ids = list(Candidate.objects.filter(pk__gte=first, pk__lte=last).order_by("pk")
+                           .values_list("pk", flat=True))
+                if params.get("candidate_ids") is not None:
+                    wanted = set(params["candidate_ids"])
+                    ids = [i for i in ids if i in wanted]
+                _send_after_commit(tasks.score_chunk, run.pk, index, ids, params.get("vacancy_ids") or [],
+                                   params.get("model_version") or model_current().version)
+                sent += 1
+        ScoringRun.objects.filter(pk=run.pk).update(progress_at=timezone.now())
+    return sent
 
 
 def scoring_run_chunk(*, run_id: int, index: int, candidate_ids: Sequence[int], vacancy_ids: Sequence[int],
@@ -517,6 +566,10 @@ def scoring_run_chunk(*, run_id: int, index: int, candidate_ids: Sequence[int], 
     scores and does not advance the progress twice."""
     ScoringRun.objects.filter(pk=run_id, started_at__isnull=True).update(
         started_at=timezone.now(), status=ScoringRun.Status.RUNNING)
+    if settings.MATCHING_FAULT_CHUNK_DELAY:  # fault tests only: hold the chunk open so it can be interrupted
+        import time
+
+        time.sleep(settings.MATCHING_FAULT_CHUNK_DELAY)
     model = model_current(model_version)
     all_vacancies = set(vacancy_ids) >= set(scorable_vacancy_ids())
     written = score_pairs(candidate_ids=list(candidate_ids), vacancy_ids=None if all_vacancies else list(vacancy_ids),
@@ -528,11 +581,12 @@ def scoring_run_chunk(*, run_id: int, index: int, candidate_ids: Sequence[int], 
         run.completed_chunks = [*run.completed_chunks, index]
         run.done = min(run.total, run.done + len(candidate_ids) * len(vacancy_ids))
         run.chunks_done = len(run.completed_chunks)
+        run.progress_at = timezone.now()
         if run.chunks_done >= run.chunks_total:
             run.status = ScoringRun.Status.DONE
             run.done = run.total
             run.finished_at = timezone.now()
-        run.save(update_fields=["done", "chunks_done", "completed_chunks", "status", "finished_at"])
+        run.save(update_fields=["done", "chunks_done", "completed_chunks", "status", "finished_at", "progress_at"])
     return written
 
 
@@ -593,7 +647,8 @@ def stale_sweep(*, limit: int = 5000) -> dict[str, int]:
     vacancy — and enqueue it.  The database, not the broker, is the record of outstanding work; run
     periodically (Celery beat) so work lost with a broker outage is found again.
 
-    Returns ``{"marked_stale": n, "candidates": n}``: scores newly marked stale, candidates enqueued (≤ ``limit``).
+    Returns ``{"marked_stale": n, "candidates": n, "run_tasks": n}``: scores newly marked stale, candidates
+    enqueued (≤ ``limit``), and tasks of stalled scoring runs enqueued again.
     """
     marked = scores_mark_stale()
     vacancy_ids = scorable_vacancy_ids()
@@ -606,7 +661,8 @@ def stale_sweep(*, limit: int = 5000) -> dict[str, int]:
     todo_list = sorted(todo)[:limit]
     if todo_list:
         _enqueue("score_candidates", todo_list)
-    return {"marked_stale": marked, "candidates": len(todo_list)}
+    recovered = scoring_runs_recover()
+    return {"marked_stale": marked, "candidates": len(todo_list), "run_tasks": recovered}
 
 
 def vacancy_set_weights(*, vacancy: Vacancy, weights: dict) -> Vacancy:

@@ -172,7 +172,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# An unacknowledged task (its worker died) is delivered again after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
+# With the broker down, a save must not hang: fail fast and leave the work to the stale sweep.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # workers keep reconnecting when the broker restarts
+# A run whose chunks made no progress for this long gets its missing chunks enqueued again by the sweep.
+MATCHING_RUN_STALL_SECONDS = env.int("MATCHING_RUN_STALL_SECONDS", default=300)
+# Fault-injection for the fault tests only: seconds a chunk task waits before storing (0 in production).
+MATCHING_FAULT_CHUNK_DELAY = env.float("MATCHING_FAULT_CHUNK_DELAY", default=0.0)
 # The database is the record of what still needs scoring: a periodic sweep re-enqueues stale or missing scores.
 CELERY_BEAT_SCHEDULE = {
     "stale-sweep": {"task": "matching.stale_sweep", "schedule": env.float("STALE_SWEEP_SECONDS", default=60.0)},

@@ -39,18 +39,28 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_queue():
-    """Point this process's Celery app at the real broker and a queue of its own; yields the queue name."""
+def celery_queue(broker: str | None = None):
+    """Point this process's Celery app at the real broker (or ``broker``) and a queue of its own; yields the
+    queue name."""
+    from django.conf import settings as django_settings
+
     from recruiting.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    old = {k: app.conf.get(k) for k in ("task_always_eager", "broker_url", "task_default_queue")}
-    app.conf.update(task_always_eager=False, broker_url=broker_url(), task_default_queue=queue)
+    keys = ("task_always_eager", "broker_url", "broker_write_url", "broker_read_url", "task_default_queue")
+    old = {k: app.conf.get(k) for k in keys}
+    old_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
+    django_settings.CELERY_TASK_ALWAYS_EAGER = False  # services then log, not raise, when the broker is down
+    url = broker or broker_url()
+    # With a namespaced configuration, broker_url alone does not move the connection: set the write/read URLs.
+    app.conf.update(task_always_eager=False, broker_url=url, broker_write_url=url, broker_read_url=url,
+                    task_default_queue=queue)
     _reset_pools(app)
     try:
         yield queue
     finally:
         app.conf.update(**old)
+        django_settings.CELERY_TASK_ALWAYS_EAGER = old_eager
         _reset_pools(app)
 
 
@@ -65,10 +75,10 @@ def _reset_pools(app) -> None:
 
 
 def start_worker(queue: str, *, concurrency: int = 2, name: str | None = None,
-                 extra_env: dict | None = None) -> subprocess.Popen:
+                 extra_env: dict | None = None, broker: str | None = None) -> subprocess.Popen:
     """Start ``celery worker`` on ``queue`` against the test database; returns once it is ready."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "recruiting.settings", "DATABASE_URL": test_database_url(),
-           "CELERY_BROKER_URL": broker_url(), "CELERY_QUEUE": queue, "SECRET_KEY": "integration-test",
+           "CELERY_BROKER_URL": broker or broker_url(), "CELERY_QUEUE": queue, "SECRET_KEY": "integration-test",
            "DEBUG": "0", "LOG_LEVEL": "INFO", **(extra_env or {})}
     log = open(Path(settings.MEDIA_ROOT) / f"worker-{queue}-{name or 'w'}.log", "w+")
     proc = subprocess.Popen(

@@ -55,7 +55,7 @@ def test_sweep_finds_scores_of_another_engine_version_and_missing_scores(scored)
     with mock.patch.object(tasks.score_candidates, "delay") as delay:
         with mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()):
             found = services.stale_sweep()
-    assert found == {"marked_stale": 1, "candidates": 2}
+    assert found == {"marked_stale": 1, "candidates": 2, "run_tasks": 0}
     delay.assert_called_once_with(sorted([ds.pk, sales.pk]))
     tasks.score_candidates(sorted([ds.pk, sales.pk]))
     assert MatchScore.objects.count() == 2 and not MatchScore.objects.filter(stale=True).exists()
