@@ -21,7 +21,7 @@ RUFF_VERSION := 0.17.5
 # already in the environment wins.
 LOCAL_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: help venv deps test-deps run migrate bootstrap serve test worker lint lock clean
+.PHONY: help venv deps test-deps run migrate bootstrap serve test worker beat lint lock clean
 
 help:
 	@echo "make run     venv + pinned deps, migrate, demo data (bootstrap_demo), runserver $(HOST):$(PORT)"
@@ -66,6 +66,9 @@ test: test-deps
 
 worker: deps
 	$(LOCAL_ENV) $(VENV)/bin/celery -A recruiting worker -l info
+
+beat: deps
+	$(LOCAL_ENV) $(VENV)/bin/celery -A recruiting beat -l info --schedule /tmp/recruiting-celerybeat-schedule
 
 lint: deps
 	@$(VENV)/bin/ruff --version >/dev/null 2>&1 || $(PIP) install -q ruff==$(RUFF_VERSION)
