@@ -49,7 +49,9 @@ class Command(BaseCommand):
                 candidate = _by_reference(Candidate, opts["candidate"], opts["source"])
                 run = services.scoring_run_start(scope="candidate", target=candidate.reference,
                                                  candidate_ids=[candidate.pk])
-        self.stdout.write(f"Scoring run {run.pk}: {run.total} pairs in {run.chunks_total} chunks enqueued.")
+        run.refresh_from_db()
+        planned = f"in {run.chunks_total} chunks" if run.chunks_total else "(a worker plans the chunks)"
+        self.stdout.write(f"Scoring run {run.pk}: {run.total} pairs {planned}, enqueued.")
         if not opts["wait"]:
             return
         started = time.monotonic()
