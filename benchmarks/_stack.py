@@ -1,0 +1,80 @@
+"""Shared set-up for the benchmarks that need the real stack: a PostgreSQL database of their own on loopback,
+Redis, migrations, synthetic data and ``celery worker`` processes.  Not a test; used by bench_*.py scripts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/7")
+
+
+def stack_env(db: str) -> dict:
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "recruiting.settings", "DATABASE_URL": f"{PG}/{db}",
+            "CELERY_BROKER_URL": REDIS, "CELERY_QUEUE": f"bench-{db}", "SECRET_KEY": "benchmark-only-secret",
+            "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+
+
+def manage(env: dict, *args: str) -> str:
+    out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
+                         text=True)
+    return out.stdout
+
+
+def fresh_database(db: str) -> dict:
+    """Drop and create ``db``, migrate it; returns the environment pointing at it."""
+    admin = f"{PG}/postgres"
+    subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'], check=True)
+    subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{db}"'], check=True)
+    subprocess.run(["redis-cli", "-u", REDIS, "FLUSHDB"], check=True, capture_output=True)
+    env = stack_env(db)
+    manage(env, "migrate", "--noinput")
+    return env
+
+
+def start_workers(env: dict, n: int, concurrency: int = 1, extra: dict | None = None) -> list[subprocess.Popen]:
+    procs = []
+    for i in range(n):
+        log = open(f"/tmp/bench-worker-{env['CELERY_QUEUE']}-{i}.log", "w+")
+        p = subprocess.Popen([sys.executable, "-m", "celery", "-A", "recruiting", "worker", "-Q", env["CELERY_QUEUE"],
+                              "-c", str(concurrency), "-n", f"bench{i}@%h", "--without-gossip", "--without-mingle",
+                              "-l", "INFO"], cwd=ROOT, env={**env, **(extra or {})}, stdout=log,
+                             stderr=subprocess.STDOUT)
+        p.log = log  # type: ignore[attr-defined]
+        procs.append(p)
+    for p in procs:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            p.log.seek(0)
+            if "ready." in p.log.read():
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("a worker did not start")
+    return procs
+
+
+def stop_workers(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        p.log.close()
+
+
+def django_setup(env: dict) -> None:
+    os.environ.update({k: v for k, v in env.items() if k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
+                                                              "CELERY_BROKER_URL", "CELERY_QUEUE", "SECRET_KEY",
+                                                              "DEBUG", "LOG_LEVEL")})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
