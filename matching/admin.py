@@ -1,14 +1,19 @@
 """Matching data in the recruiter workspace: the skill vocabulary, match scores and scoring runs.
 
-Match scores and scoring runs are written only by the scoring engine, so they are read-only here.
+Match scores and scoring runs are written only by the scoring engine, so they are read-only here; recruiters
+start a full rescore with the button on the scoring-run list
+(``recruiting.workspace.scoring_run_start_view``).
+Hiring managers see only the match scores of their own vacancies.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import path
 from django.utils.html import format_html
 
 from matching.models import MatchScore, ScoringRun, Skill
+from recruiting import permissions
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,8 +70,7 @@ class MatchScoreAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
+            permissions.visible_match_scores(request.user, super().get_queryset(request))
             .select_related("candidate", "vacancy")
             .defer("candidate__cv_text", "vacancy__description")
         )
@@ -78,15 +82,37 @@ class MatchScoreAdmin(ReadOnlyAdmin):
 
 @admin.register(ScoringRun)
 class ScoringRunAdmin(ReadOnlyAdmin):
+    change_list_template = "admin/matching/scoringrun/change_list.html"
     list_display = ("id", "scope", "target", "status", "progress", "duration", "error_summary", "created_at")
     list_filter = ("status", "scope")
     search_fields = ("target",)
     date_hierarchy = "created_at"
 
+    def get_urls(self):
+        return [
+            path("start/", self.admin_site.admin_view(self.start_view), name="matching_scoringrun_start"),
+        ] + super().get_urls()
+
+    def start_view(self, request):
+        from recruiting import workspace
+
+        return workspace.scoring_run_start_view(self, request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        extra_context["can_start_rescore"] = permissions.can_start_rescore(request.user)
+        extra_context["runs_active"] = ScoringRun.objects.filter(
+            status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING]).exists()
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description="Progress")
     def progress(self, obj: ScoringRun) -> str:
+        share = obj.done / obj.total if obj.total else (1.0 if obj.status == ScoringRun.Status.DONE else 0.0)
         percent = f" ({obj.done / obj.total:.0%})" if obj.total else ""
-        return f"{obj.done:,} of {obj.total:,}{percent}"
+        return format_html(
+            '<span class="mw-run-progress"><span class="mw-bar" aria-hidden="true"><span class="mw-bar-fill" '
+            'style="width: {}%"></span></span> {} of {}{}</span>',
+            f"{min(share, 1.0) * 100:.1f}", f"{obj.done:,}", f"{obj.total:,}", percent)
 
     @admin.display(description="Duration")
     def duration(self, obj: ScoringRun) -> str:

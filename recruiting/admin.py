@@ -1,50 +1,66 @@
-"""The recruiter workspace: vacancies with their ranked, explained shortlists; candidates with their best
-vacancies; applications.
+"""The recruiter workspace: vacancies (requirements, publish / close, re-extract, rescore) with their
+shortlist and pipeline board; candidates with profile, CV, every match score, applications with history,
+notes and duplicates; applications; stage e-mail templates; the audit log.
 
-Access: only active staff in the "Recruiters" group, and superusers (``recruiting.permissions``).  The
-default ``admin.site`` is kept; only its ``has_permission`` is replaced.
+Access (``recruiting.permissions``): recruiters see and do everything; hiring managers see only the vacancies
+they are named on — the vacancy, its shortlist, board and applications, and the candidates who applied — and
+add notes; superusers also read the audit log.  Every queryset below is narrowed by role, so a hiring manager
+who types another vacancy's URL gets "not found", and every custom view (``recruiting.workspace``) checks the
+role again.  The default ``admin.site`` is kept; only its ``has_permission`` and login form are replaced.
+
+Stage moves never happen here by editing a field: they go through ``recruiting.services.application_move``
+(board, shortlist bulk actions), which records the history and e-mails the candidate.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib import admin, messages
+from django import forms
+from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest
-from django.urls import reverse
+from django.template import TemplateSyntaxError
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from matching.models import MatchScore
-from recruiting import selectors
+from matching import services as matching_services
+from matching.scoring import COMPONENT_LABELS, COMPONENTS, ComponentWeights
+from recruiting import permissions, selectors, workspace
+from recruiting.duplicates import candidate_duplicates
 from recruiting.models import (
     Application,
+    ApplicationStageChange,
+    AuditLogEntry,
     Candidate,
     CandidateSkill,
+    Experience,
     Qualification,
-    SkillImportance,
+    SkillOrigin,
+    StageEmailTemplate,
     Vacancy,
     VacancySkill,
 )
-from recruiting.permissions import user_can_use_recruiter_workspace
+from recruiting.notifications import TEMPLATE_VARIABLES, stage_email_render, template_check
+from recruiting.services import audit_log, vacancy_close, vacancy_publish
 
 
 def _recruiter_workspace_has_permission(request: HttpRequest) -> bool:
-    return user_can_use_recruiter_workspace(request.user)
+    return permissions.user_can_use_recruiter_workspace(request.user)
 
 
 class RecruiterAuthenticationForm(AdminAuthenticationForm):
-    """The admin login form, refusing staff accounts that are not recruiters (instead of logging them in
-    only to show "not authorized")."""
+    """The admin login form, refusing accounts that are neither recruiters nor hiring managers (candidates'
+    portal accounts included) instead of logging them in only to show "not authorized"."""
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if not user_can_use_recruiter_workspace(user):
+        if not permissions.user_can_use_recruiter_workspace(user):
             raise ValidationError(
-                "This account is not a recruiter account. Ask an administrator to add it to the "
-                "Recruiters group.",
+                "This account cannot use the recruiter workspace. Ask an administrator to add it to the "
+                "Recruiters or Hiring managers group.",
                 code="not_recruiter",
             )
 
@@ -53,186 +69,189 @@ class RecruiterAuthenticationForm(AdminAuthenticationForm):
 admin.site.has_permission = _recruiter_workspace_has_permission
 admin.site.login_form = RecruiterAuthenticationForm
 
-SHORTLIST_DEFAULT_LIMIT = 50
-SHORTLIST_MAX_LIMIT = 500
-BEST_VACANCIES_LIMIT = 10
 
-# The three summary bars: the model's columns, and the explanation components each one groups (both the
-# contract's names and the engine's finer ones).
-_SUMMARY_BARS = (
-    ("skills", "Skills", "skills_score", ("skills", "required", "desirable")),
-    ("qualifications", "Qualifications", "qualifications_score", ("qualifications", "qualification")),
-    ("text", "Text similarity", "text_score", ("text",)),
-)
+class RecruiterOnlyEditMixin:
+    """Adding, changing and deleting need recruiter rights on top of the model permissions."""
 
+    def has_add_permission(self, request, *args):
+        return permissions.is_recruiter(request.user) and super().has_add_permission(request, *args)
 
-def _number(value: Any, default: float = 0.0) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_recruiter(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.is_recruiter(request.user) and super().has_delete_permission(request, obj)
 
 
-def _pct(value: float) -> str:
-    """A width for a CSS bar, clamped to 0–100, as a locale-proof string."""
-    return f"{min(max(value, 0.0), 100.0):.1f}"
+# --- inlines ------------------------------------------------------------------------------------------------
 
 
-def score_row(score: MatchScore, *, rank: int) -> dict[str, Any]:
-    """Everything a shortlist row shows, from one ``MatchScore`` (no queries beyond its loaded relations).
+class _EnteredOnEditFormSet(forms.BaseInlineFormSet):
+    """Rows a person adds or changes become ``origin="entered"``: re-extraction keeps them."""
 
-    Tolerates partial or older JSON: missing keys fall back to the model's own columns.
-    """
-    explanation = score.explanation if isinstance(score.explanation, dict) else {}
-    insufficient = (
-        score.state == MatchScore.State.INSUFFICIENT_DATA
-        or score.score is None
-        or explanation.get("state") == MatchScore.State.INSUFFICIENT_DATA
-    )
-    detail = [c for c in explanation.get("components") or [] if isinstance(c, dict)]
-    by_name = {c.get("name"): c for c in detail}
-    bars = []
-    for name, label, field, parts in _SUMMARY_BARS:
-        present = [by_name[p] for p in parts if p in by_name]
-        value = _number(getattr(score, field))
-        weight = sum(_number(c.get("weight")) for c in present)
-        points = sum(_number(c.get("points")) for c in present)
-        bars.append(
-            {
-                "name": name,
-                "label": label,
-                "score": f"{value:.1f}",
-                "width": _pct(value),
-                "title": f"weight {weight:.0%}, {points:.1f} points" if present else "",
-            }
-        )
-    breakdown = [
-        {
-            "label": c.get("label") or str(c.get("name", "")).capitalize(),
-            "score": f"{_number(c.get('score')):.1f}",
-            "weight": f"{_number(c.get('weight')):.0%}",
-            "points": f"{_number(c.get('points')):.1f}",
-        }
-        for c in detail
-    ]
-    matched = [
-        {
-            "skill": m.get("skill", "?"),
-            "importance": m.get("importance", ""),
-            "required": m.get("importance") == SkillImportance.REQUIRED,
-            "evidence": m.get("evidence", ""),
-            "contribution": f"{_number(m.get('contribution')):.1f}",
-        }
-        for m in (score.matched_skills or [])
-        if isinstance(m, dict)
-    ]
-    missing = [
-        {
-            "skill": m.get("skill", "?"),
-            "importance": m.get("importance", ""),
-            "required": m.get("importance") == SkillImportance.REQUIRED,
-            "gain": f"{_number(m.get('gain')):.1f}",
-        }
-        for m in (score.missing_skills or [])
-        if isinstance(m, dict)
-    ]
-    missing.sort(key=lambda m: not m["required"])  # required gaps first; engine order otherwise (stable)
-    value = None if score.score is None else _number(score.score)
-    return {
-        "rank": rank,
-        "score": "—" if value is None else f"{value:.1f}",
-        "score_width": _pct(value or 0.0),
-        "insufficient": insufficient,
-        "stale": bool(getattr(score, "stale", False)),
-        "reason": explanation.get("reason") or "Not enough data to score this pair.",
-        "components": bars,
-        "breakdown": breakdown,
-        "matched": matched,
-        "missing": missing,
-        "engine_version": score.engine_version or explanation.get("engine_version", ""),
-        "model_version": getattr(score, "model_version", ""),
-        "computed_at": score.computed_at,
-        "match_score": score,
-    }
+    def save_new(self, form, commit=True):
+        form.instance.origin = SkillOrigin.ENTERED
+        return super().save_new(form, commit)
+
+    def save_existing(self, form, obj, commit=True):
+        if form.has_changed():
+            obj.origin = SkillOrigin.ENTERED
+        return super().save_existing(form, obj, commit)
 
 
-def _shortlist_limit(request: HttpRequest) -> int:
-    try:
-        limit = int(request.GET.get("shortlist_limit", SHORTLIST_DEFAULT_LIMIT))
-    except (TypeError, ValueError):
-        return SHORTLIST_DEFAULT_LIMIT
-    return min(max(limit, 1), SHORTLIST_MAX_LIMIT)
-
-
-# --- inlines ---------------------------------------------------------------------------------------------
-
-class VacancySkillInline(admin.TabularInline):
+class VacancySkillInline(RecruiterOnlyEditMixin, admin.TabularInline):
     model = VacancySkill
+    formset = _EnteredOnEditFormSet
     fields = ("skill", "importance", "origin", "mentions")
+    readonly_fields = ("origin", "mentions")
     autocomplete_fields = ("skill",)
-    extra = 0
+    extra = 1
     verbose_name = "skill"
-    verbose_name_plural = "Skills asked for"
+    verbose_name_plural = "Skills asked for (required and desirable)"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("skill").order_by("importance", "skill__name")
 
 
-class VacancyQualificationInline(admin.TabularInline):
+class VacancyQualificationInline(RecruiterOnlyEditMixin, admin.TabularInline):
     model = Qualification
+    formset = _EnteredOnEditFormSet
     fk_name = "vacancy"
     fields = ("level", "field", "origin", "evidence")
+    readonly_fields = ("origin", "evidence")
     extra = 0
     verbose_name_plural = "Qualifications asked for"
 
 
-class CandidateSkillInline(admin.TabularInline):
+class CandidateSkillInline(RecruiterOnlyEditMixin, admin.TabularInline):
     model = CandidateSkill
+    formset = _EnteredOnEditFormSet
     fields = ("skill", "origin", "mentions", "evidence")
+    readonly_fields = ("origin", "mentions")
     autocomplete_fields = ("skill",)
     extra = 0
     verbose_name = "skill"
     verbose_name_plural = "Skills"
+    classes = ("collapse",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("skill").order_by("skill__name")
 
 
-class CandidateQualificationInline(admin.TabularInline):
+class CandidateQualificationInline(RecruiterOnlyEditMixin, admin.TabularInline):
     model = Qualification
+    formset = _EnteredOnEditFormSet
     fk_name = "candidate"
     fields = ("level", "field", "origin", "evidence")
+    readonly_fields = ("origin",)
     extra = 0
     verbose_name_plural = "Qualifications"
+    classes = ("collapse",)
 
 
-class CandidateApplicationInline(admin.TabularInline):
-    model = Application
-    fk_name = "candidate"
-    fields = ("vacancy", "stage", "created_at")
-    readonly_fields = ("created_at",)
-    autocomplete_fields = ("vacancy",)
+class ExperienceInline(admin.TabularInline):
+    """Work history is the candidate's own (entered in the portal): shown, never edited by recruiters."""
+
+    model = Experience
+    fields = ("title", "organisation", "start_date", "end_date")
+    readonly_fields = fields
     extra = 0
-    verbose_name_plural = "Applications"
+    can_delete = False
+    verbose_name_plural = "Work history"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("vacancy")
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
-# --- vacancies -------------------------------------------------------------------------------------------
+# --- vacancies ----------------------------------------------------------------------------------------------
+
+
+def _weight_field(name: str) -> forms.FloatField:
+    default = getattr(ComponentWeights(), name)
+    return forms.FloatField(
+        label=COMPONENT_LABELS[name],
+        required=False,
+        min_value=0,
+        help_text=f"default {default:g}",
+        widget=forms.NumberInput(
+            attrs={"step": "0.01", "placeholder": f"{default:g}", "style": "width: 6em"}
+        ),
+    )
+
+
+class VacancyAdminForm(forms.ModelForm):
+    """The vacancy with one number field per score component (``matching.scoring.COMPONENTS``) instead of
+    the raw ``weights`` JSON; an empty field means the documented default."""
+
+    weight_required = _weight_field("required")
+    weight_desirable = _weight_field("desirable")
+    weight_qualification = _weight_field("qualification")
+    weight_experience = _weight_field("experience")
+    weight_profile = _weight_field("profile")
+    weight_text = _weight_field("text")
+
+    class Meta:
+        model = Vacancy
+        exclude = ("weights",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = (self.instance.weights or {}) if self.instance.pk else {}
+        for name in COMPONENTS:
+            if f"weight_{name}" in self.fields:
+                self.fields[f"weight_{name}"].initial = stored.get(name)
+        if "hiring_managers" in self.fields:
+            self.fields["hiring_managers"].queryset = (
+                get_user_model()
+                .objects.filter(groups__name=permissions.HIRING_MANAGERS_GROUP, is_active=True)
+                .order_by("username")
+            )
+            self.fields["hiring_managers"].widget = forms.CheckboxSelectMultiple()
+            self.fields["hiring_managers"].help_text = (
+                "They see this vacancy's shortlist, board and applications, and add notes. "
+                "Make accounts with "
+                "manage.py create_recruiter EMAIL --hiring-manager --vacancy REF."
+            )
+
+    def clean(self):
+        data = super().clean()
+        weights = {
+            name: data[f"weight_{name}"] for name in COMPONENTS if data.get(f"weight_{name}") is not None
+        }
+        try:
+            ComponentWeights.from_mapping(weights)
+        except ValueError as exc:
+            raise ValidationError(f"Component weights: {exc}.") from None
+        self.weights = weights
+        return data
+
+    def save(self, commit=True):
+        self.instance.weights = getattr(self, "weights", self.instance.weights)
+        return super().save(commit)
+
+
+REQUIREMENT_FIELDS = ("min_qualification_level", "min_years_experience") + tuple(
+    f"weight_{n}" for n in COMPONENTS
+)
+
 
 @admin.register(Vacancy)
-class VacancyAdmin(admin.ModelAdmin):
+class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
+    form = VacancyAdminForm
     change_form_template = "admin/recruiting/vacancy/change_form.html"
     list_display = (
         "title",
         "reference",
         "status",
         "seniority",
-        "employment_type",
         "salary_range",
         "scored_candidates",
         "best_score",
+        "applications",
+        "workspace_links",
     )
     list_display_links = ("title", "reference")
     list_filter = ("status", "seniority", "employment_type", "remote", "source")
@@ -241,21 +260,50 @@ class VacancyAdmin(admin.ModelAdmin):
     save_on_top = True
     actions = ("publish", "close", "rescore")
     inlines = (VacancySkillInline, VacancyQualificationInline)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("status", "published_at", "requirements_edited", "created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("title", "reference", "source", "status")}),
-        ("Role", {"fields": ("seniority", "employment_type", "location", "remote", "min_years_experience")}),
+        (None, {"fields": ("title", ("reference", "source"), ("status", "published_at"))}),
+        ("Role", {"fields": ("seniority", "employment_type", "location", "remote")}),
         (
             "Pay",
             {"fields": (("salary_min", "salary_max", "salary_currency"), ("day_rate_min", "day_rate_max"))},
         ),
         ("Description", {"fields": ("description",)}),
-        ("Scoring", {"fields": ("weights",), "classes": ("collapse",)}),
+        (
+            "Requirements",
+            {
+                "fields": ("min_qualification_level", "min_years_experience", "requirements_edited"),
+                "description": "Skills and qualifications are listed below the form. "
+                "Changes you make here are kept "
+                "when the vacancy is re-imported or re-extracted.",
+            },
+        ),
+        (
+            "Component weights",
+            {
+                "fields": (
+                    tuple(f"weight_{n}" for n in COMPONENTS[:3]),
+                    tuple(f"weight_{n}" for n in COMPONENTS[3:]),
+                ),
+                "description": "How much each part of the match counts for this vacancy. "
+                "Leave a field empty for the "
+                "default; weights are normalised to add up to 1.",
+            },
+        ),
+        ("Hiring managers", {"fields": ("hiring_managers",)}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
     def get_queryset(self, request):
-        return selectors.vacancies_with_score_stats(super().get_queryset(request))
+        queryset = permissions.visible_vacancies(request.user, super().get_queryset(request))
+        queryset = selectors.vacancies_with_score_stats(queryset)
+        return queryset.annotate(application_count=Count("applications", distinct=True))
+
+    def get_fieldsets(self, request, obj=None):
+        if self.has_change_permission(request, obj) or obj is None:
+            return self.fieldsets
+        # Read-only viewers (hiring managers) do not get the weight inputs, which are form fields only.
+        return [fs for fs in self.fieldsets if fs[0] not in ("Component weights", "Hiring managers")]
 
     @admin.display(description="Salary")
     def salary_range(self, obj: Vacancy) -> str:
@@ -269,50 +317,109 @@ class VacancyAdmin(admin.ModelAdmin):
     def best_score(self, obj: Vacancy) -> str:
         return "—" if obj.best_score is None else f"{obj.best_score:.1f}"
 
+    @admin.display(description="Applications", ordering="application_count")
+    def applications(self, obj: Vacancy) -> int:
+        return obj.application_count
+
+    @admin.display(description="Workspace")
+    def workspace_links(self, obj: Vacancy) -> str:
+        return format_html(
+            '<a href="{}">Shortlist</a> · <a href="{}">Board</a>',
+            reverse("admin:recruiting_vacancy_shortlist", args=[obj.pk]),
+            reverse("admin:recruiting_vacancy_board", args=[obj.pk]),
+        )
+
+    # -- saving: requirement edits ---------------------------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.status = Vacancy.Status.DRAFT  # published with the Publish button
+        if change and any(name in form.changed_data for name in REQUIREMENT_FIELDS):
+            obj.requirements_edited = True
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if change and formset.model in (VacancySkill, Qualification) and formset.has_changed():
+            form.instance.requirements_edited = True
+            Vacancy.objects.filter(pk=form.instance.pk).update(requirements_edited=True)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        vacancy = form.instance
+        if not change or "description" in form.changed_data:
+            # Extracted links follow the description; links a person entered are kept.
+            matching_services.vacancy_refresh_profile(vacancy=vacancy)
+        if not change or form.has_changed() or any(fs.has_changed() for fs in formsets):
+            workspace.vacancy_requirements_changed(vacancy=vacancy)
+
+    # -- pages -----------------------------------------------------------------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        custom = [
+            path(
+                "<int:object_id>/shortlist/", wrap(self.shortlist_view), name="recruiting_vacancy_shortlist"
+            ),
+            path("<int:object_id>/board/", wrap(self.board_view), name="recruiting_vacancy_board"),
+        ]
+        for action in ("publish", "close", "reextract", "rescore"):
+            custom.append(
+                path(
+                    f"<int:object_id>/{action}/",
+                    wrap(self.action_view),
+                    {"action": action},
+                    name=f"recruiting_vacancy_{action}",
+                )
+            )
+        return custom + super().get_urls()
+
+    def shortlist_view(self, request, object_id):
+        return workspace.shortlist_view(self, request, object_id)
+
+    def board_view(self, request, object_id):
+        return workspace.board_view(self, request, object_id)
+
+    def action_view(self, request, object_id, action):
+        return workspace.vacancy_action_view(self, request, object_id, action)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         vacancy = self.get_object(request, object_id)
         if vacancy is not None:
-            limit = _shortlist_limit(request)
-            scores = selectors.vacancy_shortlist(vacancy=vacancy, limit=limit)
-            rows = []
-            for rank, score in enumerate(scores, start=1):
-                row = score_row(score, rank=rank)
-                row["candidate"] = score.candidate
-                row["candidate_url"] = reverse("admin:recruiting_candidate_change", args=[score.candidate_id])
-                rows.append(row)
-            total = selectors.vacancy_scored_count(vacancy=vacancy)
+            histogram = selectors.vacancy_score_histogram(vacancy=vacancy)
             extra_context.update(
-                shortlist_rows=rows,
-                shortlist_total=total,
-                shortlist_limit=limit,
-                shortlist_more=total > len(rows),
-                shortlist_more_limit=min(max(limit * 2, 100), SHORTLIST_MAX_LIMIT),
+                shortlist_url=reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk]),
+                board_url=reverse("admin:recruiting_vacancy_board", args=[vacancy.pk]),
+                scored_total=histogram["total"],
+                histogram=workspace.histogram_svg(histogram),
+                stage_counts=dict(vacancy.applications.values_list("stage").annotate(n=Count("pk"))),
+                can_edit_vacancy=permissions.can_edit_vacancy(request.user),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description="Publish selected vacancies (status: open)", permissions=["change"])
+    # -- changelist actions ----------------------------------------------------------------------------------
+    @admin.action(description="Publish selected vacancies", permissions=["change"])
     def publish(self, request, queryset):
-        updated = queryset.exclude(status=Vacancy.Status.OPEN).update(status=Vacancy.Status.OPEN)
+        changed = 0
+        for vacancy in queryset.exclude(status=Vacancy.Status.OPEN, published_at__isnull=False):
+            vacancy_publish(vacancy=vacancy, actor=request.user)
+            changed += 1
         self.message_user(
-            request, ngettext("%d vacancy published.", "%d vacancies published.", updated) % updated
+            request, ngettext("%d vacancy published.", "%d vacancies published.", changed) % changed
         )
 
     @admin.action(description="Close selected vacancies", permissions=["change"])
     def close(self, request, queryset):
-        updated = queryset.exclude(status=Vacancy.Status.CLOSED).update(status=Vacancy.Status.CLOSED)
-        self.message_user(request, ngettext("%d vacancy closed.", "%d vacancies closed.", updated) % updated)
+        changed = 0
+        for vacancy in queryset.exclude(status=Vacancy.Status.CLOSED):
+            vacancy_close(vacancy=vacancy, actor=request.user)
+            changed += 1
+        self.message_user(request, ngettext("%d vacancy closed.", "%d vacancies closed.", changed) % changed)
 
     @admin.action(description="Rescore selected vacancies against all candidates", permissions=["change"])
     def rescore(self, request, queryset):
-        try:
-            from matching.services import enqueue_vacancy_scoring
-        except ImportError:
-            self.message_user(request, "The scoring service is not available yet.", messages.ERROR)
-            return
         ids = list(queryset.values_list("pk", flat=True))
         for vacancy_id in ids:
-            enqueue_vacancy_scoring(vacancy_id=vacancy_id)
+            matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy_id)
         self.message_user(
             request,
             ngettext(
@@ -324,40 +431,59 @@ class VacancyAdmin(admin.ModelAdmin):
         )
 
 
-# --- candidates ------------------------------------------------------------------------------------------
+# --- candidates ---------------------------------------------------------------------------------------------
+
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     change_form_template = "admin/recruiting/candidate/change_form.html"
-    list_display = ("reference", "name", "source_label", "source", "skills", "best_score", "created_at")
+    list_display = ("reference", "name", "headline", "source_label", "skills", "best_score", "created_at")
     list_display_links = ("reference", "name")
-    list_filter = ("source_label", "source")
-    search_fields = ("reference", "name", "source_label")
+    list_filter = ("source_label", "source", "open_to_remote")
+    search_fields = ("reference", "name", "email", "source_label", "headline")
     list_per_page = 50
-    save_on_top = True
-    inlines = (CandidateSkillInline, CandidateQualificationInline, CandidateApplicationInline)
-    readonly_fields = ("cv", "created_at", "updated_at")
+    save_on_top = False
+    inlines = (CandidateSkillInline, CandidateQualificationInline, ExperienceInline)
+    readonly_fields = ("cv_file_link", "years_experience", "consent_given_at", "created_at", "updated_at")
     raw_id_fields = ("user",)
+    # Never in a form: the CV text (shown read-only on the page, logged as a view) and the voluntary
+    # equal-opportunities answer (not for recruiters' eyes; never a scoring feature).
+    exclude = ("cv_text", "cv_file", "cv_sha256", "self_reported_group")
     fieldsets = (
-        (None, {"fields": ("reference", "source", "source_label", "years_experience")}),
-        ("Contact", {"fields": ("name", "email", "user")}),
-        ("CV", {"fields": ("cv_file", "cv")}),
-        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (
+            "Profile",
+            {
+                "fields": (
+                    "name",
+                    "headline",
+                    ("location", "open_to_remote", "open_to_relocation"),
+                    ("salary_expectation", "salary_currency"),
+                    "years_experience",
+                )
+            },
+        ),
+        ("Contact", {"fields": ("email", "user")}),
+        ("Source", {"fields": (("reference", "source"), "source_label", "consent_given_at", "cv_file_link")}),
+        ("Timestamps", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        queryset = permissions.visible_candidates(request.user, super().get_queryset(request))
         match = getattr(request, "resolver_match", None)
         if match is not None and match.url_name == "recruiting_candidate_changelist":
             # CVs are never shown in lists, so never loaded for them either.
             queryset = selectors.candidates_with_score_stats(queryset.defer("cv_text"))
         return queryset
 
-    @admin.display(description="CV text")
-    def cv(self, obj: Candidate) -> str:
-        if not obj.cv_text:
+    @admin.display(description="Original CV file")
+    def cv_file_link(self, obj: Candidate) -> str:
+        if not obj.pk or not obj.cv_file:
             return "—"
-        return format_html('<pre class="mw-cv" tabindex="0">{}</pre>', obj.cv_text)
+        return format_html(
+            '<a href="{}" class="mw-download">Download {}</a> <span class="mw-quiet">(logged)</span>',
+            reverse("admin:recruiting_candidate_cv", args=[obj.pk]),
+            obj.cv_file.name.rsplit("/", 1)[-1],
+        )
 
     @admin.display(description="Skills", ordering="skill_count")
     def skills(self, obj: Candidate) -> int:
@@ -368,40 +494,225 @@ class CandidateAdmin(admin.ModelAdmin):
         best = getattr(obj, "best_score", None)
         return "—" if best is None else f"{best:.1f}"
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(fs.has_changed() for fs in formsets):
+            matching_services.enqueue_candidate_scoring(candidate_id=form.instance.pk)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/cv/", wrap(self.cv_view), name="recruiting_candidate_cv"),
+            path("<int:object_id>/notes/", wrap(self.note_view), name="recruiting_candidate_note_add"),
+            path(
+                "<int:object_id>/merge/<int:other_id>/",
+                wrap(self.merge_view),
+                name="recruiting_candidate_merge",
+            ),
+        ] + super().get_urls()
+
+    def cv_view(self, request, object_id):
+        return workspace.cv_download_view(self, request, object_id)
+
+    def note_view(self, request, object_id):
+        return workspace.note_add_view(self, request, object_id)
+
+    def merge_view(self, request, object_id, other_id):
+        return workspace.merge_view(self, request, object_id, other_id)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         candidate = self.get_object(request, object_id)
         if candidate is not None:
-            rows = []
-            for rank, score in enumerate(
-                selectors.candidate_best_vacancies(candidate=candidate, limit=BEST_VACANCIES_LIMIT), start=1
-            ):
-                row = score_row(score, rank=rank)
-                row["vacancy"] = score.vacancy
-                row["vacancy_url"] = reverse("admin:recruiting_vacancy_change", args=[score.vacancy_id])
-                rows.append(row)
-            extra_context.update(
-                best_vacancy_rows=rows,
-                best_vacancy_total=selectors.candidate_scored_count(candidate=candidate),
-            )
+            extra_context.update(self._workspace_context(request, candidate))
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def _workspace_context(self, request, candidate: Candidate) -> dict:
+        user = request.user
+        if request.method == "GET" and candidate.cv_text:
+            audit_log(actor=user, action="view_cv", obj=candidate, detail={"via": "candidate page"})
+        vacancies = permissions.visible_vacancies(user)
+        scores = []
+        for score in selectors.candidate_scores(candidate=candidate, vacancies=vacancies):
+            row = workspace.score_summary(score, candidate=candidate)
+            row.update(
+                vacancy=score.vacancy,
+                vacancy_url=reverse("admin:recruiting_vacancy_shortlist", args=[score.vacancy_id]),
+            )
+            scores.append(row)
+        applications = selectors.candidate_applications(
+            candidate=candidate, applications=permissions.visible_applications(user)
+        )
+        notes = candidate.notes.select_related("author", "application__vacancy")
+        if not permissions.is_recruiter(user):
+            notes = notes.filter(
+                Q(application__isnull=True) | Q(application__vacancy__hiring_managers=user) | Q(author=user)
+            ).distinct()
+        duplicates = []
+        if permissions.can_merge_candidates(user):
+            duplicates = candidate_duplicates(candidate=candidate)
+        skills = list(candidate.skill_links.select_related("skill").order_by("-mentions", "skill__name"))
+        return {
+            "ws_scores": scores,
+            "ws_applications": applications,
+            "ws_notes": list(notes),
+            "ws_note_form": workspace.NoteForm(applications=applications),
+            "ws_can_note": permissions.can_add_note(user),
+            "ws_duplicates": duplicates,
+            "ws_skills": skills,
+            "ws_qualifications": list(candidate.qualifications.all()),
+            "ws_cv_download": reverse("admin:recruiting_candidate_cv", args=[candidate.pk])
+            if candidate.cv_file
+            else "",
+            "ws_board_urls": {
+                a.vacancy_id: reverse("admin:recruiting_vacancy_board", args=[a.vacancy_id])
+                for a in applications
+            },
+        }
 
-# --- applications ----------------------------------------------------------------------------------------
+
+# --- applications -------------------------------------------------------------------------------------------
+
+
+class StageHistoryInline(admin.TabularInline):
+    model = ApplicationStageChange
+    fields = ("created_at", "from_stage", "to_stage", "actor", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Stage history (who moved it, when, from where, why)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ("candidate", "vacancy", "stage", "created_at", "updated_at")
+    """Read-only: applications are made by candidates (portal, API) or by sourcing from a shortlist, and move
+    on the vacancy's board — both through the services, which keep the history."""
+
+    list_display = ("candidate", "vacancy", "stage", "advanced", "created_at", "updated_at", "board_link")
     list_filter = ("stage", "vacancy__status", "created_at")
     search_fields = ("candidate__reference", "candidate__name", "vacancy__title", "vacancy__reference")
-    autocomplete_fields = ("candidate", "vacancy")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("candidate", "vacancy", "stage", "advanced", "cover_note", "created_at", "updated_at")
+    fields = readonly_fields
+    inlines = (StageHistoryInline,)
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
+            permissions.visible_applications(request.user, super().get_queryset(request))
             .select_related("candidate", "vacancy")
             .defer("candidate__cv_text", "vacancy__description")
         )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Board")
+    def board_link(self, obj: Application) -> str:
+        return format_html(
+            '<a href="{}">Open board</a>', reverse("admin:recruiting_vacancy_board", args=[obj.vacancy_id])
+        )
+
+
+# --- stage e-mails ------------------------------------------------------------------------------------------
+
+
+class StageEmailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = StageEmailTemplate
+        fields = ("stage", "subject", "body", "active")
+
+    def clean(self):
+        data = super().clean()
+        for name in ("subject", "body"):
+            if data.get(name):
+                try:
+                    template_check(data[name])
+                except TemplateSyntaxError as exc:
+                    self.add_error(name, f"Template error: {exc}")
+        return data
+
+
+@admin.register(StageEmailTemplate)
+class StageEmailTemplateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
+    form = StageEmailTemplateForm
+    list_display = ("stage", "subject", "active")
+    list_editable = ("active",)
+    ordering = ("stage",)
+    readonly_fields = ("variables", "preview")
+    fieldsets = (
+        (None, {"fields": ("stage", "active", "subject", "body")}),
+        ("Help", {"fields": ("variables", "preview")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("stage", *self.readonly_fields) if obj else self.readonly_fields
+
+    @admin.display(description="Variables you can use")
+    def variables(self, obj) -> str:
+        return format_html(
+            "{}<br><span class='mw-quiet'>Django template syntax, e.g. "
+            "<code>{{{{ candidate.name }}}}</code>, <code>{{% if reason %}}…{{% endif %}}</code>. "
+            "Values are escaped in the HTML part.</span>",
+            ", ".join(TEMPLATE_VARIABLES),
+        )
+
+    @admin.display(description="Preview (example candidate)")
+    def preview(self, obj) -> str:
+        if not obj or not obj.pk:
+            return "Save to see a preview."
+        context = {
+            "candidate": {"name": "Ada Example", "email": "ada@example.com"},
+            "vacancy": {"title": "Machine Learning Engineer", "reference": "MLE-1", "location": "London"},
+            "application": {
+                "stage": obj.stage,
+                "stage_label": obj.get_stage_display(),
+                "from_stage_label": "Applied",
+            },
+            "reason": "Strong PyTorch experience",
+        }
+        try:
+            subject, text, _ = stage_email_render(obj, context)
+        except Exception as exc:  # noqa: BLE001 - shown to the editor, never sent
+            return f"Cannot render: {exc}"
+        return format_html('<strong>{}</strong><pre class="mw-cv">{}</pre>', subject, text)
+
+
+# --- audit log ----------------------------------------------------------------------------------------------
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    """Read-only, superusers only."""
+
+    list_display = ("created_at", "actor", "action", "object_type", "object_id", "detail")
+    list_filter = ("action", "object_type", "created_at")
+    search_fields = ("object_id", "actor__username", "action")
+    date_hierarchy = "created_at"
+    list_select_related = ("actor",)
+
+    def has_module_permission(self, request):
+        return permissions.can_read_audit_log(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_read_audit_log(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

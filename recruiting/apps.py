@@ -12,6 +12,7 @@ class RecruitingConfig(AppConfig):
         from django.conf import settings
 
         from . import signals  # noqa: F401
+        from . import notifications  # noqa: F401  (stage-change e-mails, a receiver of events)
 
         if not settings.CELERY_BROKER_URL:
             logging.getLogger("recruiting").warning(

@@ -1,21 +1,34 @@
-"""Who may use the recruiter workspace (the Django admin), and the "Recruiters" group that grants it.
+"""Who may do what in the recruiter workspace (the Django admin), and the groups that grant it.
 
-Only active staff users in the "Recruiters" group, and superusers, get into the admin.  A staff flag alone
-is not enough: staff accounts made for other purposes are refused.
+Roles
+-----
+- **Recruiters** (group "Recruiters", active staff): every vacancy, candidate and application; edit vacancies
+  and their requirements, move applications through the pipeline, merge duplicates, start a full rescore.
+- **Hiring managers** (group "Hiring managers", active staff): read-only on the vacancies they are named on
+  (``Vacancy.hiring_managers``): the vacancy, its shortlist, its board and its applications; the candidate
+  page of people who applied to one of those vacancies; and they add notes.  They do not edit vacancies,
+  move stages, export, merge or see anything about other vacancies.
+- **Superusers**: everything recruiters do, plus the audit log (readable by superusers only).
+
+Anyone else — staff accounts made for other purposes, candidates' portal accounts (never staff) — is refused
+at the admin login.  Every custom workspace view checks these functions as well as ``admin_view``.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import QuerySet
 
 RECRUITERS_GROUP = "Recruiters"
+HIRING_MANAGERS_GROUP = "Hiring managers"
 
-# (app_label, model_name) -> actions.  Mirrored, frozen, in migration recruiting/0002_recruiters_group.
+# (app_label, model_name) -> actions.  Mirrored, frozen, in migrations recruiting/0002 and 0004.
 RECRUITER_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("recruiting", "vacancy"): ("view", "change", "add"),
     ("recruiting", "candidate"): ("view", "change", "add"),
@@ -23,37 +36,162 @@ RECRUITER_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("recruiting", "vacancyskill"): ("view", "change", "add"),
     ("recruiting", "candidateskill"): ("view", "change", "add"),
     ("recruiting", "qualification"): ("view", "change", "add"),
+    ("recruiting", "note"): ("view", "add"),
+    ("recruiting", "applicationstagechange"): ("view",),
+    ("recruiting", "experience"): ("view",),
+    ("recruiting", "stageemailtemplate"): ("view", "change"),
     ("matching", "matchscore"): ("view",),
     ("matching", "scoringrun"): ("view",),
     ("matching", "skill"): ("view",),
 }
 
-_CACHE_ATTR = "_recruiter_workspace_access"
+HIRING_MANAGER_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("recruiting", "vacancy"): ("view",),
+    ("recruiting", "candidate"): ("view",),
+    ("recruiting", "application"): ("view",),
+    ("recruiting", "note"): ("view", "add"),
+    ("recruiting", "applicationstagechange"): ("view",),
+    ("recruiting", "experience"): ("view",),
+    ("matching", "matchscore"): ("view",),
+}
+
+_CACHE_ATTR = "_recruiter_workspace_groups"
 
 
-def user_can_use_recruiter_workspace(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """True for active superusers and for active staff users in the "Recruiters" group.
-
-    The answer is cached on the user object, so the admin's repeated checks cost one query per request.
-    """
-    if not getattr(user, "is_active", False) or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    if not user.is_staff:
-        return False
+def _groups(user) -> frozenset[str]:
+    """The workspace groups ``user`` is in, cached on the user object (one query per request)."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = user.groups.filter(name=RECRUITERS_GROUP).exists()
+        cached = frozenset(
+            user.groups.filter(name__in=[RECRUITERS_GROUP, HIRING_MANAGERS_GROUP]).values_list(
+                "name", flat=True
+            )
+        )
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
 
-def recruiters_group_ensure() -> Group:
-    """Create the "Recruiters" group if missing and give it exactly the permissions above (idempotent)."""
-    group, _ = Group.objects.get_or_create(name=RECRUITERS_GROUP)
+def _active_staff(user) -> bool:
+    return bool(
+        getattr(user, "is_active", False)
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_staff", False)
+    )
+
+
+def is_superuser(user) -> bool:
+    return bool(
+        getattr(user, "is_active", False)
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_superuser", False)
+    )
+
+
+def is_recruiter(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Active superusers, and active staff in the "Recruiters" group: full recruiter rights."""
+    if is_superuser(user):
+        return True
+    return _active_staff(user) and RECRUITERS_GROUP in _groups(user)
+
+
+def is_hiring_manager(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Active staff in the "Hiring managers" group who are not recruiters (recruiter rights win)."""
+    return _active_staff(user) and not is_recruiter(user) and HIRING_MANAGERS_GROUP in _groups(user)
+
+
+def user_can_use_recruiter_workspace(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """True for recruiters, hiring managers and superusers; False for everyone else (candidates included)."""
+    return is_recruiter(user) or is_hiring_manager(user)
+
+
+# --- what each role sees ------------------------------------------------------------------------------------
+def visible_vacancies(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The vacancies ``user`` may see: all for recruiters, their own for hiring managers, none otherwise."""
+    from recruiting.models import Vacancy
+
+    queryset = Vacancy.objects.all() if queryset is None else queryset
+    if is_recruiter(user):
+        return queryset
+    if is_hiring_manager(user):
+        return queryset.filter(hiring_managers=user)
+    return queryset.none()
+
+
+def visible_candidates(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Candidates ``user`` may open: all for recruiters; for hiring managers, people with an application to
+    one of their vacancies (a shortlist row alone does not open the CV of someone who never applied)."""
+    from recruiting.models import Candidate
+
+    queryset = Candidate.objects.all() if queryset is None else queryset
+    if is_recruiter(user):
+        return queryset
+    if is_hiring_manager(user):
+        from recruiting.models import Application
+
+        ids = Application.objects.filter(vacancy__hiring_managers=user).values("candidate_id")
+        return queryset.filter(pk__in=ids)
+    return queryset.none()
+
+
+def visible_applications(user, queryset: QuerySet | None = None) -> QuerySet:
+    from recruiting.models import Application
+
+    queryset = Application.objects.all() if queryset is None else queryset
+    if is_recruiter(user):
+        return queryset
+    if is_hiring_manager(user):
+        return queryset.filter(vacancy__hiring_managers=user)
+    return queryset.none()
+
+
+def visible_match_scores(user, queryset: QuerySet | None = None) -> QuerySet:
+    from matching.models import MatchScore
+
+    queryset = MatchScore.objects.all() if queryset is None else queryset
+    if is_recruiter(user):
+        return queryset
+    if is_hiring_manager(user):
+        return queryset.filter(vacancy__hiring_managers=user)
+    return queryset.none()
+
+
+def can_view_vacancy(user, vacancy) -> bool:
+    if is_recruiter(user):
+        return True
+    return is_hiring_manager(user) and vacancy.hiring_managers.filter(pk=user.pk).exists()
+
+
+def can_edit_vacancy(user) -> bool:
+    """Edit, publish, close, re-extract, rescore: recruiters only."""
+    return is_recruiter(user)
+
+
+def can_move_applications(user) -> bool:
+    """Move stages (board, shortlist bulk actions) and export: recruiters only."""
+    return is_recruiter(user)
+
+
+def can_add_note(user) -> bool:
+    return user_can_use_recruiter_workspace(user)
+
+
+def can_merge_candidates(user) -> bool:
+    return is_recruiter(user)
+
+
+def can_start_rescore(user) -> bool:
+    return is_recruiter(user)
+
+
+def can_read_audit_log(user) -> bool:
+    return is_superuser(user)
+
+
+# --- groups and accounts ------------------------------------------------------------------------------------
+def _group_ensure(name: str, table: dict[tuple[str, str], tuple[str, ...]]) -> Group:
+    group, _ = Group.objects.get_or_create(name=name)
     wanted = []
-    for (app_label, model_name), actions in RECRUITER_PERMISSIONS.items():
+    for (app_label, model_name), actions in table.items():
         content_type = ContentType.objects.get(app_label=app_label, model=model_name)
         codenames = [f"{action}_{model_name}" for action in actions]
         wanted.extend(Permission.objects.filter(content_type=content_type, codename__in=codenames))
@@ -61,17 +199,20 @@ def recruiters_group_ensure() -> Group:
     return group
 
 
-@transaction.atomic
-def recruiter_upsert(*, email: str, password: str | None = None) -> tuple[AbstractBaseUser, str, bool]:
-    """Create or update the staff user ``email`` (username = email) in the "Recruiters" group.
+def recruiters_group_ensure() -> Group:
+    """Create the "Recruiters" group if missing and give it the permissions above (idempotent)."""
+    return _group_ensure(RECRUITERS_GROUP, RECRUITER_PERMISSIONS)
 
-    The password is ``password`` or a new random one; an existing user's password is reset either way.
-    Returns ``(user, password, created)``.
-    """
+
+def hiring_managers_group_ensure() -> Group:
+    """Create the "Hiring managers" group if missing and give it the permissions above (idempotent)."""
+    return _group_ensure(HIRING_MANAGERS_GROUP, HIRING_MANAGER_PERMISSIONS)
+
+
+def _staff_upsert(*, email: str, password: str | None) -> tuple[AbstractBaseUser, str, bool]:
     email = get_user_model().objects.normalize_email(email.strip())
     password = password or secrets.token_urlsafe(12)
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
+    user, created = get_user_model().objects.get_or_create(
         username=email, defaults={"email": email, "is_staff": True, "is_active": True}
     )
     user.email = email
@@ -79,5 +220,33 @@ def recruiter_upsert(*, email: str, password: str | None = None) -> tuple[Abstra
     user.is_active = True
     user.set_password(password)
     user.save()
+    return user, password, created
+
+
+@transaction.atomic
+def recruiter_upsert(*, email: str, password: str | None = None) -> tuple[AbstractBaseUser, str, bool]:
+    """Create or update the staff user ``email`` (username = email) in the "Recruiters" group (and no longer a
+    hiring manager).  The password is ``password`` or a new random one; an existing user's password is reset
+    either way.  Returns ``(user, password, created)``."""
+    user, password, created = _staff_upsert(email=email, password=password)
     user.groups.add(recruiters_group_ensure())
+    user.groups.remove(*Group.objects.filter(name=HIRING_MANAGERS_GROUP))
+    return user, password, created
+
+
+@transaction.atomic
+def hiring_manager_upsert(
+    *,
+    email: str,
+    vacancies: Iterable = (),
+    password: str | None = None,
+) -> tuple[AbstractBaseUser, str, bool]:
+    """Create or update the staff user ``email`` in the "Hiring managers" group (and no longer a recruiter),
+    named as hiring manager on each of ``vacancies`` (added to what they already manage).
+    Returns ``(user, password, created)``."""
+    user, password, created = _staff_upsert(email=email, password=password)
+    user.groups.add(hiring_managers_group_ensure())
+    user.groups.remove(*Group.objects.filter(name=RECRUITERS_GROUP))
+    for vacancy in vacancies:
+        vacancy.hiring_managers.add(user)
     return user, password, created

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -155,3 +156,128 @@ def vacancy_salary_text(vacancy: Vacancy) -> str:
 
 def vacancy_day_rate_text(vacancy: Vacancy) -> str:
     return money_range_text(vacancy.day_rate_min, vacancy.day_rate_max, vacancy.salary_currency, per="day")
+
+
+# --- recruiter workspace: shortlist, histogram, board, candidate page ---------------------------------------
+
+HISTOGRAM_BINS = 10
+
+
+def shortlist_scores(
+    *,
+    vacancy: Vacancy,
+    min_score: float | None = None,
+    stage: str = "",
+    applied: str = "",
+    skill: str = "",
+    limit: int = 50,
+) -> tuple[list[MatchScore], int]:
+    """The filtered, ranked shortlist of ``vacancy`` and how many rows match the filters (two queries).
+
+    Each score carries ``application_id``, ``application_stage`` and ``application_advanced`` (``None`` when
+    the candidate has not applied).  Filters: ``min_score`` (0–100), ``stage`` (a pipeline stage, or "none"
+    for candidates who have not applied), ``applied`` ("yes" / "no"), ``skill`` (a skill name the candidate
+    has, case-insensitive).  ``Candidate.cv_text`` is never loaded.
+    """
+    from recruiting.models import Application
+
+    application = Application.objects.filter(vacancy=vacancy, candidate=OuterRef("candidate_id"))
+    queryset = MatchScore.objects.filter(vacancy=vacancy).annotate(
+        application_id=Subquery(application.values("pk")[:1]),
+        application_stage=Subquery(application.values("stage")[:1]),
+        application_advanced=Subquery(application.values("advanced")[:1]),
+    )
+    if min_score is not None:
+        queryset = queryset.filter(score__gte=min_score)
+    if stage == "none":
+        queryset = queryset.filter(application_id__isnull=True)
+    elif stage:
+        queryset = queryset.filter(application_stage=stage)
+    if applied == "yes":
+        queryset = queryset.filter(application_id__isnull=False)
+    elif applied == "no":
+        queryset = queryset.filter(application_id__isnull=True)
+    if skill:
+        queryset = queryset.filter(Exists(CandidateSkill.objects.filter(
+            candidate=OuterRef("candidate_id"), skill__name__iexact=skill)))
+    total = queryset.count()
+    rows = (
+        _ranked(queryset)
+        .select_related("candidate")
+        .only(
+            "pk", "vacancy_id", "candidate", "state", "score", "skills_score", "qualifications_score",
+            "text_score",
+            "matched_skills", "missing_skills", "explanation", "engine_version", "model_version", "stale",
+            "computed_at", "candidate__id", "candidate__name", "candidate__email", "candidate__reference",
+            "candidate__source_label", "candidate__headline", "candidate__location",
+        )[: max(limit, 0)]
+    )
+    return list(rows), total
+
+
+def vacancy_score_histogram(*, vacancy: Vacancy) -> dict:
+    """The vacancy's score distribution in ``HISTOGRAM_BINS`` bins of equal width over 0–100 (the last bin
+    includes 100), plus the number of pairs with insufficient data and the total (one query)."""
+    width = 100 / HISTOGRAM_BINS
+    aggregates = {"total": Count("pk"), "insufficient": Count("pk", filter=Q(score__isnull=True))}
+    for i in range(HISTOGRAM_BINS):
+        low = i * width
+        upper = Q(score__lte=100) if i == HISTOGRAM_BINS - 1 else Q(score__lt=low + width)
+        aggregates[f"b{i}"] = Count("pk", filter=Q(score__gte=low) & upper)
+    counts = MatchScore.objects.filter(vacancy=vacancy).aggregate(**aggregates)
+    return {
+        "bins": [(i * width, (i + 1) * width, counts[f"b{i}"]) for i in range(HISTOGRAM_BINS)],
+        "insufficient": counts["insufficient"],
+        "total": counts["total"],
+    }
+
+
+def vacancy_skill_names(*, vacancy: Vacancy) -> list[str]:
+    """Names of the skills ``vacancy`` asks for, required first (for the shortlist's skill filter)."""
+    return list(
+        VacancySkill.objects.filter(vacancy=vacancy).order_by("importance", "skill__name")
+        .values_list("skill__name", flat=True)
+    )
+
+
+def vacancy_board_applications(*, vacancy: Vacancy) -> list:
+    """Every application to ``vacancy`` with its candidate (no CV), match score and latest stage change
+    (``score``, ``score_stale``, ``last_reason``, ``last_from_stage``, ``last_moved_at``,
+    ``last_actor``) — one query."""
+    from recruiting.models import Application, ApplicationStageChange
+
+    latest = ApplicationStageChange.objects.filter(application=OuterRef("pk")).order_by("-created_at", "-pk")
+    score = MatchScore.objects.filter(vacancy=vacancy, candidate=OuterRef("candidate_id"))
+    return list(
+        Application.objects.filter(vacancy=vacancy)
+        .select_related("candidate")
+        .defer("candidate__cv_text", "cover_note")
+        .annotate(
+            score=Subquery(score.values("score")[:1]),
+            score_stale=Subquery(score.values("stale")[:1]),
+            last_reason=Subquery(latest.values("reason")[:1]),
+            last_from_stage=Subquery(latest.values("from_stage")[:1]),
+            last_moved_at=Subquery(latest.values("created_at")[:1]),
+            last_actor=Subquery(latest.values("actor__username")[:1]),
+        )
+        .order_by(F("score").desc(nulls_last=True), "pk")
+    )
+
+
+def candidate_scores(*, candidate: Candidate, vacancies: QuerySet[Vacancy]) -> list[MatchScore]:
+    """Every match score of ``candidate`` against ``vacancies``, best first, vacancy loaded (one query)."""
+    queryset = (MatchScore.objects.filter(candidate=candidate, vacancy__in=vacancies)
+                .select_related("vacancy").defer("vacancy__description"))
+    return list(_ranked(queryset))
+
+
+def candidate_applications(*, candidate: Candidate, applications: QuerySet) -> list:
+    """``candidate``'s applications (from ``applications``, already limited to what the user may see) with
+    their vacancy and full stage history, who moved them included (two queries)."""
+    from recruiting.models import ApplicationStageChange
+
+    history = ApplicationStageChange.objects.select_related("actor").order_by("created_at", "pk")
+    return list(
+        applications.filter(candidate=candidate).select_related("vacancy").defer("vacancy__description")
+        .prefetch_related(Prefetch("stage_changes", queryset=history)).order_by("-updated_at", "-pk")
+    )

@@ -19,12 +19,14 @@ from recruiting.models import (
     Candidate,
     CandidateSkill,
     DegreeLevel,
+    Note,
     Qualification,
     SkillImportance,
+    StageEmailTemplate,
     Vacancy,
     VacancySkill,
 )
-from recruiting.permissions import RECRUITERS_GROUP
+from recruiting.permissions import HIRING_MANAGERS_GROUP, RECRUITERS_GROUP
 
 ENGINE_VERSION = "tfidf-test-1"
 PASSWORD = "correct-horse-battery"
@@ -52,6 +54,24 @@ class RecruiterFactory(UserFactory):
         if create:
             group, _ = Group.objects.get_or_create(name=RECRUITERS_GROUP)
             obj.groups.add(group)
+
+
+class HiringManagerFactory(UserFactory):
+    """Active staff in the "Hiring managers" group (migration 0004); ``vacancies=[...]`` names them on those."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def hiring_managers_group(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            group, _ = Group.objects.get_or_create(name=HIRING_MANAGERS_GROUP)
+            obj.groups.add(group)
+
+    @factory.post_generation
+    def vacancies(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            for vacancy in extracted:
+                vacancy.hiring_managers.add(obj)
 
 
 class SkillFactory(factory.django.DjangoModelFactory):
@@ -197,6 +217,56 @@ class MatchScoreFactory(factory.django.DjangoModelFactory):
                 }
             ),
         )
+
+
+ENGINE_WEIGHTS = {"required": 0.30, "desirable": 0.05, "qualification": 0.05, "experience": 0.05,
+                  "profile": 0.35, "text": 0.20}
+ENGINE_LABELS = {"required": "Required skills", "desirable": "Desirable skills", "qualification": "Qualification",
+                 "experience": "Experience", "profile": "Skill profile", "text": "Text similarity"}
+
+
+def engine_components(score: float) -> list[dict]:
+    """The engine's six components (matching.scoring.COMPONENTS), spread around ``score`` and adding up to it."""
+    spread = {"required": 8, "desirable": -20, "qualification": 15, "experience": -10, "profile": 2, "text": -6}
+    raw = {n: min(100.0, max(0.0, score + spread[n])) for n in ENGINE_WEIGHTS}
+    total = sum(raw[n] * w for n, w in ENGINE_WEIGHTS.items()) or 1.0
+    factor = score / total if total else 0.0
+    out = []
+    for name, weight in ENGINE_WEIGHTS.items():
+        value = min(100.0, raw[name] * factor)
+        out.append({"name": name, "label": ENGINE_LABELS[name], "score": round(value, 2), "weight": weight,
+                    "points": round(value * weight, 4)})
+    return out
+
+
+class EngineMatchScoreFactory(MatchScoreFactory):
+    """A "scored" match score explained with the engine's six components (required, desirable, qualification,
+    experience, profile, text); ``score`` is set directly."""
+
+    score = 72.0
+    explanation = factory.LazyAttribute(
+        lambda o: {"state": "scored", "reason": "", "components": engine_components(o.score or 0.0),
+                   "engine_version": ENGINE_VERSION}
+    )
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Note
+
+    candidate = factory.SubFactory(CandidateFactory)
+    body = factory.Sequence(lambda n: f"Note {n}: strong on model deployment.")
+
+
+class StageEmailTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StageEmailTemplate
+        django_get_or_create = ("stage",)
+
+    stage = Application.Stage.SCREENING
+    subject = "Update on {{ vacancy.title }}"
+    body = "Dear {{ candidate.name }},\nYou are now at {{ application.stage_label }}."
+    active = True
 
 
 class ScoringRunFactory(factory.django.DjangoModelFactory):

@@ -61,3 +61,68 @@ def test_explicit_password_and_existing_staff_user_joins_group(client):
 def test_rejects_something_that_is_not_an_email():
     with pytest.raises(CommandError):
         call_command("create_recruiter", "not-an-email", stdout=StringIO(), stderr=StringIO())
+
+
+# --- hiring managers ----------------------------------------------------------------------------------------
+
+HM_LINE = re.compile(r"^Hiring manager login: (?P<email>\S+) / (?P<password>\S+) at /admin/$", re.MULTILINE)
+
+
+def _run_hm(*args) -> tuple[re.Match, str]:
+    out, err = StringIO(), StringIO()
+    call_command("create_recruiter", *args, stdout=out, stderr=err)
+    match = HM_LINE.search(out.getvalue())
+    assert match, out.getvalue()
+    return match, err.getvalue()
+
+
+def test_hiring_manager_of_vacancies_sees_only_them(client):
+    from recruiting.permissions import HIRING_MANAGERS_GROUP
+    from tests.factories import VacancyFactory
+
+    mine = VacancyFactory(reference="MLE-1", title="Managed role")
+    also = VacancyFactory(reference="MLE-2", source="board")
+    VacancyFactory(reference="MLE-3", title="Not theirs")
+
+    match, err = _run_hm(
+        "hm@example.com", "--hiring-manager", "--vacancy", "MLE-1", "--vacancy", "board:MLE-2"
+    )
+
+    user = get_user_model().objects.get(username="hm@example.com")
+    assert user.is_staff and user.groups.filter(name=HIRING_MANAGERS_GROUP).exists()
+    assert not user.groups.filter(name=RECRUITERS_GROUP).exists()
+    assert set(user.managed_vacancies.all()) == {mine, also}
+    assert "vacancies: MLE-1, MLE-2" in err
+    assert client.login(username="hm@example.com", password=match["password"])
+    html = client.get(reverse("admin:recruiting_vacancy_changelist")).content.decode()
+    assert "Managed role" in html and "Not theirs" not in html
+
+
+def test_switching_roles_moves_the_user_between_groups():
+    from recruiting.permissions import HIRING_MANAGERS_GROUP
+
+    _run("pat@example.com")
+    _run_hm("pat@example.com", "--hiring-manager")
+    user = get_user_model().objects.get(username="pat@example.com")
+    assert list(user.groups.values_list("name", flat=True)) == [HIRING_MANAGERS_GROUP]
+    _run("pat@example.com")
+    assert list(user.groups.values_list("name", flat=True)) == [RECRUITERS_GROUP]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--vacancy", "MLE-1"], "--vacancy needs --hiring-manager"),
+        (["--hiring-manager", "--vacancy", "NOPE"], "No vacancy with reference 'NOPE'"),
+        (["--hiring-manager", "--vacancy", "DUP"], "give it as SOURCE:REFERENCE"),
+    ],
+)
+def test_vacancy_option_errors(args, message):
+    from tests.factories import VacancyFactory
+
+    VacancyFactory(reference="MLE-1")
+    VacancyFactory(reference="DUP", source="a")
+    VacancyFactory(reference="DUP", source="b")
+    with pytest.raises(CommandError, match=message):
+        call_command("create_recruiter", "x@example.com", *args, stdout=StringIO(), stderr=StringIO())
+    assert not get_user_model().objects.filter(username="x@example.com").exists()

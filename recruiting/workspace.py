@@ -1,0 +1,784 @@
+"""The recruiter workspace's own pages inside the admin: the shortlist, the pipeline board, vacancy buttons
+(publish, close, re-extract, rescore), the CV download, notes, merging duplicates and starting a full rescore.
+
+Views stay thin: check the role (``recruiting.permissions``) → validate → call a service → redirect or render.
+They are wired into the admin by ``VacancyAdmin.get_urls`` / ``CandidateAdmin.get_urls`` /
+``ScoringRunAdmin.get_urls``, so ``admin_view`` (login, workspace access, CSRF) wraps every one of them; each
+view checks the object-level role again and answers 404 for a vacancy or candidate the user may not see.
+
+Blind review (``?blind=1`` / ``?blind=0``, remembered in the session) replaces names, e-mail addresses and
+references with "Candidate #<id>" in the HTML itself — shortlist, board and CSV export — until a recruiter
+advances the candidate (``Application.advanced``).  There are no photos in the data model, so none are shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from matching import services as matching_services
+from matching.models import MatchScore
+from matching.scoring import COMPONENT_LABELS, COMPONENTS
+from recruiting import permissions, selectors
+from recruiting.models import Application, Candidate, Note, SkillImportance, Vacancy
+from recruiting.services import (
+    PIPELINE_ORDER,
+    ApplicationError,
+    application_create,
+    application_move,
+    audit_log,
+)
+
+BLIND_SESSION_KEY = "workspace_blind_review"
+SHORTLIST_DEFAULT_LIMIT = 50
+SHORTLIST_MAX_LIMIT = 500
+BOARD_STAGES = [*PIPELINE_ORDER, Application.Stage.REJECTED, Application.Stage.WITHDRAWN]
+STAGE_LABELS = dict(Application.Stage.choices)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+# --- services used by the views (writes) --------------------------------------------------------------------
+def note_add(*, candidate: Candidate, author, body: str, application: Application | None = None) -> Note:
+    """Add a note on ``candidate`` (optionally about one of its applications).  Raises ``ValueError`` when the
+    body is empty or the application belongs to someone else."""
+    body = body.strip()
+    if not body:
+        raise ValueError("A note needs some text.")
+    if application is not None and application.candidate_id != candidate.pk:
+        raise ValueError("That application belongs to another candidate.")
+    return Note.objects.create(candidate=candidate, application=application, author=author, body=body)
+
+
+def next_stage(stage: str) -> str | None:
+    """The pipeline stage after ``stage`` (None at hired, rejected or withdrawn)."""
+    if stage not in PIPELINE_ORDER:
+        return None
+    index = PIPELINE_ORDER.index(stage)
+    return PIPELINE_ORDER[index + 1] if index + 1 < len(PIPELINE_ORDER) else None
+
+
+@transaction.atomic
+def shortlist_advance(*, vacancy: Vacancy, candidate: Candidate, actor, reason: str = "") -> Application:
+    """Advance ``candidate`` one pipeline stage on ``vacancy``.
+
+    A candidate who has not applied is *sourced*: an application is created for them and moved straight to
+    screening, with the recruiter as actor and "sourced from the shortlist" as reason.  Raises
+    ``ApplicationError`` when there is no next stage (hired, rejected, withdrawn) or the vacancy is not open.
+    """
+    application = Application.objects.filter(vacancy=vacancy, candidate=candidate).first()
+    if application is None:
+        application = application_create(candidate=candidate, vacancy=vacancy, actor=actor)
+        why = "sourced from the shortlist" + (f": {reason.strip()}" if reason.strip() else "")
+        return application_move(
+            application=application, to_stage=Application.Stage.SCREENING, actor=actor, reason=why
+        )
+    target = next_stage(application.stage)
+    if target is None:
+        raise ApplicationError(f"is at {STAGE_LABELS[application.stage].lower()}; there is no next stage")
+    return application_move(
+        application=application,
+        to_stage=target,
+        actor=actor,
+        reason=reason.strip() or "advanced from the shortlist",
+    )
+
+
+def vacancy_requirements_changed(*, vacancy: Vacancy) -> None:
+    """After a recruiter changed a vacancy's requirements: mark its scores stale and enqueue rescoring."""
+    MatchScore.objects.filter(vacancy=vacancy, stale=False).update(stale=True)
+    matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
+
+
+# --- blind review -------------------------------------------------------------------------------------------
+def blind_review(request: HttpRequest) -> bool:
+    """Whether blind review is on for this session; ``?blind=1`` / ``?blind=0`` switches it."""
+    value = request.GET.get("blind")
+    if value in ("0", "1"):
+        request.session[BLIND_SESSION_KEY] = value == "1"
+    return bool(request.session.get(BLIND_SESSION_KEY, False))
+
+
+def candidate_label(candidate: Candidate | None, *, concealed: bool) -> str:
+    if candidate is None:
+        return "Former candidate (account erased)"
+    if concealed:
+        return f"Candidate #{candidate.pk}"
+    return candidate.name or candidate.reference
+
+
+def redact(text: str, candidate: Candidate | None) -> str:
+    """``text`` (a CV line) without e-mail addresses or the parts of the candidate's name."""
+    text = _EMAIL_RE.sub("[e-mail]", text or "")
+    if candidate is not None and candidate.name:
+        for part in sorted(
+            {p for p in re.split(r"\s+", candidate.name) if len(p) > 1}, key=len, reverse=True
+        ):
+            text = re.sub(rf"\b{re.escape(part)}\b", "[name]", text, flags=re.IGNORECASE)
+    return text
+
+
+# --- presenting a match score -------------------------------------------------------------------------------
+def _number(value: Any, default: float = 0.0) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _pct(value: float) -> str:
+    return f"{min(max(value, 0.0), 100.0):.1f}"
+
+
+def score_band(value: float | None) -> str:
+    """Colour band of a score: high (≥ 70), mid (≥ 45), low, or none (not scored)."""
+    if value is None:
+        return "none"
+    return "high" if value >= 70 else "mid" if value >= 45 else "low"
+
+
+def component_bars(score: MatchScore) -> list[dict]:
+    """The explanation's components as bars, engine order first (required, desirable, qualification,
+    experience, profile, text), then any other names.  A component with weight 0 did not apply."""
+    explanation = score.explanation if isinstance(score.explanation, dict) else {}
+    found = [c for c in explanation.get("components") or [] if isinstance(c, dict)]
+    order = {name: i for i, name in enumerate(COMPONENTS)}
+    found.sort(key=lambda c: order.get(c.get("name"), len(order)))
+    bars = []
+    for c in found:
+        name = str(c.get("name", ""))
+        value, weight = _number(c.get("score")), _number(c.get("weight"))
+        bars.append(
+            {
+                "name": name,
+                "label": c.get("label") or COMPONENT_LABELS.get(name, name.capitalize()),
+                "score": f"{value:.0f}",
+                "width": _pct(value),
+                "weight": f"{weight:.0%}",
+                "points": f"{_number(c.get('points')):.1f}",
+                "applies": weight > 0,
+            }
+        )
+    return bars
+
+
+def score_summary(score: MatchScore, *, candidate: Candidate | None = None, conceal: bool = False) -> dict:
+    """Score, state, staleness, component bars and matched / missing skills of one match score.  With
+    ``conceal`` the evidence lines are redacted (no names, no e-mail addresses)."""
+    explanation = score.explanation if isinstance(score.explanation, dict) else {}
+    insufficient = score.state == MatchScore.State.INSUFFICIENT_DATA or score.score is None
+    matched = [
+        {
+            "skill": m.get("skill", "?"),
+            "importance": m.get("importance", ""),
+            "required": m.get("importance") == SkillImportance.REQUIRED,
+            "evidence": redact(m.get("evidence", ""), candidate) if conceal else m.get("evidence", ""),
+            "contribution": f"{_number(m.get('contribution')):.1f}",
+        }
+        for m in (score.matched_skills or [])
+        if isinstance(m, dict)
+    ]
+    missing = [
+        {
+            "skill": m.get("skill", "?"),
+            "importance": m.get("importance", ""),
+            "required": m.get("importance") == SkillImportance.REQUIRED,
+            "gain": f"{_number(m.get('gain')):.1f}",
+        }
+        for m in (score.missing_skills or [])
+        if isinstance(m, dict)
+    ]
+    missing.sort(key=lambda m: not m["required"])
+    value = None if score.score is None else _number(score.score)
+    return {
+        "score": "—" if value is None else f"{value:.0f}",
+        "score_exact": "" if value is None else f"{value:.1f}",
+        "score_width": _pct(value or 0.0),
+        "band": score_band(value),
+        "insufficient": insufficient,
+        "reason": explanation.get("reason") or "Not enough data to score this pair.",
+        "stale": bool(score.stale),
+        "components": [] if insufficient else component_bars(score),
+        "matched": matched,
+        "missing": missing,
+        "engine_version": score.engine_version,
+        "computed_at": score.computed_at,
+    }
+
+
+def histogram_svg(histogram: dict, *, min_score: float | None = None) -> dict:
+    """Geometry of the score histogram (drawn as inline SVG by the template): one bar per bin, its count on
+    top, the bin's lower bound below; bins under ``min_score`` are drawn muted."""
+    width, height, top, bottom, left = 420, 150, 18, 22, 6
+    bins = histogram["bins"]
+    peak = max((count for _, _, count in bins), default=0) or 1
+    slot = (width - 2 * left) / len(bins)
+    plot = height - top - bottom
+    bars = []
+    for i, (low, high, count) in enumerate(bins):
+        h = round(plot * count / peak, 1)
+        x = round(left + i * slot + 2, 1)
+        bars.append(
+            {
+                "x": x,
+                "y": round(top + plot - h, 1),
+                "w": round(slot - 4, 1),
+                "h": h,
+                "cx": round(x + (slot - 4) / 2, 1),
+                "count": count,
+                "low": f"{low:.0f}",
+                "high": f"{high:.0f}",
+                "label_y": round(top + plot - h - 4, 1),
+                "muted": min_score is not None and high <= min_score,
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "baseline": top + plot,
+        "axis_y": height - 6,
+        "left": left,
+        "right": width - left,
+        "total": histogram["total"],
+        "insufficient": histogram["insufficient"],
+    }
+
+
+# --- shared view helpers ------------------------------------------------------------------------------------
+def _vacancy_or_404(request: HttpRequest, object_id) -> Vacancy:
+    vacancy = permissions.visible_vacancies(request.user).filter(pk=object_id).first()
+    if vacancy is None:
+        raise Http404("No such vacancy.")
+    return vacancy
+
+
+def _candidate_or_404(request: HttpRequest, object_id, *, defer_cv: bool = True) -> Candidate:
+    queryset = permissions.visible_candidates(request.user)
+    if defer_cv:
+        queryset = queryset.defer("cv_text")
+    candidate = queryset.filter(pk=object_id).first()
+    if candidate is None:
+        raise Http404("No such candidate.")
+    return candidate
+
+
+def _context(model_admin, request: HttpRequest, **extra) -> dict:
+    return {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **extra}
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(default)
+
+
+# --- shortlist ----------------------------------------------------------------------------------------------
+class ShortlistFilterForm(forms.Form):
+    min_score = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        label="Minimum score",
+        widget=forms.NumberInput(attrs={"step": "1", "placeholder": "0–100"}),
+    )
+    stage = forms.ChoiceField(
+        required=False,
+        label="Stage",
+        choices=[("", "Any stage"), ("none", "Not applied"), *Application.Stage.choices],
+    )
+    applied = forms.ChoiceField(
+        required=False,
+        label="Applied",
+        choices=[("", "Applied or not"), ("yes", "Applied"), ("no", "Not applied")],
+    )
+    skill = forms.CharField(
+        required=False,
+        max_length=120,
+        label="Has skill",
+        widget=forms.TextInput(attrs={"list": "mw-skill-options", "placeholder": "e.g. PyTorch"}),
+    )
+    limit = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=SHORTLIST_MAX_LIMIT,
+        label="Rows",
+        widget=forms.NumberInput(attrs={"step": "10", "placeholder": str(SHORTLIST_DEFAULT_LIMIT)}),
+    )
+
+
+class ShortlistActionForm(forms.Form):
+    ACTIONS = (
+        ("advance", "Advance to the next stage"),
+        ("reject", "Reject (reason required)"),
+        ("export", "Export CSV"),
+    )
+    action = forms.ChoiceField(choices=ACTIONS)
+    candidate_ids = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    reason = forms.CharField(required=False, max_length=1000)
+
+    def __init__(self, *args, allowed_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidate_ids"].choices = [(pk, pk) for pk in allowed_ids]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in ("advance", "reject") and not data.get("candidate_ids"):
+            raise forms.ValidationError("Tick at least one candidate.")
+        if data.get("action") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Give a reason for the rejection.")
+        return data
+
+
+def _shortlist_rows(scores, *, vacancy, blind: bool, user) -> list[dict]:
+    recruiter = permissions.is_recruiter(user)
+    rows = []
+    for rank, score in enumerate(scores, start=1):
+        candidate = score.candidate
+        applied = score.application_id is not None
+        concealed = blind and not score.application_advanced
+        # Hiring managers open only people who applied to their vacancy; nobody opens a concealed profile
+        # from here.
+        can_open = not concealed and (recruiter or applied)
+        rows.append(
+            {
+                "rank": rank,
+                "candidate_id": candidate.pk,
+                "label": candidate_label(candidate, concealed=concealed),
+                "concealed": concealed,
+                "email": "" if concealed else candidate.email,
+                "detail": ""
+                if concealed
+                else " · ".join(
+                    p for p in (candidate.headline, candidate.location, candidate.source_label) if p
+                ),
+                "url": reverse("admin:recruiting_candidate_change", args=[candidate.pk]) if can_open else "",
+                "stage": score.application_stage or "",
+                "stage_label": STAGE_LABELS.get(score.application_stage or "", "Not applied"),
+                **score_summary(score, candidate=candidate, conceal=concealed),
+            }
+        )
+    return rows
+
+
+def shortlist_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
+    vacancy = _vacancy_or_404(request, object_id)
+    url = reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])
+    if request.method == "POST":
+        return _shortlist_post(request, vacancy, url)
+    blind = blind_review(request)
+    filters = ShortlistFilterForm(request.GET or None)
+    filters.is_valid()  # an invalid filter is dropped (and its error shown); the valid ones still apply
+    data = getattr(filters, "cleaned_data", {})
+    limit = data.get("limit") or SHORTLIST_DEFAULT_LIMIT
+    scores, matching = selectors.shortlist_scores(
+        vacancy=vacancy,
+        min_score=data.get("min_score"),
+        stage=data.get("stage", ""),
+        applied=data.get("applied", ""),
+        skill=(data.get("skill") or "").strip(),
+        limit=limit,
+    )
+    histogram = selectors.vacancy_score_histogram(vacancy=vacancy)
+    query = request.GET.copy()
+    query.pop("blind", None)
+    return TemplateResponse(
+        request,
+        "admin/recruiting/vacancy/shortlist.html",
+        _context(
+            model_admin,
+            request,
+            title=f"Shortlist: {vacancy.title}",
+            vacancy=vacancy,
+            rows=_shortlist_rows(scores, vacancy=vacancy, blind=blind, user=request.user),
+            matching=matching,
+            limit=limit,
+            more_limit=min(limit * 2, SHORTLIST_MAX_LIMIT) if matching > len(scores) else None,
+            filters=filters,
+            filtered=any(data.get(k) not in (None, "") for k in ("min_score", "stage", "applied", "skill")),
+            skill_names=selectors.vacancy_skill_names(vacancy=vacancy),
+            histogram=histogram_svg(histogram, min_score=data.get("min_score")),
+            blind=blind,
+            query=query.urlencode(),
+            here=f"{url}?{request.GET.urlencode()}" if request.GET else url,
+            can_act=permissions.can_move_applications(request.user),
+            actions=ShortlistActionForm.ACTIONS,
+        ),
+    )
+
+
+def _shortlist_post(request: HttpRequest, vacancy: Vacancy, url: str) -> HttpResponse:
+    if not permissions.can_move_applications(request.user):
+        raise PermissionDenied
+    candidate_ids = set(
+        MatchScore.objects.filter(vacancy=vacancy).values_list("candidate_id", flat=True)
+    ) | set(
+        Application.objects.filter(vacancy=vacancy, candidate__isnull=False).values_list(
+            "candidate_id", flat=True
+        )
+    )
+    form = ShortlistActionForm(request.POST, allowed_ids=candidate_ids)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request, url)
+    action, ids, reason = (
+        form.cleaned_data["action"],
+        form.cleaned_data["candidate_ids"],
+        form.cleaned_data["reason"],
+    )
+    if action == "export":
+        return _shortlist_export(request, vacancy, ids)
+    candidates = Candidate.objects.defer("cv_text").filter(pk__in=ids).order_by("pk")
+    done, skipped = [], []
+    for candidate in candidates:
+        label = f"Candidate #{candidate.pk}"
+        try:
+            with transaction.atomic():
+                if action == "advance":
+                    application = shortlist_advance(
+                        vacancy=vacancy, candidate=candidate, actor=request.user, reason=reason
+                    )
+                else:
+                    application = Application.objects.filter(vacancy=vacancy, candidate=candidate).first()
+                    if application is None:
+                        raise ApplicationError("has not applied, so there is nothing to reject")
+                    application = application_move(
+                        application=application,
+                        to_stage=Application.Stage.REJECTED,
+                        actor=request.user,
+                        reason=reason,
+                    )
+            done.append(f"{label} → {application.get_stage_display().lower()}")
+        except ApplicationError as exc:
+            skipped.append(f"{label}: {exc}")
+    verb = "Advanced" if action == "advance" else "Rejected"
+    if done:
+        messages.success(
+            request, f"{verb} {len(done)} candidate{'s' if len(done) != 1 else ''}: {'; '.join(done)}."
+        )
+    if skipped:
+        messages.warning(request, f"Not changed: {'; '.join(skipped)}.")
+    return _back(request, url)
+
+
+def _csv_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) -> HttpResponse:
+    """The ticked rows (all rows of the vacancy when none is ticked) as CSV; blind review applies; the export
+    is written to the audit log (ids only)."""
+    blind = bool(request.session.get(BLIND_SESSION_KEY, False))
+    scores, _ = selectors.shortlist_scores(vacancy=vacancy, limit=100_000)
+    if ids:
+        wanted = set(ids)
+        scores = [s for s in scores if s.candidate_id in wanted]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="shortlist-{vacancy.pk}-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "rank",
+            "candidate_id",
+            "name",
+            "email",
+            "stage",
+            "score",
+            "state",
+            "stale",
+            *COMPONENTS,
+            "matched_skills",
+            "missing_skills",
+            "computed_at",
+        ]
+    )
+    for rank, score in enumerate(scores, start=1):
+        concealed = blind and not score.application_advanced
+        candidate = score.candidate
+        parts = {b["name"]: b["score"] for b in component_bars(score)}
+        writer.writerow(
+            [
+                _csv_cell(v)
+                for v in [
+                    rank,
+                    candidate.pk,
+                    "" if concealed else candidate.name,
+                    "" if concealed else candidate.email,
+                    score.application_stage or "",
+                    "" if score.score is None else f"{score.score:.1f}",
+                    score.state,
+                    "yes" if score.stale else "",
+                    *[parts.get(name, "") for name in COMPONENTS],
+                    "; ".join(m.get("skill", "") for m in score.matched_skills or [] if isinstance(m, dict)),
+                    "; ".join(m.get("skill", "") for m in score.missing_skills or [] if isinstance(m, dict)),
+                    score.computed_at.isoformat(),
+                ]
+            ]
+        )
+    audit_log(
+        actor=request.user,
+        action="export",
+        obj=vacancy,
+        detail={
+            "format": "csv",
+            "rows": len(scores),
+            "blind": blind,
+            "candidate_ids": [s.candidate_id for s in scores][:1000],
+        },
+    )
+    return response
+
+
+# --- board --------------------------------------------------------------------------------------------------
+@dataclass
+class BoardColumn:
+    stage: str
+    label: str
+    cards: list
+
+
+def board_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
+    vacancy = _vacancy_or_404(request, object_id)
+    url = reverse("admin:recruiting_vacancy_board", args=[vacancy.pk])
+    can_move = permissions.can_move_applications(request.user)
+    if request.method == "POST":
+        if not can_move:
+            raise PermissionDenied
+        return _board_move(request, vacancy, url)
+    blind = blind_review(request)
+    columns = {stage: BoardColumn(stage, STAGE_LABELS[stage], []) for stage in BOARD_STAGES}
+    now = timezone.now()
+    for app in selectors.vacancy_board_applications(vacancy=vacancy):
+        concealed = blind and not app.advanced
+        moved = app.last_moved_at or app.updated_at
+        columns[app.stage].cards.append(
+            {
+                "application": app,
+                "label": candidate_label(app.candidate, concealed=concealed),
+                "concealed": concealed,
+                "url": (
+                    reverse("admin:recruiting_candidate_change", args=[app.candidate_id])
+                    if app.candidate_id and not concealed
+                    else ""
+                ),
+                "score": "—" if app.score is None else f"{app.score:.0f}",
+                "band": score_band(app.score),
+                "stale": bool(app.score_stale),
+                "days": max((now - moved).days, 0),
+                "moved_at": moved,
+                # The reason of the creation row is just "applied": only a move's reason is worth a line.
+                "last_reason": (app.last_reason or "") if app.last_from_stage else "",
+                "last_actor": (app.last_actor or "").split("@")[0],
+                "last_actor_full": app.last_actor or "",
+                "next": next_stage(app.stage),
+                "choices": [
+                    (s, STAGE_LABELS[s])
+                    for s in BOARD_STAGES
+                    if s != app.stage and s != Application.Stage.WITHDRAWN
+                ],
+                "movable": app.stage != Application.Stage.HIRED,
+            }
+        )
+    return TemplateResponse(
+        request,
+        "admin/recruiting/vacancy/board.html",
+        _context(
+            model_admin,
+            request,
+            title=f"Pipeline: {vacancy.title}",
+            vacancy=vacancy,
+            columns=list(columns.values()),
+            total=sum(len(c.cards) for c in columns.values()),
+            blind=blind,
+            can_move=can_move,
+            here=url,
+        ),
+    )
+
+
+def _board_move(request: HttpRequest, vacancy: Vacancy, url: str) -> HttpResponse:
+    try:
+        application_id = int(request.POST.get("application", ""))
+    except ValueError:
+        messages.error(request, "Choose an application to move.")
+        return _back(request, url)
+    application = Application.objects.filter(vacancy=vacancy, pk=application_id).first()
+    if application is None:
+        raise Http404("No such application on this vacancy.")
+    to_stage = request.POST.get("to_stage", "")
+    reason = request.POST.get("reason", "")[:1000]
+    try:
+        application = application_move(
+            application=application, to_stage=to_stage, actor=request.user, reason=reason
+        )
+    except ApplicationError as exc:
+        messages.error(request, f"Application #{application_id} was not moved: {exc}")
+    else:
+        application = (
+            Application.objects.select_related("candidate").defer("candidate__cv_text").get(pk=application.pk)
+        )
+        concealed = bool(request.session.get(BLIND_SESSION_KEY, False)) and not application.advanced
+        messages.success(
+            request,
+            f"{candidate_label(application.candidate, concealed=concealed)} moved to "
+            f"{application.get_stage_display().lower()}.",
+        )
+    return _back(request, f"{url}#stage-{to_stage}" if to_stage in STAGE_LABELS else url)
+
+
+# --- vacancy buttons ----------------------------------------------------------------------------------------
+def vacancy_action_view(model_admin, request: HttpRequest, object_id, action: str) -> HttpResponse:
+    """``publish``, ``close``, ``reextract`` or ``rescore`` one vacancy (POST, recruiters only)."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    vacancy = _vacancy_or_404(request, object_id)
+    if not permissions.can_edit_vacancy(request.user):
+        raise PermissionDenied
+    from recruiting.services import vacancy_close, vacancy_publish
+
+    if action == "publish":
+        vacancy_publish(vacancy=vacancy, actor=request.user)
+        messages.success(
+            request, "The vacancy is published: open to candidates, and its shortlist is being rescored."
+        )
+    elif action == "close":
+        vacancy_close(vacancy=vacancy, actor=request.user)
+        messages.success(
+            request, "The vacancy is closed: it has left the portal and gets no new applications."
+        )
+    elif action == "reextract":
+        matching_services.vacancy_refresh_profile(vacancy=vacancy)
+        vacancy_requirements_changed(vacancy=vacancy)
+        messages.success(
+            request,
+            "Requirements re-extracted from the description (skills you entered are kept); "
+            "rescoring is queued.",
+        )
+    elif action == "rescore":
+        matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
+        messages.success(request, "Rescoring queued; the shortlist updates when it finishes.")
+    else:
+        raise Http404
+    return HttpResponseRedirect(reverse("admin:recruiting_vacancy_change", args=[vacancy.pk]))
+
+
+# --- candidate: CV file, notes, merge -----------------------------------------------------------------------
+def cv_download_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
+    """Stream the candidate's original CV file as a download, after the role check; logged as ``view_cv``."""
+    candidate = _candidate_or_404(request, object_id)
+    if not candidate.cv_file:
+        raise Http404("This candidate has no CV file.")
+    try:
+        handle = candidate.cv_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The CV file is missing from storage.") from None
+    audit_log(actor=request.user, action="view_cv", obj=candidate, detail={"via": "file download"})
+    name = candidate.cv_file.name.rsplit("/", 1)[-1]
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    application = forms.TypedChoiceField(label="About", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, applications=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].choices = [("", "The candidate in general")] + [
+            (a.pk, f"{a.vacancy.title} ({a.get_stage_display().lower()})") for a in applications
+        ]
+
+
+def note_add_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    candidate = _candidate_or_404(request, object_id)
+    if not permissions.can_add_note(request.user):
+        raise PermissionDenied
+    applications = list(
+        permissions.visible_applications(request.user).filter(candidate=candidate).select_related("vacancy")
+    )
+    form = NoteForm(request.POST, applications=applications)
+    url = reverse("admin:recruiting_candidate_change", args=[candidate.pk]) + "#notes"
+    if not form.is_valid():
+        messages.error(request, "The note was not saved: write some text (at most 5,000 characters).")
+        return _back(request, url)
+    chosen = {a.pk: a for a in applications}.get(form.cleaned_data["application"])
+    note_add(candidate=candidate, author=request.user, body=form.cleaned_data["body"], application=chosen)
+    messages.success(request, "Note added.")
+    return _back(request, url)
+
+
+def merge_view(model_admin, request: HttpRequest, object_id, other_id) -> HttpResponse:
+    """Confirm (GET) and merge (POST) candidate ``other_id`` into ``object_id``: recruiters only."""
+    from recruiting.duplicates import candidate_merge, merge_preview
+
+    if not permissions.can_merge_candidates(request.user):
+        raise PermissionDenied
+    keep = _candidate_or_404(request, object_id, defer_cv=False)
+    duplicate = _candidate_or_404(request, other_id, defer_cv=False)
+    if keep.pk == duplicate.pk:
+        raise Http404
+    if request.method == "POST":
+        result = candidate_merge(keep=keep, duplicate=duplicate, actor=request.user)
+        messages.success(
+            request,
+            (
+                f"Candidate #{result.merged_id} merged into this record: "
+                f"{result.applications_moved} application(s) moved, "
+                f"{result.applications_folded} folded into an existing one, {result.scores_moved} score(s), "
+                f"{result.notes_moved} note(s), {result.skills_moved} skill(s) and "
+                f"{result.qualifications_moved} "
+                f"qualification(s) moved."
+            ),
+        )
+        return HttpResponseRedirect(reverse("admin:recruiting_candidate_change", args=[keep.pk]))
+    return TemplateResponse(
+        request,
+        "admin/recruiting/candidate/merge_confirm.html",
+        _context(
+            model_admin,
+            request,
+            title="Merge duplicate candidates",
+            keep=keep,
+            duplicate=duplicate,
+            preview=merge_preview(keep=keep, duplicate=duplicate),
+        ),
+    )
+
+
+# --- scoring runs -------------------------------------------------------------------------------------------
+def scoring_run_start_view(model_admin, request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    if not permissions.can_start_rescore(request.user):
+        raise PermissionDenied
+    run = matching_services.scoring_run_start(scope="all")
+    messages.success(
+        request,
+        f"Full rescore started (run {run.pk}): {run.total:,} pairs in {run.chunks_total} "
+        f"chunk{'s' if run.chunks_total != 1 else ''}.",
+    )
+    return HttpResponseRedirect(reverse("admin:matching_scoringrun_changelist"))
