@@ -599,14 +599,9 @@ def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
             "weight": round(float(w[k]), 4), "points": round(100 * value * float(w[k]), 4),
         })
     matched, missing = [], []
-    for importance, skills, k in (("required", vacancy.required, 0), ("desirable", vacancy.desirable, 1)):
-        if not skills:
-            continue
-        weights = model.requirement_weights([skills])
-        row = weights.getrow(0)
-        for col, weight in zip(row.indices, row.data, strict=True):
-            name = model.skill_names[col]
-            points = 100.0 * float(w[k]) * float(weight)
+    for importance, k, rows in _requirement_rows(model, vacancy):
+        for name, weight in rows:
+            points = 100.0 * float(w[k]) * weight
             entry = {"skill": name, "category": categories.get(name, ""), "importance": importance,
                      "weight": round(float(weight), 4)}
             if candidate.skills.get(name, 0) > 0:
@@ -617,6 +612,22 @@ def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
     missing.sort(key=lambda e: (e["importance"] != "required", -e["gain"], e["skill"]))
     score = float(matrices.score[i, j])
     return PairScore("scored", round(score, 2), "", components, matched, missing)
+
+
+def _requirement_rows(model: MatchingModel, vacancy: VacancyDocument) -> list[tuple[str, int, list]]:
+    """``[(importance, component index, [(skill, weight), …]), …]`` of a vacancy, computed once per vacancy
+    document and model (explanations of many pairs share it)."""
+    cache = vacancy.__dict__.setdefault("_requirement_rows", {})
+    if model.version not in cache:
+        out = []
+        for importance, skills, k in (("required", vacancy.required, 0), ("desirable", vacancy.desirable, 1)):
+            if skills:
+                row = model.requirement_weights([skills]).getrow(0)
+                out.append((importance, k, [(model.skill_names[c], float(v))
+                                            for c, v in zip(row.indices, row.data, strict=True)]))
+        cache.clear()
+        cache[model.version] = out
+    return cache[model.version]
 
 
 def _top_k_merge(best_idx, best_val, chunk_scores, offset, k):
