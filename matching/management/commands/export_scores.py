@@ -13,6 +13,7 @@ from matching.scoring import COMPONENTS
 from recruiting.models import Vacancy
 
 FIELDS = ["vacancy_ref", "candidate_ref", "score", "rank", "state", "reason", "matched_skills", "missing_skills",
+          "evidence",
           *[f"{name}_score" for name in COMPONENTS], "engine_version", "vocabulary_version", "computed_at"]
 
 
@@ -75,7 +76,9 @@ class Command(BaseCommand):
             for row in export_rows(vacancy=vacancy, top=opts["top"]):
                 if opts["format"] == "csv":
                     writer.writerow({**row, "matched_skills": _skills_cell(row["matched_skills"], "contribution"),
-                                     "missing_skills": _skills_cell(row["missing_skills"], "gain")})
+                                     "missing_skills": _skills_cell(row["missing_skills"], "gain"),
+                                     "evidence": " | ".join(f"{s['skill']}: {s['evidence']}"
+                                                            for s in row["matched_skills"] if s.get("evidence"))})
                 else:
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1

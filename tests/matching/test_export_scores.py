@@ -1,0 +1,48 @@
+"""export_scores: one ranked row per pair with components and evidence, in CSV and JSONL."""
+
+import csv
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from recruiting.services import candidate_upsert, vacancy_upsert
+from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
+        candidate_upsert(source="t", reference="ds", cv_text=DS_CV)
+        candidate_upsert(source="t", reference="sales", cv_text=SALES_CV)
+        candidate_upsert(source="t", reference="short", cv_text="Python.")
+
+
+def test_csv_rows_are_ranked_with_components_and_evidence(scored, tmp_path):
+    out = tmp_path / "scores.csv"
+    call_command("export_scores", "--format", "csv", "--out", str(out))
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["candidate_ref"] for r in rows] == ["ds", "sales", "short"]
+    assert [r["rank"] for r in rows] == ["1", "2", "3"]
+    top = rows[0]
+    assert float(top["score"]) > float(rows[1]["score"])
+    assert "Python (required" in top["matched_skills"] and "Kafka" in top["missing_skills"]
+    assert "Python: " in top["evidence"] and top["engine_version"]
+    assert float(top["required_score"]) > 0 and top["text_score"] != ""
+    assert rows[2]["score"] == "" and rows[2]["state"] == "insufficient_data" and "too little text" in rows[2]["reason"]
+
+
+def test_jsonl_top_k(scored, tmp_path):
+    out = tmp_path / "scores.jsonl"
+    call_command("export_scores", "--vacancy", "mle", "--top", "1", "--format", "jsonl", "--out", str(out))
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(lines) == 1 and lines[0]["candidate_ref"] == "ds"
+    assert lines[0]["matched_skills"][0]["evidence"]
+
+
+def test_unknown_vacancy_is_a_clear_error(scored):
+    with pytest.raises(CommandError, match="no vacancy with reference 'nope'"):
+        call_command("export_scores", "--vacancy", "nope")
