@@ -1,0 +1,43 @@
+"""The vacancy search of the portal (django-filter): title or skill, seniority, remote, employment type, salary."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from portal.forms import EMPLOYMENT_CHOICES, REMOTE_CHOICES, SENIORITY_CHOICES
+from recruiting.models import Vacancy, VacancySkill
+
+
+class VacancyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search", label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Job title or skill, e.g. PyTorch"}),
+    )
+    seniority = django_filters.ChoiceFilter(choices=SENIORITY_CHOICES, empty_label="Any seniority",
+                                            label="Seniority")
+    remote = django_filters.ChoiceFilter(choices=REMOTE_CHOICES, empty_label="Any workplace", label="Workplace")
+    employment_type = django_filters.ChoiceFilter(choices=EMPLOYMENT_CHOICES, empty_label="Any contract",
+                                                  label="Employment type")
+    salary = django_filters.NumberFilter(
+        method="filter_salary", label="Salary at least", min_value=0,
+        widget=forms.NumberInput(attrs={"step": "5000", "placeholder": "e.g. 60000", "inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = Vacancy
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        by_skill = VacancySkill.objects.filter(vacancy=OuterRef("pk"), skill__name__icontains=value)
+        return queryset.filter(Q(title__icontains=value) | Exists(by_skill))
+
+    def filter_salary(self, queryset, name, value):
+        """Vacancies whose yearly pay can reach ``value`` (in the vacancy's currency); unstated pay is left out."""
+        if value is None:
+            return queryset
+        return queryset.filter(Q(salary_max__gte=value) | Q(salary_max__isnull=True, salary_min__gte=value))

@@ -1,0 +1,263 @@
+"""Reads of the candidate portal.  Selectors own the query shape: every function here runs a fixed number of
+queries, whatever the number of vacancies, applications or skills.
+
+``vacancy_match`` turns a stored match score into what the vacancy page says to the candidate ("your match"):
+the score, the skills met and missing, the qualification and experience fit in plain words, and the missing
+skills that would raise the score most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
+
+from matching.models import MatchScore, Skill
+from recruiting.models import (
+    Application,
+    ApplicationStageChange,
+    Candidate,
+    CandidateSkill,
+    DegreeLevel,
+    Vacancy,
+)
+
+# How long the pages wait for the worker before scoring the pair on the page itself.
+SCORING_WAIT = timedelta(seconds=60)
+IMPROVEMENTS_SHOWN = 5
+
+
+# --- the signed-in candidate ----------------------------------------------------------------------------------
+def candidate_for_user(user) -> Candidate | None:
+    """The candidate profile of ``user``, or None (anonymous, or an account without a profile)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Candidate.objects.filter(user=user).first()
+
+
+def candidate_profile(*, candidate: Candidate) -> Candidate:
+    """The candidate with skills, qualifications and experience loaded (a fixed number of queries)."""
+    return (
+        Candidate.objects.filter(pk=candidate.pk)
+        .prefetch_related(
+            Prefetch("skill_links", queryset=CandidateSkill.objects.select_related("skill").order_by("skill__name")),
+            "qualifications",
+            "experiences",
+        )
+        .get()
+    )
+
+
+def candidate_has_content(*, candidate: Candidate) -> bool:
+    """Whether there is anything to score: a CV or at least one skill."""
+    return bool(candidate.cv_text.strip()) or candidate.skill_links.exists()
+
+
+def candidate_scoring_pending(*, candidate: Candidate) -> bool:
+    """True while the profile's last save has not been scored yet: the candidate has something to score, there
+    are vacancies to score against, and no match score was computed since ``updated_at``."""
+    if not candidate_has_content(candidate=candidate):
+        return False
+    fresh = MatchScore.objects.filter(candidate=candidate, computed_at__gte=candidate.updated_at)
+    return not fresh.exists() and Vacancy.objects.exclude(status=Vacancy.Status.CLOSED).exists()
+
+
+def skill_suggestions() -> list[str]:
+    """Names of the skill vocabulary, for the ``<datalist>`` of skill fields."""
+    return list(Skill.objects.order_by("name").values_list("name", flat=True))
+
+
+# --- vacancies -------------------------------------------------------------------------------------------
+def vacancies_for_candidate(queryset: QuerySet[Vacancy], *, candidate: Candidate | None) -> QuerySet[Vacancy]:
+    """Annotate the candidate's ``my_score``, ``my_state`` and ``applied`` (subqueries: no extra queries)."""
+    if candidate is None:
+        return queryset
+    scores = MatchScore.objects.filter(candidate=candidate, vacancy=OuterRef("pk"))
+    applied = Application.objects.filter(candidate=candidate, vacancy=OuterRef("pk")).exclude(
+        stage=Application.Stage.WITHDRAWN
+    )
+    return queryset.annotate(
+        my_score=Subquery(scores.values("score")[:1]),
+        my_state=Subquery(scores.values("state")[:1]),
+        applied=Exists(applied),
+    )
+
+
+def candidate_application_for(*, candidate: Candidate, vacancy: Vacancy) -> Application | None:
+    return Application.objects.filter(candidate=candidate, vacancy=vacancy).first()
+
+
+# --- "your match" -----------------------------------------------------------------------------------------------
+COMPONENT_WORDS = {
+    "qualification": "Your highest degree against the role's minimum, and its field (details below).",
+    "experience": "Your years of experience against the role's minimum (details below).",
+    "profile": "How closely your whole skill set resembles the one the role asks for.",
+    "text": "How close the wording of your CV is to the job description.",
+}
+
+
+@dataclass
+class MatchView:
+    """What the vacancy page shows a candidate about their fit.
+
+    ``state`` is ``scored``, ``insufficient_data``, ``pending`` (the worker has not scored the last profile
+    save yet), ``empty`` (no CV and no skills yet) or ``unscored`` (nothing stored: score it on the page).
+    """
+
+    state: str
+    score: float | None = None
+    reason: str = ""
+    components: list[dict] = field(default_factory=list)
+    required_met: list[str] = field(default_factory=list)
+    required_missing: list[str] = field(default_factory=list)
+    desirable_met: list[str] = field(default_factory=list)
+    desirable_missing: list[str] = field(default_factory=list)
+    qualification: dict = field(default_factory=dict)
+    experience: dict = field(default_factory=dict)
+    improvements: list[dict] = field(default_factory=list)
+    computed_at: object = None
+
+    @property
+    def score_rounded(self) -> int | None:
+        return None if self.score is None else round(self.score)
+
+    @property
+    def verdict(self) -> str:
+        if self.score is None:
+            return ""
+        if self.score >= 70:
+            return "Strong match"
+        if self.score >= 45:
+            return "Good match"
+        if self.score >= 25:
+            return "Partial match"
+        return "Weak match"
+
+
+def _level_label(level: int | None) -> str:
+    if not level:
+        return ""
+    return DegreeLevel(level).label
+
+
+def _with_article(label: str) -> str:
+    return f"an {label}" if label[:1].lower() in "aeiou" else f"a {label}"
+
+
+def qualification_fit(*, candidate: Candidate, vacancy: Vacancy) -> dict:
+    """``{"fits": True | False | None, "text": plain words}`` for the candidate's degrees against the role's."""
+    vacancy_quals = list(vacancy.qualifications.all())
+    wanted = vacancy.min_qualification_level or min((q.level for q in vacancy_quals), default=0)
+    fields = sorted({q.field for q in vacancy_quals if q.field})
+    held = list(candidate.qualifications.all())
+    best = max(held, key=lambda q: q.level, default=None)
+    held_text = (
+        f"you have {_with_article(_level_label(best.level))}{f' in {best.field}' if best.field else ''}"
+        if best else "your profile lists no degree"
+    )
+    if not wanted:
+        return {"fits": None, "text": f"The role names no minimum qualification; {held_text}."}
+    wanted_text = f"at least {_with_article(_level_label(wanted))}"
+    if fields:
+        wanted_text += f" in {' or '.join(fields)}"
+    fits = best is not None and best.level >= wanted
+    return {"fits": fits, "text": f"The role asks for {wanted_text}; {held_text}."}
+
+
+def _years(value: float) -> str:
+    value = round(value, 1)
+    text = f"{value:g}"
+    return f"{text} year{'' if value == 1 else 's'}"
+
+
+def experience_fit(*, candidate: Candidate, vacancy: Vacancy) -> dict:
+    wanted = vacancy.min_years_experience
+    have = candidate.years_experience
+    have_text = f"your profile shows about {_years(have)}" if have else "your profile shows no dated experience yet"
+    if not wanted:
+        return {"fits": None, "text": f"The role names no minimum experience; {have_text}."}
+    fits = bool(have) and have >= wanted
+    return {"fits": fits, "text": f"The role asks for {_years(wanted)} of experience; {have_text}."}
+
+
+def _component_words(name: str, view: MatchView) -> str:
+    if name == "required":
+        total = len(view.required_met) + len(view.required_missing)
+        return f"You have {len(view.required_met)} of the {total} required skills."
+    if name == "desirable":
+        total = len(view.desirable_met) + len(view.desirable_missing)
+        return f"You have {len(view.desirable_met)} of the {total} desirable skills."
+    return COMPONENT_WORDS.get(name, "")
+
+
+def match_view_from_score(score: MatchScore, *, candidate: Candidate, vacancy: Vacancy) -> MatchView:
+    """Plain words and bar widths for a stored score (no queries beyond the prefetched qualifications)."""
+    explanation = score.explanation or {}
+    if score.state == MatchScore.State.INSUFFICIENT_DATA or score.score is None:
+        return MatchView(state="insufficient_data", reason=explanation.get("reason", ""),
+                         computed_at=score.computed_at)
+    view = MatchView(state="scored", score=score.score, computed_at=score.computed_at)
+    for entry in score.matched_skills or []:
+        (view.desirable_met if entry.get("importance") == "desirable" else view.required_met).append(entry["skill"])
+    for entry in score.missing_skills or []:
+        target = view.desirable_missing if entry.get("importance") == "desirable" else view.required_missing
+        target.append(entry["skill"])
+    view.qualification = qualification_fit(candidate=candidate, vacancy=vacancy)
+    view.experience = experience_fit(candidate=candidate, vacancy=vacancy)
+    for c in explanation.get("components", []):
+        weight = float(c.get("weight") or 0)
+        if weight <= 0:
+            continue
+        value = max(0.0, min(100.0, float(c.get("score") or 0)))
+        view.components.append({
+            "name": c.get("name", ""), "label": c.get("label") or c.get("name", "").title(),
+            "score": round(value), "weight_pct": round(weight * 100), "points": round(float(c.get("points") or 0), 1),
+            "words": _component_words(c.get("name", ""), view),
+        })
+    gains = sorted((e for e in score.missing_skills or [] if float(e.get("gain") or 0) > 0),
+                   key=lambda e: (-float(e["gain"]), e["skill"]))
+    view.improvements = [
+        {"skill": e["skill"], "importance": e.get("importance", ""), "gain": round(float(e["gain"]), 1)}
+        for e in gains[:IMPROVEMENTS_SHOWN]
+    ]
+    return view
+
+
+def vacancy_match(*, candidate: Candidate, vacancy: Vacancy, now=None) -> MatchView:
+    """The candidate's match for ``vacancy``.  ``state="unscored"`` asks the caller to score the pair now
+    (``matching.services.match_score_on_demand``): no score is stored for it, or it is stale, or the worker has
+    not caught up with the last save within ``SCORING_WAIT``."""
+    if not candidate_has_content(candidate=candidate):
+        return MatchView(state="empty")
+    score = MatchScore.objects.filter(candidate=candidate, vacancy=vacancy).first()
+    fresh = score is not None and not score.stale and score.computed_at >= candidate.updated_at
+    if fresh:
+        return match_view_from_score(score, candidate=candidate, vacancy=vacancy)
+    now = now or timezone.now()
+    if now - candidate.updated_at < SCORING_WAIT and candidate_scoring_pending(candidate=candidate):
+        return MatchView(state="pending")
+    return MatchView(state="unscored")
+
+
+# --- applications ----------------------------------------------------------------------------------------
+def candidate_applications(*, candidate: Candidate) -> list[Application]:
+    """The candidate's applications, newest first, with the vacancy and the stage history (two queries)."""
+    return list(
+        Application.objects.filter(candidate=candidate)
+        .select_related("vacancy")
+        .defer("vacancy__description")
+        .prefetch_related(Prefetch("stage_changes", queryset=ApplicationStageChange.objects.order_by("created_at", "pk")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def candidate_best_matches(*, candidate: Candidate, limit: int = 5) -> list[MatchScore]:
+    """The candidate's best-scored open vacancies, vacancy loaded (one query)."""
+    return list(
+        MatchScore.objects.filter(candidate=candidate, vacancy__status=Vacancy.Status.OPEN,
+                                  state=MatchScore.State.SCORED, score__isnull=False)
+        .select_related("vacancy").defer("vacancy__description")
+        .order_by("-score", "pk")[: max(limit, 0)]
+    )

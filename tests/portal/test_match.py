@@ -1,0 +1,215 @@
+""""Your match" on the vacancy page: the score and what it is made of, in plain words and bars; "scoring…"
+while the worker catches up; on-demand scoring of a pair with no stored score."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import MatchScore
+from matching.services import match_score_on_demand
+from portal import selectors, services
+from recruiting.models import Candidate, DegreeLevel, Qualification
+from recruiting.services import vacancy_upsert
+from tests.factories import MatchScoreFactory, QualificationFactory, VacancyFactory
+from tests.portal.conftest import CV_TEXT
+
+pytestmark = pytest.mark.django_db
+
+COMPONENTS = [
+    {"name": "required", "label": "Required skills", "score": 50.0, "weight": 0.3, "points": 15.0},
+    {"name": "desirable", "label": "Desirable skills", "score": 100.0, "weight": 0.05, "points": 5.0},
+    {"name": "qualification", "label": "Qualification", "score": 70.0, "weight": 0.05, "points": 3.5},
+    {"name": "experience", "label": "Experience", "score": 0.0, "weight": 0.0, "points": 0.0},
+    {"name": "profile", "label": "Skill profile", "score": 60.0, "weight": 0.4, "points": 24.0},
+    {"name": "text", "label": "Text similarity", "score": 40.0, "weight": 0.2, "points": 8.0},
+]
+
+
+def with_cv(candidate: Candidate) -> Candidate:
+    Candidate.objects.filter(pk=candidate.pk).update(cv_text=CV_TEXT)
+    candidate.refresh_from_db()
+    return candidate
+
+
+def scored(candidate, vacancy, **kwargs) -> MatchScore:
+    return MatchScoreFactory(
+        candidate=candidate, vacancy=vacancy, score=55.5,
+        explanation={"state": "scored", "reason": "", "components": COMPONENTS, "engine_version": "1.0.0"},
+        matched_skills=[
+            {"skill": "Python", "importance": "required", "weight": 0.5, "contribution": 15.0, "evidence": "x"},
+            {"skill": "Docker", "importance": "desirable", "weight": 1.0, "contribution": 5.0, "evidence": "y"},
+        ],
+        missing_skills=[
+            {"skill": "Kafka", "importance": "required", "weight": 0.2, "contribution": 0.0, "gain": 3.0},
+            {"skill": "Kubernetes", "importance": "required", "weight": 0.3, "contribution": 0.0, "gain": 4.5},
+        ],
+        **kwargs,
+    )
+
+
+def test_your_match_shows_the_score_skills_fit_and_what_would_raise_it(candidate_client, candidate):
+    with_cv(candidate)
+    vacancy = VacancyFactory(title="ML Engineer", min_years_experience=3)
+    QualificationFactory(vacancy=vacancy, level=DegreeLevel.MASTER, field="computer science")
+    Qualification.objects.create(candidate=candidate, level=DegreeLevel.BACHELOR, field="physics")
+    Candidate.objects.filter(pk=candidate.pk).update(years_experience=5)
+    scored(candidate, vacancy)
+
+    response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
+
+    html = response.content.decode()
+    match = response.context["match"]
+    assert match.state == "scored" and match.score_rounded == 56 and match.verdict == "Good match"
+    assert '<span class="score__value">56</span>' in html
+    assert match.required_met == ["Python"] and match.required_missing == ["Kafka", "Kubernetes"]
+    assert match.desirable_met == ["Docker"] and match.desirable_missing == []
+    assert "You have 1 of the 3 required skills." in html
+    assert "You have 1 of the 1 desirable skills." in html
+    assert ("The role asks for at least a Master&#x27;s degree in computer science; "
+            "you have a Bachelor&#x27;s degree in physics.") in html
+    assert "The role asks for 3 years of experience; your profile shows about 5 years." in html
+    # Components with no weight (experience here) are not drawn; bars are CSS widths.
+    assert [c["name"] for c in match.components] == ["required", "desirable", "qualification", "profile", "text"]
+    assert 'style="width: 50%"' in html
+    # Largest gain first.
+    assert [i["skill"] for i in match.improvements] == ["Kubernetes", "Kafka"]
+    assert re.search(r"Kubernetes</strong>.*\+4\.5 points.*Kafka</strong>.*\+3\.0 points", html, re.S)
+    assert 'http-equiv="refresh"' not in html
+
+
+def test_insufficient_data_is_shown_with_its_reason(candidate_client, candidate):
+    with_cv(candidate)
+    vacancy = VacancyFactory()
+    MatchScoreFactory(candidate=candidate, vacancy=vacancy, insufficient=True)
+
+    html = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk])).content.decode()
+
+    assert "Not enough data to score yet" in html
+    assert "The CV has fewer than 20 words of readable text." in html
+
+
+def test_a_candidate_without_cv_or_skills_is_asked_to_add_them(candidate_client):
+    vacancy = VacancyFactory()
+    html = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk])).content.decode()
+    assert "Upload your CV or add your skills" in html
+    assert not MatchScore.objects.exists()
+
+
+def test_scoring_is_shown_while_the_worker_has_not_scored_the_last_save(candidate_client, candidate):
+    with_cv(candidate)
+    vacancy = VacancyFactory()
+    scored(candidate, vacancy, computed_at=timezone.now() - timedelta(hours=1))
+    candidate.save()  # the profile changed just now
+
+    response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
+
+    html = response.content.decode()
+    assert response.context["match"].state == "pending"
+    assert "Scoring…" in html
+    assert '<meta http-equiv="refresh" content="5">' in html
+
+
+def test_a_pair_with_no_stored_score_is_scored_on_the_page_without_storing_it(candidate_client, candidate):
+    with_cv(candidate)
+    services.candidate_skills_add(candidate=candidate, names=["Python", "PyTorch", "Kubernetes"])
+    vacancy, _ = vacancy_upsert(
+        source="test", reference="v1", title="ML Engineer",
+        description="We need Python and PyTorch for recommendation models. Kafka is a plus. " * 3,
+    )
+    MatchScore.objects.all().delete()  # e.g. not among the candidate's best vacancies nor the shortlist
+    Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+
+    response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
+
+    expected = match_score_on_demand(candidate=candidate, vacancy=vacancy)
+    match = response.context["match"]
+    assert match.state == "scored" and match.score == expected.score
+    assert "Python" in match.required_met
+    assert not MatchScore.objects.exists()
+
+
+def test_a_late_worker_does_not_leave_the_page_scoring_forever(candidate_client, candidate, monkeypatch):
+    with_cv(candidate)
+    services.candidate_skills_add(candidate=candidate, names=["Python"])
+    vacancy, _ = vacancy_upsert(source="test", reference="v1", title="ML Engineer",
+                                description="Python and PyTorch for models. " * 5)
+    MatchScore.objects.all().delete()
+    monkeypatch.setattr(selectors, "SCORING_WAIT", timedelta(0))
+
+    response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
+
+    assert response.context["match"].state in {"scored", "insufficient_data"}
+
+
+def test_a_stale_score_is_recomputed_on_the_page(candidate_client, candidate):
+    with_cv(candidate)
+    services.candidate_skills_add(candidate=candidate, names=["Python"])
+    vacancy, _ = vacancy_upsert(source="test", reference="v1", title="ML Engineer",
+                                description="Python and PyTorch for models. " * 5)
+    Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    scored(candidate, vacancy, stale=True)
+
+    response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
+
+    assert response.context["match"].score != 55.5
+
+
+def test_profile_shows_scoring_until_a_newer_score_is_stored(candidate_client, candidate):
+    with_cv(candidate)
+    vacancy = VacancyFactory()
+    candidate.save()
+
+    pending = candidate_client.get(reverse("portal:profile")).content.decode()
+    assert "Scoring…" in pending and '<meta http-equiv="refresh" content="5">' in pending
+
+    scored(candidate, vacancy)
+    done = candidate_client.get(reverse("portal:profile")).content.decode()
+    assert "Scoring…" not in done and 'http-equiv="refresh"' not in done
+    assert "Your best matches" in done and vacancy.title in done
+
+
+def test_no_scoring_notice_without_open_vacancies(candidate_client, candidate):
+    with_cv(candidate)
+    candidate.save()
+    assert "Scoring…" not in candidate_client.get(reverse("portal:profile")).content.decode()
+
+
+def test_visitors_see_an_invitation_instead_of_a_match(client):
+    vacancy = VacancyFactory()
+    html = client.get(reverse("portal:vacancy_detail", args=[vacancy.pk])).content.decode()
+    assert "See how well you match this role" in html
+    assert not MatchScore.objects.exists()
+
+
+def test_a_signed_in_user_without_a_profile_is_offered_one(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    vacancy = VacancyFactory()
+    html = client.get(reverse("portal:vacancy_detail", args=[vacancy.pk])).content.decode()
+    assert "Create my profile" in html
+
+
+def test_the_whole_flow_with_the_real_engine(candidate_client, candidate, django_capture_on_commit_callbacks):
+    """Saving a CV rescores through the (eager) worker after commit; the page then shows the stored score."""
+    vacancy, _ = vacancy_upsert(
+        source="test", reference="v1", title="ML Engineer",
+        description="Required: Python, PyTorch and SQL for recommendation models. Kubernetes is a plus. " * 2,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_client.post(reverse("portal:cv_upload"), {"cv": SimpleUploadedFile("cv.txt", (CV_TEXT * 2).encode())})
+        token = candidate_client.session["portal_pending_cv"]["token"]
+        candidate_client.post(reverse("portal:cv_confirm"), {"token": token, "skills": ["Python", "PyTorch", "SQL"]})
+
+    candidate.refresh_from_db()
+    stored = MatchScore.objects.get(candidate=candidate, vacancy=vacancy)
+    assert stored.computed_at >= candidate.updated_at
+    response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
+    assert response.context["match"].state == "scored"
+    assert response.context["match"].score == stored.score
