@@ -56,9 +56,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "recruiting.security.ContentSecurityPolicyMiddleware",  # issue 8: CSP on every response, static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "recruiting.security.LoginRateLimitMiddleware",  # issue 8: failed logins at the admin and the API token
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -249,3 +251,75 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# --- Production security (issue 8) ---------------------------------------------------------------------------
+# docs/security.md explains every line.  With DEBUG off and a real host name in ALLOWED_HOSTS the HTTPS set is
+# on by default (redirect, secure cookies, HSTS, trust in the TLS proxy's X-Forwarded-Proto), so
+# `manage.py check --deploy` is clean with only DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment.  A
+# process that answers only loopback names (the test client, the compose stack and the load run on
+# 127.0.0.1) has no TLS in front of it, so the set is off there unless HTTPS_ONLY=1; the deploy check then
+# still reports it, which is the point.
+_LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
+_LOOPBACK_ONLY = bool(ALLOWED_HOSTS) and set(ALLOWED_HOSTS) <= _LOOPBACK_NAMES
+HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG and not _LOOPBACK_ONLY)
+
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check speaks plain HTTP
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+# The TLS-terminating proxy must set X-Forwarded-Proto itself (and drop any the client sent).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("TRUST_X_FORWARDED_PROTO", default=HTTPS_ONLY) else None
+)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (recruiting.security.ContentSecurityPolicyMiddleware): everything from this origin
+# only; no CDN anywhere.  Swagger UI (drf-spectacular) ships an inline <script> and <style>: that one page,
+# which shows the API schema and no personal data, may run inline code.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "style-src-attr": "'unsafe-inline'",  # score bars' widths; <style> elements stay blocked
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+CONTENT_SECURITY_POLICY_PATHS = {
+    "/api/docs/": {"script-src": "'self' 'unsafe-inline'", "style-src": "'self' 'unsafe-inline'"},
+}
+
+# Failed logins at the admin login and POST /api/v1/auth/token/ (recruiting.security.LoginRateLimitMiddleware);
+# the portal's allauth login has ACCOUNT_RATE_LIMITS["login_failed"] with the same numbers.  The counters live
+# in the default cache: give every web process the same one in production (CACHE_URL=redis://…).
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=300)
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Request bodies: form fields and JSON read by Django at most 2.5 MB; uploads above 2.5 MB go to a temporary
+# file, never memory; at most 10 files in one request.  CV files are capped by CV_MAX_UPLOAD_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# Uploaded files get random names (recruiting.security.RandomNameFileSystemStorage), live in MEDIA_ROOT outside
+# STATIC_ROOT and are never served by URL: no MEDIA_URL route exists; CVs are downloaded only through the
+# permission-checked views (portal "my CV", the workspace's logged CV download).
+STORAGES["default"] = {"BACKEND": "recruiting.security.RandomNameFileSystemStorage"}

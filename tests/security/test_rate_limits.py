@@ -1,0 +1,103 @@
+"""Login and API rate limits: the 6th failed login in a row is refused at every door — the portal (allauth's
+``ACCOUNT_RATE_LIMITS``), the recruiter workspace's admin login and the API token endpoint
+(``recruiting.security.LoginRateLimitMiddleware``) — even with the right password; API throttling answers 429 in
+the API's error format."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+WRONG = "not-the-password"
+
+
+def _logged_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_portal_login_sixth_attempt_is_refused_even_with_the_right_password(world):
+    email = world.user("candidate").email
+    client = Client()
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"login": email, "password": WRONG})
+        assert response.status_code == 200 and not _logged_in(client)
+    response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
+    assert not _logged_in(client)
+    assert response.status_code in (200, 429)
+    assert b"Too many failed login attempts" in response.content
+
+
+def test_admin_login_sixth_attempt_is_refused_even_with_the_right_password(world):
+    username = world.user("recruiter").username
+    client = Client()
+    for _ in range(5):
+        response = client.post("/admin/login/", {"username": username, "password": WRONG})
+        assert response.status_code == 200 and not _logged_in(client)
+    response = client.post("/admin/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 429 and not _logged_in(client)
+    assert int(response["Retry-After"]) > 0
+    assert b"Too many failed login attempts" in response.content
+
+
+def test_admin_login_limit_is_per_account_too(world):
+    """Failures spread over many addresses still lock the account they aim at."""
+    username = world.user("recruiter").username
+    for n in range(5):
+        Client(REMOTE_ADDR=f"10.0.0.{n + 1}").post("/admin/login/", {"username": username, "password": WRONG})
+    response = Client(REMOTE_ADDR="10.0.0.99").post("/admin/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_admin_login_works_below_the_limit(world):
+    username = world.user("recruiter").username
+    client = Client()
+    for _ in range(4):
+        client.post("/admin/login/", {"username": username, "password": WRONG})
+    response = client.post("/admin/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302 and _logged_in(client)
+
+
+def _assert_api_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
+    assert body["error"]["code"] == code
+    return body["error"]
+
+
+def test_api_token_sixth_attempt_is_refused_in_the_error_format(world):
+    email = world.user("candidate").email
+    client = APIClient()
+    for _ in range(5):
+        response = client.post("/api/v1/auth/token/", {"email": email, "password": WRONG}, format="json")
+        assert response.status_code in (400, 401)
+    response = client.post("/api/v1/auth/token/", {"email": email, "password": PASSWORD}, format="json")
+    error = _assert_api_error(response, 429, "throttled")
+    assert error["details"]["retry_after"] > 0 and int(response["Retry-After"]) > 0
+
+
+def test_failures_at_one_door_count_at_the_other(world):
+    """The counters are shared: guessing through the API then the admin gains nothing."""
+    username = world.user("recruiter").username
+    client = APIClient()
+    for _ in range(5):
+        client.post("/api/v1/auth/token/", {"email": username, "password": WRONG}, format="json")
+    assert Client().post("/admin/login/", {"username": username, "password": PASSWORD}).status_code == 429
+
+
+def test_api_throttling_answers_429_in_the_error_format(world, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "3/min")
+    client = APIClient()
+    statuses = [client.get("/api/v1/skills/").status_code for _ in range(4)]
+    assert statuses[:3] == [200, 200, 200]
+    response = client.get("/api/v1/skills/")
+    error = _assert_api_error(response, 429, "throttled")
+    assert error["details"]["retry_after"] >= 1 and int(response["Retry-After"]) >= 1
