@@ -720,16 +720,22 @@ def _heading(line: str) -> tuple[str | None, str]:
     return "required", rest
 
 
-def _nearest_cue(sentence: str, start: int, end: int) -> str | None:
+def _cues(sentence: str) -> list[tuple[int, int, int, str]]:
+    """Every cue word of a sentence as ``(start, end, rank, kind)``."""
+    return [(m.start(), m.end(), rank, kind)
+            for kind, pattern, rank in (("required", _REQUIRED_CUE, 0), ("desirable", _DESIRABLE_CUE, 1))
+            for m in pattern.finditer(sentence)]
+
+
+def _nearest_cue(cues: list[tuple[int, int, int, str]], start: int, end: int) -> str | None:
     best: tuple[int, int, str] | None = None
-    for kind, pattern, rank in (("required", _REQUIRED_CUE, 0), ("desirable", _DESIRABLE_CUE, 1)):
-        for m in pattern.finditer(sentence):
-            if m.start() < end and start < m.end():
-                continue
-            distance = start - m.end() if m.end() <= start else m.start() - end
-            candidate = (distance, rank, kind)
-            if best is None or candidate < best:
-                best = candidate
+    for c_start, c_end, rank, kind in cues:
+        if c_start < end and start < c_end:
+            continue
+        distance = start - c_end if c_end <= start else c_start - end
+        candidate = (distance, rank, kind)
+        if best is None or candidate < best:
+            best = candidate
     return best[2] if best else None
 
 
@@ -760,18 +766,31 @@ def extract_requirements(text: str, extractor: SkillExtractor) -> dict[str, str]
         else:
             label_by_line.append(kind)
         section_by_line.append(section)
+    # Sentences and their cue words are found once per line (a long line is split once, not once per mention).
+    sentences_of: dict[int, tuple[list[int], list[tuple[int, int, list]]]] = {}
+
+    def sentences(line_no: int):
+        if line_no not in sentences_of:
+            line, spans, position = lines[line_no], [], 0
+            for sentence in _SENTENCE_SPLIT.split(line):
+                begin = line.find(sentence, position)
+                position = begin + len(sentence)
+                spans.append((begin, position, _cues(sentence)))
+            sentences_of[line_no] = ([s[0] for s in spans], spans)
+        return sentences_of[line_no]
+
     for mention in mentions:
+        if result.get(mention.skill) == "required":
+            continue
         line_no = bisect.bisect_right(line_starts, mention.start) - 1
-        line = lines[line_no]
         offset = mention.start - line_starts[line_no]
         importance = None
-        position = 0
-        for sentence in _SENTENCE_SPLIT.split(line):
-            begin = line.find(sentence, position)
-            position = begin + len(sentence)
-            if begin <= offset < position:
-                importance = _nearest_cue(sentence, offset - begin, offset - begin + (mention.end - mention.start))
-                break
+        begins, spans = sentences(line_no)
+        k = bisect.bisect_right(begins, offset) - 1
+        if k >= 0:
+            begin, end, cues = spans[k]
+            if begin <= offset < end:
+                importance = _nearest_cue(cues, offset - begin, offset - begin + (mention.end - mention.start))
         if importance is None:
             importance = label_by_line[line_no] or section_by_line[line_no]
         if result.get(mention.skill) != "required":

@@ -41,6 +41,8 @@ MAX_PROBLEM_LINES = 20
 CSV_MAX_BYTES = 200 * 1024 * 1024
 CSV_FIELD_SIZE_LIMIT = 50 * 1024 * 1024  # CVs are long; the csv module's default is 128 KB
 TITLE_MAX_CHARS = 300
+# A CSV cell longer than this is refused (a CV is tens of thousands of characters; this is 1 MB of text).
+CSV_CELL_MAX_CHARS = 1_000_000
 REFERENCE_MAX_CHARS = 200
 _LOOKUP_CHUNK = 500
 
@@ -261,11 +263,18 @@ def _read_csv_rows(path: str | PathLike, columns: dict[str, str | None], max_byt
                 [f"{name}: no column {', '.join(repr(m) for m in missing)}; the columns are {available}."]
             )
         index = {role: header.index(col) for role, col in wanted.items()}
-        rows = []
+        rows, too_long = [], []
         for number, row in enumerate(reader, start=2):
             if not row:
                 continue  # a blank line, not a record (an empty field is written as "")
-            rows.append((number, {role: row[i] if i < len(row) else "" for role, i in index.items()}))
+            cells = {role: row[i] if i < len(row) else "" for role, i in index.items()}
+            if any(len(value) > CSV_CELL_MAX_CHARS for value in cells.values()):
+                too_long.append(f"{name}: row {number} has a cell of more than {CSV_CELL_MAX_CHARS:,} characters; "
+                                "that is not a CV or a vacancy text.")
+                continue
+            rows.append((number, cells))
+        if too_long:
+            raise ImportFailed(too_long)
     except csv.Error as exc:
         raise ImportFailed([f"{name}: malformed CSV near row {reader.line_num} ({exc})."]) from None
     return rows

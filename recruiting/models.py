@@ -115,6 +115,21 @@ class Vacancy(TimeStampedModel):
         return f"{self.title} ({self.reference})"
 
 
+CV_EXTENSIONS = {".pdf", ".docx", ".txt", ".md"}
+
+
+def cv_upload_to(instance: "Candidate", filename: str) -> str:
+    """A random storage name for an uploaded CV, keeping only a known extension: the uploader's file name (which
+    may hold a path, a NUL or personal data) never reaches the disk."""
+    import uuid
+    from datetime import datetime, timezone as dt_timezone
+
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    ext = ("." + base.rsplit(".", 1)[-1].lower()) if "." in base else ""
+    now = datetime.now(dt_timezone.utc)
+    return f"cvs/{now:%Y/%m}/{uuid.uuid4().hex}{ext if ext in CV_EXTENSIONS else ''}"
+
+
 class Candidate(TimeStampedModel):
     """A person in the talent pool.  ``reference`` is unique per ``source``.
 
@@ -127,7 +142,7 @@ class Candidate(TimeStampedModel):
     source = models.CharField(max_length=100, default="import")
     source_label = models.CharField(max_length=200, blank=True, default="", help_text="e.g. a dataset's category")
     cv_text = models.TextField(blank=True, default="")
-    cv_file = models.FileField(upload_to="cvs/%Y/%m/", blank=True, default="")
+    cv_file = models.FileField(upload_to=cv_upload_to, blank=True, default="", max_length=200)
     years_experience = models.FloatField(null=True, blank=True, help_text="extracted from the CV, in years")
     headline = models.CharField(max_length=200, blank=True, default="")
     location = models.CharField(max_length=200, blank=True, default="")
