@@ -107,7 +107,7 @@ def _vacancy_context(request: HttpRequest, vacancy: Vacancy, candidate: Candidat
             score = matching_services.match_score_on_demand(candidate=candidate, vacancy=vacancy)
             match = selectors.match_view_from_score(score, candidate=candidate, vacancy=vacancy)
         context.update(
-            match=match, scoring_pending=match.state == "pending",
+            match=match, auto_refresh=match.state == "pending",
             application=selectors.candidate_application_for(candidate=candidate, vacancy=vacancy),
             apply_form=extra.pop("apply_form", None) or ApplyForm(),
         )
@@ -195,6 +195,9 @@ def _profile_initial(candidate: Candidate) -> dict:
 def _render_profile(request: HttpRequest, candidate: Candidate, **forms) -> HttpResponse:
     candidate = selectors.candidate_profile(candidate=candidate)
     pending = selectors.candidate_scoring_pending(candidate=candidate)
+    # Refresh by itself while the worker should be done any moment; later (worker down) stop, so that forms
+    # being filled in are not reset every 5 seconds.
+    recent = timezone.now() - candidate.updated_at < selectors.SCORING_WAIT
     context = {
         "candidate": candidate,
         "profile_form": forms.get("profile_form") or ProfileForm(initial=_profile_initial(candidate)),
@@ -204,6 +207,7 @@ def _render_profile(request: HttpRequest, candidate: Candidate, **forms) -> Http
         "upload_form": forms.get("upload_form") or CvUploadForm(),
         "skill_suggestions": selectors.skill_suggestions(),
         "scoring_pending": pending,
+        "auto_refresh": pending and recent,
         "has_content": selectors.candidate_has_content(candidate=candidate),
         "best_matches": [] if pending else selectors.candidate_best_matches(candidate=candidate),
         "pending_upload": request.session.get(PENDING_CV_SESSION_KEY),

@@ -213,3 +213,14 @@ def test_the_whole_flow_with_the_real_engine(candidate_client, candidate, django
     response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
     assert response.context["match"].state == "scored"
     assert response.context["match"].score == stored.score
+
+
+def test_the_profile_stops_refreshing_when_the_worker_is_late(candidate_client, candidate):
+    with_cv(candidate)
+    VacancyFactory()
+    Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+
+    html = candidate_client.get(reverse("portal:profile")).content.decode()
+
+    assert "Scoring…" in html and "taking longer than usual" in html
+    assert 'http-equiv="refresh"' not in html
