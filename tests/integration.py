@@ -46,12 +46,12 @@ def celery_queue(broker: str | None = None):
 
     from recruiting.celery import app
 
+    url = broker or broker_url()  # skips (or fails in CI) before anything is changed
     queue = f"test-{uuid.uuid4().hex[:8]}"
     keys = ("task_always_eager", "broker_url", "broker_write_url", "broker_read_url", "task_default_queue")
     old = {k: app.conf.get(k) for k in keys}
     old_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
     django_settings.CELERY_TASK_ALWAYS_EAGER = False  # services then log, not raise, when the broker is down
-    url = broker or broker_url()
     # With a namespaced configuration, broker_url alone does not move the connection: set the write/read URLs.
     app.conf.update(task_always_eager=False, broker_url=url, broker_write_url=url, broker_read_url=url,
                     task_default_queue=queue)
