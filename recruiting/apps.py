@@ -13,6 +13,7 @@ class RecruitingConfig(AppConfig):
 
         from . import signals  # noqa: F401
         from . import notifications  # noqa: F401  (stage-change e-mails, a receiver of events)
+        from . import webhooks  # noqa: F401  (webhook deliveries, a receiver of events)
 
         if not settings.CELERY_BROKER_URL:
             logging.getLogger("recruiting").warning(

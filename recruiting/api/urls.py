@@ -1,13 +1,36 @@
-"""REST API under ``/api/v1/``, the OpenAPI schema at ``/api/schema/`` and Swagger UI at ``/api/docs/``."""
+"""REST API under ``/api/v1/``, the OpenAPI schema at ``/api/schema/`` and Swagger UI at ``/api/docs/``.
 
-from django.urls import path
+Every other URL under ``/api/`` answers a JSON 404 in the standard error format.
+"""
+
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from recruiting.api import views
 
 app_name = "api"
 
-v1 = []
+router = SimpleRouter()
+router.register("vacancies", views.VacancyViewSet, basename="vacancy")
+router.register("candidates", views.CandidateViewSet, basename="candidate")
+router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("match-scores", views.MatchScoreViewSet, basename="match-score")
+router.register("skills", views.SkillViewSet, basename="skill")
+router.register("scoring-runs", views.ScoringRunViewSet, basename="scoring-run")
+router.register("webhooks/endpoints", views.WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("webhooks/deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
+
+v1 = [
+    path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("imports/candidates/", views.CandidateImportView.as_view(), name="import-candidates"),
+    *router.urls,
+]
 
 urlpatterns = [
+    path("v1/", include((v1, "v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]
