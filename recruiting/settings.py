@@ -187,6 +187,9 @@ MATCHING_FAULT_CHUNK_DELAY = env.float("MATCHING_FAULT_CHUNK_DELAY", default=0.0
 # The database is the record of what still needs scoring: a periodic sweep re-enqueues stale or missing scores.
 CELERY_BEAT_SCHEDULE = {
     "stale-sweep": {"task": "matching.stale_sweep", "schedule": env.float("STALE_SWEEP_SECONDS", default=60.0)},
+    # Webhook deliveries a broker outage left pending are sent again.
+    "resend-pending-webhooks": {"task": "recruiting.resend_pending_webhooks",
+                                "schedule": env.float("WEBHOOK_RESEND_SECONDS", default=120.0)},
 }
 
 # --- Matching -----------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.text import slugify
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -693,7 +694,10 @@ def cv_download_view(model_admin, request: HttpRequest, object_id) -> HttpRespon
     except FileNotFoundError:
         raise Http404("The CV file is missing from storage.") from None
     audit_log(actor=request.user, action="view_cv", obj=candidate, detail={"via": "file download"})
-    name = candidate.cv_file.name.rsplit("/", 1)[-1]
+    # Stored names are random (recruiting.models.cv_upload_to); the download is named after the candidate.
+    stored = candidate.cv_file.name.rsplit("/", 1)[-1]
+    extension = ("." + stored.rsplit(".", 1)[-1]) if "." in stored else ""
+    name = f"cv-{slugify(candidate.reference) or candidate.pk}{extension}"
     response = FileResponse(handle, as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

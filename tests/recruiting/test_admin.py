@@ -572,7 +572,9 @@ def test_cv_file_download_is_permission_checked_streamed_and_logged(recruiter_cl
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 fake cv"
-    assert "attachment" in response["Content-Disposition"] and "ada-cv" in response["Content-Disposition"]
+    disposition = response["Content-Disposition"]
+    assert "attachment" in disposition and f"cv-{candidate.reference}".lower() in disposition.lower()
+    assert "ada-cv" not in candidate.cv_file.name  # stored under a random name
     entry = AuditLogEntry.objects.get(action="view_cv")
     assert entry.actor == recruiter and entry.detail == {"via": "file download"}
     page = recruiter_client.get(change_url(candidate)).content.decode()
