@@ -57,7 +57,7 @@ import json, sys
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
-from recruiting.models import Candidate, Vacancy
+from recruiting.models import Application, Candidate, Vacancy
 from recruiting.permissions import RECRUITERS_GROUP
 
 n_candidates, n_recruiters, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
@@ -65,11 +65,16 @@ User = get_user_model()
 group, _ = Group.objects.get_or_create(name=RECRUITERS_GROUP)
 out = {"candidates": [], "recruiters": [], "vacancies": list(
     Vacancy.objects.filter(status="open").order_by("pk").values_list("pk", flat=True))}
-for i, candidate in enumerate(Candidate.objects.filter(user__isnull=True).order_by("pk")[:n_candidates]):
+# A repeated run (--reuse-db) starts from the same state: the previous run's applications are removed.
+Application.objects.filter(candidate__user__username__startswith="load-candidate-").delete()
+free = iter(Candidate.objects.filter(user__isnull=True).order_by("pk"))
+for i in range(n_candidates):
     user, _ = User.objects.get_or_create(username=f"load-candidate-{i}@example.org",
                                          defaults={"email": f"load-candidate-{i}@example.org"})
-    candidate.user = user
-    candidate.save(update_fields=["user"])
+    if not Candidate.objects.filter(user=user).exists():
+        candidate = next(free)
+        candidate.user = user
+        candidate.save(update_fields=["user"])
     out["candidates"].append(Token.objects.get_or_create(user=user)[0].key)
 for i in range(n_recruiters):
     user, _ = User.objects.get_or_create(username=f"load-recruiter-{i}@example.org",

@@ -44,20 +44,9 @@ OUTCOMES: dict[str, dict[str, str]] = {}
 # not run; a door that answers 500 is run and recorded.  The case is then reported as xfail with the reason, so
 # the run stays green while the bug is open and the line disappears from the table once it is fixed (drop the
 # entry then).  Each is in docs/security.md, "Open findings".
-_EXTRACTION_QUADRATIC = ("HANGS (not run): matching.extraction.extract_requirements is O(mentions × line length); "
-                         "a 200,000-character vacancy of skill words takes minutes")
-_CSV_CELLS_UNBOUNDED = ("HANGS (not run): CSV cells are not cut at documents.MAX_CHARS (recruiting/importers.py), "
-                        "so a 10 MB cell is extracted whole")
-_IMPORT_NAME_CRASH = ("crash: SuspiciousFileOperation escapes import_candidates for a file named ..\\..\\x "
-                      "(recruiting/importers.py gives the on-disk name to the FileField; rolled back, nothing saved)")
 _API_SNIFF_500 = ("500: the header sniff in recruiting/api/views.py _read_candidate_csv_upload lets csv.Error "
                   "escape on binary content")
 KNOWN_ISSUES: dict[tuple[str, str], str] = {
-    ("1mb-line", "import_vacancies"): _EXTRACTION_QUADRATIC,
-    ("csv-10mb-field", "import_candidates"): _CSV_CELLS_UNBOUNDED,
-    ("csv-10mb-field", "import_vacancies"): _CSV_CELLS_UNBOUNDED,
-    ("csv-10mb-field", "API import"): _CSV_CELLS_UNBOUNDED,
-    ("name-windows", "import_candidates"): _IMPORT_NAME_CRASH,
     ("docx-zip-bomb", "API import"): _API_SNIFF_500,
     ("docx-lying-bomb", "API import"): _API_SNIFF_500,
 }

@@ -89,6 +89,11 @@ def test_cv_markup_is_escaped_in_the_workspace_and_served_as_json_data(tmp_path,
     assert response["Content-Type"].startswith("application/json") and response["X-Content-Type-Options"] == "nosniff"
     assert SCRIPT in response.json()["name"]
 
+    browsable = api.get(f"/api/v1/candidates/{candidate.pk}/", HTTP_ACCEPT="text/html")
+    if browsable["Content-Type"].startswith("text/html"):  # DRF's browsable API, where it is enabled
+        html = browsable.content.decode()
+        assert SCRIPT not in html and "<img src=x" not in html
+
 
 @pytest.mark.skipif(not _portal("portal:cv_upload"), reason="the portal's CV upload is not in this tree")
 def test_cv_markup_is_escaped_in_the_portal(settings, tmp_path):
