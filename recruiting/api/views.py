@@ -590,7 +590,10 @@ def _read_candidate_csv_upload(upload) -> importers.Batch:
                 handle.write(chunk)
         with path.open("rb") as handle:
             first = handle.readline(1024 * 1024).decode("utf-8-sig", errors="replace")
-        header = {h.strip() for h in next(csv.reader(io.StringIO(first)), [])}
+        try:
+            header = {h.strip() for h in next(csv.reader(io.StringIO(first)), [])}
+        except csv.Error:  # binary or otherwise not CSV: the importer below says so clearly
+            header = set()
         optional = {arg: column for arg, column in CSV_COLUMNS.items() if column in header}
         try:
             return importers.read_candidate_csv(path, text_column="cv_text", **optional)

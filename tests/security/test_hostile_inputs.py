@@ -44,12 +44,7 @@ OUTCOMES: dict[str, dict[str, str]] = {}
 # not run; a door that answers 500 is run and recorded.  The case is then reported as xfail with the reason, so
 # the run stays green while the bug is open and the line disappears from the table once it is fixed (drop the
 # entry then).  Each is in docs/security.md, "Open findings".
-_API_SNIFF_500 = ("500: the header sniff in recruiting/api/views.py _read_candidate_csv_upload lets csv.Error "
-                  "escape on binary content")
-KNOWN_ISSUES: dict[tuple[str, str], str] = {
-    ("docx-zip-bomb", "API import"): _API_SNIFF_500,
-    ("docx-lying-bomb", "API import"): _API_SNIFF_500,
-}
+KNOWN_ISSUES: dict[tuple[str, str], str] = {}
 
 
 class Hang(Exception):
