@@ -19,3 +19,21 @@ def shared_dir() -> Path:
             pytest.fail(f"CI=true but the real data folder {SHARED_DIR} is missing")
         pytest.skip(f"real data folder {SHARED_DIR} is absent (a fresh clone without ../shared)")
     return SHARED_DIR
+
+
+def ensure_vocabulary() -> None:
+    """Reload the project's skill vocabulary when an earlier transactional test flushed it.
+
+    Transactional tests flush every table when they end; ``serialized_rollback`` restores migration data, but not
+    after a test that ran Playwright's event loop, so tests that need the vocabulary call this first.
+    """
+    from matching.models import Skill
+    from matching.vocabulary import load_project_vocabulary
+
+    if Skill.objects.exists():
+        return
+    Skill.objects.bulk_create([
+        Skill(name=e.name, aliases=list(e.aliases), category=e.category, ambiguous=e.ambiguous,
+              broader=list(e.broader), source="project")
+        for e in load_project_vocabulary()
+    ])

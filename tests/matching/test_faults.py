@@ -19,6 +19,7 @@ from matching import services
 from matching.models import MatchScore, ScoringRun
 from recruiting.models import Candidate, Vacancy
 from recruiting.services import candidate_upsert, vacancy_upsert
+from tests.conftest import ensure_vocabulary
 from tests.integration import broker_url, celery_queue, start_worker, stop_worker, wait_for
 from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
 
@@ -30,6 +31,7 @@ def make_pool(n_candidates: int = 8) -> tuple[list[Candidate], Vacancy]:
     """Candidates and a vacancy saved without a broker (scoring not enqueued), scores deleted."""
     from django.conf import settings
 
+    ensure_vocabulary()
     eager = settings.CELERY_TASK_ALWAYS_EAGER
     settings.CELERY_TASK_ALWAYS_EAGER = True
     try:

@@ -6,6 +6,7 @@ from matching import services
 from matching.models import MatchScore, ScoringRun
 from recruiting.models import Candidate
 from recruiting.services import candidate_upsert, vacancy_upsert
+from tests.conftest import ensure_vocabulary
 from tests.integration import celery_queue, start_worker, stop_worker, wait_for
 from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
 
@@ -13,6 +14,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, s
 
 
 def test_worker_stores_match_scores_for_saved_candidates_and_a_full_rescore():
+    ensure_vocabulary()
     with celery_queue() as queue:
         worker = start_worker(queue)
         try:

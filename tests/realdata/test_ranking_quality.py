@@ -18,6 +18,7 @@ from django.core.management import call_command
 from matching import evaluation
 from matching.models import MatchScore
 from recruiting.models import Candidate, Vacancy
+from tests.conftest import ensure_vocabulary
 
 pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
 
@@ -42,6 +43,7 @@ def metrics_for(vacancies) -> dict[str, list[float]]:
 
 @pytest.fixture
 def imported(shared_dir, django_capture_on_commit_callbacks):
+    ensure_vocabulary()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_vacancies", *sorted(str(p) for p in (shared_dir / "seeds").glob("*.txt")),
                      stdout=StringIO())
