@@ -444,17 +444,7 @@ def enqueue_vacancy_scoring(*, vacancy_id: int) -> None:
 def _enqueue(task_name: str, ids: list[int]) -> None:
     from matching import tasks
 
-    task = getattr(tasks, task_name)
-
-    def send() -> None:
-        try:
-            task.delay(ids)
-        except Exception:  # noqa: BLE001 - a broker outage must not lose the save; the sweeper retries
-            if settings.CELERY_TASK_ALWAYS_EAGER:
-                raise
-            logger.warning("could not enqueue %s for %d ids: broker unavailable", task_name, len(ids))
-
-    transaction.on_commit(send)
+    _send_after_commit(getattr(tasks, task_name), ids)
 
 
 # --- scoring runs -------------------------------------------------------------------------------------------
