@@ -21,12 +21,13 @@ RUFF_VERSION := 0.17.5
 # already in the environment wins.
 LOCAL_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: help venv deps test-deps run migrate bootstrap serve test worker beat lint lock clean
+.PHONY: help venv deps test-deps bench-deps run migrate bootstrap serve test worker beat lint lock clean
 
 help:
 	@echo "make run     venv + pinned deps, migrate, demo data (bootstrap_demo), runserver $(HOST):$(PORT)"
 	@echo "make test    venv + pinned deps and test deps, then pytest"
 	@echo "make worker  a Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make bench-deps  locust for benchmarks/bench_api.py (benchmarks/requirements.txt, not in the locks)"
 	@echo "make lint    ruff check"
 	@echo "make lock    regenerate requirements*.lock from pyproject.toml in a clean venv"
 
@@ -44,8 +45,15 @@ $(VENV)/.test-deps: requirements-test.lock $(VENV)/.deps
 	$(PIP) install -q -r requirements-test.lock
 	@touch $@
 
+# Benchmark tools (locust) on top of the service's pins; the lock files constrain them so nothing pinned moves.
+# Not in requirements*.lock: CI does not run benchmarks.
+$(VENV)/.bench-deps: benchmarks/requirements.txt $(VENV)/.deps
+	$(PIP) install -q -r benchmarks/requirements.txt -c requirements.lock -c requirements-test.lock
+	@touch $@
+
 deps: $(VENV)/.deps
 test-deps: $(VENV)/.test-deps
+bench-deps: $(VENV)/.bench-deps
 
 migrate: deps
 	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
