@@ -201,14 +201,22 @@ class MatchingModel:
                 if name in index:
                     df[index[name]] += 1
         idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-        texts = [t for t in candidate_texts if t.strip()]
+        rows = [i for i, t in enumerate(candidate_texts) if t.strip()]
         try:
             # A word must appear in two CVs of the pool to count, so a person's unique name cannot weigh.
-            vectorizer = _new_vectorizer(min_df=2).fit(texts)
+            vectorizer = _new_vectorizer(min_df=2)
+            fitted = vectorizer.fit_transform([candidate_texts[i] for i in rows]).tocsr()
+            # The fit's own output is what transform() gives for the same texts: keep it (empty texts as
+            # empty rows) so the candidates of the fit need not be transformed again.
+            fit_text = sp.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))),
+                                     shape=(len(candidate_texts), len(rows))) @ fitted
         except ValueError:  # a pool too small or without shared words: text similarity is then always 0
             vectorizer = _new_vectorizer().fit(["placeholder"])
+            fit_text = None
         pairs = [(narrow, wide) for narrow, wides in (broader or {}).items() for wide in wides]
-        return cls(names, idf, vectorizer, n, pairs)
+        model = cls(names, idf, vectorizer, n, pairs)
+        model.fit_text = fit_text
+        return model
 
     # -- persistence (arrays and JSON only: no pickle) --------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -373,9 +381,10 @@ class CandidateMatrices:
 
     def rows(self, index) -> CandidateMatrices:
         """The candidates at ``index`` (a slice or an array of row numbers)."""
-        idx = np.arange(len(self))[index]
+        idx = index if isinstance(index, slice) else np.asarray(index)
+        listed = range(len(self))[index] if isinstance(index, slice) else idx
         out = CandidateMatrices(self.has[idx], self.profile[idx], self.text[idx], self.level[idx], self.years[idx],
-                                [self.fields[i] for i in idx], [self.reasons[i] for i in idx],
+                                [self.fields[i] for i in listed], [self.reasons[i] for i in listed],
                                 skill_side=self.skill_side[idx])
         out.text32 = self.text32[idx]
         return out
@@ -401,9 +410,8 @@ class VacancyMatrices:
         self.skill_side_t = sp.hstack(
             [sp.diags(w[:, 0]) @ self.required + sp.diags(w[:, 1]) @ self.desirable, sp.diags(w[:, 4]) @ self.profile],
             format="csr", dtype=np.float32).T.toarray()  # small: (2 · n_skills, n_vacancies)
-        # Only the terms some vacancy keeps matter to the text product: restrict both sides to them.
-        self.text_cols = np.unique(self.text.indices)
-        self.text32_t = self.text.astype(np.float32).T.tocsr()[self.text_cols]
+        # Terms × vacancies: rows of terms no vacancy keeps are empty, so the product skips them for free.
+        self.text32_t = self.text.astype(np.float32).T.tocsr()
 
     def __len__(self) -> int:
         return self.required.shape[0]
@@ -426,14 +434,16 @@ def vacancy_insufficiency(doc: VacancyDocument) -> str:
     return ""
 
 
-def candidate_matrices(model: MatchingModel, candidates: Sequence[CandidateDocument]) -> CandidateMatrices:
-    """Vectorise candidates with the fitted model (no refit)."""
+def candidate_matrices(model: MatchingModel, candidates: Sequence[CandidateDocument],
+                       text: sp.csr_matrix | None = None) -> CandidateMatrices:
+    """Vectorise candidates with the fitted model (no refit).  ``text``: their word TF-IDF rows when already
+    computed (``MatchingModel.fit_text``), shape ``(len(candidates), n_terms)``."""
     has = model.skill_matrix([c.skills for c in candidates])
     has.data = np.ones_like(has.data)  # presence, not counts: a skill is had or not
     return CandidateMatrices(
         has=has,
         profile=model.profile_matrix([c.skills for c in candidates], sublinear="sqrt"),
-        text=model.text_matrix([c.text for c in candidates]),
+        text=text if text is not None else model.text_matrix([c.text for c in candidates]),
         level=np.array([c.qualification_level for c in candidates], dtype=float),
         years=np.array([c.years_experience or 0.0 for c in candidates], dtype=float),
         fields=[tuple(f.lower() for f in c.fields if f) for c in candidates],
@@ -516,7 +526,7 @@ def _scan(cm: CandidateMatrices, vm: VacancyMatrices) -> ScoreMatrices:
     only where some vacancy uses them.  For ranking and top-K selection."""
     w = vm.weights.astype(np.float32)
     score = np.asarray(cm.skill_side @ vm.skill_side_t, dtype=np.float32)
-    text = _dense(cm.text32[:, vm.text_cols] @ vm.text32_t)
+    text = _dense(cm.text32 @ vm.text32_t)
     text *= np.float32(1.0 / TEXT_SIMILARITY_FULL)
     np.minimum(text, 1.0, out=text)
     text *= w[:, 5][np.newaxis, :]
@@ -548,24 +558,27 @@ def _all_skills(vacancy: VacancyDocument) -> dict[str, int]:
 def _qualification(cm: CandidateMatrices, vm: VacancyMatrices) -> np.ndarray:
     """Level against the minimum (``LEVEL_WEIGHT``) and agreement of the fields (``FIELD_WEIGHT``): fields agree
     when one names the other ("computer science" and "computer science and engineering").  Vectorised through
-    the small set of distinct field names: ``match = (C_f · R · V_fᵀ) > 0``."""
-    level = np.minimum(1.0, cm.level[:, None] / np.where(vm.min_level > 0, vm.min_level, 1.0)[None, :])
-    # Candidates share few distinct sets of fields: decide agreement once per distinct set, then gather rows.
-    distinct = sorted(set(cm.fields))
-    row_of = {fs: i for i, fs in enumerate(distinct)}
-    names = sorted({f for fs in distinct for f in fs} | {f for fs in vm.fields for f in fs})
+    the small set of distinct (degree level, fields) of the candidates: each is decided once against every
+    vacancy (``match = (C_f · R · V_fᵀ) > 0``), then rows are gathered."""
+    keys = list(zip(cm.level.tolist(), cm.fields, strict=True))
+    distinct = sorted(set(keys))
+    row_of = {key: i for i, key in enumerate(distinct)}
+    d_level = np.array([lv for lv, _ in distinct], dtype=float)
+    d_fields = [fs for _, fs in distinct]
+    level = np.minimum(1.0, d_level[:, None] / np.where(vm.min_level > 0, vm.min_level, 1.0)[None, :])
+    names = sorted({f for fs in d_fields for f in fs} | {f for fs in vm.fields for f in fs})
     if names:
         index = {f: i for i, f in enumerate(names)}
-        c_f = _incidence(distinct, index)
+        c_f = _incidence(d_fields, index)
         v_f = _incidence(vm.fields, index)
         rel = sp.csr_matrix(np.array([[1.0 if (a in b or b in a) else 0.0 for b in names] for a in names]))
-        agree_distinct = _dense(c_f @ rel @ v_f.T) > 0
-        agree = agree_distinct[[row_of[fs] for fs in cm.fields]]
+        agree = _dense(c_f @ rel @ v_f.T) > 0
     else:
-        agree = np.zeros((len(cm), len(vm)), dtype=bool)
+        agree = np.zeros((len(distinct), len(vm)), dtype=bool)
     no_fields = np.array([not fs for fs in vm.fields], dtype=bool)
-    field_match = np.where(no_fields[None, :], (cm.level > 0)[:, None], agree)
-    return LEVEL_WEIGHT * level + FIELD_WEIGHT * field_match
+    field_match = np.where(no_fields[None, :], (d_level > 0)[:, None], agree)
+    table = LEVEL_WEIGHT * level + FIELD_WEIGHT * field_match
+    return table[np.array([row_of[key] for key in keys], dtype=np.intp)] if keys else table[:0]
 
 
 def _incidence(rows: Sequence[tuple[str, ...]], index: Mapping[str, int]) -> sp.csr_matrix:
@@ -630,67 +643,81 @@ def _requirement_rows(model: MatchingModel, vacancy: VacancyDocument) -> list[tu
     return cache[model.version]
 
 
-def _top_k_merge(best_idx, best_val, chunk_scores, offset, k):
-    """Merge a chunk's scores into the running top-K per vacancy (columns).  Once K are held, only scores above
-    each vacancy's current K-th best can enter, so most of a chunk is skipped by one comparison."""
-    if best_idx.shape[0] >= k:
-        threshold = best_val.min(axis=0)
-        rows, cols = np.nonzero(chunk_scores > threshold[np.newaxis, :])
-        if not len(rows):
+def _top_k_merge(best_idx, best_val, scores_t, offset, k):
+    """Merge a chunk's scores, transposed to ``(n_vacancies, chunk)``, into the running top-K per vacancy (rows of
+    ``best_*``, shape ``(n_vacancies, ≤ k)``).  Once K are held, only the vacancies where some score beats the
+    current K-th best are touched, and only as many of the chunk's best as the most entrants any of them has:
+    ``np.argpartition`` along contiguous rows, no loop over vacancies."""
+    n = scores_t.shape[1]
+    if best_idx.shape[1] >= k:
+        above = scores_t > best_val.min(axis=1)[:, np.newaxis]
+        counts = above.sum(axis=1)
+        touched = np.flatnonzero(counts)
+        if not len(touched):
             return best_idx, best_val
-        vals = chunk_scores[rows, cols]
-        # Append the entrants per column, then cut back to K with one partition over the few columns touched.
-        touched = np.unique(cols)
-        for j in touched:
-            sel = cols == j
-            idx = np.concatenate([best_idx[:, j], rows[sel] + offset])
-            val = np.concatenate([best_val[:, j], vals[sel]])
-            keep = np.argpartition(-val, k - 1)[:k]
-            best_idx[:, j] = idx[keep]
-            best_val[:, j] = val[keep]
+        sub = scores_t[touched]
+        m = int(counts[touched].max())
+        part = np.argpartition(-sub, m - 1, axis=1)[:, :m] if m < n else np.broadcast_to(np.arange(n), sub.shape)
+        idx = np.concatenate([best_idx[touched], part + offset], axis=1)
+        val = np.concatenate([best_val[touched], np.take_along_axis(sub, part, axis=1)], axis=1)
+        keep = np.argpartition(-val, k - 1, axis=1)[:, :k]
+        best_idx[touched] = np.take_along_axis(idx, keep, axis=1)
+        best_val[touched] = np.take_along_axis(val, keep, axis=1)
         return best_idx, best_val
-    n = chunk_scores.shape[0]
     if n > k:
-        part = np.argpartition(-chunk_scores, k - 1, axis=0)[:k]
-        vals = np.take_along_axis(chunk_scores, part, axis=0)
+        part = np.argpartition(-scores_t, k - 1, axis=1)[:, :k]
+        vals = np.take_along_axis(scores_t, part, axis=1)
     else:
-        part = np.broadcast_to(np.arange(n)[:, None], chunk_scores.shape)
-        vals = chunk_scores
-    idx = np.concatenate([best_idx, part + offset], axis=0)
-    val = np.concatenate([best_val, vals], axis=0)
-    if idx.shape[0] > k:
-        keep = np.argpartition(-val, k - 1, axis=0)[:k]
-        idx = np.take_along_axis(idx, keep, axis=0)
-        val = np.take_along_axis(val, keep, axis=0)
+        part = np.broadcast_to(np.arange(n), scores_t.shape)
+        vals = scores_t
+    idx = np.concatenate([best_idx, part + offset], axis=1)
+    val = np.concatenate([best_val, vals], axis=1)
+    if idx.shape[1] > k:
+        keep = np.argpartition(-val, k - 1, axis=1)[:, :k]
+        idx = np.take_along_axis(idx, keep, axis=1)
+        val = np.take_along_axis(val, keep, axis=1)
     return idx, val
 
 
 def top_k_scan(cm: CandidateMatrices, vm: VacancyMatrices, *, k: int, chunk: int = 2000, threads: int = 1
                ) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` best candidates of every vacancy: rows of ``cm`` scored in chunks of ``chunk`` (``threads`` chunks
-    at a time; numpy and scipy release the GIL in their kernels) with a running top-K per vacancy, so no
-    ``n_candidates × n_vacancies`` matrix is ever built and memory stays bounded by the chunk size.
+    """The ``k`` best candidates of every vacancy: rows of ``cm`` scored in chunks of ``chunk`` with a running
+    top-K per vacancy, so no ``n_candidates × n_vacancies`` matrix is ever built and memory stays bounded by the
+    chunk size.  ``threads`` threads each take every ``threads``-th chunk with a top-K of their own (numpy and
+    scipy release the GIL in their kernels), merged at the end.
 
     Returns ``(rows, scores)``, each ``(min(k, n_candidates), n_vacancies)``, best first per column; candidates
     with insufficient data score -1 (they rank last).
     """
-    n = len(cm)
+    n, n_v = len(cm), len(vm)
     starts = list(range(0, n, chunk))
 
-    def one(start):
-        sub = cm.rows(slice(start, start + chunk))
-        m = score_matrices(sub, vm, keep_components=False)
-        scores = np.where(m.insufficient, -1.0, m.score)
-        return start, scores
+    def part(first: int):
+        best_idx = np.zeros((n_v, 0), dtype=np.int64)
+        best_val = np.zeros((n_v, 0), dtype=np.float32)
+        for start in starts[first::threads]:
+            sub = cm.rows(slice(start, start + chunk))
+            m = score_matrices(sub, vm, keep_components=False)
+            scores_t = np.ascontiguousarray(np.where(m.insufficient, np.float32(-1.0), m.score).T)
+            best_idx, best_val = _top_k_merge(best_idx, best_val, scores_t, start, k)
+        return best_idx, best_val
 
-    best_idx = np.zeros((0, len(vm)), dtype=np.int64)
-    best_val = np.zeros((0, len(vm)))
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for start, scores in pool.map(one, starts):
-            best_idx, best_val = _top_k_merge(best_idx, best_val, scores, start, k)
-    order = np.argsort(-best_val, axis=0, kind="stable")
-    return np.take_along_axis(best_idx, order, axis=0), np.take_along_axis(best_val, order, axis=0)
-
+    threads = max(1, min(threads, len(starts)))
+    if threads == 1:
+        best_idx, best_val = part(0)
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            results = list(pool.map(part, range(threads)))
+        best_idx = np.concatenate([r[0] for r in results], axis=1)
+        best_val = np.concatenate([r[1] for r in results], axis=1)
+        if best_idx.shape[1] > k:
+            keep = np.argpartition(-best_val, k - 1, axis=1)[:, :k]
+            best_idx = np.take_along_axis(best_idx, keep, axis=1)
+            best_val = np.take_along_axis(best_val, keep, axis=1)
+    order = np.argsort(-best_val, axis=1, kind="stable")
+    best_idx = np.take_along_axis(best_idx, order, axis=1)
+    best_val = np.take_along_axis(best_val, order, axis=1)
+    return best_idx.T.copy(), best_val.T.astype(float)
 
 
 def top_k_per_column(scores: np.ndarray, k: int) -> list[np.ndarray]:
