@@ -7,7 +7,9 @@ leaves the same rows.  CV text never reaches a log line.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -157,20 +159,49 @@ def _unique_qualifications(found):
 
 
 # --- engine documents ------------------------------------------------------------------------------------
-def candidate_documents(candidate_ids: Sequence[int]) -> list[tuple[Candidate, scoring.CandidateDocument,
-                                                                     dict[str, str]]]:
-    """``(candidate, document, evidence by skill)`` for each id, in a constant number of queries."""
-    candidates = (Candidate.objects.filter(pk__in=candidate_ids)
-                  .prefetch_related("skill_links__skill", "qualifications").order_by("pk"))
+_ID_SLICE = 5000  # ids per query (SQLite caps bound parameters)
+
+
+def _slices(ids: Sequence[int]) -> Iterator[list[int]]:
+    ids = list(ids)
+    for start in range(0, len(ids), _ID_SLICE):
+        yield ids[start:start + _ID_SLICE]
+
+
+def candidate_documents(candidate_ids: Sequence[int], *, evidence: bool = True
+                        ) -> list[tuple[Candidate, scoring.CandidateDocument, dict[str, str]]]:
+    """``(candidate, document, evidence by skill)`` for each id that exists, ordered by id.
+
+    Reads plain values (three queries per 5,000 ids), not related model instances, so 100,000 candidates load in
+    seconds; the ``Candidate`` objects carry only ``pk``, ``name`` and ``years_experience``.  ``evidence=False``
+    skips the evidence lines (scans that only rank).
+    """
+    skill_names = dict(Skill.objects.values_list("id", "name"))
     out = []
-    for c in candidates:
-        skills = {link.skill.name: link.mentions for link in c.skill_links.all()}
-        evidence = {link.skill.name: link.evidence for link in c.skill_links.all()}
-        quals = list(c.qualifications.all())
-        level = max((q.level for q in quals), default=0)
-        fields = [q.field for q in quals if q.field]
-        out.append((c, scoring.CandidateDocument(text=neutralise(c.cv_text, names=[c.name]), skills=skills, qualification_level=level,
-                                                 fields=fields, years_experience=c.years_experience), evidence))
+    for ids in _slices(sorted(set(candidate_ids))):
+        skills: dict[int, dict[str, int]] = {}
+        lines: dict[int, dict[str, str]] = {}
+        link_fields = ("candidate_id", "skill_id", "mentions", "evidence") if evidence else \
+            ("candidate_id", "skill_id", "mentions")
+        for row in CandidateSkill.objects.filter(candidate_id__in=ids).values_list(*link_fields):
+            name = skill_names.get(row[1])
+            if name is None:
+                continue
+            skills.setdefault(row[0], {})[name] = row[2]
+            if evidence:
+                lines.setdefault(row[0], {})[name] = row[3]
+        quals: dict[int, list[tuple[int, str]]] = {}
+        for cid, level, field_name in Qualification.objects.filter(candidate_id__in=ids).values_list(
+                "candidate_id", "level", "field"):
+            quals.setdefault(cid, []).append((level, field_name))
+        for c in Candidate.objects.filter(pk__in=ids).only("pk", "name", "cv_text", "years_experience").order_by("pk"):
+            found = quals.get(c.pk, [])
+            doc = scoring.CandidateDocument(
+                text=neutralise(c.cv_text, names=[c.name]), skills=skills.get(c.pk, {}),
+                qualification_level=max((level for level, _ in found), default=0),
+                fields=[f for _, f in found if f], years_experience=c.years_experience)
+            c.cv_text = ""  # the document holds the (neutralised) text; don't keep two copies of 100k CVs
+            out.append((c, doc, lines.get(c.pk, {})))
     return out
 
 
@@ -193,21 +224,88 @@ def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring
     return out
 
 
+class VacancySide:
+    """The vacancies of a scoring pass, ready for the engine: ids, documents, matrices, weights as JSON.
+
+    Built once and kept per worker process (``vacancy_side``) while the vacancies' scoring inputs stay the same,
+    so one candidate's save is scored against 1,000 vacancies without reloading or re-vectorising them.
+    """
+
+    def __init__(self, model: scoring.MatchingModel, rows: list[tuple[Vacancy, scoring.VacancyDocument]]):
+        self.ids = [v.pk for v, _ in rows]
+        self.vacancies = {v.pk: v for v, _ in rows}
+        self.documents = [d for _, d in rows]
+        self.matrices = scoring.vacancy_matrices(model, self.documents)
+        self.weights_json = [json.dumps(d.weights.as_dict()) for d in self.documents]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+_vacancy_sides: dict[tuple, VacancySide] = {}
+
+
+def _vacancy_signature(vacancy_ids: Sequence[int]) -> tuple:
+    """What changes when any scoring input of these vacancies changes: their rows (edits bump ``updated_at``;
+    ``min_years``/levels set by extraction without a save are summed), their skill links and qualifications."""
+    from django.db.models import Max, Sum
+
+    ids = list(vacancy_ids)
+    v = Vacancy.objects.filter(pk__in=ids).aggregate(
+        n=Count("pk"), u=Max("updated_at"), y=Sum("min_years_experience"), q=Sum("min_qualification_level"))
+    s = VacancySkill.objects.filter(vacancy_id__in=ids).aggregate(
+        n=Count("pk"), i=Sum("pk"), m=Sum("mentions"), k=Sum("skill_id"),
+        r=Sum("pk", filter=Q(importance="required")))
+    q = Qualification.objects.filter(vacancy_id__in=ids).aggregate(n=Count("pk"), i=Sum("pk"), lv=Sum("level"))
+    return tuple(v.values()) + tuple(s.values()) + tuple(q.values())
+
+
+def vacancy_side(model: scoring.MatchingModel, vacancy_ids: Sequence[int]) -> VacancySide:
+    """The engine-ready vacancies, from this process's cache when their inputs have not changed (one cheap
+    aggregate query checks), else loaded and vectorised anew."""
+    ids = sorted(set(vacancy_ids))
+    key = (model.version, tuple(ids), _vacancy_signature(ids))
+    side = _vacancy_sides.get(key)
+    if side is None:
+        side = VacancySide(model, vacancy_documents(ids))
+        if len(_vacancy_sides) >= 4:
+            _vacancy_sides.clear()
+        _vacancy_sides[key] = side
+    return side
+
+
+_categories: dict[str, dict[str, str]] = {}
+
+
+def skill_categories(vocab_version: str) -> dict[str, str]:
+    """Skill name → category, cached per vocabulary version."""
+    if vocab_version not in _categories:
+        _categories.clear()
+        _categories[vocab_version] = dict(Skill.objects.values_list("name", "category"))
+    return _categories[vocab_version]
+
+
 def scorable_vacancy_ids() -> list[int]:
     """Vacancies that get scores: every one that is not closed."""
     return list(Vacancy.objects.exclude(status=Vacancy.Status.CLOSED).order_by("pk").values_list("pk", flat=True))
 
 
 # --- the fitted model ------------------------------------------------------------------------------------
-def model_fit() -> scoring.MatchingModel:
-    """Fit the engine's model on every candidate and persist it (a no-op when the same model is stored)."""
-    rows = candidate_documents(list(Candidate.objects.values_list("pk", flat=True)))
+def model_fit(rows: list | None = None, *, keep_fit_text: bool = False) -> scoring.MatchingModel:
+    """Fit the engine's model on every candidate (or on ``rows`` from ``candidate_documents``) and persist it (a
+    no-op when the same model is stored).  With ``keep_fit_text`` the model keeps the candidates' word TF-IDF
+    matrix of the fit as ``fit_text`` (rows in the order of ``rows``), so a planning pass need not transform them
+    again; the caller deletes it when done (it is large)."""
+    rows = rows if rows is not None else candidate_documents(list(Candidate.objects.values_list("pk", flat=True)),
+                                                             evidence=False)
     vocab_version = current_vocabulary_version()
     skills = list(Skill.objects.values_list("name", "broader"))
     model = scoring.MatchingModel.fit([d.text for _, d, _ in rows], [d.skills for _, d, _ in rows],
                                       [name for name, _ in skills], {name: wide for name, wide in skills if wide})
     TextModel.objects.get_or_create(version=model.version, defaults={
         "vocabulary_version": vocab_version, "n_documents": model.n_documents, "data": model.to_bytes()})
+    if not keep_fit_text:
+        model.__dict__.pop("fit_text", None)
     _models[model.version] = model
     return model
 
@@ -231,7 +329,11 @@ def model_current(version: str | None = None) -> scoring.MatchingModel:
 MATCH_SCORE_UPDATE_FIELDS = [
     "state", "score", "skills_score", "qualifications_score", "text_score", "matched_skills", "missing_skills",
     "explanation", "engine_version", "vocabulary_version", "model_version", "weights", "stale", "computed_at",
+    "explained",
 ]
+_ROW_COLUMNS = ["candidate_id", "vacancy_id", *MATCH_SCORE_UPDATE_FIELDS]
+_GROUPS = (("skills_score", ("required", "desirable", "profile")), ("qualifications_score", ("qualification",)),
+           ("text_score", ("text",)))
 
 
 def score_pairs(*, candidate_ids: Sequence[int] | None = None, vacancy_ids: Sequence[int] | None = None,
@@ -239,34 +341,43 @@ def score_pairs(*, candidate_ids: Sequence[int] | None = None, vacancy_ids: Sequ
     """Score the given candidates (default: all) against the given vacancies (default: all not closed) and store
     what the storage policy keeps; returns the number of pairs written.
 
-    Kept (upserted with their full explanation): every pair of a candidate who applied, pairs at or above the
-    vacancy's shortlist threshold (its K-th best score, ``ShortlistThreshold``), and each candidate's N best
-    vacancies.  Stored rows of these candidates and vacancies that are no longer kept are deleted; any pair
-    can still be computed on demand (``match_score_on_demand``).  Small pools (≤ K candidates) keep every pair.
+    Kept: every pair of a candidate who applied and pairs at or above the vacancy's shortlist threshold (its
+    K-th best score, ``ShortlistThreshold``) — stored with their full explanation — and each candidate's N best
+    vacancies, stored narrow (score and component scores; the explanation is filled when the row is first read,
+    see ``MatchScoreQuerySet``).  Stored rows of these candidates and vacancies that are no longer kept are
+    deleted; any pair can still be computed on demand (``match_score_on_demand``).  Small pools (≤ K
+    candidates) keep every pair, explained.  Scoring vacancies against every candidate first sets the
+    thresholds they lack (a fast scan), so a new vacancy does not store 100,000 explained rows.
 
     Work is split into chunks of ``settings.MATCHING_CHUNK_SIZE`` candidates; each chunk is one vectorised
-    product and one bulk upsert.
+    product and one bulk upsert (PostgreSQL: COPY into a staging table, then one INSERT … ON CONFLICT).
     """
+    all_candidates = candidate_ids is None
     if candidate_ids is None:
         candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
     all_vacancies = vacancy_ids is None
+    scorable = scorable_vacancy_ids()
     if vacancy_ids is None:
-        vacancy_ids = scorable_vacancy_ids()
+        vacancy_ids = scorable
     if not candidate_ids or not vacancy_ids:
         return 0
     model = model or model_current()
     _, vocab_version = skill_extractor()
-    categories = dict(Skill.objects.values_list("name", "category"))
-    vacancies = vacancy_documents(vacancy_ids)
-    thresholds = dict(ShortlistThreshold.objects.filter(vacancy_id__in=vacancy_ids, kth_score__isnull=False)
-                      .values_list("vacancy_id", "kth_score"))
-    vac_thr = np.array([thresholds.get(v.pk, -np.inf) for v, _ in vacancies])
+    categories = skill_categories(vocab_version)
+    side = vacancy_side(model, vacancy_ids)
+    thresholds = dict(ShortlistThreshold.objects.filter(vacancy_id__in=side.ids).values_list("vacancy_id", "kth_score"))
+    k = settings.MATCHING_TOP_K_PER_VACANCY
+    missing = [v for v in side.ids if v not in thresholds]
+    if all_candidates and missing and len(candidate_ids) > k:
+        thresholds.update(shortlist_thresholds_update(model=model, vacancy_ids=missing))
+    vac_thr = np.array([-np.inf if thresholds.get(v) is None else thresholds[v] for v in side.ids])
     size = max(1, settings.MATCHING_CHUNK_SIZE)
     written = 0
+    exact_top_n = all_vacancies or len(side) >= len(scorable)
     for start in range(0, len(candidate_ids), size):
         chunk = candidate_documents(candidate_ids[start:start + size])
-        written += _score_and_store(model, chunk, vacancies, categories, vocab_version, vac_thr=vac_thr,
-                                    exact_top_n=all_vacancies or len(vacancies) >= len(scorable_vacancy_ids()))
+        written += _score_and_store(model, chunk, side, categories, vocab_version, vac_thr=vac_thr,
+                                    exact_top_n=exact_top_n)
     return written
 
 
@@ -282,21 +393,35 @@ def _candidate_thresholds(candidate_ids: Sequence[int], exclude_vacancy_ids: Seq
     return dict(ranked)
 
 
-def _score_and_store(model, candidates, vacancies, categories, vocab_version, *, vac_thr: np.ndarray,
+def _group_scores(matrices: scoring.ScoreMatrices) -> dict[str, np.ndarray]:
+    """The stored component group scores (0–100, 2 decimals), ``(n_candidates, n_vacancies)`` each: the weighted
+    mean of the group's components with the weights used, 0 where the group has no weight."""
+    w = matrices.weights
+    out = {}
+    for column, names in _GROUPS:
+        ks = [scoring.COMPONENTS.index(n) for n in names]
+        total = w[:, ks].sum(axis=1)
+        points = sum(matrices.components[n] * w[:, k][np.newaxis, :] for n, k in zip(names, ks, strict=True))
+        out[column] = np.where(total[np.newaxis, :] > 0,
+                               np.round(100.0 * points / np.where(total > 0, total, 1.0)[np.newaxis, :], 2), 0.0)
+    return out
+
+
+def _score_and_store(model, candidates, side: VacancySide, categories, vocab_version, *, vac_thr: np.ndarray,
                      exact_top_n: bool) -> int:
-    if not candidates or not vacancies:
+    if not candidates or not len(side):
         return 0
     cdocs = [d for _, d, _ in candidates]
-    vdocs = [d for _, d in vacancies]
-    matrices = scoring.score_chunk(model, cdocs, vdocs)
+    matrices = scoring.score_matrices(scoring.candidate_matrices(model, cdocs), side.matrices)
     ranking = np.where(matrices.insufficient, -1.0, matrices.score)
     n_c, n_v = ranking.shape
     cand_ids = [c.pk for c, _, _ in candidates]
-    vac_ids = [v.pk for v, _ in vacancies]
+    vac_ids = side.ids
 
-    keep = ranking >= vac_thr[np.newaxis, :] - 1e-9
+    shortlist = ranking >= vac_thr[np.newaxis, :] - 1e-9
+    keep = shortlist.copy()
     top_n = settings.MATCHING_TOP_N_PER_CANDIDATE
-    if n_v <= top_n:
+    if exact_top_n and n_v <= top_n:
         keep[:] = True
     elif exact_top_n:
         best = np.argpartition(-ranking, top_n - 1, axis=1)[:, :top_n]
@@ -310,28 +435,105 @@ def _score_and_store(model, candidates, vacancies, categories, vocab_version, *,
     for c, v in Application.objects.filter(candidate_id__in=cand_ids, vacancy_id__in=vac_ids).values_list(
             "candidate_id", "vacancy_id"):
         keep[c_index[c], v_index[v]] = True
+        shortlist[c_index[c], v_index[v]] = True
+    # Explained now: applied pairs, the vacancies' shortlists, and insufficient pairs (their reason is cheap).
+    explained = keep & (shortlist | matrices.insufficient)
 
     now = timezone.now()
-    rows = []
+    groups = _group_scores(matrices)
+    rows: list[tuple] = []
     for i, j in zip(*np.nonzero(keep), strict=True):
         candidate, cdoc, evidence = candidates[i]
-        vacancy, vdoc = vacancies[j]
-        pair = scoring.explain_pair(model, matrices, int(i), int(j), cdoc, vdoc, categories, evidence)
-        rows.append(_match_score_row(candidate, vacancy, pair, model, vocab_version, vdoc, now))
+        if explained[i, j]:
+            pair = scoring.explain_pair(model, matrices, int(i), int(j), cdoc, side.documents[j], categories, evidence)
+            rows.append(_row_values(candidate.pk, vac_ids[j], pair, model, vocab_version, side.weights_json[j], now,
+                                    groups, i, j))
+        else:
+            rows.append((candidate.pk, vac_ids[j], MatchScore.State.SCORED, round(float(matrices.score[i, j]), 2),
+                         float(groups["skills_score"][i, j]), float(groups["qualifications_score"][i, j]),
+                         float(groups["text_score"][i, j]), "[]", "[]", "{}", scoring.ENGINE_VERSION,
+                         vocab_version, model.version, side.weights_json[j], False, now, False))
     with transaction.atomic():
-        MatchScore.objects.bulk_create(
-            rows, batch_size=1000, update_conflicts=True, unique_fields=["candidate", "vacancy"],
-            update_fields=MATCH_SCORE_UPDATE_FIELDS,
-        )
+        _upsert_rows(rows)
         # Pairs no longer kept (not rewritten just now) are dropped; they stay computable on demand.
-        (MatchScore.objects.filter(candidate_id__in=cand_ids, vacancy_id__in=vac_ids, computed_at__lt=now)
-         .delete())
-        # One event per vacancy and chunk of candidates (not per pair), sent after commit (webhooks).
-        for vacancy, _ in vacancies:
-            events.emit("match_score.updated", {"vacancy_id": vacancy.pk, "candidate_ids": cand_ids,
-                                                "engine_version": scoring.ENGINE_VERSION,
-                                                "computed_at": now.isoformat().replace("+00:00", "Z")})
+        dropped = MatchScore.objects.filter(candidate_id__in=cand_ids, vacancy_id__in=vac_ids, computed_at__lt=now)
+        touched = set(dropped.values_list("vacancy_id", flat=True).distinct())
+        dropped.delete()
+        touched |= {vac_ids[j] for j in np.unique(np.nonzero(keep)[1])}
+        # One event per vacancy whose stored scores changed, per chunk of candidates (not per pair), sent after
+        # commit as one batch (webhooks look up their endpoints once).
+        stamp = now.isoformat().replace("+00:00", "Z")
+        events.emit_many("match_score.updated", [
+            {"vacancy_id": v, "candidate_ids": cand_ids, "engine_version": scoring.ENGINE_VERSION,
+             "computed_at": stamp} for v in sorted(touched)])
     return len(rows)
+
+
+def _row_values(candidate_id, vacancy_id, pair: scoring.PairScore, model, vocab_version, weights_json, now,
+                groups, i, j) -> tuple:
+    """One stored row (columns ``_ROW_COLUMNS``, JSON columns as JSON text) of an explained pair."""
+    scored = pair.state == MatchScore.State.SCORED
+    return (candidate_id, vacancy_id, pair.state, pair.score,
+            float(groups["skills_score"][i, j]) if scored else 0.0,
+            float(groups["qualifications_score"][i, j]) if scored else 0.0,
+            float(groups["text_score"][i, j]) if scored else 0.0,
+            json.dumps(pair.matched), json.dumps(pair.missing),
+            json.dumps({"state": pair.state, "reason": pair.reason, "components": pair.components,
+                        "engine_version": scoring.ENGINE_VERSION}),
+            scoring.ENGINE_VERSION, vocab_version, model.version, weights_json, False, now, True)
+
+
+_STAGE_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS matchscore_stage (
+    candidate_id bigint, vacancy_id bigint, state varchar(20), score double precision,
+    skills_score double precision, qualifications_score double precision, text_score double precision,
+    matched_skills jsonb, missing_skills jsonb, explanation jsonb, engine_version varchar(40),
+    vocabulary_version varchar(40), model_version varchar(40), weights jsonb, stale boolean,
+    computed_at timestamptz, explained boolean
+) ON COMMIT DELETE ROWS
+"""
+
+
+def _upsert_rows(rows: list[tuple]) -> None:
+    """Upsert rows (``_ROW_COLUMNS``) on (candidate, vacancy), inside the caller's transaction.  PostgreSQL:
+    COPY into a temporary staging table and one ``INSERT … ON CONFLICT DO UPDATE``; elsewhere ``bulk_create``
+    with ``update_conflicts``."""
+    if not rows:
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        table = MatchScore._meta.db_table
+        columns = ", ".join(_ROW_COLUMNS)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in MATCH_SCORE_UPDATE_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.execute(_STAGE_SQL)
+            with cursor.cursor.copy(f"COPY matchscore_stage ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM matchscore_stage "
+                           f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}")
+            cursor.execute("DELETE FROM matchscore_stage")
+        return
+    json_columns = {"matched_skills", "missing_skills", "explanation", "weights"}
+    objects = [MatchScore(**{c: (json.loads(v) if c in json_columns else v) for c, v in zip(_ROW_COLUMNS, row,
+                                                                                          strict=True)})
+               for row in rows]
+    MatchScore.objects.bulk_create(objects, batch_size=1000, update_conflicts=True,
+                                   unique_fields=["candidate", "vacancy"], update_fields=MATCH_SCORE_UPDATE_FIELDS)
+
+
+def _explained_row(model, vocab_version, categories, candidate, cdoc, evidence, vacancy, vdoc) -> MatchScore:
+    """The full explained row of one pair, computed now (not saved)."""
+    matrices = scoring.score_chunk(model, [cdoc], [vdoc])
+    pair = scoring.explain_pair(model, matrices, 0, 0, cdoc, vdoc, categories, evidence)
+    values = _row_values(candidate.pk, vacancy.pk, pair, model, vocab_version, json.dumps(vdoc.weights.as_dict()),
+                         timezone.now(), _group_scores(matrices), 0, 0)
+    json_columns = {"matched_skills", "missing_skills", "explanation", "weights"}
+    row = MatchScore(**{c: (json.loads(v) if c in json_columns else v) for c, v in zip(_ROW_COLUMNS, values,
+                                                                                     strict=True)})
+    row.candidate, row.vacancy = candidate, vacancy
+    return row
 
 
 def match_score_on_demand(*, candidate: Candidate, vacancy: Vacancy) -> MatchScore:
@@ -341,65 +543,73 @@ def match_score_on_demand(*, candidate: Candidate, vacancy: Vacancy) -> MatchSco
     _, vocab_version = skill_extractor()
     (cand, cdoc, evidence), = candidate_documents([candidate.pk])
     (vac, vdoc), = vacancy_documents([vacancy.pk])
-    matrices = scoring.score_chunk(model, [cdoc], [vdoc])
-    categories = dict(Skill.objects.filter(name__in=set(cdoc.skills) | set(vdoc.required) | set(vdoc.desirable))
-                      .values_list("name", "category"))
-    pair = scoring.explain_pair(model, matrices, 0, 0, cdoc, vdoc, categories, evidence)
-    return _match_score_row(cand, vac, pair, model, vocab_version, vdoc, timezone.now())
+    return _explained_row(model, vocab_version, skill_categories(vocab_version), candidate, cdoc, evidence,
+                          vacancy, vdoc)
+
+
+def match_scores_explain(rows: Sequence[MatchScore]) -> None:
+    """Fill in, save and set on ``rows`` the explanation of narrow stored rows (``explained=False``): each pair is
+    computed now with the stored model, as ``score_pairs`` would explain it.  Rows whose candidate or vacancy is
+    gone are left as they are."""
+    rows = [r for r in rows if not r.explained]
+    if not rows:
+        return
+    model = model_current()
+    _, vocab_version = skill_extractor()
+    categories = skill_categories(vocab_version)
+    cands = {c.pk: (c, d, ev) for c, d, ev in candidate_documents(sorted({r.candidate_id for r in rows}))}
+    vacs = {v.pk: (v, d) for v, d in vacancy_documents(sorted({r.vacancy_id for r in rows}))}
+    done = []
+    for r in rows:
+        if r.candidate_id not in cands or r.vacancy_id not in vacs:
+            continue
+        c, cdoc, evidence = cands[r.candidate_id]
+        v, vdoc = vacs[r.vacancy_id]
+        fresh = _explained_row(model, vocab_version, categories, c, cdoc, evidence, v, vdoc)
+        for name in MATCH_SCORE_UPDATE_FIELDS:
+            setattr(r, name, getattr(fresh, name))
+        done.append(r)
+    if done:
+        MatchScore.objects.bulk_update(done, MATCH_SCORE_UPDATE_FIELDS, batch_size=500)
 
 
 def shortlist_thresholds_update(*, model: scoring.MatchingModel | None = None,
-                                vacancy_ids: Sequence[int] | None = None, threads: int = 1) -> dict[int, float | None]:
+                                vacancy_ids: Sequence[int] | None = None, threads: int = 1,
+                                candidates: tuple[list[int], scoring.CandidateMatrices] | None = None
+                                ) -> dict[int, float | None]:
     """Scan every candidate against the vacancies (fast path, no explanations) and store each vacancy's K-th best
-    score as its shortlist threshold.  Returns ``{vacancy_id: threshold or None}``."""
+    score as its shortlist threshold.  ``candidates``: every candidate's ids and matrices when already built (a
+    planning pass).  Returns ``{vacancy_id: threshold or None}``."""
     model = model or model_current()
     vacancy_ids = list(vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids())
     k = settings.MATCHING_TOP_K_PER_VACANCY
-    ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
     if not vacancy_ids:
         return {}
-    vacancies = vacancy_documents(vacancy_ids)
-    vm = scoring.vacancy_matrices(model, [d for _, d in vacancies])
-    best = np.full((0, len(vacancies)), -np.inf)
-    size = max(1, settings.MATCHING_CHUNK_SIZE) * 4
-    for start in range(0, len(ids), size):
-        chunk = candidate_documents(ids[start:start + size])
-        cm = scoring.candidate_matrices(model, [d for _, d, _ in chunk])
-        _, values = scoring.top_k_scan(cm, vm, k=k, chunk=len(cm) or 1, threads=threads)
-        best = np.concatenate([best, values], axis=0)
-        if best.shape[0] > k:
-            best = -np.sort(-best, axis=0)[:k]
+    side = vacancy_side(model, vacancy_ids)
+    if candidates is not None:
+        ids, cm = candidates
+        _, best = scoring.top_k_scan(cm, side.matrices, k=k, chunk=2000, threads=threads)
+    else:
+        ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
+        best = np.full((0, len(side)), -np.inf)
+        size = max(1, settings.MATCHING_CHUNK_SIZE) * 4
+        for start in range(0, len(ids), size):
+            chunk = candidate_documents(ids[start:start + size], evidence=False)
+            cm = scoring.candidate_matrices(model, [d for _, d, _ in chunk])
+            _, values = scoring.top_k_scan(cm, side.matrices, k=k, chunk=len(cm) or 1, threads=threads)
+            best = np.concatenate([best, values], axis=0)
+            if best.shape[0] > k:
+                best = -np.sort(-best, axis=0)[:k]
     out: dict[int, float | None] = {}
-    for j, (vacancy, _) in enumerate(vacancies):
+    for j, vacancy_id in enumerate(side.ids):
         column = best[:, j]
         kth = float(np.sort(column)[::-1][k - 1]) if len(ids) >= k and len(column) >= k else None
         if kth is not None and kth < 0:
             kth = None
-        ShortlistThreshold.objects.update_or_create(vacancy=vacancy, defaults={"kth_score": kth,
-                                                                               "candidates_scored": len(ids)})
-        out[vacancy.pk] = kth
+        ShortlistThreshold.objects.update_or_create(vacancy_id=vacancy_id, defaults={"kth_score": kth,
+                                                                                     "candidates_scored": len(ids)})
+        out[vacancy_id] = kth
     return out
-
-
-def _match_score_row(candidate, vacancy, pair: scoring.PairScore, model, vocab_version, vdoc, now) -> MatchScore:
-    points = {c["name"]: c for c in pair.components}
-
-    def component(*names: str) -> float:
-        # Score (0–100) of a group of components, weighted by their weights within the group.
-        weight = sum(points[n]["weight"] for n in names if n in points)
-        if not weight:
-            return 0.0
-        return round(sum(points[n]["points"] for n in names if n in points) / weight, 2)
-
-    return MatchScore(
-        candidate=candidate, vacancy=vacancy, state=pair.state, score=pair.score,
-        skills_score=component("required", "desirable", "profile"), qualifications_score=component("qualification"),
-        text_score=component("text"), matched_skills=pair.matched, missing_skills=pair.missing,
-        explanation={"state": pair.state, "reason": pair.reason, "components": pair.components,
-                     "engine_version": scoring.ENGINE_VERSION},
-        engine_version=scoring.ENGINE_VERSION, vocabulary_version=vocab_version, model_version=model.version,
-        weights=vdoc.weights.as_dict(), stale=False, computed_at=now,
-    )
 
 
 # --- enqueueing --------------------------------------------------------------------------------------------
@@ -492,11 +702,25 @@ def scoring_run_plan(*, run_id: int, candidate_ids: Sequence[int] | None, vacanc
     run = ScoringRun.objects.get(pk=run_id)
     if run.status != ScoringRun.Status.PENDING or run.chunks_total:
         return run  # already planned (a redelivered planning task)
-    model = model_fit() if refit else model_current()
     if candidate_ids is None:
-        candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
         vacancies_to_rank = vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids()
-        shortlist_thresholds_update(model=model, vacancy_ids=vacancies_to_rank)
+        if refit:
+            # One pass over every candidate: the fit's own TF-IDF output feeds the threshold scan.
+            rows = candidate_documents(list(Candidate.objects.values_list("pk", flat=True)), evidence=False)
+            model = model_fit(rows, keep_fit_text=True)
+            text = model.__dict__.pop("fit_text", None)
+            candidate_ids = [c.pk for c, _, _ in rows]
+            cm = scoring.candidate_matrices(model, [d for _, d, _ in rows], text=text)
+            del rows, text
+            shortlist_thresholds_update(model=model, vacancy_ids=vacancies_to_rank, candidates=(candidate_ids, cm),
+                                        threads=os.cpu_count() or 1)
+            del cm
+        else:
+            model = model_current()
+            candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
+            shortlist_thresholds_update(model=model, vacancy_ids=vacancies_to_rank)
+    else:
+        model = model_fit() if refit else model_current()
     if vacancy_ids is None:
         vacancy_ids = scorable_vacancy_ids()
     size = max(1, settings.MATCHING_CHUNK_SIZE)

@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 #: Sent with ``event`` (a name above) and ``payload`` (a dict) once the emitting transaction has committed.
 event_emitted = Signal()
+#: Sent with ``event`` and ``payloads`` (a list of dicts) by :func:`emit_many`: one signal for many events of one
+#: kind, so a receiver can handle them with one lookup (a rescore of 1,000 vacancies is one signal, not 1,000).
+events_emitted = Signal()
 
 
 def emit(event: str, payload: dict) -> None:
@@ -25,6 +28,21 @@ def emit(event: str, payload: dict) -> None:
 
     def send() -> None:
         for receiver, result in event_emitted.send_robust(sender=None, event=event, payload=payload):
+            if isinstance(result, Exception):
+                logger.error("receiver %s failed on %s: %s", getattr(receiver, "__name__", receiver), event,
+                             type(result).__name__)
+
+    transaction.on_commit(send)
+
+
+def emit_many(event: str, payloads: list[dict]) -> None:
+    """Announce many ``event`` payloads at once after the current transaction commits (see ``events_emitted``).
+    Receivers of single events (``event_emitted``) are not called: only batch receivers are."""
+    if not payloads:
+        return
+
+    def send() -> None:
+        for receiver, result in events_emitted.send_robust(sender=None, event=event, payloads=payloads):
             if isinstance(result, Exception):
                 logger.error("receiver %s failed on %s: %s", getattr(receiver, "__name__", receiver), event,
                              type(result).__name__)

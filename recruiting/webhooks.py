@@ -37,7 +37,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from recruiting.events import event_emitted
+from recruiting.events import event_emitted, events_emitted
 from recruiting.models import WebhookDelivery, WebhookEndpoint
 from recruiting.services import audit_log
 
@@ -142,13 +142,19 @@ def endpoint_delete(*, endpoint: WebhookEndpoint, actor=None) -> None:
 # --- deliveries ---------------------------------------------------------------------------------------------
 def deliveries_create(*, event: str, payload: dict) -> list[WebhookDelivery]:
     """One pending delivery per active endpoint subscribed to ``event``; each is enqueued after commit."""
+    return deliveries_create_many(event=event, payloads=[payload])
+
+
+def deliveries_create_many(*, event: str, payloads: list[dict]) -> list[WebhookDelivery]:
+    """One pending delivery per payload and active endpoint subscribed to ``event`` (one endpoint query for all
+    payloads); each is enqueued after commit."""
     endpoints = [e for e in WebhookEndpoint.objects.filter(active=True).only("pk", "events")
                  if event in (e.events or [])]
-    if not endpoints:
+    if not endpoints or not payloads:
         return []
     with transaction.atomic():
         deliveries = WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(endpoint=e, event=event, payload=payload) for e in endpoints])
+            [WebhookDelivery(endpoint=e, event=event, payload=p) for p in payloads for e in endpoints])
         ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: _enqueue(ids))
     return deliveries
@@ -171,6 +177,13 @@ def on_event_emitted(sender, event: str, payload: dict, **kwargs) -> None:
     """Receiver of ``recruiting.events.event_emitted`` (connected when ``RecruitingConfig.ready`` imports us)."""
     if event in EVENTS:
         deliveries_create(event=event, payload=payload)
+
+
+@receiver(events_emitted, dispatch_uid="recruiting.webhooks.on_events_emitted")
+def on_events_emitted(sender, event: str, payloads: list[dict], **kwargs) -> None:
+    """Receiver of ``recruiting.events.events_emitted``: many events of one kind, one endpoint lookup."""
+    if event in EVENTS:
+        deliveries_create_many(event=event, payloads=payloads)
 
 
 def delivery_body(delivery: WebhookDelivery) -> bytes:

@@ -289,23 +289,30 @@ def test_an_inactive_endpoint_gets_nothing_more(world):
 
 def test_match_score_updates_are_one_event_per_vacancy_batch(world, django_capture_on_commit_callbacks):
     from matching import services as matching_services
+    from recruiting.events import events_emitted
 
     received = []
 
-    def listen(sender, event, payload, **kwargs):
-        received.append((event, payload))
+    def listen(sender, event, payloads, **kwargs):
+        received.append((event, payloads))
 
-    event_emitted.connect(listen, dispatch_uid="test-match-score-updated")
+    events_emitted.connect(listen, dispatch_uid="test-match-score-updated")
+    endpoint = webhooks.endpoint_create(url="http://127.0.0.1:9/x", events=["match_score.updated"])
     try:
         with django_capture_on_commit_callbacks(execute=True):
             matching_services.score_pairs(candidate_ids=[world.candidate.pk, world.other_candidate.pk],
                                           vacancy_ids=[world.open_vacancy.pk, world.managed_vacancy.pk])
     finally:
-        event_emitted.disconnect(dispatch_uid="test-match-score-updated")
-    updates = [p for e, p in received if e == "match_score.updated"]
+        events_emitted.disconnect(dispatch_uid="test-match-score-updated")
+    # one batch for the chunk, holding one event per vacancy
+    assert [e for e, _ in received] == ["match_score.updated"]
+    updates = received[0][1]
     assert sorted(p["vacancy_id"] for p in updates) == sorted([world.open_vacancy.pk, world.managed_vacancy.pk])
     assert all(sorted(p["candidate_ids"]) == sorted([world.candidate.pk, world.other_candidate.pk])
                for p in updates)
+    # and the subscribed endpoint gets one delivery per vacancy
+    deliveries = WebhookDelivery.objects.filter(endpoint=endpoint, event="match_score.updated")
+    assert sorted(d.payload["vacancy_id"] for d in deliveries) == sorted(p["vacancy_id"] for p in updates)
 
 
 def test_pending_deliveries_left_by_a_broker_outage_are_sent_again(world, monkeypatch):

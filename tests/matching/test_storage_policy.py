@@ -106,3 +106,57 @@ def test_saving_one_candidate_scores_it_against_every_open_vacancy_without_refit
         new, _ = candidate_upsert(source="t", reference="new", cv_text=DS_CV + " Brand new.")
     assert services.model_current().version == version
     assert MatchScore.objects.filter(candidate=new).count() >= 1  # at least its own top N
+
+
+def test_rows_kept_only_as_a_candidates_top_n_are_stored_narrow_and_explained_when_read(
+        pool, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(scope="all")
+    narrow = list(MatchScore.objects.without_explanations().filter(explained=False))
+    assert narrow, "with K=3 of 9 candidates some pairs are kept only as a candidate's best vacancy"
+    assert all(r.matched_skills == [] and r.explanation == {} and r.score is not None for r in narrow)
+    # Reading the row the usual way explains it, saves the explanation and changes nothing else.
+    row = MatchScore.objects.select_related("candidate", "vacancy").get(pk=narrow[0].pk)
+    assert row.explained and row.explanation["components"]
+    fresh = services.match_score_on_demand(candidate=row.candidate, vacancy=row.vacancy)
+    assert row.score == pytest.approx(fresh.score, abs=1e-6) == pytest.approx(narrow[0].score, abs=1e-6)
+    assert (row.skills_score, row.qualifications_score, row.text_score) == (
+        narrow[0].skills_score, narrow[0].qualifications_score, narrow[0].text_score)
+    assert row.matched_skills == fresh.matched_skills and row.missing_skills == fresh.missing_skills
+    assert MatchScore.objects.without_explanations().get(pk=row.pk).explained
+    # Shortlist rows (the vacancy's top K) were explained when stored.
+    for v in pool[1]:
+        kth = ShortlistThreshold.objects.get(vacancy=v).kth_score
+        on_shortlist = MatchScore.objects.without_explanations().filter(vacancy=v, score__gte=kth - 1e-6)
+        assert on_shortlist.exists() and all(r.explained for r in on_shortlist)
+
+
+def test_a_worker_sees_a_vacancy_requirement_edit_made_without_saving_the_vacancy(
+        pool, django_capture_on_commit_callbacks):
+    """The vacancy side is cached per worker; a changed skill link must still invalidate it."""
+    from recruiting.models import VacancySkill
+
+    candidates, vacancies = pool
+    cand = candidates[0]
+    services.score_pairs(candidate_ids=[cand.pk])
+    link = VacancySkill.objects.filter(vacancy=vacancies[0], importance="required").order_by("pk").first()
+    VacancySkill.objects.filter(pk=link.pk).update(importance="desirable")  # no vacancy.save(): no updated_at bump
+    services.score_pairs(candidate_ids=[cand.pk], vacancy_ids=[v.pk for v in vacancies])
+    stored = MatchScore.objects.get(candidate=cand, vacancy=vacancies[0])
+    fresh = services.match_score_on_demand(candidate=cand, vacancy=vacancies[0])
+    assert stored.score == pytest.approx(fresh.score, abs=1e-6)
+    skill = link.skill.name
+    assert [m["importance"] for m in stored.matched_skills + stored.missing_skills if m["skill"] == skill] == ["desirable"]
+
+
+def test_scoring_a_new_vacancy_against_a_large_pool_sets_its_threshold_first(pool, django_capture_on_commit_callbacks):
+    """A vacancy scored against every candidate keeps its top K, not every pair."""
+    from tests.matching.test_tasks import VACANCY as MLE
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_run_start(scope="all")
+    with django_capture_on_commit_callbacks(execute=True):
+        new, _ = vacancy_upsert(source="t", reference="mle2", title="mle2", description=MLE + " Also Spark.")
+    assert ShortlistThreshold.objects.get(vacancy=new).kth_score is not None
+    stored = MatchScore.objects.without_explanations().filter(vacancy=new)
+    assert 3 <= stored.count() < 9  # its top 3 (ties kept) plus candidates whose best vacancy it is
