@@ -45,7 +45,11 @@ def score_vacancies(vacancy_ids: list[int]) -> int:
     return written
 
 
-@shared_task(name="matching.plan_run", **TASK_OPTIONS)
+# Planning refits the model on the whole pool and scans every candidate: minutes at 100,000 candidates.
+PLAN_OPTIONS = {**TASK_OPTIONS, "soft_time_limit": 3600, "time_limit": 3900}
+
+
+@shared_task(name="matching.plan_run", **PLAN_OPTIONS)
 def plan_run(run_id: int, candidate_ids: list[int] | None, vacancy_ids: list[int] | None, refit: bool) -> int:
     """Plan scoring run ``run_id`` (model, shortlist thresholds) and enqueue its chunks.  Returns the chunk count."""
     try:
