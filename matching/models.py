@@ -115,7 +115,10 @@ class MatchScore(models.Model):
                 condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)), name="matchscore_score_0_100"
             ),
         ]
-        indexes = [models.Index(fields=["vacancy", "-score"], name="matchscore_vacancy_rank")]
+        # The ranked shortlist (API and pages: best first, no score last, then id) has the index
+        # matchscore_vacancy_ranked (vacancy, score DESC NULLS LAST, id) on PostgreSQL, created by migration 0006
+        # (SQLite cannot declare NULLS LAST in an index): one page is an index range scan, not a sort of every
+        # stored score of the vacancy.
 
     def __str__(self) -> str:
         return f"{self.candidate_id}×{self.vacancy_id}: {self.score:.1f}"

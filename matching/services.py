@@ -63,8 +63,27 @@ def current_vocabulary_version() -> str:
     return vocabulary_version(vocabulary_entries())
 
 
+_by_digest: dict[str, tuple[SkillExtractor, str]] = {}
+
+
+def _vocabulary_digest() -> str | None:
+    """On PostgreSQL, an MD5 of the stored vocabulary computed by the database (one row back instead of every
+    skill), so a worker re-reads the vocabulary only when it changed; ``None`` elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT md5(string_agg(concat_ws(chr(31), name, aliases::text, category, ambiguous::text, "
+                       f"broader::text), chr(30) ORDER BY name)) FROM {Skill._meta.db_table}")
+        return cursor.fetchone()[0] or ""
+
+
 def skill_extractor() -> tuple[SkillExtractor, str]:
     """The extractor for the stored vocabulary and that vocabulary's version; built once per version."""
+    digest = _vocabulary_digest()
+    if digest is not None and digest in _by_digest:
+        return _by_digest[digest]
     entries = vocabulary_entries()
     version = vocabulary_version(entries)
     extractor = _extractors.get(version)
@@ -72,6 +91,9 @@ def skill_extractor() -> tuple[SkillExtractor, str]:
         extractor = SkillExtractor(entries)
         _extractors.clear()
         _extractors[version] = extractor
+    if digest is not None:
+        _by_digest.clear()
+        _by_digest[digest] = (extractor, version)
     return extractor, version
 
 
@@ -176,17 +198,14 @@ def candidate_documents(candidate_ids: Sequence[int], *, evidence: bool = True
     seconds; the ``Candidate`` objects carry only ``pk``, ``name`` and ``years_experience``.  ``evidence=False``
     skips the evidence lines (scans that only rank).
     """
-    skill_names = dict(Skill.objects.values_list("id", "name"))
     out = []
     for ids in _slices(sorted(set(candidate_ids))):
         skills: dict[int, dict[str, int]] = {}
         lines: dict[int, dict[str, str]] = {}
-        link_fields = ("candidate_id", "skill_id", "mentions", "evidence") if evidence else \
-            ("candidate_id", "skill_id", "mentions")
+        link_fields = ("candidate_id", "skill__name", "mentions", "evidence") if evidence else \
+            ("candidate_id", "skill__name", "mentions")
         for row in CandidateSkill.objects.filter(candidate_id__in=ids).values_list(*link_fields):
-            name = skill_names.get(row[1])
-            if name is None:
-                continue
+            name = row[1]
             skills.setdefault(row[0], {})[name] = row[2]
             if evidence:
                 lines.setdefault(row[0], {})[name] = row[3]
@@ -245,26 +264,30 @@ class VacancySide:
 _vacancy_sides: dict[tuple, VacancySide] = {}
 
 
-def _vacancy_signature(vacancy_ids: Sequence[int]) -> tuple:
-    """What changes when any scoring input of these vacancies changes: their rows (edits bump ``updated_at``;
-    ``min_years``/levels set by extraction without a save are summed), their skill links and qualifications."""
-    from django.db.models import Max, Sum
+def _vacancy_signature() -> tuple:
+    """What changes when any scoring input of any vacancy changes: the vacancies (edits bump ``updated_at``;
+    ``min_years``/levels set by extraction without a save are summed), their skill links and qualifications.
+    One query of three aggregates over whole tables (no id lists: cheap at 1,000 vacancies)."""
+    from django.db import connection
 
-    ids = list(vacancy_ids)
-    v = Vacancy.objects.filter(pk__in=ids).aggregate(
-        n=Count("pk"), u=Max("updated_at"), y=Sum("min_years_experience"), q=Sum("min_qualification_level"))
-    s = VacancySkill.objects.filter(vacancy_id__in=ids).aggregate(
-        n=Count("pk"), i=Sum("pk"), m=Sum("mentions"), k=Sum("skill_id"),
-        r=Sum("pk", filter=Q(importance="required")))
-    q = Qualification.objects.filter(vacancy_id__in=ids).aggregate(n=Count("pk"), i=Sum("pk"), lv=Sum("level"))
-    return tuple(v.values()) + tuple(s.values()) + tuple(q.values())
+    v, s, q = Vacancy._meta.db_table, VacancySkill._meta.db_table, Qualification._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {v}), (SELECT MAX(updated_at) FROM {v}), (SELECT SUM(id) FROM {v}), "
+            f"(SELECT SUM(min_years_experience) FROM {v}), (SELECT SUM(min_qualification_level) FROM {v}), "
+            f"(SELECT COUNT(*) FROM {s}), (SELECT SUM(id) FROM {s}), (SELECT SUM(mentions) FROM {s}), "
+            f"(SELECT SUM(skill_id) FROM {s}), (SELECT SUM(id) FROM {s} WHERE importance = 'required'), "
+            f"(SELECT COUNT(*) FROM {q} WHERE vacancy_id IS NOT NULL), "
+            f"(SELECT SUM(id) FROM {q} WHERE vacancy_id IS NOT NULL), "
+            f"(SELECT SUM(level) FROM {q} WHERE vacancy_id IS NOT NULL)")
+        return tuple(cursor.fetchone())
 
 
 def vacancy_side(model: scoring.MatchingModel, vacancy_ids: Sequence[int]) -> VacancySide:
     """The engine-ready vacancies, from this process's cache when their inputs have not changed (one cheap
     aggregate query checks), else loaded and vectorised anew."""
     ids = sorted(set(vacancy_ids))
-    key = (model.version, tuple(ids), _vacancy_signature(ids))
+    key = (model.version, tuple(ids), _vacancy_signature())
     side = _vacancy_sides.get(key)
     if side is None:
         side = VacancySide(model, vacancy_documents(ids))
@@ -314,14 +337,18 @@ def model_current(version: str | None = None) -> scoring.MatchingModel:
     """The stored model of ``version`` (default: the latest), loaded once per process; fitted if none exists."""
     if version and version in _models:
         return _models[version]
-    row = (TextModel.objects.filter(version=version).first() if version
-           else TextModel.objects.order_by("-created_at", "-pk").first())
+    if not version:
+        # The latest version's name only: the archive (megabytes at 100,000 CVs) is read once per process.
+        version = TextModel.objects.order_by("-created_at", "-pk").values_list("version", flat=True).first()
+        if version is None:
+            return model_fit()
+        if version in _models:
+            return _models[version]
+    row = TextModel.objects.filter(version=version).first()
     if row is None:
         return model_fit()
-    model = _models.get(row.version)
-    if model is None:
-        model = scoring.MatchingModel.from_bytes(row.data)
-        _models[row.version] = model
+    model = scoring.MatchingModel.from_bytes(row.data)
+    _models[row.version] = model
     return model
 
 
@@ -365,7 +392,8 @@ def score_pairs(*, candidate_ids: Sequence[int] | None = None, vacancy_ids: Sequ
     _, vocab_version = skill_extractor()
     categories = skill_categories(vocab_version)
     side = vacancy_side(model, vacancy_ids)
-    thresholds = dict(ShortlistThreshold.objects.filter(vacancy_id__in=side.ids).values_list("vacancy_id", "kth_score"))
+    thresholds = dict(ShortlistThreshold.objects.values_list("vacancy_id", "kth_score"))
+    thresholds = {v: thresholds[v] for v in side.ids if v in thresholds}
     k = settings.MATCHING_TOP_K_PER_VACANCY
     missing = [v for v in side.ids if v not in thresholds]
     if all_candidates and missing and len(candidate_ids) > k:
@@ -432,10 +460,10 @@ def _score_and_store(model, candidates, side: VacancySide, categories, vocab_ver
         keep |= ranking >= cand_thr[:, np.newaxis]
     c_index = {c: i for i, c in enumerate(cand_ids)}
     v_index = {v: j for j, v in enumerate(vac_ids)}
-    for c, v in Application.objects.filter(candidate_id__in=cand_ids, vacancy_id__in=vac_ids).values_list(
-            "candidate_id", "vacancy_id"):
-        keep[c_index[c], v_index[v]] = True
-        shortlist[c_index[c], v_index[v]] = True
+    for c, v in Application.objects.filter(candidate_id__in=cand_ids).values_list("candidate_id", "vacancy_id"):
+        if v in v_index:
+            keep[c_index[c], v_index[v]] = True
+            shortlist[c_index[c], v_index[v]] = True
     # Explained now: applied pairs, the vacancies' shortlists, and insufficient pairs (their reason is cheap).
     explained = keep & (shortlist | matrices.insufficient)
 
@@ -456,9 +484,7 @@ def _score_and_store(model, candidates, side: VacancySide, categories, vocab_ver
     with transaction.atomic():
         _upsert_rows(rows)
         # Pairs no longer kept (not rewritten just now) are dropped; they stay computable on demand.
-        dropped = MatchScore.objects.filter(candidate_id__in=cand_ids, vacancy_id__in=vac_ids, computed_at__lt=now)
-        touched = set(dropped.values_list("vacancy_id", flat=True).distinct())
-        dropped.delete()
+        touched = _delete_unkept(cand_ids, vac_ids, now)
         touched |= {vac_ids[j] for j in np.unique(np.nonzero(keep)[1])}
         # One event per vacancy whose stored scores changed, per chunk of candidates (not per pair), sent after
         # commit as one batch (webhooks look up their endpoints once).
@@ -467,6 +493,23 @@ def _score_and_store(model, candidates, side: VacancySide, categories, vocab_ver
             {"vacancy_id": v, "candidate_ids": cand_ids, "engine_version": scoring.ENGINE_VERSION,
              "computed_at": stamp} for v in sorted(touched)])
     return len(rows)
+
+
+def _delete_unkept(candidate_ids: list[int], vacancy_ids: list[int], now) -> set[int]:
+    """Delete the stored rows of these pairs computed before ``now``; returns the vacancies they belonged to."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {MatchScore._meta.db_table} WHERE candidate_id = ANY(%s) "
+                           "AND vacancy_id = ANY(%s) AND computed_at < %s RETURNING vacancy_id",
+                           [list(candidate_ids), list(vacancy_ids), now])
+            return {row[0] for row in cursor.fetchall()}
+    dropped = MatchScore.objects.filter(candidate_id__in=candidate_ids, vacancy_id__in=vacancy_ids,
+                                        computed_at__lt=now)
+    touched = set(dropped.values_list("vacancy_id", flat=True).distinct())
+    dropped.delete()
+    return touched
 
 
 def _row_values(candidate_id, vacancy_id, pair: scoring.PairScore, model, vocab_version, weights_json, now,
