@@ -43,6 +43,7 @@ from recruiting.api import serializers as s
 from recruiting.api import services as api_services
 from recruiting.api.exceptions import Conflict, ImportFailedError
 from recruiting.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from recruiting.api.ranked import ranked_page_response
 from recruiting.api.permissions import (
     ApplicationPermission,
     IsCandidate,
@@ -279,6 +280,9 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             self.permission_denied(request, "Only recruiters and this vacancy's hiring managers see its scores.")
         queryset = _match_scores(MatchScore.objects.filter(vacancy=vacancy))
         queryset = _ranked(_filtered(filters.MatchScoreFilter, request, queryset))
+        fast = ranked_page_response(self, request, queryset)  # PostgreSQL builds the JSON page itself
+        if fast is not None:
+            return fast
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(s.MatchScoreSerializer(page, many=True).data)
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from recruiting import tasks, webhooks
-from recruiting.events import event_emitted
 from recruiting.models import WebhookDelivery, WebhookEndpoint
 from tests.api.conftest import assert_error
 

@@ -1,0 +1,87 @@
+"""The ranked shortlist page built by PostgreSQL: the JSON of ``MatchScoreSerializer`` for one page of match
+scores, assembled in one query with ``json_build_object`` (the stored JSON explanations are passed through, never
+decoded and re-encoded in Python).
+
+A vacancy's page of 50 explained scores is ~180 KB of JSON; through DRF serializers it costs ~25 ms of Python per
+request, which is most of the shortlist endpoint's service time (profiled with cProfile, benchmarks/README.md).
+The same response, field for field (tests/api/test_ranked_page.py compares it with the serializer's), comes back
+from the database ready to send.  Used only on PostgreSQL and for the JSON renderer; everything else (SQLite, the
+browsable API) goes through the serializer.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+from matching.models import MatchScore
+from recruiting.models import Candidate, Vacancy
+
+# ``MatchScoreSerializer.Meta.fields`` in order; DRF writes a UTC datetime as ISO 8601 with "Z", without the
+# fraction when it is zero.
+_PAGE_SQL = """
+SELECT COALESCE(json_agg(json_build_object(
+    'id', m.id,
+    'candidate', json_build_object('id', c.id, 'reference', c.reference, 'name', c.name),
+    'vacancy', json_build_object('id', v.id, 'reference', v.reference, 'title', v.title, 'status', v.status),
+    'state', m.state,
+    'score', m.score,
+    'components', COALESCE(NULLIF(m.explanation -> 'components', 'null'::jsonb), '[]'::jsonb),
+    'skills_score', m.skills_score,
+    'qualifications_score', m.qualifications_score,
+    'text_score', m.text_score,
+    'matched_skills', m.matched_skills,
+    'missing_skills', m.missing_skills,
+    'explanation', m.explanation,
+    'engine_version', m.engine_version,
+    'vocabulary_version', m.vocabulary_version,
+    'model_version', m.model_version,
+    'stale', m.stale,
+    'computed_at', to_char(m.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+        || CASE WHEN date_part('microseconds', m.computed_at)::bigint %% 1000000 = 0 THEN ''
+                ELSE to_char(m.computed_at AT TIME ZONE 'UTC', '.US') END || 'Z'
+) ORDER BY m.score DESC NULLS LAST, m.id), '[]'::json)::text,
+    COALESCE(array_agg(m.id) FILTER (WHERE NOT m.explained), '{{}}')
+FROM ({page}) AS page(id)
+JOIN {scores} m ON m.id = page.id
+JOIN {candidates} c ON c.id = m.candidate_id
+JOIN {vacancies} v ON v.id = m.vacancy_id
+"""
+
+
+def ranked_page_response(view, request, queryset: QuerySet) -> HttpResponse | None:
+    """The paginated JSON response of ``queryset`` (already filtered and ranked), or ``None`` when this fast path
+    does not apply (not PostgreSQL, or a renderer other than JSON was negotiated) and the caller must serialise.
+
+    Rows stored narrow on the page are explained first (``MatchScoreQuerySet``), as the serializer path would.
+    The page's order is the shortlist's ranking (``score`` best first, no score last, then ``id``).
+    """
+    renderer = getattr(request, "accepted_renderer", None)
+    if connection.vendor != "postgresql" or not isinstance(renderer, JSONRenderer) or \
+            isinstance(renderer, BrowsableAPIRenderer):
+        return None
+    paginator = view.paginator
+    limit = paginator.get_limit(request)
+    offset = paginator.get_offset(request)
+    count = queryset.count()
+    # The page's ids in the queryset's own order (the ranking: score best first, no score last, then id — the
+    # order json_agg repeats), as a subquery: one round trip for the whole page.
+    page_sql, page_params = queryset.values_list("pk")[offset:offset + limit].query.sql_with_params()
+    sql = _PAGE_SQL.format(page=page_sql, scores=MatchScore._meta.db_table, candidates=Candidate._meta.db_table,
+                           vacancies=Vacancy._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, page_params)
+        results, narrow = cursor.fetchone()
+        if narrow:  # rows stored narrow: reading them explains and saves them; then the page again
+            list(MatchScore.objects.filter(pk__in=narrow))
+            cursor.execute(sql, page_params)
+            results, _ = cursor.fetchone()
+    paginator.count, paginator.limit, paginator.offset, paginator.request = count, limit, offset, request
+    head = json.dumps({"count": count, "next": paginator.get_next_link(), "previous": paginator.get_previous_link()},
+                      ensure_ascii=False, separators=(",", ":"))
+    body = head[:-1] + ',"results":' + results + "}"
+    return HttpResponse(body.encode("utf-8"), content_type="application/json")

@@ -1,0 +1,65 @@
+"""The shortlist page PostgreSQL builds (recruiting/api/ranked.py) is the serializer's response, field for field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection
+from rest_framework.renderers import JSONRenderer
+
+from matching.models import MatchScore
+from recruiting.api import ranked
+from recruiting.api.serializers import MatchScoreSerializer
+from tests.factories import CandidateFactory, MatchScoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def serializer_page(vacancy, *, limit, offset):
+    rows = (MatchScore.objects.filter(vacancy=vacancy).select_related("candidate", "vacancy")
+            .order_by("-score", "pk"))
+    rows = sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.pk))[offset:offset + limit]
+    return json.loads(JSONRenderer().render(MatchScoreSerializer(rows, many=True).data))
+
+
+def test_the_database_built_page_equals_the_serializers(world, monkeypatch):
+    v = world.managed_vacancy
+    MatchScoreFactory(vacancy=v, candidate=CandidateFactory(name="Zoë “Ünïcode” 李"), skills_score=95.0, stale=True)
+    MatchScoreFactory(vacancy=v, candidate=CandidateFactory(), skills_score=40.0,
+                      computed_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC))  # no fraction of a second
+    MatchScoreFactory(vacancy=v, candidate=CandidateFactory(), insufficient=True)
+    narrow = MatchScoreFactory(vacancy=v, candidate=CandidateFactory(), skills_score=10.0)
+    MatchScore.objects.filter(pk=narrow.pk).update(explained=False, matched_skills=[], missing_skills=[],
+                                                   explanation={})
+    used = []
+    real = ranked.ranked_page_response
+
+    def spy(*args, **kwargs):
+        response = real(*args, **kwargs)
+        used.append(response is not None)
+        return response
+
+    monkeypatch.setattr("recruiting.api.views.ranked_page_response", spy)
+    client = world.client("recruiter")
+    # A page holding a narrow row explains it first (recomputed with the engine: this factory row's made-up score
+    # becomes the engine's verdict on its 7-word CV), so compare the pages read after that.
+    client.get(f"/api/v1/vacancies/{v.pk}/match-scores/")
+    assert MatchScore.objects.without_explanations().get(pk=narrow.pk).explained
+    first = client.get(f"/api/v1/vacancies/{v.pk}/match-scores/?limit=3")
+    rest = client.get(f"/api/v1/vacancies/{v.pk}/match-scores/?limit=3&offset=3")
+    assert first.status_code == rest.status_code == 200 and first["Content-Type"] == "application/json"
+    assert used == [connection.vendor == "postgresql"] * 3  # the fast path runs on PostgreSQL only
+    body, tail = first.json(), rest.json()
+    assert body["count"] == tail["count"] == 5
+    assert body["previous"] is None and "offset=3" in body["next"] and tail["next"] is None
+    assert body["results"] == serializer_page(v, limit=3, offset=0)
+    assert tail["results"] == serializer_page(v, limit=3, offset=3)
+    assert tail["results"][-1]["score"] is None  # insufficient data last
+
+
+def test_the_browsable_api_still_goes_through_the_serializer(world):
+    response = world.client("recruiter").get(f"/api/v1/vacancies/{world.managed_vacancy.pk}/match-scores/",
+                                             HTTP_ACCEPT="text/html")
+    assert response.status_code == 200 and b"Ada" in response.content
