@@ -16,6 +16,7 @@ shows adverse impact.  Pure code; no Django imports.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ _LABELS = (
 )
 # "Label: value" up to the end of the line (the value is what must go).
 _LABELLED = re.compile(rf"(?im)^[\s\-•*➢✓]*(?:{_LABELS})\s*[:\-–]\s*[^\n]*$")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Starts only where a run of address characters starts (same matches, no retry from inside every word).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")  # kept only with ≥ 9 digits: not "2015 - 2018"
 _AGE = re.compile(r"(?i)\b(?:aged?\s*[:\-]?\s*\d{1,2}(?:\s*(?:years?|yrs?))?|\d{1,2}\s*(?:years?|yrs?)\s+old)\b")
@@ -52,7 +54,47 @@ swiss syrian taiwanese thai tunisian turkish ugandan ukrainian uruguayan venezue
 zambian zimbabwean
 """.split())
 _PROTECTED = GENDERED_WORDS | MARITAL_WORDS | NATIONALITY_WORDS
-_WORD = re.compile(r"(?<![\w@.+-])([A-Za-z][A-Za-z'’]*)(?![\w@])")
+
+
+def _caseless(word: str) -> str:
+    # ASCII letters either case, exactly as a token of ``[A-Za-z][A-Za-z'’]*`` lower-cased would match.
+    return "".join(f"[{ch.lower()}{ch.upper()}]" if ch.isascii() and ch.isalpha() else re.escape(ch) for ch in word)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_pattern(words: tuple[str, ...]) -> re.Pattern:
+    body = "|".join(_caseless(w) for w in words)
+    # The word must be the whole token the word-by-word tokeniser ``[A-Za-z][A-Za-z'’]*`` would take: it ends
+    # before no word character or "@", and no longer run of letters and apostrophes could end there instead.
+    return re.compile(rf"(?<![\w@.+-])(?:{body})(?:['’][sS])?['’]*(?![\w@])(?!['’]+[A-Za-z'’]*(?![\w@]))")
+
+
+def _words_pattern(words: Iterable[str]) -> re.Pattern | None:
+    """One pattern for whole words (a word: ASCII letters and apostrophes, not touching a word character, "@",
+    or — before it — ".", "+", "-"), each also with a possessive "'s" and trailing apostrophes.  One pass of
+    the regex engine instead of a Python call per word of the text."""
+    words = tuple(sorted({w for w in words if w}, key=lambda w: (-len(w), w)))
+    return _cached_pattern(words) if words else None
+
+
+_RUN = re.compile(r"[a-z][a-z'’]*")
+
+
+def _normalised(token: str) -> str:
+    word = token.rstrip("'’")
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def _present(text_lower: str, words: frozenset[str]) -> set[str]:
+    """Which of ``words`` may occur as a word of the text (a superset of what ``_words_pattern`` will match): every
+    run of letters and apostrophes, and each of its prefixes ending at an apostrophe, normalised like a word."""
+    runs = set(_RUN.findall(text_lower))
+    found = runs & words
+    for run in runs:
+        if "'" in run or "’" in run:
+            found.update(w for w in [_normalised(run)] + [_normalised(run[:k]) for k, ch in enumerate(run)
+                                                          if ch in "'’"] if w in words)
+    return found
 
 
 def neutralise(text: str, *, names: Iterable[str] = ()) -> str:
@@ -61,21 +103,23 @@ def neutralise(text: str, *, names: Iterable[str] = ()) -> str:
     ``names`` are the person's names (each word of each is removed, case-insensitively).  Line structure is
     kept, so evidence lines for skills still read naturally.
     """
+    lower = text.lower()
     out = _LABELLED.sub(" ", text)
-    out = _EMAIL.sub(" ", out)
-    out = _URL.sub(" ", out)
-    out = _DATE_OF_BIRTH.sub(" ", out)
-    out = _AGE.sub(" ", out)
+    if "@" in out:
+        out = _EMAIL.sub(" ", out)
+    if "www." in lower or "http" in lower:
+        out = _URL.sub(" ", out)
+    if "born" in lower:
+        out = _DATE_OF_BIRTH.sub(" ", out)
+    if "age" in lower or "year" in lower or "yr" in lower:
+        out = _AGE.sub(" ", out)
     out = _PHONE.sub(lambda m: " " if sum(ch.isdigit() for ch in m.group(0)) >= 9 else m.group(0), out)
-    name_words = {w.lower() for n in names for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", n or "") if len(w) > 1}
-
-    def drop(m: re.Match) -> str:
-        word = m.group(1).lower().rstrip("'’")
-        if word.endswith("'s") or word.endswith("’s"):
-            word = word[:-2]
-        return " " if word in _PROTECTED or word in name_words else m.group(0)
-
-    return _WORD.sub(drop, out)
+    # A word of a name is letters and apostrophes (a hyphenated part never stands alone as a word in the text).
+    name_words = frozenset(w.lower() for n in names for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", n or "")
+                           if len(w) > 1 and "-" not in w)
+    # Only the protected words and name words the text holds go into the pattern: a short alternation, one pass.
+    pattern = _words_pattern(_present(out.lower(), _PROTECTED | name_words))
+    return pattern.sub(" ", out) if pattern else out
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from recruiting.models import Application, Vacancy
 from tests.factories import MatchScoreFactory, SkillFactory, VacancyFactory, VacancySkillFactory
