@@ -200,9 +200,12 @@ MATCHING_CHUNK_SIZE = env.int("MATCHING_CHUNK_SIZE", default=500)
 MATCHING_TOP_K_PER_VACANCY = env.int("MATCHING_TOP_K_PER_VACANCY", default=500)
 MATCHING_TOP_N_PER_CANDIDATE = env.int("MATCHING_TOP_N_PER_CANDIDATE", default=50)
 
+# API tokens are refused this many seconds after they were issued (recruiting/api/authentication.py).
+API_TOKEN_TTL_SECONDS = env.int("API_TOKEN_TTL_SECONDS", default=30 * 24 * 3600)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "recruiting.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

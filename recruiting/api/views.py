@@ -39,6 +39,7 @@ from matching.extraction import repair_text
 from matching.models import MatchScore, ScoringRun, Skill
 from recruiting import importers, services, webhooks
 from recruiting.api import filters
+from recruiting.api.authentication import token_expired
 from recruiting.api import serializers as s
 from recruiting.api import services as api_services
 from recruiting.api.exceptions import Conflict, ImportFailedError
@@ -131,7 +132,8 @@ class AuthTokenView(APIView):
         responses={200: s.TokenSerializer, 400: error_response(400), 401: error_response(401),
                    429: error_response(429)},
         description="Exchange an e-mail and password for a token (the same one on every call until it is "
-                    "revoked). Send it as `Authorization: Token <token>`.",
+                    "revoked or expires, 30 days after it was issued by default; then a new one). Send it as "
+                    "`Authorization: Token <token>`.",
     )
     def post(self, request):
         data = s.TokenInputSerializer(data=request.data)
@@ -143,6 +145,9 @@ class AuthTokenView(APIView):
         if not _email_verified(user):
             raise AuthenticationFailed("Confirm your e-mail address first (see the e-mail we sent).")
         token, _ = Token.objects.get_or_create(user=user)
+        if token_expired(token):  # an expired token is replaced, never handed out again
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key, "roles": roles_of(user)})
 
     @extend_schema(tags=["auth"], summary="Revoke the token used", request=None,

@@ -30,6 +30,26 @@ def test_a_token_for_email_and_password_works_as_authorization(world):
     assert again.json()["token"] == body["token"]
 
 
+def test_an_expired_token_is_refused_and_logging_in_again_issues_a_new_one(world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.API_TOKEN_TTL_SECONDS = 3600
+    old = APIClient().post(TOKEN_URL, {"email": "rita@example.com", "password": PASSWORD}, format="json").json()
+    Token.objects.filter(key=old["token"]).update(created=timezone.now() - timedelta(seconds=3601))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {old['token']}")
+    refused = client.get("/api/v1/candidates/")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "authentication_failed"
+    assert "expired" in refused.json()["error"]["message"]
+    new = APIClient().post(TOKEN_URL, {"email": "rita@example.com", "password": PASSWORD}, format="json").json()
+    assert new["token"] != old["token"] and not Token.objects.filter(key=old["token"]).exists()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {new['token']}")
+    assert client.get("/api/v1/candidates/").status_code == 200
+
+
 def test_roles_are_reported(world):
     for email, roles in [("ada@example.com", ["candidate"]), ("hank@example.com", ["hiring_manager"])]:
         response = APIClient().post(TOKEN_URL, {"email": email, "password": PASSWORD}, format="json")
