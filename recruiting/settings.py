@@ -200,6 +200,9 @@ MATCHING_CHUNK_SIZE = env.int("MATCHING_CHUNK_SIZE", default=500)
 MATCHING_TOP_K_PER_VACANCY = env.int("MATCHING_TOP_K_PER_VACANCY", default=500)
 MATCHING_TOP_N_PER_CANDIDATE = env.int("MATCHING_TOP_N_PER_CANDIDATE", default=50)
 
+# Webhook URLs may point at loopback/private addresses only when this is on (development; recruiting/webhooks.py).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+
 # API tokens are refused this many seconds after they were issued (recruiting/api/authentication.py).
 API_TOKEN_TTL_SECONDS = env.int("API_TOKEN_TTL_SECONDS", default=30 * 24 * 3600)
 

@@ -22,12 +22,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
 import logging
 import secrets
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -85,12 +87,37 @@ def signature_verify(*, secret: str, timestamp: str, body: bytes, header: str, n
 
 
 # --- endpoints ----------------------------------------------------------------------------------------------
+def url_refusal(url: str) -> str:
+    """Why ``url`` may not receive webhooks, or ``""``: it must be http(s) with a host, and — unless
+    ``settings.WEBHOOK_ALLOW_PRIVATE_URLS`` (default: DEBUG) — every address the host resolves to must be public,
+    so a recruiter account cannot make the server POST into its own network (SSRF: loopback, private ranges,
+    link-local cloud metadata).  A host that does not resolve is refused too."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "a webhook URL must be http:// or https:// with a host"
+    if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        return ""
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (OSError, ValueError):
+        return f"the host {parts.hostname} does not resolve"
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            return f"the host {parts.hostname} resolves to a non-public address ({address})"
+    return ""
+
+
 @transaction.atomic
 def endpoint_create(*, url: str, events: list[str], active: bool = True, actor=None) -> WebhookEndpoint:
     """Register an endpoint with a new secret.  The secret is on the returned object: show it once."""
     unknown = set(events) - set(EVENTS)
     if unknown:
         raise ValueError(f"unknown events: {', '.join(sorted(unknown))}")
+    refusal = url_refusal(url)
+    if refusal:
+        raise ValueError(refusal)
     endpoint = WebhookEndpoint.objects.create(url=url, events=sorted(set(events)), active=active,
                                               secret=secret_generate(), created_by=actor)
     if actor is not None:
@@ -103,6 +130,9 @@ def endpoint_update(*, endpoint: WebhookEndpoint, actor=None, url: str | None = 
                     events: list[str] | None = None, active: bool | None = None) -> WebhookEndpoint:
     fields = []
     if url is not None:
+        refusal = url_refusal(url)
+        if refusal:
+            raise ValueError(refusal)
         endpoint.url = url
         fields.append("url")
     if events is not None:
@@ -272,6 +302,9 @@ def delivery_attempt(*, delivery_id: int) -> AttemptResult | None:
     endpoint = delivery.endpoint
     if not endpoint.active:
         return _record(delivery_id, status_code=None, error="endpoint is inactive", duration_ms=0, final=True)
+    refusal = url_refusal(endpoint.url)  # again at sending time: the host's addresses may have changed
+    if refusal:
+        return _record(delivery_id, status_code=None, error=f"refused: {refusal}", duration_ms=0, final=True)
     timestamp = int(time.time())
     body = delivery_body(delivery)
     headers = delivery_headers(delivery, secret=endpoint.secret, timestamp=timestamp, body=body)

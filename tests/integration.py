@@ -79,7 +79,8 @@ def start_worker(queue: str, *, concurrency: int = 2, name: str | None = None,
     """Start ``celery worker`` on ``queue`` against the test database; returns once it is ready."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "recruiting.settings", "DATABASE_URL": test_database_url(),
            "CELERY_BROKER_URL": broker or broker_url(), "CELERY_QUEUE": queue, "SECRET_KEY": "integration-test",
-           "DEBUG": "0", "LOG_LEVEL": "INFO", **(extra_env or {})}
+           "DEBUG": "0", "LOG_LEVEL": "INFO", "WEBHOOK_ALLOW_PRIVATE_URLS": "1",  # loopback receivers
+           **(extra_env or {})}
     log = open(Path(settings.MEDIA_ROOT) / f"worker-{queue}-{name or 'w'}.log", "w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "recruiting", "worker", "-Q", queue, "-c", str(concurrency),

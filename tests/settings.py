@@ -14,6 +14,8 @@ from recruiting.settings import *  # noqa: F401,F403,E402
 
 BROKER_FOR_INTEGRATION = CELERY_BROKER_URL  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
+# The webhook tests receive on loopback; tests/api/test_webhooks.py checks the refusal with this off.
+WEBHOOK_ALLOW_PRIVATE_URLS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="recruiting-test-media-")
 STORAGES = {

@@ -369,6 +369,11 @@ class WebhookEndpointInputSerializer(serializers.Serializer):
     def validate_url(self, value: str) -> str:
         if not value.lower().startswith(("http://", "https://")):
             raise serializers.ValidationError("Use an http:// or https:// URL.")
+        from recruiting.webhooks import url_refusal
+
+        refusal = url_refusal(value)
+        if refusal:
+            raise serializers.ValidationError(f"Refused: {refusal}.")
         return value
 
     def validate_events(self, value) -> list[str]:

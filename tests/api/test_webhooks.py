@@ -323,3 +323,26 @@ def test_pending_deliveries_left_by_a_broker_outage_are_sent_again(world, monkey
     WebhookDelivery.objects.create(endpoint=endpoint, event="vacancy.published", payload={})  # recent: in flight
     assert tasks.resend_pending_webhooks() == 1
     assert sent == [old.pk]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://localhost/x", "http://10.1.2.3/hook",
+                                 "http://169.254.169.254/latest/meta-data/", "http://[::1]:8080/", "http://192.168.0.7/",
+                                 "http://does-not-resolve.invalid/hook"])
+def test_webhook_urls_into_the_servers_own_network_are_refused(world, settings, url):
+    """SSRF: with private URLs not allowed (production default) a recruiter cannot point a webhook inward."""
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    response = world.client("recruiter").post("/api/v1/webhooks/endpoints/", {"url": url, "events": ["vacancy.published"]},
+                                              format="json")
+    assert response.status_code == 400 and "url" in json.dumps(response.json())
+    assert not WebhookEndpoint.objects.filter(url=url).exists()
+    with pytest.raises(ValueError):
+        webhooks.endpoint_create(url=url, events=["vacancy.published"])
+
+
+def test_a_delivery_to_an_address_that_became_private_is_refused_not_sent(world, settings):
+    endpoint = webhooks.endpoint_create(url="http://127.0.0.1:9/x", events=webhooks.EVENTS)  # allowed in tests
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="vacancy.published", payload={})
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+    result = webhooks.delivery_attempt(delivery_id=delivery.pk)
+    assert result.status == "failed" and not result.retry
+    assert "non-public address" in WebhookDelivery.objects.get(pk=delivery.pk).attempts_log[0]["error"]
