@@ -35,6 +35,8 @@ from recruiting.models import (
     SkillOrigin,
 )
 
+from recruiting.services import CANDIDATE_PROFILE_FIELDS, candidate_profile_update  # noqa: E402,F401
+
 PORTAL_SOURCE = "portal"
 PENDING_CV_DIR = "cv-pending"
 CV_EXTENSIONS = (".pdf", ".docx", ".txt")
@@ -75,24 +77,8 @@ def _rescore(candidate: Candidate) -> None:
 
 
 # --- profile fields ----------------------------------------------------------------------------------------
-PROFILE_FIELDS = ("name", "headline", "location", "open_to_remote", "open_to_relocation", "salary_expectation",
-                  "salary_currency")
-
-
-@transaction.atomic
-def candidate_profile_update(*, candidate: Candidate, **fields) -> Candidate:
-    """Update the candidate's own details (``PROFILE_FIELDS``) and rescore after commit."""
-    unknown = set(fields) - set(PROFILE_FIELDS)
-    if unknown:
-        raise TypeError(f"not profile fields: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        if isinstance(value, str):
-            value = value.strip()
-        setattr(candidate, name, value)
-    candidate.salary_currency = (candidate.salary_currency or "").upper()
-    candidate.save(update_fields=[*fields, "updated_at"])
-    matching_services.enqueue_candidate_scoring(candidate_id=candidate.pk)
-    return candidate
+# One service for the portal and the API: ``recruiting.services.candidate_profile_update``.
+PROFILE_FIELDS = CANDIDATE_PROFILE_FIELDS
 
 
 # --- skills ------------------------------------------------------------------------------------------------

@@ -104,6 +104,33 @@ def candidate_upsert(
     return candidate, created
 
 
+
+#: Fields a candidate edits on their own profile (portal and API).
+CANDIDATE_PROFILE_FIELDS = ("name", "headline", "location", "open_to_remote", "open_to_relocation",
+                            "salary_expectation", "salary_currency")
+
+
+@transaction.atomic
+def candidate_profile_update(*, candidate: Candidate, cv_text: str | None = None, **fields) -> Candidate:
+    """A candidate updates their own profile fields (``CANDIDATE_PROFILE_FIELDS``; strings are stripped, the salary
+    currency upper-cased) and, optionally, their CV text (skills and qualifications are then extracted again).
+    The candidate is rescored after commit.  Raises ``TypeError`` on a field that is not a profile field.
+    Used by the portal's profile page and the API's ``PATCH /me/``."""
+    unknown = set(fields) - set(CANDIDATE_PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not profile fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(candidate, name, value.strip() if isinstance(value, str) else value)
+    candidate.salary_currency = (candidate.salary_currency or "").upper()
+    candidate.save(update_fields=[*dict.fromkeys([*fields, "salary_currency", "updated_at"])])
+    if cv_text is not None and cv_text.strip() != candidate.cv_text:
+        candidate, _ = candidate_upsert(source=candidate.source, reference=candidate.reference, cv_text=cv_text,
+                                        source_label=candidate.source_label)
+    else:
+        matching_services.enqueue_candidate_scoring(candidate_id=candidate.pk)
+    return candidate
+
+
 # --- vacancies: publishing ----------------------------------------------------------------------------------
 @transaction.atomic
 def vacancy_publish(*, vacancy: Vacancy, actor=None) -> Vacancy:

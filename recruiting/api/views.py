@@ -397,7 +397,7 @@ class MeView(APIView):
         data = s.MeUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            api_services.candidate_profile_update(candidate=self._candidate(), **data.validated_data)
+            services.candidate_profile_update(candidate=self._candidate(), **data.validated_data)
         except ValueError as exc:
             raise ValidationError({"cv_text": [str(exc)]}) from None
         return Response(s.MeSerializer(self._candidate()).data)
