@@ -45,7 +45,8 @@ SELECT COALESCE(json_agg(json_build_object(
         || CASE WHEN date_part('microseconds', m.computed_at)::bigint %% 1000000 = 0 THEN ''
                 ELSE to_char(m.computed_at AT TIME ZONE 'UTC', '.US') END || 'Z'
 ) ORDER BY m.score DESC NULLS LAST, m.id), '[]'::json)::text,
-    COALESCE(array_agg(m.id) FILTER (WHERE NOT m.explained), '{{}}')
+    COALESCE(array_agg(m.id) FILTER (WHERE NOT m.explained), '{{}}'),
+    (SELECT COUNT(*) FROM ({counted}) AS counted)
 FROM ({page}) AS page(id)
 JOIN {scores} m ON m.id = page.id
 JOIN {candidates} c ON c.id = m.candidate_id
@@ -67,19 +68,20 @@ def ranked_page_response(view, request, queryset: QuerySet) -> HttpResponse | No
     paginator = view.paginator
     limit = paginator.get_limit(request)
     offset = paginator.get_offset(request)
-    count = queryset.count()
     # The page's ids in the queryset's own order (the ranking: score best first, no score last, then id — the
-    # order json_agg repeats), as a subquery: one round trip for the whole page.
+    # order json_agg repeats) and the count of the whole ranking, as subqueries: one round trip for the page.
     page_sql, page_params = queryset.values_list("pk")[offset:offset + limit].query.sql_with_params()
-    sql = _PAGE_SQL.format(page=page_sql, scores=MatchScore._meta.db_table, candidates=Candidate._meta.db_table,
-                           vacancies=Vacancy._meta.db_table)
+    count_sql, count_params = queryset.order_by().values_list("pk").query.sql_with_params()
+    sql = _PAGE_SQL.format(page=page_sql, counted=count_sql, scores=MatchScore._meta.db_table,
+                           candidates=Candidate._meta.db_table, vacancies=Vacancy._meta.db_table)
+    params = [*count_params, *page_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, page_params)
-        results, narrow = cursor.fetchone()
+        cursor.execute(sql, params)
+        results, narrow, count = cursor.fetchone()
         if narrow:  # rows stored narrow: reading them explains and saves them; then the page again
             list(MatchScore.objects.filter(pk__in=narrow))
-            cursor.execute(sql, page_params)
-            results, _ = cursor.fetchone()
+            cursor.execute(sql, params)
+            results, _, count = cursor.fetchone()
     paginator.count, paginator.limit, paginator.offset, paginator.request = count, limit, offset, request
     head = json.dumps({"count": count, "next": paginator.get_next_link(), "previous": paginator.get_previous_link()},
                       ensure_ascii=False, separators=(",", ":"))
