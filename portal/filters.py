@@ -1,4 +1,5 @@
-"""The vacancy search of the portal (django-filter): title or skill, seniority, remote, employment type, salary."""
+"""The vacancy search of the portal (django-filter): title or skill, seniority, remote, employment type, salary
+and its currency."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ class VacancyFilter(django_filters.FilterSet):
         method="filter_salary", label="Salary at least", min_value=0,
         widget=forms.NumberInput(attrs={"step": "5000", "placeholder": "e.g. 60000", "inputmode": "numeric"}),
     )
+    currency = django_filters.ChoiceFilter(
+        field_name="salary_currency", label="Currency", empty_label="Any currency",
+        choices=lambda: [(c, c) for c in Vacancy.objects.filter(status=Vacancy.Status.OPEN).exclude(salary_currency="")
+                         .order_by("salary_currency").values_list("salary_currency", flat=True).distinct()],
+    )
 
     class Meta:
         model = Vacancy
@@ -37,7 +43,9 @@ class VacancyFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Exists(by_skill))
 
     def filter_salary(self, queryset, name, value):
-        """Vacancies whose yearly pay can reach ``value`` (in the vacancy's currency); unstated pay is left out."""
+        """Vacancies whose yearly pay can reach ``value``; unstated pay is left out.  The amount is in the chosen
+        ``currency`` (which keeps only vacancies paying in it), or in each vacancy's own currency when none is
+        chosen."""
         if value is None:
             return queryset
         return queryset.filter(Q(salary_max__gte=value) | Q(salary_max__isnull=True, salary_min__gte=value))

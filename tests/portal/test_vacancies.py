@@ -44,6 +44,18 @@ def test_filters_seniority_remote_employment_type_and_salary(client):
     assert titles(client.get("/", {"seniority": "senior", "remote": "remote", "salary": "95000"})) == {"A"}
 
 
+def test_a_minimum_salary_in_a_currency_keeps_only_vacancies_paying_in_it(client):
+    VacancyFactory(title="EUR high", salary_min=Decimal("90000"), salary_max=Decimal("110000"), salary_currency="EUR")
+    VacancyFactory(title="EUR low", salary_min=Decimal("40000"), salary_max=Decimal("50000"), salary_currency="EUR")
+    VacancyFactory(title="INR", salary_min=Decimal("1500000"), salary_max=Decimal("2500000"), salary_currency="INR")
+    # without a currency the amount is read in each vacancy's own currency: 2,500,000 rupees "beat" 85,000
+    assert titles(client.get("/", {"salary": "85000"})) == {"EUR high", "INR"}
+    assert titles(client.get("/", {"salary": "85000", "currency": "EUR"})) == {"EUR high"}
+    assert titles(client.get("/", {"currency": "INR"})) == {"INR"}
+    html = client.get("/").content.decode()
+    assert '<option value="EUR">EUR</option>' in html and '<option value="INR">INR</option>' in html
+
+
 def test_an_invalid_filter_value_is_shown_beside_its_field_and_ignored(client):
     VacancyFactory(title="A")
     response = client.get("/", {"seniority": "wizard"})
@@ -54,7 +66,7 @@ def test_an_invalid_filter_value_is_shown_beside_its_field_and_ignored(client):
 
 def test_search_form_has_a_label_for_every_field(client):
     html = client.get("/").content.decode()
-    for name in ("q", "seniority", "remote", "employment_type", "salary"):
+    for name in ("q", "seniority", "remote", "employment_type", "salary", "currency"):
         assert f'<label for="id_{name}">' in html, name
 
 
@@ -109,8 +121,9 @@ def _vacancies(n: int) -> None:
 @pytest.mark.parametrize("n", [2, 30])
 def test_list_query_count_is_constant_for_visitors(client, django_assert_num_queries, n):
     _vacancies(n)
-    # count + page + skill links (prefetch) + the request's savepoint pair (ATOMIC_REQUESTS)
-    with django_assert_num_queries(5):
+    # count + page + skill links (prefetch) + the currencies on offer (search form) + the request's savepoint
+    # pair (ATOMIC_REQUESTS)
+    with django_assert_num_queries(6):
         response = client.get("/", {"q": "Role", "seniority": "senior", "salary": "1000"})
     assert response.status_code == 200
 
@@ -121,8 +134,8 @@ def test_list_query_count_is_constant_for_candidates(candidate_client, candidate
     for vacancy in Vacancy.objects.all()[:2]:
         MatchScoreFactory(candidate=candidate, vacancy=vacancy)
     # session + user + candidate + count + page (scores and applications as subqueries) + skill links
-    # + the request's savepoint pair
-    with django_assert_num_queries(8):
+    # + the currencies on offer + the request's savepoint pair
+    with django_assert_num_queries(9):
         response = candidate_client.get("/", {"q": "Role"})
     assert response.status_code == 200
     assert len(response.context["vacancies"]) == min(n, 20)
