@@ -102,7 +102,7 @@ def main() -> None:
     t_gen = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = scoring.MatchingModel.fit([c.text for c in cands], [c.skills for c in cands], names, broader)
-    cm = scoring.candidate_matrices(model, cands)
+    cm = scoring.candidate_matrices(model, cands, text=model.fit_text)  # the fit's own TF-IDF rows: no second pass
     vm = scoring.vacancy_matrices(model, vacs)
     t_prep = time.perf_counter() - t0
     del cands

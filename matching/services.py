@@ -558,12 +558,18 @@ def _upsert_rows(rows: list[tuple]) -> None:
                            f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}")
             cursor.execute("DELETE FROM matchscore_stage")
         return
-    json_columns = {"matched_skills", "missing_skills", "explanation", "weights"}
-    objects = [MatchScore(**{c: (json.loads(v) if c in json_columns else v) for c, v in zip(_ROW_COLUMNS, row,
-                                                                                          strict=True)})
-               for row in rows]
+    objects = [_row_object(row) for row in rows]
     MatchScore.objects.bulk_create(objects, batch_size=1000, update_conflicts=True,
                                    unique_fields=["candidate", "vacancy"], update_fields=MATCH_SCORE_UPDATE_FIELDS)
+
+
+_JSON_COLUMNS = frozenset({"matched_skills", "missing_skills", "explanation", "weights"})
+
+
+def _row_object(row: tuple) -> MatchScore:
+    """An unsaved ``MatchScore`` from one row of ``_ROW_COLUMNS`` (JSON columns as JSON text)."""
+    return MatchScore(**{c: (json.loads(v) if c in _JSON_COLUMNS else v)
+                         for c, v in zip(_ROW_COLUMNS, row, strict=True)})
 
 
 def _explained_row(model, vocab_version, categories, candidate, cdoc, evidence, vacancy, vdoc) -> MatchScore:
@@ -572,9 +578,7 @@ def _explained_row(model, vocab_version, categories, candidate, cdoc, evidence, 
     pair = scoring.explain_pair(model, matrices, 0, 0, cdoc, vdoc, categories, evidence)
     values = _row_values(candidate.pk, vacancy.pk, pair, model, vocab_version, json.dumps(vdoc.weights.as_dict()),
                          timezone.now(), _group_scores(matrices), 0, 0)
-    json_columns = {"matched_skills", "missing_skills", "explanation", "weights"}
-    row = MatchScore(**{c: (json.loads(v) if c in json_columns else v) for c, v in zip(_ROW_COLUMNS, values,
-                                                                                     strict=True)})
+    row = _row_object(values)
     row.candidate, row.vacancy = candidate, vacancy
     return row
 

@@ -34,8 +34,7 @@ from recruiting.models import (
     Qualification,
     SkillOrigin,
 )
-
-from recruiting.services import CANDIDATE_PROFILE_FIELDS, candidate_profile_update  # noqa: E402,F401
+from recruiting.services import CANDIDATE_PROFILE_FIELDS, candidate_profile_update  # noqa: F401 - portal.views uses it
 
 PORTAL_SOURCE = "portal"
 PENDING_CV_DIR = "cv-pending"

@@ -23,28 +23,25 @@ event_emitted = Signal()
 events_emitted = Signal()
 
 
-def emit(event: str, payload: dict) -> None:
-    """Announce ``event`` after the current transaction commits (at once outside a transaction)."""
+def _send_after_commit(signal: Signal, event: str, **kwargs) -> None:
+    """Send ``signal`` once the current transaction commits; a receiver's failure is logged (never CV text)."""
 
     def send() -> None:
-        for receiver, result in event_emitted.send_robust(sender=None, event=event, payload=payload):
+        for receiver, result in signal.send_robust(sender=None, event=event, **kwargs):
             if isinstance(result, Exception):
                 logger.error("receiver %s failed on %s: %s", getattr(receiver, "__name__", receiver), event,
                              type(result).__name__)
 
     transaction.on_commit(send)
+
+
+def emit(event: str, payload: dict) -> None:
+    """Announce ``event`` after the current transaction commits (at once outside a transaction)."""
+    _send_after_commit(event_emitted, event, payload=payload)
 
 
 def emit_many(event: str, payloads: list[dict]) -> None:
     """Announce many ``event`` payloads at once after the current transaction commits (see ``events_emitted``).
     Receivers of single events (``event_emitted``) are not called: only batch receivers are."""
-    if not payloads:
-        return
-
-    def send() -> None:
-        for receiver, result in events_emitted.send_robust(sender=None, event=event, payloads=payloads):
-            if isinstance(result, Exception):
-                logger.error("receiver %s failed on %s: %s", getattr(receiver, "__name__", receiver), event,
-                             type(result).__name__)
-
-    transaction.on_commit(send)
+    if payloads:
+        _send_after_commit(events_emitted, event, payloads=payloads)

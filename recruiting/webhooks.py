@@ -109,15 +109,20 @@ def url_refusal(url: str) -> str:
     return ""
 
 
+def _url_check(url: str) -> None:
+    """Raise ``ValueError`` with the reason when ``url_refusal`` refuses ``url``."""
+    refusal = url_refusal(url)
+    if refusal:
+        raise ValueError(refusal)
+
+
 @transaction.atomic
 def endpoint_create(*, url: str, events: list[str], active: bool = True, actor=None) -> WebhookEndpoint:
     """Register an endpoint with a new secret.  The secret is on the returned object: show it once."""
     unknown = set(events) - set(EVENTS)
     if unknown:
         raise ValueError(f"unknown events: {', '.join(sorted(unknown))}")
-    refusal = url_refusal(url)
-    if refusal:
-        raise ValueError(refusal)
+    _url_check(url)
     endpoint = WebhookEndpoint.objects.create(url=url, events=sorted(set(events)), active=active,
                                               secret=secret_generate(), created_by=actor)
     if actor is not None:
@@ -130,9 +135,7 @@ def endpoint_update(*, endpoint: WebhookEndpoint, actor=None, url: str | None = 
                     events: list[str] | None = None, active: bool | None = None) -> WebhookEndpoint:
     fields = []
     if url is not None:
-        refusal = url_refusal(url)
-        if refusal:
-            raise ValueError(refusal)
+        _url_check(url)
         endpoint.url = url
         fields.append("url")
     if events is not None:
