@@ -88,6 +88,11 @@ class MatchScore(models.Model):
         SCORED = "scored", "Scored"
         INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
 
+    class Confidence(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
     candidate = models.ForeignKey("recruiting.Candidate", on_delete=models.CASCADE, related_name="match_scores")
     vacancy = models.ForeignKey("recruiting.Vacancy", on_delete=models.CASCADE, related_name="match_scores")
     state = models.CharField(max_length=20, choices=State.choices, default=State.SCORED)
@@ -105,6 +110,8 @@ class MatchScore(models.Model):
     stale = models.BooleanField(default=False, db_index=True)
     computed_at = models.DateTimeField()
     explained = models.BooleanField(default=True, help_text="False: stored narrow; explanation filled on first read")
+    confidence = models.CharField(max_length=6, choices=Confidence.choices, blank=True, default="", db_index=True,
+                                  help_text="how much evidence the score rests on; empty when data is insufficient")
 
     objects = MatchScoreQuerySet.as_manager()
 

@@ -88,6 +88,11 @@ class Vacancy(TimeStampedModel):
         choices=DegreeLevel.choices, null=True, blank=True,
         help_text="minimum degree level; empty means read from the description",
     )
+    language = models.CharField(max_length=8, blank=True, default="",
+                                help_text="ISO 639-1 code of the description's language, detected on extraction")
+    requirements_capped = models.BooleanField(
+        default=False, help_text="the text named many skills with no requirement cue: only the strongest were "
+        "marked required; a recruiter should confirm or edit them")
     requirements_edited = models.BooleanField(
         default=False, help_text="a recruiter edited the requirements; re-imports keep their edits"
     )
@@ -144,6 +149,10 @@ class Candidate(TimeStampedModel):
     cv_text = models.TextField(blank=True, default="")
     cv_file = models.FileField(upload_to=cv_upload_to, blank=True, default="", max_length=200)
     years_experience = models.FloatField(null=True, blank=True, help_text="extracted from the CV, in years")
+    language = models.CharField(max_length=8, blank=True, default="",
+                                help_text="ISO 639-1 code of the CV's language, detected on extraction")
+    keyword_list = models.BooleanField(
+        default=False, help_text="the CV is mostly repeated or bare-listed skills with little evidence of use")
     headline = models.CharField(max_length=200, blank=True, default="")
     location = models.CharField(max_length=200, blank=True, default="")
     open_to_remote = models.BooleanField(default=False)
@@ -196,6 +205,9 @@ class CandidateSkill(models.Model):
     origin = models.CharField(max_length=10, choices=SkillOrigin.choices, default=SkillOrigin.EXTRACTED)
     mentions = models.PositiveIntegerField(default=1, help_text="times the skill is named in the CV")
     evidence = models.CharField(max_length=500, blank=True, default="", help_text="the CV line where it was found")
+    evidence_level = models.CharField(
+        max_length=10, blank=True, default="", help_text="strongest evidence: used, listed or mentioned (entered: '')")
+    strength = models.FloatField(default=1.0, help_text="evidence strength: mentions weighted by evidence level")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["candidate", "skill"], name="candidateskill_unique")]
