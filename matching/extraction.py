@@ -807,7 +807,7 @@ _DATE_RE = rf"(?:{_MONTH_RE}[\s,'’-]*(?:(?:19|20)\d{{2}}|[’']\d{{2}})|\d{{1,
 _PRESENT_RE = r"(?:present|current(?:ly)?|now|today|till\s+(?:date|now)|to\s+date|ongoing|date)"
 _RANGE_RE = re.compile(
     rf"(?<![\w/.-])(?P<start>{_DATE_RE})\s*(?:-|–|—|~|to|till|until|through|thru)\s*"
-    rf"(?P<end>{_PRESENT_RE}|{_DATE_RE}|\d{{2}})(?![\w/])",
+    rf"(?P<end>{_PRESENT_RE}|{_DATE_RE}|\d{{2}})(?![\w/])(?![-.]\d)",
     re.I,
 )
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -816,9 +816,39 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
 _NUM_RE = r"\d{1,2}(?:\.\d)?|" + "|".join(_NUMBER_WORDS)
 _YEARS_RE = re.compile(
     rf"(?<![\w.])(?:(?P<low>{_NUM_RE})\s*(?:-|–|to)\s*)?(?P<n>{_NUM_RE})\s*\+?\s*(?:plus\s+)?(?:years?|yrs?)\b", re.I)
+_AGE_BEFORE = re.compile(r"\b(?:age[ds]?|aged)\s*[:\-–]?\s*$", re.I)
+_AGE_AFTER = re.compile(r"^\s*(?:old\b|of\s+age\b)", re.I)
 _EXPERIENCE_WORDS = re.compile(r"\b(?:experience[ds]?|exp\b|worked|working|career|industry|professional)", re.I)
 _EDUCATION_LINE = re.compile(r"\b(?:university|college|school|institute|academy|education|graduated|degree|"
                              r"hsc|ssc|cbse|board)\b", re.I)
+# Dates that are never work history: birth, age, graduation, a company's founding.
+_NOT_WORK_DATE = re.compile(
+    r"\b(?:date\s+of\s+birth|d\.?o\.?b\.?|birth\s*(?:date|day)|born|age[ds]?|aged|years?\s+old|passed\s+out|"
+    r"pass(?:ing)?\s+year|year\s+of\s+(?:passing|graduation)|class\s+of|batch\s+of|graduat\w*|"
+    r"founded|established|estd\.?|incorporated|in\s+business\s+since)\b", re.I)
+# A job-title word or an employer word: a date range on (or beside) such a line is a job's period.
+_ROLE_CONTEXT = re.compile(
+    r"\b(?:engineers?|developers?|analysts?|scientists?|interns?|internship|trainee|managers?|consultants?|"
+    r"lead|associates?|executives?|officers?|administrators?|architects?|designation|"
+    r"work(?:ed|ing)\s+(?:at|as|for|with)|employed|employer|company|organi[sz]ation)\b", re.I)
+_HEADING_LINE = re.compile(r"^[\s#*•▪➢\-–_=|]*(?P<label>[A-Za-z][A-Za-z &/()-]{1,48}?)[\s*:\-–_=|]*$")
+_EXPERIENCE_HEADING = re.compile(
+    r"^(?:(?:work|professional|employment|career|relevant|industry|industrial|total|job|it)\s+)*"
+    r"(?:experience|employment(?:\s+history)?|work\s+history|career\s+history|employment\s+record|"
+    r"company\s+details|employment\s+details|experience\s+details|work\s+details|organi[sz]ational\s+experience)"
+    r"(?:\s+(?:summary|details|history))?$", re.I)
+_OTHER_HEADING = re.compile(
+    r"^(?:(?:educational|academic|technical|key|core|personal|professional|it|computer|soft|other|major|"
+    r"academic\s+and\s+professional)\s+)*"
+    r"(?:education(?:al)?(?:\s+(?:details|qualifications?|background))?|academics?|qualifications?|"
+    r"academic\s+(?:details|profile|qualifications?|record)|skills?(?:\s+(?:details|set|summary))?|skillset|"
+    r"projects?(?:\s+(?:details|undertaken|handled|profile))?|certifications?|certificates|achievements?|"
+    r"awards?|personal\s+(?:details|information|profile|data)|hobbies|interests|languages(?:\s+known)?|"
+    r"declaration|summary|profile(?:\s+summary)?|objective|career\s+objective|trainings?|strengths?|"
+    r"extra[\s-]curricular\s+activities|activities|publications|references|courses|competencies|expertise|"
+    r"areas?\s+of\s+expertise)$", re.I)
+_GLUED_HEADING = re.compile(r"(?<=[a-z0-9])(?P<label>Company\s+Details|Education\s+Details|Skill\s+Details|"
+                            r"Project\s+Details)\s*$")
 
 
 def _parse_date(value: str, today: date, is_end: bool, start_year: int | None = None) -> int | None:
@@ -851,18 +881,72 @@ def _parse_date(value: str, today: date, is_end: bool, start_year: int | None = 
     return year * 12 + month - 1
 
 
+def _section_heading(line: str) -> str | None:
+    """``"experience"``, ``"education"`` or ``"other"`` when ``line`` is a CV section heading, else None."""
+    match = _HEADING_LINE.match(line)
+    if not match or len(line.strip()) > 60:
+        return None
+    label = re.sub(r"\s+", " ", match.group("label").strip(" -–&/"))
+    if _EXPERIENCE_HEADING.match(label):
+        return "experience"
+    if _OTHER_HEADING.match(label):
+        return "education" if re.match(r"(?:educational|academic)?\s*(?:education|academic|qualification)",
+                                       label, re.I) else "other"
+    return None
+
+
+def _work_history_lines(lines: list[str]) -> list[bool]:
+    """For each line, whether a date range on it reads as a job's period: the line is inside an experience
+    section (``Experience``, ``Work Experience``, ``Employment History``, ``Company Details`` … until the next
+    heading), or, outside an education section, a job-title or employer word is on it or on the nearest
+    non-empty line above or below."""
+    sections: list[str | None] = []
+    section: str | None = None
+    for line in lines:
+        kind = _section_heading(line)
+        if kind is not None:
+            section = kind
+        sections.append(section)
+        glued = _GLUED_HEADING.search(line)
+        if glued:  # "…Less than 1 year monthsCompany Details": the heading starts the next line's section
+            section = _section_heading(glued.group("label")) or section
+    non_empty = [i for i, line in enumerate(lines) if line.strip()]
+    position = {line_no: k for k, line_no in enumerate(non_empty)}
+    work = []
+    for i, line in enumerate(lines):
+        if not line.strip() or sections[i] == "education":
+            work.append(False)
+            continue
+        if sections[i] == "experience":
+            work.append(True)
+            continue
+        k = position[i]
+        near = [lines[non_empty[j]] for j in (k - 1, k, k + 1) if 0 <= j < len(non_empty)]
+        work.append(any(_ROLE_CONTEXT.search(text) for text in near))
+    return work
+
+
 def extract_years_experience(text: str, today: date) -> float | None:
     """Total years of work experience in a CV, as a float rounded to 1 decimal, or None when nothing is found.
 
-    Two readings, the larger wins: (a) date ranges (``Jan 2015 - Mar 2018``, ``2015-2018``, ``2019 to present``,
-    ``06/2017 – current``, ``Mar 2019 - Till date``), overlapping ranges merged, lines about education skipped,
-    year-only dates read as January (so ``2015-2018`` is 3.0 years), open ends read as ``today``; (b) statements
-    such as ``5 years``/``7+ years of experience`` in a sentence about experience or work (the lower end of a
-    range such as ``3-5 years``).  Values over 50 years are ignored.
+    Two readings, the larger wins:
+
+    (a) date ranges from the work history (``Jan 2015 - Mar 2018``, ``2015-2018``, ``2019 to present``,
+        ``06/2017 – current``, ``Mar 2019 - Till date``), overlapping ranges merged, year-only dates read as
+        January (so ``2015-2018`` is 3.0 years), open ends read as ``today``.  A range counts only inside an
+        experience section (``Experience``, ``Employment History``, ``Company Details`` … until the next heading)
+        or beside a role (a job-title or employer word on its line or the nearest line above or below), never in
+        an education section nor on a line about education, a birth date, an age, a graduation or a company's
+        founding; an ISO date (``1993-12-20``) is not a range, and a single date never counts;
+    (b) statements such as ``5 years``/``7+ years of experience`` in a sentence about experience or work (the lower
+        end of a range such as ``3-5 years``); ages (``32 years old``, ``Age: 32 years``) are not experience.
+
+    Values over 50 years are ignored.
     """
     intervals: list[tuple[int, int]] = []
-    for line in _lines(text):
-        if _EDUCATION_LINE.search(line) or (line.strip() and extract_qualifications(line)):
+    lines = _lines(text)
+    for line, is_work in zip(lines, _work_history_lines(lines)):
+        if not is_work or _NOT_WORK_DATE.search(line) or _EDUCATION_LINE.search(line) or extract_qualifications(line):
             continue
         for m in _RANGE_RE.finditer(line):
             start = _parse_date(m.group("start"), today, is_end=False)
@@ -890,6 +974,8 @@ def extract_years_experience(text: str, today: date) -> float | None:
         if not _EXPERIENCE_WORDS.search(sentence):
             continue
         for m in _YEARS_RE.finditer(sentence):
+            if _AGE_BEFORE.search(sentence[:m.start()]) or _AGE_AFTER.match(sentence[m.end():]):
+                continue
             raw = (m.group("low") or m.group("n")).lower()
             value = float(_NUMBER_WORDS.get(raw, 0) or raw)
             if 0 < value <= 50 and (from_statements is None or value > from_statements):

@@ -327,3 +327,67 @@ def test_repair_text_fixes_mojibake_and_keeps_lines():
     broken = "Na\u00c3\u00afve Bayes\r\n\u00e2\u20ac\u00a2 Python\x00\rSQL  "
     assert repair_text(broken) == "Naïve Bayes\n• Python\nSQL"
     assert repair_text("") == ""
+
+
+# ------------------------------------------------------------- years of experience: from work history only
+LATE_2026 = date(2026, 11, 29)
+
+
+@pytest.mark.parametrize("text", [
+    "Date of Birth(Gender):1993-12-20(YYYY-MM-DD) (F)",
+    "Date of Birth: 20/12/1993",
+    "DOB: 21-03-1986",
+    "D.O.B. - 12 March 1990",
+    "Born in 1991",
+    "Birth date 1993-12-20",
+])
+def test_work_history_ignores_dates_of_birth(text):
+    assert extract_years_experience(text, LATE_2026) is None
+
+
+@pytest.mark.parametrize("text", ["Age: 32", "Age: 32 years", "I am 32 years old and looking for work experience",
+                                  "Aged 40 years, with professional interests in data"])
+def test_work_history_ignores_ages(text):
+    assert extract_years_experience(text, LATE_2026) is None
+
+
+@pytest.mark.parametrize("text", ["B.Tech 2014", "Passed out in 2016", "Class of 2015", "Graduated 2012 - 2016",
+                                  "Year of passing: 2013"])
+def test_work_history_ignores_graduation_years(text):
+    assert extract_years_experience(text, LATE_2026) is None
+
+
+@pytest.mark.parametrize("text", ["Worked at Acme Ltd, a company founded in 1990",
+                                  "Acme Ltd (established 1985), engineering company",
+                                  "Employer: a family company, in business since 1990"])
+def test_work_history_ignores_company_founding_years(text):
+    assert extract_years_experience(text, LATE_2026) is None
+
+
+def test_work_history_counts_a_range_beside_a_role():
+    assert extract_years_experience("Software Engineer\nJan 2015 - Jan 2018", LATE_2026) == 3.0
+    assert extract_years_experience("Acme Ltd, 2016 - 2019\nRole: Data Analyst", LATE_2026) == 3.0
+    assert extract_years_experience("Worked as a tutor 2010-2012", LATE_2026) == 2.0
+
+
+def test_work_history_counts_a_range_in_an_experience_section():
+    text = "Work Experience\nAcme Ltd\nMar 2016 - Mar 2019\n\nEducation\nB.Sc Physics, Leeds University\n"
+    assert extract_years_experience(text, LATE_2026) == 3.0
+    text = "Company Details\nAcme Ltd\n2016 to 2020\nSkills\nPython\n"
+    assert extract_years_experience(text, LATE_2026) == 4.0
+
+
+def test_work_history_ignores_a_range_in_an_education_section():
+    text = "Education\nSt Mary's, Leeds\n2010 - 2014\nExperience\nAcme Ltd\n2015 - 2016\n"
+    assert extract_years_experience(text, LATE_2026) == 1.0
+    assert extract_years_experience("Education Details\nSt Mary's\n2010 - 2014", LATE_2026) is None
+
+
+def test_work_history_ignores_a_bare_year_range_without_a_role():
+    assert extract_years_experience("Hobbies: chess\n2010 - 2014\nTravel", LATE_2026) is None
+    assert extract_years_experience("Projects\nChess engine (2015 - 2019)", LATE_2026) is None
+
+
+def test_work_history_keeps_statements_of_experience():
+    text = "Date of Birth: 1993-12-20\nI have 5 years of experience in analytics."
+    assert extract_years_experience(text, LATE_2026) == 5.0
