@@ -51,11 +51,15 @@ from decimal import Decimal
 
 __all__ = [
     "CATEGORIES",
+    "MAX_UNCUED_REQUIRED",
+    "MIN_REQUIRED",
     "QualificationMention",
+    "RequirementDecision",
     "SalaryMention",
     "SkillEntry",
     "SkillExtractor",
     "SkillMention",
+    "decide_requirements",
     "extract_employment_type",
     "extract_qualifications",
     "extract_remote",
@@ -673,35 +677,63 @@ def extract_remote(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------- requirements
+MAX_UNCUED_REQUIRED = 10  # a text naming more required skills than this keeps only its 10 most named
+MIN_REQUIRED = 3  # a text naming at least this many technical skills gets at least this many required
+
+_APOS = "['’]"
 _REQUIRED_CUE = re.compile(
-    r"\b(?:must(?:\s+have)?|essential|required|requires?|requirements?|you\s+will\s+need|you'll\s+need|"
-    r"you\s+need|need\s+to|proficien(?:t|cy)|strong|solid|expert(?:ise)?|mandatory|minimum|demonstrable|"
-    r"proven|in-depth|deep\s+(?:understanding|knowledge)|should\s+have|at\s+least)\b",
+    rf"\b(?:must(?:\s+have)?|essential|required|requires?|mandatory|you\s+will\s+need|you{_APOS}ll\s+need|"
+    rf"proficien(?:t|cy)|strong|solid|expert(?:ise)?|minimum|demonstrable|proven|in-depth|"
+    rf"deep\s+(?:understanding|knowledge)|should\s+have|at\s+least)\b|"
+    rf"(?<![\w.])\d{{1,2}}\s*\+\s*(?:years?|yrs?)\b",
     re.I,
 )
 _DESIRABLE_CUE = re.compile(
     r"\b(?:desirable|desired|nice[\s-]to[\s-]have|(?:a|an?\s+added|big|huge|definite|strong)\s+plus|plus\s+points?|"
     r"bonus|preferred|preferably|preference|familiarity|familiar\s+with|ideally|ideal|advantageous|"
     r"an\s+advantage|advantage|good\s+to\s+have|exposure\s+to|would\s+be\s+(?:great|nice|good|helpful|useful)|"
-    r"beneficial|optional|not\s+required|helpful|a\s+bonus)\b",
+    r"beneficial|optional|not\s+required|helpful|a\s+bonus|may(?:\s+also)?|could|might|other\s+tools|"
+    r"also\s+useful)\b",
+    re.I,
+)
+# Cues that still make a list item required under a "you may also need:" introduction.
+_HARD_REQUIRED_CUE = re.compile(r"\b(?:must|essential|required|mandatory)\b", re.I)
+_REQUIREMENT_HEADING = re.compile(
+    rf"\b(?:requirements?|required|essential|must[\s-]haves?|qualifications?|skills?|skill\s+set|experience|"
+    rf"about\s+you|who\s+you\s+are|what\s+you(?:{_APOS}ll|\s+will)\s+(?:need|bring)|what\s+you\s+need|"
+    rf"what\s+we(?:{_APOS}re|\s+are)\s+looking\s+for|you\s+have|you\s+will\s+have|you\s+should\s+have|"
+    rf"competenc(?:y|ies)|knowledge)\b",
     re.I,
 )
 _HEADING_WORDS = re.compile(
-    r"\b(?:requirements?|required|essential|skills?|qualifications?|experience|responsibilities|about\s+you|"
-    r"who\s+you\s+are|what\s+you(?:'ll|\s+will)\s+(?:need|bring)|what\s+we(?:'re|\s+are)\s+looking\s+for|"
+    rf"\b(?:requirements?|required|essential|skills?|qualifications?|experience|responsibilities|about\s+you|"
+    rf"who\s+you\s+are|what\s+you(?:{_APOS}ll|\s+will)\s+(?:need|bring)|"
+    rf"what\s+we(?:{_APOS}re|\s+are)\s+looking\s+for|"
     r"must[\s-]haves?|you\s+have|you\s+will\s+have|desirable|nice[\s-]to[\s-]haves?|bonus(?:\s+points)?|"
     r"preferred|pluses|good\s+to\s+have|ideally|benefits|salary|about\s+(?:us|the\s+role)|the\s+role|duties|"
-    r"typical\s+\w+|what\s+\w+\s+\w+|education)\b",
+    r"typical\s+\w+|what\s+\w+\s+\w+|education|introduction|overview|employers|prospects|hours)\b",
     re.I,
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+")
+_BULLET = "-•·●▪◦➢✓"
+
+
+def _heading_kind(label: str) -> str:
+    """``"desirable"``, ``"required"`` or ``"neutral"`` for a heading or label text."""
+    if _DESIRABLE_CUE.search(label) or re.search(r"\bpluses\b|\bbonus\b", label, re.I):
+        return "desirable"
+    if _REQUIREMENT_HEADING.search(label):
+        return "required"
+    return "neutral"
 
 
 def _heading(line: str) -> tuple[str | None, str]:
-    """``(kind, rest)`` for a heading or label line: kind ``"desirable"``/``"required"`` or None when the line is
-    not a heading; ``rest`` is the content after a ``Label:`` prefix (``""`` for a pure heading)."""
+    """``(kind, rest)`` for a heading or label line: kind ``"desirable"``, ``"required"`` (a requirements
+    heading: Requirements, Essential, Must have, Qualifications, Skills …) or ``"neutral"`` (Responsibilities,
+    Salary …), or None when the line is not a heading; ``rest`` is the content after a ``Label:`` prefix
+    (``""`` for a pure heading)."""
     stripped = line.strip()
-    if not stripped or stripped[0] in "-•·●▪◦➢✓" or (stripped[0] == "*" and not stripped.startswith("**")):
+    if not stripped or stripped[0] in _BULLET or (stripped[0] == "*" and not stripped.startswith("**")):
         return None, ""
     text = stripped.lstrip("#").strip().strip("*").strip()
     label, rest = text, ""
@@ -715,16 +747,16 @@ def _heading(line: str) -> tuple[str | None, str]:
         pass
     elif len(text) > 60 or len(text.split()) > 8 or text[-1:] in ".!?," or not _HEADING_WORDS.search(text):
         return None, ""
-    if _DESIRABLE_CUE.search(label) or re.search(r"\bpluses\b|\bbonus\b", label, re.I):
-        return "desirable", rest
-    return "required", rest
+    return _heading_kind(label), rest
 
 
 def _cues(sentence: str) -> list[tuple[int, int, int, str]]:
-    """Every cue word of a sentence as ``(start, end, rank, kind)``."""
-    return [(m.start(), m.end(), rank, kind)
-            for kind, pattern, rank in (("required", _REQUIRED_CUE, 0), ("desirable", _DESIRABLE_CUE, 1))
-            for m in pattern.finditer(sentence)]
+    """Every cue word of a sentence as ``(start, end, rank, kind)``; a required cue inside a desirable one ("a
+    strong plus", "not required") is dropped."""
+    desirable = [(m.start(), m.end(), 1, "desirable") for m in _DESIRABLE_CUE.finditer(sentence)]
+    required = [(m.start(), m.end(), 0, "required") for m in _REQUIRED_CUE.finditer(sentence)
+                if not any(s < m.end() and m.start() < e for s, e, _, _ in desirable)]
+    return required + desirable
 
 
 def _nearest_cue(cues: list[tuple[int, int, int, str]], start: int, end: int) -> str | None:
@@ -739,63 +771,124 @@ def _nearest_cue(cues: list[tuple[int, int, int, str]], start: int, end: int) ->
     return best[2] if best else None
 
 
-def extract_requirements(text: str, extractor: SkillExtractor) -> dict[str, str]:
-    """Skill → ``"required"`` or ``"desirable"`` for every skill ``extractor`` finds in a vacancy ``text``.
+@dataclass(frozen=True)
+class RequirementDecision:
+    """What a vacancy text requires: ``importance`` maps each skill found to ``"required"`` or
+    ``"desirable"``; ``capped`` is True when more than :data:`MAX_UNCUED_REQUIRED` skills would have been
+    required and only the most named were kept (a recruiter should confirm or edit them)."""
 
-    For each mention: the cue word nearest to it in its sentence decides (required: must, essential, required,
-    you will need, proficient, strong …; desirable: desirable, nice to have, a plus, bonus, preferred,
-    familiarity, ideally …); with no cue in the sentence, a ``Label: …`` prefix on the line, then the latest
-    heading above decides (``Desirable``/``Nice to have``/``Bonus points`` headings make lines desirable until the
-    next heading; any other heading — Requirements, Skills, Qualifications … — makes them required); otherwise
-    ``"required"``.  A skill seen both ways is ``"required"``.
-    """
-    result: dict[str, str] = {}
-    mentions = extractor.find(text)
-    if not mentions:
-        return result
+    importance: dict[str, str]
+    capped: bool
+
+
+def _mention_importance(text: str, mentions: list[SkillMention]) -> list[str]:
+    """``"required"``, ``"desirable"`` (a cue or a heading says so) or ``"uncued"`` for each mention."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    section = "required"
+    lines = text.split("\n")
+    section = "neutral"
     section_by_line: list[str] = []
     label_by_line: list[str | None] = []
-    lines = text.split("\n")
+    intro_by_line: list[str | None] = []  # a list introduced by "You'll need:" / "You may also need:"
+    intro: str | None = None
     for line in lines:
         kind, rest = _heading(line)
+        stripped = line.strip()
         if kind is not None and not rest:
-            section = kind
-            label_by_line.append(kind)
-        else:
-            label_by_line.append(kind)
+            section, intro = kind, None
+        elif kind is None and stripped and stripped[0] not in _BULLET + "*":
+            intro = None
+            if stripped.endswith(":"):
+                cues = _cues(stripped)
+                if cues:
+                    intro = "desirable" if any(c[3] == "desirable" for c in cues) else "required"
+        label_by_line.append(kind if kind != "neutral" else None)
         section_by_line.append(section)
-    # Sentences and their cue words are found once per line (a long line is split once, not once per mention).
-    sentences_of: dict[int, tuple[list[int], list[tuple[int, int, list]]]] = {}
+        intro_by_line.append(intro)
+    sentences_of: dict[int, list[tuple[int, int, list]]] = {}
 
-    def sentences(line_no: int):
+    def sentences(line_no: int) -> list[tuple[int, int, list]]:
         if line_no not in sentences_of:
             line, spans, position = lines[line_no], [], 0
             for sentence in _SENTENCE_SPLIT.split(line):
                 begin = line.find(sentence, position)
                 position = begin + len(sentence)
                 spans.append((begin, position, _cues(sentence)))
-            sentences_of[line_no] = ([s[0] for s in spans], spans)
+            sentences_of[line_no] = spans
         return sentences_of[line_no]
 
+    out = []
     for mention in mentions:
-        if result.get(mention.skill) == "required":
-            continue
         line_no = bisect.bisect_right(line_starts, mention.start) - 1
         offset = mention.start - line_starts[line_no]
-        importance = None
-        begins, spans = sentences(line_no)
-        k = bisect.bisect_right(begins, offset) - 1
-        if k >= 0:
+        importance = sentence = None
+        spans = sentences(line_no)
+        k = bisect.bisect_right([s[0] for s in spans], offset) - 1
+        if k >= 0 and spans[k][0] <= offset < spans[k][1]:
             begin, end, cues = spans[k]
-            if begin <= offset < end:
-                importance = _nearest_cue(cues, offset - begin, offset - begin + (mention.end - mention.start))
+            sentence = lines[line_no][begin:end]
+            importance = _nearest_cue(cues, offset - begin, offset - begin + (mention.end - mention.start))
+        intro = intro_by_line[line_no]
+        if intro == "desirable" and not (sentence and _HARD_REQUIRED_CUE.search(sentence)):
+            importance = "desirable"
         if importance is None:
-            importance = label_by_line[line_no] or section_by_line[line_no]
-        if result.get(mention.skill) != "required":
-            result[mention.skill] = importance
-    return result
+            importance = intro or label_by_line[line_no] or section_by_line[line_no]
+        out.append("uncued" if importance == "neutral" else importance)
+    return out
+
+
+def decide_requirements(text: str, extractor: SkillExtractor) -> RequirementDecision:
+    """Which skills a vacancy ``text`` requires, as a recruiter would read it: the one place this is decided.
+
+    Per mention, the cue word nearest to it in its sentence decides (required: must, required, essential,
+    mandatory, "N+ years", you'll need, proficient, strong, solid, expert …; desirable: desirable, nice to
+    have, a plus, bonus, preferred, familiarity, ideally, may, could, might, other tools …); with no cue, a
+    list introduced by a cued line ("You'll need:", "You may also need:") decides — a "may" introduction even
+    over "strong" in the item, only must/required/essential/mandatory beating it — then a ``Label: …`` prefix,
+    then the latest heading above (Requirements, Essential, Must have, What you'll need, Qualifications,
+    Skills … make lines required; Desirable, Nice to have, Bonus make them desirable; Responsibilities, Salary
+    … say nothing).  A skill is required when any mention is; a skill with no cue and no heading is desirable.
+    Then, in this order:
+
+    * soft skills (category ``"soft"``: communication, teamwork …) are desirable, never required;
+    * when more than :data:`MAX_UNCUED_REQUIRED` skills are required (a career article naming many skills),
+      the 10 most mentioned stay required (ties: the earliest first mention) and ``capped`` is set;
+    * when fewer than :data:`MIN_REQUIRED` are required but the text names at least that many non-soft skills,
+      the most mentioned skills with no cue at all are promoted (a skill the text calls desirable stays so).
+    """
+    mentions = extractor.find(text)
+    if not mentions:
+        return RequirementDecision({}, False)
+    soft = {e.name for e in extractor.entries if e.category == "soft"}
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    state: dict[str, str] = {}
+    rank = {"required": 2, "desirable": 1, "uncued": 0}
+    for mention, importance in zip(mentions, _mention_importance(text, mentions)):
+        counts[mention.skill] += 1
+        first.setdefault(mention.skill, mention.start)
+        if rank[importance] >= rank[state.get(mention.skill, "uncued")]:
+            state[mention.skill] = importance
+
+    def strongest(names: Iterable[str]) -> list[str]:
+        return sorted(names, key=lambda name: (-counts[name], first[name]))
+
+    required = [name for name, kind in state.items() if kind == "required" and name not in soft]
+    capped = len(required) > MAX_UNCUED_REQUIRED
+    if capped:
+        required = strongest(required)[:MAX_UNCUED_REQUIRED]
+    technical = [name for name in state if name not in soft]
+    if len(required) < MIN_REQUIRED <= len(technical):
+        uncued = strongest(name for name in technical if state[name] == "uncued")
+        required += uncued[:MIN_REQUIRED - len(required)]
+    chosen = set(required)
+    importance = {name: "required" if name in chosen else "desirable" for name in state}
+    return RequirementDecision(importance, capped)
+
+
+def extract_requirements(text: str, extractor: SkillExtractor) -> dict[str, str]:
+    """Skill → ``"required"`` or ``"desirable"`` for every skill ``extractor`` finds in a vacancy ``text``, as
+    :func:`decide_requirements` decides (use that when you also need to know whether the list was capped)."""
+    return decide_requirements(text, extractor).importance
 
 
 # ------------------------------------------------------------------------------------------- years of experience
@@ -835,7 +928,8 @@ _HEADING_LINE = re.compile(r"^[\s#*•▪➢\-–_=|]*(?P<label>[A-Za-z][A-Za-z 
 _EXPERIENCE_HEADING = re.compile(
     r"^(?:(?:work|professional|employment|career|relevant|industry|industrial|total|job|it)\s+)*"
     r"(?:experience|employment(?:\s+history)?|work\s+history|career\s+history|employment\s+record|"
-    r"company\s+details|employment\s+details|experience\s+details|work\s+details|organi[sz]ational\s+experience)"
+    r"company\s+details|employment\s+details|experience\s+details|work\s+details|"
+    r"organi[sz]ational\s+experience)"
     r"(?:\s+(?:summary|details|history))?$", re.I)
 _OTHER_HEADING = re.compile(
     r"^(?:(?:educational|academic|technical|key|core|personal|professional|it|computer|soft|other|major|"
@@ -934,19 +1028,23 @@ def extract_years_experience(text: str, today: date) -> float | None:
     (a) date ranges from the work history (``Jan 2015 - Mar 2018``, ``2015-2018``, ``2019 to present``,
         ``06/2017 – current``, ``Mar 2019 - Till date``), overlapping ranges merged, year-only dates read as
         January (so ``2015-2018`` is 3.0 years), open ends read as ``today``.  A range counts only inside an
-        experience section (``Experience``, ``Employment History``, ``Company Details`` … until the next heading)
-        or beside a role (a job-title or employer word on its line or the nearest line above or below), never in
-        an education section nor on a line about education, a birth date, an age, a graduation or a company's
-        founding; an ISO date (``1993-12-20``) is not a range, and a single date never counts;
-    (b) statements such as ``5 years``/``7+ years of experience`` in a sentence about experience or work (the lower
-        end of a range such as ``3-5 years``); ages (``32 years old``, ``Age: 32 years``) are not experience.
+        experience section (``Experience``, ``Employment History``, ``Company Details`` … until the next
+        heading) or beside a role (a job-title or employer word on its line or the nearest line above or
+        below), never in an education section nor on a line about education, a birth date, an age, a
+        graduation or a company's founding; an ISO date (``1993-12-20``) is not a range, and a single date
+        never counts;
+    (b) statements such as ``5 years``/``7+ years of experience`` in a sentence about experience or work (the
+        lower end of a range such as ``3-5 years``); ages (``32 years old``, ``Age: 32 years``) are not
+        experience.
 
     Values over 50 years are ignored.
     """
     intervals: list[tuple[int, int]] = []
     lines = _lines(text)
     for line, is_work in zip(lines, _work_history_lines(lines)):
-        if not is_work or _NOT_WORK_DATE.search(line) or _EDUCATION_LINE.search(line) or extract_qualifications(line):
+        if not is_work or _NOT_WORK_DATE.search(line) or _EDUCATION_LINE.search(line):
+            continue
+        if extract_qualifications(line):
             continue
         for m in _RANGE_RE.finditer(line):
             start = _parse_date(m.group("start"), today, is_end=False)

@@ -26,7 +26,7 @@ from matching.extraction import (
     SkillExtractor,
     extract_min_years_required,
     extract_qualifications,
-    extract_requirements,
+    decide_requirements,
     extract_years_experience,
     vocabulary_version,
 )
@@ -113,6 +113,8 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
     """Re-extract a vacancy's skills (with importance), qualifications and minimum years of experience from its
     description.
 
+    Importance is decided by :func:`matching.extraction.decide_requirements`; ``requirements_capped`` records
+    whether that capped a long uncued list to the most named skills (the admin asks the recruiter to confirm).
     Links and qualifications a recruiter entered (``origin="entered"``) are kept and win over extraction; the
     minimum years are kept when a recruiter edited the requirements.
     """
@@ -126,13 +128,17 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
     counts: dict[str, int] = {}
     for m in mentions:
         counts[m.skill] = counts.get(m.skill, 0) + 1
-    importance = extract_requirements(vacancy.description, extractor)
+    decision = decide_requirements(vacancy.description, extractor)
+    importance = decision.importance
+    if decision.capped != vacancy.requirements_capped:
+        Vacancy.objects.filter(pk=vacancy.pk).update(requirements_capped=decision.capped)
+        vacancy.requirements_capped = decision.capped
     ids = _skill_ids(counts)
     entered = set(vacancy.skill_links.filter(origin=SkillOrigin.ENTERED).values_list("skill_id", flat=True))
     vacancy.skill_links.filter(origin=SkillOrigin.EXTRACTED).delete()
     VacancySkill.objects.bulk_create([
         VacancySkill(vacancy=vacancy, skill_id=ids[name], mentions=count, origin=SkillOrigin.EXTRACTED,
-                     importance=importance.get(name, "required"))
+                     importance=importance.get(name, "desirable"))
         for name, count in counts.items() if name in ids and ids[name] not in entered
     ])
     vacancy.qualifications.filter(origin=SkillOrigin.EXTRACTED).delete()
@@ -866,11 +872,11 @@ def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str]) -> tuple[
     vacancy_text = neutralise(vacancy_text)
     cv_texts = [neutralise(t) for t in cv_texts]
     counts = extractor.counts(vacancy_text)
-    importance = extract_requirements(vacancy_text, extractor)
+    importance = decide_requirements(vacancy_text, extractor).importance
     vquals = extract_qualifications(vacancy_text)
     vacancy = scoring.VacancyDocument(
         text=vacancy_text,
-        required={s: n for s, n in counts.items() if importance.get(s, "required") == "required"},
+        required={s: n for s, n in counts.items() if importance.get(s) == "required"},
         desirable={s: n for s, n in counts.items() if importance.get(s) == "desirable"},
         min_qualification_level=min((q.level for q in vquals), default=0),
         fields=[q.field for q in vquals if q.field],

@@ -260,7 +260,8 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     save_on_top = True
     actions = ("publish", "close", "rescore")
     inlines = (VacancySkillInline, VacancyQualificationInline)
-    readonly_fields = ("status", "published_at", "requirements_edited", "created_at", "updated_at")
+    readonly_fields = ("status", "published_at", "requirements_edited", "requirements_capped", "created_at",
+                       "updated_at")
     fieldsets = (
         (None, {"fields": ("title", ("reference", "source"), ("status", "published_at"))}),
         ("Role", {"fields": ("seniority", "employment_type", "location", "remote")}),
@@ -272,7 +273,8 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
         (
             "Requirements",
             {
-                "fields": ("min_qualification_level", "min_years_experience", "requirements_edited"),
+                "fields": ("min_qualification_level", "min_years_experience", "requirements_edited",
+                           "requirements_capped"),
                 "description": "Skills and qualifications are listed below the form. "
                 "Changes you make here are kept "
                 "when the vacancy is re-imported or re-extracted.",

@@ -114,7 +114,8 @@ class VacancySerializer(serializers.ModelSerializer):
         fields = [
             "id", "reference", "source", "title", "description", "status", "seniority", "employment_type",
             "location", "remote", "salary_min", "salary_max", "salary_currency", "day_rate_min", "day_rate_max",
-            "min_years_experience", "min_qualification_level", "published_at", "created_at", "updated_at", "skills",
+            "min_years_experience", "min_qualification_level", "requirements_capped", "published_at",
+            "created_at", "updated_at", "skills",
         ]
         read_only_fields = fields
 

@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 
 from matching.extraction import (
+    MAX_UNCUED_REQUIRED,
     SkillEntry,
     SkillExtractor,
+    decide_requirements,
     extract_employment_type,
     extract_qualifications,
     extract_remote,
@@ -294,10 +296,94 @@ def test_requirements_from_headings(extractor):
     }
 
 
-def test_required_wins_and_default_is_required(extractor):
+def test_required_wins_and_default_is_desirable(extractor):
     text = "Bonus points:\n- Kafka\n\nSkills\n- Kafka is essential\n"
     assert extract_requirements(text, extractor) == {"Kafka": "required"}
-    assert extract_requirements("We use Python every day", extractor) == {"Python": "required"}
+    # issue 12 item 7: a skill with no cue and no requirements heading is desirable (it was "required")
+    assert extract_requirements("We use Python every day", extractor) == {"Python": "desirable"}
+
+
+# ------------------------------------------------------------------- requirements a recruiter would write
+def test_recruiter_requirements_soft_skills_are_desirable(extractor):
+    text = ("Requirements\n- Strong communication skills\n- Teamwork\n"
+            "- You must have Python and SQL and Docker\n")
+    importance = extract_requirements(text, extractor)
+    assert importance["Communication"] == importance["Teamwork"] == "desirable"
+    assert importance["Python"] == importance["SQL"] == importance["Docker"] == "required"
+
+
+def test_recruiter_requirements_uncued_skills_are_desirable(extractor):
+    text = "About the role\nOur team uses Python, Kafka and Terraform to ship data products.\n"
+    assert extract_requirements(text, extractor) == {"Python": "required", "Kafka": "required",
+                                                     "Terraform": "required"}  # the floor of 3 (see below)
+    assert extract_requirements("Our team uses Python and Kafka.", extractor) == {"Python": "desirable",
+                                                                                 "Kafka": "desirable"}
+
+
+def test_recruiter_requirements_may_also_need_is_desirable(extractor):
+    text = "You must have Python, SQL and Docker. You may also need Kafka, RabbitMQ."
+    importance = extract_requirements(text, extractor)
+    assert importance["Kafka"] == importance["RabbitMQ"] == "desirable"
+    assert importance["Python"] == "required"
+    text = ("You'll need:\n- Python\n- SQL\n- Docker\nIn some teams you may also need to demonstrate:\n"
+            "- strong Kafka skills\n- RabbitMQ\nOther tools: Terraform\n")
+    importance = extract_requirements(text, extractor)
+    assert importance == {"Python": "required", "SQL": "required", "Docker": "required", "Kafka": "desirable",
+                          "RabbitMQ": "desirable", "Terraform": "desirable"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "You must know {}.", "{} is required.", "{} is essential.", "Mandatory: {}.", "3+ years of {}.",
+    "You will need {}.", "You'll need {}.", "You’ll need {}.", "Proficient in {}.", "Proficiency in {}.",
+    "Strong {} skills.", "Solid {} knowledge.", "Expert {} user.",
+])
+def test_recruiter_requirements_cues_make_a_skill_required(extractor, sentence):
+    assert extract_requirements(sentence.format("Kafka"), extractor) == {"Kafka": "required"}
+
+
+def test_recruiter_requirements_a_strong_plus_is_desirable(extractor):
+    assert extract_requirements("Kafka would be a strong plus.", extractor) == {"Kafka": "desirable"}
+
+
+def test_recruiter_requirements_headings(extractor):
+    text = "Responsibilities\n- build pipelines in Python\n\nWhat you'll need\n- SQL\n- Docker\n- Kafka\n"
+    assert extract_requirements(text, extractor) == {"Python": "desirable", "SQL": "required",
+                                                     "Docker": "required", "Kafka": "required"}
+
+
+NAMED = ["Python", "SQL", "Docker", "Kafka", "Terraform", "Linux", "Git", "AWS", "Spark", "Hadoop", "Scala",
+         "Java"]
+
+
+def test_recruiter_requirements_many_uncued_skills_are_capped_to_the_most_named(extractor):
+    # 12 skills under a Skills heading, none with a cue; SQL and Java are named twice.
+    text = "Skills\n" + "".join(f"- {name}\n" for name in NAMED) + "\nAbout us\nWe love SQL and Java.\n"
+    decision = decide_requirements(text, extractor)
+    assert decision.capped
+    required = [name for name, kind in decision.importance.items() if kind == "required"]
+    assert len(required) == MAX_UNCUED_REQUIRED
+    # the two named twice first, then the earliest first mentions
+    assert set(required) == {"SQL", "Java", "Python", "Docker", "Kafka", "Terraform", "Linux", "Git", "AWS",
+                             "Spark"}
+    assert decision.importance["Hadoop"] == decision.importance["Scala"] == "desirable"
+
+
+def test_recruiter_requirements_not_capped_at_ten(extractor):
+    text = "Skills\n" + "".join(f"- {name}\n" for name in NAMED[:MAX_UNCUED_REQUIRED])
+    decision = decide_requirements(text, extractor)
+    assert not decision.capped and set(decision.importance.values()) == {"required"}
+
+
+def test_recruiter_requirements_floor_of_three(extractor):
+    text = "You must have Python. We also use Kafka, Kafka streams, Docker and Terraform, and value teamwork."
+    decision = decide_requirements(text, extractor)
+    assert decision.importance == {"Python": "required", "Kafka": "required", "Docker": "required",
+                                   "Terraform": "desirable", "Teamwork": "desirable"}
+    assert not decision.capped
+    # a skill the text calls desirable is never promoted
+    text = "You must have Python. Kafka is a plus. Ideally Terraform."
+    assert decide_requirements(text, extractor).importance == {"Python": "required", "Kafka": "desirable",
+                                                               "Terraform": "desirable"}
 
 
 # ---------------------------------------------------------------------------------------- years of experience
@@ -345,14 +431,15 @@ def test_work_history_ignores_dates_of_birth(text):
     assert extract_years_experience(text, LATE_2026) is None
 
 
-@pytest.mark.parametrize("text", ["Age: 32", "Age: 32 years", "I am 32 years old and looking for work experience",
+@pytest.mark.parametrize("text", ["Age: 32", "Age: 32 years",
+                                  "I am 32 years old and looking for work experience",
                                   "Aged 40 years, with professional interests in data"])
 def test_work_history_ignores_ages(text):
     assert extract_years_experience(text, LATE_2026) is None
 
 
-@pytest.mark.parametrize("text", ["B.Tech 2014", "Passed out in 2016", "Class of 2015", "Graduated 2012 - 2016",
-                                  "Year of passing: 2013"])
+@pytest.mark.parametrize("text", ["B.Tech 2014", "Passed out in 2016", "Class of 2015",
+                                  "Graduated 2012 - 2016", "Year of passing: 2013"])
 def test_work_history_ignores_graduation_years(text):
     assert extract_years_experience(text, LATE_2026) is None
 

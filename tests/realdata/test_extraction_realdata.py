@@ -1,7 +1,7 @@
 """Extraction on the real data in ../shared (skipped where absent; fails under CI=true).
 
-Years of experience on the 166 unique CVs: a date of birth never becomes work history, and a CV that states its
-experience in years ("2 years of experience") is never read as having more than it states.
+Years of experience on the 166 unique CVs: a date of birth never becomes work history, and a CV that states
+its experience in years ("2 years of experience") is never read as having more than it states.
 """
 
 from __future__ import annotations
@@ -66,8 +66,8 @@ def as_of(cvs: list[str]) -> date:
 
 
 def stated_years(text: str) -> list[float]:
-    """Every "N years" a CV states about its experience ("Less than 1 year" states no N years).  A statement wrapped
-    over two lines ("for 1⏎year") is read."""
+    """Every "N years" a CV states about its experience ("Less than 1 year" states no N years).  A statement
+    wrapped over two lines ("for 1⏎year") is read."""
     found = []
     text = re.sub(r"(?<=\d)[ \t]*\n[ \t]*(?=(?:years?|yrs?)\b)", " ", text, flags=re.I)
     for sentence in re.split(r"(?<=[.!?;])\s+|\n", text):

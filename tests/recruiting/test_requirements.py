@@ -74,3 +74,51 @@ def test_recruiter_edits_win_over_extraction_and_survive_a_reimport():
     links = {link.skill.name: link.importance for link in vacancy.skill_links.select_related("skill")}
     assert links["SQL"] == SkillImportance.REQUIRED and links["Kafka"] == SkillImportance.REQUIRED
     assert "Docker" in links
+
+
+# --- issue 12 item 7: many skills with no cues are capped, and the recruiter is told ----------------------
+MANY = "Skills\n" + "".join(f"- {name}\n" for name in (
+    "Python", "SQL", "Docker", "Kafka", "Terraform", "Linux", "Git", "AWS", "Spark", "Hadoop", "Scala",
+    "Java", "Communication", "Teamwork"))
+
+
+@pytest.mark.django_db
+def test_refresh_caps_a_long_uncued_list_and_flags_the_vacancy():
+    vacancy, _ = vacancy_upsert(source="t", reference="many", title="MLE", description=MANY)
+    vacancy.refresh_from_db()
+    assert vacancy.requirements_capped is True
+    links = {link.skill.name: link.importance for link in vacancy.skill_links.select_related("skill")}
+    assert sum(kind == SkillImportance.REQUIRED for kind in links.values()) == 10
+    assert links["Communication"] == links["Teamwork"] == SkillImportance.DESIRABLE
+
+    vacancy.description = TEXT
+    vacancy.save()
+    vacancy_refresh_profile(vacancy=vacancy)
+    vacancy.refresh_from_db()
+    assert vacancy.requirements_capped is False
+
+
+@pytest.mark.django_db
+def test_the_admin_vacancy_page_shows_the_capped_notice(client):
+    from django.urls import reverse
+
+    from tests.factories import RecruiterFactory
+
+    client.force_login(RecruiterFactory())
+    vacancy, _ = vacancy_upsert(source="t", reference="many", title="MLE", description=MANY)
+    url = reverse("admin:recruiting_vacancy_change", args=[vacancy.pk])
+    notice = "the 10 named most were marked required. Confirm or edit them."
+    assert notice in client.get(url).content.decode()
+    plain, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=TEXT)
+    page = client.get(reverse("admin:recruiting_vacancy_change", args=[plain.pk])).content.decode()
+    assert notice not in page
+
+
+@pytest.mark.django_db
+def test_the_api_shows_requirements_capped_read_only():
+    from recruiting.api.serializers import VacancySerializer
+
+    vacancy, _ = vacancy_upsert(source="t", reference="many", title="MLE", description=MANY)
+    vacancy.refresh_from_db()
+    assert VacancySerializer(vacancy).data["requirements_capped"] is True
+    assert "requirements_capped" in VacancySerializer.Meta.read_only_fields
