@@ -699,10 +699,9 @@ _DESIRABLE_CUE = re.compile(
 # Cues that still make a list item required under a "you may also need:" introduction.
 _HARD_REQUIRED_CUE = re.compile(r"\b(?:must|essential|required|mandatory)\b", re.I)
 _REQUIREMENT_HEADING = re.compile(
-    rf"\b(?:requirements?|required|essential|must[\s-]haves?|qualifications?|skills?|skill\s+set|experience|"
+    rf"\b(?:requirements?|required|essential|must[\s-]haves?|qualifications?|"
     rf"about\s+you|who\s+you\s+are|what\s+you(?:{_APOS}ll|\s+will)\s+(?:need|bring)|what\s+you\s+need|"
-    rf"what\s+we(?:{_APOS}re|\s+are)\s+looking\s+for|you\s+have|you\s+will\s+have|you\s+should\s+have|"
-    rf"competenc(?:y|ies)|knowledge)\b",
+    rf"what\s+we(?:{_APOS}re|\s+are)\s+looking\s+for|you\s+have|you\s+will\s+have|you\s+should\s+have)\b",
     re.I,
 )
 _HEADING_WORDS = re.compile(
@@ -729,9 +728,9 @@ def _heading_kind(label: str) -> str:
 
 def _heading(line: str) -> tuple[str | None, str]:
     """``(kind, rest)`` for a heading or label line: kind ``"desirable"``, ``"required"`` (a requirements
-    heading: Requirements, Essential, Must have, Qualifications, Skills …) or ``"neutral"`` (Responsibilities,
-    Salary …), or None when the line is not a heading; ``rest`` is the content after a ``Label:`` prefix
-    (``""`` for a pure heading)."""
+    heading: Requirements, Essential, Must have, Qualifications, What you'll need …) or ``"neutral"``
+    (Responsibilities, Skills, Salary …), or None when the line is not a heading; ``rest`` is the content after
+    a ``Label:`` prefix (``""`` for a pure heading)."""
     stripped = line.strip()
     if not stripped or stripped[0] in _BULLET or (stripped[0] == "*" and not stripped.startswith("**")):
         return None, ""
@@ -844,10 +843,10 @@ def decide_requirements(text: str, extractor: SkillExtractor) -> RequirementDeci
     have, a plus, bonus, preferred, familiarity, ideally, may, could, might, other tools …); with no cue, a
     list introduced by a cued line ("You'll need:", "You may also need:") decides — a "may" introduction even
     over "strong" in the item, only must/required/essential/mandatory beating it — then a ``Label: …`` prefix,
-    then the latest heading above (Requirements, Essential, Must have, What you'll need, Qualifications,
-    Skills … make lines required; Desirable, Nice to have, Bonus make them desirable; Responsibilities, Salary
-    … say nothing).  A skill is required when any mention is; a skill with no cue and no heading is desirable.
-    Then, in this order:
+    then the latest heading above (Requirements, Essential, Must have, What you'll need, Qualifications, About
+    you … make lines required; Desirable, Nice to have, Bonus make them desirable; Responsibilities, Skills,
+    Salary … say nothing).  A skill is required when any mention is; a skill with no cue and no heading is
+    desirable.  Then, in this order:
 
     * soft skills (category ``"soft"``: communication, teamwork …) are desirable, never required;
     * when more than :data:`MAX_UNCUED_REQUIRED` skills are required (a career article naming many skills),

@@ -349,6 +349,9 @@ def test_recruiter_requirements_headings(extractor):
     text = "Responsibilities\n- build pipelines in Python\n\nWhat you'll need\n- SQL\n- Docker\n- Kafka\n"
     assert extract_requirements(text, extractor) == {"Python": "desirable", "SQL": "required",
                                                      "Docker": "required", "Kafka": "required"}
+    # "Skills" or "Responsibilities" alone is not a requirements heading (the floor of 3 needs 3 skills)
+    assert extract_requirements("Skills\n- Python\n- Kafka\n", extractor) == {"Python": "desirable",
+                                                                            "Kafka": "desirable"}
 
 
 NAMED = ["Python", "SQL", "Docker", "Kafka", "Terraform", "Linux", "Git", "AWS", "Spark", "Hadoop", "Scala",
@@ -356,8 +359,8 @@ NAMED = ["Python", "SQL", "Docker", "Kafka", "Terraform", "Linux", "Git", "AWS",
 
 
 def test_recruiter_requirements_many_uncued_skills_are_capped_to_the_most_named(extractor):
-    # 12 skills under a Skills heading, none with a cue; SQL and Java are named twice.
-    text = "Skills\n" + "".join(f"- {name}\n" for name in NAMED) + "\nAbout us\nWe love SQL and Java.\n"
+    # 12 skills under a Requirements heading, none with a cue; SQL and Java are named twice.
+    text = "Requirements\n" + "".join(f"- {name}\n" for name in NAMED) + "\nAbout us\nWe love SQL and Java."
     decision = decide_requirements(text, extractor)
     assert decision.capped
     required = [name for name, kind in decision.importance.items() if kind == "required"]
@@ -369,7 +372,7 @@ def test_recruiter_requirements_many_uncued_skills_are_capped_to_the_most_named(
 
 
 def test_recruiter_requirements_not_capped_at_ten(extractor):
-    text = "Skills\n" + "".join(f"- {name}\n" for name in NAMED[:MAX_UNCUED_REQUIRED])
+    text = "Requirements\n" + "".join(f"- {name}\n" for name in NAMED[:MAX_UNCUED_REQUIRED])
     decision = decide_requirements(text, extractor)
     assert not decision.capped and set(decision.importance.values()) == {"required"}
 

@@ -77,7 +77,7 @@ def test_recruiter_edits_win_over_extraction_and_survive_a_reimport():
 
 
 # --- issue 12 item 7: many skills with no cues are capped, and the recruiter is told ----------------------
-MANY = "Skills\n" + "".join(f"- {name}\n" for name in (
+MANY = "Requirements\n" + "".join(f"- {name}\n" for name in (
     "Python", "SQL", "Docker", "Kafka", "Terraform", "Linux", "Git", "AWS", "Spark", "Hadoop", "Scala",
     "Java", "Communication", "Teamwork"))
 
