@@ -35,7 +35,7 @@ LANGUAGE_NAMES: dict[str, str] = {
 
 MIN_WORDS = 20  # fewer words than this: too little text to tell (a skills list, a title)
 MIN_CONFIDENCE = 0.5  # below this the best guess is no better than a coin toss between two languages
-MAX_CHARS = 20_000  # the first 20,000 characters decide; the model walks bytes in Python, so cap the cost
+MAX_CHARS = 3_000  # the first 3,000 characters decide: the model walks bytes in Python (~2 ms per 1,000)
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 

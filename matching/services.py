@@ -211,7 +211,8 @@ def candidate_documents(candidate_ids: Sequence[int], *, evidence: bool = True
     """``(candidate, document, evidence by skill)`` for each id that exists, ordered by id.
 
     Reads plain values (three queries per 5,000 ids), not related model instances, so 100,000 candidates load in
-    seconds; the ``Candidate`` objects carry only ``pk``, ``name``, ``years_experience`` and ``language``.  ``evidence=False``
+    seconds; the ``Candidate`` objects carry only ``pk``, ``name``, ``years_experience`` and
+    ``language``.  ``evidence=False``
     skips the evidence lines (scans that only rank).
     """
     out = []

@@ -266,7 +266,8 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     save_on_top = True
     actions = ("publish", "close", "rescore")
     inlines = (VacancySkillInline, VacancyQualificationInline)
-    readonly_fields = ("status", "published_at", "requirements_edited", "detected_language", "created_at", "updated_at")
+    readonly_fields = ("status", "published_at", "requirements_edited", "detected_language", "created_at",
+                       "updated_at")
     fieldsets = (
         (None, {"fields": ("title", ("reference", "source"), ("status", "published_at"))}),
         ("Role", {"fields": ("seniority", "employment_type", "location", "remote")}),

@@ -85,3 +85,8 @@ def test_every_language_has_an_english_name():
 ])
 def test_language_note(cv, vacancy, note):
     assert language_note(cv, vacancy) == note
+
+
+def test_only_the_beginning_of_a_long_text_is_read():
+    english = (ENGLISH + " ") * (language.MAX_CHARS // len(ENGLISH) + 1)
+    assert detect_language(english + GERMAN * 50).code == "en"
