@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from matching import scoring
 from matching.fairness import neutralise
+from matching.language import detect_language
 from matching.extraction import (
     SkillEntry,
     SkillExtractor,
@@ -109,9 +110,15 @@ def _first_lines(mentions) -> dict[str, str]:
     return lines
 
 
+def _language_of(text: str) -> str:
+    """ISO 639-1 code of the language ``text`` is written in, or ``""`` (too short, unreadable); see
+    :func:`matching.language.detect_language`."""
+    return detect_language(text).code
+
+
 def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
-    """Re-extract a vacancy's skills (with importance), qualifications and minimum years of experience from its
-    description.
+    """Re-extract a vacancy's skills (with importance), qualifications, minimum years of experience and language
+    from its description.
 
     Importance is decided by :func:`matching.extraction.decide_requirements`; ``requirements_capped`` records
     whether that capped a long uncued list to the most named skills (the admin asks the recruiter to confirm).
@@ -123,6 +130,10 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
         if years != vacancy.min_years_experience:
             Vacancy.objects.filter(pk=vacancy.pk).update(min_years_experience=years)
             vacancy.min_years_experience = years
+    language = _language_of(vacancy.description)
+    if language != vacancy.language:
+        Vacancy.objects.filter(pk=vacancy.pk).update(language=language)
+        vacancy.language = language
     extractor, _ = skill_extractor()
     mentions = extractor.find(vacancy.description)
     counts: dict[str, int] = {}
@@ -149,7 +160,8 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
 
 
 def candidate_refresh_profile(*, candidate: Candidate) -> None:
-    """Re-extract a candidate's skills (with the CV line as evidence), qualifications and years of experience."""
+    """Re-extract a candidate's skills (with the CV line as evidence), qualifications, years of experience and the
+    CV's language."""
     extractor, _ = skill_extractor()
     text = neutralise(candidate.cv_text, names=[candidate.name])
     mentions = extractor.find(text)
@@ -174,6 +186,10 @@ def candidate_refresh_profile(*, candidate: Candidate) -> None:
     if years != candidate.years_experience:
         Candidate.objects.filter(pk=candidate.pk).update(years_experience=years)
         candidate.years_experience = years
+    language = _language_of(text)
+    if language != candidate.language:
+        Candidate.objects.filter(pk=candidate.pk).update(language=language)
+        candidate.language = language
 
 
 def _unique_qualifications(found):
@@ -201,7 +217,8 @@ def candidate_documents(candidate_ids: Sequence[int], *, evidence: bool = True
     """``(candidate, document, evidence by skill)`` for each id that exists, ordered by id.
 
     Reads plain values (three queries per 5,000 ids), not related model instances, so 100,000 candidates load in
-    seconds; the ``Candidate`` objects carry only ``pk``, ``name`` and ``years_experience``.  ``evidence=False``
+    seconds; the ``Candidate`` objects carry only ``pk``, ``name``, ``years_experience`` and
+    ``language``.  ``evidence=False``
     skips the evidence lines (scans that only rank).
     """
     out = []
@@ -219,12 +236,14 @@ def candidate_documents(candidate_ids: Sequence[int], *, evidence: bool = True
         for cid, level, field_name in Qualification.objects.filter(candidate_id__in=ids).values_list(
                 "candidate_id", "level", "field"):
             quals.setdefault(cid, []).append((level, field_name))
-        for c in Candidate.objects.filter(pk__in=ids).only("pk", "name", "cv_text", "years_experience").order_by("pk"):
+        for c in Candidate.objects.filter(pk__in=ids).only("pk", "name", "cv_text", "years_experience",
+                                                                  "language").order_by("pk"):
             found = quals.get(c.pk, [])
             doc = scoring.CandidateDocument(
                 text=neutralise(c.cv_text, names=[c.name]), skills=skills.get(c.pk, {}),
                 qualification_level=max((level for level, _ in found), default=0),
                 fields=[f for _, f in found if f], years_experience=c.years_experience)
+            doc.language = c.language  # a CandidateDocument field once the engine reads it (issue 12)
             c.cv_text = ""  # the document holds the (neutralised) text; don't keep two copies of 100k CVs
             out.append((c, doc, lines.get(c.pk, {})))
     return out
@@ -240,12 +259,14 @@ def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring
         desirable = {ln.skill.name: ln.mentions for ln in v.skill_links.all() if ln.importance == "desirable"}
         quals = list(v.qualifications.all())
         min_level = v.min_qualification_level or min((q.level for q in quals), default=0)
-        out.append((v, scoring.VacancyDocument(
+        doc = scoring.VacancyDocument(
             text=neutralise(v.description), required=required, desirable=desirable,
             min_qualification_level=min_level,
             fields=[q.field for q in quals if q.field], min_years_experience=v.min_years_experience,
             weights=scoring.ComponentWeights.from_mapping(v.weights),
-        )))
+        )
+        doc.language = v.language  # a VacancyDocument field once the engine reads it (issue 12)
+        out.append((v, doc))
     return out
 
 
@@ -881,12 +902,15 @@ def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str]) -> tuple[
         min_qualification_level=min((q.level for q in vquals), default=0),
         fields=[q.field for q in vquals if q.field],
     )
+    vacancy.language = _language_of(vacancy_text)
     candidates = []
     for text in cv_texts:
         quals = extract_qualifications(text)
-        candidates.append(scoring.CandidateDocument(
+        doc = scoring.CandidateDocument(
             text=text, skills=extractor.counts(text), qualification_level=max((q.level for q in quals), default=0),
-            fields=[q.field for q in quals if q.field], years_experience=extract_years_experience(text, today)))
+            fields=[q.field for q in quals if q.field], years_experience=extract_years_experience(text, today))
+        doc.language = _language_of(text)
+        candidates.append(doc)
     return vacancy, candidates
 
 

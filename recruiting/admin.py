@@ -27,6 +27,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from matching import services as matching_services
+from matching.language import language_name
 from matching.scoring import COMPONENT_LABELS, COMPONENTS, ComponentWeights
 from recruiting import permissions, selectors, workspace
 from recruiting.duplicates import candidate_duplicates
@@ -233,6 +234,11 @@ class VacancyAdminForm(forms.ModelForm):
         return super().save(commit)
 
 
+def _language_label(code: str) -> str:
+    """A detected language as "German (de)"; a dash when none was detected (text too short or unreadable)."""
+    return f"{language_name(code)} ({code})" if code else "— (not detected)"
+
+
 REQUIREMENT_FIELDS = ("min_qualification_level", "min_years_experience") + tuple(
     f"weight_{n}" for n in COMPONENTS
 )
@@ -260,7 +266,8 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     save_on_top = True
     actions = ("publish", "close", "rescore")
     inlines = (VacancySkillInline, VacancyQualificationInline)
-    readonly_fields = ("status", "published_at", "requirements_edited", "requirements_capped", "created_at",
+    readonly_fields = ("status", "published_at", "requirements_edited", "requirements_capped", "detected_language",
+                       "created_at",
                        "updated_at")
     fieldsets = (
         (None, {"fields": ("title", ("reference", "source"), ("status", "published_at"))}),
@@ -269,7 +276,7 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             "Pay",
             {"fields": (("salary_min", "salary_max", "salary_currency"), ("day_rate_min", "day_rate_max"))},
         ),
-        ("Description", {"fields": ("description",)}),
+        ("Description", {"fields": ("description", "detected_language")}),
         (
             "Requirements",
             {
@@ -306,6 +313,10 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             return self.fieldsets
         # Read-only viewers (hiring managers) do not get the weight inputs, which are form fields only.
         return [fs for fs in self.fieldsets if fs[0] not in ("Component weights", "Hiring managers")]
+
+    @admin.display(description="Language")
+    def detected_language(self, obj: Vacancy) -> str:
+        return _language_label(obj.language)
 
     @admin.display(description="Salary")
     def salary_range(self, obj: Vacancy) -> str:
@@ -446,7 +457,8 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     list_per_page = 50
     save_on_top = False
     inlines = (CandidateSkillInline, CandidateQualificationInline, ExperienceInline)
-    readonly_fields = ("cv_file_link", "years_experience", "consent_given_at", "created_at", "updated_at")
+    readonly_fields = ("cv_file_link", "years_experience", "detected_language", "consent_given_at", "created_at",
+                       "updated_at")
     raw_id_fields = ("user",)
     # Never in a form: the CV text (shown read-only on the page, logged as a view) and the voluntary
     # equal-opportunities answer (not for recruiters' eyes; never a scoring feature).
@@ -460,7 +472,7 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
                     "headline",
                     ("location", "open_to_remote", "open_to_relocation"),
                     ("salary_expectation", "salary_currency"),
-                    "years_experience",
+                    ("years_experience", "detected_language"),
                 )
             },
         ),
@@ -476,6 +488,10 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             # CVs are never shown in lists, so never loaded for them either.
             queryset = selectors.candidates_with_score_stats(queryset.defer("cv_text"))
         return queryset
+
+    @admin.display(description="CV language")
+    def detected_language(self, obj: Candidate) -> str:
+        return _language_label(obj.language)
 
     @admin.display(description="Original CV file")
     def cv_file_link(self, obj: Candidate) -> str:

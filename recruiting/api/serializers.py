@@ -114,7 +114,7 @@ class VacancySerializer(serializers.ModelSerializer):
         fields = [
             "id", "reference", "source", "title", "description", "status", "seniority", "employment_type",
             "location", "remote", "salary_min", "salary_max", "salary_currency", "day_rate_min", "day_rate_max",
-            "min_years_experience", "min_qualification_level", "requirements_capped", "published_at",
+            "min_years_experience", "min_qualification_level", "requirements_capped", "language", "published_at",
             "created_at", "updated_at", "skills",
         ]
         read_only_fields = fields
@@ -167,7 +167,7 @@ class CandidateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Candidate
         fields = ["id", "reference", "source", "source_label", "name", "email", *CANDIDATE_PROFILE_FIELDS,
-                  "years_experience", "has_account", "created_at", "updated_at", "skills"]
+                  "years_experience", "language", "has_account", "created_at", "updated_at", "skills"]
         read_only_fields = fields
 
     def get_has_account(self, obj: Candidate) -> bool:

@@ -148,3 +148,16 @@ def test_cv_text_and_emails_never_reach_the_logs(world, caplog):
     client.get(f"/api/v1/candidates/{world.candidate.pk}/")
     assert "Five years of Python" not in caplog.text
     assert "secret@example.com" not in caplog.text and "hidden@example.com" not in caplog.text
+
+
+def test_the_detected_cv_language_is_exposed_read_only(world):
+    from tests.matching.test_language import GERMAN
+
+    client = world.client("recruiter")
+    body = client.post("/api/v1/candidates/", {"reference": "de-1", "cv_text": GERMAN}, format="json").json()
+    assert body["language"] == "de"
+    listed = client.get("/api/v1/candidates/?search=de-1").json()["results"]
+    assert [c["language"] for c in listed] == ["de"]
+    edited = client.patch(f"/api/v1/candidates/{body['id']}/", {"language": "fr"}, format="json")
+    assert Candidate.objects.get(pk=body["id"]).language == "de"
+    assert edited.status_code == 200 and edited.json()["language"] == "de"  # unknown input fields are ignored

@@ -105,3 +105,13 @@ def test_delete_is_audited_and_refused_once_anyone_applied(world):
     assert AuditLogEntry.objects.filter(action="vacancy_delete", actor=world.recruiter).exists()
     error = assert_error(client.delete(f"/api/v1/vacancies/{world.managed_vacancy.pk}/"), 409, "conflict")
     assert "close it instead" in error["message"]
+
+
+def test_the_detected_vacancy_language_is_exposed_read_only(world):
+    from tests.matching.test_services_language import VACANCY_EN
+
+    client = world.client("recruiter")
+    body = client.post("/api/v1/vacancies/", {"reference": "API-LANG", "title": "MLE", "description": VACANCY_EN},
+                       format="json").json()
+    assert body["language"] == "en"
+    assert client.get(f"/api/v1/vacancies/{body['id']}/").json()["language"] == "en"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -127,3 +128,70 @@ def test_migration_functions_are_reversible_and_keep_existing_rows():
     migration.load_vocabulary(apps, None)
     assert Skill.objects.filter(source="project").count() == len(load_project_vocabulary()) - 1
     assert Skill.objects.get(name="Python").source == "manual"
+
+
+ESCO_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "esco"
+
+
+def test_esco_adds_english_and_french_aliases_to_existing_skills_only():
+    skills_before = Skill.objects.count()
+    output = run("--esco", str(ESCO_FIXTURE))
+    assert Skill.objects.count() == skills_before  # "herd goats" is not ours: no skill is created
+    assert not Skill.objects.filter(name__icontains="goat").exists()
+
+    python = Skill.objects.get(name="Python")  # "Python (computer programming)": qualifier dropped
+    assert "CPython" in python.aliases and python.source == "project+esco"
+    assert not {"Python prog", "Python golfing", "Pyston"} & set(python.aliases)  # editions, unrelated spellings
+
+    ml = Skill.objects.get(name="Machine learning")
+    assert {"statistical machine learning", "apprentissage automatique", "apprentissage statistique"} <= set(
+        ml.aliases)
+    assert "Standard ML" not in ml.aliases  # "ML (computer programming)" is a language, not machine learning
+    assert "de" not in ml.aliases
+
+    teamwork = Skill.objects.get(name="Teamwork")  # transversal "work in teams", reached through "team-working"
+    assert {"work in teams", "collaborate with colleagues", "travailler en équipe",
+            "coopérer avec ses collègues"} <= set(teamwork.aliases)
+    assert not {"cooperation", "les"} & set(teamwork.aliases)  # one plain word; a French stop word
+
+    sql = Skill.objects.get(name="SQL")
+    assert not {"SEQUEL", "Python3", "use of", "SQ", "SQL Server 2012 Express Edition"} & set(sql.aliases)
+    assert sql.source == "project"  # nothing added, so not marked
+    assert "esco: 8 aliases (4 French labels read)" in output  # 1 Python, 3 machine learning, 4 teamwork
+
+
+def test_esco_import_is_idempotent():
+    run("--esco", str(ESCO_FIXTURE))
+    aliases = dict(Skill.objects.values_list("name", "aliases"))
+    sources = dict(Skill.objects.values_list("name", "source"))
+    assert "added 0 skills, 0 aliases" in run("--esco", str(ESCO_FIXTURE))
+    assert dict(Skill.objects.values_list("name", "aliases")) == aliases
+    assert dict(Skill.objects.values_list("name", "source")) == sources
+
+
+def test_esco_without_french_files_adds_english_aliases(tmp_path):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "skills_en.csv").write_bytes((ESCO_FIXTURE / "en" / "skills_en.csv").read_bytes())
+    run("--esco", str(tmp_path))
+    aliases = Skill.objects.get(name="Machine learning").aliases
+    assert "statistical machine learning" in aliases and "apprentissage automatique" not in aliases
+
+
+def test_esco_missing_folder_or_columns_save_nothing(tmp_path):
+    with pytest.raises(CommandError, match="ESCO folder not found"):
+        run("--esco", str(tmp_path / "missing"))
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "skills_en.csv").write_text("conceptUri,preferredLabel\nx,machine learning\n", encoding="utf-8")
+    good = write_so(tmp_path, [("scikits-learn", "scikit-learn")])
+    with pytest.raises(CommandError, match="missing column"):
+        run("--stackoverflow", str(good), "--esco", str(tmp_path))
+    assert "scikits learn" not in Skill.objects.get(name="scikit-learn").aliases
+
+
+def test_a_french_cv_line_finds_the_french_esco_alias():
+    from matching import services
+
+    run("--esco", str(ESCO_FIXTURE))
+    extractor, _ = services.skill_extractor()
+    found = extractor.counts("Compétences: apprentissage automatique, Python")
+    assert {"Machine learning", "Python"} <= set(found)

@@ -759,3 +759,12 @@ def test_groups_from_migrations_match_the_live_permission_tables():
     for name, table in ((RECRUITERS_GROUP, RECRUITER_PERMISSIONS), (HIRING_MANAGERS_GROUP, HIRING_MANAGER_PERMISSIONS)):
         group = Group.objects.get(name=name)
         assert set(group.permissions.values_list("codename", flat=True)) == codenames(table), name
+
+
+def test_candidate_and_vacancy_pages_show_the_detected_language(recruiter_client):
+    candidate = CandidateFactory(language="de")
+    vacancy = VacancyFactory(language="")
+    page = recruiter_client.get(change_url(candidate)).content.decode()
+    assert "CV language" in page and "German (de)" in page
+    page = recruiter_client.get(change_url(vacancy)).content.decode()
+    assert "Language" in page and "— (not detected)" in page

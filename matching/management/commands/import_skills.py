@@ -1,7 +1,8 @@
-"""Grow the skill vocabulary from public lists: Stack Overflow tag synonyms and O*NET technology names.
+"""Grow the skill vocabulary from public lists: Stack Overflow tag synonyms, O*NET technology names and ESCO labels.
 
     python manage.py import_skills --stackoverflow ../shared/data/vocab/stackoverflow_TagSynonyms_2021-08.csv
     python manage.py import_skills --onet ../shared/data/vocab/onet29.2_Technology_Skills.txt [--occupation 15-2051.00]
+    python manage.py import_skills --esco ../shared/data/vocab/esco_v1.1.1
 
 Stack Overflow (CC BY-SA 4.0): for every ``SourceTagName → TargetTagName`` whose target is a known skill name or
 alias (lower-case; hyphens, dots, underscores and spaces are equivalent), the source tag, with hyphens turned to
@@ -15,6 +16,19 @@ known name/alias after stripping vendor words ("The MathWorks MATLAB" → MATLAB
 technology aliases ("Structured query language SQL" → SQL); the formal name is then added as an alias.  Otherwise a
 new skill (``source="onet"``) is created, named by the stripped name, its category guessed from the Commodity
 Title.  Generic names ("Reporting software") and consumer services (Facebook, YouTube …) are skipped.
+
+ESCO v1.1.1 (European Commission; "This service uses the ESCO classification of the European Commission"; the
+labels are filtered and attached to our skills, i.e. modified): adds *aliases only*, never skills (13,896 ESCO skills
+would flood extraction with generic phrases).  ``DIR/en/skills_en.csv`` is read (``preferredLabel``, ``altLabels``
+one per line) and, when present, ``DIR/fr/digitalSkillsCollection_fr.csv`` and
+``DIR/fr/transversalSkillsCollection_fr.csv`` (joined on ``conceptUri``; their ``altLabels`` are separated by new
+lines or ``|``).  An ESCO skill is attached to an existing skill whose name or alias equals its preferred label
+(case-insensitive; a trailing qualifier such as "Python (computer programming)" is dropped for technology skills
+only), or, for a transversal ESCO skill ("work in teams"), whose soft skill equals any of its English labels
+("team-working" → Teamwork).  Its English alternative labels and its French labels then become aliases, qualifier
+dropped, when at least 3 characters, not a stop word or ordinary word, and (English, see ``_esco_alias``) not a
+single plain word for a non-technology skill, a product edition ("MySQL Enterprise Edition") or unrelated in
+spelling ("Mocha" for JavaScript).  Skills that gain ESCO aliases get ``+esco`` appended to their ``source``.
 
 Idempotent (a second run adds nothing) and atomic: a missing file or wrong columns raise ``CommandError`` before
 anything is saved.
@@ -36,6 +50,12 @@ SO_COLUMNS = ("SourceTagName", "TargetTagName")
 ONET_COLUMNS = ("O*NET-SOC Code", "Example", "Commodity Title")
 DEFAULT_OCCUPATIONS = ("15-2051.00", "15-2051.01")
 TECH_CATEGORIES = {"language", "library", "platform"}
+ESCO_SKILLS = Path("en") / "skills_en.csv"
+ESCO_COLUMNS = ("conceptUri", "preferredLabel", "altLabels", "reuseLevel")
+ESCO_FRENCH = (Path("fr") / "digitalSkillsCollection_fr.csv", Path("fr") / "transversalSkillsCollection_fr.csv")
+ESCO_FRENCH_COLUMNS = ("conceptUri", "preferredLabel", "altLabels")
+ESCO_TRANSVERSAL = Path("en") / "transversalSkillsCollection_en.csv"
+ESCO_SOURCE = "esco"
 
 VENDOR_WORDS = (
     "The MathWorks", "Microsoft", "Apache", "IBM", "Oracle", "Google", "Amazon Web Services", "Amazon", "Atlassian",
@@ -73,6 +93,32 @@ COMMON_WORDS = set(
     reporting statistical mathematical orange ray stan feast prefect luigi shiny react angular bootstrap assembly
     """.split()
 )
+# ESCO labels made only of these (and ``COMMON_WORDS``) are never kept: English and French function words and the
+# verbs of ESCO's phrasing ("use of data").
+ESCO_STOP_WORDS = set(
+    """
+    about after all also among apply ask at be because been before being both but can could did do does doing
+    done during each either else ever every few for from get give had has have having he her here him his how
+    however i if into it its just like make many may me might more most much must my never no nor not now of off
+    often on once only other our out over own per perform same she should show since so such than that their them
+    then there these they this those through thus to too under until up upon use used uses using very via was we
+    were what when where which while who whom why will with within without would yes yet you your
+    au aux avec ce ces cette dans de des du elle elles en est et être eux il ils je la le les leur leurs lui ma
+    mais me même mes moi mon ne nos notre nous ou où par pas pour qu que qui sa se ses son sur ta te tes toi ton
+    tu un une vos votre vous ainsi assurer avoir faire mettre utiliser
+    """.split()
+)
+# Ordinary French words never kept as a one-word alias ("données" for data analysis would match any French CV).
+FRENCH_ORDINARY_WORDS = set(
+    """
+    données donnée analyse gestion travail travailler équipe système systèmes logiciel logiciels outil outils réseau
+    réseaux programmation informatique méthode méthodes technique techniques conception développement communication
+    projet projets langage langages statistique statistiques apprentissage modèle modèles recherche qualité sécurité
+    """.split()
+)
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+_WORDS = re.compile(r"[\w#+]+")
+_ALIAS_EXTRA_OK = {"ms", "office", "server", "database", "db"}  # extra words a product alias may carry
 _NORMALISE = re.compile(r"[-_.\s]+")
 
 
@@ -93,10 +139,18 @@ class _SkillState:
     row: Skill | None = None
     new: bool = False
     added_aliases: list[str] = field(default_factory=list)
+    source_changed: bool = False
+
+    def mark_source(self, source: str) -> None:
+        """Record that ``source`` contributed aliases: ``project`` → ``project+esco`` (once)."""
+        if source not in self.source.split("+"):
+            self.source = f"{self.source}+{source}"[:50]
+            self.source_changed = True
 
 
 class Command(BaseCommand):
-    help = "Add skills and aliases from O*NET technology names and/or Stack Overflow tag synonyms (idempotent)."
+    help = ("Add skills and aliases from O*NET technology names and/or Stack Overflow tag synonyms, and aliases in "
+            "English and French from ESCO (idempotent).")
 
     def add_arguments(self, parser):
         parser.add_argument("--onet", metavar="PATH", help="onet29.2_Technology_Skills.txt (tab-separated)")
@@ -105,12 +159,17 @@ class Command(BaseCommand):
             "--occupation", action="append", metavar="SOC",
             help="O*NET-SOC code to import (repeatable); default 15-2051.00 and 15-2051.01 where present",
         )
+        parser.add_argument(
+            "--esco", metavar="DIR",
+            help="ESCO v1.1.1 folder with en/skills_en.csv (and optionally fr/…_fr.csv): aliases for existing skills",
+        )
 
-    def handle(self, *args, onet=None, stackoverflow=None, occupation=None, **options):
-        if not onet and not stackoverflow:
-            raise CommandError("give --onet PATH and/or --stackoverflow PATH")
+    def handle(self, *args, onet=None, stackoverflow=None, occupation=None, esco=None, **options):
+        if not onet and not stackoverflow and not esco:
+            raise CommandError("give --onet PATH, --stackoverflow PATH and/or --esco DIR")
         so_rows = _read_rows(stackoverflow, SO_COLUMNS, delimiter=",") if stackoverflow else []
         onet_rows = _read_rows(onet, ONET_COLUMNS, delimiter="\t") if onet else []
+        esco_data = _read_esco(esco) if esco else None
 
         with transaction.atomic():
             skills = [
@@ -121,12 +180,23 @@ class Command(BaseCommand):
             unchanged = 0
             if onet_rows:
                 unchanged += self._import_onet(onet_rows, occupation, index, skills)
-            if so_rows:
-                # repeated until nothing changes: an alias added late can vouch for a tag seen earlier
-                first_pass_unchanged, added = self._import_stackoverflow(so_rows, index)
-                unchanged += first_pass_unchanged
-                while added:
-                    _, added = self._import_stackoverflow(so_rows, index)
+            # Stack Overflow and ESCO passes repeated until nothing changes: an alias added late (by either) can
+            # vouch for a tag or label seen earlier ("Php 6.0" from ESCO makes "Php6" a version of a known name)
+            esco_added, first_pass = 0, True
+            while True:
+                added = 0
+                if so_rows:
+                    so_unchanged, so_added = self._import_stackoverflow(so_rows, index)
+                    added += so_added
+                    unchanged += so_unchanged if first_pass else 0
+                if esco_data is not None:
+                    esco_unchanged, esco_pass_added = self._import_esco(*esco_data, index)
+                    added += esco_pass_added
+                    esco_added += esco_pass_added
+                    unchanged += esco_unchanged if first_pass else 0
+                first_pass = False
+                if not added:
+                    break
             added_skills = added_aliases = 0
             for state in skills:
                 if state.new:
@@ -136,9 +206,12 @@ class Command(BaseCommand):
                     added_aliases += len(state.aliases)
                 elif state.added_aliases:
                     state.row.aliases = state.aliases
-                    state.row.save(update_fields=["aliases"])
+                    state.row.source = state.source
+                    state.row.save(update_fields=["aliases", "source"] if state.source_changed else ["aliases"])
                     added_aliases += len(state.added_aliases)
         self.stdout.write(f"added {added_skills} skills, {added_aliases} aliases; {unchanged} unchanged")
+        if esco_data is not None:
+            self.stdout.write(f"esco: {esco_added} aliases ({esco_data[3]} French labels read)")
 
     # ---------------------------------------------------------------------------------------------- O*NET
     def _import_onet(self, rows, occupations, index: _Index, skills: list[_SkillState]) -> int:
@@ -203,6 +276,33 @@ class Command(BaseCommand):
         return unchanged, added
 
 
+    # ------------------------------------------------------------------------------------------------ ESCO
+    def _import_esco(self, en_rows, french, transversal, _french_count, index: _Index) -> tuple[int, int]:
+        """Aliases from ESCO labels for the skills we already have: ``(unchanged, added)``."""
+        unchanged = added = 0
+        for row in en_rows:
+            uri = row["conceptUri"].strip()
+            target = _esco_target(row, index, transversal=uri in transversal or row["reuseLevel"] == "transversal")
+            if target is None:
+                continue
+            english = _esco_labels(row)
+            english_keys = {normalise(label) for label in english}
+            # French files repeat many English labels (product names): those are judged as English
+            french_labels = [(label, "en" if normalise(label) in english_keys else "fr")
+                             for fr_row in french.get(uri, ()) for label in _esco_labels(fr_row)]
+            for alias, lang in [(label, "en") for label in english] + french_labels:
+                found = index.exact(alias)
+                if found is target:
+                    unchanged += 1
+                    continue
+                if found is not None or not _esco_alias(alias, lang, row["preferredLabel"], target):
+                    continue
+                if index.add_alias(target, alias):
+                    target.mark_source(ESCO_SOURCE)
+                    added += 1
+        return unchanged, added
+
+
 class _Index:
     """Normalised name/alias → skill state, kept current as aliases and skills are added."""
 
@@ -263,6 +363,107 @@ def _read_rows(path: str, columns: tuple[str, ...], *, delimiter: str) -> list[d
             return [{c: (row.get(c) or "") for c in columns} for row in reader]
     except UnicodeDecodeError as exc:
         raise CommandError(f"{file.name}: not UTF-8 text ({exc})") from exc
+
+
+def _read_esco(folder: str) -> tuple[list[dict[str, str]], dict[str, list[dict[str, str]]], set[str], int]:
+    """``(English rows, French rows by conceptUri, transversal conceptUris, French row count)`` of an ESCO folder.
+
+    ``en/skills_en.csv`` is required; the French collections and ``en/transversalSkillsCollection_en.csv`` are
+    read when present.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise CommandError(f"ESCO folder not found: {folder}")
+    en_rows = _read_rows(str(root / ESCO_SKILLS), ESCO_COLUMNS, delimiter=",")
+    french: dict[str, list[dict[str, str]]] = {}
+    count = 0
+    for name in ESCO_FRENCH:
+        if (root / name).is_file():
+            for row in _read_rows(str(root / name), ESCO_FRENCH_COLUMNS, delimiter=","):
+                french.setdefault(row["conceptUri"].strip(), []).append(row)
+                count += 1
+    transversal: set[str] = set()
+    if (root / ESCO_TRANSVERSAL).is_file():
+        transversal = {r["conceptUri"].strip() for r in _read_rows(str(root / ESCO_TRANSVERSAL), ("conceptUri",),
+                                                                   delimiter=",")}
+    return en_rows, french, transversal, count
+
+
+def _esco_labels(row: dict[str, str]) -> list[str]:
+    """Preferred label then alternative labels (one per line, or ``|``-separated in the French files), each without
+    a trailing qualifier ("Python (computer programming)" → "Python"), de-duplicated."""
+    raw = [row["preferredLabel"], *re.split(r"[\n|]", row["altLabels"] or "")]
+    labels = (" ".join(_QUALIFIER.sub("", label).split()) for label in raw)
+    return list(dict.fromkeys(label for label in labels if label))
+
+
+def _esco_target(row: dict[str, str], index: _Index, *, transversal: bool) -> _SkillState | None:
+    """The existing skill an ESCO skill names, or ``None``.
+
+    Its preferred label must be one of our names/aliases; without its qualifier only for a technology skill
+    ("ML (computer programming)" is a programming language, not machine learning).  A transversal ESCO skill is
+    phrased as an action ("work in teams"), so any of its English labels may name one of our soft skills.
+    """
+    preferred = " ".join(row["preferredLabel"].split())
+    target = index.exact(preferred)
+    if target is not None:
+        return target
+    bare = _QUALIFIER.sub("", preferred)
+    if bare != preferred:
+        target = index.exact(bare)
+        if target is not None and target.category in TECH_CATEGORIES:
+            return target
+    if transversal:
+        for label in _esco_labels(row):
+            target = index.exact(label)
+            if target is not None and target.category == "soft":
+                return target
+    return None
+
+
+def _esco_alias(alias: str, lang: str, preferred: str, target: _SkillState) -> bool:
+    """Whether an ESCO label is a safe alias of ``target``.
+
+    Every label: at least 3 characters; not made only of stop words and ESCO's function verbs, nor of ordinary
+    English words joined by them ("use of data"); not a single ordinary English or French word ("données").
+    English labels also: not a single plain word for a method, maths or soft skill ("interaction" for
+    Communication); for technology skills not a company name, not the skill plus other words unless those are
+    versions, vendors or "language" ("SQL Server 2012", "IBM DB2" yes; "Perl golf", "MySQL Enterprise Edition"
+    no), and otherwise related in spelling or its acronym ("Cascading Style Sheets" for CSS; not "Mocha" for
+    JavaScript).
+    """
+    key = normalise(alias)
+    words = _WORDS.findall(key)
+    if len(key.replace(" ", "")) < 3 or key.isdigit():
+        return False
+    if all(w in ESCO_STOP_WORDS or w.isdigit() for w in words):
+        return False
+    # ordinary words joined by function words are a phrase, not a term ("use of data"; "machine learning" is a term)
+    if any(w in ESCO_STOP_WORDS for w in words) and all(w in ESCO_STOP_WORDS or w in COMMON_WORDS for w in words):
+        return False
+    if len(words) == 1 and key in COMMON_WORDS:
+        return False
+    if len(words) == 1 and key in FRENCH_ORDINARY_WORDS:
+        return False
+    if lang != "en":
+        return True
+    if len(words) == 1 and target.category not in TECH_CATEGORIES:
+        return False
+    if target.category not in TECH_CATEGORIES:
+        return True
+    if key in COMPANY_WORDS:
+        return False
+    known = [normalise(t) for t in (_QUALIFIER.sub("", preferred), target.name, *target.aliases)]
+    for name in known:
+        name_words = _WORDS.findall(name)
+        if name_words and set(name_words) <= set(words) and len(words) > len(name_words):
+            extra = set(words) - set(name_words)
+            return all(_VERSIONISH.fullmatch(w) or w in _NEUTRAL_EXTRA or w in COMPANY_WORDS or w in _ALIAS_EXTRA_OK
+                       for w in extra)
+    initials = "".join(w[0] for w in words)
+    content_initials = "".join(w[0] for w in words if w not in ESCO_STOP_WORDS)
+    squeezed = {k.replace(" ", "") for k in known}
+    return bool({initials, content_initials} & squeezed) or any(_shares_substring(key, k) for k in known)
 
 
 def _strip_vendor(name: str) -> str:

@@ -3,7 +3,8 @@
 Loads a skill vocabulary, vacancies and candidates, scores every pair and prints a recruiter login:
 
 * with the real data folder (``--shared``, default ``../shared`` beside the project): the O*NET and
-  Stack Overflow vocabularies, the vacancy seeds and the Kaggle resume CSV, all read by path;
+  Stack Overflow vocabularies, ESCO's English and French labels as aliases when ``data/vocab/esco_v1.1.1`` is
+  there, the vacancy seeds and the Kaggle resume CSV, all read by path;
 * otherwise (or with ``--samples``) the small data written for this project in ``samples/``.
 
 It only calls the public management commands (``import_skills``, ``import_vacancies``,
@@ -35,6 +36,7 @@ class DemoData:
     vacancies: list[Path]
     candidates_csv: Path
     candidate_columns: dict[str, str]
+    esco: Path | None = None
 
 
 def _shared_data(shared: Path) -> DemoData | None:
@@ -46,6 +48,7 @@ def _shared_data(shared: Path) -> DemoData | None:
         vacancies=sorted((shared / "seeds").glob("*.txt")),
         candidates_csv=shared / "data" / "resumes" / "UpdatedResumeDataSet.csv",
         candidate_columns={"text_column": "Resume", "label_column": "Category"},
+        esco=vocab / "esco_v1.1.1" if (vocab / "esco_v1.1.1" / "en" / "skills_en.csv").is_file() else None,
     )
     present = data.onet.is_file() and data.stackoverflow.is_file() and data.candidates_csv.is_file()
     return data if present and data.vacancies else None
@@ -81,9 +84,10 @@ class Command(BaseCommand):
             data = _sample_data()
         self.stdout.write(f"Demo data: {data.label}")
 
-        self._step(
-            "Skill vocabulary", "import_skills", onet=str(data.onet), stackoverflow=str(data.stackoverflow)
-        )
+        vocabulary = {"onet": str(data.onet), "stackoverflow": str(data.stackoverflow)}
+        if data.esco is not None:
+            vocabulary["esco"] = str(data.esco)
+        self._step("Skill vocabulary", "import_skills", **vocabulary)
         self._step("Vacancies", "import_vacancies", *[str(p) for p in data.vacancies])
         self._step("Candidates", "import_candidates", str(data.candidates_csv), **data.candidate_columns)
         if not no_score:
