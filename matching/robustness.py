@@ -22,7 +22,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-__all__ = ["SHAPES", "count_ties", "rank_of", "strip_skill_sentences", "stuffing_cvs", "synonym_rewrite"]
+__all__ = ["SHAPES", "count_ties", "rank_of", "sortable_score", "strip_skill_sentences", "stuffing_cvs",
+           "synonym_rewrite"]
 
 SHAPES = ("repeated_list", "vacancy_copy", "hidden_block", "sixty_mentions")
 
@@ -175,7 +176,7 @@ def synonym_rewrite(text: str, extractor: _Extractor, entries: Iterable[_Entry])
     return "".join(out)
 
 
-def _value(score: float | None) -> float:
+def sortable_score(score: float | None) -> float:
     """A score as a float; a missing one (``None`` or NaN, e.g. insufficient data) is ``-inf`` and ranks last."""
     if score is None:
         return -math.inf
@@ -186,13 +187,13 @@ def _value(score: float | None) -> float:
 def rank_of(scores: Sequence[float | None], i: int) -> int:
     """Competition rank (1 = best) of item ``i``: one plus the number of strictly higher scores, so equal scores
     share the best rank they reach ("1, 2, 2, 4").  Missing scores rank last, tied with each other."""
-    mine = _value(scores[i])
-    return 1 + sum(1 for s in scores if _value(s) > mine)
+    mine = sortable_score(scores[i])
+    return 1 + sum(1 for s in scores if sortable_score(s) > mine)
 
 
 def count_ties(scores: Sequence[float | None]) -> int:
     """Number of items whose score equals another item's (missing scores are equal to each other)."""
-    values = [_value(s) for s in scores]
+    values = [sortable_score(s) for s in scores]
     counts: dict[float, int] = {}
     for v in values:
         counts[v] = counts.get(v, 0) + 1
