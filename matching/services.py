@@ -966,3 +966,37 @@ def vacancy_set_weights(*, vacancy: Vacancy, weights: dict) -> Vacancy:
         MatchScore.objects.filter(vacancy=vacancy).update(stale=True)
         enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
     return vacancy
+
+
+# --- detailed scores of free texts (evaluate --robustness) -----------------------------------------------------
+def score_details(*, matrices: scoring.ScoreMatrices, candidates: Sequence[scoring.CandidateDocument],
+                  column: int = 0) -> list[dict]:
+    """Per candidate of ``matrices`` (rows in the order of ``candidates``), for the vacancy in ``column``:
+    ``{"score": 0–100 or None, "confidence": "high"|"medium"|"low"|"" (insufficient), "keyword_list": bool,
+    "language": ISO 639-1 code or ""}``.
+
+    Until the engine of issue 12 sets ``ScoreMatrices.confidence`` and ``CandidateDocument.keyword_list`` /
+    ``language``, those read as ``"unrated"`` (scored pairs; ``""`` for insufficient ones), ``False`` and ``""``.
+    """
+    confidence = getattr(matrices, "confidence", None)
+    out = []
+    for i, doc in enumerate(candidates):
+        insufficient = bool(matrices.insufficient[i, column])
+        if confidence is not None:
+            conf = str(confidence[i, column])
+        else:
+            conf = "" if insufficient else "unrated"
+        out.append({"score": None if insufficient else float(matrices.score[i, column]), "confidence": conf,
+                    "keyword_list": bool(getattr(doc, "keyword_list", False)),
+                    "language": str(getattr(doc, "language", "") or "")})
+    return out
+
+
+def score_texts_detailed(*, vacancy_text: str, cv_texts: Sequence[str]) -> list[dict]:
+    """Like :func:`score_texts`, with the engine's confidence and the CV's keyword-list flag and language: one
+    ``{"score", "confidence", "keyword_list", "language"}`` per CV text (see :func:`score_details`)."""
+    vacancy, candidates = documents_from_text(vacancy_text=vacancy_text, cv_texts=cv_texts)
+    if not candidates:
+        return []
+    matrices = scoring.score_chunk(model_current(), candidates, [vacancy])
+    return score_details(matrices=matrices, candidates=candidates)

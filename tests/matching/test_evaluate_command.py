@@ -31,13 +31,14 @@ def run(*args):
     return out.getvalue()
 
 
-def test_prints_every_metric_with_intervals_for_both_rankers(pool):
+def test_prints_every_metric_with_intervals_for_the_three_rankers(pool):
     out = run("--relevant-label", "DS", "--negative-labels", "Sales,HR", "--k", "3", "--resamples", "50")
-    assert "plain TF-IDF" in out and "engine" in out
+    header = next(x for x in out.splitlines() if x.startswith("metric"))
+    assert header.split()[1] == "engine" and "plain TF-IDF" in header and header.rstrip().endswith("BM25")
     for metric in ("precision@3", "nDCG@3", "MAP", "ROC AUC (mean)", "ROC AUC (min)"):
         line = next(x for x in out.splitlines() if x.startswith(metric))
-        assert line.count("[") == 2  # an interval for each ranker
-    engine_p3 = next(x for x in out.splitlines() if x.startswith("precision@3")).split()[-3]
+        assert line.count("[") == 3  # an interval for each ranker
+    engine_p3 = next(x for x in out.splitlines() if x.startswith("precision@3")).split()[1]
     assert float(engine_p3) == 1.0  # the three data scientists rank first
 
 
@@ -60,6 +61,7 @@ def test_pairwise_mode_reports_the_share_ranked_correctly(pool, tmp_path):
     assert "2 (vacancy, better CV, worse CV) triples" in out
     engine_line = next(x for x in out.splitlines() if "engine" in x)
     assert "ranked 1.000 of pairs correctly" in engine_line
+    assert any(x.strip().startswith("BM25") and "ranked" in x for x in out.splitlines())
 
 
 def test_pairwise_mode_rejects_a_bad_line(tmp_path):
@@ -67,3 +69,29 @@ def test_pairwise_mode_rejects_a_bad_line(tmp_path):
     path.write_text('{"vacancy": "x"}\n')
     with pytest.raises(CommandError, match="line 1"):
         run("--pairwise", str(path))
+
+
+def test_robustness_prints_every_section_for_the_three_rankers(pool):
+    out = run("--robustness")
+    assert "Robustness: 1 vacancies × 9 candidates" in out
+    lines = out.splitlines()
+    for section in ("mle:", "Summary over 1 vacancies"):
+        start = lines.index(next(x for x in lines if x.startswith(section)))
+        header = lines[start + 1].split()
+        assert header[1:5] == ["repeated_list", "vacancy_copy", "hidden_block", "sixty_mentions"]
+        assert {"hard-neg", "h-ties", "ties"} <= set(header)
+        rows = [lines[start + 2 + k].split() for k in range(3)]
+        assert [r[0] for r in rows] == ["engine", "plain", "BM25"]
+        for row in rows:
+            ranks = [int(x) for x in row[-9:-5]]
+            assert all(1 <= r <= 10 for r in ranks)  # among the 9 candidates + itself
+    assert "engine keyword-list flag: repeated_list" in out
+    assert "pool CVs by language:" in out and "engine confidence over all pairs:" in out
+
+
+def test_robustness_minimums_fail_the_command(pool):
+    with pytest.raises(CommandError, match="a stuffing CV ranks"):
+        run("--robustness", "--max-stuffing-rank", "10")   # every rank is ≤ 10 in a pool of 9
+    with pytest.raises(CommandError, match="hard-negative accuracy"):
+        run("--robustness", "--min-hard-negative", "1.01")
+    run("--robustness", "--max-stuffing-rank", "0", "--min-hard-negative", "0")

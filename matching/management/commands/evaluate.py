@@ -1,11 +1,11 @@
-"""``evaluate``: ranking quality of the engine beside plain TF-IDF over the raw text, on labelled candidates.
+"""``evaluate``: ranking quality and robustness of the engine beside plain TF-IDF and BM25 over the raw text.
 
 Label mode (candidates imported with a source label, e.g. ``import_candidates … --label-column``)::
 
     manage.py evaluate --relevant-label "Data Science" --negative-labels "HR,Advocate,Arts" [--vacancies REF,…]
 
 prints precision@k, nDCG@k, MAP and ROC AUC, each a mean over the vacancies with a bootstrap 95 % interval
-(candidates resampled with replacement), for both rankers side by side.
+(candidates resampled with replacement), for the engine, plain TF-IDF and BM25 side by side.
 
 Pairwise mode::
 
@@ -13,19 +13,40 @@ Pairwise mode::
 
 reads one JSON object per line with ``vacancy``, ``better`` and ``worse`` texts and prints the share of pairs
 each ranker orders correctly (ties count one half).
+
+Robustness mode (issue 12 item 9; any candidates, no labels needed)::
+
+    manage.py evaluate --robustness [--vacancies REF,…] [--source S] [--min-hard-negative 1.0] [--max-stuffing-rank 20]
+
+prints, per vacancy and as a summary, for each ranker: the rank of four generated keyword-stuffed CVs among the
+pool plus itself (and whether the engine flags them as keyword lists), hard-negative accuracy (a CV against the
+same CV with every sentence naming a skill removed), rank change under synonym rewrites, the engine's
+confidence and language flags, and the number of tied scores.  See ``matching.robustness``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import bm25s
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matching import evaluation, scoring, services
+from matching import evaluation, robustness, scoring, services
 from recruiting.models import Candidate, Vacancy
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its logger to DEBUG: a line per index built
+
+
+ENGINE = f"engine {scoring.ENGINE_VERSION}"
+PLAIN = "plain TF-IDF"
+BM25 = "BM25"
+RANKERS = (ENGINE, PLAIN, BM25)
 
 
 def plain_tfidf_scores(cv_texts: list[str], vacancy_texts: list[str]) -> np.ndarray:
@@ -35,6 +56,29 @@ def plain_tfidf_scores(cv_texts: list[str], vacancy_texts: list[str]) -> np.ndar
         list(cv_texts) + list(vacancy_texts))
     n = len(cv_texts)
     return 100.0 * (matrix[:n] @ matrix[n:].T).toarray()
+
+
+def bm25_scores(cv_texts: list[str], vacancy_texts: list[str]) -> np.ndarray:
+    """The second baseline: Okapi BM25 (k1 = 1.5, b = 0.75) with the CVs as the corpus and each vacancy text as a
+    query (English stop words, each distinct query term counted once).  bm25s's ``lucene`` variant: Okapi's
+    term weighting with the non-negative idf ``log(1 + (N − n + 0.5) / (n + 0.5))``, so no score is below 0.
+    Scaled per vacancy to 0–100 by dividing by the vacancy's highest score (all 0 when no term matches), so the
+    figures print beside the others; shape ``(n_cvs, n_vacancies)``."""
+    out = np.zeros((len(cv_texts), len(vacancy_texts)))
+    if not len(cv_texts) or not len(vacancy_texts):
+        return out
+    retriever = bm25s.BM25(k1=1.5, b=0.75, method="lucene")
+    retriever.index(bm25s.tokenize(list(cv_texts), stopwords="en", show_progress=False), show_progress=False)
+    queries = bm25s.tokenize(list(vacancy_texts), stopwords="en", return_ids=False, show_progress=False)
+    for j, terms in enumerate(queries):
+        terms = sorted(set(terms))
+        if not terms:
+            continue
+        scores = np.asarray(retriever.get_scores(terms), dtype=float)
+        top = scores.max()
+        if top > 0:
+            out[:, j] = 100.0 * scores / top
+    return out
 
 
 def engine_scores(candidate_ids: list[int], vacancy_ids: list[int]) -> np.ndarray:
@@ -50,10 +94,142 @@ def engine_scores(candidate_ids: list[int], vacancy_ids: list[int]) -> np.ndarra
     return scores[[c_order[i] for i in candidate_ids]][:, [v_order[j] for j in vacancy_ids]]
 
 
+# --- robustness ------------------------------------------------------------------------------------------------
+WEAK_CV_MIN_WORDS = 150
+
+
+@dataclass
+class VacancyRobustness:
+    """Robustness figures of one vacancy; dicts keyed by ranker name (``RANKERS``) unless said otherwise.
+
+    ``stuffing_rank[ranker][shape]`` is the competition rank of the generated CV among the pool plus itself
+    (1 = best, ``pool_size + 1`` = last); ``stuffing_flag[shape]`` the engine's keyword-list flag on it;
+    ``hard_negative[ranker]`` is ``(pairs, original strictly higher, ties)``; ``rewrite[ranker]`` the absolute
+    rank changes of the CVs a synonym rewrite changed; ``confidence`` counts the engine's confidence over the
+    pool ("" = insufficient data); ``ties[ranker]`` the number of pool CVs whose score equals another's."""
+
+    reference: str
+    pool_size: int
+    stuffing_rank: dict[str, dict[str, int]] = field(default_factory=dict)
+    stuffing_flag: dict[str, bool] = field(default_factory=dict)
+    hard_negative: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    rewrite: dict[str, list[int]] = field(default_factory=dict)
+    confidence: Counter = field(default_factory=Counter)
+    ties: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RobustnessReport:
+    """Per-vacancy figures and the pool's engine flags (language code → CVs; CVs flagged as keyword lists)."""
+
+    vacancies: list[VacancyRobustness]
+    pool_size: int
+    languages: Counter
+    keyword_lists: int
+    stuffing: dict[str, list[str]]  # vacancy reference → the four generated texts, in SHAPES order
+
+
+def _column(values: list[dict]) -> list[float | None]:
+    return [v["score"] for v in values]
+
+
+def robustness_report(pool_texts: list[str], vacancies: list[tuple[str, str, scoring.VacancyDocument]], *,
+                      seed: int = 0, baselines: bool = True) -> RobustnessReport:
+    """Robustness of the engine, plain TF-IDF and BM25 for each ``(reference, description, document)`` vacancy,
+    with ``pool_texts`` (real CV texts) as the candidate pool.
+
+    The engine scores every text from its words with the stored model (``services.documents_from_text``; nothing
+    is saved): the pool, its stripped and rewritten versions in one vectorised call over all vacancies, the
+    generated stuffing CVs in a second.  The baselines are fitted per vacancy on the pool plus that vacancy's
+    generated texts.  The weak CV of ``hidden_block`` is the pool CV of at least 150 words with the lowest
+    engine score for the vacancy (any CV when none is that long).  ``baselines=False`` measures the engine
+    only (the real-data tests: 55 vacancies without 110 baseline fits)."""
+    extractor, _ = services.skill_extractor()
+    entries = services.vocabulary_entries()
+    vocabulary = [e.name for e in entries if e.category != "soft"]
+    model = services.model_current()
+    n = len(pool_texts)
+    stripped = [robustness.strip_skill_sentences(t, extractor) for t in pool_texts]
+    rewritten = [robustness.synonym_rewrite(t, extractor, entries) for t in pool_texts]
+    changed = [i for i in range(n) if rewritten[i] != pool_texts[i]]
+    vdocs = [doc for _, _, doc in vacancies]
+
+    # 1. the pool and its variants, all vacancies at once
+    texts = list(pool_texts) + stripped + [rewritten[i] for i in changed]
+    _, cdocs = services.documents_from_text(vacancy_text=vacancies[0][1], cv_texts=texts)
+    matrices = scoring.score_chunk(model, cdocs, vdocs)
+    pool_docs = cdocs[:n]
+    languages = Counter(str(getattr(d, "language", "") or "") for d in pool_docs)
+    keyword_lists = sum(bool(getattr(d, "keyword_list", False)) for d in pool_docs)
+
+    # 2. stuffing CVs, aimed at each vacancy
+    stuffing: dict[str, list[str]] = {}
+    for j, (ref, _, vdoc) in enumerate(vacancies):
+        column = _column(services.score_details(matrices=matrices, candidates=pool_docs, column=j))
+        long_enough = [i for i in range(n) if len(pool_texts[i].split()) >= WEAK_CV_MIN_WORDS] or list(range(n))
+        weak = min(long_enough, key=lambda i: (robustness.sortable_score(column[i]), i))
+        skills = list(vdoc.required) + [s for s in vdoc.desirable if s not in vdoc.required]
+        generated = robustness.stuffing_cvs(skills, vocabulary, pool_texts[weak], seed)
+        stuffing[ref] = [generated[shape] for shape in robustness.SHAPES]
+    flat = [t for ref, _, _ in vacancies for t in stuffing[ref]]
+    _, sdocs = services.documents_from_text(vacancy_text=vacancies[0][1], cv_texts=flat)
+    s_matrices = scoring.score_chunk(model, sdocs, vdocs)
+
+    shapes = robustness.SHAPES
+    out = []
+    for j, (ref, description, vdoc) in enumerate(vacancies):
+        details = services.score_details(matrices=matrices, candidates=cdocs, column=j)
+        s_details = services.score_details(matrices=s_matrices, candidates=sdocs, column=j)[
+            j * len(shapes):(j + 1) * len(shapes)]
+        required = set(vdoc.required)
+        eligible = [i for i in range(n) if required & set(pool_docs[i].skills)]
+        result = VacancyRobustness(reference=ref, pool_size=n)
+        result.stuffing_flag = {shape: d["keyword_list"] for shape, d in zip(shapes, s_details, strict=True)}
+        result.confidence = Counter(d["confidence"] for d in details[:n])
+
+        engine_all = _column(details)
+        columns = {ENGINE: (engine_all[:n], engine_all[n:2 * n], engine_all[2 * n:], _column(s_details))}
+        corpus = list(pool_texts) + stuffing[ref] + [stripped[i] for i in eligible] + [rewritten[i] for i in changed]
+        for name, fn in ((PLAIN, plain_tfidf_scores), (BM25, bm25_scores)) if baselines else ():
+            col = list(fn(corpus, [description])[:, 0])
+            s0, s1 = n + len(shapes), n + len(shapes) + len(eligible)
+            strip_col = [None] * n
+            for k, i in enumerate(eligible):
+                strip_col[i] = col[s0 + k]
+            columns[name] = (col[:n], strip_col, col[s1:], col[n:s0])
+        for name in columns:
+            pool, strip_col, rewrite_col, stuff_col = columns[name]
+            result.stuffing_rank[name] = {shape: robustness.rank_of(list(pool) + [stuff_col[k]], n)
+                                          for k, shape in enumerate(shapes)}
+            higher = ties = 0
+            for i in eligible:
+                a, b = robustness.sortable_score(pool[i]), robustness.sortable_score(strip_col[i])
+                higher += a > b
+                ties += a == b
+            result.hard_negative[name] = (len(eligible), higher, ties)
+            moves = []
+            for k, i in enumerate(changed):
+                moved = list(pool)
+                moved[i] = rewrite_col[k]
+                moves.append(abs(robustness.rank_of(moved, i) - robustness.rank_of(pool, i)))
+            result.rewrite[name] = moves
+            result.ties[name] = robustness.count_ties(pool)
+        out.append(result)
+    return RobustnessReport(out, n, languages, keyword_lists, stuffing)
+
+
+def _shares(counts: Counter, total: int, *, blank: str = "insufficient") -> str:
+    """``"high 40 (24.1%), …"`` in descending order; the empty key is shown as ``blank``."""
+    if not total:
+        return "none"
+    return ", ".join(f"{key or blank} {count} ({count / total:.1%})" for key, count in counts.most_common())
+
+
 class Command(BaseCommand):
     help = ("Measure ranking quality (precision@k, nDCG@k, MAP, ROC AUC with bootstrap 95 % intervals) of the "
-            "engine beside plain TF-IDF, on candidates with source labels; or, with --pairwise, the share of "
-            "(vacancy, better CV, worse CV) triples ranked correctly.")
+            "engine beside plain TF-IDF and BM25, on candidates with source labels; with --pairwise, the share of "
+            "(vacancy, better CV, worse CV) triples ranked correctly; with --robustness, keyword stuffing, hard "
+            "negatives, synonym rewrites, confidence and ties on any candidates.")
 
     def add_arguments(self, parser):
         parser.add_argument("--relevant-label", help="the source label of relevant candidates")
@@ -68,10 +244,20 @@ class Command(BaseCommand):
         parser.add_argument("--min-precision", type=float, help="exit 1 when the engine's mean precision@k is lower")
         parser.add_argument("--min-ndcg", type=float, help="exit 1 when the engine's mean nDCG@k is lower")
         parser.add_argument("--min-auc", type=float, help="exit 1 when the engine's lowest ROC AUC is lower")
+        parser.add_argument("--robustness", action="store_true",
+                            help="robustness mode: stuffing, hard negatives, rewrites, confidence, ties (no labels)")
+        parser.add_argument("--seed", type=int, default=0, help="seed of the generated stuffing CVs (default 0)")
+        parser.add_argument("--min-hard-negative", type=float,
+                            help="robustness: exit 1 when the engine's hard-negative accuracy (0–1, ties fail) is lower")
+        parser.add_argument("--max-stuffing-rank", type=int, metavar="N",
+                            help="robustness: exit 1 when the engine ranks any stuffing CV N-th or better "
+                                 "(20: every stuffing CV must rank below 20th)")
 
     def handle(self, *args, **opts):
         if opts["pairwise"]:
             return self._pairwise(Path(opts["pairwise"]))
+        if opts["robustness"]:
+            return self._robustness(opts)
         if not opts["relevant_label"]:
             raise CommandError("give --relevant-label (or --pairwise FILE)")
         if opts["k"] < 1 or opts["resamples"] < 10:
@@ -94,21 +280,14 @@ class Command(BaseCommand):
         unknown = (negatives or set()) - set(labels)
         if unknown:
             raise CommandError(f"unknown negative labels: {', '.join(sorted(unknown))}")
-        vacancies = Vacancy.objects.order_by("reference", "pk")
-        wanted = [x.strip() for x in opts["vacancies"].split(",") if x.strip()]
-        if wanted:
-            vacancies = vacancies.filter(reference__in=wanted)
-            missing = set(wanted) - set(vacancies.values_list("reference", flat=True))
-            if missing:
-                raise CommandError(f"no vacancy with reference {', '.join(sorted(missing))}")
-        vacancies = list(vacancies.values_list("pk", "reference", "description"))
-        if not vacancies:
-            raise CommandError("no vacancies to evaluate")
+        vacancies = self._vacancies(opts)
 
         ids = [r[1] for r in rows]
+        cv_texts, vacancy_texts = [r[3] for r in rows], [v[2] for v in vacancies]
         rankers = {
-            "plain TF-IDF": plain_tfidf_scores([r[3] for r in rows], [v[2] for v in vacancies]),
-            f"engine {scoring.ENGINE_VERSION}": engine_scores([r[0] for r in rows], [v[0] for v in vacancies]),
+            ENGINE: engine_scores([r[0] for r in rows], [v[0] for v in vacancies]),
+            PLAIN: plain_tfidf_scores(cv_texts, vacancy_texts),
+            BM25: bm25_scores(cv_texts, vacancy_texts),
         }
         k, n = opts["k"], len(rows)
         n_neg = sum(1 for lab in labels if lab != relevant and (negatives is None or lab in negatives))
@@ -138,7 +317,7 @@ class Command(BaseCommand):
                     auc = "n/a" if m.auc is None else f"{m.auc:.3f}"
                     self.stdout.write(f"  {ref}: P@{k}={m.precision:.2f} nDCG@{k}={m.ndcg:.2f} "
                                       f"AP={m.average_precision:.2f} AUC={auc}")
-        engine = results[names[-1]]
+        engine = results[ENGINE]
         failures = []
         if opts["min_precision"] is not None and engine[f"precision@{k}"].mean < opts["min_precision"]:
             failures.append(f"precision@{k} {engine[f'precision@{k}'].mean:.3f} < {opts['min_precision']}")
@@ -148,6 +327,21 @@ class Command(BaseCommand):
             failures.append(f"min ROC AUC {engine['ROC AUC (min)'].mean:.3f} < {opts['min_auc']}")
         if failures:
             raise CommandError("below the minimum: " + "; ".join(failures))
+
+    @staticmethod
+    def _vacancies(opts) -> list[tuple[int, str, str]]:
+        """``(pk, reference, description)`` of the vacancies chosen by ``--vacancies`` (default: all)."""
+        vacancies = Vacancy.objects.order_by("reference", "pk")
+        wanted = [x.strip() for x in opts["vacancies"].split(",") if x.strip()]
+        if wanted:
+            vacancies = vacancies.filter(reference__in=wanted)
+            missing = set(wanted) - set(vacancies.values_list("reference", flat=True))
+            if missing:
+                raise CommandError(f"no vacancy with reference {', '.join(sorted(missing))}")
+        vacancies = list(vacancies.values_list("pk", "reference", "description"))
+        if not vacancies:
+            raise CommandError("no vacancies to evaluate")
+        return vacancies
 
     @staticmethod
     def _metrics(scores: np.ndarray, labels, ids, relevant, negatives, k, resamples) -> dict:
@@ -184,6 +378,83 @@ class Command(BaseCommand):
         out["per_vacancy"] = full
         return out
 
+    # --- robustness mode ---------------------------------------------------------------------------------------
+    def _robustness(self, opts) -> None:
+        candidates = Candidate.objects.exclude(cv_text="").order_by("pk")
+        if opts["source"]:
+            candidates = candidates.filter(source=opts["source"])
+        texts = list(candidates.values_list("cv_text", flat=True))
+        if not texts:
+            raise CommandError("no candidates with a CV text to evaluate")
+        chosen = self._vacancies(opts)
+        docs = dict((v.pk, d) for v, d in services.vacancy_documents([pk for pk, _, _ in chosen]))
+        report = robustness_report(texts, [(ref, text, docs[pk]) for pk, ref, text in chosen], seed=opts["seed"])
+        shapes = robustness.SHAPES
+        n = report.pool_size
+        w = self.stdout.write
+        w(f"Robustness: {len(chosen)} vacancies × {n} candidates; stuffing seed {opts['seed']}. Stuffing: rank "
+          f"of each generated CV among the {n} + itself (1 = best, {n + 1} = last). Hard negatives: share of "
+          f"(vacancy, CV meeting ≥ 1 required skill) pairs where the CV scores strictly above itself with every "
+          f"skill sentence removed. Rewrite: |rank change| of CVs whose skills were renamed by another alias.")
+        head = f"  {'ranker':<24}" + "".join(f"{s:>15}" for s in shapes) + f"{'hard-neg':>10}{'h-ties':>8}" \
+            f"{'Δrank mean':>11}{'max':>5}{'ties':>6}"
+        for v in report.vacancies:
+            pairs = v.hard_negative[ENGINE][0]
+            w(f"\n{v.reference}: {pairs} hard-negative pairs, {len(v.rewrite[ENGINE])} rewritten CVs")
+            w(head)
+            for name in RANKERS:
+                p, higher, ties = v.hard_negative[name]
+                moves = v.rewrite[name]
+                w(f"  {name:<24}" + "".join(f"{v.stuffing_rank[name][s]:>15}" for s in shapes)
+                  + (f"{higher / p:>10.3f}{ties:>8}" if p else f"{'n/a':>10}{'':>8}")
+                  + (f"{np.mean(moves):>11.2f}{max(moves):>5}" if moves else f"{'n/a':>11}{'':>5}")
+                  + f"{v.ties[name]:>6}")
+            w("  engine keyword-list flag: " + ", ".join(
+                f"{s} {'yes' if v.stuffing_flag[s] else 'NO'}" for s in shapes))
+            w("  engine confidence over the pool: " + _shares(v.confidence, n))
+
+        m = len(report.vacancies)
+        w(f"\nSummary over {m} vacancies")
+        w(f"  {'ranker':<24}" + "".join(f"{s:>15}" for s in shapes) + f"{'hard-neg':>10}{'h-ties':>8}"
+          f"{'Δrank mean':>11}{'max':>5}{'ties':>6}")
+        summary = {}
+        for name in RANKERS:
+            best = {s: min(v.stuffing_rank[name][s] for v in report.vacancies) for s in shapes}
+            pairs = sum(v.hard_negative[name][0] for v in report.vacancies)
+            higher = sum(v.hard_negative[name][1] for v in report.vacancies)
+            ties = sum(v.hard_negative[name][2] for v in report.vacancies)
+            moves = [x for v in report.vacancies for x in v.rewrite[name]]
+            summary[name] = (best, higher / pairs if pairs else None)
+            w(f"  {name:<24}" + "".join(f"{best[s]:>15}" for s in shapes)
+              + (f"{higher / pairs:>10.3f}{ties:>8}" if pairs else f"{'n/a':>10}{'':>8}")
+              + (f"{np.mean(moves):>11.2f}{max(moves):>5}" if moves else f"{'n/a':>11}{'':>5}")
+              + f"{sum(v.ties[name] for v in report.vacancies) / m:>6.1f}")
+        w("  (stuffing: best rank reached over the vacancies; hard-neg: over all pairs; ties: mean per vacancy)")
+        for s in shapes:
+            flagged = sum(v.stuffing_flag[s] for v in report.vacancies)
+            w(f"  engine flags {s} as a keyword list for {flagged} of {m} vacancies")
+        w(f"  pool CVs flagged as keyword lists by the engine: {report.keyword_lists} of {n} "
+          f"({report.keyword_lists / n:.1%})")
+        w("  pool CVs by language: " + _shares(report.languages, n, blank="unknown"))
+        total = Counter()
+        for v in report.vacancies:
+            total.update(v.confidence)
+        w("  engine confidence over all pairs: " + _shares(total, n * m))
+        if not hasattr(scoring.ScoreMatrices, "confidence") and "unrated" in total:
+            w("  (this engine sets no confidence yet: scored pairs read 'unrated')")
+
+        failures = []
+        best, accuracy = summary[ENGINE]
+        if opts["max_stuffing_rank"] is not None:
+            worst = min(best.values())
+            if worst <= opts["max_stuffing_rank"]:
+                failures.append(f"a stuffing CV ranks {worst} ≤ {opts['max_stuffing_rank']}")
+        if opts["min_hard_negative"] is not None and (accuracy is None or accuracy < opts["min_hard_negative"]):
+            shown = "n/a" if accuracy is None else f"{accuracy:.3f}"
+            failures.append(f"hard-negative accuracy {shown} < {opts['min_hard_negative']}")
+        if failures:
+            raise CommandError("below the minimum: " + "; ".join(failures))
+
     # --- pairwise mode -----------------------------------------------------------------------------------------
     def _pairwise(self, path: Path) -> None:
         try:
@@ -206,15 +477,23 @@ class Command(BaseCommand):
         index = {t: i for i, t in enumerate(texts)}
         vacancy_texts = sorted({v for v, _, _ in triples})
         base = plain_tfidf_scores(texts, vacancy_texts)
+        cvs = sorted({t for _, better, worse in triples for t in (better, worse)})
+        cv_index = {t: i for i, t in enumerate(cvs)}
+        bm25 = bm25_scores(cvs, vacancy_texts)
         v_index = {t: j for j, t in enumerate(vacancy_texts)}
-        correct = {"plain TF-IDF": 0.0, f"engine {scoring.ENGINE_VERSION}": 0.0}
+        correct = {ENGINE: 0.0, PLAIN: 0.0, BM25: 0.0}
+
+        def point(b: float, w: float) -> float:
+            return 1.0 if b > w else 0.5 if b == w else 0.0
+
         for vacancy, better, worse in triples:
-            b, w = base[index[better], v_index[vacancy]], base[index[worse], v_index[vacancy]]
-            correct["plain TF-IDF"] += 1.0 if b > w else 0.5 if b == w else 0.0
+            j = v_index[vacancy]
+            correct[PLAIN] += point(base[index[better], j], base[index[worse], j])
+            correct[BM25] += point(bm25[cv_index[better], j], bm25[cv_index[worse], j])
             eb, ew = services.score_texts(vacancy_text=vacancy, cv_texts=[better, worse])
             eb = -1.0 if eb is None else eb
             ew = -1.0 if ew is None else ew
-            correct[f"engine {scoring.ENGINE_VERSION}"] += 1.0 if eb > ew else 0.5 if eb == ew else 0.0
+            correct[ENGINE] += point(eb, ew)
         self.stdout.write(f"Pairwise: {len(triples)} (vacancy, better CV, worse CV) triples from {path.name}")
         for name, value in correct.items():
             self.stdout.write(f"  {name:<20} ranked {value / len(triples):.3f} of pairs correctly")
