@@ -2,10 +2,15 @@
 under CI=true).
 
 ``tests/fixtures/related_wording`` holds five pairs of machine-learning-engineer CVs: each pair is the same
-person (roles, employers, dates, degree, results), ``pair_N_vacancy_words.txt`` written in the seed vacancies'
-usual words and ``pair_N_other_words.txt`` in other words and related tools that mean the same to a recruiter.
-Scored as free texts together with the 166 real CVs against each seed vacancy, a twin must rank within three
-places of the other.
+person (roles, employers, dates, degree level and university, results), ``pair_N_vacancy_words.txt`` written in
+the seed vacancies' usual words and ``pair_N_other_words.txt`` in other words and related tools that mean the
+same to a recruiter: synonyms throughout ("ML", "statistical learning", "neural network models", "ETL
+workflows", "serving models in production", "gradient-boosted trees", "MSc in Applied Mathematics" ...; the
+exact phrase "machine learning" at most twice), a mainstream sibling for a third to a half of the named tools
+(TensorFlow → PyTorch, XGBoost → LightGBM, Airflow → Prefect/Dagster, AWS → GCP/Azure ...), while common
+infrastructure names (Python, SQL, Docker, Kubernetes, Kafka, Git, Linux) stay, as in real CVs. The rules are
+spelled out in the fixtures' README.md. Scored as free texts together with the 166 real CVs against each seed
+vacancy, a twin must rank within three places of the other.
 
 ``tests/fixtures/languages`` holds one data-science CV in English with faithful German and French
 translations.
