@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from matching import evidence as skill_evidence
 from matching import scoring
 from matching.fairness import neutralise
 from matching.language import detect_language
@@ -159,23 +160,38 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
     ])
 
 
+_related: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def related_skills(vocab_version: str) -> dict[str, frozenset[str]]:
+    """Skill → the skills that corroborate it (vocabulary broader, narrower and sibling skills), cached per
+    vocabulary version (``matching.evidence.related_skills``)."""
+    if vocab_version not in _related:
+        _related.clear()
+        _related[vocab_version] = skill_evidence.related_skills(
+            {name: wide or () for name, wide in Skill.objects.values_list("name", "broader")})
+    return _related[vocab_version]
+
+
+def cv_evidence(text: str) -> skill_evidence.CvEvidence:
+    """Every vocabulary skill a (neutralised) CV text shows, with its evidence level, strength and line, and the
+    keyword-list verdict: the one reading of a CV's skills for profiles, uploads and free-text scoring."""
+    extractor, version = skill_extractor()
+    return skill_evidence.assess(text, extractor.find(text), related_skills(version))
+
+
 def candidate_refresh_profile(*, candidate: Candidate) -> None:
-    """Re-extract a candidate's skills (with the CV line as evidence), qualifications, years of experience and the
-    CV's language."""
-    extractor, _ = skill_extractor()
+    """Re-extract a candidate's skills (with evidence level, strength and the CV line as evidence), the
+    keyword-list flag, qualifications, years of experience and the CV's language."""
     text = neutralise(candidate.cv_text, names=[candidate.name])
-    mentions = extractor.find(text)
-    counts: dict[str, int] = {}
-    for m in mentions:
-        counts[m.skill] = counts.get(m.skill, 0) + 1
-    lines = _first_lines(mentions)
-    ids = _skill_ids(counts)
+    found = cv_evidence(text)
+    ids = _skill_ids(found.skills)
     entered = set(candidate.skill_links.filter(origin=SkillOrigin.ENTERED).values_list("skill_id", flat=True))
     candidate.skill_links.filter(origin=SkillOrigin.EXTRACTED).delete()
     CandidateSkill.objects.bulk_create([
-        CandidateSkill(candidate=candidate, skill_id=ids[name], mentions=count, origin=SkillOrigin.EXTRACTED,
-                       evidence=lines.get(name, ""))
-        for name, count in counts.items() if name in ids and ids[name] not in entered
+        CandidateSkill(candidate=candidate, skill_id=ids[name], mentions=e.mentions, origin=SkillOrigin.EXTRACTED,
+                       evidence=e.line, evidence_level=e.level, strength=e.strength)
+        for name, e in found.skills.items() if name in ids and ids[name] not in entered
     ])
     candidate.qualifications.filter(origin=SkillOrigin.EXTRACTED).delete()
     Qualification.objects.bulk_create([
@@ -183,13 +199,18 @@ def candidate_refresh_profile(*, candidate: Candidate) -> None:
         for q in _unique_qualifications(extract_qualifications(text))
     ])
     years = extract_years_experience(text, timezone.now().date())
+    changes = {}
     if years != candidate.years_experience:
-        Candidate.objects.filter(pk=candidate.pk).update(years_experience=years)
-        candidate.years_experience = years
+        changes["years_experience"] = years
+    if found.keyword_list != candidate.keyword_list:
+        changes["keyword_list"] = found.keyword_list
     language = _language_of(text)
     if language != candidate.language:
-        Candidate.objects.filter(pk=candidate.pk).update(language=language)
-        candidate.language = language
+        changes["language"] = language
+    if changes:
+        Candidate.objects.filter(pk=candidate.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(candidate, name, value)
 
 
 def _unique_qualifications(found):
@@ -223,27 +244,30 @@ def candidate_documents(candidate_ids: Sequence[int], *, evidence: bool = True
     """
     out = []
     for ids in _slices(sorted(set(candidate_ids))):
-        skills: dict[int, dict[str, int]] = {}
+        skills: dict[int, dict[str, float]] = {}
+        levels: dict[int, dict[str, str]] = {}
         lines: dict[int, dict[str, str]] = {}
-        link_fields = ("candidate_id", "skill__name", "mentions", "evidence") if evidence else \
-            ("candidate_id", "skill__name", "mentions")
+        link_fields = ("candidate_id", "skill__name", "strength", "evidence_level", "origin", "evidence") \
+            if evidence else ("candidate_id", "skill__name", "strength", "evidence_level", "origin")
         for row in CandidateSkill.objects.filter(candidate_id__in=ids).values_list(*link_fields):
             name = row[1]
             skills.setdefault(row[0], {})[name] = row[2]
+            levels.setdefault(row[0], {})[name] = row[3] or ("entered" if row[4] == SkillOrigin.ENTERED else "")
             if evidence:
-                lines.setdefault(row[0], {})[name] = row[3]
+                lines.setdefault(row[0], {})[name] = row[5]
         quals: dict[int, list[tuple[int, str]]] = {}
         for cid, level, field_name in Qualification.objects.filter(candidate_id__in=ids).values_list(
                 "candidate_id", "level", "field"):
             quals.setdefault(cid, []).append((level, field_name))
-        for c in Candidate.objects.filter(pk__in=ids).only("pk", "name", "cv_text", "years_experience",
-                                                                  "language").order_by("pk"):
+        for c in Candidate.objects.filter(pk__in=ids).only(
+                "pk", "name", "cv_text", "years_experience", "keyword_list", "language").order_by("pk"):
             found = quals.get(c.pk, [])
             doc = scoring.CandidateDocument(
                 text=neutralise(c.cv_text, names=[c.name]), skills=skills.get(c.pk, {}),
                 qualification_level=max((level for level, _ in found), default=0),
-                fields=[f for _, f in found if f], years_experience=c.years_experience)
-            doc.language = c.language  # a CandidateDocument field once the engine reads it (issue 12)
+                fields=[f for _, f in found if f], years_experience=c.years_experience,
+                evidence_levels=levels.get(c.pk, {}), keyword_list=c.keyword_list,
+                keyword_reason=skill_evidence.KEYWORD_LIST_MESSAGE if c.keyword_list else "", language=c.language)
             c.cv_text = ""  # the document holds the (neutralised) text; don't keep two copies of 100k CVs
             out.append((c, doc, lines.get(c.pk, {})))
     return out
@@ -264,10 +288,18 @@ def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring
             min_qualification_level=min_level,
             fields=[q.field for q in quals if q.field], min_years_experience=v.min_years_experience,
             weights=scoring.ComponentWeights.from_mapping(v.weights),
+            core=title_skills(v.title, {**desirable, **required}), language=v.language,
         )
-        doc.language = v.language  # a VacancyDocument field once the engine reads it (issue 12)
         out.append((v, doc))
     return out
+
+
+def title_skills(title: str, skills: Iterable[str]) -> tuple[str, ...]:
+    """The vacancy's skills its title names ("Machine Learning Engineer" → Machine learning): the engine weighs
+    them ``1 + TITLE_BOOST`` times among the requirements."""
+    extractor, _ = skill_extractor()
+    named = set(extractor.counts(title or ""))
+    return tuple(sorted(named & set(skills)))
 
 
 class VacancySide:
@@ -375,6 +407,8 @@ def model_current(version: str | None = None) -> scoring.MatchingModel:
     if row is None:
         return model_fit()
     model = scoring.MatchingModel.from_bytes(row.data)
+    if model.engine_version != scoring.ENGINE_VERSION:
+        return model_fit()  # fitted by another engine version (its related-skill model may be missing): refit
     _models[row.version] = model
     return model
 
@@ -383,7 +417,7 @@ def model_current(version: str | None = None) -> scoring.MatchingModel:
 MATCH_SCORE_UPDATE_FIELDS = [
     "state", "score", "skills_score", "qualifications_score", "text_score", "matched_skills", "missing_skills",
     "explanation", "engine_version", "vocabulary_version", "model_version", "weights", "stale", "computed_at",
-    "explained",
+    "explained", "confidence",
 ]
 _ROW_COLUMNS = ["candidate_id", "vacancy_id", *MATCH_SCORE_UPDATE_FIELDS]
 _GROUPS = (("skills_score", ("required", "desirable", "profile")), ("qualifications_score", ("qualification",)),
@@ -507,7 +541,8 @@ def _score_and_store(model, candidates, side: VacancySide, categories, vocab_ver
             rows.append((candidate.pk, vac_ids[j], MatchScore.State.SCORED, round(float(matrices.score[i, j]), 2),
                          float(groups["skills_score"][i, j]), float(groups["qualifications_score"][i, j]),
                          float(groups["text_score"][i, j]), "[]", "[]", "{}", scoring.ENGINE_VERSION,
-                         vocab_version, model.version, side.weights_json[j], False, now, False))
+                         vocab_version, model.version, side.weights_json[j], False, now, False,
+                         str(matrices.confidence[i, j])))
     with transaction.atomic():
         _upsert_rows(rows)
         # Pairs no longer kept (not rewritten just now) are dropped; they stay computable on demand.
@@ -549,8 +584,9 @@ def _row_values(candidate_id, vacancy_id, pair: scoring.PairScore, model, vocab_
             float(groups["text_score"][i, j]) if scored else 0.0,
             json.dumps(pair.matched), json.dumps(pair.missing),
             json.dumps({"state": pair.state, "reason": pair.reason, "components": pair.components,
-                        "engine_version": scoring.ENGINE_VERSION}),
-            scoring.ENGINE_VERSION, vocab_version, model.version, weights_json, False, now, True)
+                        "engine_version": scoring.ENGINE_VERSION, "confidence": pair.confidence,
+                        "confidence_reason": pair.confidence_reason, "flags": pair.flags}),
+            scoring.ENGINE_VERSION, vocab_version, model.version, weights_json, False, now, True, pair.confidence)
 
 
 _STAGE_SQL = """
@@ -559,7 +595,7 @@ CREATE TEMP TABLE IF NOT EXISTS matchscore_stage (
     skills_score double precision, qualifications_score double precision, text_score double precision,
     matched_skills jsonb, missing_skills jsonb, explanation jsonb, engine_version varchar(40),
     vocabulary_version varchar(40), model_version varchar(40), weights jsonb, stale boolean,
-    computed_at timestamptz, explained boolean
+    computed_at timestamptz, explained boolean, confidence varchar(6)
 ) ON COMMIT DELETE ROWS
 """
 
@@ -885,8 +921,8 @@ def scoring_run_fail(*, run_id: int, error: str) -> None:
 
 
 # --- on-demand scoring of free text (evaluation, previews) --------------------------------------------------
-def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str]) -> tuple[scoring.VacancyDocument,
-                                                                               list[scoring.CandidateDocument]]:
+def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str], vacancy_title: str = ""
+                        ) -> tuple[scoring.VacancyDocument, list[scoring.CandidateDocument]]:
     """Engine documents for texts that are not stored, extracted exactly as stored ones are."""
     extractor, _ = skill_extractor()
     today = timezone.now().date()
@@ -901,16 +937,18 @@ def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str]) -> tuple[
         desirable={s: n for s, n in counts.items() if importance.get(s) == "desirable"},
         min_qualification_level=min((q.level for q in vquals), default=0),
         fields=[q.field for q in vquals if q.field],
+        core=title_skills(vacancy_title, counts), language=_language_of(vacancy_text),
     )
-    vacancy.language = _language_of(vacancy_text)
     candidates = []
     for text in cv_texts:
         quals = extract_qualifications(text)
-        doc = scoring.CandidateDocument(
-            text=text, skills=extractor.counts(text), qualification_level=max((q.level for q in quals), default=0),
-            fields=[q.field for q in quals if q.field], years_experience=extract_years_experience(text, today))
-        doc.language = _language_of(text)
-        candidates.append(doc)
+        found = cv_evidence(text)
+        candidates.append(scoring.CandidateDocument(
+            text=text, skills={name: e.strength for name, e in found.skills.items()},
+            qualification_level=max((q.level for q in quals), default=0),
+            fields=[q.field for q in quals if q.field], years_experience=extract_years_experience(text, today),
+            evidence_levels={name: e.level for name, e in found.skills.items()}, keyword_list=found.keyword_list,
+            keyword_reason=found.reason, language=_language_of(text)))
     return vacancy, candidates
 
 
@@ -973,22 +1011,13 @@ def score_details(*, matrices: scoring.ScoreMatrices, candidates: Sequence[scori
                   column: int = 0) -> list[dict]:
     """Per candidate of ``matrices`` (rows in the order of ``candidates``), for the vacancy in ``column``:
     ``{"score": 0–100 or None, "confidence": "high"|"medium"|"low"|"" (insufficient), "keyword_list": bool,
-    "language": ISO 639-1 code or ""}``.
-
-    Until the engine of issue 12 sets ``ScoreMatrices.confidence`` and ``CandidateDocument.keyword_list`` /
-    ``language``, those read as ``"unrated"`` (scored pairs; ``""`` for insufficient ones), ``False`` and ``""``.
-    """
-    confidence = getattr(matrices, "confidence", None)
+    "language": ISO 639-1 code or ""}``."""
     out = []
     for i, doc in enumerate(candidates):
         insufficient = bool(matrices.insufficient[i, column])
-        if confidence is not None:
-            conf = str(confidence[i, column])
-        else:
-            conf = "" if insufficient else "unrated"
-        out.append({"score": None if insufficient else float(matrices.score[i, column]), "confidence": conf,
-                    "keyword_list": bool(getattr(doc, "keyword_list", False)),
-                    "language": str(getattr(doc, "language", "") or "")})
+        out.append({"score": None if insufficient else float(matrices.score[i, column]),
+                    "confidence": str(matrices.confidence[i, column]), "keyword_list": doc.keyword_list,
+                    "language": doc.language})
     return out
 
 

@@ -51,16 +51,49 @@ def test_requirement_weights_are_idf_times_log_mentions_normalised(model):
 
 
 
-def test_required_coverage_is_the_weighted_share_of_skills_held(model, pool):
+def test_required_coverage_is_the_weighted_saturated_evidence_of_skills_held(model, pool):
     vacancy = VacancyDocument(text="python tensorflow", required={"Python": 1, "TensorFlow": 1},
                               weights=ComponentWeights(required=1, desirable=0, qualification=0, experience=0,
                                                        profile=0, text=0))
     m = scoring.score_chunk(model, pool, [vacancy])
     w = model.requirement_weights([vacancy.required]).toarray()[0]
-    assert m.components["required"][0, 0] == pytest.approx(1.0)          # has both
-    assert m.components["required"][1, 0] == pytest.approx(w[model.skill_index["Python"]])
+    h = lambda e: e / (e + scoring.SKILL_SATURATION)  # noqa: E731
+    # Python shown with strength 2, TensorFlow 1: each counts by its saturated evidence, weighted.
+    expected = w[model.skill_index["Python"]] * h(2) + w[model.skill_index["TensorFlow"]] * h(1)
+    assert m.components["required"][0, 0] == pytest.approx(expected)
+    assert m.components["required"][1, 0] == pytest.approx(w[model.skill_index["Python"]] * h(1))
     assert m.components["required"][2, 0] == pytest.approx(0.0)
-    assert m.score[0, 0] == pytest.approx(100.0)
+    assert m.score[0, 0] == pytest.approx(100 * expected)
+
+
+def test_every_component_rises_strictly_with_evidence_and_never_caps(model):
+    vacancy = VacancyDocument(text="python tensorflow sql machine learning", required={"Python": 1, "TensorFlow": 1},
+                              min_qualification_level=2, min_years_experience=3)
+    # More evidence of a skill, a higher degree, more years, more matching text: each strictly higher, far past
+    # the point where the old engine capped (cosine 0.3, years at the minimum, degree at the minimum).
+    docs = [cand("python tensorflow " * k, {"Python": e, "TensorFlow": e}, level, (), years)
+            for k, e, level, years in [(1, 0.4, 1, 1), (2, 1.0, 2, 3), (4, 3.0, 3, 6), (8, 20.0, 4, 30)]]
+    m = scoring.score_chunk(model, docs, [vacancy])
+    for name in ("required", "profile", "qualification", "experience", "text"):
+        values = m.components[name][:, 0]
+        if name == "profile":  # a cosine: the same skill mix scores the same, whatever the strength
+            continue
+        assert all(a < b for a, b in zip(values, values[1:], strict=False)), name
+        assert values[-1] < 1.0, name
+    assert all(a < b for a, b in zip(m.score[:, 0], m.score[1:, 0], strict=False))
+
+
+def test_repetition_saturates_so_twenty_mentions_weigh_little_more_than_a_few(model):
+    vacancy = VacancyDocument(text="python", required={"Python": 1},
+                              weights=ComponentWeights(required=1, desirable=0, qualification=0, experience=0,
+                                                       profile=0, text=0))
+    from matching.evidence import skill_strength
+
+    docs = [cand("x", {"Python": skill_strength("listed", n)}) for n in (1, 3, 20)]
+    docs.append(cand("x", {"Python": skill_strength("used", 1)}))
+    r = scoring.score_chunk(model, docs, [vacancy]).components["required"][:, 0]
+    assert r[0] < r[1] < r[2]
+    assert r[2] < r[3]  # twenty mentions in a list weigh less than one use in a role
 
 
 def test_ranking_puts_the_matching_cv_first(model, pool):
@@ -86,9 +119,16 @@ def test_component_points_and_skill_contributions_add_up_to_the_score(model, poo
         for importance in ("required", "desirable"):
             skill_points = sum(s["contribution"] for s in pair.matched if s["importance"] == importance)
             assert skill_points == pytest.approx(by_name[importance]["points"], abs=0.01)
-        gains = sum(s["gain"] for s in pair.missing)
-        skills_max = 100 * (by_name["required"]["weight"] + by_name["desirable"]["weight"])
-        assert sum(s["contribution"] for s in pair.matched) + gains == pytest.approx(skills_max, abs=0.01)
+        for s in pair.missing:
+            # The gain is what the required or desirable component would add if the CV showed the skill in use.
+            skills = {**c.skills, s["skill"]: 1.0}
+            again = scoring.score_chunk(model, [CandidateDocument(text=c.text, skills=skills,
+                                                                  qualification_level=c.qualification_level,
+                                                                  fields=c.fields,
+                                                                  years_experience=c.years_experience)], [vacancy])
+            after = {comp["name"]: comp for comp in scoring.explain_pair(model, again, 0, 0, c, vacancy).components}
+            delta = after[s["importance"]]["points"] - by_name[s["importance"]]["points"]
+            assert s["gain"] == pytest.approx(delta, abs=0.01)
 
 
 def test_components_that_do_not_apply_give_their_weight_to_the_others(model, pool):
@@ -104,21 +144,69 @@ def test_components_that_do_not_apply_give_their_weight_to_the_others(model, poo
     assert sum(w.values()) == pytest.approx(1.0)
 
 
-def test_insufficient_data_gives_no_number(model, pool):
+def test_insufficient_data_only_for_too_little_text_and_low_confidence_without_skills(model, pool):
     short = CandidateDocument(text="python", skills={"Python": 1})
-    no_skills = CandidateDocument(text=FILLER, skills={})
+    no_skills = CandidateDocument(text="python sql " + FILLER, skills={})
     empty_vacancy = VacancyDocument(text="a great place to work", required={})
-    good_vacancy = VacancyDocument(text="python", required={"Python": 1})
+    good_vacancy = VacancyDocument(text="python sql", required={"Python": 1})
     m = scoring.score_chunk(model, [short, no_skills, pool[0]], [good_vacancy, empty_vacancy])
     reasons = {}
     for i, c in enumerate([short, no_skills, pool[0]]):
         for j, v in enumerate([good_vacancy, empty_vacancy]):
             pair = scoring.explain_pair(model, m, i, j, c, v)
-            reasons[i, j] = (pair.state, pair.score, pair.reason)
+            reasons[i, j] = (pair.state, pair.score, pair.reason, pair.confidence, pair.confidence_reason)
     assert reasons[0, 0][:2] == ("insufficient_data", None) and "too little text" in reasons[0, 0][2]
-    assert reasons[1, 0][:2] == ("insufficient_data", None) and "no recognised skills" in reasons[1, 0][2]
+    assert reasons[0, 0][3] == "" and m.confidence[0, 0] == ""
+    # A readable CV with no recognised skill gets a text-based number, with low confidence and the reason.
+    state, score, _, confidence, why = reasons[1, 0]
+    assert state == "scored" and score > 0 and confidence == "low" and "text similarity only" in why
     assert reasons[2, 1][:2] == ("insufficient_data", None) and "no skill requirements" in reasons[2, 1][2]
     assert reasons[2, 0][0] == "scored" and reasons[2, 0][1] > 0
+
+
+def test_confidence_levels_follow_the_evidence(model):
+    vacancy = VacancyDocument(text="python sql", required={"Python": 1})
+    many = {s: 1.0 for s in VOCAB}
+    long_text = "python sql " + " ".join(["experience"] * 200)
+    docs = [CandidateDocument(text=long_text, skills=many, evidence_levels={s: "used" for s in many}),
+            CandidateDocument(text=long_text, skills={"Python": 1.0}, evidence_levels={"Python": "used"}),
+            CandidateDocument(text=long_text, skills=many, evidence_levels={s: "listed" for s in many}),
+            CandidateDocument(text=long_text, skills=many, keyword_list=True)]
+    m = scoring.score_chunk(model, docs, [vacancy])
+    assert list(m.confidence[:, 0]) == ["high", "medium", "medium", "low"]
+    assert "only 1 recognised skill" in m.confidence_reason(1, 0)
+    assert "no skill shown in use" in m.confidence_reason(2, 0)
+
+
+def test_a_keyword_list_is_discounted_and_flagged(model):
+    vacancy = VacancyDocument(text="python sql tensorflow", required={"Python": 1, "TensorFlow": 1})
+    honest = CandidateDocument(text="python sql tensorflow " + FILLER, skills={"Python": 1.0, "TensorFlow": 1.0})
+    listed = CandidateDocument(text=honest.text, skills=honest.skills, keyword_list=True,
+                               keyword_reason="90 % of its words are skill names")
+    m = scoring.score_chunk(model, [honest, listed], [vacancy])
+    for name in ("required", "profile", "text"):
+        assert m.components[name][1, 0] == pytest.approx(scoring.KEYWORD_LIST_DISCOUNT * m.components[name][0, 0])
+    pair = scoring.explain_pair(model, m, 1, 0, listed, vacancy)
+    assert {"code": "keyword_list", "message": "keyword list: little evidence of use"} in pair.flags
+    assert pair.confidence == "low" and "keyword list" in pair.confidence_reason
+
+
+def test_a_cv_in_another_language_is_scored_without_text_similarity_and_says_so(model):
+    vacancy = VacancyDocument(text="python sql tensorflow", required={"Python": 1}, language="en")
+    text = "python sql tensorflow " + FILLER
+    same = CandidateDocument(text=text, skills={"Python": 1.0}, language="en")
+    other = CandidateDocument(text=text, skills={"Python": 1.0}, language="de")
+    m = scoring.score_chunk(model, [same, other], [vacancy])
+    assert m.confidence[1, 0] == "low" and m.confidence[0, 0] != "low" or m.confidence[1, 0] == "low"
+    pair = scoring.explain_pair(model, m, 1, 0, other, vacancy)
+    by_name = {c["name"]: c for c in pair.components}
+    assert by_name["text"]["weight"] == 0 and by_name["text"]["points"] == 0
+    assert sum(c["points"] for c in pair.components) == pytest.approx(pair.score, abs=0.01)
+    assert any(f["code"] == "language" and "German" in f["message"] for f in pair.flags)
+    # The fast scan agrees with the explained path on the rescaled score.
+    fast = scoring.score_matrices(scoring.candidate_matrices(model, [same, other]),
+                                  scoring.vacancy_matrices(model, [vacancy]), keep_components=False)
+    np.testing.assert_allclose(fast.score, m.score, atol=1e-3)
 
 
 def test_model_round_trips_through_bytes_and_keeps_its_version(model, pool):
@@ -152,19 +240,39 @@ def test_top_k_per_column_matches_a_full_sort():
         assert list(idx) == list(np.argsort(-scores[:, j], kind="stable")[:10])
 
 
-def test_skill_profile_credits_broader_skills_shown_through_narrower_ones(pool):
-    vocab = ["Keras", "Deep learning", "Machine learning", "Excel"]
-    docs = [{"Keras": 1}, {"Excel": 1}]
-    model = MatchingModel.fit(["a " * 40, "b " * 40], docs, vocab,
-                              broader={"Keras": ["Deep learning"], "Deep learning": ["Machine learning"]})
+def test_related_skills_get_partial_credit_named_in_the_explanation(pool):
+    vocab = ["Keras", "PyTorch", "TensorFlow", "Deep learning", "Machine learning", "Excel"]
+    broader = {"Keras": ["Deep learning"], "PyTorch": ["Deep learning"], "TensorFlow": ["Deep learning"],
+               "Deep learning": ["Machine learning"]}
+    model = MatchingModel.fit(["a " * 40, "b " * 40], [{"Keras": 1}, {"Excel": 1}], vocab, broader=broader)
     assert model.broader_matrix[model.skill_index["Keras"], model.skill_index["Machine learning"]] == 1  # transitive
-    vacancy = VacancyDocument(text="deep learning", required={"Deep learning": 3, "Machine learning": 1})
-    cands = [CandidateDocument(text="keras " + FILLER, skills={"Keras": 2}),
-             CandidateDocument(text="excel " + FILLER, skills={"Excel": 2})]
+    vacancy = VacancyDocument(text="deep learning tensorflow", required={"TensorFlow": 2, "Deep learning": 1})
+    cands = [CandidateDocument(text="tensorflow " + FILLER, skills={"TensorFlow": 1.0},
+                               evidence_levels={"TensorFlow": "used"}),
+             CandidateDocument(text="pytorch " + FILLER, skills={"PyTorch": 1.0}, evidence_levels={"PyTorch": "used"}),
+             CandidateDocument(text="excel " + FILLER, skills={"Excel": 1.0})]
     m = scoring.score_chunk(model, cands, [vacancy])
-    assert m.components["required"][0, 0] == 0  # coverage counts only skills named in the CV
-    assert m.components["profile"][0, 0] > 0.3
-    assert m.components["profile"][1, 0] == 0
+    required = m.components["required"][:, 0]
+    assert required[0] > required[1] > required[2] == 0  # the skill itself > a sibling > nothing related
+    assert m.components["profile"][1, 0] > 0.3
+    pair = scoring.explain_pair(model, m, 1, 0, cands[1], vacancy)
+    tf = next(s for s in pair.matched if s["skill"] == "TensorFlow")
+    assert tf["evidence_level"] == "related" and tf["related_to"] == "PyTorch"
+    assert tf["credit"] == pytest.approx(scoring.SIBLING_CREDIT)
+    dl = next(s for s in pair.matched if s["skill"] == "Deep learning")  # PyTorch is a kind of deep learning
+    assert dl["related_to"] == "PyTorch" and dl["credit"] == pytest.approx(scoring.ANCESTOR_CREDIT)
+
+
+def test_skills_held_together_by_the_pool_are_related():
+    vocab = ["Pandas", "NumPy", "Excel", "Word"]
+    docs = [{"Pandas": 1, "NumPy": 1}] * 4 + [{"Excel": 1}] * 3 + [{"Word": 1, "Excel": 1}]
+    model = MatchingModel.fit(["a " * 40] * 8, docs, vocab)
+    related = model.related.toarray()
+    assert related[model.skill_index["Pandas"], model.skill_index["NumPy"]] == pytest.approx(
+        scoring.COOCCURRENCE_CREDIT * 1.0)
+    assert related[model.skill_index["Pandas"], model.skill_index["Excel"]] == 0
+    again = MatchingModel.from_bytes(model.to_bytes())
+    assert again.version == model.version and (again.related != model.related).nnz == 0
 
 
 def test_broader_cycles_do_not_make_a_skill_its_own_parent():

@@ -159,8 +159,8 @@ def robustness_report(pool_texts: list[str], vacancies: list[tuple[str, str, sco
     _, cdocs = services.documents_from_text(vacancy_text=vacancies[0][1], cv_texts=texts)
     matrices = scoring.score_chunk(model, cdocs, vdocs)
     pool_docs = cdocs[:n]
-    languages = Counter(str(getattr(d, "language", "") or "") for d in pool_docs)
-    keyword_lists = sum(bool(getattr(d, "keyword_list", False)) for d in pool_docs)
+    languages = Counter(d.language for d in pool_docs)
+    keyword_lists = sum(d.keyword_list for d in pool_docs)
 
     # 2. stuffing CVs, aimed at each vacancy
     stuffing: dict[str, list[str]] = {}
@@ -440,8 +440,6 @@ class Command(BaseCommand):
         for v in report.vacancies:
             total.update(v.confidence)
         w("  engine confidence over all pairs: " + _shares(total, n * m))
-        if not hasattr(scoring.ScoreMatrices, "confidence") and "unrated" in total:
-            w("  (this engine sets no confidence yet: scored pairs read 'unrated')")
 
         failures = []
         best, accuracy = summary[ENGINE]
