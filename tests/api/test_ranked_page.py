@@ -12,14 +12,15 @@ from rest_framework.renderers import JSONRenderer
 from matching.models import MatchScore
 from recruiting.api import ranked
 from recruiting.api.serializers import MatchScoreSerializer
+from recruiting.selectors import with_vacancy_rank
 from tests.factories import CandidateFactory, MatchScoreFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def serializer_page(vacancy, *, limit, offset):
-    rows = (MatchScore.objects.filter(vacancy=vacancy).select_related("candidate", "vacancy")
-            .order_by("-score", "pk"))
+    rows = (with_vacancy_rank(MatchScore.objects.filter(vacancy=vacancy), among=True)
+            .select_related("candidate", "vacancy").order_by("-score", "pk"))
     rows = sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.pk))[offset:offset + limit]
     return json.loads(JSONRenderer().render(MatchScoreSerializer(rows, many=True).data))
 
