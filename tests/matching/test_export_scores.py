@@ -26,7 +26,8 @@ def test_csv_rows_are_ranked_with_components_and_evidence(scored, tmp_path):
     call_command("export_scores", "--format", "csv", "--out", str(out))
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["candidate_ref"] for r in rows] == ["ds", "sales", "short"]
-    assert [r["rank"] for r in rows] == ["1", "2", "3"]
+    # A pair without a score has no rank (matching.ranking); it is still listed, last.
+    assert [r["rank"] for r in rows] == ["1", "2", ""] and [r["tied"] for r in rows] == ["", "", ""]
     top = rows[0]
     assert float(top["score"]) > float(rows[1]["score"])
     assert "Python (required" in top["matched_skills"] and "Kafka" in top["missing_skills"]
