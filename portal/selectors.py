@@ -14,7 +14,9 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore, Skill
+from matching.ranking import rank_text, ranking_order_by
 from recruiting.models import (
     Application,
     ApplicationStageChange,
@@ -23,6 +25,7 @@ from recruiting.models import (
     DegreeLevel,
     Vacancy,
 )
+from recruiting.selectors import with_vacancy_rank
 
 # How long the pages wait for the worker before scoring the pair on the page itself.
 SCORING_WAIT = timedelta(seconds=60)
@@ -118,6 +121,20 @@ class MatchView:
     experience: dict = field(default_factory=dict)
     improvements: list[dict] = field(default_factory=list)
     computed_at: object = None
+    # Issue 12: how much evidence the score rests on, notes on the CV, how each matched skill was counted, and the
+    # rank among the vacancy's candidates (stored scores only; empty for old rows and on-demand scores).
+    confidence: str = ""
+    confidence_reason: str = ""
+    flags: list[dict] = field(default_factory=list)
+    skills_counted: list[dict] = field(default_factory=list)
+    rank: int | None = None
+    tied: bool = False
+    ranked_among: int | None = None
+
+    @property
+    def rank_text(self) -> str:
+        """"ranked 3rd of 166" (or "" when there is no rank)."""
+        return rank_text(self.rank, self.tied, self.ranked_among)
 
     @property
     def score_rounded(self) -> int | None:
@@ -192,15 +209,38 @@ def _component_words(name: str, view: MatchView) -> str:
     return COMPONENT_WORDS.get(name, "")
 
 
+EVIDENCE_WORDS = {
+    "used": "used in your experience",
+    "listed": "listed among your skills",
+    "mentioned": "mentioned in your CV",
+    "entered": "added to your profile by you",
+}
+
+
+def _credit_words(credit: dict) -> str:
+    """How a matched skill was counted, in the candidate's words."""
+    if credit["related_to"]:
+        return credit["text"]
+    return EVIDENCE_WORDS.get(credit["level"], credit["level"])
+
+
 def match_view_from_score(score: MatchScore, *, candidate: Candidate, vacancy: Vacancy) -> MatchView:
     """Plain words and bar widths for a stored score (no queries beyond the prefetched qualifications)."""
     explanation = score.explanation or {}
     if score.state == MatchScore.State.INSUFFICIENT_DATA or score.score is None:
         return MatchView(state="insufficient_data", reason=explanation.get("reason", ""),
                          computed_at=score.computed_at)
-    view = MatchView(state="scored", score=score.score, computed_at=score.computed_at)
+    confidence, confidence_reason = score_confidence(score)
+    view = MatchView(state="scored", score=score.score, computed_at=score.computed_at, confidence=confidence,
+                     confidence_reason=confidence_reason, flags=score_flags(score),
+                     rank=getattr(score, "vacancy_rank", None), tied=bool(getattr(score, "vacancy_tied", False)),
+                     ranked_among=getattr(score, "vacancy_ranked", None))
     for entry in score.matched_skills or []:
         (view.desirable_met if entry.get("importance") == "desirable" else view.required_met).append(entry["skill"])
+        credit = skill_credit(entry)
+        if credit["level"]:
+            view.skills_counted.append({"skill": entry["skill"], "importance": entry.get("importance", ""),
+                                        "words": _credit_words(credit), **credit})
     for entry in score.missing_skills or []:
         target = view.desirable_missing if entry.get("importance") == "desirable" else view.required_missing
         target.append(entry["skill"])
@@ -231,7 +271,7 @@ def vacancy_match(*, candidate: Candidate, vacancy: Vacancy, now=None) -> MatchV
     not caught up with the last save within ``SCORING_WAIT``."""
     if not candidate_has_content(candidate=candidate):
         return MatchView(state="empty")
-    score = MatchScore.objects.filter(candidate=candidate, vacancy=vacancy).first()
+    score = with_vacancy_rank(MatchScore.objects.filter(candidate=candidate, vacancy=vacancy), among=True).first()
     fresh = score is not None and not score.stale and score.computed_at >= candidate.updated_at
     if fresh:
         return match_view_from_score(score, candidate=candidate, vacancy=vacancy)
@@ -254,10 +294,14 @@ def candidate_applications(*, candidate: Candidate) -> list[Application]:
 
 
 def candidate_best_matches(*, candidate: Candidate, limit: int = 5) -> list[MatchScore]:
-    """The candidate's best-scored open vacancies, vacancy loaded (one query)."""
-    return list(
-        MatchScore.objects.filter(candidate=candidate, vacancy__status=Vacancy.Status.OPEN,
-                                  state=MatchScore.State.SCORED, score__isnull=False)
+    """The candidate's best-scored open vacancies, vacancy loaded, each with the candidate's rank among the
+    vacancy's candidates (``vacancy_rank``, ``vacancy_tied``, ``vacancy_ranked``; ``rank_text``) — one query."""
+    scores = list(
+        with_vacancy_rank(MatchScore.objects.filter(candidate=candidate, vacancy__status=Vacancy.Status.OPEN,
+                                                    state=MatchScore.State.SCORED, score__isnull=False), among=True)
         .select_related("vacancy").defer("vacancy__description")
-        .order_by("-score", "pk")[: max(limit, 0)]
+        .order_by(*ranking_order_by())[: max(limit, 0)]
     )
+    for s in scores:
+        s.rank_text = rank_text(s.vacancy_rank, s.vacancy_tied, s.vacancy_ranked)
+    return scores

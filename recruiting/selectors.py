@@ -26,20 +26,41 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from matching.models import MatchScore
+from matching.ranking import ranking_order_by
 from recruiting.models import Candidate, CandidateSkill, SkillImportance, Vacancy, VacancySkill
 
 INSUFFICIENT_DATA = MatchScore.State.INSUFFICIENT_DATA
 
 
 def _ranked(queryset: QuerySet[MatchScore]) -> QuerySet[MatchScore]:
-    """Scores best first; "insufficient data" (no score) last."""
-    return queryset.annotate(
-        insufficient=Case(
-            When(Q(state=INSUFFICIENT_DATA) | Q(score__isnull=True), then=Value(1)),
-            default=Value(0),
+    """Scores in the ranking order (``matching.ranking``): best first, no score last, then id."""
+    return queryset.order_by(*ranking_order_by())
+
+
+def with_vacancy_rank(queryset: QuerySet[MatchScore], *, among: bool = False) -> QuerySet[MatchScore]:
+    """Annotate each score's rank among its vacancy's scores (``matching.ranking``: 1 + the number strictly
+    higher, equal scores share a rank): ``vacancy_rank`` (None without a score) and ``vacancy_tied``; with
+    ``among`` also ``vacancy_ranked`` (how many of the vacancy's candidates have a score, the "of 166").
+
+    Correlated subqueries, so any page is still one query; the rank ignores the page's filters.
+    """
+    same_vacancy = MatchScore.objects.filter(vacancy=OuterRef("vacancy_id")).order_by().values("vacancy")
+    higher = same_vacancy.filter(score__gt=OuterRef("score")).annotate(n=Count("pk")).values("n")
+    queryset = queryset.annotate(
+        vacancy_rank=Case(
+            When(score__isnull=True, then=Value(None)),
+            default=Coalesce(Subquery(higher), Value(0)) + 1,
             output_field=IntegerField(),
-        )
-    ).order_by("insufficient", F("score").desc(nulls_last=True), "pk")
+        ),
+        vacancy_tied=Exists(
+            MatchScore.objects.filter(vacancy=OuterRef("vacancy_id"), score=OuterRef("score"))
+            .exclude(pk=OuterRef("pk"))
+        ),
+    )
+    if among:
+        scored = same_vacancy.filter(score__isnull=False).annotate(n=Count("pk")).values("n")
+        queryset = queryset.annotate(vacancy_ranked=Coalesce(Subquery(scored), Value(0)))
+    return queryset
 
 
 def vacancy_shortlist(*, vacancy: Vacancy, limit: int = 50) -> list[MatchScore]:
@@ -170,14 +191,17 @@ def shortlist_scores(
     stage: str = "",
     applied: str = "",
     skill: str = "",
+    confidence: str = "",
     limit: int = 50,
+    rank: bool = True,
 ) -> tuple[list[MatchScore], int]:
     """The filtered, ranked shortlist of ``vacancy`` and how many rows match the filters (two queries).
 
     Each score carries ``application_id``, ``application_stage`` and ``application_advanced`` (``None`` when
-    the candidate has not applied).  Filters: ``min_score`` (0–100), ``stage`` (a pipeline stage, or "none"
-    for candidates who have not applied), ``applied`` ("yes" / "no"), ``skill`` (a skill name the candidate
-    has, case-insensitive).  ``Candidate.cv_text`` is never loaded.
+    the candidate has not applied), and with ``rank`` its ``vacancy_rank`` / ``vacancy_tied`` among all the
+    vacancy's scores (``with_vacancy_rank``).  Filters: ``min_score`` (0–100), ``stage`` (a pipeline stage, or
+    "none" for candidates who have not applied), ``applied`` ("yes" / "no"), ``skill`` (a skill name the candidate
+    has, case-insensitive), ``confidence`` ("high", "medium" or "low").  ``Candidate.cv_text`` is never loaded.
     """
     from recruiting.models import Application
 
@@ -200,7 +224,11 @@ def shortlist_scores(
     if skill:
         queryset = queryset.filter(Exists(CandidateSkill.objects.filter(
             candidate=OuterRef("candidate_id"), skill__name__iexact=skill)))
+    if confidence:
+        queryset = queryset.filter(confidence=confidence)
     total = queryset.count()
+    if rank:
+        queryset = with_vacancy_rank(queryset)
     rows = (
         _ranked(queryset)
         .select_related("candidate")
@@ -208,7 +236,7 @@ def shortlist_scores(
             "pk", "vacancy_id", "candidate", "state", "score", "skills_score", "qualifications_score",
             "text_score",
             "matched_skills", "missing_skills", "explanation", "engine_version", "model_version", "stale",
-            "computed_at", "candidate__id", "candidate__name", "candidate__email", "candidate__reference",
+            "computed_at", "confidence", "candidate__id", "candidate__name", "candidate__email", "candidate__reference",
             "candidate__source_label", "candidate__headline", "candidate__location",
         )[: max(limit, 0)]
     )
@@ -265,10 +293,11 @@ def vacancy_board_applications(*, vacancy: Vacancy) -> list:
 
 
 def candidate_scores(*, candidate: Candidate, vacancies: QuerySet[Vacancy]) -> list[MatchScore]:
-    """Every match score of ``candidate`` against ``vacancies``, best first, vacancy loaded (one query)."""
+    """Every match score of ``candidate`` against ``vacancies``, best first, vacancy loaded, each with its rank
+    among the vacancy's candidates (``with_vacancy_rank(among=True)``) — one query."""
     queryset = (MatchScore.objects.filter(candidate=candidate, vacancy__in=vacancies)
                 .select_related("vacancy").defer("vacancy__description"))
-    return list(_ranked(queryset))
+    return list(_ranked(with_vacancy_rank(queryset, among=True)))
 
 
 def candidate_applications(*, candidate: Candidate, applications: QuerySet) -> list:

@@ -30,7 +30,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from matching import services as matching_services
+from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore
+from matching.ranking import Rank, competition_ranks, rank_text
 from matching.scoring import COMPONENT_LABELS, COMPONENTS
 from recruiting import permissions, selectors
 from recruiting.models import Application, Candidate, Note, SkillImportance, Vacancy
@@ -186,6 +188,7 @@ def score_summary(score: MatchScore, *, candidate: Candidate | None = None, conc
             "required": m.get("importance") == SkillImportance.REQUIRED,
             "evidence": redact(m.get("evidence", ""), candidate) if conceal else m.get("evidence", ""),
             "contribution": f"{_number(m.get('contribution')):.1f}",
+            "credit": skill_credit(m),
         }
         for m in (score.matched_skills or [])
         if isinstance(m, dict)
@@ -202,6 +205,8 @@ def score_summary(score: MatchScore, *, candidate: Candidate | None = None, conc
     ]
     missing.sort(key=lambda m: not m["required"])
     value = None if score.score is None else _number(score.score)
+    confidence, confidence_reason = score_confidence(score)
+    rank = Rank(getattr(score, "vacancy_rank", None), bool(getattr(score, "vacancy_tied", False)))
     return {
         "score": "—" if value is None else f"{value:.0f}",
         "score_exact": "" if value is None else f"{value:.1f}",
@@ -215,6 +220,14 @@ def score_summary(score: MatchScore, *, candidate: Candidate | None = None, conc
         "missing": missing,
         "engine_version": score.engine_version,
         "computed_at": score.computed_at,
+        "confidence": confidence,
+        "confidence_reason": confidence_reason,
+        "flags": score_flags(score),
+        # Rank among the vacancy's candidates, when the selector annotated it (``with_vacancy_rank``).
+        "rank": rank.rank,
+        "rank_label": rank.label,
+        "tied": rank.tied,
+        "rank_text": rank_text(rank.rank, rank.tied, getattr(score, "vacancy_ranked", None)),
     }
 
 
@@ -313,6 +326,11 @@ class ShortlistFilterForm(forms.Form):
         label="Has skill",
         widget=forms.TextInput(attrs={"list": "mw-skill-options", "placeholder": "e.g. PyTorch"}),
     )
+    confidence = forms.ChoiceField(
+        required=False,
+        label="Confidence",
+        choices=[("", "Any confidence"), *MatchScore.Confidence.choices],
+    )
     limit = forms.IntegerField(
         required=False,
         min_value=1,
@@ -348,7 +366,7 @@ class ShortlistActionForm(forms.Form):
 def _shortlist_rows(scores, *, vacancy, blind: bool, user) -> list[dict]:
     recruiter = permissions.is_recruiter(user)
     rows = []
-    for rank, score in enumerate(scores, start=1):
+    for score in scores:
         candidate = score.candidate
         applied = score.application_id is not None
         concealed = blind and not score.application_advanced
@@ -357,7 +375,6 @@ def _shortlist_rows(scores, *, vacancy, blind: bool, user) -> list[dict]:
         can_open = not concealed and (recruiter or applied)
         rows.append(
             {
-                "rank": rank,
                 "candidate_id": candidate.pk,
                 "label": candidate_label(candidate, concealed=concealed),
                 "concealed": concealed,
@@ -392,6 +409,7 @@ def shortlist_view(model_admin, request: HttpRequest, object_id) -> HttpResponse
         stage=data.get("stage", ""),
         applied=data.get("applied", ""),
         skill=(data.get("skill") or "").strip(),
+        confidence=data.get("confidence", ""),
         limit=limit,
     )
     histogram = selectors.vacancy_score_histogram(vacancy=vacancy)
@@ -410,7 +428,7 @@ def shortlist_view(model_admin, request: HttpRequest, object_id) -> HttpResponse
             limit=limit,
             more_limit=min(limit * 2, SHORTLIST_MAX_LIMIT) if matching > len(scores) else None,
             filters=filters,
-            filtered=any(data.get(k) not in (None, "") for k in ("min_score", "stage", "applied", "skill")),
+            filtered=any(data.get(k) not in (None, "") for k in ("min_score", "stage", "applied", "skill", "confidence")),
             skill_names=selectors.vacancy_skill_names(vacancy=vacancy),
             histogram=histogram_svg(histogram, min_score=data.get("min_score")),
             blind=blind,
@@ -489,10 +507,14 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
     """The ticked rows (all rows of the vacancy when none is ticked) as CSV; blind review applies; the export
     is written to the audit log (ids only)."""
     blind = bool(request.session.get(BLIND_SESSION_KEY, False))
-    scores, _ = selectors.shortlist_scores(vacancy=vacancy, limit=100_000)
+    scores, _ = selectors.shortlist_scores(vacancy=vacancy, limit=100_000, rank=False)
+    # Ranks among all the vacancy's scores (matching.ranking), before keeping the ticked rows.
+    ranks = competition_ranks([s.score for s in scores])
+    ranked = list(zip(scores, ranks, strict=True))
     if ids:
         wanted = set(ids)
-        scores = [s for s in scores if s.candidate_id in wanted]
+        ranked = [(s, r) for s, r in ranked if s.candidate_id in wanted]
+        scores = [s for s, _ in ranked]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="shortlist-{vacancy.pk}-{stamp}.csv"'
@@ -500,12 +522,16 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
     writer.writerow(
         [
             "rank",
+            "tied",
             "candidate_id",
             "name",
             "email",
             "stage",
             "score",
             "state",
+            "confidence",
+            "confidence_reason",
+            "flags",
             "stale",
             *COMPONENTS,
             "matched_skills",
@@ -513,21 +539,26 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
             "computed_at",
         ]
     )
-    for rank, score in enumerate(scores, start=1):
+    for score, rank in ranked:
         concealed = blind and not score.application_advanced
         candidate = score.candidate
         parts = {b["name"]: b["score"] for b in component_bars(score)}
+        confidence, confidence_reason = score_confidence(score)
         writer.writerow(
             [
                 _csv_cell(v)
                 for v in [
-                    rank,
+                    "" if rank.rank is None else rank.rank,
+                    "yes" if rank.tied else "",
                     candidate.pk,
                     "" if concealed else candidate.name,
                     "" if concealed else candidate.email,
                     score.application_stage or "",
                     "" if score.score is None else f"{score.score:.1f}",
                     score.state,
+                    confidence,
+                    confidence_reason,
+                    "; ".join(f["message"] for f in score_flags(score)),
                     "yes" if score.stale else "",
                     *[parts.get(name, "") for name in COMPONENTS],
                     "; ".join(m.get("skill", "") for m in score.matched_skills or [] if isinstance(m, dict)),

@@ -277,3 +277,39 @@ class ScoringRunFactory(factory.django.DjangoModelFactory):
     status = ScoringRun.Status.RUNNING
     total = 1000
     done = 250
+
+
+# --- issue 12: what the rewritten engine stores (confidence, flags, evidence levels, related credit) ------------
+KEYWORD_LIST_FLAG = {"code": "keyword_list", "message": "keyword list: little evidence of use"}
+LANGUAGE_FLAG = {"code": "language", "message": "CV in German: scored on recognised skills and qualifications"}
+TEXT_ONLY_REASON = "no skill from the vocabulary recognised: scored on text similarity only"
+
+
+def contract_matched_skills() -> list[dict]:
+    """Matched skills in the engine's new shape: Python used; TensorFlow credited 60 % through PyTorch."""
+    return [
+        {"skill": "Python", "category": "language", "importance": "required", "weight": 0.12, "contribution": 8.3,
+         "evidence": "Five years of Python for data pipelines", "evidence_level": "used"},
+        {"skill": "SQL", "category": "language", "importance": "required", "weight": 0.08, "contribution": 4.0,
+         "evidence": "Skills: SQL, Excel", "evidence_level": "listed"},
+        {"skill": "TensorFlow", "category": "library", "importance": "desirable", "weight": 0.05,
+         "contribution": 1.9, "evidence": "Trained transformer models in PyTorch", "evidence_level": "related",
+         "related_to": "PyTorch", "credit": 0.6},
+    ]
+
+
+class ContractMatchScoreFactory(EngineMatchScoreFactory):
+    """A match score as the rewritten engine stores it: ``confidence`` on the row and in the explanation with its
+    reason, ``flags`` in the explanation, evidence levels and related credit in ``matched_skills``."""
+
+    confidence = MatchScore.Confidence.MEDIUM
+    matched_skills = factory.LazyFunction(contract_matched_skills)
+    explanation = factory.LazyAttribute(
+        lambda o: {"state": "scored", "reason": "", "components": engine_components(o.score or 0.0),
+                   "engine_version": ENGINE_VERSION, "confidence": o.confidence,
+                   "confidence_reason": o.confidence_reason, "flags": list(o.flags)}
+    )
+
+    class Params:
+        confidence_reason = TEXT_ONLY_REASON
+        flags = (KEYWORD_LIST_FLAG, LANGUAGE_FLAG)

@@ -105,10 +105,12 @@ class MatchScoreFilter(django_filters.FilterSet):
                                             label="Only scores at least this (0–100); excludes insufficient data")
     state = django_filters.ChoiceFilter(choices=MatchScore.State.choices)
     stale = django_filters.BooleanFilter()
+    confidence = django_filters.ChoiceFilter(choices=MatchScore.Confidence.choices,
+                                             label="Only scores with this confidence (high, medium, low)")
 
     class Meta:
         model = MatchScore
-        fields = ["min_score", "state", "stale"]
+        fields = ["min_score", "state", "stale", "confidence"]
 
 
 class MatchScoreListFilter(MatchScoreFilter):
@@ -117,7 +119,7 @@ class MatchScoreListFilter(MatchScoreFilter):
 
     class Meta:
         model = MatchScore
-        fields = ["vacancy", "candidate", "min_score", "state", "stale"]
+        fields = ["vacancy", "candidate", "min_score", "state", "stale", "confidence"]
 
 
 class SkillFilter(django_filters.FilterSet):

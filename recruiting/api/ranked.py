@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from matching.models import MatchScore
+from matching.ranking import RANKING_ORDER_SQL
 from recruiting.models import Candidate, Vacancy
 
 # ``MatchScoreSerializer.Meta.fields`` in order; DRF writes a UTC datetime as ISO 8601 with "Z", without the
@@ -30,6 +31,14 @@ SELECT COALESCE(json_agg(json_build_object(
     'vacancy', json_build_object('id', v.id, 'reference', v.reference, 'title', v.title, 'status', v.status),
     'state', m.state,
     'score', m.score,
+    'rank', page.rank,
+    'tied', page.tied,
+    'candidates_ranked', (SELECT COUNT(*) FROM {scores} r WHERE r.vacancy_id = %s AND r.score IS NOT NULL),
+    'confidence', m.confidence,
+    'confidence_reason', CASE WHEN jsonb_typeof(m.explanation -> 'confidence_reason') = 'string'
+                              THEN m.explanation -> 'confidence_reason' ELSE '""'::jsonb END,
+    'flags', CASE WHEN jsonb_typeof(m.explanation -> 'flags') = 'array' THEN m.explanation -> 'flags'
+                  ELSE '[]'::jsonb END,
     'components', COALESCE(NULLIF(m.explanation -> 'components', 'null'::jsonb), '[]'::jsonb),
     'skills_score', m.skills_score,
     'qualifications_score', m.qualifications_score,
@@ -44,22 +53,25 @@ SELECT COALESCE(json_agg(json_build_object(
     'computed_at', to_char(m.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
         || CASE WHEN date_part('microseconds', m.computed_at)::bigint %% 1000000 = 0 THEN ''
                 ELSE to_char(m.computed_at AT TIME ZONE 'UTC', '.US') END || 'Z'
-) ORDER BY m.score DESC NULLS LAST, m.id), '[]'::json)::text,
+) ORDER BY {order}), '[]'::json)::text,
     COALESCE(array_agg(m.id) FILTER (WHERE NOT m.explained), '{{}}'),
     (SELECT COUNT(*) FROM ({counted}) AS counted)
-FROM ({page}) AS page(id)
+FROM ({page}) AS page(id, rank, tied)
 JOIN {scores} m ON m.id = page.id
 JOIN {candidates} c ON c.id = m.candidate_id
 JOIN {vacancies} v ON v.id = m.vacancy_id
 """
 
 
-def ranked_page_response(view, request, queryset: QuerySet) -> HttpResponse | None:
-    """The paginated JSON response of ``queryset`` (already filtered and ranked), or ``None`` when this fast path
-    does not apply (not PostgreSQL, or a renderer other than JSON was negotiated) and the caller must serialise.
+def ranked_page_response(view, request, queryset: QuerySet, *, vacancy_id: int) -> HttpResponse | None:
+    """The paginated JSON response of ``queryset`` (vacancy ``vacancy_id``'s scores, already filtered, ranked and
+    annotated with ``vacancy_rank`` / ``vacancy_tied`` by ``recruiting.selectors.with_vacancy_rank``), or ``None``
+    when this fast path does not apply (not PostgreSQL, or a renderer other than JSON was negotiated) and the
+    caller must serialise.
 
     Rows stored narrow on the page are explained first (``MatchScoreQuerySet``), as the serializer path would.
-    The page's order is the shortlist's ranking (``score`` best first, no score last, then ``id``).
+    The page's order is the ranking of ``matching.ranking`` (``score`` best first, no score last, then ``id``);
+    ``candidates_ranked`` (the vacancy's scored candidates) is counted once per page, not per row.
     """
     renderer = getattr(request, "accepted_renderer", None)
     if connection.vendor != "postgresql" or not isinstance(renderer, JSONRenderer) or \
@@ -68,13 +80,15 @@ def ranked_page_response(view, request, queryset: QuerySet) -> HttpResponse | No
     paginator = view.paginator
     limit = paginator.get_limit(request)
     offset = paginator.get_offset(request)
-    # The page's ids in the queryset's own order (the ranking: score best first, no score last, then id — the
-    # order json_agg repeats) and the count of the whole ranking, as subqueries: one round trip for the page.
-    page_sql, page_params = queryset.values_list("pk")[offset:offset + limit].query.sql_with_params()
+    # The page's ids, ranks and ties in the queryset's own order (the ranking: score best first, no score last,
+    # then id — the order json_agg repeats) and the count of the whole ranking, as subqueries: one round trip.
+    page_sql, page_params = (queryset.values_list("pk", "vacancy_rank", "vacancy_tied")[offset:offset + limit]
+                             .query.sql_with_params())
     count_sql, count_params = queryset.order_by().values_list("pk").query.sql_with_params()
     sql = _PAGE_SQL.format(page=page_sql, counted=count_sql, scores=MatchScore._meta.db_table,
-                           candidates=Candidate._meta.db_table, vacancies=Vacancy._meta.db_table)
-    params = [*count_params, *page_params]
+                           candidates=Candidate._meta.db_table, vacancies=Vacancy._meta.db_table,
+                           order=RANKING_ORDER_SQL)
+    params = [vacancy_id, *count_params, *page_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         results, narrow, count = cursor.fetchone()

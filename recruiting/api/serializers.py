@@ -33,8 +33,19 @@ COMPONENT_SCHEMA = {
 MATCHED_SKILL_SCHEMA = {
     "type": "object",
     "properties": {"skill": _STRING, "category": _STRING, "importance": _STRING, "weight": _NUMBER,
-                   "contribution": _NUMBER, "evidence": _STRING},
+                   "contribution": _NUMBER, "evidence": _STRING,
+                   "evidence_level": {"type": "string", "enum": ["used", "listed", "mentioned", "entered", "related"],
+                                      "description": "how the candidate's CV or profile shows the skill"},
+                   "related_to": {**_STRING, "description": "the candidate's skill this one was credited through"},
+                   "credit": {**_NUMBER, "description": "0–1: the share credited through the related skill"}},
     "required": ["skill"],
+}
+FLAG_SCHEMA = {
+    "type": "object",
+    "properties": {"code": {"type": "string", "enum": ["keyword_list", "language"]}, "message": _STRING},
+    "required": ["code", "message"],
+    "description": 'A note on what the score rests on, e.g. {"code": "keyword_list", "message": "keyword list: '
+                   'little evidence of use"}.',
 }
 MISSING_SKILL_SCHEMA = {
     "type": "object",
@@ -49,6 +60,9 @@ EXPLANATION_SCHEMA = {
         "reason": _STRING,
         "components": {"type": "array", "items": COMPONENT_SCHEMA},
         "engine_version": _STRING,
+        "confidence": {"type": "string", "enum": ["high", "medium", "low", ""]},
+        "confidence_reason": _STRING,
+        "flags": {"type": "array", "items": FLAG_SCHEMA},
     },
 }
 
@@ -70,6 +84,13 @@ class MissingSkillsField(serializers.ReadOnlyField):
 
 @extend_schema_field(EXPLANATION_SCHEMA)
 class ExplanationField(serializers.ReadOnlyField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": ["high", "medium", "low", ""],
+                      "description": 'How much evidence the score rests on; "" for insufficient data and for scores '
+                                     "stored before confidence existed."})
+class ConfidenceField(serializers.ReadOnlyField):
     pass
 
 
@@ -265,8 +286,21 @@ class ApplicationMoveInputSerializer(serializers.Serializer):
 
 # --- match scores -------------------------------------------------------------------------------------------
 class MatchScoreSerializer(serializers.ModelSerializer):
+    """A stored match score.  ``rank``, ``tied`` and ``candidates_ranked`` come from the queryset's annotations
+    (``recruiting.selectors.with_vacancy_rank(among=True)``); ``recruiting.api.ranked`` writes the same fields in
+    SQL, so a field added here is added there too (tests/api/test_ranked_page.py holds them equal)."""
+
     candidate = CandidateBriefSerializer(read_only=True)
     vacancy = VacancyBriefSerializer(read_only=True)
+    rank = serializers.SerializerMethodField(
+        help_text="Rank among the vacancy's scored candidates: 1 + how many score strictly higher (equal scores "
+                  "share a rank); null without a score.")
+    tied = serializers.SerializerMethodField(help_text="Another of the vacancy's candidates has the same score.")
+    candidates_ranked = serializers.SerializerMethodField(
+        help_text="How many of the vacancy's candidates have a score (rank 3 of 166).")
+    confidence = ConfidenceField()
+    confidence_reason = serializers.SerializerMethodField(help_text="Why the confidence is what it is.")
+    flags = serializers.SerializerMethodField()
     components = serializers.SerializerMethodField()
     matched_skills = MatchedSkillsField()
     missing_skills = MissingSkillsField()
@@ -274,10 +308,29 @@ class MatchScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MatchScore
-        fields = ["id", "candidate", "vacancy", "state", "score", "components", "skills_score",
+        fields = ["id", "candidate", "vacancy", "state", "score", "rank", "tied", "candidates_ranked", "confidence",
+                  "confidence_reason", "flags", "components", "skills_score",
                   "qualifications_score", "text_score", "matched_skills", "missing_skills", "explanation",
                   "engine_version", "vocabulary_version", "model_version", "stale", "computed_at"]
         read_only_fields = fields
+
+    def get_rank(self, obj: MatchScore) -> int | None:
+        return getattr(obj, "vacancy_rank", None)
+
+    def get_tied(self, obj: MatchScore) -> bool:
+        return bool(getattr(obj, "vacancy_tied", False))
+
+    def get_candidates_ranked(self, obj: MatchScore) -> int | None:
+        return getattr(obj, "vacancy_ranked", None)
+
+    def get_confidence_reason(self, obj: MatchScore) -> str:
+        reason = (obj.explanation or {}).get("confidence_reason") if isinstance(obj.explanation, dict) else None
+        return reason if isinstance(reason, str) else ""
+
+    @extend_schema_field({"type": "array", "items": FLAG_SCHEMA})
+    def get_flags(self, obj: MatchScore) -> list:
+        flags = obj.explanation.get("flags") if isinstance(obj.explanation, dict) else None
+        return flags if isinstance(flags, list) else []
 
     @extend_schema_field({"type": "array", "items": COMPONENT_SCHEMA})
     def get_components(self, obj: MatchScore) -> list:

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.auth import authenticate
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.urls import Resolver404, resolve
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -37,6 +37,7 @@ from rest_framework.views import APIView
 from matching import services as matching_services
 from matching.extraction import repair_text
 from matching.models import MatchScore, ScoringRun, Skill
+from matching.ranking import ranking_order_by
 from recruiting import importers, services, webhooks
 from recruiting.api import filters
 from recruiting.api.authentication import token_expired
@@ -59,6 +60,7 @@ from recruiting.api.permissions import (
     visible_vacancies,
 )
 from recruiting.api.schema import error_response
+from recruiting.selectors import with_vacancy_rank
 from recruiting.models import (
     ApplicationStageChange,
     Candidate,
@@ -93,12 +95,15 @@ MATCH_SCORE_PARAMETERS = [
     OpenApiParameter("state", OpenApiTypes.STR, enum=list(MatchScore.State.values)),
     OpenApiParameter("stale", OpenApiTypes.BOOL, description="Scores computed with an old engine, vocabulary, "
                      "model or weights."),
+    OpenApiParameter("confidence", OpenApiTypes.STR, enum=list(MatchScore.Confidence.values),
+                     description="Only scores with this confidence."),
 ]
 
 
-def _ranked(queryset):
-    """Match scores best first; insufficient data (no score) last."""
-    return queryset.order_by(F("score").desc(nulls_last=True), "pk")
+def _ranked(queryset, *, among: bool = True):
+    """Match scores in the ranking order (``matching.ranking``: best first, no score last, then id), each with its
+    rank among the vacancy's candidates (``rank``, ``tied`` and, with ``among``, ``candidates_ranked``)."""
+    return with_vacancy_rank(queryset, among=among).order_by(*ranking_order_by())
 
 
 def _filtered(filterset_class, request, queryset):
@@ -271,8 +276,10 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(
         tags=["match scores"], summary="A vacancy's ranked match scores (recruiters, its hiring managers)",
         responses={200: s.MatchScoreSerializer(many=True)}, parameters=MATCH_SCORE_PARAMETERS,
-        description="Best first; insufficient data last. `?min_score=` keeps scores at least that high; "
-                    "`?limit=` (≤ 500) and `?offset=` page through the ranking.",
+        description="Best first; insufficient data last; equal scores share a `rank` (1, 2, 2, 4) and are "
+                    "marked `tied`, their order among themselves is the match score's id. `?min_score=` keeps "
+                    "scores at least that high, `?confidence=` one confidence; the rank stays the rank among all "
+                    "the vacancy's candidates. `?limit=` (≤ 500) and `?offset=` page through the ranking.",
     )
     @action(detail=True, methods=["get"], url_path="match-scores", filter_backends=[],
             serializer_class=s.MatchScoreSerializer)
@@ -283,12 +290,13 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                          and vacancy.hiring_managers.filter(pk=user.pk).exists())
         if not allowed:
             self.permission_denied(request, "Only recruiters and this vacancy's hiring managers see its scores.")
-        queryset = _match_scores(MatchScore.objects.filter(vacancy=vacancy))
-        queryset = _ranked(_filtered(filters.MatchScoreFilter, request, queryset))
-        fast = ranked_page_response(self, request, queryset)  # PostgreSQL builds the JSON page itself
+        queryset = _filtered(filters.MatchScoreFilter, request,
+                             _match_scores(MatchScore.objects.filter(vacancy=vacancy)))
+        # PostgreSQL builds the JSON page itself; it counts the vacancy's scored candidates once per page
+        fast = ranked_page_response(self, request, _ranked(queryset, among=False), vacancy_id=vacancy.pk)
         if fast is not None:
             return fast
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(_ranked(queryset))
         return self.get_paginated_response(s.MatchScoreSerializer(page, many=True).data)
 
     def get_permissions(self):

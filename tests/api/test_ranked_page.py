@@ -12,14 +12,15 @@ from rest_framework.renderers import JSONRenderer
 from matching.models import MatchScore
 from recruiting.api import ranked
 from recruiting.api.serializers import MatchScoreSerializer
+from recruiting.selectors import with_vacancy_rank
 from tests.factories import CandidateFactory, MatchScoreFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def serializer_page(vacancy, *, limit, offset):
-    rows = (MatchScore.objects.filter(vacancy=vacancy).select_related("candidate", "vacancy")
-            .order_by("-score", "pk"))
+    rows = (with_vacancy_rank(MatchScore.objects.filter(vacancy=vacancy), among=True)
+            .select_related("candidate", "vacancy").order_by("-score", "pk"))
     rows = sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.pk))[offset:offset + limit]
     return json.loads(JSONRenderer().render(MatchScoreSerializer(rows, many=True).data))
 
@@ -64,3 +65,31 @@ def test_the_browsable_api_still_goes_through_the_serializer(world):
                                              HTTP_ACCEPT="text/html")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert b"Ada" in response.content and b"<html" in response.content.lower()
+
+
+def test_ranks_confidence_and_flags_are_equal_on_both_paths(world):
+    """Issue 12's fields (rank, tied, candidates_ranked, confidence, confidence_reason, flags) field for field:
+    ties, new-shape rows, old rows and malformed explanations."""
+    from tests.factories import ContractMatchScoreFactory, EngineMatchScoreFactory
+
+    v = world.managed_vacancy
+    ContractMatchScoreFactory(vacancy=v, candidate=CandidateFactory(), score=88.0, confidence="high")
+    ContractMatchScoreFactory(vacancy=v, candidate=CandidateFactory(), score=88.0, flags=())
+    EngineMatchScoreFactory(vacancy=v, candidate=CandidateFactory(), score=73.0)  # ties with Ada's old row (73)
+    odd = EngineMatchScoreFactory(vacancy=v, candidate=CandidateFactory(), score=12.5)
+    MatchScore.objects.filter(pk=odd.pk).update(explanation={**odd.explanation, "flags": "not a list",
+                                                             "confidence_reason": 7})
+    MatchScoreFactory(vacancy=v, candidate=CandidateFactory(), insufficient=True)
+    client = world.client("recruiter")
+    for query in ("", "?limit=2&offset=1", "?confidence=high"):
+        body = client.get(f"/api/v1/vacancies/{v.pk}/match-scores/{query}").json()
+        expected = serializer_page(v, limit=50, offset=0)
+        if query == "?confidence=high":
+            expected = [r for r in expected if r["confidence"] == "high"]
+        elif query:
+            expected = expected[1:3]
+        assert body["results"] == expected
+    full = serializer_page(v, limit=50, offset=0)
+    assert [(r["rank"], r["tied"]) for r in full] == [(1, True), (1, True), (3, True), (3, True), (5, False),
+                                                      (None, False)]
+    assert full[4]["flags"] == [] and full[4]["confidence_reason"] == ""

@@ -26,7 +26,8 @@ def test_csv_rows_are_ranked_with_components_and_evidence(scored, tmp_path):
     call_command("export_scores", "--format", "csv", "--out", str(out))
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["candidate_ref"] for r in rows] == ["ds", "sales", "short"]
-    assert [r["rank"] for r in rows] == ["1", "2", "3"]
+    # A pair without a score has no rank (matching.ranking); it is still listed, last.
+    assert [r["rank"] for r in rows] == ["1", "2", ""] and [r["tied"] for r in rows] == ["", "", ""]
     top = rows[0]
     assert float(top["score"]) > float(rows[1]["score"])
     assert "Python (required" in top["matched_skills"] and "Kafka" in top["missing_skills"]
@@ -46,3 +47,30 @@ def test_jsonl_top_k(scored, tmp_path):
 def test_unknown_vacancy_is_a_clear_error(scored):
     with pytest.raises(CommandError, match="no vacancy with reference 'nope'"):
         call_command("export_scores", "--vacancy", "nope")
+
+
+def test_ties_confidence_and_flags_columns(tmp_path):
+    from recruiting.models import Vacancy
+    from tests.factories import CandidateFactory, ContractMatchScoreFactory, EngineMatchScoreFactory
+
+    vacancy = Vacancy.objects.create(source="t", reference="tie", title="Tie", description="x")
+    ContractMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(reference="b"), score=80.0,
+                                      confidence="high")
+    EngineMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(reference="a"), score=80.0)  # old shape
+    ContractMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(reference="c"), score=50.0, flags=())
+    out = tmp_path / "scores.csv"
+    call_command("export_scores", "--vacancy", "tie", "--format", "csv", "--out", str(out))
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    # Ranking order: score, then the match score's id (not the candidate's reference).
+    assert [r["candidate_ref"] for r in rows] == ["b", "a", "c"]
+    assert [(r["rank"], r["tied"]) for r in rows] == [("1", "yes"), ("1", "yes"), ("3", "")]
+    assert [r["confidence"] for r in rows] == ["high", "", "medium"]
+    assert rows[0]["flags"] == ("keyword list: little evidence of use; "
+                                "CV in German: scored on recognised skills and qualifications")
+    assert rows[1]["flags"] == rows[2]["flags"] == ""
+    assert "TensorFlow (desirable, 1.9, credited 60 % through PyTorch (related))" in rows[0]["matched_skills"]
+    assert "Python (required, 8.3, used)" in rows[0]["matched_skills"]
+    out = tmp_path / "scores.jsonl"
+    call_command("export_scores", "--vacancy", "tie", "--top", "1", "--format", "jsonl", "--out", str(out))
+    line = json.loads(out.read_text())
+    assert line["rank"] == 1 and line["tied"] is True and line["flags"][0]["code"] == "keyword_list"

@@ -224,3 +224,59 @@ def test_the_profile_stops_refreshing_when_the_worker_is_late(candidate_client, 
 
     assert "Scoring…" in html and "taking longer than usual" in html
     assert 'http-equiv="refresh"' not in html
+
+
+# --- issue 12: rank, confidence, flags and how skills were counted ---------------------------------------------
+def test_your_match_shows_rank_confidence_notes_and_how_skills_were_counted(candidate_client, candidate):
+    from tests.factories import TEXT_ONLY_REASON, CandidateFactory, ContractMatchScoreFactory
+
+    with_cv(candidate)
+    vacancy = VacancyFactory(title="ML Engineer")
+    for value in (90.0, 70.0, 70.0, 10.0):
+        ContractMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(), score=value)
+    ContractMatchScoreFactory(candidate=candidate, vacancy=vacancy, score=70.0, confidence="medium")
+
+    response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
+
+    html = response.content.decode()
+    match = response.context["match"]
+    assert (match.rank, match.tied, match.ranked_among) == (2, True, 5)
+    assert "You are ranked joint 2nd of 5 candidates for this role" in html
+    assert "Confidence: medium" in html and TEXT_ONLY_REASON in html
+    assert "Keyword list: little evidence of use" in html
+    assert "CV in German: scored on recognised skills and qualifications" in html
+    assert "<strong>Python</strong> — used in your experience" in html
+    assert "<strong>SQL</strong> — listed among your skills" in html
+    assert "TensorFlow: credited 60 % through PyTorch (related)" in html
+
+
+def test_an_old_score_shows_no_confidence_notes_or_counting(candidate_client, candidate):
+    with_cv(candidate)
+    vacancy = VacancyFactory(title="ML Engineer")
+    scored(candidate, vacancy)
+
+    html = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk])).content.decode()
+
+    assert "You are ranked 1st of 1 candidates for this role" in html
+    assert "Confidence:" not in html and "Notes on your CV" not in html and "How your skills were counted" not in html
+
+
+def test_an_on_demand_score_has_no_rank(candidate_client, candidate):
+    with_cv(candidate)
+    vacancy = VacancyFactory(title="ML Engineer")
+    html = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk])).content.decode()
+    assert "You are ranked" not in html
+
+
+def test_best_matches_on_the_profile_show_the_rank(candidate_client, candidate):
+    from tests.factories import CandidateFactory, ContractMatchScoreFactory
+
+    with_cv(candidate)
+    vacancy = VacancyFactory(title="ML Engineer", status="open")
+    ContractMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(), score=95.0)
+    ContractMatchScoreFactory(candidate=candidate, vacancy=vacancy, score=60.0, confidence="low",
+                              computed_at=timezone.now() + timedelta(seconds=5))
+
+    html = candidate_client.get(reverse("portal:profile")).content.decode()
+
+    assert "ranked 2nd of 2" in html and "confidence low" in html

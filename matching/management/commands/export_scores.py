@@ -1,4 +1,7 @@
-"""``export_scores [--vacancy REF] [--top K] [--format csv|jsonl] [--out FILE]``: one row per pair, ranked."""
+"""``export_scores [--vacancy REF] [--top K] [--format csv|jsonl] [--out FILE]``: one row per pair, ranked.
+
+Columns include the rank (equal scores share it, ``tied``), the score's ``confidence`` and its reason, and its
+``flags`` (CSV: their messages joined by "; "; JSONL: the list of ``{code, message}``)."""
 
 from __future__ import annotations
 
@@ -8,31 +11,39 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore
+from matching.ranking import competition_ranks, ranking_order_by
 from matching.scoring import COMPONENTS
 from recruiting.models import Vacancy
 
-FIELDS = ["vacancy_ref", "candidate_ref", "score", "rank", "state", "reason", "matched_skills", "missing_skills",
-          "evidence",
+FIELDS = ["vacancy_ref", "candidate_ref", "score", "rank", "tied", "state", "reason", "confidence",
+          "confidence_reason", "flags", "matched_skills", "missing_skills", "evidence",
           *[f"{name}_score" for name in COMPONENTS], "engine_version", "vocabulary_version", "computed_at"]
 
 
 def export_rows(*, vacancy: Vacancy | None = None, top: int | None = None):
-    """Yield one dict per stored pair, per vacancy ranked by score (best first; insufficient data last)."""
+    """Yield one dict per stored pair, per vacancy in the ranking order of ``matching.ranking`` (best first,
+    insufficient data last, then the match score's id); ``rank`` is the competition rank among all the vacancy's
+    scores (equal scores share it, ``tied``), "" without a score.  ``flags`` is a list of ``{code, message}``."""
     vacancies = [vacancy] if vacancy else list(Vacancy.objects.order_by("reference", "pk"))
     for v in vacancies:
-        scores = (MatchScore.objects.filter(vacancy=v).select_related("candidate")
-                  .order_by("-score", "candidate__reference"))
-        scored = [s for s in scores if s.score is not None] + [s for s in scores if s.score is None]
-        for rank, s in enumerate(scored[:top] if top else scored, start=1):
+        scored = list(MatchScore.objects.filter(vacancy=v).select_related("candidate").order_by(*ranking_order_by()))
+        ranks = competition_ranks([s.score for s in scored])
+        for s, rank in list(zip(scored, ranks, strict=True))[:top] if top else zip(scored, ranks, strict=True):
             components = {c["name"]: c["score"] for c in s.explanation.get("components", [])}
+            confidence, confidence_reason = score_confidence(s)
             yield {
                 "vacancy_ref": v.reference,
                 "candidate_ref": s.candidate.reference,
                 "score": "" if s.score is None else round(s.score, 2),
-                "rank": rank,
+                "rank": "" if rank.rank is None else rank.rank,
+                "tied": rank.tied,
                 "state": s.state,
                 "reason": s.explanation.get("reason", ""),
+                "confidence": confidence,
+                "confidence_reason": confidence_reason,
+                "flags": score_flags(s),
                 "matched_skills": s.matched_skills,
                 "missing_skills": s.missing_skills,
                 **{f"{name}_score": components.get(name, "") for name in COMPONENTS},
@@ -43,8 +54,13 @@ def export_rows(*, vacancy: Vacancy | None = None, top: int | None = None):
 
 
 def _skills_cell(skills: list[dict], key: str) -> str:
-    # "Python (required, 8.3); Kafka (desirable, 1.2)" — the points each skill adds or would add.
-    return "; ".join(f"{s['skill']} ({s.get('importance', '')}, {s.get(key, 0):.1f})" for s in skills)
+    # "Python (required, 8.3, used); TensorFlow (desirable, 1.0, credited 60 % through PyTorch (related));
+    # Kafka (desirable, 1.2)" — the points each skill adds or would add, and how a matched skill was counted.
+    def how(s: dict) -> str:
+        counted = skill_credit(s)["text"] if key == "contribution" else ""
+        return f"{s.get('importance', '')}, {s.get(key, 0):.1f}" + (f", {counted}" if counted else "")
+
+    return "; ".join(f"{s['skill']} ({how(s)})" for s in skills)
 
 
 class Command(BaseCommand):
@@ -75,7 +91,9 @@ class Command(BaseCommand):
                 writer.writeheader()
             for row in export_rows(vacancy=vacancy, top=opts["top"]):
                 if opts["format"] == "csv":
-                    writer.writerow({**row, "matched_skills": _skills_cell(row["matched_skills"], "contribution"),
+                    writer.writerow({**row, "tied": "yes" if row["tied"] else "",
+                                     "flags": "; ".join(f["message"] for f in row["flags"]),
+                                     "matched_skills": _skills_cell(row["matched_skills"], "contribution"),
                                      "missing_skills": _skills_cell(row["missing_skills"], "gain"),
                                      "evidence": " | ".join(f"{s['skill']}: {s['evidence']}"
                                                             for s in row["matched_skills"] if s.get("evidence"))})
