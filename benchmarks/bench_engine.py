@@ -74,13 +74,15 @@ def per_pair_baseline(cm, vm, sample: int, seed: int) -> float:
     w = vm.weights
     start = time.perf_counter()
     for i, j in pairs:
-        req = cm.has[i].multiply(vm.required[j]).sum()
-        des = cm.has[i].multiply(vm.desirable[j]).sum()
+        req = cm.skill[i].multiply(vm.required[j]).sum()
+        des = cm.skill[i].multiply(vm.desirable[j]).sum()
         prof = cm.profile[i].multiply(vm.profile[j]).sum()
-        text = min(1.0, cm.text[i].multiply(vm.text[j]).sum() / scoring.TEXT_SIMILARITY_FULL)
-        lvl = min(1.0, cm.level[i] / (vm.min_level[j] or 1.0))
-        qual = scoring.LEVEL_WEIGHT * lvl + scoring.FIELD_WEIGHT * 1.0
-        exp = min(1.0, cm.years[i] / (vm.min_years[j] or 1.0))
+        cos = cm.text[i].multiply(vm.text[j]).sum()
+        text = cm.discount[i] * cos / (cos + scoring.TEXT_SATURATION)
+        ratio = cm.level[i] / (vm.min_level[j] or 1.0)
+        qual = scoring.LEVEL_WEIGHT * ratio / (ratio + scoring.RATIO_SATURATION) + scoring.FIELD_WEIGHT * 1.0
+        ratio = cm.years[i] / (vm.min_years[j] or 1.0)
+        exp = ratio / (ratio + scoring.RATIO_SATURATION)
         _ = 100 * (w[j, 0] * req + w[j, 1] * des + w[j, 2] * qual + w[j, 3] * exp + w[j, 4] * prof + w[j, 5] * text)
     return (time.perf_counter() - start) / sample
 

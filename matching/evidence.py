@@ -32,6 +32,7 @@ beyond what a CV of its length holds.  The engine discounts the skill components
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -151,15 +152,14 @@ def skill_strength(level: str, mentions: int) -> float:
     return LEVEL_WEIGHTS[level] * (1.0 + REPEAT_BONUS * math.log(max(1, mentions)))
 
 
-def _sentence_bounds(line: str, offset: int) -> tuple[int, int]:
-    start, end = 0, len(line)
+def _sentences(line: str) -> list[tuple[int, int]]:
+    """``[(start, end), …]`` of the sentences of a line (cut at ``. ! ? ;``, bullets and dashes before a capital)."""
+    bounds, start = [], 0
     for m in _SENTENCE.finditer(line):
-        if m.end() <= offset:
-            start = m.end()
-        elif m.start() >= offset:
-            end = m.start()
-            break
-    return start, end
+        bounds.append((start, m.start()))
+        start = m.end()
+    bounds.append((start, len(line)))
+    return bounds
 
 
 def _is_list_line(line: str, spans: Sequence[tuple[int, int]]) -> bool:
@@ -185,8 +185,6 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
     ``mentioned``)."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     by_line: dict[int, list] = {}
-    import bisect
-
     for m in mentions:
         by_line.setdefault(bisect.bisect_right(line_starts, m.start) - 1, []).append(m)
     lines = text.split("\n")
@@ -201,30 +199,39 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
         end = line_starts[line_no + 1] - 1 if line_no + 1 < len(line_starts) else len(text)
         # Skill names are blanked out before looking for actions, periods and results: "data modelling" or
         # "natural language processing" in a list is not an action.
-        line = list(text[begin:end])
+        raw_line = text[begin:end]
+        line = list(raw_line)
         for x in found:
             line[x.start - begin:x.end - begin] = " " * (x.end - x.start)
         line = "".join(line)
         label = _LIST_LABEL.match(line)
         in_project = bool(label and _PROJECT_LIST_LABEL.match(line)) and any(
             used_line.get(k) for k in range(line_no - PROJECT_CONTEXT_LINES, line_no))
+        # Each sentence is classified once, for all the mentions it holds (linear in the line).
+        sentences = _sentences(raw_line)
+        starts = [b for b, _ in sentences]
+        in_sentence: dict[int, list] = {}
         for m in found:
-            offset = m.start - begin
-            s_start, s_end = _sentence_bounds(line, offset)
+            in_sentence.setdefault(bisect.bisect_right(starts, m.start - begin) - 1, []).append(m)
+        for k, members in in_sentence.items():
+            s_start, s_end = sentences[k]
             sentence = line[s_start:s_end]
-            spans = [(x.start - begin - s_start, x.end - begin - s_start) for x in found
-                     if s_start <= x.start - begin < s_end]
-            if label and offset >= label.end() and not _ACTION.search(sentence):
-                level = "used" if in_project or _PERIOD.search(sentence) else "listed"
-            elif _ACTION.search(sentence) or _PERIOD.search(sentence) or _RESULT.search(sentence):
-                level = "used"
-            elif _is_list_line(sentence, spans):
-                level = "listed"
-            else:
-                level = "mentioned"
-            counts[m.skill] = counts.get(m.skill, 0) + 1
-            if m.skill not in best or rank[level] > rank[best[m.skill][1]]:
-                best[m.skill] = (m.start, level)
+            action = bool(_ACTION.search(sentence))
+            period = bool(_PERIOD.search(sentence))
+            shown = action or period or bool(_RESULT.search(sentence))
+            listed = _is_list_line(sentence, [(x.start - begin - s_start, x.end - begin - s_start) for x in members])
+            for m in members:
+                if label and m.start - begin >= label.end() and not action:
+                    level = "used" if in_project or period else "listed"
+                elif shown:
+                    level = "used"
+                elif listed:
+                    level = "listed"
+                else:
+                    level = "mentioned"
+                counts[m.skill] = counts.get(m.skill, 0) + 1
+                if m.skill not in best or rank[level] > rank[best[m.skill][1]]:
+                    best[m.skill] = (m.start, level)
     skills = {}
     for name, (start, level) in best.items():
         line_no = bisect.bisect_right(line_starts, start) - 1

@@ -51,6 +51,7 @@ from decimal import Decimal
 
 __all__ = [
     "CATEGORIES",
+    "EXTRACTION_VERSION",
     "MAX_UNCUED_REQUIRED",
     "MIN_REQUIRED",
     "QualificationMention",
@@ -72,6 +73,9 @@ __all__ = [
 ]
 
 CATEGORIES = ("language", "library", "platform", "method", "mathematics", "soft")
+# Version of the extraction rules (skills with evidence, requirements, experience, language): a stored profile of
+# another version is re-extracted by the stale sweep (``matching.services.stale_sweep``).
+EXTRACTION_VERSION = "2"
 _PLURAL_CATEGORIES = {"method", "mathematics", "soft"}
 _MAX_LINE = 300
 
@@ -139,6 +143,39 @@ _RIGHT = r"(?![\w+#])"
 def _key(surface: str) -> str:
     """Normalised lookup key of a term or a matched text: lower-case, separators removed."""
     return _KEY_STRIP.sub("", surface.lower())
+
+
+# Word forms of one family, for methods, mathematics and soft skills (a term is also matched with one of its words in
+# another form): "dimensionality reduction" ↔ "dimension reduction", "data modelling" ↔ "data modeling" / "data
+# models", "optimisation" ↔ "optimization".  Each rule maps a word ending to the other endings of its family.
+_WORD_FAMILIES = (
+    (("ality",), ("", "al")),           # dimensionality → dimension, dimensional
+    (("lling",), ("l", "ls", "ling")),  # modelling → model, models, modeling
+    (("eling",), ("el", "els", "elling")),  # modeling → model, models, modelling
+    (("isation",), ("ization",)),
+    (("ization",), ("isation",)),
+    (("ise",), ("ize",)),
+    (("ize",), ("ise",)),
+    (("yse",), ("yze",)),
+    (("yze",), ("yse",)),
+)
+
+
+def _morphological_variants(term: str) -> list[str]:
+    """Forms of ``term`` with one of its words (of 5 letters or more) in another form of its family
+    (``_WORD_FAMILIES``)."""
+    words = term.split(" ")
+    out = []
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if len(lower) < 5:
+            continue
+        for endings, others in _WORD_FAMILIES:
+            for ending in endings:
+                if lower.endswith(ending) and len(lower) - len(ending) >= 3:
+                    stem = lower[: len(lower) - len(ending)]
+                    out.extend(" ".join([*words[:i], stem + other, *words[i + 1:]]) for other in others)
+    return out
 
 
 def _atoms(term: str) -> list[object]:
@@ -248,6 +285,8 @@ class SkillExtractor:
                 if entry.category in _PLURAL_CATEGORIES and len(key) >= 3 and key[-1].isalpha():
                     for suffix in ("s", "es"):
                         plural_keys.append((key + suffix, entry, atoms + list(suffix)))
+                    for variant in _morphological_variants(term):
+                        plural_keys.append((_key(variant), entry, _atoms(variant)))
         for key, entry, atoms in plural_keys:  # explicit names and aliases take precedence over plurals
             if key not in self._by_key:
                 self._by_key[key] = entry

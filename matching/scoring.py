@@ -520,9 +520,22 @@ class ScoreMatrices:
     insufficient: np.ndarray
     candidate_reasons: list[str]
     vacancy_reasons: list[str]
-    confidence: np.ndarray | None = None
+    confidence_level: np.ndarray | None = None  # int8: 0 low, 1 medium, 2 high, -1 insufficient
     language_mismatch: np.ndarray | None = None
     candidate_confidence_reasons: list[str] = field(default_factory=list)
+
+    def confidence_at(self, i: int, j: int) -> str:
+        """The confidence of pair ``(i, j)``: ``"high"``/``"medium"``/``"low"``, or ``""`` when insufficient."""
+        level = int(self.confidence_level[i, j])
+        return CONFIDENCE_LEVELS[level] if level >= 0 else ""
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """``(n_candidates, n_vacancies)`` of ``"high"``/``"medium"``/``"low"``, ``""`` where data is insufficient."""
+        if "_confidence" not in self.__dict__:
+            names = np.array((*CONFIDENCE_LEVELS, ""), dtype="<U6")
+            self.__dict__["_confidence"] = names[self.confidence_level]
+        return self.__dict__["_confidence"]
 
     def reason(self, i: int, j: int) -> str:
         return self.candidate_reasons[i] or self.vacancy_reasons[j]
@@ -563,7 +576,7 @@ class CandidateMatrices:
         if self.discount is None:
             self.discount = np.ones(n)
         if self.language is None:
-            self.language = np.array([""] * n, dtype=object)
+            self.language = np.array([""] * n, dtype="<U8")
         if self.confidence is None:
             self.confidence = np.full(n, 2, dtype=np.int8)
             self.confidence_reasons = [""] * n
@@ -606,7 +619,7 @@ class VacancyMatrices:
 
     def __post_init__(self) -> None:
         if self.language is None:
-            self.language = np.array([""] * self.required.shape[0], dtype=object)
+            self.language = np.array([""] * self.required.shape[0], dtype="<U8")
         # The weighted skill side of the one-product scan: w_req·W_req + w_des·W_des next to w_profile·P.
         w = self.weights
         self.skill_side_t = sp.hstack(
@@ -671,7 +684,7 @@ def candidate_matrices(model: MatchingModel, candidates: Sequence[CandidateDocum
         fields=[tuple(f.lower() for f in c.fields if f) for c in candidates],
         reasons=[candidate_insufficiency(c) for c in candidates],
         discount=discount,
-        language=np.array([c.language or "" for c in candidates], dtype=object),
+        language=np.array([c.language or "" for c in candidates], dtype="<U8"),
         confidence=np.array([level for level, _ in confidence], dtype=np.int8),
         confidence_reasons=[reason for _, reason in confidence],
         strength=strength, related=related,
@@ -703,7 +716,7 @@ def vacancy_matrices(model: MatchingModel, vacancies: Sequence[VacancyDocument])
         fields=[tuple(f.lower() for f in v.fields if f) for v in vacancies],
         weights=weights / totals,
         reasons=[vacancy_insufficiency(v) for v in vacancies],
-        language=np.array([v.language or "" for v in vacancies], dtype=object),
+        language=np.array([v.language or "" for v in vacancies], dtype="<U8"),
     )
 
 
@@ -750,13 +763,12 @@ def _finish(cm: CandidateMatrices, vm: VacancyMatrices, score: np.ndarray, text_
     cand_bad = np.array([bool(r) for r in cm.reasons], dtype=bool)
     vac_bad = np.array([bool(r) for r in vm.reasons], dtype=bool)
     insufficient = cand_bad[:, None] | vac_bad[None, :]
-    level = np.broadcast_to(cm.confidence[:, None], score.shape).copy()
+    level = np.repeat(cm.confidence[:, None], score.shape[1], axis=1)
     if mismatch is not None:
         level[mismatch] = 0
-    confidence = np.array(CONFIDENCE_LEVELS, dtype="<U6")[level]
-    confidence[insufficient] = ""
+    level[insufficient] = -1
     return ScoreMatrices(components, vm.weights, score, insufficient, list(cm.reasons), list(vm.reasons),
-                         confidence=confidence, language_mismatch=mismatch,
+                         confidence_level=level, language_mismatch=mismatch,
                          candidate_confidence_reasons=list(cm.confidence_reasons))
 
 
@@ -908,7 +920,7 @@ def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
         flags.append({"code": "keyword_list", "message": KEYWORD_LIST_MESSAGE})
     if mismatch:
         flags.append({"code": "language", "message": language_note(candidate.language, vacancy.language)})
-    confidence = str(matrices.confidence[i, j]) if matrices.confidence is not None else ""
+    confidence = matrices.confidence_at(i, j)
     return PairScore("scored", round(score, 2), "", components, matched, missing, confidence,
                      matrices.confidence_reason(i, j) if confidence != "high" else "", flags)
 

@@ -24,6 +24,7 @@ from matching import scoring
 from matching.fairness import neutralise
 from matching.language import detect_language
 from matching.extraction import (
+    EXTRACTION_VERSION,
     SkillEntry,
     SkillExtractor,
     extract_min_years_required,
@@ -132,9 +133,9 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
             Vacancy.objects.filter(pk=vacancy.pk).update(min_years_experience=years)
             vacancy.min_years_experience = years
     language = _language_of(vacancy.description)
-    if language != vacancy.language:
-        Vacancy.objects.filter(pk=vacancy.pk).update(language=language)
-        vacancy.language = language
+    if (language, EXTRACTION_VERSION) != (vacancy.language, vacancy.profile_version):
+        Vacancy.objects.filter(pk=vacancy.pk).update(language=language, profile_version=EXTRACTION_VERSION)
+        vacancy.language, vacancy.profile_version = language, EXTRACTION_VERSION
     extractor, _ = skill_extractor()
     mentions = extractor.find(vacancy.description)
     counts: dict[str, int] = {}
@@ -207,6 +208,8 @@ def candidate_refresh_profile(*, candidate: Candidate) -> None:
     language = _language_of(text)
     if language != candidate.language:
         changes["language"] = language
+    if candidate.profile_version != EXTRACTION_VERSION:
+        changes["profile_version"] = EXTRACTION_VERSION
     if changes:
         Candidate.objects.filter(pk=candidate.pk).update(**changes)
         for name, value in changes.items():
@@ -507,7 +510,8 @@ def _score_and_store(model, candidates, side: VacancySide, categories, vocab_ver
     cand_ids = [c.pk for c, _, _ in candidates]
     vac_ids = side.ids
 
-    shortlist = ranking >= vac_thr[np.newaxis, :] - 1e-9
+    # The threshold comes from the float32 scan: a float64 score within its rounding still belongs on the shortlist.
+    shortlist = ranking >= vac_thr[np.newaxis, :] - 1e-3
     keep = shortlist.copy()
     top_n = settings.MATCHING_TOP_N_PER_CANDIDATE
     if exact_top_n and n_v <= top_n:
@@ -542,7 +546,7 @@ def _score_and_store(model, candidates, side: VacancySide, categories, vocab_ver
                          float(groups["skills_score"][i, j]), float(groups["qualifications_score"][i, j]),
                          float(groups["text_score"][i, j]), "[]", "[]", "{}", scoring.ENGINE_VERSION,
                          vocab_version, model.version, side.weights_json[j], False, now, False,
-                         str(matrices.confidence[i, j])))
+                         matrices.confidence_at(i, j)))
     with transaction.atomic():
         _upsert_rows(rows)
         # Pairs no longer kept (not rewritten just now) are dropped; they stay computable on demand.
@@ -952,9 +956,11 @@ def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str], vacancy_t
     return vacancy, candidates
 
 
-def score_texts(*, vacancy_text: str, cv_texts: Sequence[str]) -> list[float | None]:
-    """0–100 scores of CV texts for a vacancy text with the stored model; ``None`` for insufficient data."""
-    vacancy, candidates = documents_from_text(vacancy_text=vacancy_text, cv_texts=cv_texts)
+def score_texts(*, vacancy_text: str, cv_texts: Sequence[str], vacancy_title: str = "") -> list[float | None]:
+    """0–100 scores of CV texts for a vacancy text (and title) with the stored model; ``None`` for insufficient
+    data."""
+    vacancy, candidates = documents_from_text(vacancy_text=vacancy_text, cv_texts=cv_texts,
+                                              vacancy_title=vacancy_title)
     if not candidates:
         return []
     matrices = scoring.score_chunk(model_current(), candidates, [vacancy])
@@ -976,9 +982,11 @@ def stale_sweep(*, limit: int = 5000) -> dict[str, int]:
     vacancy — and enqueue it.  The database, not the broker, is the record of outstanding work; run
     periodically (Celery beat) so work lost with a broker outage is found again.
 
-    Returns ``{"marked_stale": n, "candidates": n, "run_tasks": n}``: scores newly marked stale, candidates
-    enqueued (≤ ``limit``), and tasks of stalled scoring runs enqueued again.
+    Returns ``{"marked_stale": n, "candidates": n, "run_tasks": n, "profiles_refreshed": n}``: scores newly marked
+    stale, candidates enqueued (≤ ``limit``), tasks of stalled scoring runs enqueued again, and profiles written
+    by older extraction rules that were re-extracted first (``profiles_refresh_outdated``).
     """
+    profiles_refreshed = profiles_refresh_outdated(limit=limit)
     marked = scores_mark_stale()
     vacancy_ids = scorable_vacancy_ids()
     todo = set(MatchScore.objects.filter(stale=True).values_list("candidate_id", flat=True).distinct()[:limit])
@@ -991,7 +999,27 @@ def stale_sweep(*, limit: int = 5000) -> dict[str, int]:
     if todo_list:
         _enqueue("score_candidates", todo_list)
     recovered = scoring_runs_recover()
-    return {"marked_stale": marked, "candidates": len(todo_list), "run_tasks": recovered}
+    return {"marked_stale": marked, "candidates": len(todo_list), "run_tasks": recovered,
+            "profiles_refreshed": profiles_refreshed}
+
+
+def profiles_refresh_outdated(*, limit: int = 5000) -> int:
+    """Re-extract the profiles (skills with evidence, requirements, experience, language) that an older version
+    of the extraction rules wrote (``profile_version`` ≠ ``EXTRACTION_VERSION``), at most ``limit`` candidates and
+    all such vacancies, each touched (``updated_at``) so its stored scores are marked stale and rescored.
+    Returns the number of profiles refreshed."""
+    done = 0
+    for vacancy in Vacancy.objects.exclude(profile_version=EXTRACTION_VERSION):
+        with transaction.atomic():
+            vacancy_refresh_profile(vacancy=vacancy)
+            Vacancy.objects.filter(pk=vacancy.pk).update(updated_at=timezone.now())
+        done += 1
+    for candidate in Candidate.objects.exclude(profile_version=EXTRACTION_VERSION).order_by("pk")[:limit]:
+        with transaction.atomic():
+            candidate_refresh_profile(candidate=candidate)
+            Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())
+        done += 1
+    return done
 
 
 def vacancy_set_weights(*, vacancy: Vacancy, weights: dict) -> Vacancy:
@@ -1016,15 +1044,16 @@ def score_details(*, matrices: scoring.ScoreMatrices, candidates: Sequence[scori
     for i, doc in enumerate(candidates):
         insufficient = bool(matrices.insufficient[i, column])
         out.append({"score": None if insufficient else float(matrices.score[i, column]),
-                    "confidence": str(matrices.confidence[i, column]), "keyword_list": doc.keyword_list,
+                    "confidence": matrices.confidence_at(i, column), "keyword_list": doc.keyword_list,
                     "language": doc.language})
     return out
 
 
-def score_texts_detailed(*, vacancy_text: str, cv_texts: Sequence[str]) -> list[dict]:
+def score_texts_detailed(*, vacancy_text: str, cv_texts: Sequence[str], vacancy_title: str = "") -> list[dict]:
     """Like :func:`score_texts`, with the engine's confidence and the CV's keyword-list flag and language: one
     ``{"score", "confidence", "keyword_list", "language"}`` per CV text (see :func:`score_details`)."""
-    vacancy, candidates = documents_from_text(vacancy_text=vacancy_text, cv_texts=cv_texts)
+    vacancy, candidates = documents_from_text(vacancy_text=vacancy_text, cv_texts=cv_texts,
+                                              vacancy_title=vacancy_title)
     if not candidates:
         return []
     matrices = scoring.score_chunk(model_current(), candidates, [vacancy])

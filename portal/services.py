@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from matching import services as matching_services
+from matching.evidence import LEVEL_WEIGHTS
 from matching.extraction import extract_qualifications, extract_years_experience
 from matching.models import Skill
 from recruiting.documents import DocumentError, display_name, read_document
@@ -223,27 +224,28 @@ def candidate_experience_remove(*, candidate: Candidate, experience_id: int) -> 
 # --- CV upload: parse, keep pending, confirm ------------------------------------------------------------
 @dataclass(frozen=True)
 class CvFindings:
-    """What a CV text shows: skills (canonical name → mentions, with the first line naming each) and degrees."""
+    """What a CV text shows: skills (canonical name → mentions, with the line that shows each best, its evidence
+    level and strength, ``matching.evidence``) and degrees."""
 
     skills: dict[str, int]
     evidence: dict[str, str]
     qualifications: list  # of matching.extraction.QualificationMention, without repeats
+    levels: dict[str, str] = field(default_factory=dict)
+    strengths: dict[str, float] = field(default_factory=dict)
 
 
 def cv_findings(text: str) -> CvFindings:
-    extractor, _ = matching_services.skill_extractor()
-    counts: dict[str, int] = {}
-    evidence: dict[str, str] = {}
-    for mention in extractor.find(text):
-        counts[mention.skill] = counts.get(mention.skill, 0) + 1
-        evidence.setdefault(mention.skill, mention.line[:500])
+    found = matching_services.cv_evidence(text)
     seen, qualifications = set(), []
     for q in extract_qualifications(text):
         key = (q.level, q.field.lower())
         if key not in seen:
             seen.add(key)
             qualifications.append(q)
-    return CvFindings(skills=counts, evidence=evidence, qualifications=qualifications)
+    return CvFindings(skills={name: e.mentions for name, e in found.skills.items()},
+                      evidence={name: e.line for name, e in found.skills.items()}, qualifications=qualifications,
+                      levels={name: e.level for name, e in found.skills.items()},
+                      strengths={name: e.strength for name, e in found.skills.items()})
 
 
 def _extension_of_content(data: bytes) -> str:
@@ -346,7 +348,9 @@ def cv_confirm(*, candidate: Candidate, pending: dict, skill_names: list[str], a
                 CandidateSkill.objects.update_or_create(
                     candidate=candidate, skill=skill,
                     defaults={"origin": SkillOrigin.ENTERED, "mentions": findings.skills[name],
-                              "evidence": findings.evidence.get(name, "")},
+                              "evidence": findings.evidence.get(name, ""),
+                              "evidence_level": findings.levels.get(name, ""),
+                              "strength": findings.strengths.get(name, LEVEL_WEIGHTS["entered"])},
                 )
             for skill in extra:
                 CandidateSkill.objects.get_or_create(candidate=candidate, skill=skill,

@@ -90,6 +90,9 @@ class Vacancy(TimeStampedModel):
     )
     language = models.CharField(max_length=8, blank=True, default="",
                                 help_text="ISO 639-1 code of the description's language, detected on extraction")
+    profile_version = models.CharField(
+        max_length=20, blank=True, default="",
+        help_text="matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted")
     requirements_capped = models.BooleanField(
         default=False, help_text="the text named many skills with no requirement cue: only the strongest were "
         "marked required; a recruiter should confirm or edit them")
@@ -151,6 +154,9 @@ class Candidate(TimeStampedModel):
     years_experience = models.FloatField(null=True, blank=True, help_text="extracted from the CV, in years")
     language = models.CharField(max_length=8, blank=True, default="",
                                 help_text="ISO 639-1 code of the CV's language, detected on extraction")
+    profile_version = models.CharField(
+        max_length=20, blank=True, default="",
+        help_text="matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted")
     keyword_list = models.BooleanField(
         default=False, help_text="the CV is mostly repeated or bare-listed skills with little evidence of use")
     headline = models.CharField(max_length=200, blank=True, default="")
@@ -207,7 +213,8 @@ class CandidateSkill(models.Model):
     evidence = models.CharField(max_length=500, blank=True, default="", help_text="the CV line where it was found")
     evidence_level = models.CharField(
         max_length=10, blank=True, default="", help_text="strongest evidence: used, listed or mentioned (entered: '')")
-    strength = models.FloatField(default=1.0, help_text="evidence strength: mentions weighted by evidence level")
+    strength = models.FloatField(default=0.6, help_text="evidence strength (matching.evidence): 1.0 a use in a role, "
+                                 "0.6 a list entry or a skill entered by hand, 0.4 a passing mention")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["candidate", "skill"], name="candidateskill_unique")]

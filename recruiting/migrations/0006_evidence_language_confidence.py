@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='candidateskill',
             name='strength',
-            field=models.FloatField(default=1.0, help_text='evidence strength: mentions weighted by evidence level'),
+            field=models.FloatField(default=0.6, help_text='evidence strength (matching.evidence): 1.0 a use in a role, 0.6 a list entry or a skill entered by hand, 0.4 a passing mention'),
         ),
         migrations.AddField(
             model_name='vacancy',
@@ -39,5 +39,15 @@ class Migration(migrations.Migration):
             model_name='vacancy',
             name='requirements_capped',
             field=models.BooleanField(default=False, help_text='the text named many skills with no requirement cue: only the strongest were marked required; a recruiter should confirm or edit them'),
+        ),
+        migrations.AddField(
+            model_name='candidate',
+            name='profile_version',
+            field=models.CharField(blank=True, default='', help_text='matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted', max_length=20),
+        ),
+        migrations.AddField(
+            model_name='vacancy',
+            name='profile_version',
+            field=models.CharField(blank=True, default='', help_text='matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted', max_length=20),
         ),
     ]

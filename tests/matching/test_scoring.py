@@ -322,3 +322,19 @@ def test_chunked_top_k_equals_a_dense_reference(chunk, threads):
         np.testing.assert_allclose(values[:, j], expected, atol=1e-3)
         np.testing.assert_allclose(reference[rows[:, j], j], values[:, j], atol=1e-3)
         assert 5 not in rows[:10, j]
+
+
+def test_the_same_evidence_scores_alike_on_a_short_and_a_long_vacancy():
+    """Comparable across vacancies: a CV that shows every required skill in use meets a vacancy asking for three
+    skills as fully as one asking for ten, and asking for less is no advantage in itself (the old engine's
+    requirement floods made short vacancies every candidate's best match)."""
+    vocab = [f"skill{i}" for i in range(12)]
+    pool_texts = [" ".join(vocab[i:i + 4]) + " " + FILLER for i in range(8)]
+    model = MatchingModel.fit(pool_texts, [{s: 1 for s in vocab[i:i + 4]} for i in range(8)], vocab)
+    short = VacancyDocument(text=" ".join(vocab[:3]), required={s: 1 for s in vocab[:3]})
+    long = VacancyDocument(text=" ".join(vocab[:10]), required={s: 1 for s in vocab[:10]})
+    cv = CandidateDocument(text=" ".join(vocab[:10]) + " " + FILLER, skills={s: 1.0 for s in vocab[:10]},
+                           evidence_levels={s: "used" for s in vocab[:10]})
+    m = scoring.score_chunk(model, [cv], [short, long])
+    assert abs(m.components["required"][0, 0] - m.components["required"][0, 1]) < 0.05
+    assert m.score[0, 0] <= m.score[0, 1]

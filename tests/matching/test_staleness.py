@@ -55,11 +55,32 @@ def test_sweep_finds_scores_of_another_engine_version_and_missing_scores(scored)
     with mock.patch.object(tasks.score_candidates, "delay") as delay:
         with mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()):
             found = services.stale_sweep()
-    assert found == {"marked_stale": 1, "candidates": 2, "run_tasks": 0}
+    assert found == {"marked_stale": 1, "candidates": 2, "run_tasks": 0, "profiles_refreshed": 0}
     delay.assert_called_once_with(sorted([ds.pk, sales.pk]))
     tasks.score_candidates(sorted([ds.pk, sales.pk]))
     assert MatchScore.objects.count() == 2 and not MatchScore.objects.filter(stale=True).exists()
     assert set(MatchScore.objects.values_list("engine_version", flat=True)) == {scoring.ENGINE_VERSION}
+
+
+def test_an_engine_upgrade_re_extracts_old_profiles_and_rescores_them(scored):
+    """Profiles written by the previous extraction rules (no evidence levels, no language) and scores of the
+    previous engine: the sweep re-extracts the profiles first, then marks the scores stale and enqueues them."""
+    from recruiting.models import CandidateSkill
+
+    vacancy, ds, _ = scored
+    Candidate.objects.update(profile_version="")
+    Vacancy.objects.update(profile_version="")
+    CandidateSkill.objects.update(evidence_level="", strength=0.6)
+    MatchScore.objects.update(engine_version="1.0.0")
+    with mock.patch.object(tasks.score_candidates, "delay") as delay:
+        with mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()):
+            found = services.stale_sweep()
+    assert found["profiles_refreshed"] == 3 and found["marked_stale"] == 2
+    delay.assert_called_once()
+    levels = set(CandidateSkill.objects.filter(candidate=ds).values_list("evidence_level", flat=True))
+    assert levels and "" not in levels
+    assert set(Candidate.objects.values_list("profile_version", flat=True)) == {services.EXTRACTION_VERSION}
+    assert services.stale_sweep()["profiles_refreshed"] == 0  # done once
 
 
 def test_an_edited_profile_makes_its_old_scores_stale(scored):
@@ -84,7 +105,8 @@ def test_a_stored_explanation_renders_the_same_after_the_vacancy_changes(scored)
     assert any("Required skills" in line for line in before)
 
 
-def test_insufficient_data_is_stored_as_a_state_with_a_reason_not_a_number(django_capture_on_commit_callbacks):
+def test_insufficient_data_is_stored_as_a_state_with_a_reason_and_a_readable_cv_gets_low_confidence(
+        django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
         empty_vacancy, _ = vacancy_upsert(source="t", reference="vague", title="Vague",
@@ -95,7 +117,12 @@ def test_insufficient_data_is_stored_as_a_state_with_a_reason_not_a_number(djang
     rows = {(s.candidate.reference, s.vacancy.reference): s for s in MatchScore.objects.select_related(
         "candidate", "vacancy")}
     assert rows["short", "mle"].score is None and "too little text" in rows["short", "mle"].explanation["reason"]
-    assert rows["none", "mle"].state == "insufficient_data"
-    assert "no recognised skills" in rows["none", "mle"].explanation["reason"]
+    assert rows["short", "mle"].state == "insufficient_data" and rows["short", "mle"].confidence == ""
+    # Readable, but no vocabulary skill recognised: a text-based number with low confidence and the reason.
+    none = rows["none", "mle"]
+    assert none.state == "scored" and none.score is not None and none.confidence == "low"
+    assert "text similarity only" in none.explanation["confidence_reason"]
     assert rows["good", "vague"].score is None and "no skill requirements" in rows["good", "vague"].explanation["reason"]
     assert rows["good", "mle"].state == "scored" and rows["good", "mle"].score > 0
+    assert rows["good", "mle"].confidence in {"high", "medium"}
+    assert rows["good", "mle"].score > none.score

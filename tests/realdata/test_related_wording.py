@@ -97,7 +97,8 @@ def test_related_wording_ranks_near_vacancy_wording(fitted):
     fixture_texts = [t for pair in pairs for t in pair]  # vacancy words, other words, per pair
     far = []
     for seed in seeds:
-        scores = services.score_texts(vacancy_text=seed.description, cv_texts=real + fixture_texts)
+        scores = services.score_texts(vacancy_text=seed.description, vacancy_title=seed.title,
+                                      cv_texts=real + fixture_texts)
         assert len(scores) == len(real) + len(fixture_texts)
         r = ranks(scores)[len(real):]
         s = scores[len(real):]
@@ -111,16 +112,36 @@ def test_related_wording_ranks_near_vacancy_wording(fitted):
     assert not far, f"'other words' CVs rank more than {MAX_RANK_GAP} places from their twins: {far}"
 
 
-def test_translated_cvs_are_scored(fitted):
+def test_translated_cvs_are_scored_on_what_is_recognised_and_say_so(fitted):
+    """A German or French CV against an English vacancy: a number (not insufficient data), the CV's language
+    detected, low confidence, and the note that it was scored on recognised skills and qualifications."""
+    from matching import scoring
+
     seeds, real = fitted
     texts = [read(FIXTURES / "languages" / f"cv_{lang}.txt") for lang in LANGUAGES]
+    model = services.model_current()
     for seed in seeds:
-        scores = services.score_texts(vacancy_text=seed.description, cv_texts=real + texts)
-        assert len(scores) == len(real) + len(texts)
+        vacancy, docs = services.documents_from_text(vacancy_text=seed.description, cv_texts=real + texts,
+                                                     vacancy_title=seed.title)
+        m = scoring.score_chunk(model, docs, [vacancy])
+        scores = [None if m.insufficient[i, 0] else float(m.score[i, 0]) for i in range(len(docs))]
         r = ranks(scores)[len(real):]
         s = scores[len(real):]
         print(f"\nseed {seed.reference}: rank among {len(scores)} (score) "
               + "  ".join(f"{lang} {rank} ({score if score is None else f'{score:.1f}'})"
-                          for lang, rank, score in zip(LANGUAGES, r, s)))
-        for lang, score in zip(LANGUAGES, s):
-            assert isinstance(score, float), f"{seed.reference}: cv_{lang} scored {score!r}, not a float"
+                          for lang, rank, score in zip(LANGUAGES, r, s, strict=True)))
+        assert vacancy.language == "en"
+        for k, lang in enumerate(LANGUAGES):
+            i = len(real) + k
+            doc = docs[i]
+            assert isinstance(s[k], float), f"{seed.reference}: cv_{lang} scored {s[k]!r}, not a float"
+            assert doc.language == lang
+            pair = scoring.explain_pair(model, m, i, 0, doc, vacancy)
+            notes = [f["message"] for f in pair.flags if f["code"] == "language"]
+            if lang == "en":
+                assert not notes and pair.confidence != "low"
+            else:
+                name = {"de": "German", "fr": "French"}[lang]
+                assert notes == [f"CV in {name}: scored on recognised skills and qualifications"]
+                assert pair.confidence == "low"
+                assert next(c for c in pair.components if c["name"] == "text")["weight"] == 0
