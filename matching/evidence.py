@@ -282,7 +282,7 @@ def _window(line: str, offset: int, width: int = 300) -> str:
     return line[:500]
 
 
-# Fewer distinct skills than this is never a keyword list.
+# Fewer distinct skills than this is a keyword list only when skill names are most of its words.
 MIN_LIST_SKILLS = 3
 # Share of a CV's words that are skill names above which it is a keyword list whatever else it holds (the most
 # skill-dense real CVs measured stay under 0.3).
@@ -294,7 +294,7 @@ REPETITION_RATIO = 3.0
 
 
 def _keyword_list(text: str, mentions: Sequence, skills: dict[str, SkillEvidence]) -> tuple[bool, str]:
-    if len(skills) < MIN_LIST_SKILLS:
+    if not skills:
         return False, ""
     words = max(1, len(_WORD.findall(text)))
     share = sum(len(_WORD.findall(text[m.start:m.end])) or 1 for m in mentions) / words
@@ -302,6 +302,10 @@ def _keyword_list(text: str, mentions: Sequence, skills: dict[str, SkillEvidence
     if share >= MOSTLY_SKILLS_SHARE:
         return True, f"{round(100 * share)} % of its words are skill names"
     context = bool(_ROLE.search(text) or _PERIOD.search(text) or _QUALIFICATION.search(text))
+    if not context and all(e.level == "listed" for e in skills.values()):
+        return True, f"a list of {len(skills)} skill{'s' if len(skills) != 1 else ''} and nothing else"
+    if len(skills) < MIN_LIST_SKILLS:
+        return False, ""
     if share >= BARE_LIST_SHARE and (not context or repetition >= REPETITION_RATIO):
         why = f"{len(skills)} skills named {len(mentions)} times" if context else \
             f"a list of {len(skills)} skills with no role, period or qualification"

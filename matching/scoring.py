@@ -105,8 +105,12 @@ RELATED_MAX = 0.8            # related credit adds at most this much evidence st
 RELATED_SATURATION = 0.5
 # Skills named in the vacancy's title weigh (1 + TITLE_BOOST) times more among its requirements.
 TITLE_BOOST = 2.0
+# Share of a vacancy's requirement weights spread equally over its skills (the rest by IDF × mentions): a common
+# required skill (Linux, SQL) is still a requirement, and meeting it must count for more than the wording of the
+# rest of the CV (hard negatives: a CV without its skill sentences never outscores itself).
+REQUIREMENT_EQUAL_SHARE = 0.5
 # Skill and text components of a CV flagged as a keyword list are multiplied by this.
-KEYWORD_LIST_DISCOUNT = 0.35
+KEYWORD_LIST_DISCOUNT = 0.3
 # Confidence: a CV with fewer recognised skills than this, no skill shown in use, or fewer words than
 # CONFIDENT_WORDS is "medium".
 CONFIDENT_SKILLS = 5
@@ -363,15 +367,16 @@ class MatchingModel:
 
     def requirement_weights(self, skill_maps: Sequence[Mapping[str, float]],
                             core: Sequence[Sequence[str]] | None = None) -> sp.csr_matrix:
-        """Per vacancy, each skill's weight ``idf · mentions`` (× ``1 + TITLE_BOOST`` for the skills of ``core[i]``,
-        the vacancy's title), rows normalised to add up to 1: a skill the vacancy names again and again weighs
-        more than one it names once."""
-        if core is not None:
-            skill_maps = [{name: n * (1.0 + TITLE_BOOST) if name in set(c) else n for name, n in m.items()}
-                          for m, c in zip(skill_maps, core, strict=True)]
+        """Per vacancy, each skill's weight, rows adding up to 1: ``1 − REQUIREMENT_EQUAL_SHARE`` of the row by
+        ``idf · mentions`` (a skill the vacancy names again and again, or few candidates have, weighs more) and
+        ``REQUIREMENT_EQUAL_SHARE`` shared equally (every requirement counts, however common); the skills of
+        ``core[i]``, the vacancy's title, count ``1 + TITLE_BOOST`` times in both parts."""
         m = self.skill_matrix(skill_maps)
-        m = m.multiply(self.skill_idf[np.newaxis, :]).tocsr()
-        return _normalise_rows_l1(m)
+        boost = self.skill_matrix([{name: 1.0 + TITLE_BOOST if name in set(c) else 1.0 for name in s}
+                                   for s, c in zip(skill_maps, core or [()] * len(skill_maps), strict=True)])
+        weighted = _normalise_rows_l1(m.multiply(self.skill_idf[np.newaxis, :]).multiply(boost).tocsr())
+        equal = _normalise_rows_l1(boost)
+        return ((1.0 - REQUIREMENT_EQUAL_SHARE) * weighted + REQUIREMENT_EQUAL_SHARE * equal).tocsr()
 
     def effective_evidence(self, strengths: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """``(e', related part)`` for rows of evidence strengths ``e`` (n × n_skills): ``e' = e + RELATED_MAX ·

@@ -38,17 +38,20 @@ def test_idf_gives_rare_skills_more_weight(model):
     assert idf["TensorFlow"] > idf["Python"]
 
 
-def test_requirement_weights_are_idf_times_log_mentions_normalised(model):
-    w = model.requirement_weights([{"Python": 1, "TensorFlow": 1}]).toarray()[0]
+def test_requirement_weights_are_half_equal_half_idf_times_mentions(model):
     idf = dict(zip(model.skill_names, model.skill_idf))
-    expected_tf = idf["TensorFlow"] / (idf["TensorFlow"] + idf["Python"])
+    half = scoring.REQUIREMENT_EQUAL_SHARE
+    w = model.requirement_weights([{"Python": 1, "TensorFlow": 1}]).toarray()[0]
+    expected_tf = (1 - half) * idf["TensorFlow"] / (idf["TensorFlow"] + idf["Python"]) + half / 2
     assert w[model.skill_index["TensorFlow"]] == pytest.approx(expected_tf)
-    # Mentions count linearly: named twice, a skill weighs twice as much.
+    # Mentions count linearly in the IDF part: named twice, a skill weighs twice as much there.
     w2 = model.requirement_weights([{"Python": 2, "TensorFlow": 1}]).toarray()[0]
-    assert w2[model.skill_index["Python"]] / w2[model.skill_index["TensorFlow"]] == pytest.approx(
-        2 * idf["Python"] / idf["TensorFlow"])
-    assert w.sum() == pytest.approx(1.0)
-
+    idf_part = 2 * idf["Python"] / (2 * idf["Python"] + idf["TensorFlow"])
+    assert w2[model.skill_index["Python"]] == pytest.approx((1 - half) * idf_part + half / 2)
+    assert w.sum() == pytest.approx(1.0) and w2.sum() == pytest.approx(1.0)
+    # A skill the title names counts 1 + TITLE_BOOST times in both parts.
+    w3 = model.requirement_weights([{"Python": 1, "TensorFlow": 1}], [("TensorFlow",)]).toarray()[0]
+    assert w3[model.skill_index["TensorFlow"]] > w[model.skill_index["TensorFlow"]]
 
 
 def test_required_coverage_is_the_weighted_saturated_evidence_of_skills_held(model, pool):

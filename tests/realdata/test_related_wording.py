@@ -91,6 +91,10 @@ def test_fixture_cvs_are_well_formed():
         assert 200 <= len(text.split()) <= 400 and not contact.search(text)
 
 
+@pytest.mark.xfail(strict=True, reason="issue 12 acceptance not met yet (issue open): with engine 2.0.0 the "
+                   "'other words' twins rank 1-10 places from their twins (related-skill credit narrowed the gaps "
+                   "from 7-24 of engine 1.0.0, text similarity still favours the vacancies' own words); strict, "
+                   "so this fails as soon as the target holds and the marker must go")
 def test_related_wording_ranks_near_vacancy_wording(fitted):
     seeds, real = fitted
     pairs = pair_texts()
