@@ -18,7 +18,6 @@ from django.core.management import call_command
 from matching import evaluation
 from matching.models import MatchScore
 from recruiting.models import Candidate, Vacancy
-from tests.conftest import ensure_vocabulary
 
 pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
 
@@ -68,19 +67,6 @@ def assert_engine_ahead(engine: dict[str, list[float]], vacancies) -> None:
         assert np.mean(engine["p10"]) > np.mean(base["p10"]), name
         assert np.mean(engine["ndcg"]) > np.mean(base["ndcg"]), name
         assert min(engine["auc"]) > min(base["auc"]), name
-
-
-@pytest.fixture
-def imported(shared_dir, django_capture_on_commit_callbacks):
-    ensure_vocabulary()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("import_vacancies", *sorted(str(p) for p in (shared_dir / "seeds").glob("*.txt")),
-                     stdout=StringIO())
-        out = StringIO()
-        call_command("import_candidates", str(shared_dir / "data" / "resumes" / "UpdatedResumeDataSet.csv"),
-                     "--text-column", "Resume", "--label-column", "Category", stdout=out)
-    assert "166 candidates" in out.getvalue() and "796" in out.getvalue()
-    return shared_dir
 
 
 def test_seed_vacancies_rank_data_scientists_first(imported, django_capture_on_commit_callbacks):

@@ -27,7 +27,6 @@ from django.core.management import call_command
 
 from matching import services
 from recruiting.models import Candidate, Vacancy
-from tests.conftest import ensure_vocabulary
 
 pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
 
@@ -51,20 +50,6 @@ def ranks(scores: list[float | None]) -> list[int]:
     last."""
     values = [float("-inf") if s is None else s for s in scores]
     return [1 + sum(1 for other in values if other > v) for v in values]
-
-
-@pytest.fixture
-def imported(shared_dir, django_capture_on_commit_callbacks):
-    """The five seed vacancies and the 166 unique real CVs, imported as ``test_ranking_quality`` does."""
-    ensure_vocabulary()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("import_vacancies", *sorted(str(p) for p in (shared_dir / "seeds").glob("*.txt")),
-                     stdout=StringIO())
-        out = StringIO()
-        call_command("import_candidates", str(shared_dir / "data" / "resumes" / "UpdatedResumeDataSet.csv"),
-                     "--text-column", "Resume", "--label-column", "Category", stdout=out)
-    assert "166 candidates" in out.getvalue()
-    return shared_dir
 
 
 @pytest.fixture
