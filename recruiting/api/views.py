@@ -55,6 +55,7 @@ from recruiting.api.permissions import (
     is_hiring_manager,
     is_recruiter,
     roles_of,
+    scoped_match_scores,
     visible_applications,
     visible_match_scores,
     visible_vacancies,
@@ -290,8 +291,9 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                          and vacancy.hiring_managers.filter(pk=user.pk).exists())
         if not allowed:
             self.permission_denied(request, "Only recruiters and this vacancy's hiring managers see its scores.")
+        # a hiring manager gets only the rows of people who applied to this vacancy
         queryset = _filtered(filters.MatchScoreFilter, request,
-                             _match_scores(MatchScore.objects.filter(vacancy=vacancy)))
+                             _match_scores(scoped_match_scores(user, MatchScore.objects.filter(vacancy=vacancy))))
         # PostgreSQL builds the JSON page itself; it counts the vacancy's scored candidates once per page
         fast = ranked_page_response(self, request, _ranked(queryset, among=False), vacancy_id=vacancy.pk)
         if fast is not None:
