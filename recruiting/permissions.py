@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 RECRUITERS_GROUP = "Recruiters"
 HIRING_MANAGERS_GROUP = "Hiring managers"
@@ -141,6 +141,17 @@ def hiring_manager_match_scores(user, queryset: QuerySet) -> QuerySet:
         candidate=OuterRef("candidate_id"), vacancy=OuterRef("vacancy_id"), vacancy__hiring_managers=user
     )
     return queryset.filter(Exists(applied))
+
+
+def candidate_match_scores(candidate, queryset: QuerySet) -> QuerySet:
+    """``queryset`` (match scores) narrowed to what ``candidate`` may see of their own scores: the ones for
+    vacancies open to them (published, not closed) or that they applied to.  Every non-closed vacancy is scored,
+    drafts included, so without this a candidate's data export listed a draft's id, title and skills (issue 16,
+    finding 2).  Used by the portal's "your matches", the data export and the API."""
+    from recruiting.models import Application, Vacancy
+
+    applied = Application.objects.filter(candidate=candidate, vacancy=OuterRef("vacancy_id"))
+    return queryset.filter(candidate=candidate).filter(Q(vacancy__status=Vacancy.Status.OPEN) | Exists(applied))
 
 
 def visible_candidates(user, queryset: QuerySet | None = None) -> QuerySet:

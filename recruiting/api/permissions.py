@@ -22,7 +22,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from matching.models import MatchScore
 from recruiting.models import Application, Candidate, Vacancy
-from recruiting.permissions import RECRUITERS_GROUP, hiring_manager_match_scores
+from recruiting.permissions import RECRUITERS_GROUP, candidate_match_scores, hiring_manager_match_scores
 
 HIRING_MANAGERS_GROUP = "Hiring managers"
 _CACHE_ATTR = "_api_role_groups"
@@ -107,7 +107,8 @@ def visible_applications(user) -> QuerySet[Application]:
 
 def visible_match_scores(user) -> QuerySet[MatchScore]:
     """Recruiters: all.  Hiring managers: their applicants' scores for the vacancies they manage (the one rule,
-    ``recruiting.permissions.hiring_manager_match_scores``).  Candidates: their own, for open vacancies."""
+    ``recruiting.permissions.hiring_manager_match_scores``).  Candidates: their own, for open vacancies and
+    the ones they applied to (``recruiting.permissions.candidate_match_scores``)."""
     return scoped_match_scores(user, MatchScore.objects.all())
 
 
@@ -119,7 +120,7 @@ def scoped_match_scores(user, queryset: QuerySet[MatchScore]) -> QuerySet[MatchS
         return hiring_manager_match_scores(user, queryset)
     candidate = candidate_of(user)
     if candidate is not None:
-        return queryset.filter(candidate=candidate, vacancy__status=Vacancy.Status.OPEN)
+        return candidate_match_scores(candidate, queryset)
     return queryset.none()
 
 
