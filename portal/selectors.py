@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore, Skill
-from recruiting.permissions import candidate_match_scores
 from matching.ranking import rank_text, ranking_order_by
 from recruiting.models import (
     Application,
@@ -26,6 +25,7 @@ from recruiting.models import (
     DegreeLevel,
     Vacancy,
 )
+from recruiting.permissions import candidate_match_scores
 from recruiting.selectors import with_vacancy_rank
 
 # How long the pages wait for the worker before scoring the pair on the page itself.

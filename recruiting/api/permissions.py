@@ -107,8 +107,8 @@ def visible_applications(user) -> QuerySet[Application]:
 
 def visible_match_scores(user) -> QuerySet[MatchScore]:
     """Recruiters: all.  Hiring managers: their applicants' scores for the vacancies they manage (the one rule,
-    ``recruiting.permissions.hiring_manager_match_scores``).  Candidates: their own, for open vacancies and
-    the ones they applied to (``recruiting.permissions.candidate_match_scores``)."""
+    ``recruiting.permissions.hiring_manager_match_scores``).  Candidates: their own, for open vacancies
+    (``recruiting.permissions.candidate_match_scores``, narrowed to open ones)."""
     return scoped_match_scores(user, MatchScore.objects.all())
 
 
@@ -120,7 +120,8 @@ def scoped_match_scores(user, queryset: QuerySet[MatchScore]) -> QuerySet[MatchS
         return hiring_manager_match_scores(user, queryset)
     candidate = candidate_of(user)
     if candidate is not None:
-        return candidate_match_scores(candidate, queryset)
+        # the candidate rule, narrowed as before to open vacancies (a closed one's ranking no longer moves)
+        return candidate_match_scores(candidate, queryset).filter(vacancy__status=Vacancy.Status.OPEN)
     return queryset.none()
 
 
