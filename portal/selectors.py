@@ -25,6 +25,7 @@ from recruiting.models import (
     DegreeLevel,
     Vacancy,
 )
+from recruiting.permissions import candidate_match_scores
 from recruiting.selectors import with_vacancy_rank
 
 # How long the pages wait for the worker before scoring the pair on the page itself.
@@ -297,8 +298,8 @@ def candidate_best_matches(*, candidate: Candidate, limit: int = 5) -> list[Matc
     """The candidate's best-scored open vacancies, vacancy loaded, each with the candidate's rank among the
     vacancy's candidates (``vacancy_rank``, ``vacancy_tied``, ``vacancy_ranked``; ``rank_text``) — one query."""
     scores = list(
-        with_vacancy_rank(MatchScore.objects.filter(candidate=candidate, vacancy__status=Vacancy.Status.OPEN,
-                                                    state=MatchScore.State.SCORED, score__isnull=False), among=True)
+        with_vacancy_rank(candidate_match_scores(candidate, MatchScore.objects.filter(
+            vacancy__status=Vacancy.Status.OPEN, state=MatchScore.State.SCORED, score__isnull=False)), among=True)
         .select_related("vacancy").defer("vacancy__description")
         .order_by(*ranking_order_by())[: max(limit, 0)]
     )

@@ -24,7 +24,7 @@ from django.utils import timezone
 from matching import services as matching_services
 from matching.evidence import LEVEL_WEIGHTS
 from matching.extraction import extract_qualifications, extract_years_experience
-from matching.models import Skill
+from matching.models import MatchScore, Skill
 from recruiting.documents import DocumentError, display_name, read_document
 from recruiting.models import (
     Application,
@@ -35,6 +35,7 @@ from recruiting.models import (
     Qualification,
     SkillOrigin,
 )
+from recruiting.permissions import candidate_match_scores
 from recruiting.services import CANDIDATE_PROFILE_FIELDS, candidate_profile_update  # noqa: F401 - portal.views uses it
 
 PORTAL_SOURCE = "portal"
@@ -380,7 +381,8 @@ def _iso(value) -> str | None:
 
 def candidate_data_export(*, user) -> dict:
     """Everything we hold about ``user`` as candidate: account, profile, CV text, skills, qualifications,
-    experience, applications with their stage history, and match scores with their explanations."""
+    experience, applications with their stage history, and match scores with their explanations — for the
+    vacancies the candidate may see (``recruiting.permissions.candidate_match_scores``: no draft's title)."""
     from allauth.account.models import EmailAddress
 
     data: dict = {
@@ -454,7 +456,8 @@ def candidate_data_export(*, user) -> dict:
             "matched_skills": s.matched_skills, "missing_skills": s.missing_skills,
             "explanation": s.explanation, "engine_version": s.engine_version,
         }
-        for s in candidate.match_scores.select_related("vacancy").order_by("vacancy__title", "vacancy_id")
+        for s in candidate_match_scores(candidate, MatchScore.objects.all()).select_related("vacancy")
+        .order_by("vacancy__title", "vacancy_id")
     ]
     return data
 

@@ -551,7 +551,9 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             audit_log(actor=user, action="view_cv", obj=candidate, detail={"via": "candidate page"})
         vacancies = permissions.visible_vacancies(user)
         scores = []
-        for score in selectors.candidate_scores(candidate=candidate, vacancies=vacancies):
+        for score in selectors.candidate_scores(
+            candidate=candidate, vacancies=vacancies, scores=permissions.visible_match_scores(user)
+        ):
             row = workspace.score_summary(score, candidate=candidate)
             row.update(
                 vacancy=score.vacancy,

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 RECRUITERS_GROUP = "Recruiters"
 HIRING_MANAGERS_GROUP = "Hiring managers"
@@ -117,6 +117,43 @@ def visible_vacancies(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.none()
 
 
+# --- the hiring-manager rule (issue 16, finding 1) ----------------------------------------------------------
+# A hiring manager sees a candidate's personal data only for people who applied to a vacancy they manage, and
+# a match score only for a (candidate, vacancy) pair where the candidate applied to that vacancy and the user
+# manages it.  There is no "share a sourced candidate with the hiring manager" mechanism yet, so sourced
+# candidates (scored, never applied) stay out of their reach; the shortlist shows them only the counts.
+# These two filters are the single statement of that rule: the workspace, the admin and the API all call them.
+def hiring_manager_candidates(user, queryset: QuerySet) -> QuerySet:
+    """``queryset`` (candidates) narrowed to people with an application to a vacancy ``user`` manages."""
+    from recruiting.models import Application
+
+    return queryset.filter(
+        pk__in=Application.objects.filter(vacancy__hiring_managers=user).values("candidate_id")
+    )
+
+
+def hiring_manager_match_scores(user, queryset: QuerySet) -> QuerySet:
+    """``queryset`` (match scores) narrowed to pairs whose candidate applied to the score's vacancy, a vacancy
+    ``user`` manages."""
+    from recruiting.models import Application
+
+    applied = Application.objects.filter(
+        candidate=OuterRef("candidate_id"), vacancy=OuterRef("vacancy_id"), vacancy__hiring_managers=user
+    )
+    return queryset.filter(Exists(applied))
+
+
+def candidate_match_scores(candidate, queryset: QuerySet) -> QuerySet:
+    """``queryset`` (match scores) narrowed to what ``candidate`` may see of their own scores: the ones for
+    vacancies open to them (published, not closed) or that they applied to.  Every non-closed vacancy is scored,
+    drafts included, so without this a candidate's data export listed a draft's id, title and skills (issue 16,
+    finding 2).  Used by the portal's "your matches", the data export and the API."""
+    from recruiting.models import Application, Vacancy
+
+    applied = Application.objects.filter(candidate=candidate, vacancy=OuterRef("vacancy_id"))
+    return queryset.filter(candidate=candidate).filter(Q(vacancy__status=Vacancy.Status.OPEN) | Exists(applied))
+
+
 def visible_candidates(user, queryset: QuerySet | None = None) -> QuerySet:
     """Candidates ``user`` may open: all for recruiters; for hiring managers, people with an application to
     one of their vacancies (a shortlist row alone does not open the CV of someone who never applied)."""
@@ -126,10 +163,7 @@ def visible_candidates(user, queryset: QuerySet | None = None) -> QuerySet:
     if is_recruiter(user):
         return queryset
     if is_hiring_manager(user):
-        from recruiting.models import Application
-
-        ids = Application.objects.filter(vacancy__hiring_managers=user).values("candidate_id")
-        return queryset.filter(pk__in=ids)
+        return hiring_manager_candidates(user, queryset)
     return queryset.none()
 
 
@@ -145,13 +179,14 @@ def visible_applications(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def visible_match_scores(user, queryset: QuerySet | None = None) -> QuerySet:
+    """All for recruiters; for hiring managers only their applicants' scores (``hiring_manager_match_scores``)."""
     from matching.models import MatchScore
 
     queryset = MatchScore.objects.all() if queryset is None else queryset
     if is_recruiter(user):
         return queryset
     if is_hiring_manager(user):
-        return queryset.filter(vacancy__hiring_managers=user)
+        return hiring_manager_match_scores(user, queryset)
     return queryset.none()
 
 

@@ -159,7 +159,7 @@ def _submitted_username(request: HttpRequest) -> str:
             if int(request.META.get("CONTENT_LENGTH") or 0) > 64 * 1024:
                 return ""  # no login body is that big; the view answers it
             data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: the view's parser answers 400
             return ""
         return str(data.get("email") or data.get("username") or "") if isinstance(data, dict) else ""
     return str(request.POST.get("username") or request.POST.get("email") or "")

@@ -194,6 +194,7 @@ def shortlist_scores(
     confidence: str = "",
     limit: int = 50,
     rank: bool = True,
+    scores: QuerySet[MatchScore] | None = None,
 ) -> tuple[list[MatchScore], int]:
     """The filtered, ranked shortlist of ``vacancy`` and how many rows match the filters (two queries).
 
@@ -202,11 +203,14 @@ def shortlist_scores(
     vacancy's scores (``with_vacancy_rank``).  Filters: ``min_score`` (0–100), ``stage`` (a pipeline stage, or
     "none" for candidates who have not applied), ``applied`` ("yes" / "no"), ``skill`` (a skill name the candidate
     has, case-insensitive), ``confidence`` ("high", "medium" or "low").  ``Candidate.cv_text`` is never loaded.
+    ``scores`` (default: all) is the match scores the user may see (``recruiting.permissions.visible_match_scores``:
+    a hiring manager's shortlist holds only the vacancy's applicants); the rank stays the rank among all.
     """
     from recruiting.models import Application
 
     application = Application.objects.filter(vacancy=vacancy, candidate=OuterRef("candidate_id"))
-    queryset = MatchScore.objects.filter(vacancy=vacancy).annotate(
+    scores = MatchScore.objects.all() if scores is None else scores
+    queryset = scores.filter(vacancy=vacancy).annotate(
         application_id=Subquery(application.values("pk")[:1]),
         application_stage=Subquery(application.values("stage")[:1]),
         application_advanced=Subquery(application.values("advanced")[:1]),
@@ -292,10 +296,14 @@ def vacancy_board_applications(*, vacancy: Vacancy) -> list:
     )
 
 
-def candidate_scores(*, candidate: Candidate, vacancies: QuerySet[Vacancy]) -> list[MatchScore]:
+def candidate_scores(
+    *, candidate: Candidate, vacancies: QuerySet[Vacancy], scores: QuerySet[MatchScore] | None = None
+) -> list[MatchScore]:
     """Every match score of ``candidate`` against ``vacancies``, best first, vacancy loaded, each with its rank
-    among the vacancy's candidates (``with_vacancy_rank(among=True)``) — one query."""
-    queryset = (MatchScore.objects.filter(candidate=candidate, vacancy__in=vacancies)
+    among the vacancy's candidates (``with_vacancy_rank(among=True)``) — one query.  ``scores`` (default: all)
+    is the match scores the user may see (``recruiting.permissions.visible_match_scores``)."""
+    scores = MatchScore.objects.all() if scores is None else scores
+    queryset = (scores.filter(candidate=candidate, vacancy__in=vacancies)
                 .select_related("vacancy").defer("vacancy__description"))
     return list(_ranked(with_vacancy_rank(queryset, among=True)))
 

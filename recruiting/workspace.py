@@ -411,6 +411,7 @@ def shortlist_view(model_admin, request: HttpRequest, object_id) -> HttpResponse
         skill=(data.get("skill") or "").strip(),
         confidence=data.get("confidence", ""),
         limit=limit,
+        scores=permissions.visible_match_scores(request.user),
     )
     histogram = selectors.vacancy_score_histogram(vacancy=vacancy)
     query = request.GET.copy()
@@ -507,7 +508,9 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
     """The ticked rows (all rows of the vacancy when none is ticked) as CSV; blind review applies; the export
     is written to the audit log (ids only)."""
     blind = bool(request.session.get(BLIND_SESSION_KEY, False))
-    scores, _ = selectors.shortlist_scores(vacancy=vacancy, limit=100_000, rank=False)
+    scores, _ = selectors.shortlist_scores(
+        vacancy=vacancy, limit=100_000, rank=False, scores=permissions.visible_match_scores(request.user)
+    )
     # Ranks among all the vacancy's scores (matching.ranking), before keeping the ticked rows.
     ranks = competition_ranks([s.score for s in scores])
     ranked = list(zip(scores, ranks, strict=True))

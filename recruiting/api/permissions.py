@@ -22,7 +22,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from matching.models import MatchScore
 from recruiting.models import Application, Candidate, Vacancy
-from recruiting.permissions import RECRUITERS_GROUP
+from recruiting.permissions import RECRUITERS_GROUP, candidate_match_scores, hiring_manager_match_scores
 
 HIRING_MANAGERS_GROUP = "Hiring managers"
 _CACHE_ATTR = "_api_role_groups"
@@ -106,15 +106,22 @@ def visible_applications(user) -> QuerySet[Application]:
 
 
 def visible_match_scores(user) -> QuerySet[MatchScore]:
-    """Recruiters: all.  Hiring managers: their vacancies'.  Candidates: their own, for open vacancies."""
-    queryset = MatchScore.objects.all()
+    """Recruiters: all.  Hiring managers: their applicants' scores for the vacancies they manage (the one rule,
+    ``recruiting.permissions.hiring_manager_match_scores``).  Candidates: their own, for open vacancies
+    (``recruiting.permissions.candidate_match_scores``, narrowed to open ones)."""
+    return scoped_match_scores(user, MatchScore.objects.all())
+
+
+def scoped_match_scores(user, queryset: QuerySet[MatchScore]) -> QuerySet[MatchScore]:
+    """``queryset`` narrowed to what ``user`` may see (``visible_match_scores``)."""
     if is_recruiter(user):
         return queryset
     if is_hiring_manager(user):
-        return queryset.filter(vacancy__in=managed_vacancy_ids(user))
+        return hiring_manager_match_scores(user, queryset)
     candidate = candidate_of(user)
     if candidate is not None:
-        return queryset.filter(candidate=candidate, vacancy__status=Vacancy.Status.OPEN)
+        # the candidate rule, narrowed as before to open vacancies (a closed one's ranking no longer moves)
+        return candidate_match_scores(candidate, queryset).filter(vacancy__status=Vacancy.Status.OPEN)
     return queryset.none()
 
 

@@ -28,8 +28,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,6 +44,8 @@ from recruiting.api import serializers as s
 from recruiting.api import services as api_services
 from recruiting.api.exceptions import Conflict, ImportFailedError
 from recruiting.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from recruiting.api.pagination import Pagination
+from recruiting.api.parsers import BoundedJSONParser
 from recruiting.api.ranked import ranked_page_response
 from recruiting.api.permissions import (
     ApplicationPermission,
@@ -55,6 +56,7 @@ from recruiting.api.permissions import (
     is_hiring_manager,
     is_recruiter,
     roles_of,
+    scoped_match_scores,
     visible_applications,
     visible_match_scores,
     visible_vacancies,
@@ -73,11 +75,6 @@ from recruiting.models import (
 
 API_SOURCE = "api"
 ID = r"[0-9]{1,18}"  # ids a 64-bit column can hold; longer ones are simply not found
-
-
-class Pagination(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 500
 
 
 class ApiMixin:
@@ -290,8 +287,9 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                          and vacancy.hiring_managers.filter(pk=user.pk).exists())
         if not allowed:
             self.permission_denied(request, "Only recruiters and this vacancy's hiring managers see its scores.")
+        # a hiring manager gets only the rows of people who applied to this vacancy
         queryset = _filtered(filters.MatchScoreFilter, request,
-                             _match_scores(MatchScore.objects.filter(vacancy=vacancy)))
+                             _match_scores(scoped_match_scores(user, MatchScore.objects.filter(vacancy=vacancy))))
         # PostgreSQL builds the JSON page itself; it counts the vacancy's scored candidates once per page
         fast = ranked_page_response(self, request, _ranked(queryset, among=False), vacancy_id=vacancy.pk)
         if fast is not None:
@@ -542,7 +540,7 @@ class ScoringRunViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
 # --- imports ------------------------------------------------------------------------------------------------
 class CandidateImportView(APIView):
     permission_classes = [IsRecruiter]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         tags=["imports"], summary="Import candidates (recruiters): JSON rows or a CSV file",

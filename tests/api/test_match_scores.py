@@ -6,17 +6,21 @@ import pytest
 
 from matching.models import ScoringRun
 from tests.api.conftest import assert_error
-from tests.factories import CandidateFactory, MatchScoreFactory, SkillFactory
+from tests.factories import ApplicationFactory, CandidateFactory, MatchScoreFactory, SkillFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def ranked(world):
-    """The managed vacancy's scores: Ada 73, three more, one insufficient-data."""
-    scores = [MatchScoreFactory(vacancy=world.managed_vacancy, candidate=CandidateFactory(), skills_score=s)
-              for s in (95.0, 40.0, 10.0)]
-    MatchScoreFactory(vacancy=world.managed_vacancy, candidate=CandidateFactory(), insufficient=True)
+    """The managed vacancy's scores: Ada 73, three more, one insufficient-data — all applicants, so its hiring
+    manager sees them too (a hiring manager sees applicants only: tests/security/test_hiring_manager_scope.py)."""
+    candidates = [CandidateFactory() for _ in range(4)]
+    for candidate in candidates:
+        ApplicationFactory(candidate=candidate, vacancy=world.managed_vacancy)
+    scores = [MatchScoreFactory(vacancy=world.managed_vacancy, candidate=c, skills_score=s)
+              for c, s in zip(candidates, (95.0, 40.0, 10.0))]
+    MatchScoreFactory(vacancy=world.managed_vacancy, candidate=candidates[3], insufficient=True)
     return scores
 
 

@@ -22,8 +22,7 @@ from recruiting.models import (
     Qualification,
 )
 from recruiting.services import application_create, application_move
-from tests.factories import MatchScoreFactory, RecruiterFactory, UserFactory, VacancyFactory
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, MatchScoreFactory, RecruiterFactory, UserFactory, VacancyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +134,34 @@ def test_delete_service_without_a_candidate(db):
     user = UserFactory()
     services.candidate_account_delete(user=user)
     assert not get_user_model().objects.filter(pk=user.pk).exists()
+
+
+def test_export_your_matches_and_api_never_name_a_draft_vacancy(candidate_client, full_profile, user):
+    """Issue 16, finding 2: every non-closed vacancy is scored, drafts included; the candidate's export, "your
+    matches" and the API list only vacancies the candidate may see (open ones, or ones they applied to)."""
+    from rest_framework.test import APIClient
+
+    from recruiting.models import Vacancy
+
+    draft = VacancyFactory(title="CONFIDENTIAL merger team", status=Vacancy.Status.DRAFT)
+    MatchScoreFactory(candidate=full_profile, vacancy=draft, skills_score=99.0)
+    closed_applied = Vacancy.objects.get(title="Applied Scientist")
+    Vacancy.objects.filter(pk=closed_applied.pk).update(status=Vacancy.Status.CLOSED)
+
+    assert candidate_client.get(reverse("portal:vacancy_detail", args=[draft.pk])).status_code == 404
+    export = candidate_client.get(reverse("portal:privacy_export")).content.decode()
+    assert "CONFIDENTIAL" not in export and f'"id": {draft.pk},' not in export
+    assert [s["vacancy"]["title"] for s in json.loads(export)["match_scores"]] == ["Applied Scientist"]
+    assert "CONFIDENTIAL" not in candidate_client.get(reverse("portal:profile")).content.decode()
+    assert all(s.vacancy_id != draft.pk for s in services_best_matches(full_profile))
+    api = APIClient()
+    api.force_authenticate(user)
+    body = api.get("/api/v1/match-scores/?limit=500", HTTP_ACCEPT="application/json").json()
+    assert body["results"] == []  # the API lists a candidate's scores for open vacancies only
+    assert "CONFIDENTIAL" not in json.dumps(body)
+
+
+def services_best_matches(candidate):
+    from portal.selectors import candidate_best_matches
+
+    return candidate_best_matches(candidate=candidate, limit=50)

@@ -369,3 +369,84 @@ CASES: list[Case] = [
 @functools.cache
 def case_by_id(case_id: str) -> Case:
     return next(c for c in CASES if c.id == case_id)
+
+
+# --- hostile API requests (issue 16, finding 3) -------------------------------------------------------------------
+@dataclass(frozen=True)
+class ApiCase:
+    """One hostile request.  ``role``: anonymous, candidate or recruiter.  ``url`` may hold ``{vacancy}`` (an open
+    vacancy with match scores).  ``body``: raw bytes sent as ``application/json`` (None for a GET)."""
+
+    id: str
+    role: str
+    method: str
+    url: str
+    body: bytes | None
+    what: str
+
+
+def _nested(depth: int, *, inner: str = "1") -> bytes:
+    return ("[" * depth + inner + "]" * depth).encode()
+
+
+def _nested_object(depth: int) -> bytes:
+    return ('{"a":' * depth + "1" + "}" * depth).encode()
+
+
+TOKEN, APPLY, RUNS = "/api/v1/auth/token/", "/api/v1/applications/", "/api/v1/scoring-runs/"
+SHORTLIST = "/api/v1/vacancies/{vacancy}/match-scores/"
+
+API_CASES = [
+    ApiCase("token-nested-5000", "anonymous", "post", TOKEN, _nested(5000), "a JSON array 5,000 deep (RecursionError)"),
+    ApiCase("token-object-nested-5000", "anonymous", "post", TOKEN, _nested_object(5000),
+            "a JSON object 5,000 deep"),
+    ApiCase("token-nested-100", "anonymous", "post", TOKEN,
+            b'{"email": ' + _nested(100, inner='"a@example.org"') + b', "password": "x"}',
+            "100 deep: parses, but beyond the API's depth bound"),
+    ApiCase("apply-nested-5000", "candidate", "post", APPLY, _nested(5000), "5,000 deep on an authenticated write"),
+    ApiCase("runs-nested-5000", "recruiter", "post", RUNS, _nested_object(5000), "5,000 deep on the scoring runs"),
+    ApiCase("apply-1e400", "candidate", "post", APPLY, b'{"vacancy": 1e400}', "a float literal too big (OverflowError)"),
+    ApiCase("runs-1e400", "recruiter", "post", RUNS, b'{"scope": "vacancy", "vacancy": 1e400}',
+            "a float literal too big on the scoring runs"),
+    ApiCase("apply-minus-1e400", "candidate", "post", APPLY, b'{"vacancy": -1e400}', "-infinity as a literal"),
+    ApiCase("apply-nan", "candidate", "post", APPLY, b'{"vacancy": NaN}', "NaN (not JSON)"),
+    ApiCase("runs-infinity", "recruiter", "post", RUNS, b'{"scope": "vacancy", "vacancy": Infinity}',
+            "Infinity (not JSON)"),
+    ApiCase("apply-int-1e30", "candidate", "post", APPLY, b'{"vacancy": 1000000000000000000000000000000}',
+            "an integer beyond 64 bits"),
+    ApiCase("apply-int-5000-digits", "candidate", "post", APPLY, b'{"vacancy": 1' + b"0" * 5000 + b"}",
+            "an integer of 5,000 digits (Python's int-string limit)"),
+    ApiCase("runs-int-1e30", "recruiter", "post", RUNS,
+            b'{"scope": "candidate", "candidate": -1000000000000000000000000000000}', "a negative integer beyond 64 bits"),
+    ApiCase("apply-vacancy-list", "candidate", "post", APPLY, b'{"vacancy": [1]}', "wrong type: a list for an id"),
+    ApiCase("apply-vacancy-object", "candidate", "post", APPLY, b'{"vacancy": {"id": 1}}', "wrong type: an object"),
+    ApiCase("apply-vacancy-bool", "candidate", "post", APPLY, b'{"vacancy": true}', "wrong type: a boolean"),
+    ApiCase("token-body-array", "anonymous", "post", TOKEN, b"[1, 2, 3]", "a JSON array for an object"),
+    ApiCase("token-body-string", "anonymous", "post", TOKEN, b'"hello"', "a JSON string for an object"),
+    ApiCase("token-lone-surrogate", "anonymous", "post", TOKEN,
+            b'{"email": "a@example.org", "password": "\\ud800"}', "a lone UTF-16 surrogate in the password"),
+    ApiCase("token-nul-email", "anonymous", "post", TOKEN, b'{"email": "a\\u0000@example.org", "password": "x"}',
+            "a NUL character in the e-mail"),
+    ApiCase("token-invalid-utf8", "anonymous", "post", TOKEN, b'{"email": "\xff\xfe@example.org"}', "bytes not UTF-8"),
+    ApiCase("runs-rlo-scope", "recruiter", "post", RUNS, '{"scope": "all\u202e"}'.encode(), "U+202E in a choice"),
+    ApiCase("shortlist-offset-huge", "recruiter", "get", SHORTLIST + "?offset=99999999999999999999", None,
+            "an offset beyond bigint (DataError on PostgreSQL)"),
+    ApiCase("shortlist-offset-negative", "recruiter", "get", SHORTLIST + "?offset=-1", None, "a negative offset"),
+    ApiCase("shortlist-offset-text", "recruiter", "get", SHORTLIST + "?offset=abc", None, "an offset that is no number"),
+    ApiCase("shortlist-limit-huge", "recruiter", "get", SHORTLIST + "?limit=99999999999999999999", None,
+            "a limit beyond bigint"),
+    ApiCase("shortlist-limit-negative", "recruiter", "get", SHORTLIST + "?limit=-5", None, "a negative limit"),
+    ApiCase("shortlist-limit-zero", "recruiter", "get", SHORTLIST + "?limit=0", None, "a zero limit"),
+    ApiCase("shortlist-limit-arabic-digit", "recruiter", "get", SHORTLIST + "?limit=%D9%A3", None,
+            "a limit in Arabic-Indic digits (str.isdigit, not ASCII)"),
+    ApiCase("shortlist-offset-float", "recruiter", "get", SHORTLIST + "?offset=1e400", None, "an offset as 1e400"),
+    ApiCase("shortlist-min-score-inf", "recruiter", "get", SHORTLIST + "?min_score=1e400", None,
+            "a filter value of 1e400"),
+    ApiCase("shortlist-min-score-nan", "recruiter", "get", SHORTLIST + "?min_score=NaN", None, "a filter value NaN"),
+    ApiCase("scores-offset-huge", "recruiter", "get", "/api/v1/match-scores/?offset=99999999999999999999", None,
+            "an offset beyond bigint on a plain list"),
+    ApiCase("vacancies-limit-negative", "anonymous", "get", "/api/v1/vacancies/?limit=-1", None,
+            "a negative limit, anonymous"),
+    ApiCase("application-id-huge", "recruiter", "get", "/api/v1/applications/99999999999999999999/", None,
+            "an id beyond bigint in the path"),
+]

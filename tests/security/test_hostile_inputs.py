@@ -11,6 +11,7 @@ written to ``artifacts/hostile-corpus.md`` as a test artefact.
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import time
 from pathlib import Path
@@ -27,8 +28,8 @@ from rest_framework.test import APIClient
 from matching.models import MatchScore
 from recruiting.documents import DocumentError, display_name, read_document
 from recruiting.models import Candidate, CandidateSkill, Vacancy
-from tests.factories import CandidateFactory, RecruiterFactory, UserFactory
-from tests.security.hostile import CASES, PASSWD_MARKERS, Case
+from tests.factories import CandidateFactory, MatchScoreFactory, RecruiterFactory, UserFactory, VacancyFactory
+from tests.security.hostile import API_CASES, CASES, PASSWD_MARKERS, ApiCase, Case
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +313,49 @@ def test_hostile_file(case: Case, people, tmp_path, production_storage):
 def test_the_corpus_is_big_enough():
     assert len(CASES) >= 30
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+# --- hostile API requests (issue 16, finding 3) -----------------------------------------------------------------
+@pytest.fixture
+def api_world(people):
+    from allauth.account.models import EmailAddress
+
+    user = people["candidate_user"]
+    EmailAddress.objects.get_or_create(user=user, email=user.email or user.username,
+                                       defaults={"verified": True, "primary": True})
+    vacancy = VacancyFactory(title="Hostile-input role")
+    for _ in range(3):
+        MatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory())
+    return {**people, "vacancy": vacancy}
+
+
+def _api_client(role: str, api_world) -> APIClient:
+    client = APIClient(raise_request_exception=False)
+    user = {"anonymous": None, "candidate": api_world["candidate_user"], "recruiter": api_world["recruiter"]}[role]
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.mark.parametrize("case", API_CASES, ids=[c.id for c in API_CASES])
+def test_hostile_api_request_is_a_4xx_in_the_error_format(case: ApiCase, api_world, caplog):
+    """Every hostile request answers 4xx with the API's error body; nothing is logged at ERROR, no traceback."""
+    client = _api_client(case.role, api_world)
+    url = case.url.format(vacancy=api_world["vacancy"].pk)
+    with caplog.at_level(logging.WARNING):
+        if case.body is None:
+            response = getattr(client, case.method)(url, HTTP_ACCEPT="application/json")
+        else:
+            response = getattr(client, case.method)(url, data=case.body, content_type="application/json",
+                                                     HTTP_ACCEPT="application/json")
+    assert 400 <= response.status_code < 500, (case.id, response.status_code, response.content[:300])
+    assert response["Content-Type"].startswith("application/json"), (case.id, response["Content-Type"])
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, (case.id, body)
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR], case.id
+
+
+def test_the_api_corpus_is_big_enough():
+    assert len(API_CASES) >= 15
+    assert len({c.id for c in API_CASES}) == len(API_CASES)

@@ -126,3 +126,75 @@ def test_posts_from_outsiders_change_nothing_of_the_candidate(world, role):
             problems.append(f"{where} — shows candidate data")
     assert not problems, "\n".join(problems)
     assert _zelda_state(world) == before
+
+
+# --- hiring manager × non-applicant (issue 16, finding 1) ----------------------------------------------------
+NORA_NAME = "Nora Wombatface"
+NORA_EMAIL = "nora.wombatface@example.org"
+NORA_CV_MARKER = "WOMBAT-CV-91c2"
+NORA_MARKERS = (NORA_NAME, NORA_EMAIL, NORA_CV_MARKER)
+
+
+def _non_applicant_objects(world, *, applied_elsewhere: bool) -> dict:
+    """Zelda's URL table with every candidate-owned object replaced by Nora's: a candidate scored against the
+    hiring manager's vacancy who applied only to another vacancy (or never applied at all)."""
+    from tests.factories import (
+        ApplicationFactory,
+        CandidateFactory,
+        CandidateSkillFactory,
+        MatchScoreFactory,
+        NoteFactory,
+    )
+
+    nora = CandidateFactory(name=NORA_NAME, email=NORA_EMAIL, source="import",
+                            cv_text=f"Python engineer. {NORA_CV_MARKER}\nBSc Physics.")
+    score = MatchScoreFactory(candidate=nora, vacancy=world.managed_vacancy)
+    objects = {
+        **world.objects,
+        "recruiting.candidate": nora,
+        "recruiting.candidateskill": CandidateSkillFactory(candidate=nora, skill=world.objects["matching.skill"]),
+        "recruiting.qualification": Qualification.objects.create(candidate=nora, level=2, field="physics"),
+        "recruiting.experience": Experience.objects.create(candidate=nora, title="Analyst",
+                                                           start_date="2020-01-01"),
+        "recruiting.note": NoteFactory(candidate=nora, application=None, author=world.user("recruiter")),
+        "matching.matchscore": score,
+    }
+    if applied_elsewhere:
+        objects["recruiting.application"] = ApplicationFactory(candidate=nora, vacancy=world.open_vacancy)
+    else:  # Nora has no application: point application URLs at Bob's, to a vacancy the manager does not manage
+        objects["recruiting.application"] = Application.objects.get(candidate=world.bob)
+    return objects
+
+
+def _nora_leaks(response) -> list[str]:
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    text = body.decode("utf-8", "replace")
+    return [marker for marker in NORA_MARKERS if marker in text]
+
+
+@pytest.mark.parametrize("applied_elsewhere", [True, False], ids=["applied-elsewhere", "never-applied"])
+def test_a_hiring_manager_never_sees_a_non_applicant(world, applied_elsewhere):
+    """Every URL (workspace, admin change pages, API lists and details, exports), filled with the objects of
+    Nora — scored against the hiring manager's vacancy, but no applicant of it: the hiring manager never gets a
+    200 on her objects and never sees her name, e-mail or CV anywhere; a recruiter does see her (so the check is
+    not vacuous)."""
+    objects = _non_applicant_objects(world, applied_elsewhere=applied_elsewhere)
+    endpoints = concrete_urls(objects)
+    manager, recruiter = _client(world, "hiring_manager"), _client(world, "recruiter")
+    problems: list[str] = []
+    seen_by_recruiter = 0
+    for endpoint in endpoints:
+        response = manager.get(endpoint.url)
+        where = f"GET {endpoint.url} ({endpoint.name}) as hiring manager: {response.status_code}"
+        if response.status_code >= 500:
+            problems.append(f"{where} — server error")
+        is_list = endpoint.name.endswith(("changelist", "-list", "_add"))  # lists: the leak check holds them
+        if (endpoint.candidate_owned and not is_list and response.status_code == 200
+                and endpoint.name not in PUBLIC and not endpoint.name.startswith("admin:auth") and "token" not in endpoint.name
+                and "emailaddress" not in endpoint.name):
+            problems.append(f"{where} — a non-applicant's object")
+        if leaked := _nora_leaks(response):
+            problems.append(f"{where} — shows {leaked}")
+        seen_by_recruiter += bool(_nora_leaks(recruiter.get(endpoint.url)))
+    assert not problems, "\n".join(problems)
+    assert seen_by_recruiter >= 3, "the recruiter should see Nora on several pages"
