@@ -794,8 +794,9 @@ def scoring_run_start(*, scope: str = "all", target: str = "", candidate_ids: Se
     return run
 
 
-def _send_after_commit(task, *args) -> None:
-    """Enqueue ``task`` after commit; with the broker down the work waits for the stale sweep."""
+def _send_after_commit(task, *args, on_sent=None) -> None:
+    """Enqueue ``task`` after commit, then call ``on_sent()`` if given; with the broker down the work waits for the
+    stale sweep (and ``on_sent`` is not called)."""
 
     def send() -> None:
         try:
@@ -804,6 +805,9 @@ def _send_after_commit(task, *args) -> None:
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 raise
             logger.warning("could not enqueue %s: broker unavailable; the stale sweep will retry", task.name)
+            return
+        if on_sent is not None:
+            on_sent()
 
     transaction.on_commit(send)
 
@@ -995,12 +999,48 @@ def stale_sweep(*, limit: int = 5000) -> dict[str, int]:
                       .annotate(n=Count("match_scores", filter=Q(match_scores__vacancy_id__in=vacancy_ids)))
                       .filter(n__lt=len(vacancy_ids)).values_list("pk", flat=True)[:limit])
         todo |= set(incomplete)
-    todo_list = sorted(todo)[:limit]
+    todo_list = sweep_not_in_flight(sorted(todo))[:limit]
     if todo_list:
-        _enqueue("score_candidates", todo_list)
+        from matching import tasks
+
+        _send_after_commit(tasks.score_candidates, todo_list, on_sent=lambda: sweep_mark_in_flight(todo_list))
     recovered = scoring_runs_recover()
     return {"marked_stale": marked, "candidates": len(todo_list), "run_tasks": recovered,
             "profiles_refreshed": profiles_refreshed}
+
+
+# Candidates the sweep has enqueued and whose task has not finished: a cache key each, so the next sweeps skip
+# them instead of queueing them again while earlier batches still run.  The key expires after
+# STALE_SWEEP_INFLIGHT_SECONDS, so a batch lost with the broker or a dead worker is found again by a later
+# sweep; ``matching.score_candidates`` clears the keys when it has scored them.  Across processes this needs
+# the shared cache (CACHE_URL=redis://…); with the local-memory cache each process remembers its own sweeps.
+_IN_FLIGHT_KEY = "matching:sweep-in-flight:{}"
+
+
+def _in_flight_seconds() -> int:
+    return int(getattr(settings, "STALE_SWEEP_INFLIGHT_SECONDS", 900))
+
+
+def sweep_not_in_flight(candidate_ids: Sequence[int]) -> list[int]:
+    """``candidate_ids`` without those an earlier sweep enqueued and whose scoring has not finished."""
+    from django.core.cache import cache
+
+    if not candidate_ids:
+        return []
+    busy = cache.get_many([_IN_FLIGHT_KEY.format(pk) for pk in candidate_ids])
+    return [pk for pk in candidate_ids if _IN_FLIGHT_KEY.format(pk) not in busy]
+
+
+def sweep_mark_in_flight(candidate_ids: Sequence[int]) -> None:
+    from django.core.cache import cache
+
+    cache.set_many({_IN_FLIGHT_KEY.format(pk): 1 for pk in candidate_ids}, timeout=_in_flight_seconds())
+
+
+def sweep_clear_in_flight(candidate_ids: Sequence[int]) -> None:
+    from django.core.cache import cache
+
+    cache.delete_many([_IN_FLIGHT_KEY.format(pk) for pk in candidate_ids])
 
 
 def profiles_refresh_outdated(*, limit: int = 5000) -> int:

@@ -33,6 +33,7 @@ TASK_OPTIONS = {
 def score_candidates(candidate_ids: list[int]) -> int:
     """Score the candidates against every scorable vacancy with the stored model (no refit).  Returns pairs."""
     written = services.score_pairs(candidate_ids=list(candidate_ids))
+    services.sweep_clear_in_flight(candidate_ids)  # scored: a later sweep may enqueue them again if needed
     logger.info("scored %d candidates: %d pairs", len(candidate_ids), written)
     return written
 

@@ -185,6 +185,8 @@ MATCHING_RUN_STALL_SECONDS = env.int("MATCHING_RUN_STALL_SECONDS", default=300)
 # Fault-injection for the fault tests only: seconds a chunk task waits before storing (0 in production).
 MATCHING_FAULT_CHUNK_DELAY = env.float("MATCHING_FAULT_CHUNK_DELAY", default=0.0)
 # The database is the record of what still needs scoring: a periodic sweep re-enqueues stale or missing scores.
+# Candidates a sweep enqueued are skipped by later sweeps for this long, or until their task has scored them.
+STALE_SWEEP_INFLIGHT_SECONDS = env.int("STALE_SWEEP_INFLIGHT_SECONDS", default=900)
 CELERY_BEAT_SCHEDULE = {
     "stale-sweep": {"task": "matching.stale_sweep", "schedule": env.float("STALE_SWEEP_SECONDS", default=60.0)},
     # Webhook deliveries a broker outage left pending are sent again.

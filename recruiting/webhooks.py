@@ -87,11 +87,52 @@ def signature_verify(*, secret: str, timestamp: str, body: bytes, header: str, n
 
 
 # --- endpoints ----------------------------------------------------------------------------------------------
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))  # RFC 6052, RFC 8215
+
+
+def _wrapped_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 transition form stands for: IPv4-mapped (``::ffff:a.b.c.d``), NAT64
+    (``64:ff9b::a.b.c.d``, last 32 bits) or 6to4 (``2002:AABB:CCDD::``); None for any other address."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if any(address in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.sixtofour
+
+
+def _not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return (not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_loopback
+            or ip.is_link_local or ip.is_private)
+
+
+def address_refusal(address) -> str:
+    """Why a webhook may not be sent to ``address``, or ``""``: only globally routable unicast is allowed — not
+    loopback, private, link-local, shared, reserved, unspecified or multicast.  An IPv6 transition form is judged
+    by the IPv4 address it wraps (``[64:ff9b::7f00:1]`` is 127.0.0.1 through NAT64, ``[2002:7f00:1::]`` through
+    6to4, ``[::ffff:127.0.0.1]`` IPv4-mapped); Teredo (``2001::/32``) and the deprecated IPv4-compatible
+    ``::a.b.c.d`` are not global, so they are refused outright."""
+    try:
+        ip = ipaddress.ip_address(str(address).split("%")[0])
+    except ValueError:
+        return f"{address} is not an IP address"
+    inner = _wrapped_ipv4(ip) if ip.version == 6 else None
+    if _not_public(inner or ip):
+        return f"a non-public address ({ip}, which wraps {inner})" if inner else f"a non-public address ({ip})"
+    return ""
+
+
+def _resolve(host: str, port: int) -> list[tuple]:
+    """``getaddrinfo`` for a TCP connection (one place, so the check and the connection use the same answer)."""
+    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+
 def url_refusal(url: str) -> str:
     """Why ``url`` may not receive webhooks, or ``""``: it must be http(s) with a host, and — unless
-    ``settings.WEBHOOK_ALLOW_PRIVATE_URLS`` (default: DEBUG) — every address the host resolves to must be public,
-    so a recruiter account cannot make the server POST into its own network (SSRF: loopback, private ranges,
-    link-local cloud metadata).  A host that does not resolve is refused too."""
+    ``settings.WEBHOOK_ALLOW_PRIVATE_URLS`` (default: DEBUG) — every address the host resolves to must be globally
+    routable unicast (:func:`address_refusal`), so a recruiter account cannot make the server POST into its own
+    network (SSRF: loopback, private ranges, link-local cloud metadata, multicast, IPv6 transition forms).
+    A host that does not resolve is refused too.  The connection itself checks again (:func:`_public_connection`),
+    so a host that resolves differently a moment later (DNS rebinding) is refused as well."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return "a webhook URL must be http:// or https:// with a host"
@@ -99,13 +140,13 @@ def url_refusal(url: str) -> str:
         return ""
     try:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        infos = _resolve(parts.hostname, port)
     except (OSError, ValueError):
         return f"the host {parts.hostname} does not resolve"
     for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global:
-            return f"the host {parts.hostname} resolves to a non-public address ({address})"
+        refusal = address_refusal(info[4][0])
+        if refusal:
+            return f"the host {parts.hostname} resolves to {refusal}"
     return ""
 
 
@@ -263,7 +304,58 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class RefusedAddress(OSError):
+    """The host resolved, at connection time, to an address :func:`address_refusal` refuses."""
+
+
+def _public_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
+    """``socket.create_connection`` that resolves the host once, refuses it unless every address is globally
+    routable unicast, and connects to the checked addresses themselves — so the address checked is the address
+    connected to, and a DNS answer that changes after :func:`url_refusal` (rebinding) cannot reach inside."""
+    host, port = address[0], address[1]
+    if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        return socket.create_connection(address, timeout, source_address)
+    infos = _resolve(host, port)
+    for info in infos:
+        refusal = address_refusal(info[4][0])
+        if refusal:
+            raise RefusedAddress(f"refused at connection: the host {host} resolves to {refusal}")
+    error: OSError | None = None
+    for family, _type, _proto, _name, sockaddr in infos:
+        try:
+            return socket.create_connection((sockaddr[0], port), timeout, source_address)
+        except OSError as exc:
+            error = exc
+    raise error or OSError(f"the host {host} does not resolve")
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_connection
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    # TLS still verifies the certificate against the URL's host name (server_hostname is self.host).
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _public_connection
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        options = {"context": self._context}
+        if hasattr(self, "_check_hostname"):  # Python < 3.12
+            options["check_hostname"] = self._check_hostname
+        return self.do_open(_PublicHTTPSConnection, req, **options)
+
+
+_opener = urllib.request.build_opener(_NoRedirects, _PublicHTTPHandler, _PublicHTTPSHandler)
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:

@@ -13,7 +13,6 @@ advances the candidate (``Application.advanced``).  There are no photos in the d
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +33,7 @@ from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore
 from matching.ranking import Rank, competition_ranks, rank_text
 from matching.scoring import COMPONENT_LABELS, COMPONENTS
-from recruiting import permissions, selectors
+from recruiting import csvsafe, permissions, selectors
 from recruiting.models import Application, Candidate, Note, SkillImportance, Vacancy
 from recruiting.services import (
     PIPELINE_ORDER,
@@ -497,13 +496,6 @@ def _shortlist_post(request: HttpRequest, vacancy: Vacancy, url: str) -> HttpRes
     return _back(request, url)
 
 
-def _csv_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) -> HttpResponse:
     """The ticked rows (all rows of the vacancy when none is ticked) as CSV; blind review applies; the export
     is written to the audit log (ids only)."""
@@ -521,7 +513,7 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="shortlist-{vacancy.pk}-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = csvsafe.SafeWriter(response)  # escapes spreadsheet formulas (CSV injection)
     writer.writerow(
         [
             "rank",
@@ -549,25 +541,22 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
         confidence, confidence_reason = score_confidence(score)
         writer.writerow(
             [
-                _csv_cell(v)
-                for v in [
-                    "" if rank.rank is None else rank.rank,
-                    "yes" if rank.tied else "",
-                    candidate.pk,
-                    "" if concealed else candidate.name,
-                    "" if concealed else candidate.email,
-                    score.application_stage or "",
-                    "" if score.score is None else f"{score.score:.1f}",
-                    score.state,
-                    confidence,
-                    confidence_reason,
-                    "; ".join(f["message"] for f in score_flags(score)),
-                    "yes" if score.stale else "",
-                    *[parts.get(name, "") for name in COMPONENTS],
-                    "; ".join(m.get("skill", "") for m in score.matched_skills or [] if isinstance(m, dict)),
-                    "; ".join(m.get("skill", "") for m in score.missing_skills or [] if isinstance(m, dict)),
-                    score.computed_at.isoformat(),
-                ]
+                "" if rank.rank is None else rank.rank,
+                "yes" if rank.tied else "",
+                candidate.pk,
+                "" if concealed else candidate.name,
+                "" if concealed else candidate.email,
+                score.application_stage or "",
+                "" if score.score is None else f"{score.score:.1f}",
+                score.state,
+                confidence,
+                confidence_reason,
+                "; ".join(f["message"] for f in score_flags(score)),
+                "yes" if score.stale else "",
+                *[parts.get(name, "") for name in COMPONENTS],
+                "; ".join(m.get("skill", "") for m in score.matched_skills or [] if isinstance(m, dict)),
+                "; ".join(m.get("skill", "") for m in score.missing_skills or [] if isinstance(m, dict)),
+                score.computed_at.isoformat(),
             ]
         )
     audit_log(

