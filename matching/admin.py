@@ -9,11 +9,14 @@ Hiring managers see only the match scores of their own vacancies.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import OuterRef, Subquery
 from django.urls import path
 from django.utils.html import format_html
 
 from matching.models import MatchScore, ScoringRun, Skill
 from recruiting import permissions
+from recruiting.models import Application
+from recruiting.workspace import BlindReviewAdminMixin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,15 +45,17 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(MatchScore)
-class MatchScoreAdmin(ReadOnlyAdmin):
-    list_display = ("candidate", "vacancy", "score_display", "state", "stale", "engine_version", "computed_at")
+class MatchScoreAdmin(BlindReviewAdminMixin, ReadOnlyAdmin):
+    """Blind review holds on the list and the change page (``recruiting.workspace.BlindReviewAdminMixin``)."""
+
+    list_display = ("candidate_display", "vacancy", "score_display", "state", "stale", "engine_version", "computed_at")
     list_filter = ("state", "stale", "engine_version", "computed_at", "vacancy__status")
     list_select_related = ("candidate", "vacancy")
     search_fields = ("candidate__reference", "candidate__name", "vacancy__title", "vacancy__reference")
     ordering = ("-computed_at",)
     date_hierarchy = "computed_at"
     fields = (
-        "candidate",
+        "candidate_display",
         "vacancy",
         "state",
         "score",
@@ -74,6 +79,17 @@ class MatchScoreAdmin(ReadOnlyAdmin):
             .select_related("candidate", "vacancy")
             .defer("candidate__cv_text", "vacancy__description")
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "candidate_display")
+
+    def blind_advanced_expr(self):
+        application = Application.objects.filter(vacancy=OuterRef("vacancy_id"), candidate=OuterRef("candidate_id"))
+        return Subquery(application.values("advanced")[:1])
+
+    @admin.display(description="Candidate", ordering="candidate__reference")
+    def candidate_display(self, obj: MatchScore) -> str:
+        return self.blind_candidate(obj)
 
     @admin.display(description="Score", ordering="score")
     def score_display(self, obj: MatchScore) -> str:

@@ -19,7 +19,7 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest
 from django.template import TemplateSyntaxError
 from django.urls import path, reverse
@@ -610,14 +610,17 @@ class StageHistoryInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(workspace.BlindReviewAdminMixin, admin.ModelAdmin):
     """Read-only: applications are made by candidates (portal, API) or by sourcing from a shortlist, and move
-    on the vacancy's board — both through the services, which keep the history."""
+    on the vacancy's board — both through the services, which keep the history.  Blind review holds on the
+    list and the change page (``workspace.BlindReviewAdminMixin``)."""
 
-    list_display = ("candidate", "vacancy", "stage", "advanced", "created_at", "updated_at", "board_link")
+    list_display = ("candidate_display", "vacancy", "stage", "advanced", "created_at", "updated_at", "board_link")
     list_filter = ("stage", "vacancy__status", "created_at")
     search_fields = ("candidate__reference", "candidate__name", "vacancy__title", "vacancy__reference")
-    readonly_fields = ("candidate", "vacancy", "stage", "advanced", "cover_note", "created_at", "updated_at")
+    readonly_fields = (
+        "candidate_display", "vacancy", "stage", "advanced", "cover_note", "created_at", "updated_at"
+    )
     fields = readonly_fields
     inlines = (StageHistoryInline,)
     date_hierarchy = "created_at"
@@ -637,6 +640,13 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def blind_advanced_expr(self):
+        return F("advanced")
+
+    @admin.display(description="Candidate", ordering="candidate__reference")
+    def candidate_display(self, obj: Application) -> str:
+        return self.blind_candidate(obj)
 
     @admin.display(description="Board")
     def board_link(self, obj: Application) -> str:

@@ -7,8 +7,9 @@ They are wired into the admin by ``VacancyAdmin.get_urls`` / ``CandidateAdmin.ge
 view checks the object-level role again and answers 404 for a vacancy or candidate the user may not see.
 
 Blind review (``?blind=1`` / ``?blind=0``, remembered in the session) replaces names, e-mail addresses and
-references with "Candidate #<id>" in the HTML itself — shortlist, board and CSV export — until a recruiter
-advances the candidate (``Application.advanced``).  There are no photos in the data model, so none are shown.
+references with "Candidate #<id>" in the HTML itself — shortlist, board, CSV export, and the admin's
+application and match-score lists and change pages (``BlindReviewAdminMixin``) — until a recruiter advances the
+candidate (``Application.advanced``).  The rule lives in ``conceals`` and the label in ``candidate_label``.  There are no photos in the data model, so none are shown.
 """
 
 from __future__ import annotations
@@ -112,12 +113,91 @@ def blind_review(request: HttpRequest) -> bool:
     return bool(request.session.get(BLIND_SESSION_KEY, False))
 
 
+def blind_review_on(request: HttpRequest) -> bool:
+    """Whether blind review is on for this session, without switching it (for admin querysets)."""
+    return bool(request.session.get(BLIND_SESSION_KEY, False))
+
+
+def conceals(blind: bool, advanced: bool | None) -> bool:
+    """The blind-review rule, in one place: with blind review on, a candidate stays hidden until a recruiter
+    advances them (``Application.advanced``); a candidate who has not applied (``advanced`` None) stays hidden."""
+    return bool(blind) and not advanced
+
+
 def candidate_label(candidate: Candidate | None, *, concealed: bool) -> str:
+    """How every recruiter page names a candidate: "Candidate #<id>" when concealed by blind review."""
     if candidate is None:
         return "Former candidate (account erased)"
     if concealed:
         return f"Candidate #{candidate.pk}"
     return candidate.name or candidate.reference
+
+
+class BlindReviewAdminMixin:
+    """Blind review on the admin's own pages that list or show a candidate per vacancy (applications, match
+    scores): the candidate column / field reads ``candidate_label`` under the same rule as the shortlist, the
+    change page's title and breadcrumb follow it, and searching by name, e-mail or reference is off while blind review is
+    on (such a search would otherwise tell which rows are that person).  ``?blind=1`` / ``?blind=0`` on the list
+    switches it like on the shortlist.
+
+    Each row is annotated with ``ws_blind`` (the session's switch) and ``ws_advanced`` (``blind_advanced_expr``),
+    so the display methods, which get no request, need no shared state.
+    """
+
+    blind_name_search_fields = ("candidate__name", "candidate__email", "candidate__reference")
+    change_form_template = "admin/blind_review/change_form.html"
+    object_history_template = "admin/blind_review/object_history.html"
+
+    def blind_advanced_expr(self):  # pragma: no cover - each admin says where "advanced" lives
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        from django.db.models import BooleanField, Value
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(ws_blind=Value(blind_review_on(request), BooleanField()), ws_advanced=self.blind_advanced_expr())
+        )
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if blind_review_on(request):
+            fields = tuple(f for f in fields if f not in self.blind_name_search_fields)
+        return fields
+
+    def changelist_view(self, request, extra_context=None):
+        if "blind" in request.GET:
+            blind_review(request)  # switches the session's setting
+            request.GET = request.GET.copy()
+            del request.GET["blind"]  # not a list filter
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context.setdefault("subtitle", self.blind_object_label(obj))
+            extra_context["ws_object_label"] = self.blind_object_label(obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context["title"] = f"Change history: {self.blind_object_label(obj)}"
+            extra_context["ws_object_label"] = self.blind_object_label(obj)
+        return super().history_view(request, object_id, extra_context)
+
+    @staticmethod
+    def blind_concealed(obj) -> bool:
+        return conceals(getattr(obj, "ws_blind", False), getattr(obj, "ws_advanced", None))
+
+    def blind_candidate(self, obj) -> str:
+        return candidate_label(obj.candidate, concealed=self.blind_concealed(obj))
+
+    def blind_object_label(self, obj) -> str:
+        return f"{self.blind_candidate(obj)} → {obj.vacancy}"
 
 
 def redact(text: str, candidate: Candidate | None) -> str:
@@ -368,7 +448,7 @@ def _shortlist_rows(scores, *, vacancy, blind: bool, user) -> list[dict]:
     for score in scores:
         candidate = score.candidate
         applied = score.application_id is not None
-        concealed = blind and not score.application_advanced
+        concealed = conceals(blind, score.application_advanced)
         # Hiring managers open only people who applied to their vacancy; nobody opens a concealed profile
         # from here.
         can_open = not concealed and (recruiter or applied)
@@ -499,7 +579,7 @@ def _shortlist_post(request: HttpRequest, vacancy: Vacancy, url: str) -> HttpRes
 def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) -> HttpResponse:
     """The ticked rows (all rows of the vacancy when none is ticked) as CSV; blind review applies; the export
     is written to the audit log (ids only)."""
-    blind = bool(request.session.get(BLIND_SESSION_KEY, False))
+    blind = blind_review_on(request)
     scores, _ = selectors.shortlist_scores(
         vacancy=vacancy, limit=100_000, rank=False, scores=permissions.visible_match_scores(request.user)
     )
@@ -535,7 +615,7 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
         ]
     )
     for score, rank in ranked:
-        concealed = blind and not score.application_advanced
+        concealed = conceals(blind, score.application_advanced)
         candidate = score.candidate
         parts = {b["name"]: b["score"] for b in component_bars(score)}
         confidence, confidence_reason = score_confidence(score)
@@ -593,7 +673,7 @@ def board_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
     columns = {stage: BoardColumn(stage, STAGE_LABELS[stage], []) for stage in BOARD_STAGES}
     now = timezone.now()
     for app in selectors.vacancy_board_applications(vacancy=vacancy):
-        concealed = blind and not app.advanced
+        concealed = conceals(blind, app.advanced)
         moved = app.last_moved_at or app.updated_at
         columns[app.stage].cards.append(
             {

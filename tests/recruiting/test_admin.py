@@ -768,3 +768,70 @@ def test_candidate_and_vacancy_pages_show_the_detected_language(recruiter_client
     assert "CV language" in page and "German (de)" in page
     page = recruiter_client.get(change_url(vacancy)).content.decode()
     assert "Language" in page and "— (not detected)" in page
+
+
+# --- blind review on the admin's lists and change pages (issue 16, finding 9) -------------------------------
+
+
+@pytest.fixture
+def blind_pair():
+    """A candidate who applied (not advanced) and is scored, and the admin pages that name them."""
+    vacancy = VacancyFactory()
+    candidate = CandidateFactory(name="Zelda Concealed", email="zelda@example.org", reference="zelda-cv.pdf")
+    score = EngineMatchScoreFactory(vacancy=vacancy, candidate=candidate, score=77.0)
+    application = application_create(candidate=candidate, vacancy=vacancy)
+    urls = {
+        "application list": reverse("admin:recruiting_application_changelist"),
+        "match-score list": reverse("admin:matching_matchscore_changelist"),
+        "application change page": change_url(application),
+        "application history": reverse("admin:recruiting_application_history", args=[application.pk]),
+        "match-score change page": change_url(score),
+    }
+    return candidate, application, urls
+
+
+def _blind(client, on: bool):
+    client.get(reverse("admin:recruiting_application_changelist") + f"?blind={int(on)}")
+
+
+def test_blind_review_hides_the_name_on_every_admin_page_that_names_a_candidate(recruiter_client, blind_pair):
+    candidate, _, urls = blind_pair
+    _blind(recruiter_client, True)
+    for page, url in urls.items():
+        response = recruiter_client.get(url)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        for secret in ("Zelda", "zelda@example.org", "zelda-cv.pdf"):
+            assert secret not in html, f"{secret!r} on the {page}"
+        assert f"Candidate #{candidate.pk}" in html, page
+
+
+def test_without_blind_review_the_admin_pages_show_the_name(recruiter_client, blind_pair):
+    _, _, urls = blind_pair
+    _blind(recruiter_client, False)
+    for page, url in urls.items():
+        assert "Zelda Concealed" in recruiter_client.get(url).content.decode(), page
+
+
+def test_blind_review_in_the_admin_reveals_advanced_candidates(recruiter_client, recruiter, blind_pair):
+    _, application, urls = blind_pair
+    application_move(application=application, to_stage="screening", actor=recruiter, reason="advanced")
+    assert Application.objects.get(pk=application.pk).advanced
+    _blind(recruiter_client, True)
+    for page, url in urls.items():
+        assert "Zelda Concealed" in recruiter_client.get(url).content.decode(), page
+
+
+def test_blind_review_switched_on_the_shortlist_holds_in_the_admin_and_name_search_is_off(
+    recruiter_client, blind_pair
+):
+    candidate, application, urls = blind_pair
+    recruiter_client.get(
+        reverse("admin:recruiting_vacancy_shortlist", args=[application.vacancy_id]) + "?blind=1"
+    )
+    assert "Zelda" not in recruiter_client.get(urls["application list"]).content.decode()
+    # A name search would tell which row is Zelda: with blind review on it no longer matches names.
+    html = recruiter_client.get(urls["application list"] + "?q=Zelda").content.decode()
+    assert f"Candidate #{candidate.pk}" not in html
+    html = recruiter_client.get(urls["match-score list"] + "?q=Zelda").content.decode()
+    assert f"Candidate #{candidate.pk}" not in html
