@@ -1,16 +1,29 @@
-"""``score [--all | --vacancy REF | --candidate REF] [--wait]``: enqueue scoring, optionally wait for it."""
+"""``score [--all | --vacancy REF | --candidate REF] [--wait]``: enqueue scoring, optionally wait for it.
+
+While waiting, a dropped database connection (``OperationalError`` / ``InterfaceError``) closes the connection
+and tries again, ``DB_RETRIES`` times ``DB_RETRY_SLEEP`` seconds apart; if the database stays out of reach the
+command stops with a ``CommandError`` naming the run — the run itself carries on in the workers.
+"""
 
 from __future__ import annotations
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from tqdm import tqdm
 
 from matching import services
 from matching.models import ScoringRun
 from recruiting.models import Candidate, Vacancy
+
+DB_RETRIES = 5
+DB_RETRY_SLEEP = 2.0
+
+
+def run_progress(run: ScoringRun) -> None:
+    """Reload the run's progress (the query the wait loop repeats)."""
+    run.refresh_from_db(fields=["status", "done", "total", "error"])
 
 
 def _by_reference(model, reference: str, source: str | None):
@@ -57,7 +70,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with tqdm(total=run.total, unit="pair", disable=None, file=self.stderr._out) as bar:
             while True:
-                run.refresh_from_db()
+                self._progress(run)
                 bar.update(run.done - bar.n)
                 if run.status in (ScoringRun.Status.DONE, ScoringRun.Status.FAILED):
                     break
@@ -69,3 +82,23 @@ class Command(BaseCommand):
             raise CommandError(f"scoring run {run.pk} failed: {run.error}")
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Stored {run.done} match scores in {elapsed:.1f} s."))
+
+    def _progress(self, run: ScoringRun) -> None:
+        """``run_progress``, reconnecting when the database connection dropped; a ``CommandError`` naming the
+        run when it stays out of reach."""
+        for attempt in range(1, DB_RETRIES + 1):
+            try:
+                run_progress(run)
+                return
+            except (OperationalError, InterfaceError) as exc:
+                error = exc
+                connection.close()  # the next query opens a fresh connection
+                if attempt < DB_RETRIES:
+                    self.stderr.write(f"Database connection lost ({str(exc).strip() or type(exc).__name__}); "
+                                      f"reconnecting ({attempt}/{DB_RETRIES - 1})…")
+                    time.sleep(DB_RETRY_SLEEP)
+        raise CommandError(
+            f"lost the database connection while waiting for scoring run {run.pk} "
+            f"({str(error).strip() or type(error).__name__}; tried {DB_RETRIES} times). The run carries on in "
+            f"the workers: follow scoring run {run.pk} in the admin's scoring runs."
+        )
