@@ -75,7 +75,7 @@ __all__ = [
 CATEGORIES = ("language", "library", "platform", "method", "mathematics", "soft")
 # Version of the extraction rules (skills with evidence, requirements, experience, language): a stored profile of
 # another version is re-extracted by the stale sweep (``matching.services.stale_sweep``).
-EXTRACTION_VERSION = "3"  # 3: every subject of an enumerated degree field
+EXTRACTION_VERSION = "2"
 _PLURAL_CATEGORIES = {"method", "mathematics", "soft"}
 _MAX_LINE = 300
 
@@ -505,39 +505,6 @@ def _longest_field(line: str, start: int, end: int) -> str:
     return best
 
 
-# Subjects too broad to add from an enumeration ("computer science and engineering" must not make a CV agree with
-# every engineering vacancy); named alone they still count.
-_BROAD_FIELDS = frozenset({"engineering", "science", "sciences", "business", "management", "arts", "education"})
-# What joins the subjects of an enumeration: "mathematics, computer science, or statistics", "physics/maths".
-_FIELD_JOIN = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|/\s*|\s+(?:and|or|&)\s+)", re.I)
-
-
-def _canonical_field(raw: str) -> str:
-    key = re.sub(r"\s+", " ", raw.strip("()").lower())
-    return _FIELD_SYNONYMS.get(key, key)
-
-
-def _enumerated_fields(line: str, field: str) -> list[str]:
-    """The other subjects listed together with ``field`` on ``line`` ("a degree in mathematics, computer science
-    or statistics" gives mathematics and statistics beside computer science), broad ones left out; ``[]`` when
-    ``field`` is not part of such a list."""
-    matches = [m for m in _FIELD_RE.finditer(line)
-               if not (m.group().lower() in {"cse", "cs", "ece", "eee", "it"} and not m.group().isupper())]
-    chains, chain = [], []
-    for m in matches:
-        if chain and not _FIELD_JOIN.fullmatch(line[chain[-1].end():m.start()]):
-            chains.append(chain)
-            chain = []
-        chain.append(m)
-    if chain:
-        chains.append(chain)
-    for chain in chains:
-        names = [_canonical_field(m.group()) for m in chain]
-        if field in names and len(names) > 1:
-            return [n for n in dict.fromkeys(names) if n != field and n not in _BROAD_FIELDS]
-    return []
-
-
 _NOT_DEGREE_AFTER = re.compile(r"^\s*(?:excel|office|word|access|powerpoint|sql|project|visio|outlook|dynamics|"
                                r"teams|azure|windows|paint)\b", re.I)
 
@@ -550,9 +517,7 @@ def extract_qualifications(text: str) -> list[QualificationMention]:
     degree/"degree in …"; 1 certificate/certification/diploma/bootcamp.  Bare ``MS``/``MA``/``BS``/``BA``/``BE``
     count only before ``in``/``degree``/``(``/a subject, so ``MS Excel`` or ``200 ms`` are not degrees.  The field
     is the known subject nearest after the degree word on the same line (else anywhere on the line; else the
-    degree's implied field such as commerce for B.Com), lower-cased, or ``""``; the other subjects of an
-    enumeration it is part of ("computer science, mathematics or statistics") give one mention each, broad ones
-    such as "engineering" left out.
+    degree's implied field such as commerce for B.Com), lower-cased, or ``""``.
     """
     found: list[QualificationMention] = []
     seen: set[tuple[int, str, str]] = set()
@@ -579,11 +544,10 @@ def extract_qualifications(text: str) -> list[QualificationMention]:
             next_start = hits[index + 1][0] if index + 1 < len(hits) else len(raw_line)
             field = (_longest_field(raw_line, end, next_start) or _longest_field(raw_line, end, len(raw_line))
                      or _longest_field(raw_line, 0, len(raw_line)) or implied)
-            for name in [field, *(_enumerated_fields(raw_line, field) if field else [])]:
-                key = (level, name, line)
-                if key not in seen:
-                    seen.add(key)
-                    found.append(QualificationMention(level, name, line))
+            key = (level, field, line)
+            if key not in seen:
+                seen.add(key)
+                found.append(QualificationMention(level, field, line))
     return found
 
 
