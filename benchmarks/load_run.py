@@ -124,7 +124,7 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
                              "--timeout", "60", "--log-level", "warning"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     proc.log = log  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # four workers importing Django on two busy cores can take a minute
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=2)
