@@ -31,3 +31,11 @@ accesslog = "-"
 # Whether a request came over HTTPS is Django's decision alone (SECURE_PROXY_SSL_HEADER, from
 # TRUST_X_FORWARDED_PROTO): gunicorn would otherwise believe X-Forwarded-Proto from any client on loopback.
 forwarded_allow_ips = ""
+
+
+def post_worker_init(worker):
+    """Before a worker serves, build its skill extractor and load the stored text model
+    (``matching.services.caches_warm``): on a cold worker the first requests that explain scores paid ~4 s."""
+    from matching.services import caches_warm
+
+    caches_warm()

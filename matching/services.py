@@ -50,6 +50,12 @@ logger = logging.getLogger(__name__)
 _extractors: dict[str, SkillExtractor] = {}
 _models: dict[str, scoring.MatchingModel] = {}
 _batch = threading.local()
+# The per-process caches above are built under a lock: a gthread web worker has several threads, and on a cold
+# cache each of them built its own extractor (1.9 s) and loaded its own model (1.7 s), all at once on the same
+# cores (issue 16, load: a candidate's first scores page timed out at 30 s).  Re-entrant: fitting a model reads
+# the vocabulary.  The model lock is always taken before the extractor lock, never after.
+_extractor_lock = threading.RLock()
+_model_lock = threading.RLock()
 
 
 # --- vocabulary ---------------------------------------------------------------------------------------
@@ -87,6 +93,13 @@ def skill_extractor() -> tuple[SkillExtractor, str]:
     digest = _vocabulary_digest()
     if digest is not None and digest in _by_digest:
         return _by_digest[digest]
+    with _extractor_lock:
+        if digest is not None and digest in _by_digest:  # built by another thread meanwhile
+            return _by_digest[digest]
+        return _skill_extractor_build(digest)
+
+
+def _skill_extractor_build(digest: str | None) -> tuple[SkillExtractor, str]:
     entries = vocabulary_entries()
     version = vocabulary_version(entries)
     extractor = _extractors.get(version)
@@ -401,15 +414,49 @@ def model_fit(rows: list | None = None, *, keep_fit_text: bool = False) -> scori
 
 def model_current(version: str | None = None) -> scoring.MatchingModel:
     """The stored model of ``version`` (default: the latest), loaded once per process; fitted if none exists."""
-    if version and version in _models:
-        return _models[version]
     if not version:
         # The latest version's name only: the archive (megabytes at 100,000 CVs) is read once per process.
-        version = TextModel.objects.order_by("-created_at", "-pk").values_list("version", flat=True).first()
+        version = _latest_model_version()
+    if version and version in _models:
+        return _models[version]
+    with _model_lock:
+        return _model_load(version)
+
+
+def caches_warm() -> None:
+    """Build this process's skill extractor and load the latest stored model, so that a web worker's first
+    requests do not pay for them (``gunicorn.conf.py`` calls this as each worker starts; about 2 s each at 414
+    skills and 2,000 CVs).  Never fits a model: a missing one, or one of another engine version, is left to the
+    first request that needs it.  Any error is logged (without data) and swallowed; the worker then builds what it
+    needs on first use.  Closes this thread's database connection afterwards."""
+    from django.db import connections
+
+    try:
+        skill_extractor()
+        version = _latest_model_version()
+        with _model_lock:
+            if version and version not in _models:
+                row = TextModel.objects.filter(version=version).first()
+                model = scoring.MatchingModel.from_bytes(row.data) if row is not None else None
+                if model is not None and model.engine_version == scoring.ENGINE_VERSION:
+                    _models[version] = model
+    except Exception as exc:  # noqa: BLE001 - a worker that cannot warm up still serves
+        logger.warning("caches not warmed at start (%s); built on first use instead", type(exc).__name__)
+    finally:
+        connections.close_all()
+
+
+def _latest_model_version() -> str | None:
+    return TextModel.objects.order_by("-created_at", "-pk").values_list("version", flat=True).first()
+
+
+def _model_load(version: str | None) -> scoring.MatchingModel:
+    if not version:
+        version = _latest_model_version()  # another thread may have fitted one meanwhile
         if version is None:
             return model_fit()
-        if version in _models:
-            return _models[version]
+    if version in _models:  # loaded by another thread meanwhile
+        return _models[version]
     row = TextModel.objects.filter(version=version).first()
     if row is None:
         return model_fit()
