@@ -11,7 +11,9 @@ What it does, all on 127.0.0.1 (only loopback is ever targeted):
    ``celery worker`` on Redis (so shortlists exist and applying enqueues, as in production).
 2. Accounts: 240 candidate logins tied to generated candidates and 12 recruiters, each with an API token; the
    recruiters also sign in to the workspace (the admin login, with its CSRF token).
-3. ``collectstatic`` and gunicorn (``--workers 4``) on a free port; DEBUG=0, production settings.
+3. ``collectstatic``, ``VACUUM ANALYZE`` (also with ``--reuse-db``), and gunicorn (``--workers 4``, the rest from
+   ``gunicorn.conf.py``: gthread, ``GUNICORN_THREADS`` threads each, default 4; ``GUNICORN_CMD_ARGS="--worker-class
+   sync --threads 1"`` measures the old sync workers) on a free port; DEBUG=0, production settings.
 4. For ``--seconds``: candidate threads, each with its own accounts, list open vacancies, read their match scores
    and apply (``POST /api/v1/applications/``, never twice to one vacancy, below the 30/min apply throttle);
    recruiter threads read ``GET /api/v1/vacancies/<id>/match-scores/?limit=50`` and the workspace page
