@@ -27,7 +27,7 @@ class BarRow:
     note: str = ""
 
 
-def hbar_chart(rows: Sequence[BarRow], *, width: int = 640, label_width: int = 130, note_width: int = 190,
+def hbar_chart(rows: Sequence[BarRow], *, width: int = 720, label_width: int = 130, note_width: int = 260,
                row_height: int = 28, scale_max: float | None = None) -> dict:
     """Horizontal bars, one row per ``rows`` item; every layer of a row starts at the axis, so a shorter layer
     drawn after a longer one reads as "part of" it.  ``scale_max`` (default: the largest value) maps to the full
