@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ from recruiting import hiring_stats as hs
 from recruiting.report_charts import BarRow, Layer, hbar_chart, paired_histogram
 
 PIPELINE = ["applied", "screening", "interview", "offer", "hired"]
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def at(days: float) -> datetime:

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -34,7 +33,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 PIPELINE_A = [
     ("a1", "portal", [("applied", 0), ("screening", 2), ("interview", 5), ("offer", 9), ("hired", 10)], 80.0),
@@ -117,7 +116,7 @@ def test_funnel_page_draws_the_chart_and_the_table(recruiter_client, pipeline):
 
 
 def test_date_range_and_vacancy_filters(recruiter_client, pipeline):
-    a, b = pipeline
+    _, b = pipeline
     # b2 applied on day 20: outside 2026-03-02..2026-03-12.
     rows = _csv(recruiter_client.get("/admin/reports/funnel/", {"format": "csv", "date_from": "2026-03-02",
                                                               "date_to": "2026-03-12"}))
