@@ -75,13 +75,13 @@ def funnel(furthest: Iterable[int], pipeline: Sequence[str]) -> list[FunnelStep]
             raise ValueError(f"stage index {index} is outside the pipeline of {len(pipeline)} stages")
         counts[index] += 1
     # Reached stage i = furthest stage at i or later.
-    reached = list(np.cumsum(counts[::-1])[::-1]) if counts else []
+    reached = [int(n) for n in np.cumsum(counts[::-1])[::-1]] if counts else []
     steps = []
     for i, stage in enumerate(pipeline):
         before = reached[i - 1] if i else None
         steps.append(FunnelStep(
             stage=stage,
-            reached=int(reached[i]),
+            reached=reached[i],
             conversion=None if i == 0 or not before else reached[i] / before,
             of_first=(reached[i] / reached[0]) if reached[0] else None,
         ))

@@ -69,6 +69,8 @@ def _seed():
 def test_each_hiring_report_in_the_browser(live_server, page, screenshot):
     recruiter, vacancies = _seed()
     base = live_server.url
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{page.url}: {message.text}"))
     _login(page, base, recruiter)
 
     menu = page.locator("a", has_text="Pipeline funnel")
@@ -108,3 +110,4 @@ def test_each_hiring_report_in_the_browser(live_server, page, screenshot):
     page.goto(f"{base}/admin/reports/scores/?date_from=2000-01-01&date_to=2000-01-31")
     assert "Not enough decisions yet (0 of 20)" in page.locator("#auc").inner_text()
     screenshot("report-06-scores-not-enough")
+    assert not [m for m in console if "Content Security Policy" in m], console  # charts need no inline script
