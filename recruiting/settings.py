@@ -184,6 +184,11 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # workers keep reconnecting when th
 MATCHING_RUN_STALL_SECONDS = env.int("MATCHING_RUN_STALL_SECONDS", default=300)
 # Fault-injection for the fault tests only: seconds a chunk task waits before storing (0 in production).
 MATCHING_FAULT_CHUNK_DELAY = env.float("MATCHING_FAULT_CHUNK_DELAY", default=0.0)
+# Fault-injection for the fault tests only: seconds a COPY into the staging table stays open (0 in production).
+MATCHING_FAULT_COPY_DELAY = env.float("MATCHING_FAULT_COPY_DELAY", default=0.0)
+# A chunk task that dies (retries used up, or any other error) is resent at once this many times, then the run
+# is marked failed with the chunk and the error's type (matching.services.scoring_run_chunk_lost).
+MATCHING_CHUNK_RESENDS = env.int("MATCHING_CHUNK_RESENDS", default=3)
 # The database is the record of what still needs scoring: a periodic sweep re-enqueues stale or missing scores.
 # Candidates a sweep enqueued are skipped by later sweeps for this long, or until their task has scored them.
 STALE_SWEEP_INFLIGHT_SECONDS = env.int("STALE_SWEEP_INFLIGHT_SECONDS", default=900)
