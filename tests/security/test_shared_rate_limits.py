@@ -21,8 +21,8 @@ import uuid
 
 import pytest
 
-from tests.factories import PASSWORD, RecruiterFactory
 from tests import integration
+from tests.factories import PASSWORD, RecruiterFactory
 
 pytestmark = [pytest.mark.security, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,7 @@ def two_web_processes(tmp_path, settings):
     procs, logs = [], []
     try:
         for n in range(2):
-            logs.append(open(tmp_path / f"web{n}.log", "w+"))
+            logs.append(open(tmp_path / f"web{n}.log", "w+"))  # noqa: SIM115 - closed in finally
             port = _free_port()
             procs.append((_start_web(port, env, logs[-1]), f"http://127.0.0.1:{port}"))
         yield [url for _, url in procs]
