@@ -8,15 +8,16 @@ Wired in ``recruiting/settings.py`` (block "Production security (issue 8)"); the
 - ``ContentSecurityPolicyMiddleware`` sets ``Content-Security-Policy`` on every response that has none:
   ``settings.CONTENT_SECURITY_POLICY`` (a dict of directive → sources), with narrower or looser policies for
   path prefixes in ``settings.CONTENT_SECURITY_POLICY_PATHS`` (the Swagger UI page needs inline script).
-- ``LoginRateLimitMiddleware``: the one failed-login rule of the three login doors — the portal (allauth),
-  the admin login and ``POST /api/v1/auth/token/``.  After ``LOGIN_FAILURE_LIMIT`` failures of one account
-  from one client IP within ``LOGIN_FAILURE_WINDOW`` seconds, that (account, IP) pair is refused with 429 (the
-  API in its error format, ``Retry-After``) for ``LOGIN_LOCKOUT_SECONDS`` — the cool-down — even with the right
-  password; the account from another IP and other accounts from the same IP are not.  Two ceilings catch what
+- ``login_refused`` is the one failed-login rule of the three login doors: ``LoginRateLimitMiddleware``
+  applies it to the admin login and ``POST /api/v1/auth/token/``, ``AccountAdapter`` to the portal (allauth).
+  After ``LOGIN_FAILURE_LIMIT`` failures of one account from one client IP within ``LOGIN_FAILURE_WINDOW``
+  seconds, that (account, IP) pair is refused — 429 with ``Retry-After`` (the API in its error format), the
+  login form's error at the portal — for ``LOGIN_LOCKOUT_SECONDS`` — the cool-down — even with the right
+  password; the account from another IP and other accounts from the same IP are not. Two ceilings catch what
   the pair cannot: ``LOGIN_ACCOUNT_FAILURE_LIMIT`` failures of one account from any IPs (distributed guessing)
   lock the account, ``LOGIN_IP_FAILURE_LIMIT`` failures from one IP over any accounts (password spraying) lock
-  the IP, each for the same cool-down.  Failures are counted from Django's ``user_login_failed`` signal, which
-  every ``authenticate()`` sends, so a failure at one door counts at all.  Counters live in the default cache,
+  the IP, each for the same cool-down. Failures are counted from Django's ``user_login_failed`` signal, which
+  every ``authenticate()`` sends, so a failure at one door counts at all. Counters live in the default cache,
   which is Redis, shared by every process, wherever Redis is configured (``recruiting/settings.py``).
 - ``RandomNameFileSystemStorage`` stores every ``FileField`` upload as ``<uuid4 hex><known extension>`` in the
   field's ``upload_to`` folder: the name a person or an import gave a file (often their own name, or a
@@ -33,6 +34,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
@@ -96,7 +98,7 @@ class ContentSecurityPolicyMiddleware:
 
 # --- failed-login limiter -----------------------------------------------------------------------------------
 
-LOGIN_URL_NAMES = ("account_login", "admin:login", "api:v1:auth-token")
+LOGIN_URL_NAMES = ("admin:login", "api:v1:auth-token")  # the portal's door: AccountAdapter below
 _CACHE_PREFIX = "login-failures"
 
 
@@ -174,8 +176,7 @@ def _on_login_failed(sender, credentials: dict, request: HttpRequest | None = No
 
 
 def _submitted_username(request: HttpRequest) -> str:
-    """The account name in a login POST: a form's ``username``/``email``/``login`` (the portal's), or a small JSON
-    body's ``email``."""
+    """The account name in a login POST: a form's ``username``/``email``, or a small JSON body's ``email``."""
     if request.content_type == "application/json":
         try:
             if int(request.META.get("CONTENT_LENGTH") or 0) > 64 * 1024:
@@ -184,11 +185,23 @@ def _submitted_username(request: HttpRequest) -> str:
         except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: the view's parser answers 400
             return ""
         return str(data.get("email") or data.get("username") or "") if isinstance(data, dict) else ""
-    return str(request.POST.get("username") or request.POST.get("email") or request.POST.get("login") or "")
+    return str(request.POST.get("username") or request.POST.get("email") or "")
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's adapter with the portal login under the same failed-login rule as the other doors
+    (``login_refused``): a locked-out (account, IP) pair gets allauth's own form error, "Too many failed login
+    attempts", on the login page instead of a bare 429 page."""
+
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        login = str(credentials.get("email") or credentials.get("username") or "")
+        if login_refused(request=request, username=login):
+            raise self.validation_error("too_many_login_attempts")
+        super().pre_authenticate(request, **credentials)
 
 
 class LoginRateLimitMiddleware:
-    """Refuse a POST to a login door (portal, admin, API token) while the (account, IP) pair, the account or the
+    """Refuse a POST to the admin login or the API token endpoint while the (account, IP) pair, the account or the
     IP is locked out (429, with ``Retry-After`` the seconds left of the cool-down)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):

@@ -140,10 +140,10 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
-# Login attempts are rate-limited per e-mail address and per IP (allauth's built-in limiter, cache-backed).
-# Failed portal logins are limited by recruiting.security.LoginRateLimitMiddleware, the one failed-login rule for
-# all three login doors (per account and IP pair, docs/security.md); allauth's own per-IP and per-e-mail
-# "login_failed" limit is off, since it locked out every account of an IP and an account from every IP.
+# Failed portal logins fall under recruiting.security.login_refused (through AccountAdapter), the one failed-login
+# rule of all three login doors (per account and IP pair, docs/security.md).  allauth's own per-IP and per-e-mail
+# "login_failed" limit is off: it locked out every account of an IP, and an account from every IP.
+ACCOUNT_ADAPTER = "recruiting.security.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "30/m/ip", "signup": "20/m/ip",
                        "reset_password": "5/m/ip,3/m/key", "confirm_email": "1/3m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MatchWork] "
