@@ -75,7 +75,7 @@ __all__ = [
 CATEGORIES = ("language", "library", "platform", "method", "mathematics", "soft")
 # Version of the extraction rules (skills with evidence, requirements, experience, language): a stored profile of
 # another version is re-extracted by the stale sweep (``matching.services.stale_sweep``).
-EXTRACTION_VERSION = "2"
+EXTRACTION_VERSION = "3"  # 3: street addresses removed from CV text (issue 16)
 _PLURAL_CATEGORIES = {"method", "mathematics", "soft"}
 _MAX_LINE = 300
 

@@ -2,7 +2,8 @@
 
 ``neutralise`` removes from a text, before any skill extraction or TF-IDF vectorisation, what must never be a
 feature of a match score: names, e-mail addresses, phone numbers, web addresses, ages and dates of birth,
-gendered words (pronouns, honorifics, family roles), marital status, nationality and addresses.  The same
+gendered words (pronouns, honorifics, family roles), marital status, nationality and addresses (labelled, or
+street addresses anywhere: ``remove_addresses``).  The same
 function is applied to CVs and vacancies, so both sides are tokenised alike.
 
 Limits (documented, tested): a name is removed when it is the candidate's stored name or follows a label such
@@ -36,6 +37,63 @@ _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")  # kept only with ≥ 9 digits: not "2015 - 2018"
 _AGE = re.compile(r"(?i)\b(?:aged?\s*[:\-]?\s*\d{1,2}(?:\s*(?:years?|yrs?))?|\d{1,2}\s*(?:years?|yrs?)\s+old)\b")
 _DATE_OF_BIRTH = re.compile(r"(?i)\bborn\s+(?:on|in)\s+[^\n.,;]*")
+
+# Street addresses without a label (issue 16, finding 10).  No offline address detector on PyPI fits: pyap2
+# (US/CA/UK, regex-based) finds only complete addresses with a postcode — not "12 Secret Lane" alone, nor
+# "Hauptstraße 5" — and took 15 s on a 200,000-character CV; libpostal-based parsers need model files.  So:
+# a house number then a street name ending in a street word (UK/US/IE/AU "12 Secret Lane", "1600 Pennsylvania
+# Avenue NW"); a French street word between the number and the name ("12 rue de la Paix"); a street name with a
+# German, Dutch or Nordic street suffix, or after an Italian, Spanish or Portuguese street word, then the number
+# ("Hauptstraße 5", "Via Roma 12"); each with the town, postcode or state and ZIP that follow it.  UK postcodes
+# ("SW1A 1AA") go anywhere.  Capitalised street names only, so "Led a team of 12 engineers" stays.
+_STREET_WORDS = (r"Street|Road|Lane|Avenue|Boulevard|Drive|Close|Court|Crescent|Place|Way|Terrace|Square|Gardens|"
+                 r"Grove|Mews|Row|Parkway|Highway|Circle|Alley|Broadway|Wharf|Quay|Embankment")
+# Abbreviations only where no capitalised word follows: "St. Teresa's Convent" is a saint, not a street.
+_STREET_ABBREVIATIONS = r"St|Rd|Ln|Ave|Av|Blvd|Dr|Ct|Cres|Pl|Tce|Sq|Pkwy|Hwy|Cir"
+_NAME_WORD = r"[A-Z][A-Za-z'’.-]*"
+_UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]\d[A-Z]{2}(?!\w)"
+_TOWN_WORD = r"[A-ZÀ-Ý][A-Za-zÀ-ÿ'’.-]*(?!\w)"
+_TOWN_AND_CODE = (
+    rf"(?:,[ \t]*(?:\d{{4,5}}[ \t]+)?{_TOWN_WORD}(?:[ \t]{_TOWN_WORD}){{0,2}})?"  # town, EU postcode first
+    rf"(?:,?[ \t]*(?:[A-Z]{{2}}[ \t]\d{{5}}(?:-\d{{4}})?(?!\w)|{_UK_POSTCODE}))?"  # state and ZIP, UK postcode
+)
+# Each pattern starts with a character class (no look-behind first), so the regex engine skips ahead to the
+# candidates; the look-behind that keeps "v2.12 Road…" or "A1-SW1A 1AA" out comes right after it.
+_ADDRESS_PATTERNS = (
+    # the house number first: "12 Secret Lane", "1600 Pennsylvania Avenue NW", "12 rue de la Paix"
+    (None, re.compile(
+        r"\d(?<![\w.,/-]\d)\d{0,4}[A-Za-z]?(?:[-–]\d{1,5})?,?[ \t]{1,2}(?:"
+        rf"(?:{_NAME_WORD}[ \t]){{1,3}}(?:(?:{_STREET_WORDS})(?![\w'’])|(?:{_STREET_ABBREVIATIONS})\.?"
+        r"(?![\w'’])(?!\.?[ \t]+[A-Z][a-z]))\.?(?:[ \t](?:N|S|E|W|NE|NW|SE|SW)(?!\w))?"
+        r"|(?i:rue|avenue|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours)[ \t]"
+        r"(?:(?:de|du|des|la|le|les)[ \t]|[dl]['’])*[A-ZÀ-Ý][\w'’-]*(?:[ \t][A-ZÀ-Ý][\w'’-]*){0,3}"
+        rf"){_TOWN_AND_CODE}")),
+    # a street suffix, then the number: "Hauptstraße 5", "Karl-Marx-Straße 12", "Kerkstraat 10"
+    (("straße", "strasse", "str.", "weg ", "gasse", "platz", "allee", "damm", "ufer", "chaussee", "straat",
+      "laan", "gracht", "plein", "kade", "vej ", "gatan", "gade", "veien", "vägen", "katu"), re.compile(
+        r"[A-ZÄÖÜ](?<![\w-][A-ZÄÖÜ])[A-Za-zÄÖÜäöüß-]{0,40}?"
+        r"(?i:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|straat|laan|gracht|plein|kade|"
+        r"vej|gatan|gade|veien|vägen|katu)"
+        rf"[ \t]\d{{1,4}}[a-z]?(?!\w){_TOWN_AND_CODE}")),
+    # a street word, the name, then the number: "Via Roma 12", "Calle Mayor 3"
+    (("via ", "viale ", "piazza ", "corso ", "calle ", "carrer ", "avenida ", "plaza ", "paseo ", "rua ", "praça "),
+     re.compile(r"(?<!\w)(?:Via|Viale|Piazza|Corso|Calle|Carrer|Avenida|Plaza|Paseo|Rua|Praça)[ \t]"
+                rf"(?:{_NAME_WORD}[ \t]){{1,3}}\d{{1,4}}[a-z]?(?!\w){_TOWN_AND_CODE}")),
+    # a UK postcode alone
+    (None, re.compile(r"[A-Z](?<![\w-][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR)[ \t]\d[A-Z]{2}(?!\w)")),
+)
+
+
+def remove_addresses(text: str, replacement: str = " ") -> str:
+    """``text`` with street addresses (and UK postcodes) replaced by ``replacement``; see ``_ADDRESS_PATTERNS`` for
+    the shapes recognised (UK, US, Irish, French, German, Dutch, Nordic, Italian, Spanish, Portuguese).  A
+    pattern whose street words the text does not hold at all is not run (a CV in English has no "straße")."""
+    lower = text.lower()
+    for cues, pattern in _ADDRESS_PATTERNS:
+        if cues is None or any(cue in lower for cue in cues):
+            text = pattern.sub(replacement, text)
+    return text
+
 
 GENDERED_WORDS = frozenset("""
 he she him her his hers himself herself mr mrs ms miss mx sir madam madame mister male female males females man
@@ -114,6 +172,7 @@ def neutralise(text: str, *, names: Iterable[str] = ()) -> str:
     if "age" in lower or "year" in lower or "yr" in lower:
         out = _AGE.sub(" ", out)
     out = _PHONE.sub(lambda m: " " if sum(ch.isdigit() for ch in m.group(0)) >= 9 else m.group(0), out)
+    out = remove_addresses(out)
     # A word of a name is letters and apostrophes (a hyphenated part never stands alone as a word in the text).
     name_words = frozenset(w.lower() for n in names for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", n or "")
                            if len(w) > 1 and "-" not in w)

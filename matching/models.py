@@ -152,6 +152,8 @@ class ScoringRun(models.Model):
                                     help_text="[first, last] candidate id of each chunk, to re-enqueue lost ones")
     params = models.JSONField(default=dict, blank=True, help_text="candidate_ids, vacancy_ids, refit, model_version")
     progress_at = models.DateTimeField(null=True, blank=True, help_text="last time a chunk was planned or stored")
+    chunk_failures = models.JSONField(default=dict, blank=True,
+                                      help_text="chunk index → times its task died; each death resends it at once")
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

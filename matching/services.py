@@ -669,9 +669,16 @@ def _upsert_rows(rows: list[tuple]) -> None:
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in MATCH_SCORE_UPDATE_FIELDS)
         with connection.cursor() as cursor:
             cursor.execute(_STAGE_SQL)
-            with cursor.cursor.copy(f"COPY matchscore_stage ({columns}) FROM STDIN") as copy:
+            # COPY runs on psycopg's own cursor, outside Django's error wrapping: wrap it, so a dropped connection
+            # is django.db.OperationalError (retried by the tasks) and marks the connection for closing.
+            with connection.wrap_database_errors, \
+                    cursor.cursor.copy(f"COPY matchscore_stage ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+                if settings.MATCHING_FAULT_COPY_DELAY:  # fault tests only: hold the COPY open to drop it
+                    import time
+
+                    time.sleep(settings.MATCHING_FAULT_COPY_DELAY)
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM matchscore_stage "
                            f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}")
             cursor.execute("DELETE FROM matchscore_stage")
@@ -941,19 +948,53 @@ def scoring_runs_recover(*, stall_seconds: int | None = None) -> int:
                                bool(params.get("refit")))
             sent += 1
         else:
-            for index, (first, last) in enumerate(run.chunk_bounds):
+            for index in range(len(run.chunk_bounds)):
                 if index in run.completed_chunks:
                     continue
-                ids = list(Candidate.objects.filter(pk__gte=first, pk__lte=last).order_by("pk")
-                           .values_list("pk", flat=True))
-                if params.get("candidate_ids") is not None:
-                    wanted = set(params["candidate_ids"])
-                    ids = [i for i in ids if i in wanted]
-                _send_after_commit(tasks.score_chunk, run.pk, index, ids, params.get("vacancy_ids") or [],
-                                   params.get("model_version") or model_current().version)
+                _chunk_send(run, index)
                 sent += 1
         ScoringRun.objects.filter(pk=run.pk).update(progress_at=timezone.now())
     return sent
+
+
+def _chunk_send(run: ScoringRun, index: int) -> None:
+    """Enqueue chunk ``index`` of ``run`` again (after commit), its candidates read back from ``chunk_bounds``."""
+    from matching import tasks
+
+    params = run.params or {}
+    first, last = run.chunk_bounds[index]
+    ids = list(Candidate.objects.filter(pk__gte=first, pk__lte=last).order_by("pk").values_list("pk", flat=True))
+    if params.get("candidate_ids") is not None:
+        wanted = set(params["candidate_ids"])
+        ids = [i for i in ids if i in wanted]
+    _send_after_commit(tasks.score_chunk, run.pk, index, ids, params.get("vacancy_ids") or [],
+                       params.get("model_version") or model_current().version)
+
+
+def scoring_run_chunk_lost(*, run_id: int, index: int, error: str) -> bool:
+    """Record that the task of chunk ``index`` of run ``run_id`` died (its retries used up, or any error that is
+    not retried), and resend the chunk at once — without waiting for the stall sweep — unless it has died more
+    than ``MATCHING_CHUNK_RESENDS`` times; then the run is marked failed, naming the chunk and ``error`` (the
+    error's type: never CV text).  ``chunk_failures`` keeps the count per chunk.  Returns whether it was resent;
+    a chunk already stored or a run no longer in progress is left alone (``False``)."""
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().filter(pk=run_id).first()
+        if (run is None or run.status not in (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING)
+                or index in run.completed_chunks or not 0 <= index < len(run.chunk_bounds)):
+            return False
+        deaths = int((run.chunk_failures or {}).get(str(index), 0)) + 1
+        run.chunk_failures = {**(run.chunk_failures or {}), str(index): deaths}
+        run.error = f"chunk {index}: {error} (died {deaths} times)"[:2000]
+        resend = deaths <= settings.MATCHING_CHUNK_RESENDS
+        if resend:
+            run.progress_at = timezone.now()
+            _chunk_send(run, index)
+        else:
+            run.status, run.finished_at = ScoringRun.Status.FAILED, timezone.now()
+        run.save(update_fields=["chunk_failures", "error", "progress_at", "status", "finished_at"])
+    logger.warning("scoring run %s: chunk %s died (%s, %d times): %s", run_id, index, error, deaths,
+                   "resent" if resend else "run failed")
+    return resend
 
 
 def scoring_run_chunk(*, run_id: int, index: int, candidate_ids: Sequence[int], vacancy_ids: Sequence[int],

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+import psycopg
+from celery import Task, shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from matching import services
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT = (OperationalError, InterfaceError)
+# Transient database errors, retried with backoff: a dropped or refused connection, a terminated backend, a
+# deadlock or serialization failure (psycopg's TransactionRollback is an OperationalError).  psycopg's own classes
+# too: code that works on psycopg's cursor directly (COPY) raises them unwrapped, and they are not Django's.
+TRANSIENT = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 TASK_OPTIONS = {
     "acks_late": True,
     "reject_on_worker_lost": True,
@@ -63,17 +67,33 @@ def plan_run(run_id: int, candidate_ids: list[int] | None, vacancy_ids: list[int
         raise
 
 
-@shared_task(name="matching.score_chunk", **TASK_OPTIONS)
+class ChunkTask(Task):
+    """A scoring-run chunk task: when it dies for good — retries used up, or an error that is not retried (a bug,
+    the soft time limit) — its run is told at once (``services.scoring_run_chunk_lost``), which resends the chunk
+    or marks the run failed, instead of the run waiting for the stall sweep.  A worker killed outright is covered
+    by ``acks_late`` / ``reject_on_worker_lost`` (the broker delivers the chunk again)."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        params = dict(zip(("run_id", "index"), args, strict=False)) | {
+            k: v for k, v in (kwargs or {}).items() if k in ("run_id", "index")}
+        if "run_id" not in params or "index" not in params:
+            return
+        if isinstance(exc, (DatabaseError, psycopg.Error)) and not connection.in_atomic_block:
+            connection.close()  # the connection may be the broken one: record the death on a fresh one
+        try:
+            services.scoring_run_chunk_lost(run_id=params["run_id"], index=params["index"],
+                                            error=type(exc).__name__)
+        except Exception:  # noqa: BLE001 - the database is still away: the stall sweep resends the chunk later
+            logger.warning("scoring run %s: could not record the death of chunk %s; the stall sweep will resend it",
+                           params["run_id"], params["index"], exc_info=True)
+
+
+@shared_task(name="matching.score_chunk", base=ChunkTask, **TASK_OPTIONS)
 def score_chunk(run_id: int, index: int, candidate_ids: list[int], vacancy_ids: list[int], model_version: str) -> int:
-    """Score chunk ``index`` of scoring run ``run_id``.  Returns pairs written."""
-    try:
-        return services.scoring_run_chunk(run_id=run_id, index=index, candidate_ids=candidate_ids,
-                                          vacancy_ids=vacancy_ids, model_version=model_version)
-    except DatabaseError as exc:
-        if isinstance(exc, TRANSIENT):
-            raise
-        services.scoring_run_fail(run_id=run_id, error=f"chunk {index}: {type(exc).__name__}")
-        raise
+    """Score chunk ``index`` of scoring run ``run_id``.  Returns pairs written.  Transient database errors are
+    retried (``TRANSIENT``); any other death is handled by ``ChunkTask.on_failure``."""
+    return services.scoring_run_chunk(run_id=run_id, index=index, candidate_ids=candidate_ids,
+                                      vacancy_ids=vacancy_ids, model_version=model_version)
 
 
 @shared_task(name="matching.stale_sweep", acks_late=True, soft_time_limit=120, time_limit=180)

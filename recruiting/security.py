@@ -8,12 +8,17 @@ Wired in ``recruiting/settings.py`` (block "Production security (issue 8)"); the
 - ``ContentSecurityPolicyMiddleware`` sets ``Content-Security-Policy`` on every response that has none:
   ``settings.CONTENT_SECURITY_POLICY`` (a dict of directive → sources), with narrower or looser policies for
   path prefixes in ``settings.CONTENT_SECURITY_POLICY_PATHS`` (the Swagger UI page needs inline script).
-- ``LoginRateLimitMiddleware``: after ``LOGIN_FAILURE_LIMIT`` failed logins within
-  ``LOGIN_FAILURE_WINDOW`` seconds from one client IP, or for one account name, the admin login and
-  ``POST /api/v1/auth/token/`` answer 429 (the API in its error format) until the window has passed — even with
-  the right password.  Failures are counted from Django's ``user_login_failed`` signal, which every
-  ``authenticate()`` sends, so a failure at either door counts at both.  Counters live in the default cache:
-  production needs a cache shared by all web processes (``CACHE_URL=redis://…``).
+- ``login_refused`` is the one failed-login rule of the three login doors: ``LoginRateLimitMiddleware``
+  applies it to the admin login and ``POST /api/v1/auth/token/``, ``AccountAdapter`` to the portal (allauth).
+  After ``LOGIN_FAILURE_LIMIT`` failures of one account from one client IP within ``LOGIN_FAILURE_WINDOW``
+  seconds, that (account, IP) pair is refused — 429 with ``Retry-After`` (the API in its error format), the
+  login form's error at the portal — for ``LOGIN_LOCKOUT_SECONDS`` — the cool-down — even with the right
+  password; the account from another IP and other accounts from the same IP are not. Two ceilings catch what
+  the pair cannot: ``LOGIN_ACCOUNT_FAILURE_LIMIT`` failures of one account from any IPs (distributed guessing)
+  lock the account, ``LOGIN_IP_FAILURE_LIMIT`` failures from one IP over any accounts (password spraying) lock
+  the IP, each for the same cool-down. Failures are counted from Django's ``user_login_failed`` signal, which
+  every ``authenticate()`` sends, so a failure at one door counts at all. Counters live in the default cache,
+  which is Redis, shared by every process, wherever Redis is configured (``recruiting/settings.py``).
 - ``RandomNameFileSystemStorage`` stores every ``FileField`` upload as ``<uuid4 hex><known extension>`` in the
   field's ``upload_to`` folder: the name a person or an import gave a file (often their own name, or a
   hostile ``../../etc/passwd.pdf``) never reaches the disk or a URL.
@@ -23,10 +28,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import posixpath
+import time
 import uuid
 from collections.abc import Callable
 
+from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
@@ -90,16 +98,20 @@ class ContentSecurityPolicyMiddleware:
 
 # --- failed-login limiter -----------------------------------------------------------------------------------
 
-LOGIN_URL_NAMES = ("admin:login", "api:v1:auth-token")
+LOGIN_URL_NAMES = ("admin:login", "api:v1:auth-token")  # the portal's door: AccountAdapter below
 _CACHE_PREFIX = "login-failures"
 
 
-def _limit() -> int:
-    return int(getattr(settings, "LOGIN_FAILURE_LIMIT", 5))
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
 
 
 def _window() -> int:
-    return int(getattr(settings, "LOGIN_FAILURE_WINDOW", 300))
+    return _setting("LOGIN_FAILURE_WINDOW", 300)
+
+
+def _cooldown() -> int:
+    return _setting("LOGIN_LOCKOUT_SECONDS", 300)
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -117,33 +129,44 @@ def _key(kind: str, value: str) -> str:
     return f"{_CACHE_PREFIX}:{kind}:{digest}"  # hashed: cache keys never hold an e-mail address
 
 
-def _count(key: str) -> int:
-    return int(cache.get(key) or 0)
+def _scopes(ip: str, username: str) -> list[tuple[str, str, int]]:
+    """(kind, counter key, limit) of each scope a login attempt falls in: the (account, IP) pair, the account
+    from any IP, the IP over any account."""
+    scopes = [("ip", _key("ip", ip), _setting("LOGIN_IP_FAILURE_LIMIT", 100))]
+    if username:
+        scopes += [("pair", _key("pair", f"{username.strip()}\n{ip}"), _setting("LOGIN_FAILURE_LIMIT", 5)),
+                   ("user", _key("user", username), _setting("LOGIN_ACCOUNT_FAILURE_LIMIT", 50))]
+    return scopes
 
 
-def _bump(key: str) -> None:
-    # Fixed window from the first failure: add() starts it, incr() keeps its expiry.
-    if not cache.add(key, 1, timeout=_window()):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=_window())
+def _bump(key: str) -> int:
+    """Add one failure to the counter ``key``; returns the new count.  Fixed window from the first failure:
+    add() starts it, incr() keeps its expiry."""
+    if cache.add(key, 1, timeout=_window()):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=_window())
+        return 1
 
 
 def login_failure_record(*, request: HttpRequest | None, username: str) -> None:
-    """Count one failed login for the client IP of ``request`` and for ``username``."""
-    if request is not None:
-        _bump(_key("ip", client_ip(request)))
-    if username:
-        _bump(_key("user", username))
+    """Count one failed login of ``username`` from the client IP of ``request``; a scope that reaches its limit
+    is locked for ``LOGIN_LOCKOUT_SECONDS`` (the lock's value is when it ends, in epoch seconds)."""
+    ip = client_ip(request) if request is not None else "unknown"
+    for _kind, key, limit in _scopes(ip, username):
+        if _bump(key) >= limit:
+            cache.set(f"{key}:locked", time.time() + _cooldown(), timeout=_cooldown())
 
 
-def login_refused(*, request: HttpRequest, username: str) -> bool:
-    """Whether this client IP or this account name has used up its failed logins for the window."""
-    limit = _limit()
-    if _count(_key("ip", client_ip(request))) >= limit:
-        return True
-    return bool(username) and _count(_key("user", username)) >= limit
+def login_refused(*, request: HttpRequest, username: str) -> int:
+    """Seconds until this client IP may try ``username`` again (0: it may now).  Refused while the (account, IP)
+    pair, the account or the IP is locked out."""
+    locks = cache.get_many([f"{key}:locked" for _kind, key, _limit in _scopes(client_ip(request), username)])
+    if not locks:
+        return 0
+    return max(1, math.ceil(max(float(until) for until in locks.values()) - time.time()))
 
 
 @receiver(user_login_failed, dispatch_uid="recruiting.security.login_failed")
@@ -165,9 +188,21 @@ def _submitted_username(request: HttpRequest) -> str:
     return str(request.POST.get("username") or request.POST.get("email") or "")
 
 
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's adapter with the portal login under the same failed-login rule as the other doors
+    (``login_refused``): a locked-out (account, IP) pair gets allauth's own form error, "Too many failed login
+    attempts", on the login page instead of a bare 429 page."""
+
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        login = str(credentials.get("email") or credentials.get("username") or "")
+        if login_refused(request=request, username=login):
+            raise self.validation_error("too_many_login_attempts")
+        super().pre_authenticate(request, **credentials)
+
+
 class LoginRateLimitMiddleware:
-    """Refuse a POST to the admin login or the API token endpoint once the client or the account is over the
-    failed-login limit (429, with ``Retry-After``)."""
+    """Refuse a POST to the admin login or the API token endpoint while the (account, IP) pair, the account or the
+    IP is locked out (429, with ``Retry-After`` the seconds left of the cool-down)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -187,16 +222,18 @@ class LoginRateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             name = self.paths().get(request.path_info)
-            if name is not None and login_refused(request=request, username=_submitted_username(request)):
-                return self.refusal(name)
+            if name is not None:
+                wait = login_refused(request=request, username=_submitted_username(request))
+                if wait:
+                    return self.refusal(name, wait)
         return self.get_response(request)
 
-    def refusal(self, url_name: str) -> HttpResponse:
-        minutes = max(1, _window() // 60)
-        message = f"Too many failed login attempts. Try again in {minutes} minutes."
+    def refusal(self, url_name: str, wait: int) -> HttpResponse:
+        minutes = max(1, math.ceil(wait / 60))
+        message = f"Too many failed login attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
         if url_name.startswith("api:"):
             response = JsonResponse(
-                {"error": {"code": "throttled", "message": message, "details": {"retry_after": _window()}}},
+                {"error": {"code": "throttled", "message": message, "details": {"retry_after": wait}}},
                 status=429,
             )
         else:
@@ -205,7 +242,7 @@ class LoginRateLimitMiddleware:
                 f"</title></head><body><h1>Too many attempts</h1><p>{escape(message)}</p></body></html>",
                 status=429,
             )
-        response["Retry-After"] = str(_window())
+        response["Retry-After"] = str(wait)
         response["Cache-Control"] = "no-store"
         return response
 

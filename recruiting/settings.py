@@ -145,8 +145,11 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
-# Login attempts are rate-limited per e-mail address and per IP (allauth's built-in limiter, cache-backed).
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "login": "30/m/ip", "signup": "20/m/ip",
+# Failed portal logins fall under recruiting.security.login_refused (through AccountAdapter), the one failed-login
+# rule of all three login doors (per account and IP pair, docs/security.md).  allauth's own per-IP and per-e-mail
+# "login_failed" limit is off: it locked out every account of an IP, and an account from every IP.
+ACCOUNT_ADAPTER = "recruiting.security.AccountAdapter"
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "30/m/ip", "signup": "20/m/ip",
                        "reset_password": "5/m/ip,3/m/key", "confirm_email": "1/3m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MatchWork] "
 # Sign-up asks for consent to the processing of personal data and creates the candidate profile (portal).
@@ -161,10 +164,27 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MatchWork <no-reply@localhost>")
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- Celery -------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+
+# --- Cache --------------------------------------------------------------------------------------------
+# Rate limits, login lockouts and the stale sweep's in-flight marks live in the default cache, so it must be one
+# cache for every web process and worker (issue 16): Django's built-in RedisCache whenever Redis is configured —
+# CACHE_URL=redis://… or, without CACHE_URL, the Redis broker of CELERY_BROKER_URL (keys under CACHE_KEY_PREFIX).
+# Without Redis (a developer's SQLite + eager set-up: one process) the local-memory cache.
+CACHE_URL = env("CACHE_URL", default="")
+_CACHE_LOCATION = CACHE_URL or CELERY_BROKER_URL
+if _CACHE_LOCATION.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _CACHE_LOCATION,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="matchwork"),
+        # A Redis that does not answer fails a request in seconds instead of hanging a web worker.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }}
+else:
+    CACHES = {"default": env.cache_url_config(CACHE_URL or "locmemcache://")}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # Without a broker every task runs in-process, at once (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -189,6 +209,11 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # workers keep reconnecting when th
 MATCHING_RUN_STALL_SECONDS = env.int("MATCHING_RUN_STALL_SECONDS", default=300)
 # Fault-injection for the fault tests only: seconds a chunk task waits before storing (0 in production).
 MATCHING_FAULT_CHUNK_DELAY = env.float("MATCHING_FAULT_CHUNK_DELAY", default=0.0)
+# Fault-injection for the fault tests only: seconds a COPY into the staging table stays open (0 in production).
+MATCHING_FAULT_COPY_DELAY = env.float("MATCHING_FAULT_COPY_DELAY", default=0.0)
+# A chunk task that dies (retries used up, or any other error) is resent at once this many times, then the run
+# is marked failed with the chunk and the error's type (matching.services.scoring_run_chunk_lost).
+MATCHING_CHUNK_RESENDS = env.int("MATCHING_CHUNK_RESENDS", default=3)
 # The database is the record of what still needs scoring: a periodic sweep re-enqueues stale or missing scores.
 # Candidates a sweep enqueued are skipped by later sweeps for this long, or until their task has scored them.
 STALE_SWEEP_INFLIGHT_SECONDS = env.int("STALE_SWEEP_INFLIGHT_SECONDS", default=900)
@@ -325,11 +350,17 @@ CONTENT_SECURITY_POLICY_PATHS = {
     "/api/docs/": {"script-src": "'self' 'unsafe-inline'", "style-src": "'self' 'unsafe-inline'"},
 }
 
-# Failed logins at the admin login and POST /api/v1/auth/token/ (recruiting.security.LoginRateLimitMiddleware);
-# the portal's allauth login has ACCOUNT_RATE_LIMITS["login_failed"] with the same numbers.  The counters live
-# in the default cache: give every web process the same one in production (CACHE_URL=redis://…).
+# Failed logins at the portal, the admin login and POST /api/v1/auth/token/ (recruiting.security.
+# LoginRateLimitMiddleware): LOGIN_FAILURE_LIMIT failures of one account from one IP within LOGIN_FAILURE_WINDOW
+# seconds lock that pair out for LOGIN_LOCKOUT_SECONDS (the cool-down); the same account from another IP, and
+# other accounts from that IP, still log in.  Ceilings against distributed guessing and password spraying lock
+# an account from every IP, or an IP for every account, after many more failures.  The counters live in the
+# default cache, shared by every process when Redis is configured (CACHES above).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=300)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=300)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=50)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=100)
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Request bodies: form fields and JSON read by Django at most 2.5 MB; uploads above 2.5 MB go to a temporary

@@ -16,6 +16,9 @@ BROKER_FOR_INTEGRATION = CELERY_BROKER_URL  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 # The webhook tests receive on loopback; tests/api/test_webhooks.py checks the refusal with this off.
 WEBHOOK_ALLOW_PRIVATE_URLS = True
+# One process, fresh counters: rate limits and lockouts of one test never reach another (nor another test run
+# on the same Redis).  tests/security/test_shared_rate_limits.py starts real processes on the Redis cache.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="recruiting-test-media-")
 STORAGES = {

@@ -62,3 +62,26 @@ def test_broker_url_switches_off_in_process_tasks():
 
     assert result.returncode == 0, result.stderr
     assert "EAGER=False" in result.stdout
+
+
+CACHE_BACKEND = ("import django; django.setup(); from django.conf import settings; "
+                 "c = settings.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', ''))")
+
+
+def _cache_backend(**overrides: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "CELERY_BROKER_URL", "CACHE_URL"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "recruiting.settings", "DEBUG": "1", "SECRET_KEY": "",
+                "CELERY_BROKER_URL": "", "CACHE_URL": "", **overrides})
+    result = subprocess.run([sys.executable, "-c", CACHE_BACKEND], check=False, cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_rate_limits_share_redis_whenever_redis_is_configured():
+    """Issue 16, finding 6: counters in a per-process cache gave each web worker its own limit."""
+    redis = "django.core.cache.backends.redis.RedisCache"
+    assert _cache_backend(CELERY_BROKER_URL="redis://127.0.0.1:6379/0") == f"{redis} redis://127.0.0.1:6379/0"
+    assert _cache_backend(CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+                          CACHE_URL="redis://cache:6379/1") == f"{redis} redis://cache:6379/1"
+    assert _cache_backend().startswith("django.core.cache.backends.locmem.LocMemCache")

@@ -4,12 +4,15 @@ The server is pytest-django's ``live_server`` (a real HTTP server on 127.0.0.1 i
 the schema is read from ``/api/schema/`` like any client would.  Each operation is called with generated
 requests — valid ones, invalid ones, and valid ones aimed at objects that exist — and every response must be no
 5xx (``not_a_server_error``) and match the schema (``response_schema_conformance``): status code documented,
-body of the documented shape.  Bounded: a few examples per operation and role, no shrinking, no example
+body of the documented shape.  Then schemathesis's coverage phase in both modes (the CLI's ``--mode all
+--phases coverage``) sends boundary data — each field at and past its bounds, wrong types, missing fields — and
+every 4xx must be in the API's error format (issue 16).  Bounded: a few examples per operation and role, no shrinking, no example
 database, so the whole run takes well under the 3 minutes it is allowed.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 
@@ -22,6 +25,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.drivers import CoverageGenerator
+from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.generation.overrides import Override
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from recruiting import webhooks
@@ -38,6 +44,9 @@ from tests.factories import (
 )
 
 MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
+# Boundary cases per operation and role (schemathesis's coverage phase lists them all; the first ones cover every
+# parameter's bounds, the rest mostly combine them).
+MAX_BOUNDARY_CASES = int(os.environ.get("API_FUZZ_BOUNDARY_CASES", "15"))
 BUDGET_SECONDS = 170
 CHECKS = [not_a_server_error, response_schema_conformance]
 
@@ -65,6 +74,16 @@ def _world():
     tokens = {"recruiter": (recruiter, Token.objects.create(user=recruiter).key),
               "candidate": (candidate_user, Token.objects.create(user=candidate_user).key)}
     return ids, tokens
+
+
+def _error_format(response) -> bool:
+    """Whether a response body is the API's one error format: ``{"error": {"code", "message", "details"}}``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return (isinstance(body, dict) and set(body) == {"error"} and isinstance(body["error"], dict)
+            and set(body["error"]) == {"code", "message", "details"})
 
 
 def _known_id(path: str, ids: dict) -> int | None:
@@ -132,3 +151,43 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
     assert calls["count"] > len(operations) * 4
     # the fuzzing reached real objects, not only 4xx answers
     assert sum(n for code, n in calls["statuses"].items() if 200 <= code < 300) > len(operations)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_schemathesis_boundary_data_answers_4xx_in_the_error_format(live_server, monkeypatch):
+    """Schemathesis's coverage phase in both modes (the CLI's ``--mode all --phases coverage``): each parameter and
+    body field at and just past its bounds — minimum and maximum, empty and over-long strings, missing required
+    fields, wrong types, values outside an enum — as a recruiter and as a candidate.  Every answer: no 5xx, and a
+    4xx is in the API's error format (issue 16)."""
+    monkeypatch.setattr(webhooks, "_post", lambda url, body, headers: (204, ""))
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
+                        {**SimpleRateThrottle.THROTTLE_RATES, "user": "100000/min", "applications": "100000/min",
+                         "scoring": "100000/min", "anon": "100000/min"})
+    _, tokens = _world()
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    failures: list[str] = []
+    statuses: dict[int, int] = {}
+    started = time.monotonic()
+    for operation in operations:
+        for role in ("recruiter", "candidate"):
+            user, key = tokens[role]
+            Token.objects.get_or_create(key=key, defaults={"user": user})  # DELETE /auth/token/ revokes it
+            generator = CoverageGenerator(
+                operation=operation, generation_modes=list(GenerationMode),
+                generation_config=schema.config.generation_for(operation=operation, phase="coverage"),
+                auth_storage=None, override=Override(), feedback=FeedbackSources())
+            for case in itertools.islice(generator, MAX_BOUNDARY_CASES):
+                response = case.call(base_url=live_server.url, headers={"Authorization": f"Token {key}"},
+                                     timeout=30)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                label = (f"{role} {case.method} {case.formatted_path} query={case.query} "
+                         f"body={str(case.body)[:200]}: {response.status_code}")
+                if response.status_code >= 500:
+                    failures.append(label)
+                elif response.status_code >= 400 and not _error_format(response):
+                    failures.append(f"{label} not in the error format: {response.text[:200]}")
+        assert time.monotonic() - started < BUDGET_SECONDS, "the boundary run is over its time budget"
+    assert not failures, "\n".join(failures)
+    assert sum(statuses.values()) > len(operations) * 4
+    assert sum(n for code, n in statuses.items() if 400 <= code < 500) > len(operations)  # the bounds were hit

@@ -86,3 +86,52 @@ def test_neutralise_word_edges(text, names, expected):
     """Possessives, contractions, words glued to digits or addresses, names with apostrophes: exactly what the
     word-by-word version removed (the one-pass patterns must not change a single character)."""
     assert neutralise(text, names=names) == expected
+
+
+ADDRESS_LINES = [  # (CV line, the address in it) — UK, US and EU shapes (issue 16, finding 10)
+    ("Python and SQL projects from 12 Secret Lane, London SW1A 1AA", "12 Secret Lane, London SW1A 1AA"),
+    ("Home: 12 Secret Lane", "12 Secret Lane"),
+    ("Office at 1600 Pennsylvania Avenue NW, Washington, DC 20500 (remote)",
+     "1600 Pennsylvania Avenue NW, Washington, DC 20500"),
+    ("Lives at 221B Baker Street, London NW1 6XE; Python developer", "221B Baker Street, London NW1 6XE"),
+    ("Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10115 Berlin"),
+    ("Wohnhaft Karl-Marx-Straße 12, 10243 Berlin", "Karl-Marx-Straße 12, 10243 Berlin"),
+    ("12 rue de la Paix, 75002 Paris", "12 rue de la Paix, 75002 Paris"),
+    ("Kerkstraat 10, 1017 Amsterdam", "Kerkstraat 10, 1017 Amsterdam"),
+    ("Via Roma 12, 00184 Roma", "Via Roma 12, 00184 Roma"),
+]
+CV_LINES_KEPT = [
+    "5 years of Python", "Led a team of 12 engineers", "Built 3 ML pipelines on AWS, London",
+    "Python 3.10, Spark 2.4 and Scala 2 on 40 nodes", "January 1995 to January 1996 S.S.C. St. Teresa's School",
+    "Spring 3.2, JSF 2.0, Rich Faces 4.1", "Reduced latency by 35% across 2 regions", "MSc Computer Science, 2019",
+    "Deployed via Docker 20 services", "Engineering 30 7 210",
+]
+
+
+@pytest.mark.parametrize(("line", "address"), ADDRESS_LINES)
+def test_street_addresses_are_removed_without_a_label(line, address):
+    out = neutralise(line)
+    assert address not in out
+    for word in address.replace(",", " ").split():
+        if any(ch.isdigit() for ch in word) or word in {"Secret", "Pennsylvania", "Baker", "Hauptstraße", "Paix"}:
+            assert word not in out.split(), out
+
+
+@pytest.mark.parametrize("line", CV_LINES_KEPT)
+def test_ordinary_cv_lines_are_not_taken_for_addresses(line):
+    assert neutralise(line) == line
+
+
+@pytest.mark.django_db
+def test_the_evidence_line_shown_for_a_skill_has_no_street_address(django_capture_on_commit_callbacks):
+    """The CV line a recruiter or hiring manager sees as a skill's evidence is the neutralised line."""
+    with django_capture_on_commit_callbacks(execute=True):
+        vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
+        candidate, _ = candidate_upsert(
+            source="t", reference="addr",
+            cv_text=DS_CV + "\nBuilt Python and TensorFlow models at home, 12 Secret Lane, London SW1A 1AA.\n")
+    services.score_pairs(candidate_ids=[candidate.pk])
+    score = MatchScore.objects.get(candidate=candidate)
+    evidence = " ".join(m.get("evidence", "") for m in score.matched_skills)
+    assert "Python" in {m["skill"] for m in score.matched_skills} and evidence
+    assert "Secret Lane" not in evidence and "SW1A" not in evidence

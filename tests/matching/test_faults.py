@@ -170,6 +170,47 @@ def test_a_dropped_database_connection_is_retried_and_the_task_succeeds(settings
             stop_worker(worker)
 
 
+def _terminate_copies() -> int:
+    """Terminate every backend of this database that is in the middle of a COPY into the staging table."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'COPY matchscore_stage%%'")
+        return len(cursor.fetchall())
+
+
+def test_backends_terminated_during_copy_are_retried_and_the_run_finishes_without_beat(settings):
+    """Issue 16, finding 5: a backend terminated while the chunk's COPY is open raised psycopg's own
+    OperationalError, which the task did not retry; the run sat at "running" until beat's stall sweep.  Here no
+    beat runs and nothing calls the sweep: the chunks are retried and the run finishes on its own."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the fault tests on PostgreSQL")
+        pytest.skip("COPY and terminating a backend need PostgreSQL")
+    settings.MATCHING_CHUNK_SIZE = 2
+    make_pool(8)
+    with celery_queue() as queue:
+        worker = start_worker(queue, concurrency=1,
+                              extra_env={"MATCHING_FAULT_COPY_DELAY": "1.5", "MATCHING_CHUNK_SIZE": "2",
+                                         "MATCHING_RUN_STALL_SECONDS": "100000"})
+        try:
+            run = services.scoring_run_start(scope="all")
+            terminated, deadline = 0, time.monotonic() + 90
+            while terminated < 3 and time.monotonic() < deadline:  # three COPYs cut off mid-stream
+                terminated += _terminate_copies()
+                time.sleep(0.1)
+            assert terminated >= 3, "no COPY to terminate"
+            assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE,
+                            timeout=150, interval=1), f"run stuck at {ScoringRun.objects.get(pk=run.pk)}"
+            assert all_scored_once()
+            run.refresh_from_db()
+            assert run.done == run.total and run.chunks_done == run.chunks_total == 4
+            worker.log.seek(0)
+            log = worker.log.read()
+            assert "OperationalError" in log and "Retry in" in log, log[-3000:]
+        finally:
+            stop_worker(worker)
+
+
 def test_two_workers_scoring_the_same_candidate_at_once_leave_one_correct_row():
     cands, vacancy = make_pool(4)
     target = cands[1]

@@ -44,12 +44,72 @@ def test_admin_login_sixth_attempt_is_refused_even_with_the_right_password(world
     assert b"Too many failed login attempts" in response.content
 
 
-def test_admin_login_limit_is_per_account_too(world):
-    """Failures spread over many addresses still lock the account they aim at."""
+def test_admin_login_limit_is_per_account_too(world, settings):
+    """Failures spread over many addresses still lock the account they aim at, once they reach the account's
+    ceiling (LOGIN_ACCOUNT_FAILURE_LIMIT, far above the per-IP pair limit)."""
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 8
     username = world.user("recruiter").username
-    for n in range(5):
+    for n in range(8):
         Client(REMOTE_ADDR=f"10.0.0.{n + 1}").post("/admin/login/", {"username": username, "password": WRONG})
     response = Client(REMOTE_ADDR="10.0.0.99").post("/admin/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def _lock_out(username: str, ip: str, door: str = "/admin/login/") -> None:
+    for _ in range(5):
+        Client(REMOTE_ADDR=ip).post(door, {"username": username, "password": WRONG})
+    response = Client(REMOTE_ADDR=ip).post(door, {"username": username, "password": PASSWORD})
+    assert response.status_code == 429  # the pair is locked out, even with the right password
+
+
+def test_a_lockout_does_not_block_another_account_from_the_same_ip(world):
+    """Issue 16, finding 6: the lockout is per (account, IP) pair, not per IP."""
+    _lock_out(world.user("recruiter").username, "10.1.1.1")
+    other = world.user("superuser")
+    client = Client(REMOTE_ADDR="10.1.1.1")
+    response = client.post("/admin/login/", {"username": other.username, "password": PASSWORD})
+    assert response.status_code == 302 and _logged_in(client)
+
+
+def test_a_lockout_does_not_block_the_right_password_from_another_ip(world):
+    username = world.user("recruiter").username
+    _lock_out(username, "10.1.1.1")
+    client = Client(REMOTE_ADDR="10.2.2.2")
+    response = client.post("/admin/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302 and _logged_in(client)
+
+
+def test_a_portal_lockout_does_not_block_another_account_from_the_same_ip(world):
+    first, second = world.user("candidate").email, world.user("other_candidate").email
+    client = Client(REMOTE_ADDR="10.3.3.3")
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": first, "password": WRONG})
+    response = client.post("/accounts/login/", {"login": first, "password": PASSWORD})
+    assert b"Too many failed login attempts" in response.content and not _logged_in(client)
+    client.post("/accounts/login/", {"login": second, "password": PASSWORD})
+    assert _logged_in(client)
+
+
+def test_the_lockout_ends_after_its_cool_down(world, settings):
+    import time
+
+    settings.LOGIN_LOCKOUT_SECONDS = 1
+    username = world.user("recruiter").username
+    _lock_out(username, "10.4.4.4")
+    response = Client(REMOTE_ADDR="10.4.4.4").post("/admin/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 429 and response["Retry-After"] == "1"
+    time.sleep(1.2)
+    client = Client(REMOTE_ADDR="10.4.4.4")
+    response = client.post("/admin/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302 and _logged_in(client)
+
+
+def test_password_spraying_from_one_ip_is_locked_at_the_ip_ceiling(world, settings):
+    settings.LOGIN_IP_FAILURE_LIMIT = 6
+    for n in range(6):
+        Client(REMOTE_ADDR="10.5.5.5").post("/admin/login/", {"username": f"nobody{n}", "password": WRONG})
+    response = Client(REMOTE_ADDR="10.5.5.5").post("/admin/login/", {"username": world.user("recruiter").username,
+                                                                     "password": PASSWORD})
     assert response.status_code == 429
 
 
