@@ -450,15 +450,15 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
 @admin.register(Candidate)
 class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     change_form_template = "admin/recruiting/candidate/change_form.html"
-    list_display = ("reference", "name", "headline", "source_label", "skills", "best_score", "created_at")
-    list_display_links = ("reference", "name")
+    list_display = ("display_name", "reference", "headline", "source_label", "skills", "best_score", "created_at")
+    list_display_links = ("display_name", "reference")
     list_filter = ("source_label", "source", "open_to_remote")
-    search_fields = ("reference", "name", "email", "source_label", "headline")
+    search_fields = ("reference", "name", "cv_name", "email", "source_label", "headline")
     list_per_page = 50
     save_on_top = False
     inlines = (CandidateSkillInline, CandidateQualificationInline, ExperienceInline)
-    readonly_fields = ("cv_file_link", "years_experience", "detected_language", "consent_given_at", "created_at",
-                       "updated_at")
+    readonly_fields = ("cv_file_link", "cv_name", "years_experience", "detected_language", "consent_given_at",
+                       "created_at", "updated_at")
     raw_id_fields = ("user",)
     # Never in a form: the CV text (shown read-only on the page, logged as a view) and the voluntary
     # equal-opportunities answer (not for recruiters' eyes; never a scoring feature).
@@ -468,7 +468,7 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             "Profile",
             {
                 "fields": (
-                    "name",
+                    ("name", "cv_name"),
                     "headline",
                     ("location", "open_to_remote", "open_to_relocation"),
                     ("salary_expectation", "salary_currency"),
@@ -492,6 +492,10 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     @admin.display(description="CV language")
     def detected_language(self, obj: Candidate) -> str:
         return _language_label(obj.language)
+
+    @admin.display(description="Name", ordering="name")
+    def display_name(self, obj: Candidate) -> str:
+        return obj.display_name
 
     @admin.display(description="Original CV file")
     def cv_file_link(self, obj: Candidate) -> str:
@@ -617,7 +621,8 @@ class ApplicationAdmin(workspace.BlindReviewAdminMixin, admin.ModelAdmin):
 
     list_display = ("candidate_display", "vacancy", "stage", "advanced", "created_at", "updated_at", "board_link")
     list_filter = ("stage", "vacancy__status", "created_at")
-    search_fields = ("candidate__reference", "candidate__name", "vacancy__title", "vacancy__reference")
+    search_fields = ("candidate__reference", "candidate__name", "candidate__cv_name", "vacancy__title",
+                     "vacancy__reference")
     readonly_fields = (
         "candidate_display", "vacancy", "stage", "advanced", "cover_note", "created_at", "updated_at"
     )

@@ -240,7 +240,8 @@ def shortlist_scores(
             "pk", "vacancy_id", "candidate", "state", "score", "skills_score", "qualifications_score",
             "text_score",
             "matched_skills", "missing_skills", "explanation", "engine_version", "model_version", "stale",
-            "computed_at", "confidence", "candidate__id", "candidate__name", "candidate__email", "candidate__reference",
+            "computed_at", "confidence", "candidate__id", "candidate__name", "candidate__cv_name", "candidate__email",
+            "candidate__reference", "candidate__source",
             "candidate__source_label", "candidate__headline", "candidate__location",
         )[: max(limit, 0)]
     )

@@ -125,12 +125,13 @@ def conceals(blind: bool, advanced: bool | None) -> bool:
 
 
 def candidate_label(candidate: Candidate | None, *, concealed: bool) -> str:
-    """How every recruiter page names a candidate: "Candidate #<id>" when concealed by blind review."""
+    """How every recruiter page names a candidate: "Candidate #<id>" when concealed by blind review, else the
+    display name (``recruiting.names``: profile name, name on the CV, readable file name, never a generated id)."""
     if candidate is None:
         return "Former candidate (account erased)"
     if concealed:
         return f"Candidate #{candidate.pk}"
-    return candidate.name or candidate.reference
+    return candidate.display_name
 
 
 class BlindReviewAdminMixin:
@@ -144,7 +145,7 @@ class BlindReviewAdminMixin:
     so the display methods, which get no request, need no shared state.
     """
 
-    blind_name_search_fields = ("candidate__name", "candidate__email", "candidate__reference")
+    blind_name_search_fields = ("candidate__name", "candidate__cv_name", "candidate__email", "candidate__reference")
     change_form_template = "admin/blind_review/change_form.html"
     object_history_template = "admin/blind_review/object_history.html"
 
@@ -201,11 +202,12 @@ class BlindReviewAdminMixin:
 
 
 def redact(text: str, candidate: Candidate | None) -> str:
-    """``text`` (a CV line) without e-mail addresses or the parts of the candidate's name."""
+    """``text`` (a CV line) without e-mail addresses or the parts of the candidate's names (profile, CV)."""
     text = _EMAIL_RE.sub("[e-mail]", text or "")
-    if candidate is not None and candidate.name:
+    names = " ".join(n for n in (getattr(candidate, "name", ""), getattr(candidate, "cv_name", "")) if n)
+    if names:
         for part in sorted(
-            {p for p in re.split(r"\s+", candidate.name) if len(p) > 1}, key=len, reverse=True
+            {p for p in re.split(r"\s+", names) if len(p) > 1}, key=len, reverse=True
         ):
             text = re.sub(rf"\b{re.escape(part)}\b", "[name]", text, flags=re.IGNORECASE)
     return text
@@ -624,7 +626,7 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
                 "" if rank.rank is None else rank.rank,
                 "yes" if rank.tied else "",
                 candidate.pk,
-                "" if concealed else candidate.name,
+                "" if concealed else candidate.display_name,
                 "" if concealed else candidate.email,
                 score.application_stage or "",
                 "" if score.score is None else f"{score.score:.1f}",

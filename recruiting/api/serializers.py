@@ -184,10 +184,13 @@ class CandidateSerializer(serializers.ModelSerializer):
     skills = CandidateSkillSerializer(source="skill_links", many=True, read_only=True)
     has_account = serializers.SerializerMethodField()
     email = serializers.CharField(read_only=True, help_text="an e-mail address, or empty")
+    display_name = serializers.CharField(read_only=True, help_text="the name pages show: the profile name, else the "
+                                         "name on the CV's first lines, else a readable file name (recruiting.names)")
 
     class Meta:
         model = Candidate
-        fields = ["id", "reference", "source", "source_label", "name", "email", *CANDIDATE_PROFILE_FIELDS,
+        fields = ["id", "reference", "source", "source_label", "display_name", "name", "email",
+                  *CANDIDATE_PROFILE_FIELDS,
                   "years_experience", "language", "has_account", "created_at", "updated_at", "skills"]
         read_only_fields = fields
 
