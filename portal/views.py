@@ -4,7 +4,8 @@ Views stay thin: validate a form → call a service (``portal.services``, ``recr
 render.  Every object a candidate can act on is looked up through the candidate of the signed-in user, so no
 URL reaches another candidate's profile, CV, application, export or match: an id that is not theirs is a 404.
 
-Vacancy descriptions are untrusted text: templates only ever escape them (``linebreaks`` escapes).
+Vacancy descriptions are untrusted text: they are rendered as Markdown and sanitised by ``recruiting.markup``
+(the ``description_html`` filter), never put in a page raw.
 """
 
 from __future__ import annotations

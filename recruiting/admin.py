@@ -44,6 +44,7 @@ from recruiting.models import (
     Vacancy,
     VacancySkill,
 )
+from recruiting.markup import render_description
 from recruiting.notifications import TEMPLATE_VARIABLES, stage_email_render, template_check
 from recruiting.services import audit_log, vacancy_close, vacancy_publish
 
@@ -55,6 +56,12 @@ def _recruiter_workspace_has_permission(request: HttpRequest) -> bool:
 class RecruiterAuthenticationForm(AdminAuthenticationForm):
     """The admin login form, refusing accounts that are neither recruiters nor hiring managers (candidates'
     portal accounts included) instead of logging them in only to show "not authorized"."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # Workspace accounts sign in with their e-mail address (create_recruiter makes it the username).
+        self.fields["username"].label = "E-mail address"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
@@ -267,16 +274,16 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     actions = ("publish", "close", "rescore")
     inlines = (VacancySkillInline, VacancyQualificationInline)
     readonly_fields = ("status", "published_at", "requirements_edited", "requirements_capped", "detected_language",
-                       "created_at",
+                       "description_preview", "created_at",
                        "updated_at")
     fieldsets = (
         (None, {"fields": ("title", ("reference", "source"), ("status", "published_at"))}),
         ("Role", {"fields": ("seniority", "employment_type", "location", "remote")}),
         (
             "Pay",
-            {"fields": (("salary_min", "salary_max", "salary_currency"), ("day_rate_min", "day_rate_max"))},
+            {"fields": (("salary_min", "salary_max", "salary_currency"), ("day_rate_min", "day_rate_max", "day_rate_currency"))},
         ),
-        ("Description", {"fields": ("description", "detected_language")}),
+        ("Description", {"fields": ("description", "description_preview", "detected_language")}),
         (
             "Requirements",
             {
@@ -317,6 +324,13 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     @admin.display(description="Language")
     def detected_language(self, obj: Vacancy) -> str:
         return _language_label(obj.language)
+
+    @admin.display(description="As candidates see it")
+    def description_preview(self, obj: Vacancy) -> str:
+        # Markdown rendered and sanitised (recruiting.markup): the same HTML as the portal's vacancy page.
+        if not obj.pk:
+            return "—"
+        return format_html('<div class="ws-prose">{}</div>', render_description(obj.description))
 
     @admin.display(description="Salary")
     def salary_range(self, obj: Vacancy) -> str:
@@ -725,17 +739,42 @@ class StageEmailTemplateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
 
 
 # --- audit log ----------------------------------------------------------------------------------------------
+AUDIT_IDS_SHOWN = 10
+
+
+def audit_detail_text(detail) -> str:
+    """An audit entry's ``detail`` in words: ``format: csv · rows: 3 · blind: no · candidate ids: 4, 9, 12``;
+    lists longer than ``AUDIT_IDS_SHOWN`` end with "+N more"; "—" when empty."""
+    if not isinstance(detail, dict):
+        return "—" if detail in (None, "", [], {}) else str(detail)
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value[:AUDIT_IDS_SHOWN])
+            more = len(value) - AUDIT_IDS_SHOWN
+            value = shown + (f" +{more} more" if more > 0 else "") if value else "none"
+        elif isinstance(value, dict):
+            value = audit_detail_text(value)
+        parts.append(f"{str(key).replace('_', ' ')}: {value}")
+    return " · ".join(parts) or "—"
+
 
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(admin.ModelAdmin):
     """Read-only, superusers only."""
 
-    list_display = ("created_at", "actor", "action", "object_type", "object_id", "detail")
+    list_display = ("created_at", "actor", "action", "object_type", "object_id", "detail_text")
     list_filter = ("action", "object_type", "created_at")
     search_fields = ("object_id", "actor__username", "action")
     date_hierarchy = "created_at"
     list_select_related = ("actor",)
+
+    @admin.display(description="Detail")
+    def detail_text(self, obj: AuditLogEntry) -> str:
+        return audit_detail_text(obj.detail)
 
     def has_module_permission(self, request):
         return permissions.can_read_audit_log(request.user)

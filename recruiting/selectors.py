@@ -176,7 +176,9 @@ def vacancy_salary_text(vacancy: Vacancy) -> str:
 
 
 def vacancy_day_rate_text(vacancy: Vacancy) -> str:
-    return money_range_text(vacancy.day_rate_min, vacancy.day_rate_max, vacancy.salary_currency, per="day")
+    """The day rate in its own currency (``day_rate_currency``; the salary's when empty): ``£450 per day``."""
+    currency = vacancy.day_rate_currency or vacancy.salary_currency
+    return money_range_text(vacancy.day_rate_min, vacancy.day_rate_max, currency, per="day")
 
 
 # --- recruiter workspace: shortlist, histogram, board, candidate page ---------------------------------------

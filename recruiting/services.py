@@ -41,9 +41,11 @@ def _vacancy_terms_from_text(description: str) -> dict:
     if daily:
         currency = daily[0].currency
         same = [s for s in daily if s.currency == currency]
+        # The day rate keeps its own currency: a text may quote a salary in dollars and a day rate in pounds.
         terms.update(
             day_rate_min=min(s.minimum for s in same),
             day_rate_max=max(s.maximum or s.minimum for s in same),
+            day_rate_currency=currency,
         )
         terms.setdefault("salary_currency", currency)
     return terms
@@ -170,8 +172,10 @@ def _application_payload(application: Application) -> dict:
 
 
 @transaction.atomic
-def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: str = "", actor=None) -> Application:
-    """Apply ``candidate`` to an open ``vacancy``.  One application per pair.
+def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: str = "", actor=None,
+                       sourced: bool = False) -> Application:
+    """Apply ``candidate`` to an open ``vacancy``.  One application per pair.  The candidate gets the "applied"
+    e-mail (``recruiting.notifications``) unless ``sourced``: a recruiter added them from the shortlist.
 
     Raises ``ApplicationError`` when the vacancy is not open or the candidate already applied (a withdrawn
     application may be re-opened by applying again).
@@ -185,9 +189,10 @@ def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: st
     if existing:
         return application_move(application=existing, to_stage=Application.Stage.APPLIED, actor=actor,
                                 reason="applied again")
-    application = Application.objects.create(candidate=candidate, vacancy=vacancy, cover_note=cover_note.strip())
+    application = Application.objects.create(candidate=candidate, vacancy=vacancy, cover_note=cover_note.strip(),
+                                             sourced=sourced)
     ApplicationStageChange.objects.create(application=application, from_stage="", to_stage=application.stage,
-                                          actor=actor, reason="applied")
+                                          actor=actor, reason="sourced" if sourced else "applied")
     matching_services.enqueue_candidate_scoring(candidate_id=candidate.id)
     events.emit("application.created", _application_payload(application))
     return application

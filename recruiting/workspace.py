@@ -49,6 +49,7 @@ SHORTLIST_DEFAULT_LIMIT = 50
 SHORTLIST_MAX_LIMIT = 500
 BOARD_STAGES = [*PIPELINE_ORDER, Application.Stage.REJECTED, Application.Stage.WITHDRAWN]
 STAGE_LABELS = dict(Application.Stage.choices)
+NOT_APPLICABLE = "n/a"
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -82,7 +83,7 @@ def shortlist_advance(*, vacancy: Vacancy, candidate: Candidate, actor, reason: 
     """
     application = Application.objects.filter(vacancy=vacancy, candidate=candidate).first()
     if application is None:
-        application = application_create(candidate=candidate, vacancy=vacancy, actor=actor)
+        application = application_create(candidate=candidate, vacancy=vacancy, actor=actor, sourced=True)
         why = "sourced from the shortlist" + (f": {reason.strip()}" if reason.strip() else "")
         return application_move(
             application=application, to_stage=Application.Stage.SCREENING, actor=actor, reason=why
@@ -234,7 +235,8 @@ def score_band(value: float | None) -> str:
 
 def component_bars(score: MatchScore) -> list[dict]:
     """The explanation's components as bars, engine order first (required, desirable, qualification,
-    experience, profile, text), then any other names.  A component with weight 0 did not apply."""
+    experience, profile, text), then any other names.  A component with weight 0 did not apply: its score is
+    ``NOT_APPLICABLE`` ("n/a") and its bar width 0, on every page and in the CSV export."""
     explanation = score.explanation if isinstance(score.explanation, dict) else {}
     found = [c for c in explanation.get("components") or [] if isinstance(c, dict)]
     order = {name: i for i, name in enumerate(COMPONENTS)}
@@ -243,15 +245,18 @@ def component_bars(score: MatchScore) -> list[dict]:
     for c in found:
         name = str(c.get("name", ""))
         value, weight = _number(c.get("score")), _number(c.get("weight"))
+        applies = weight > 0
+        # A component that does not apply (weight 0: no minimum experience, no desirable skills) reads "n/a"
+        # and is drawn empty everywhere, whatever score the engine filled in for it.
         bars.append(
             {
                 "name": name,
                 "label": c.get("label") or COMPONENT_LABELS.get(name, name.capitalize()),
-                "score": f"{value:.0f}",
-                "width": _pct(value),
+                "score": f"{value:.0f}" if applies else NOT_APPLICABLE,
+                "width": _pct(value) if applies else "0.0",
                 "weight": f"{weight:.0%}",
                 "points": f"{_number(c.get('points')):.1f}",
-                "applies": weight > 0,
+                "applies": applies,
             }
         )
     return bars
