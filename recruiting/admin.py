@@ -387,6 +387,7 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
                 "<int:object_id>/shortlist/", wrap(self.shortlist_view), name="recruiting_vacancy_shortlist"
             ),
             path("<int:object_id>/board/", wrap(self.board_view), name="recruiting_vacancy_board"),
+            path("<int:object_id>/compare/", wrap(self.compare_view), name="recruiting_vacancy_compare"),
         ]
         for action in ("publish", "close", "reextract", "rescore"):
             custom.append(
@@ -401,6 +402,9 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
 
     def shortlist_view(self, request, object_id):
         return workspace.shortlist_view(self, request, object_id)
+
+    def compare_view(self, request, object_id):
+        return workspace.compare_view(self, request, object_id)
 
     def board_view(self, request, object_id):
         return workspace.board_view(self, request, object_id)
@@ -568,11 +572,12 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
         if request.method == "GET" and candidate.cv_text:
             audit_log(actor=user, action="view_cv", obj=candidate, detail={"via": "candidate page"})
         vacancies = permissions.visible_vacancies(user)
+        bands = selectors.match_bands()
         scores = []
         for score in selectors.candidate_scores(
             candidate=candidate, vacancies=vacancies, scores=permissions.visible_match_scores(user)
         ):
-            row = workspace.score_summary(score, candidate=candidate)
+            row = workspace.score_summary(score, candidate=candidate, bands=bands)
             row.update(
                 vacancy=score.vacancy,
                 vacancy_url=reverse("admin:recruiting_vacancy_shortlist", args=[score.vacancy_id]),

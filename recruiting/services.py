@@ -192,7 +192,7 @@ def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: st
     application = Application.objects.create(candidate=candidate, vacancy=vacancy, cover_note=cover_note.strip(),
                                              sourced=sourced)
     ApplicationStageChange.objects.create(application=application, from_stage="", to_stage=application.stage,
-                                          actor=actor, reason="sourced" if sourced else "applied")
+                                          actor=actor, reason="applied")
     matching_services.enqueue_candidate_scoring(candidate_id=candidate.id)
     events.emit("application.created", _application_payload(application))
     return application
