@@ -1,7 +1,8 @@
 """Vacancy descriptions as safe HTML: the one place text written by employers or imports becomes markup.
 
 Descriptions are Markdown or plain text (imports).  ``render_description`` parses them with markdown-it-py
-(CommonMark plus tables and strikethrough; a single line break is kept as a break, so plain text keeps its lines)
+(CommonMark plus tables and strikethrough; in plain text a single line break is kept as a break, in Markdown —
+``looks_like_markdown`` — it joins the wrapped lines of a paragraph)
 with raw HTML *off*, then cleans the result with the nh3 sanitiser against an allow-list, so nothing executable
 survives whatever the text holds: no ``<script>``, ``<iframe>``, ``<style>`` or ``<object>``, no event attributes
 (``onclick``, ``onerror`` …), no ``style`` attribute, and links only to ``http``, ``https`` and ``mailto`` URLs
@@ -15,6 +16,7 @@ vacancy page, the workspace's vacancy page (``VacancyAdmin.description_preview``
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -32,11 +34,22 @@ LINK_REL = "nofollow noopener noreferrer"
 MAX_CHARS = 100_000
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+# Lines of Markdown block syntax: headings, list items, quotes, table rows.
+_MARKDOWN_BLOCK = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s?|\|)", re.M)
+
+
+@lru_cache(maxsize=2)
+def _parser(breaks: bool) -> MarkdownIt:
     # "html": False — raw HTML in the text is shown as text, never passed through; the sanitiser is the second wall.
-    return MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False}).enable(
+    return MarkdownIt("commonmark", {"html": False, "breaks": breaks, "linkify": False}).enable(
         ["table", "strikethrough"])
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Whether ``text`` is written in Markdown (two or more lines of block syntax: headings, lists, quotes,
+    tables).  Markdown wraps its paragraphs, so a line break there is a space; in plain text from imports a line
+    break is a line break."""
+    return len(_MARKDOWN_BLOCK.findall(text)) >= 2
 
 
 def sanitise_html(html: str) -> str:
@@ -56,5 +69,6 @@ def render_description(text: str | None) -> SafeString:
     """
     if not text:
         return mark_safe("")
-    html = _parser().render(str(text)[:MAX_CHARS])
+    text = str(text)[:MAX_CHARS]
+    html = _parser(not looks_like_markdown(text)).render(text)
     return mark_safe(sanitise_html(html))  # noqa: S308 - sanitised by nh3 just above

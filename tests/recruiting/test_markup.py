@@ -80,6 +80,11 @@ def test_markdown_formatting_is_rendered():
     assert "<table>" in html and "<td>Python</td>" in html
 
 
+def test_wrapped_markdown_paragraphs_are_joined():
+    html = render_description("# Title\n\nWe build models\nfor books.\n\n- one\n- two")
+    assert "<p>We build models\nfor books.</p>" in html and "<br>" not in html
+
+
 def test_plain_text_from_imports_keeps_its_lines():
     html = render_description("Machine learning engineer\nLondon, hybrid\n\nWe need Python.")
     assert "Machine learning engineer<br>\nLondon, hybrid" in html
