@@ -31,6 +31,7 @@ from matching.language import language_name
 from matching.scoring import COMPONENT_LABELS, COMPONENTS, ComponentWeights
 from recruiting import permissions, selectors, workspace
 from recruiting.duplicates import candidate_duplicates
+from recruiting.markup import render_description
 from recruiting.models import (
     Application,
     ApplicationStageChange,
@@ -44,7 +45,6 @@ from recruiting.models import (
     Vacancy,
     VacancySkill,
 )
-from recruiting.markup import render_description
 from recruiting.notifications import TEMPLATE_VARIABLES, stage_email_render, template_check
 from recruiting.services import audit_log, vacancy_close, vacancy_publish
 

@@ -35,7 +35,7 @@ MAX_CHARS = 100_000
 
 
 # Lines of Markdown block syntax: headings, list items, quotes, table rows.
-_MARKDOWN_BLOCK = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s?|\|)", re.M)
+_MARKDOWN_BLOCK = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s?|\|)", re.MULTILINE)
 
 
 @lru_cache(maxsize=2)
@@ -71,4 +71,4 @@ def render_description(text: str | None) -> SafeString:
         return mark_safe("")
     text = str(text)[:MAX_CHARS]
     html = _parser(not looks_like_markdown(text)).render(text)
-    return mark_safe(sanitise_html(html))  # noqa: S308 - sanitised by nh3 just above
+    return mark_safe(sanitise_html(html))  # sanitised by nh3 just above

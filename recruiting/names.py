@@ -24,7 +24,7 @@ NAME_LINES = 6
 NAME_MAX_CHARS = 200
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|io|dev|me|co|uk|de|fr|in)\b", re.I)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|io|dev|me|co|uk|de|fr|in)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 # Words that make a line a heading, a label or a description, never a person's name.
 _NOT_NAME_WORDS = {
@@ -49,12 +49,12 @@ _NOT_NAME_ENDINGS = ("tion", "tions", "sion", "ment", "ments", "ness", "ity", "i
                      "ence", "ance", "ical", "ive", "ledge", "ship", "ware", "ology", "ics")
 # A heading line above the name: "Curriculum Vitae", "Resume", "CV", "Personal details".
 _HEADING = re.compile(r"^\W*(?:curriculum\s+vitae|r[ée]sum[ée]|cv|bio[\s-]?data|personal\s+(?:details|information|"
-                      r"profile)|contact(?:\s+(?:details|information))?)\W*$", re.I)
+                      r"profile)|contact(?:\s+(?:details|information))?)\W*$", re.IGNORECASE)
 # Field labels before a name: "Name: Jane Doe".
-_NAME_LABEL = re.compile(r"^\s*(?:full\s+)?name\s*[:\-–]\s*", re.I)
+_NAME_LABEL = re.compile(r"^\s*(?:full\s+)?name\s*[:\-–]\s*", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?$")
 # Generated references: "cv-179b9b5735af", "user-3", a hash, a number.
-_GENERATED = re.compile(r"^(?:cv|user|candidate|resume|applicant)[-_ ]?[0-9a-f]*$|^[0-9a-f]{8,}$|^\d+$", re.I)
+_GENERATED = re.compile(r"^(?:cv|user|candidate|resume|applicant)[-_ ]?[0-9a-f]*$|^[0-9a-f]{8,}$|^\d+$", re.IGNORECASE)
 _STEM_NOISE = {"cv", "resume", "résumé", "curriculum", "vitae", "final", "new", "updated", "latest", "copy", "v1",
                "v2", "v3", "draft", "doc", "document", "en", "english"}
 

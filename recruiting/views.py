@@ -4,8 +4,8 @@ the browsers that ask for it on every page (the portal and the workspace link th
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 

@@ -60,7 +60,7 @@ def test_1_experience_na_is_drawn_empty_like_desirable_na_and_exported_as_na(rec
     url = reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])
     html = recruiter_client.get(url).content.decode()
     for name in ("experience", "desirable"):
-        item = re.search(rf'<li class="ws-c-{name} na"[^>]*>.*?</li>', html, re.S)
+        item = re.search(rf'<li class="ws-c-{name} na"[^>]*>.*?</li>', html, re.DOTALL)
         assert item, f"{name} is not marked n/a"
         assert 'style="width: 0.0%"' in item.group(0)
         assert ">n/a<" in item.group(0)
@@ -169,9 +169,8 @@ def test_5_publishing_an_eager_task_without_a_broker_does_not_warn_about_a_hostn
 
     settings.CELERY_BROKER_URL = ""
     apps.get_app_config("recruiting").ready()
-    with caplog.at_level(logging.WARNING, logger="kombu"):
-        with app.producer_or_acquire():
-            pass
+    with caplog.at_level(logging.WARNING, logger="kombu"), app.producer_or_acquire():
+        pass
     assert not [r for r in caplog.records if "hostname" in r.getMessage()]
 
 
@@ -279,7 +278,7 @@ def test_7_an_imported_open_vacancy_has_a_publication_time(recruiter_client, tmp
 @pytest.mark.django_db
 def test_8_the_readme_has_one_api_section_and_its_superuser_command_gives_the_audit_log(client, monkeypatch):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert len(re.findall(r"^## API$", readme, re.M)) == 1
+    assert len(re.findall(r"^## API$", readme, re.MULTILINE)) == 1
     assert "--noinput" in readme and "createsuperuser" in readme
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long passphrase 123")
     call_command("createsuperuser", "--noinput", "--username", "admin@example.com", "--email",

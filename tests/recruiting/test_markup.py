@@ -133,8 +133,8 @@ def test_every_page_and_api_field_showing_a_description_renders_it_safely():
 
 
 def _prose(page: str) -> str:
-    return re.search(r'<div class="prose">(.*?)</div>\s*</section>', page, re.S).group(1)
+    return re.search(r'<div class="prose">(.*?)</div>\s*</section>', page, re.DOTALL).group(1)
 
 
 def _description_preview(page: str) -> str:
-    return re.search(r'<div class="ws-prose">(.*?)</div>\s*</div>', page, re.S).group(1)
+    return re.search(r'<div class="ws-prose">(.*?)</div>\s*</div>', page, re.DOTALL).group(1)

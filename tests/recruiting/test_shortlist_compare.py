@@ -41,10 +41,10 @@ def test_a_row_shows_the_top_five_required_skills_and_the_rest_behind_more(recru
     vacancy = VacancyFactory()
     score = _score(vacancy, "Mira Row", 66.0)
     html = recruiter_client.get(reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])).content.decode()
-    row = re.search(rf'<tr id="candidate-{score.candidate_id}">(.*?)</tr>', html, re.S).group(1)
-    top_matched = re.search(r'aria-label="Required skills matched">(.*?)</ul>', row, re.S).group(1)
+    row = re.search(rf'<tr id="candidate-{score.candidate_id}">(.*?)</tr>', html, re.DOTALL).group(1)
+    top_matched = re.search(r'aria-label="Required skills matched">(.*?)</ul>', row, re.DOTALL).group(1)
     assert re.findall(r">(Have\d)<", top_matched) == ["Have0", "Have1", "Have2", "Have3", "Have4"]  # most points
-    top_missing = re.search(r'aria-label="Required skills missing">(.*?)</ul>', row, re.S).group(1)
+    top_missing = re.search(r'aria-label="Required skills missing">(.*?)</ul>', row, re.DOTALL).group(1)
     assert re.findall(r">(Need\d)<", top_missing) == ["Need6", "Need5", "Need4", "Need3", "Need2"]  # largest gain
     # "+N more" is a <details>: the rest opens in place, desirable ones included.
     assert "<summary>+5 more</summary>" in row  # Have5–7 and two desirable
