@@ -59,7 +59,7 @@ migrate: deps
 	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
 
 bootstrap: migrate
-	$(LOCAL_ENV) $(PY) manage.py bootstrap_demo
+	$(LOCAL_ENV) $(PY) manage.py bootstrap_demo --host $(HOST) --port $(PORT)
 
 serve: deps
 	$(LOCAL_ENV) $(PY) manage.py runserver $(HOST):$(PORT)

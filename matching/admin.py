@@ -51,7 +51,8 @@ class MatchScoreAdmin(BlindReviewAdminMixin, ReadOnlyAdmin):
     list_display = ("candidate_display", "vacancy", "score_display", "state", "stale", "engine_version", "computed_at")
     list_filter = ("state", "stale", "engine_version", "computed_at", "vacancy__status")
     list_select_related = ("candidate", "vacancy")
-    search_fields = ("candidate__reference", "candidate__name", "vacancy__title", "vacancy__reference")
+    search_fields = ("candidate__reference", "candidate__name", "candidate__cv_name", "vacancy__title",
+                     "vacancy__reference")
     ordering = ("-computed_at",)
     date_hierarchy = "computed_at"
     fields = (

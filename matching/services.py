@@ -35,6 +35,7 @@ from matching.extraction import (
 )
 from matching.models import MatchScore, ScoringRun, ShortlistThreshold, Skill, TextModel
 from recruiting import events
+from recruiting.names import name_from_cv
 from recruiting.models import (
     Application,
     Candidate,
@@ -196,7 +197,8 @@ def cv_evidence(text: str) -> skill_evidence.CvEvidence:
 
 def candidate_refresh_profile(*, candidate: Candidate) -> None:
     """Re-extract a candidate's skills (with evidence level, strength and the CV line as evidence), the
-    keyword-list flag, qualifications, years of experience and the CV's language."""
+    keyword-list flag, qualifications, years of experience, the CV's language and the name on its first lines
+    (``Candidate.cv_name``, ``recruiting.names``)."""
     text = neutralise(candidate.cv_text, names=[candidate.name])
     found = cv_evidence(text)
     ids = _skill_ids(found.skills)
@@ -223,6 +225,9 @@ def candidate_refresh_profile(*, candidate: Candidate) -> None:
         changes["language"] = language
     if candidate.profile_version != EXTRACTION_VERSION:
         changes["profile_version"] = EXTRACTION_VERSION
+    cv_name = name_from_cv(candidate.cv_text)  # the raw text: neutralising removes names
+    if cv_name != candidate.cv_name:
+        changes["cv_name"] = cv_name
     if changes:
         Candidate.objects.filter(pk=candidate.pk).update(**changes)
         for name, value in changes.items():

@@ -1,5 +1,5 @@
-"""The vacancy search of the portal (django-filter): title or skill, seniority, remote, employment type, salary
-and its currency."""
+"""The vacancy search of the portal (django-filter): title or skill (and the skills related to it), seniority,
+remote, employment type, salary and its currency."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from portal.forms import EMPLOYMENT_CHOICES, REMOTE_CHOICES, SENIORITY_CHOICES
+from portal.selectors import search_skill_names
 from recruiting.models import Vacancy, VacancySkill
 
 
@@ -39,8 +40,12 @@ class VacancyFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # A skill named in the search, and the skills the engine relates to it (its broader, narrower and sibling
+        # skills in the vocabulary: "PyTorch" also finds the roles asking for deep learning or TensorFlow).
+        related = search_skill_names(value)
         by_skill = VacancySkill.objects.filter(vacancy=OuterRef("pk"), skill__name__icontains=value)
-        return queryset.filter(Q(title__icontains=value) | Exists(by_skill))
+        by_related = VacancySkill.objects.filter(vacancy=OuterRef("pk"), skill__name__in=related)
+        return queryset.filter(Q(title__icontains=value) | Exists(by_skill) | Exists(by_related))
 
     def filter_salary(self, queryset, name, value):
         """Vacancies whose yearly pay can reach ``value``; unstated pay is left out.  The amount is in the chosen

@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from matching.bands import DEFAULT_BANDS, Bands, required_counts
+from matching.bands import band as match_band
+from matching.bands import label as band_label
 from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore, Skill
 from matching.ranking import rank_text, ranking_order_by
@@ -26,7 +29,7 @@ from recruiting.models import (
     Vacancy,
 )
 from recruiting.permissions import candidate_match_scores
-from recruiting.selectors import with_vacancy_rank
+from recruiting.selectors import match_bands, with_vacancy_rank
 
 # How long the pages wait for the worker before scoring the pair on the page itself.
 SCORING_WAIT = timedelta(seconds=60)
@@ -74,8 +77,40 @@ def skill_suggestions() -> list[str]:
 
 
 # --- vacancies -------------------------------------------------------------------------------------------
+#: How the portal's vacancy list can be ordered: newest first (everyone) or by "your match" (a candidate).
+VACANCY_SORTS = {"newest": "Newest first", "match": "Your match"}
+
+
+def search_skill_names(value: str) -> set[str]:
+    """Vocabulary skills a search names (by name or alias, case-insensitive) and the skills related to them in the
+    engine's related-skill data (``matching.services.related_skills``: broader, narrower and sibling skills).
+    Empty when the search names no skill."""
+    from matching.services import related_skills, skill_extractor
+
+    needle = value.strip().lower()
+    if not needle:
+        return set()
+    named = set()
+    for name, aliases in Skill.objects.values_list("name", "aliases"):
+        if needle == name.lower() or needle in {str(a).lower() for a in aliases or ()}:
+            named.add(name)
+    if not named:
+        return set()
+    related = related_skills(skill_extractor()[1])
+    return named | {other for name in named for other in related.get(name, ())}
+
+
+def vacancies_sorted(queryset: QuerySet[Vacancy], *, sort: str, candidate: Candidate | None) -> QuerySet[Vacancy]:
+    """``queryset`` (annotated by ``vacancies_for_candidate``) in the chosen order: ``"match"`` puts the
+    candidate's best matches first (unscored last, then newest); anything else, or no candidate, newest first."""
+    if sort == "match" and candidate is not None:
+        return queryset.order_by(F("my_score").desc(nulls_last=True), "-created_at", "pk")
+    return queryset
+
+
 def vacancies_for_candidate(queryset: QuerySet[Vacancy], *, candidate: Candidate | None) -> QuerySet[Vacancy]:
-    """Annotate the candidate's ``my_score``, ``my_state`` and ``applied`` (subqueries: no extra queries)."""
+    """Annotate the candidate's ``my_score``, ``my_state``, ``my_matched`` / ``my_missing`` (the skills, for the
+    band's required-skill rule) and ``applied`` (subqueries: no extra queries)."""
     if candidate is None:
         return queryset
     scores = MatchScore.objects.filter(candidate=candidate, vacancy=OuterRef("pk"))
@@ -85,6 +120,8 @@ def vacancies_for_candidate(queryset: QuerySet[Vacancy], *, candidate: Candidate
     return queryset.annotate(
         my_score=Subquery(scores.values("score")[:1]),
         my_state=Subquery(scores.values("state")[:1]),
+        my_matched=Subquery(scores.values("matched_skills")[:1]),
+        my_missing=Subquery(scores.values("missing_skills")[:1]),
         applied=Exists(applied),
     )
 
@@ -141,17 +178,19 @@ class MatchView:
     def score_rounded(self) -> int | None:
         return None if self.score is None else round(self.score)
 
+    bands: Bands = DEFAULT_BANDS
+
+    @property
+    def band(self) -> str:
+        """"strong", "good", "partial" or "weak" (``matching.bands``: from the score distribution, capped by the
+        required skills met); "none" without a score."""
+        total = len(self.required_met) + len(self.required_missing)
+        return match_band(self.score, self.bands, required_met=len(self.required_met), required_total=total)
+
     @property
     def verdict(self) -> str:
-        if self.score is None:
-            return ""
-        if self.score >= 70:
-            return "Strong match"
-        if self.score >= 45:
-            return "Good match"
-        if self.score >= 25:
-            return "Partial match"
-        return "Weak match"
+        """"Strong match" … "Weak match" (``matching.bands``)."""
+        return "" if self.score is None else band_label(self.band)
 
 
 def _level_label(level: int | None) -> str:
@@ -225,14 +264,29 @@ def _credit_words(credit: dict) -> str:
     return EVIDENCE_WORDS.get(credit["level"], credit["level"])
 
 
-def match_view_from_score(score: MatchScore, *, candidate: Candidate, vacancy: Vacancy) -> MatchView:
-    """Plain words and bar widths for a stored score (no queries beyond the prefetched qualifications)."""
+def vacancy_band(vacancy: Vacancy, bands: Bands) -> str:
+    """The band of a vacancy annotated by ``vacancies_for_candidate`` (score and required skills met)."""
+    met, total = required_counts(getattr(vacancy, "my_matched", None), getattr(vacancy, "my_missing", None))
+    return match_band(getattr(vacancy, "my_score", None), bands, required_met=met, required_total=total)
+
+
+def score_band_of(score: MatchScore, bands: Bands) -> str:
+    """The band of a stored match score (score and required skills met)."""
+    met, total = required_counts(score.matched_skills, score.missing_skills)
+    return match_band(score.score, bands, required_met=met, required_total=total)
+
+
+def match_view_from_score(score: MatchScore, *, candidate: Candidate, vacancy: Vacancy,
+                          bands: Bands = DEFAULT_BANDS) -> MatchView:
+    """Plain words and bar widths for a stored score (no queries beyond the prefetched qualifications); its band
+    and verdict come from ``bands`` (``recruiting.selectors.match_bands``)."""
     explanation = score.explanation or {}
     if score.state == MatchScore.State.INSUFFICIENT_DATA or score.score is None:
         return MatchView(state="insufficient_data", reason=explanation.get("reason", ""),
                          computed_at=score.computed_at)
     confidence, confidence_reason = score_confidence(score)
-    view = MatchView(state="scored", score=score.score, computed_at=score.computed_at, confidence=confidence,
+    view = MatchView(state="scored", score=score.score, bands=bands, computed_at=score.computed_at,
+                     confidence=confidence,
                      confidence_reason=confidence_reason, flags=score_flags(score),
                      rank=getattr(score, "vacancy_rank", None), tied=bool(getattr(score, "vacancy_tied", False)),
                      ranked_among=getattr(score, "vacancy_ranked", None))
@@ -266,7 +320,7 @@ def match_view_from_score(score: MatchScore, *, candidate: Candidate, vacancy: V
     return view
 
 
-def vacancy_match(*, candidate: Candidate, vacancy: Vacancy, now=None) -> MatchView:
+def vacancy_match(*, candidate: Candidate, vacancy: Vacancy, now=None, bands: Bands = DEFAULT_BANDS) -> MatchView:
     """The candidate's match for ``vacancy``.  ``state="unscored"`` asks the caller to score the pair now
     (``matching.services.match_score_on_demand``): no score is stored for it, or it is stale, or the worker has
     not caught up with the last save within ``SCORING_WAIT``."""
@@ -275,7 +329,7 @@ def vacancy_match(*, candidate: Candidate, vacancy: Vacancy, now=None) -> MatchV
     score = with_vacancy_rank(MatchScore.objects.filter(candidate=candidate, vacancy=vacancy), among=True).first()
     fresh = score is not None and not score.stale and score.computed_at >= candidate.updated_at
     if fresh:
-        return match_view_from_score(score, candidate=candidate, vacancy=vacancy)
+        return match_view_from_score(score, candidate=candidate, vacancy=vacancy, bands=bands)
     now = now or timezone.now()
     if now - candidate.updated_at < SCORING_WAIT and candidate_scoring_pending(candidate=candidate):
         return MatchView(state="pending")
@@ -303,6 +357,8 @@ def candidate_best_matches(*, candidate: Candidate, limit: int = 5) -> list[Matc
         .select_related("vacancy").defer("vacancy__description")
         .order_by(*ranking_order_by())[: max(limit, 0)]
     )
+    bands = match_bands()
     for s in scores:
         s.rank_text = rank_text(s.vacancy_rank, s.vacancy_tied, s.vacancy_ranked)
+        s.band = score_band_of(s, bands)
     return scores

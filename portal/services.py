@@ -35,6 +35,7 @@ from recruiting.models import (
     Qualification,
     SkillOrigin,
 )
+from recruiting.names import name_from_cv
 from recruiting.permissions import candidate_match_scores
 from recruiting.services import CANDIDATE_PROFILE_FIELDS, candidate_profile_update  # noqa: F401 - portal.views uses it
 
@@ -334,8 +335,9 @@ def cv_confirm(*, candidate: Candidate, pending: dict, skill_names: list[str], a
         with transaction.atomic():
             candidate.cv_file.save(new_file.name, new_file, save=False)
             candidate.cv_text = text
+            candidate.cv_name = name_from_cv(text)
             candidate.cv_sha256 = pending.get("sha256", "")
-            candidate.save(update_fields=["cv_file", "cv_text", "cv_sha256", "updated_at"])
+            candidate.save(update_fields=["cv_file", "cv_text", "cv_name", "cv_sha256", "updated_at"])
             known, _ = skills_resolve(kept)
             by_name = {s.name: s for s in known}
             # Found skills the candidate unchecked are dropped, also when an earlier CV put them on the profile.
@@ -407,7 +409,8 @@ def candidate_data_export(*, user) -> dict:
         data["profile"] = None
         return data
     data["profile"] = {
-        "name": candidate.name, "email": candidate.email, "headline": candidate.headline,
+        "name": candidate.name, "name_read_from_cv": candidate.cv_name, "display_name": candidate.display_name,
+        "email": candidate.email, "headline": candidate.headline,
         "location": candidate.location, "open_to_remote": candidate.open_to_remote,
         "open_to_relocation": candidate.open_to_relocation,
         "salary_expectation": str(candidate.salary_expectation) if candidate.salary_expectation is not None else None,

@@ -4,7 +4,8 @@ Views stay thin: validate a form → call a service (``portal.services``, ``recr
 render.  Every object a candidate can act on is looked up through the candidate of the signed-in user, so no
 URL reaches another candidate's profile, CV, application, export or match: an id that is not theirs is a 404.
 
-Vacancy descriptions are untrusted text: templates only ever escape them (``linebreaks`` escapes).
+Vacancy descriptions are untrusted text: they are rendered as Markdown and sanitised by ``recruiting.markup``
+(the ``description_html`` filter), never put in a page raw.
 """
 
 from __future__ import annotations
@@ -87,25 +88,33 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
     candidate = selectors.candidate_for_user(request.user)
     filterset = VacancyFilter(request.GET or None, queryset=recruiting_selectors.vacancy_list_open())
     queryset = selectors.vacancies_for_candidate(filterset.qs, candidate=candidate)
+    sort = request.GET.get("sort", "newest")
+    sort = sort if sort in selectors.VACANCY_SORTS and (candidate is not None or sort == "newest") else "newest"
+    queryset = selectors.vacancies_sorted(queryset, sort=sort, candidate=candidate)
     paginator = Paginator(queryset, VACANCIES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = [_decorate(vacancy) for vacancy in page.object_list]
+    if candidate is not None:
+        bands = recruiting_selectors.match_bands()
+        for vacancy in page.object_list:
+            vacancy.my_band = selectors.vacancy_band(vacancy, bands)
     filtered = any(request.GET.get(name) for name in filterset.form.fields)
     return render(request, "portal/vacancy_list.html", {
         "page_obj": page, "vacancies": page.object_list, "paginator": paginator, "filter": filterset,
-        "filtered": filtered, "candidate": candidate,
+        "filtered": filtered, "candidate": candidate, "sort": sort, "sorts": selectors.VACANCY_SORTS,
     })
 
 
 def _vacancy_context(request: HttpRequest, vacancy: Vacancy, candidate: Candidate | None, **extra) -> dict:
     context = {"vacancy": _decorate(vacancy), "candidate": candidate, "signed_in": request.user.is_authenticated}
     if candidate is not None:
-        match = selectors.vacancy_match(candidate=candidate, vacancy=vacancy)
+        bands = recruiting_selectors.match_bands()
+        match = selectors.vacancy_match(candidate=candidate, vacancy=vacancy, bands=bands)
         if match.state == "unscored":
             # Not among the stored scores (the storage policy keeps each candidate's best vacancies and each
             # vacancy's shortlist), stale, or the worker is late: compute this one pair now, without storing it.
             score = matching_services.match_score_on_demand(candidate=candidate, vacancy=vacancy)
-            match = selectors.match_view_from_score(score, candidate=candidate, vacancy=vacancy)
+            match = selectors.match_view_from_score(score, candidate=candidate, vacancy=vacancy, bands=bands)
         context.update(
             match=match, auto_refresh=match.state == "pending",
             application=selectors.candidate_application_for(candidate=candidate, vacancy=vacancy),

@@ -31,6 +31,7 @@ from matching.language import language_name
 from matching.scoring import COMPONENT_LABELS, COMPONENTS, ComponentWeights
 from recruiting import permissions, selectors, workspace
 from recruiting.duplicates import candidate_duplicates
+from recruiting.markup import render_description
 from recruiting.models import (
     Application,
     ApplicationStageChange,
@@ -55,6 +56,12 @@ def _recruiter_workspace_has_permission(request: HttpRequest) -> bool:
 class RecruiterAuthenticationForm(AdminAuthenticationForm):
     """The admin login form, refusing accounts that are neither recruiters nor hiring managers (candidates'
     portal accounts included) instead of logging them in only to show "not authorized"."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # Workspace accounts sign in with their e-mail address (create_recruiter makes it the username).
+        self.fields["username"].label = "E-mail address"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
@@ -267,16 +274,16 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     actions = ("publish", "close", "rescore")
     inlines = (VacancySkillInline, VacancyQualificationInline)
     readonly_fields = ("status", "published_at", "requirements_edited", "requirements_capped", "detected_language",
-                       "created_at",
+                       "description_preview", "created_at",
                        "updated_at")
     fieldsets = (
         (None, {"fields": ("title", ("reference", "source"), ("status", "published_at"))}),
         ("Role", {"fields": ("seniority", "employment_type", "location", "remote")}),
         (
             "Pay",
-            {"fields": (("salary_min", "salary_max", "salary_currency"), ("day_rate_min", "day_rate_max"))},
+            {"fields": (("salary_min", "salary_max", "salary_currency"), ("day_rate_min", "day_rate_max", "day_rate_currency"))},
         ),
-        ("Description", {"fields": ("description", "detected_language")}),
+        ("Description", {"fields": ("description", "description_preview", "detected_language")}),
         (
             "Requirements",
             {
@@ -317,6 +324,13 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     @admin.display(description="Language")
     def detected_language(self, obj: Vacancy) -> str:
         return _language_label(obj.language)
+
+    @admin.display(description="As candidates see it")
+    def description_preview(self, obj: Vacancy) -> str:
+        # Markdown rendered and sanitised (recruiting.markup): the same HTML as the portal's vacancy page.
+        if not obj.pk:
+            return "—"
+        return format_html('<div class="ws-prose">{}</div>', render_description(obj.description))
 
     @admin.display(description="Salary")
     def salary_range(self, obj: Vacancy) -> str:
@@ -373,6 +387,7 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
                 "<int:object_id>/shortlist/", wrap(self.shortlist_view), name="recruiting_vacancy_shortlist"
             ),
             path("<int:object_id>/board/", wrap(self.board_view), name="recruiting_vacancy_board"),
+            path("<int:object_id>/compare/", wrap(self.compare_view), name="recruiting_vacancy_compare"),
         ]
         for action in ("publish", "close", "reextract", "rescore"):
             custom.append(
@@ -387,6 +402,9 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
 
     def shortlist_view(self, request, object_id):
         return workspace.shortlist_view(self, request, object_id)
+
+    def compare_view(self, request, object_id):
+        return workspace.compare_view(self, request, object_id)
 
     def board_view(self, request, object_id):
         return workspace.board_view(self, request, object_id)
@@ -450,15 +468,15 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
 @admin.register(Candidate)
 class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     change_form_template = "admin/recruiting/candidate/change_form.html"
-    list_display = ("reference", "name", "headline", "source_label", "skills", "best_score", "created_at")
-    list_display_links = ("reference", "name")
+    list_display = ("display_name", "reference", "headline", "source_label", "skills", "best_score", "created_at")
+    list_display_links = ("display_name", "reference")
     list_filter = ("source_label", "source", "open_to_remote")
-    search_fields = ("reference", "name", "email", "source_label", "headline")
+    search_fields = ("reference", "name", "cv_name", "email", "source_label", "headline")
     list_per_page = 50
     save_on_top = False
     inlines = (CandidateSkillInline, CandidateQualificationInline, ExperienceInline)
-    readonly_fields = ("cv_file_link", "years_experience", "detected_language", "consent_given_at", "created_at",
-                       "updated_at")
+    readonly_fields = ("cv_file_link", "cv_name", "years_experience", "detected_language", "consent_given_at",
+                       "created_at", "updated_at")
     raw_id_fields = ("user",)
     # Never in a form: the CV text (shown read-only on the page, logged as a view) and the voluntary
     # equal-opportunities answer (not for recruiters' eyes; never a scoring feature).
@@ -468,7 +486,7 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             "Profile",
             {
                 "fields": (
-                    "name",
+                    ("name", "cv_name"),
                     "headline",
                     ("location", "open_to_remote", "open_to_relocation"),
                     ("salary_expectation", "salary_currency"),
@@ -492,6 +510,10 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     @admin.display(description="CV language")
     def detected_language(self, obj: Candidate) -> str:
         return _language_label(obj.language)
+
+    @admin.display(description="Name", ordering="name")
+    def display_name(self, obj: Candidate) -> str:
+        return obj.display_name
 
     @admin.display(description="Original CV file")
     def cv_file_link(self, obj: Candidate) -> str:
@@ -550,11 +572,12 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
         if request.method == "GET" and candidate.cv_text:
             audit_log(actor=user, action="view_cv", obj=candidate, detail={"via": "candidate page"})
         vacancies = permissions.visible_vacancies(user)
+        bands = selectors.match_bands()
         scores = []
         for score in selectors.candidate_scores(
             candidate=candidate, vacancies=vacancies, scores=permissions.visible_match_scores(user)
         ):
-            row = workspace.score_summary(score, candidate=candidate)
+            row = workspace.score_summary(score, candidate=candidate, bands=bands)
             row.update(
                 vacancy=score.vacancy,
                 vacancy_url=reverse("admin:recruiting_vacancy_shortlist", args=[score.vacancy_id]),
@@ -617,7 +640,8 @@ class ApplicationAdmin(workspace.BlindReviewAdminMixin, admin.ModelAdmin):
 
     list_display = ("candidate_display", "vacancy", "stage", "advanced", "created_at", "updated_at", "board_link")
     list_filter = ("stage", "source", "vacancy__status", "created_at")
-    search_fields = ("candidate__reference", "candidate__name", "vacancy__title", "vacancy__reference")
+    search_fields = ("candidate__reference", "candidate__name", "candidate__cv_name", "vacancy__title",
+                     "vacancy__reference")
     readonly_fields = (
         "candidate_display", "vacancy", "stage", "source", "advanced", "cover_note", "created_at", "updated_at"
     )
@@ -720,17 +744,42 @@ class StageEmailTemplateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
 
 
 # --- audit log ----------------------------------------------------------------------------------------------
+AUDIT_IDS_SHOWN = 10
+
+
+def audit_detail_text(detail) -> str:
+    """An audit entry's ``detail`` in words: ``format: csv · rows: 3 · blind: no · candidate ids: 4, 9, 12``;
+    lists longer than ``AUDIT_IDS_SHOWN`` end with "+N more"; "—" when empty."""
+    if not isinstance(detail, dict):
+        return "—" if detail in (None, "", [], {}) else str(detail)
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value[:AUDIT_IDS_SHOWN])
+            more = len(value) - AUDIT_IDS_SHOWN
+            value = shown + (f" +{more} more" if more > 0 else "") if value else "none"
+        elif isinstance(value, dict):
+            value = audit_detail_text(value)
+        parts.append(f"{str(key).replace('_', ' ')}: {value}")
+    return " · ".join(parts) or "—"
+
 
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(admin.ModelAdmin):
     """Read-only, superusers only."""
 
-    list_display = ("created_at", "actor", "action", "object_type", "object_id", "detail")
+    list_display = ("created_at", "actor", "action", "object_type", "object_id", "detail_text")
     list_filter = ("action", "object_type", "created_at")
     search_fields = ("object_id", "actor__username", "action")
     date_hierarchy = "created_at"
     list_select_related = ("actor",)
+
+    @admin.display(description="Detail")
+    def detail_text(self, obj: AuditLogEntry) -> str:
+        return audit_detail_text(obj.detail)
 
     def has_module_permission(self, request):
         return permissions.can_read_audit_log(request.user)

@@ -1,6 +1,7 @@
 """The fairness report: shortlist selection rates by the voluntary, self-reported group, with the four-fifths rule.
 
-Who counts: every candidate who applied (to one vacancy, or to any); who is selected: an application a recruiter
+Who counts: every candidate who applied (to one vacancy, or to any) — not those a recruiter sourced from the
+shortlist, who never applied; who is selected: an application a recruiter
 advanced past "applied" (``Application.advanced``).  The group is the candidate's own, voluntary answer
 (``Candidate.self_reported_group``; empty is "not stated"); it is never a scoring feature and is shown here only
 as counts.  Recruiters and superusers only.
@@ -22,7 +23,10 @@ MIN_GROUP_SIZE = 5
 
 def selection_report(*, vacancy: Vacancy | None = None) -> list:
     """Per group: considered, selected, rate, impact ratio, adverse flag (``matching.fairness.GroupRate``)."""
-    applications = Application.objects.filter(candidate__isnull=False).exclude(stage=Application.Stage.WITHDRAWN)
+    # Sourced candidates (a recruiter added them from the shortlist) did not apply: counting them would add
+    # "selections" the recruiter made before anyone applied.
+    applications = (Application.objects.filter(candidate__isnull=False).exclude(source=Application.Source.SOURCED)
+                    .exclude(stage=Application.Stage.WITHDRAWN))
     if vacancy is not None:
         applications = applications.filter(vacancy=vacancy)
     outcomes = list(applications.values_list("candidate__self_reported_group", "advanced"))
@@ -41,5 +45,5 @@ def fairness_report_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "admin/recruiting/fairness_report.html", {
         **admin.site.each_context(request), "title": "Fairness report: selection rates by self-reported group",
         "rows": selection_report(vacancy=vacancy), "vacancy": vacancy, "threshold": FOUR_FIFTHS,
-        "min_group_size": MIN_GROUP_SIZE, "vacancies": Vacancy.objects.order_by("title").only("pk", "title"),
+        "min_group_size": MIN_GROUP_SIZE, "vacancies": Vacancy.objects.order_by("title", "reference").only("pk", "title", "reference", "status"),
     })

@@ -422,12 +422,13 @@ def _existing(model, source: str, references: list[str]) -> dict:
 
 def vacancies_write(batch: Batch, *, source: str = "import", status: str = Vacancy.Status.OPEN) -> ImportReport:
     """Save the vacancies of ``batch`` in one transaction; unchanged ones (text, title, status) are not saved.
+    Open ones not yet published are published (``vacancy_publish``: publication time, ``vacancy.published``).
 
     Records repeated across merged batches are dropped as in reading.  Raises ``ImportFailed`` (nothing
     saved) when an id is repeated with different texts or a save is refused.
     """
     from matching.services import scoring_batch
-    from recruiting.services import vacancy_upsert
+    from recruiting.services import vacancy_publish, vacancy_upsert
 
     _drop_repeats_across_inputs(batch, text_attr="description", by_text=False)
     report = ImportReport(duplicates_dropped=batch.duplicates_dropped, skipped=batch.skipped)
@@ -445,10 +446,13 @@ def vacancies_write(batch: Batch, *, source: str = "import", status: str = Vacan
                 ):
                     report.unchanged += 1
                     continue
-                _, created = vacancy_upsert(
+                vacancy, created = vacancy_upsert(
                     source=source, reference=record.reference, title=title, description=record.description,
                     status=status,
                 )
+                if vacancy.status == Vacancy.Status.OPEN and vacancy.published_at is None:
+                    # Imported open is published: it gets its publication time and announcement like the button's.
+                    vacancy_publish(vacancy=vacancy)
                 if created:
                     report.created += 1
                 else:

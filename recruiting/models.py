@@ -82,6 +82,10 @@ class Vacancy(TimeStampedModel):
     salary_currency = models.CharField(max_length=3, blank=True, default="", help_text="ISO 4217 code")
     day_rate_min = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     day_rate_max = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    day_rate_currency = models.CharField(
+        max_length=3, blank=True, default="",
+        help_text="ISO 4217 code of the day rate (a text may state the salary and the day rate in two currencies); "
+        "empty means salary_currency")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     min_years_experience = models.FloatField(null=True, blank=True, help_text="minimum years of experience")
     min_qualification_level = models.PositiveSmallIntegerField(
@@ -145,6 +149,9 @@ class Candidate(TimeStampedModel):
     """
 
     name = models.CharField(max_length=200, blank=True, default="")
+    cv_name = models.CharField(
+        max_length=200, blank=True, default="",
+        help_text="the name read from the CV's first lines (recruiting.names); shown when the profile has no name")
     email = models.EmailField(blank=True, default="")
     reference = models.CharField(max_length=200)
     source = models.CharField(max_length=100, default="import")
@@ -184,7 +191,16 @@ class Candidate(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name or self.reference
+        from recruiting.names import candidate_display_name
+
+        return candidate_display_name(self)
+
+    @property
+    def display_name(self) -> str:
+        """The name pages show (``recruiting.names.candidate_display_name``); blind review still applies."""
+        from recruiting.names import candidate_display_name
+
+        return candidate_display_name(self)
 
 
 class VacancySkill(models.Model):

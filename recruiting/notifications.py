@@ -1,4 +1,8 @@
-"""Stage-change e-mails: when an application moves, its candidate gets the stage's e-mail.
+"""Stage e-mails: when a candidate applies, and when an application moves, the candidate gets the stage's e-mail.
+
+Applying (portal, API: ``application.created``) sends the "applied" template; a candidate a recruiter sourced from
+the shortlist (``Application.source`` "sourced") did not apply and gets no "applied" e-mail, only the e-mail of the stage
+they are moved to.
 
 A receiver of :data:`recruiting.events.event_emitted` (connected in ``RecruitingConfig.ready``), so it runs
 after the move has committed and a failure to send never undoes the move.  The subject and body come from the
@@ -36,6 +40,7 @@ from recruiting import events
 logger = logging.getLogger(__name__)
 
 STAGE_CHANGED = "application.stage_changed"
+CREATED = "application.created"
 
 # Tags a stage e-mail may use: the default tags minus anything that loads templates or libraries, or prints
 # the context or environment.
@@ -109,8 +114,12 @@ def stage_email_render(template, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def stage_email_send(*, application_id: int, from_stage: str = "", reason: str = "") -> bool:
-    """Send the e-mail for the application's current stage.  Returns whether one was sent."""
+def stage_email_send(*, application_id: int, from_stage: str = "", reason: str = "", on_apply: bool = False) -> bool:
+    """Send the e-mail for the application's current stage.  Returns whether one was sent.
+
+    ``on_apply``: the application was just created; the "applied" e-mail goes only to a candidate who applied
+    themselves and is still at "applied" (a sourced candidate moved straight on gets that stage's e-mail instead).
+    """
     from recruiting.models import Application, StageEmailTemplate
 
     application = (
@@ -120,6 +129,9 @@ def stage_email_send(*, application_id: int, from_stage: str = "", reason: str =
         .first()
     )
     if application is None or application.candidate is None or not application.candidate.email:
+        return False
+    if on_apply and (application.source == Application.Source.SOURCED
+                     or application.stage != Application.Stage.APPLIED):
         return False
     template = StageEmailTemplate.objects.filter(stage=application.stage, active=True).first()
     if template is None:
@@ -137,7 +149,11 @@ def stage_email_send(*, application_id: int, from_stage: str = "", reason: str =
 
 
 def on_event(sender, event: str, payload: dict, **kwargs) -> None:
-    """Receiver of ``event_emitted``: e-mails the candidate on ``application.stage_changed``."""
+    """Receiver of ``event_emitted``: e-mails the candidate on ``application.created`` and
+    ``application.stage_changed``."""
+    if event == CREATED:
+        stage_email_send(application_id=payload["application_id"], on_apply=True)
+        return
     if event != STAGE_CHANGED:
         return
     stage_email_send(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -23,8 +24,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Floor
 
+from matching.bands import Bands, bands_from_counts
 from matching.models import MatchScore
 from matching.ranking import ranking_order_by
 from recruiting.models import Candidate, CandidateSkill, SkillImportance, Vacancy, VacancySkill
@@ -72,6 +74,27 @@ def vacancy_shortlist(*, vacancy: Vacancy, limit: int = 50) -> list[MatchScore]:
         MatchScore.objects.filter(vacancy=vacancy).select_related("candidate").defer("candidate__cv_text")
     )
     return list(_ranked(queryset)[: max(limit, 0)])
+
+
+BANDS_CACHE_KEY = "matching:bands:v1"
+BANDS_CACHE_SECONDS = 300
+
+
+def match_bands() -> Bands:
+    """The match bands of the current score distribution (``matching.bands``): one grouped query over the stored
+    scores (at most 101 rows, whatever their number), cached for ``BANDS_CACHE_SECONDS`` — the distribution of
+    thousands of scores moves slowly, and every shortlist, board and portal page needs it."""
+    return cache.get_or_set(BANDS_CACHE_KEY, _match_bands_uncached, BANDS_CACHE_SECONDS)
+
+
+def _match_bands_uncached() -> Bands:
+    rows = (MatchScore.objects.filter(score__isnull=False).annotate(bucket=Floor("score")).order_by()
+            .values("bucket").annotate(n=Count("pk")).values_list("bucket", "n"))
+    counts: dict[int, int] = {}
+    for bucket, n in rows:
+        key = int(min(max(bucket, 0), 100))
+        counts[key] = counts.get(key, 0) + n
+    return bands_from_counts(counts)
 
 
 def vacancy_scored_count(*, vacancy: Vacancy) -> int:
@@ -176,7 +199,9 @@ def vacancy_salary_text(vacancy: Vacancy) -> str:
 
 
 def vacancy_day_rate_text(vacancy: Vacancy) -> str:
-    return money_range_text(vacancy.day_rate_min, vacancy.day_rate_max, vacancy.salary_currency, per="day")
+    """The day rate in its own currency (``day_rate_currency``; the salary's when empty): ``£450 per day``."""
+    currency = vacancy.day_rate_currency or vacancy.salary_currency
+    return money_range_text(vacancy.day_rate_min, vacancy.day_rate_max, currency, per="day")
 
 
 # --- recruiter workspace: shortlist, histogram, board, candidate page ---------------------------------------
@@ -240,11 +265,36 @@ def shortlist_scores(
             "pk", "vacancy_id", "candidate", "state", "score", "skills_score", "qualifications_score",
             "text_score",
             "matched_skills", "missing_skills", "explanation", "engine_version", "model_version", "stale",
-            "computed_at", "confidence", "candidate__id", "candidate__name", "candidate__email", "candidate__reference",
+            "computed_at", "confidence", "candidate__id", "candidate__name", "candidate__cv_name", "candidate__email",
+            "candidate__reference", "candidate__source",
             "candidate__source_label", "candidate__headline", "candidate__location",
         )[: max(limit, 0)]
     )
     return list(rows), total
+
+
+def compare_scores(*, vacancy: Vacancy, candidate_ids: list[int],
+                   scores: QuerySet[MatchScore] | None = None) -> list[MatchScore]:
+    """The match scores of ``candidate_ids`` for ``vacancy`` in the order of the ids, each with its
+    ``application_advanced`` / ``application_stage``, its rank, and the candidate's qualifications and work history
+    prefetched (three queries, whatever the number of candidates).  ``scores`` limits them to what the user may
+    see (``recruiting.permissions.visible_match_scores``); ids without a visible score are left out."""
+    from recruiting.models import Application, Experience, Qualification
+
+    application = Application.objects.filter(vacancy=vacancy, candidate=OuterRef("candidate_id"))
+    scores = MatchScore.objects.all() if scores is None else scores
+    rows = list(
+        with_vacancy_rank(scores.filter(vacancy=vacancy, candidate_id__in=candidate_ids), among=True)
+        .annotate(application_stage=Subquery(application.values("stage")[:1]),
+                  application_advanced=Subquery(application.values("advanced")[:1]))
+        .select_related("candidate").defer("candidate__cv_text")
+        .prefetch_related(
+            Prefetch("candidate__qualifications", queryset=Qualification.objects.order_by("-level", "field")),
+            Prefetch("candidate__experiences", queryset=Experience.objects.order_by("-start_date")),
+        )
+    )
+    order = {pk: i for i, pk in enumerate(candidate_ids)}
+    return sorted(rows, key=lambda s: order.get(s.candidate_id, len(order)))
 
 
 def vacancy_score_histogram(*, vacancy: Vacancy) -> dict:

@@ -41,9 +41,11 @@ def _vacancy_terms_from_text(description: str) -> dict:
     if daily:
         currency = daily[0].currency
         same = [s for s in daily if s.currency == currency]
+        # The day rate keeps its own currency: a text may quote a salary in dollars and a day rate in pounds.
         terms.update(
             day_rate_min=min(s.minimum for s in same),
             day_rate_max=max(s.maximum or s.minimum for s in same),
+            day_rate_currency=currency,
         )
         terms.setdefault("salary_currency", currency)
     return terms
@@ -172,7 +174,8 @@ def _application_payload(application: Application) -> dict:
 @transaction.atomic
 def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: str = "", actor=None,
                        source: str = Application.Source.IMPORT) -> Application:
-    """Apply ``candidate`` to an open ``vacancy``.  One application per pair.
+    """Apply ``candidate`` to an open ``vacancy``.  One application per pair.  The candidate gets the "applied"
+    e-mail (``recruiting.notifications``) unless a recruiter sourced them (``source`` "sourced").
 
     ``source`` (``Application.Source``) says how it came about: the portal, the API, a recruiter sourcing the
     candidate, or an import or script (the default); a re-opened application keeps its first source.

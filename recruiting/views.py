@@ -1,11 +1,15 @@
-"""Operational views: ``/healthz`` reports whether the database and the broker answer."""
+"""Operational views: ``/healthz`` reports whether the database and the broker answer; ``/favicon.ico`` answers
+the browsers that ask for it on every page (the portal and the workspace link the SVG icon; the admin does not)."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
+
+FAVICON = "img/favicon.svg"
 
 
 def _database_ok() -> bool:
@@ -40,3 +44,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     broker = _broker_status()
     healthy = database == "ok" and broker != "unavailable"
     return JsonResponse({"database": database, "broker": broker}, status=200 if healthy else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``: the site's SVG icon (``static/img/favicon.svg``), cached for a day."""
+    path = finders.find(FAVICON)
+    if not path:
+        raise Http404("No favicon.")
+    with open(path, "rb") as handle:
+        response = HttpResponse(handle.read(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

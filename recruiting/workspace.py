@@ -30,6 +30,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from matching import services as matching_services
+from matching.bands import DEFAULT_BANDS, Bands, required_counts
+from matching.bands import band as match_band
+from matching.bands import label as band_label
 from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore
 from matching.ranking import Rank, competition_ranks, rank_text
@@ -47,8 +50,11 @@ from recruiting.services import (
 BLIND_SESSION_KEY = "workspace_blind_review"
 SHORTLIST_DEFAULT_LIMIT = 50
 SHORTLIST_MAX_LIMIT = 500
+SHORTLIST_TOP_SKILLS = 5  # required skills shown per row before "+N more"
+COMPARE_MIN, COMPARE_MAX = 2, 4  # candidates side by side
 BOARD_STAGES = [*PIPELINE_ORDER, Application.Stage.REJECTED, Application.Stage.WITHDRAWN]
 STAGE_LABELS = dict(Application.Stage.choices)
+NOT_APPLICABLE = "n/a"
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -127,12 +133,13 @@ def conceals(blind: bool, advanced: bool | None) -> bool:
 
 
 def candidate_label(candidate: Candidate | None, *, concealed: bool) -> str:
-    """How every recruiter page names a candidate: "Candidate #<id>" when concealed by blind review."""
+    """How every recruiter page names a candidate: "Candidate #<id>" when concealed by blind review, else the
+    display name (``recruiting.names``: profile name, name on the CV, readable file name, never a generated id)."""
     if candidate is None:
         return "Former candidate (account erased)"
     if concealed:
         return f"Candidate #{candidate.pk}"
-    return candidate.name or candidate.reference
+    return candidate.display_name
 
 
 class BlindReviewAdminMixin:
@@ -146,7 +153,7 @@ class BlindReviewAdminMixin:
     so the display methods, which get no request, need no shared state.
     """
 
-    blind_name_search_fields = ("candidate__name", "candidate__email", "candidate__reference")
+    blind_name_search_fields = ("candidate__name", "candidate__cv_name", "candidate__email", "candidate__reference")
     change_form_template = "admin/blind_review/change_form.html"
     object_history_template = "admin/blind_review/object_history.html"
 
@@ -203,11 +210,12 @@ class BlindReviewAdminMixin:
 
 
 def redact(text: str, candidate: Candidate | None) -> str:
-    """``text`` (a CV line) without e-mail addresses or the parts of the candidate's name."""
+    """``text`` (a CV line) without e-mail addresses or the parts of the candidate's names (profile, CV)."""
     text = _EMAIL_RE.sub("[e-mail]", text or "")
-    if candidate is not None and candidate.name:
+    names = " ".join(n for n in (getattr(candidate, "name", ""), getattr(candidate, "cv_name", "")) if n)
+    if names:
         for part in sorted(
-            {p for p in re.split(r"\s+", candidate.name) if len(p) > 1}, key=len, reverse=True
+            {p for p in re.split(r"\s+", names) if len(p) > 1}, key=len, reverse=True
         ):
             text = re.sub(rf"\b{re.escape(part)}\b", "[name]", text, flags=re.IGNORECASE)
     return text
@@ -225,16 +233,21 @@ def _pct(value: float) -> str:
     return f"{min(max(value, 0.0), 100.0):.1f}"
 
 
-def score_band(value: float | None) -> str:
-    """Colour band of a score: high (≥ 70), mid (≥ 45), low, or none (not scored)."""
-    if value is None:
-        return "none"
-    return "high" if value >= 70 else "mid" if value >= 45 else "low"
+#: The workspace's colour classes (``ws-band-*``) of the match bands (``matching.bands``, their one home).
+BAND_CLASSES = {"strong": "high", "good": "mid", "partial": "low", "weak": "low", "none": "none"}
+
+
+def score_band(value: float | None, bands: Bands = DEFAULT_BANDS, *, required_met: int | None = None,
+               required_total: int | None = None) -> str:
+    """Colour class of a score (high, mid, low, or none when not scored) from its match band
+    (``matching.bands.band``: cut-offs from the score distribution, capped by required skills met)."""
+    return BAND_CLASSES[match_band(value, bands, required_met=required_met, required_total=required_total)]
 
 
 def component_bars(score: MatchScore) -> list[dict]:
     """The explanation's components as bars, engine order first (required, desirable, qualification,
-    experience, profile, text), then any other names.  A component with weight 0 did not apply."""
+    experience, profile, text), then any other names.  A component with weight 0 did not apply: its score is
+    ``NOT_APPLICABLE`` ("n/a") and its bar width 0, on every page and in the CSV export."""
     explanation = score.explanation if isinstance(score.explanation, dict) else {}
     found = [c for c in explanation.get("components") or [] if isinstance(c, dict)]
     order = {name: i for i, name in enumerate(COMPONENTS)}
@@ -243,23 +256,28 @@ def component_bars(score: MatchScore) -> list[dict]:
     for c in found:
         name = str(c.get("name", ""))
         value, weight = _number(c.get("score")), _number(c.get("weight"))
+        applies = weight > 0
+        # A component that does not apply (weight 0: no minimum experience, no desirable skills) reads "n/a"
+        # and is drawn empty everywhere, whatever score the engine filled in for it.
         bars.append(
             {
                 "name": name,
                 "label": c.get("label") or COMPONENT_LABELS.get(name, name.capitalize()),
-                "score": f"{value:.0f}",
-                "width": _pct(value),
+                "score": f"{value:.0f}" if applies else NOT_APPLICABLE,
+                "width": _pct(value) if applies else "0.0",
                 "weight": f"{weight:.0%}",
                 "points": f"{_number(c.get('points')):.1f}",
-                "applies": weight > 0,
+                "applies": applies,
             }
         )
     return bars
 
 
-def score_summary(score: MatchScore, *, candidate: Candidate | None = None, conceal: bool = False) -> dict:
-    """Score, state, staleness, component bars and matched / missing skills of one match score.  With
-    ``conceal`` the evidence lines are redacted (no names, no e-mail addresses)."""
+def score_summary(score: MatchScore, *, candidate: Candidate | None = None, conceal: bool = False,
+                  bands: Bands = DEFAULT_BANDS) -> dict:
+    """Score, band, state, staleness, component bars and matched / missing skills of one match score.  With
+    ``conceal`` the evidence lines are redacted (no names, no e-mail addresses); ``bands`` are the match bands
+    of the score distribution (``recruiting.selectors.match_bands``)."""
     explanation = score.explanation if isinstance(score.explanation, dict) else {}
     insufficient = score.state == MatchScore.State.INSUFFICIENT_DATA or score.score is None
     matched = [
@@ -285,20 +303,35 @@ def score_summary(score: MatchScore, *, candidate: Candidate | None = None, conc
         if isinstance(m, dict)
     ]
     missing.sort(key=lambda m: not m["required"])
+    # The shortlist's compact cells: the top required skills met (most points first) and missing (largest gain
+    # first); the rest, desirable ones included, behind "+N more".
+    by_points = sorted(matched, key=lambda m: (not m["required"], -_number(m["contribution"])))
+    by_gain = sorted(missing, key=lambda m: (not m["required"], -_number(m["gain"])))
+    matched_top = [m for m in by_points if m["required"]][:SHORTLIST_TOP_SKILLS]
+    missing_top = [m for m in by_gain if m["required"]][:SHORTLIST_TOP_SKILLS]
     value = None if score.score is None else _number(score.score)
+    required_met, required_total = required_counts(score.matched_skills, score.missing_skills)
+    band_name = match_band(value, bands, required_met=required_met, required_total=required_total)
     confidence, confidence_reason = score_confidence(score)
     rank = Rank(getattr(score, "vacancy_rank", None), bool(getattr(score, "vacancy_tied", False)))
     return {
         "score": "—" if value is None else f"{value:.0f}",
         "score_exact": "" if value is None else f"{value:.1f}",
         "score_width": _pct(value or 0.0),
-        "band": score_band(value),
+        "band": BAND_CLASSES[band_name],
+        "band_label": band_label(band_name),
+        "required_met": required_met,
+        "required_total": required_total,
         "insufficient": insufficient,
         "reason": explanation.get("reason") or "Not enough data to score this pair.",
         "stale": bool(score.stale),
         "components": [] if insufficient else component_bars(score),
         "matched": matched,
         "missing": missing,
+        "matched_top": matched_top,
+        "matched_more": [m for m in by_points if m not in matched_top],
+        "missing_top": missing_top,
+        "missing_more": [m for m in by_gain if m not in missing_top],
         "engine_version": score.engine_version,
         "computed_at": score.computed_at,
         "confidence": confidence,
@@ -444,7 +477,7 @@ class ShortlistActionForm(forms.Form):
         return data
 
 
-def _shortlist_rows(scores, *, vacancy, blind: bool, user) -> list[dict]:
+def _shortlist_rows(scores, *, vacancy, blind: bool, user, bands: Bands = DEFAULT_BANDS) -> list[dict]:
     recruiter = permissions.is_recruiter(user)
     rows = []
     for score in scores:
@@ -468,7 +501,7 @@ def _shortlist_rows(scores, *, vacancy, blind: bool, user) -> list[dict]:
                 "url": reverse("admin:recruiting_candidate_change", args=[candidate.pk]) if can_open else "",
                 "stage": score.application_stage or "",
                 "stage_label": STAGE_LABELS.get(score.application_stage or "", "Not applied"),
-                **score_summary(score, candidate=candidate, conceal=concealed),
+                **score_summary(score, candidate=candidate, conceal=concealed, bands=bands),
             }
         )
     return rows
@@ -495,6 +528,7 @@ def shortlist_view(model_admin, request: HttpRequest, object_id) -> HttpResponse
         scores=permissions.visible_match_scores(request.user),
     )
     histogram = selectors.vacancy_score_histogram(vacancy=vacancy)
+    bands = selectors.match_bands()
     query = request.GET.copy()
     query.pop("blind", None)
     return TemplateResponse(
@@ -505,7 +539,10 @@ def shortlist_view(model_admin, request: HttpRequest, object_id) -> HttpResponse
             request,
             title=f"Shortlist: {vacancy.title}",
             vacancy=vacancy,
-            rows=_shortlist_rows(scores, vacancy=vacancy, blind=blind, user=request.user),
+            rows=_shortlist_rows(scores, vacancy=vacancy, blind=blind, user=request.user, bands=bands),
+            bands=bands,
+            compare_min=COMPARE_MIN,
+            compare_max=COMPARE_MAX,
             matching=matching,
             limit=limit,
             more_limit=min(limit * 2, SHORTLIST_MAX_LIMIT) if matching > len(scores) else None,
@@ -626,7 +663,7 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
                 "" if rank.rank is None else rank.rank,
                 "yes" if rank.tied else "",
                 candidate.pk,
-                "" if concealed else candidate.name,
+                "" if concealed else candidate.display_name,
                 "" if concealed else candidate.email,
                 score.application_stage or "",
                 "" if score.score is None else f"{score.score:.1f}",
@@ -655,6 +692,58 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
     return response
 
 
+# --- comparison ---------------------------------------------------------------------------------------------
+def _years_text(value: float | None) -> str:
+    if value is None:
+        return "not stated"
+    return f"{value:.1f}".rstrip("0").rstrip(".") + (" year" if round(value, 1) == 1 else " years")
+
+
+def compare_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
+    """``…/compare/?candidate_ids=1&candidate_ids=2``: 2–4 candidates of the vacancy side by side — score and band,
+    the six components, required and desirable skills (each matched one with its CV evidence line), qualifications
+    and experience against the vacancy's minimums.  Blind review applies as on the shortlist (labels, redacted
+    evidence, no work history of a concealed candidate).  A wrong number of candidates is a 400 with a message."""
+    vacancy = _vacancy_or_404(request, object_id)
+    try:
+        ids = list(dict.fromkeys(int(v) for v in request.GET.getlist("candidate_ids")))
+    except ValueError:
+        ids = []
+    shortlist = reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])
+    if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:
+        return TemplateResponse(request, "admin/recruiting/vacancy/compare.html", _context(
+            model_admin, request, title=f"Compare candidates: {vacancy.title}", vacancy=vacancy, columns=[],
+            error=f"Tick {COMPARE_MIN} to {COMPARE_MAX} candidates on the shortlist to compare them "
+                  f"({len(ids)} ticked).", shortlist_url=shortlist), status=400)
+    blind = blind_review(request)
+    bands = selectors.match_bands()
+    columns = []
+    for score in selectors.compare_scores(vacancy=vacancy, candidate_ids=ids,
+                                          scores=permissions.visible_match_scores(request.user)):
+        candidate = score.candidate
+        concealed = conceals(blind, score.application_advanced)
+        summary = score_summary(score, candidate=candidate, conceal=concealed, bands=bands)
+        columns.append({
+            **summary,
+            "candidate_id": candidate.pk,
+            "label": candidate_label(candidate, concealed=concealed),
+            "concealed": concealed,
+            "stage_label": STAGE_LABELS.get(score.application_stage or "", "Not applied"),
+            "required_matched": [m for m in summary["matched"] if m["required"]],
+            "desirable_matched": [m for m in summary["matched"] if not m["required"]],
+            "required_missing": [m for m in summary["missing"] if m["required"]],
+            "desirable_missing": [m for m in summary["missing"] if not m["required"]],
+            "qualifications": list(candidate.qualifications.all()),
+            "years": _years_text(candidate.years_experience),
+            "experiences": [] if concealed else list(candidate.experiences.all())[:5],
+        })
+    return TemplateResponse(request, "admin/recruiting/vacancy/compare.html", _context(
+        model_admin, request, title=f"Compare candidates: {vacancy.title}", vacancy=vacancy, columns=columns,
+        blind=blind, shortlist_url=shortlist, min_years=_years_text(vacancy.min_years_experience)
+        if vacancy.min_years_experience else "", error="" if len(columns) >= COMPARE_MIN else
+        "Some of the ticked candidates have no score you may see for this vacancy."))
+
+
 # --- board --------------------------------------------------------------------------------------------------
 @dataclass
 class BoardColumn:
@@ -673,6 +762,7 @@ def board_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
         return _board_move(request, vacancy, url)
     blind = blind_review(request)
     columns = {stage: BoardColumn(stage, STAGE_LABELS[stage], []) for stage in BOARD_STAGES}
+    bands = selectors.match_bands()
     now = timezone.now()
     for app in selectors.vacancy_board_applications(vacancy=vacancy):
         concealed = conceals(blind, app.advanced)
@@ -688,7 +778,7 @@ def board_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
                     else ""
                 ),
                 "score": "—" if app.score is None else f"{app.score:.0f}",
-                "band": score_band(app.score),
+                "band": score_band(app.score, bands),
                 "stale": bool(app.score_stale),
                 "days": max((now - moved).days, 0),
                 "moved_at": moved,

@@ -11,6 +11,18 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_match_bands():
+    """The match bands are cached (recruiting.selectors.match_bands); each test reads them from its own scores."""
+    from django.core.cache import cache
+
+    from recruiting.selectors import BANDS_CACHE_KEY
+
+    cache.delete(BANDS_CACHE_KEY)
+    yield
+    cache.delete(BANDS_CACHE_KEY)
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     """The ``../shared`` folder of real data.  Skips where absent, but fails under ``CI=true``."""

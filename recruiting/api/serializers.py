@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matching.models import MatchScore, ScoringRun, Skill
+from recruiting.markup import render_description
 from recruiting.models import (
     Application,
     ApplicationStageChange,
@@ -129,12 +130,20 @@ class VacancySkillSerializer(serializers.ModelSerializer):
 
 class VacancySerializer(serializers.ModelSerializer):
     skills = VacancySkillSerializer(source="skill_links", many=True, read_only=True)
+    description_html = serializers.SerializerMethodField(
+        help_text="the description (Markdown or plain text) rendered as sanitised HTML (recruiting.markup): safe to "
+        "insert in a page; ``description`` is the text as written")
+
+    def get_description_html(self, obj: Vacancy) -> str:
+        return str(render_description(obj.description))
 
     class Meta:
         model = Vacancy
         fields = [
-            "id", "reference", "source", "title", "description", "status", "seniority", "employment_type",
+            "id", "reference", "source", "title", "description", "description_html", "status", "seniority",
+            "employment_type",
             "location", "remote", "salary_min", "salary_max", "salary_currency", "day_rate_min", "day_rate_max",
+            "day_rate_currency",
             "min_years_experience", "min_qualification_level", "requirements_capped", "language", "published_at",
             "created_at", "updated_at", "skills",
         ]
@@ -184,10 +193,13 @@ class CandidateSerializer(serializers.ModelSerializer):
     skills = CandidateSkillSerializer(source="skill_links", many=True, read_only=True)
     has_account = serializers.SerializerMethodField()
     email = serializers.CharField(read_only=True, help_text="an e-mail address, or empty")
+    display_name = serializers.CharField(read_only=True, help_text="the name pages show: the profile name, else the "
+                                         "name on the CV's first lines, else a readable file name (recruiting.names)")
 
     class Meta:
         model = Candidate
-        fields = ["id", "reference", "source", "source_label", "name", "email", *CANDIDATE_PROFILE_FIELDS,
+        fields = ["id", "reference", "source", "source_label", "display_name", "name", "email",
+                  *CANDIDATE_PROFILE_FIELDS,
                   "years_experience", "language", "has_account", "created_at", "updated_at", "skills"]
         read_only_fields = fields
 

@@ -1,6 +1,7 @@
 """REST API under ``/api/v1/``, the OpenAPI schema at ``/api/schema/`` and Swagger UI at ``/api/docs/``.
 
-Every other URL under ``/api/`` answers a JSON 404 in the standard error format.
+``/api/v1/`` itself lists the collections.  Every other URL under ``/api/`` answers a JSON 404 in the standard
+error format.
 """
 
 from django.urls import include, path, re_path
@@ -22,6 +23,7 @@ router.register("webhooks/endpoints", views.WebhookEndpointViewSet, basename="we
 router.register("webhooks/deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 v1 = [
+    path("", views.ApiRootView.as_view(), name="root"),
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("imports/candidates/", views.CandidateImportView.as_view(), name="import-candidates"),
@@ -32,5 +34,5 @@ urlpatterns = [
     path("v1/", include((v1, "v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+    re_path(r"^.*$", views.not_found, name="not-found"),
 ]

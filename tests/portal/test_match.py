@@ -65,7 +65,8 @@ def test_your_match_shows_the_score_skills_fit_and_what_would_raise_it(candidate
 
     html = response.content.decode()
     match = response.context["match"]
-    assert match.state == "scored" and match.score_rounded == 56 and match.verdict == "Good match"
+    # 56/100 but only 1 of the 3 required skills: the band is capped at partial (matching.bands, issue 14).
+    assert match.state == "scored" and match.score_rounded == 56 and match.verdict == "Partial match"
     assert '<span class="score__value">56</span>' in html
     assert match.required_met == ["Python"] and match.required_missing == ["Kafka", "Kubernetes"]
     assert match.desirable_met == ["Docker"] and match.desirable_missing == []

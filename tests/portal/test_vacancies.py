@@ -122,8 +122,8 @@ def _vacancies(n: int) -> None:
 def test_list_query_count_is_constant_for_visitors(client, django_assert_num_queries, n):
     _vacancies(n)
     # count + page + skill links (prefetch) + the currencies on offer (search form) + the request's savepoint
-    # pair (ATOMIC_REQUESTS)
-    with django_assert_num_queries(6):
+    # pair (ATOMIC_REQUESTS) + the vocabulary skills the search names (related-skill search, issue 14)
+    with django_assert_num_queries(7):
         response = client.get("/", {"q": "Role", "seniority": "senior", "salary": "1000"})
     assert response.status_code == 200
 
@@ -134,8 +134,9 @@ def test_list_query_count_is_constant_for_candidates(candidate_client, candidate
     for vacancy in Vacancy.objects.all()[:2]:
         MatchScoreFactory(candidate=candidate, vacancy=vacancy)
     # session + user + candidate + count + page (scores and applications as subqueries) + skill links
-    # + the currencies on offer + the request's savepoint pair
-    with django_assert_num_queries(9):
+    # + the currencies on offer + the request's savepoint pair + the skills the search names + the match bands
+    # (issue 14)
+    with django_assert_num_queries(11):
         response = candidate_client.get("/", {"q": "Role"})
     assert response.status_code == 200
     assert len(response.context["vacancies"]) == min(n, 20)

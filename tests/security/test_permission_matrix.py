@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 # URL name -> why anyone may read it.  Nothing here shows a candidate's data.
 PUBLIC = {
     "healthz": "operational health check: database and broker state only",
+    "favicon": "the site's icon (issue 14)",
+    "api:v1:root": "the API root: links to the collections, URLs only (issue 14)",
     "portal:vacancy_list": "open vacancies",
     "portal:vacancy_detail": "one open vacancy",
     "portal:privacy": "the privacy notice",

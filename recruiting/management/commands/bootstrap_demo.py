@@ -1,4 +1,5 @@
-"""``manage.py bootstrap_demo [--shared DIR] [--samples] [--email EMAIL]``: a working demo in one command.
+"""``manage.py bootstrap_demo [--shared DIR] [--samples] [--email EMAIL] [--host H --port P]``: a working demo in one
+command.
 
 Loads a skill vocabulary, vacancies and candidates, scores every pair and prints a recruiter login:
 
@@ -25,6 +26,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 SAMPLES_DIR = Path(settings.BASE_DIR) / "samples"
 LOGIN_URL = "http://127.0.0.1:8000/admin/"
+
+
+def login_url(host: str = "", port: str = "") -> str:
+    """The workspace's login URL on ``host``:``port`` (``make run``'s HOST and PORT; defaults 127.0.0.1:8000)."""
+    host = (host or "127.0.0.1").strip()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    if host in ("0.0.0.0", "[::]"):
+        host = "127.0.0.1"  # listening on every address; the browser opens the local one
+    return f"http://{host}:{(str(port) or '8000').strip()}/admin/"
 RECRUITERS_GROUP = "Recruiters"
 
 
@@ -77,8 +88,12 @@ class Command(BaseCommand):
         parser.add_argument("--samples", action="store_true", help="use samples/ even when --shared exists")
         parser.add_argument("--email", default="recruiter@example.com", help="the demo recruiter's login")
         parser.add_argument("--no-score", action="store_true", help="import only; do not score")
+        # make run passes its HOST and PORT, so the printed login URL is the one runserver will answer on.
+        parser.add_argument("--host", default="127.0.0.1", help="the host runserver listens on (for the login URL)")
+        parser.add_argument("--port", default="8000", help="the port runserver listens on (for the login URL)")
 
-    def handle(self, *args, shared: str, samples: bool, email: str, no_score: bool, **options):
+    def handle(self, *args, shared: str, samples: bool, email: str, no_score: bool, host: str = "127.0.0.1",
+               port: str = "8000", **options):
         data = None if samples else _shared_data(Path(shared).resolve())
         if data is None:
             data = _sample_data()
@@ -96,7 +111,7 @@ class Command(BaseCommand):
         password = self._recruiter(email)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Recruiter workspace ready"))
-        self.stdout.write(f"  URL:      {LOGIN_URL}")
+        self.stdout.write(f"  URL:      {login_url(host, port)}")
         self.stdout.write(f"  E-mail:   {email}")
         self.stdout.write(f"  Password: {password}")
 
