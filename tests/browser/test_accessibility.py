@@ -13,10 +13,9 @@ the shortlist and the board in both themes are saved (``artifacts/screenshots/a1
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from django.utils import timezone
-
-import pytest
 
 from matching.models import ScoringRun
 from recruiting.models import Application, AuditLogEntry, Candidate
