@@ -215,10 +215,24 @@ def test_a_recruiter_filters_ticks_advances_and_moves_a_card_with_the_keyboard_a
     assert application.stage_changes.order_by("-pk").first().reason == "Great research talk"
 
 
+# The lowest contrast between a component bar's fill and its track on the page, as a WCAG ratio (axe-core checks
+# text only; WCAG 2.1's 1.4.11 asks 3:1 of graphics that carry meaning).
+_BAR_CONTRAST = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const [x, y] = [lum(rgb(a)), lum(rgb(b))].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const bars = [...document.querySelectorAll(".ws-bar > span")].filter(f => f.getBoundingClientRect().width > 0);
+  return {count: bars.length, lowest: Math.min(...bars.map(f => ratio(getComputedStyle(f).backgroundColor,
+                                                                        getComputedStyle(f.parentElement).backgroundColor)))};
+}"""
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_shortlist_and_board_screenshots_in_both_themes(live_server, page, screenshot):
+def test_shortlist_and_board_in_both_themes(live_server, page, screenshot):
     """Artefacts to look at (``artifacts/screenshots/a11y-{shortlist,board}-{light,dark}.png``); the themes are the
-    admin's own, chosen by the browser's colour scheme.  The dark pages must really be dark."""
+    admin's own, chosen by the browser's colour scheme.  The dark pages must really be dark, and every component
+    bar on the shortlist stands out from its track by at least 3:1 in both."""
     users, vacancy, _, _, _ = _world()
     _log_in(page.context, live_server.url, users["recruiter"])
     for name, path in (("shortlist", "shortlist/?blind=0"), ("board", "board/?blind=0")):
@@ -228,4 +242,7 @@ def test_shortlist_and_board_screenshots_in_both_themes(live_server, page, scree
             page.wait_for_timeout(300)  # the admin's colour transitions
             background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
             assert (background == "rgb(18, 18, 18)") == (theme == "dark"), (name, theme, background)
+            if name == "shortlist":
+                bars = page.evaluate(_BAR_CONTRAST)
+                assert bars["count"] > 40 and bars["lowest"] >= 3, (theme, bars)
             screenshot(f"a11y-{name}-{theme}")
