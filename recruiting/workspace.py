@@ -82,7 +82,9 @@ def shortlist_advance(*, vacancy: Vacancy, candidate: Candidate, actor, reason: 
     """
     application = Application.objects.filter(vacancy=vacancy, candidate=candidate).first()
     if application is None:
-        application = application_create(candidate=candidate, vacancy=vacancy, actor=actor)
+        application = application_create(
+            candidate=candidate, vacancy=vacancy, actor=actor, source=Application.Source.SOURCED
+        )
         why = "sourced from the shortlist" + (f": {reason.strip()}" if reason.strip() else "")
         return application_move(
             application=application, to_stage=Application.Stage.SCREENING, actor=actor, reason=why
@@ -883,9 +885,10 @@ def scoring_run_start_view(model_admin, request: HttpRequest) -> HttpResponse:
     if not permissions.can_start_rescore(request.user):
         raise PermissionDenied
     run = matching_services.scoring_run_start(scope="all")
+    # A worker plans the chunks after this request commits, so their number is not known here.
     messages.success(
         request,
-        f"Full rescore started (run {run.pk}): {run.total:,} pairs in {run.chunks_total} "
-        f"chunk{'s' if run.chunks_total != 1 else ''}.",
+        f"Full rescore started (run {run.pk}): {run.total:,} pairs; a worker is planning its chunks. "
+        "Progress shows below.",
     )
     return HttpResponseRedirect(reverse("admin:matching_scoringrun_changelist"))

@@ -691,6 +691,18 @@ def test_scoring_runs_list_progress_duration_errors_and_start_button(recruiter_c
     assert recruiter_client.get(reverse("admin:matching_scoringrun_start")).status_code == 405
 
 
+def test_full_rescore_message_does_not_claim_a_chunk_count_before_planning(recruiter_client):
+    """Issue 13: the message said "in 0 chunks" on every start, because a worker plans the chunks only after the
+    request commits; it now gives the run and its pairs and says the chunks are being planned."""
+    VacancyFactory.create_batch(2)
+    CandidateFactory.create_batch(3)
+    response = recruiter_client.post(reverse("admin:matching_scoringrun_start"), follow=True)
+    html = response.content.decode()
+    run = ScoringRun.objects.get()
+    assert f"Full rescore started (run {run.pk}): 6 pairs; a worker is planning its chunks." in html
+    assert "0 chunks" not in html
+
+
 def test_only_recruiters_start_a_full_rescore(client, monkeypatch):
     monkeypatch.setattr(matching_services, "scoring_run_start", lambda **kw: pytest.fail("must not start"))
     client.force_login(HiringManagerFactory())
@@ -835,3 +847,13 @@ def test_blind_review_switched_on_the_shortlist_holds_in_the_admin_and_name_sear
     assert f"Candidate #{candidate.pk}" not in html
     html = recruiter_client.get(urls["match-score list"] + "?q=Zelda").content.decode()
     assert f"Candidate #{candidate.pk}" not in html
+
+
+def test_an_application_shows_and_filters_by_its_source(recruiter_client):
+    vacancy = VacancyFactory()
+    sourced = application_create(candidate=CandidateFactory(), vacancy=vacancy, source="sourced")
+    application_create(candidate=CandidateFactory(), vacancy=vacancy, source="portal")
+    page = recruiter_client.get(change_url(sourced)).content.decode()
+    assert "Recruiter-sourced" in page
+    listing = recruiter_client.get(reverse("admin:recruiting_application_changelist"), {"source": "sourced"})
+    assert listing.context["cl"].result_count == 1
