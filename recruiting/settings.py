@@ -281,6 +281,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No deep links: with them Swagger UI puts a link inside each operation's expand button, a nested
+    # interactive control that screen readers cannot reach (WCAG 4.1.2; issue 17).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "VacancyStatusEnum": "recruiting.models.Vacancy.Status",

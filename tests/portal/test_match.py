@@ -113,7 +113,9 @@ def test_scoring_is_shown_while_the_worker_has_not_scored_the_last_save(candidat
     html = response.content.decode()
     assert response.context["match"].state == "pending"
     assert "Scoring…" in html
-    assert '<meta http-equiv="refresh" content="5">' in html
+    # It refreshes itself every 5 s with a button to stop (WCAG 2.2.1), never with <meta http-equiv="refresh">.
+    assert 'data-auto-refresh="5"' in html and "js/auto-refresh.js" in html
+    assert 'http-equiv="refresh"' not in html
 
 
 def test_a_pair_with_no_stored_score_is_scored_on_the_page_without_storing_it(candidate_client, candidate):
@@ -167,11 +169,11 @@ def test_profile_shows_scoring_until_a_newer_score_is_stored(candidate_client, c
     candidate.save()
 
     pending = candidate_client.get(reverse("portal:profile")).content.decode()
-    assert "Scoring…" in pending and '<meta http-equiv="refresh" content="5">' in pending
+    assert "Scoring…" in pending and 'data-auto-refresh="5"' in pending and "js/auto-refresh.js" in pending
 
     scored(candidate, vacancy)
     done = candidate_client.get(reverse("portal:profile")).content.decode()
-    assert "Scoring…" not in done and 'http-equiv="refresh"' not in done
+    assert "Scoring…" not in done and 'http-equiv="refresh"' not in done and "data-auto-refresh" not in done
     assert "Your best matches" in done and vacancy.title in done
 
 
@@ -224,7 +226,7 @@ def test_the_profile_stops_refreshing_when_the_worker_is_late(candidate_client, 
     html = candidate_client.get(reverse("portal:profile")).content.decode()
 
     assert "Scoring…" in html and "taking longer than usual" in html
-    assert 'http-equiv="refresh"' not in html
+    assert 'http-equiv="refresh"' not in html and "data-auto-refresh" not in html
 
 
 # --- issue 12: rank, confidence, flags and how skills were counted ---------------------------------------------
