@@ -183,7 +183,7 @@ def test_5_publishing_an_eager_task_without_a_broker_does_not_warn_about_a_hostn
     assert not _hostname_warnings(caplog, broker_url_fix=True)
 
 
-@pytest.mark.django_db(transaction=True)  # the run's tasks are enqueued on commit
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the run's tasks are enqueued on commit
 def test_5_score_wait_reports_the_time_the_scoring_took(monkeypatch):
     import time
 

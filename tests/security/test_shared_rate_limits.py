@@ -24,7 +24,7 @@ import pytest
 from tests import integration
 from tests.factories import PASSWORD, RecruiterFactory
 
-pytestmark = [pytest.mark.security, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.security, pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ANON_RATE = 6
 
