@@ -29,5 +29,6 @@ ENV DEBUG=0 \
 
 EXPOSE 8000
 
-CMD ["gunicorn", "recruiting.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
-     "--access-logfile", "-"]
+# Workers, threads, timeouts and the bind address are in gunicorn.conf.py (read from /app by gunicorn itself).
+# Put nginx in front (docker-compose.yml, deploy/nginx/): gunicorn alone is not meant to face slow clients.
+CMD ["gunicorn", "recruiting.wsgi"]

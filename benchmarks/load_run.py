@@ -11,7 +11,9 @@ What it does, all on 127.0.0.1 (only loopback is ever targeted):
    ``celery worker`` on Redis (so shortlists exist and applying enqueues, as in production).
 2. Accounts: 240 candidate logins tied to generated candidates and 12 recruiters, each with an API token; the
    recruiters also sign in to the workspace (the admin login, with its CSRF token).
-3. ``collectstatic`` and gunicorn (``--workers 4``) on a free port; DEBUG=0, production settings.
+3. ``collectstatic``, ``VACUUM ANALYZE`` (also with ``--reuse-db``), and gunicorn (``--workers 4``, the rest from
+   ``gunicorn.conf.py``: gthread, ``GUNICORN_THREADS`` threads each, default 4; ``GUNICORN_CMD_ARGS="--worker-class
+   sync --threads 1"`` measures the old sync workers) on a free port; DEBUG=0, production settings.
 4. For ``--seconds``: candidate threads, each with its own accounts, list open vacancies, read their match scores
    and apply (``POST /api/v1/applications/``, never twice to one vacancy, below the 30/min apply throttle);
    recruiter threads read ``GET /api/v1/vacancies/<id>/match-scores/?limit=50`` and the workspace page
@@ -114,6 +116,12 @@ def prepare(env: dict, reuse: bool) -> dict:
     accounts = json.loads(next(line for line in output.splitlines() if line.startswith("ACCOUNTS "))[9:])
     accounts["password"] = password
     manage(env, "collectstatic", "--noinput")
+    # The statistics and visibility map autovacuum keeps on a live database (and bench_api.py makes too): without
+    # them, right after scoring wrote the table (or with autovacuum off, as on the shared benchmark machine), the
+    # ranks' counts read the heap, one wide row per page, and a candidate's page of scores took 315 ms, not 33.
+    started = time.monotonic()
+    subprocess.run(["psql", "-X", env["DATABASE_URL"], "-qc", "VACUUM ANALYZE"], check=True)
+    print(f"== VACUUM ANALYZE in {time.monotonic() - started:.0f} s", flush=True)
     return accounts
 
 
@@ -124,7 +132,7 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
                              "--timeout", "60", "--log-level", "warning"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     proc.log = log  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # four workers importing Django on two busy cores can take a minute
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=2)

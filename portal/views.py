@@ -136,7 +136,7 @@ def vacancy_apply(request: HttpRequest, candidate: Candidate, pk: int) -> HttpRe
                       _vacancy_context(request, vacancy, candidate, apply_form=form))
     try:
         application_create(candidate=candidate, vacancy=vacancy, cover_note=form.cleaned_data["cover_note"],
-                           actor=request.user)
+                           actor=request.user, source=Application.Source.PORTAL)
     except ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("portal:vacancy_detail", pk=vacancy.pk)

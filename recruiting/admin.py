@@ -616,10 +616,10 @@ class ApplicationAdmin(workspace.BlindReviewAdminMixin, admin.ModelAdmin):
     list and the change page (``workspace.BlindReviewAdminMixin``)."""
 
     list_display = ("candidate_display", "vacancy", "stage", "advanced", "created_at", "updated_at", "board_link")
-    list_filter = ("stage", "vacancy__status", "created_at")
+    list_filter = ("stage", "source", "vacancy__status", "created_at")
     search_fields = ("candidate__reference", "candidate__name", "vacancy__title", "vacancy__reference")
     readonly_fields = (
-        "candidate_display", "vacancy", "stage", "advanced", "cover_note", "created_at", "updated_at"
+        "candidate_display", "vacancy", "stage", "source", "advanced", "cover_note", "created_at", "updated_at"
     )
     fields = readonly_fields
     inlines = (StageHistoryInline,)

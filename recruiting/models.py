@@ -262,6 +262,14 @@ class Application(TimeStampedModel):
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class Source(models.TextChoices):
+        """How the application came about (the hiring reports' "candidates by source")."""
+
+        PORTAL = "portal", "Portal"
+        IMPORT = "import", "Import"
+        API = "api", "API"
+        SOURCED = "sourced", "Recruiter-sourced"
+
     # Null once the candidate erased their account: the application is kept as anonymous statistics.
     candidate = models.ForeignKey(
         Candidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
@@ -270,6 +278,10 @@ class Application(TimeStampedModel):
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLIED, db_index=True)
     cover_note = models.TextField(blank=True, default="")
     advanced = models.BooleanField(default=False, help_text="a recruiter advanced the candidate past blind review")
+    source = models.CharField(
+        max_length=10, choices=Source.choices, default=Source.IMPORT, db_index=True,
+        help_text="how the application came about: the candidate applied in the portal or through the API, a "
+        "recruiter sourced them from the shortlist, or it was loaded by an import or a script")
 
     class Meta:
         constraints = [

@@ -7,7 +7,8 @@ Roles
 - **Hiring managers** (group "Hiring managers", active staff): read-only on the vacancies they are named on
   (``Vacancy.hiring_managers``): the vacancy, its shortlist, its board and its applications; the candidate
   page of people who applied to one of those vacancies; and they add notes.  They do not edit vacancies,
-  move stages, export, merge or see anything about other vacancies.
+  move stages, export, merge or see anything about other vacancies.  They read the hiring reports over their
+  own vacancies only.
 - **Superusers**: everything recruiters do, plus the audit log (readable by superusers only).
 
 Anyone else — staff accounts made for other purposes, candidates' portal accounts (never staff) — is refused
@@ -220,6 +221,17 @@ def can_start_rescore(user) -> bool:
 
 def can_read_audit_log(user) -> bool:
     return is_superuser(user)
+
+
+def can_view_hiring_reports(user) -> bool:
+    """The hiring reports (funnel, time in stage, sources, scores): recruiters over every vacancy, hiring
+    managers over their own (the data is narrowed by ``visible_applications`` / ``visible_vacancies``)."""
+    return user_can_use_recruiter_workspace(user)
+
+
+def can_export_hiring_reports(user) -> bool:
+    """A hiring report's CSV export: recruiters only, like every export."""
+    return can_move_applications(user)
 
 
 # --- groups and accounts ------------------------------------------------------------------------------------

@@ -318,3 +318,63 @@ def candidate_applications(*, candidate: Candidate, applications: QuerySet) -> l
         applications.filter(candidate=candidate).select_related("vacancy").defer("vacancy__description")
         .prefetch_related(Prefetch("stage_changes", queryset=history)).order_by("-updated_at", "-pk")
     )
+
+
+# --- hiring reports (recruiting.reports; the numbers: recruiting.hiring_stats) ------------------------------
+
+def report_applications_scope(
+    *, applications: QuerySet, vacancy: Vacancy | None = None, since=None, before=None
+) -> QuerySet:
+    """``applications`` (already narrowed to what the user may see) received on ``vacancy`` (all when None)
+    from ``since`` (aware datetime, inclusive) to ``before`` (exclusive); no query is run."""
+    if vacancy is not None:
+        applications = applications.filter(vacancy=vacancy)
+    if since is not None:
+        applications = applications.filter(created_at__gte=since)
+    if before is not None:
+        applications = applications.filter(created_at__lt=before)
+    return applications
+
+
+def report_application_rows(*, applications: QuerySet) -> list[dict]:
+    """One dict per application of ``applications``: ``pk``, ``vacancy_id``, ``vacancy__title``,
+    ``vacancy__reference``, ``vacancy__status``, ``stage``, ``source``, ``created_at`` (one query, no personal
+    data)."""
+    return list(
+        applications.order_by("vacancy__title", "vacancy__reference", "pk").values(
+            "pk", "vacancy_id", "vacancy__title", "vacancy__reference", "vacancy__status", "stage", "source",
+            "created_at",
+        )
+    )
+
+
+def report_stage_histories(*, applications: QuerySet) -> dict[int, list[tuple[str, object]]]:
+    """The stage history of each application of ``applications``: ``{application id: [(to_stage, at), …]}`` in
+    time order (one query; applications with no recorded change are absent)."""
+    from recruiting.models import ApplicationStageChange
+
+    histories: dict[int, list[tuple[str, object]]] = {}
+    rows = (
+        ApplicationStageChange.objects.filter(application__in=applications.order_by().values("pk"))
+        .order_by("application_id", "created_at", "pk")
+        .values_list("application_id", "to_stage", "created_at")
+    )
+    for application_id, to_stage, at in rows:
+        histories.setdefault(application_id, []).append((to_stage, at))
+    return histories
+
+
+def report_decision_scores(*, applications: QuerySet, scores: QuerySet[MatchScore]) -> list[tuple[str, float]]:
+    """``(stage, score)`` of each application of ``applications`` now at hired or rejected whose candidate has a
+    match score for the vacancy among ``scores`` (what the user may see); erased candidates and unscored pairs
+    are left out (one query)."""
+    from recruiting.models import Application
+
+    score = scores.filter(candidate=OuterRef("candidate_id"), vacancy=OuterRef("vacancy_id")).values("score")[:1]
+    return list(
+        applications.filter(stage__in=[Application.Stage.HIRED, Application.Stage.REJECTED])
+        .annotate(decision_score=Subquery(score))
+        .filter(decision_score__isnull=False)
+        .order_by("pk")
+        .values_list("stage", "decision_score")
+    )

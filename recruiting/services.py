@@ -170,12 +170,17 @@ def _application_payload(application: Application) -> dict:
 
 
 @transaction.atomic
-def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: str = "", actor=None) -> Application:
+def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: str = "", actor=None,
+                       source: str = Application.Source.IMPORT) -> Application:
     """Apply ``candidate`` to an open ``vacancy``.  One application per pair.
 
+    ``source`` (``Application.Source``) says how it came about: the portal, the API, a recruiter sourcing the
+    candidate, or an import or script (the default); a re-opened application keeps its first source.
     Raises ``ApplicationError`` when the vacancy is not open or the candidate already applied (a withdrawn
-    application may be re-opened by applying again).
+    application may be re-opened by applying again), ``ValueError`` for an unknown ``source``.
     """
+    if source not in Application.Source.values:
+        raise ValueError(f"unknown application source {source!r}")
     vacancy = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
     if vacancy.status != Vacancy.Status.OPEN:
         raise ApplicationError("This vacancy is not open for applications.")
@@ -185,7 +190,8 @@ def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: st
     if existing:
         return application_move(application=existing, to_stage=Application.Stage.APPLIED, actor=actor,
                                 reason="applied again")
-    application = Application.objects.create(candidate=candidate, vacancy=vacancy, cover_note=cover_note.strip())
+    application = Application.objects.create(candidate=candidate, vacancy=vacancy, cover_note=cover_note.strip(),
+                                             source=source)
     ApplicationStageChange.objects.create(application=application, from_stage="", to_stage=application.stage,
                                           actor=actor, reason="applied")
     matching_services.enqueue_candidate_scoring(candidate_id=candidate.id)

@@ -135,6 +135,11 @@ MEDIA_URL = "/media/"
 
 # Largest CV file accepted, in bytes.
 CV_MAX_UPLOAD_BYTES = env.int("CV_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+# The proxy in front (deploy/nginx/recruiting.conf.template, client_max_body_size) refuses request bodies above
+# CV_MAX_UPLOAD_BYTES plus this much for the form around the file (multipart boundaries and headers, the CSRF
+# token), so a CV a little over the limit still reaches the form's own message.  The nginx value is written out
+# there; tests/security/test_proxy.py holds it equal to the sum: change CV_MAX_UPLOAD_BYTES in both places.
+UPLOAD_ENVELOPE_BYTES = 1024 * 1024
 
 # --- Accounts (django-allauth) ------------------------------------------------------------------------
 LOGIN_URL = "account_login"

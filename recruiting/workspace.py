@@ -82,7 +82,9 @@ def shortlist_advance(*, vacancy: Vacancy, candidate: Candidate, actor, reason: 
     """
     application = Application.objects.filter(vacancy=vacancy, candidate=candidate).first()
     if application is None:
-        application = application_create(candidate=candidate, vacancy=vacancy, actor=actor)
+        application = application_create(
+            candidate=candidate, vacancy=vacancy, actor=actor, source=Application.Source.SOURCED
+        )
         why = "sourced from the shortlist" + (f": {reason.strip()}" if reason.strip() else "")
         return application_move(
             application=application, to_stage=Application.Stage.SCREENING, actor=actor, reason=why

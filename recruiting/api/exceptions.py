@@ -58,7 +58,8 @@ class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=(
         "Stable, machine-readable: invalid, parse_error, not_authenticated, authentication_failed, "
         "permission_denied, not_found, method_not_allowed, not_acceptable, unsupported_media_type, conflict, "
-        "idempotency_key_reused, import_failed, throttled, server_error."))
+        "idempotency_key_reused, import_failed, throttled, server_error; request_too_large (413) comes from "
+        "the proxy in front (deploy/nginx)."))
     message = serializers.CharField(help_text="A sentence for people.")
     details = serializers.DictField(
         help_text="Depends on the code. invalid: field name → list of messages; throttled: {retry_after: "

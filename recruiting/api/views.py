@@ -64,6 +64,7 @@ from recruiting.api.permissions import (
 from recruiting.api.schema import error_response
 from recruiting.selectors import with_vacancy_rank
 from recruiting.models import (
+    Application,
     ApplicationStageChange,
     Candidate,
     CandidateSkill,
@@ -450,7 +451,7 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         try:
             application = services.application_create(
                 candidate=candidate_of(request.user), vacancy=data.validated_data["vacancy"],
-                cover_note=data.validated_data["cover_note"], actor=request.user)
+                cover_note=data.validated_data["cover_note"], actor=request.user, source=Application.Source.API)
         except services.ApplicationError as exc:
             raise Conflict(str(exc)) from None
         return self._respond(application, status.HTTP_201_CREATED)

@@ -28,6 +28,7 @@ def test_a_candidate_applies_for_themself(world):
     assert body["vacancy"]["id"] == world.open_vacancy.pk
     assert body["stage"] == "applied" and body["cover_note"] == "Hi"
     assert [(c["from_stage"], c["to_stage"]) for c in body["stage_changes"]] == [("", "applied")]
+    assert Application.objects.get(pk=body["id"]).source == Application.Source.API
 
 
 def test_extra_fields_cannot_apply_for_someone_else(world):

@@ -22,6 +22,7 @@ def test_apply_with_a_cover_note(candidate_client, candidate, user):
     assert response.status_code == 302 and response.url == reverse("portal:application_list")
     application = Application.objects.get(candidate=candidate, vacancy=vacancy)
     assert application.cover_note == "I would love to work on this."
+    assert application.source == Application.Source.PORTAL
     change = application.stage_changes.get()
     assert (change.from_stage, change.to_stage, change.actor) == ("", "applied", user)
     page = candidate_client.get(reverse("portal:application_list")).content.decode()

@@ -847,3 +847,13 @@ def test_blind_review_switched_on_the_shortlist_holds_in_the_admin_and_name_sear
     assert f"Candidate #{candidate.pk}" not in html
     html = recruiter_client.get(urls["match-score list"] + "?q=Zelda").content.decode()
     assert f"Candidate #{candidate.pk}" not in html
+
+
+def test_an_application_shows_and_filters_by_its_source(recruiter_client):
+    vacancy = VacancyFactory()
+    sourced = application_create(candidate=CandidateFactory(), vacancy=vacancy, source="sourced")
+    application_create(candidate=CandidateFactory(), vacancy=vacancy, source="portal")
+    page = recruiter_client.get(change_url(sourced)).content.decode()
+    assert "Recruiter-sourced" in page
+    listing = recruiter_client.get(reverse("admin:recruiting_application_changelist"), {"source": "sourced"})
+    assert listing.context["cl"].result_count == 1

@@ -54,6 +54,33 @@ def test_applying_records_history_and_announces_it_after_commit(vacancy, candida
                                                 "vacancy_id": vacancy.pk, "stage": "applied"})]
 
 
+def test_an_application_records_its_source_and_keeps_it_when_reopened(vacancy, candidate):
+    app = application_create(candidate=candidate, vacancy=vacancy, source=Application.Source.API)
+    application_withdraw(application=app)
+    again = application_create(candidate=candidate, vacancy=vacancy, source=Application.Source.PORTAL)
+    assert again.pk == app.pk and again.source == Application.Source.API
+    with pytest.raises(ValueError, match="unknown application source"):
+        application_create(candidate=Candidate.objects.create(reference="cv2"), vacancy=vacancy, source="fax")
+
+
+def test_the_source_backfill_reads_the_history_and_the_candidate(vacancy, recruiter):
+    """Migration 0007's backfill on rows made before the field existed (all "import" then)."""
+    import importlib
+
+    from django.apps import apps
+
+    from recruiting.workspace import shortlist_advance
+
+    portal = application_create(candidate=Candidate.objects.create(reference="portal-1", source="portal"), vacancy=vacancy)
+    api = application_create(candidate=Candidate.objects.create(reference="api-1", source="api"), vacancy=vacancy)
+    imported = application_create(candidate=Candidate.objects.create(reference="import-1", source="import"), vacancy=vacancy)
+    sourced = shortlist_advance(vacancy=vacancy, candidate=Candidate.objects.create(reference="pool-1"), actor=recruiter)
+    Application.objects.update(source="import")
+    importlib.import_module("recruiting.migrations.0007_application_source").backfill(apps, None)
+    got = dict(Application.objects.values_list("pk", "source"))
+    assert got == {portal.pk: "portal", api.pk: "api", imported.pk: "import", sourced.pk: "sourced"}
+
+
 def test_one_application_per_vacancy(vacancy, candidate):
     application_create(candidate=candidate, vacancy=vacancy)
     with pytest.raises(ApplicationError, match="already applied"):

@@ -252,6 +252,7 @@ def test_bulk_advance_moves_applicants_and_sources_non_applicants_at_screening(r
     assert app.stage == "screening" and app.advanced
     sourced = Application.objects.get(vacancy=vacancy, candidate=pool)
     assert sourced.stage == "screening" and sourced.advanced
+    assert (sourced.source, app.source) == ("sourced", "import")  # the hiring reports' "by source"
     history = list(sourced.stage_changes.values_list("from_stage", "to_stage", "reason", "actor"))
     assert history == [
         ("", "applied", "applied", recruiter.pk),

@@ -52,6 +52,7 @@ FIXED_VALUES = {
     "uidb36": "zz",
     "url": "no-such-page/",
     "format": "json",
+    "report": "funnel",  # recruiting.reports.REPORTS
 }
 
 

@@ -1,0 +1,98 @@
+"""The per-process caches of ``matching.services`` under threads (issue 16, load): a gthread web worker serves
+several requests at once, and on a cold cache every thread used to build its own skill extractor and load its own
+model — 16 builds at once on two cores, and a candidate's first page of scores timed out."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from matching import services
+from matching.extraction import SkillExtractor
+from matching.models import TextModel
+
+pytestmark = pytest.mark.django_db
+
+THREADS = 8
+
+
+def _all_at_once(target) -> list:
+    """Run ``target`` in ``THREADS`` threads released together; returns their results."""
+    barrier, results = threading.Barrier(THREADS), [None] * THREADS
+
+    def run(i):
+        barrier.wait()
+        results[i] = target()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_threads_on_a_cold_cache_build_the_skill_extractor_once(monkeypatch):
+    entries = services.vocabulary_entries()
+    built = []
+
+    def slow_extractor(vocabulary):
+        built.append(1)
+        time.sleep(0.2)  # a real build takes ~2 s: long enough for every thread to arrive meanwhile
+        return SkillExtractor(vocabulary)
+
+    monkeypatch.setattr(services, "_vocabulary_digest", lambda: "cold-digest-for-this-test")
+    monkeypatch.setattr(services, "vocabulary_entries", lambda: entries)
+    monkeypatch.setattr(services, "SkillExtractor", slow_extractor)
+    monkeypatch.setattr(services, "_by_digest", {})
+    monkeypatch.setattr(services, "_extractors", {})
+    results = _all_at_once(services.skill_extractor)
+    assert len(built) == 1
+    assert all(r[0] is results[0][0] for r in results)
+
+
+class _Stored:
+    """A stored ``TextModel`` row, as far as ``model_current`` reads it."""
+
+    def __init__(self, version, data):
+        self.version, self.data = version, data
+
+
+class _Rows:
+    def __init__(self, row):
+        self.row = row
+
+    def first(self):
+        return self.row
+
+
+def test_threads_on_a_cold_cache_load_the_model_once(monkeypatch):
+    model = services.model_current()  # fitted and stored once, in this test's database
+    row = TextModel.objects.get(version=model.version)
+    data, loads = bytes(row.data), []
+    original = services.scoring.MatchingModel.from_bytes
+
+    def slow_from_bytes(blob):
+        loads.append(1)
+        time.sleep(0.2)
+        return original(blob)
+
+    # Threads get their own database connections, which cannot see this test's transaction: the two lookups
+    # are answered from what was read above.
+    monkeypatch.setattr(services, "_latest_model_version", lambda: model.version)
+    monkeypatch.setattr(services.TextModel.objects, "filter", lambda **kw: _Rows(_Stored(model.version, data)))
+    monkeypatch.setattr(services.scoring.MatchingModel, "from_bytes", staticmethod(slow_from_bytes))
+    monkeypatch.setattr(services, "_models", {})
+    results = _all_at_once(services.model_current)
+    assert len(loads) == 1
+    assert all(r is results[0] for r in results)
+
+
+def test_warming_the_caches_never_fits_a_model(monkeypatch):
+    monkeypatch.setattr(services, "_models", {})
+    monkeypatch.setattr(services, "model_fit", lambda *a, **k: pytest.fail("caches_warm must not fit a model"))
+    TextModel.objects.all().delete()
+    services.caches_warm()  # no stored model: nothing loaded, nothing fitted
+    assert services._models == {}
