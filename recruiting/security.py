@@ -19,9 +19,10 @@ Wired in ``recruiting/settings.py`` (block "Production security (issue 8)"); the
   the IP, each for the same cool-down. Failures are counted from Django's ``user_login_failed`` signal, which
   every ``authenticate()`` sends, so a failure at one door counts at all. Counters live in the default cache,
   which is Redis, shared by every process, wherever Redis is configured (``recruiting/settings.py``).
-- ``RandomNameFileSystemStorage`` stores every ``FileField`` upload as ``<uuid4 hex><known extension>`` in the
-  field's ``upload_to`` folder: the name a person or an import gave a file (often their own name, or a
-  hostile ``../../etc/passwd.pdf``) never reaches the disk or a URL.
+- ``RandomNameFileSystemStorage`` (and ``recruiting.storage.RandomNameS3Storage`` on an object store) stores
+  every ``FileField`` upload as ``<uuid4 hex><known extension>`` in the field's ``upload_to`` folder: the name
+  a person or an import gave a file (often their own name, or a hostile ``../../etc/passwd.pdf``) never
+  reaches the disk or a URL.
 """
 
 from __future__ import annotations
@@ -267,10 +268,15 @@ def random_upload_name(filename: str) -> str:
     return posixpath.join(folder, name) if folder else name
 
 
-class RandomNameFileSystemStorage(FileSystemStorage):
-    """``FileSystemStorage`` that names every ``FileField`` upload with a random UUID (the ``upload_to`` folder
-    and a known document extension are kept).  Direct ``save()`` calls with a chosen name are left alone: the
-    portal already picks random names for its pending uploads."""
+class RandomUploadNames:
+    """Storage mixin: every ``FileField`` upload is named with a random UUID (the ``upload_to`` folder and a
+    known document extension are kept).  Direct ``save()`` calls with a chosen name are left alone: the portal
+    already picks random names for its pending uploads.  Mixed into the local-disk storage below and the
+    object-store one (``recruiting.storage.RandomNameS3Storage``), so both name files by this one rule."""
 
     def generate_filename(self, filename: str) -> str:
         return super().generate_filename(random_upload_name(filename))
+
+
+class RandomNameFileSystemStorage(RandomUploadNames, FileSystemStorage):
+    """``FileSystemStorage`` under ``MEDIA_ROOT`` with random upload names (``RandomUploadNames``)."""

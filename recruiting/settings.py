@@ -10,6 +10,12 @@ Environment variables
 ``SECRET_KEY``         required when ``DEBUG`` is off; no production default exists.
 ``DEBUG``              ``1``/``0``; default ``0``.
 ``ALLOWED_HOSTS``      comma-separated host names; default ``127.0.0.1,localhost``.
+``MEDIA_ROOT``         folder of uploaded CV files on the local disk (the embedded default storage).
+``STORAGE_URL``        CV files in an S3-compatible object store instead of ``MEDIA_ROOT``, e.g.
+                       ``s3+http://KEY:SECRET@minio:9000/cvs`` (MinIO), ``s3://cvs/prefix`` (AWS S3); or
+                       django-storages' ``AWS_STORAGE_BUCKET_NAME`` / ``AWS_S3_ENDPOINT_URL`` /
+                       ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` / ``AWS_S3_REGION_NAME`` / ``AWS_LOCATION``.
+                       Needed when web and workers run on machines that share no disk (block "File storage").
 """
 
 from __future__ import annotations
@@ -379,3 +385,74 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # STATIC_ROOT and are never served by URL: no MEDIA_URL route exists; CVs are downloaded only through the
 # permission-checked views (portal "my CV", the workspace's logged CV download).
 STORAGES["default"] = {"BACKEND": "recruiting.security.RandomNameFileSystemStorage"}
+
+# --- File storage: local disk or an object store (issue 15) ---------------------------------------------------
+# With STORAGE_URL or AWS_STORAGE_BUCKET_NAME set, CV files (and pending portal uploads) live in one bucket of an
+# S3-compatible object store (MinIO in docker-compose.yml, AWS S3, …) through django-storages, so web processes
+# and workers on different machines share no disk; otherwise MEDIA_ROOT stays the embedded default.  Nothing
+# reads a CV through a local path: always FieldFile.open() / default_storage (recruiting/storage.py).
+#   STORAGE_URL=s3+http://KEY:SECRET@minio:9000/BUCKET[/PREFIX][?region=R]   S3-compatible endpoint, path style
+#   STORAGE_URL=s3+https://KEY:SECRET@host/BUCKET[/PREFIX][?region=R]        the same over TLS
+#   STORAGE_URL=s3://[KEY:SECRET@]BUCKET[/PREFIX][?region=R]                 AWS S3 itself
+# or django-storages' own variables: AWS_STORAGE_BUCKET_NAME or AWS_S3_ENDPOINT_URL switch it on (a bucket is
+# required), with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_REGION_NAME, AWS_LOCATION (key prefix).  A
+# variable set beside STORAGE_URL wins over the URL's part.  Keys set nowhere come from boto3's usual chain
+# (instance role, ~/.aws).  The bucket must exist (compose creates it); the store is not probed at start-up.
+def _object_store_options(url: str) -> dict:
+    """``STORAGE_URL`` → S3Storage options (``bucket_name``, ``endpoint_url``, keys, ``location``,
+    ``region_name``); raises ``ImproperlyConfigured`` naming what is wrong (the secret is never echoed)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in {"s3", "s3+http", "s3+https"}:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL must start with s3://, s3+http:// or s3+https:// (got {scheme or 'no scheme'}://…)."
+        )
+    options: dict = {}
+    if parts.username:
+        options["access_key"] = unquote(parts.username)
+        options["secret_key"] = unquote(parts.password or "")
+    segments = [s for s in parts.path.split("/") if s]
+    if scheme == "s3":
+        bucket, prefix = parts.hostname or "", segments
+    else:
+        if not parts.hostname:
+            raise ImproperlyConfigured("STORAGE_URL names no host, e.g. s3+http://KEY:SECRET@minio:9000/cvs.")
+        port = f":{parts.port}" if parts.port else ""
+        options["endpoint_url"] = f"{scheme.removeprefix('s3+')}://{parts.hostname}{port}"
+        bucket, prefix = (segments[0], segments[1:]) if segments else ("", [])
+    if not bucket:
+        raise ImproperlyConfigured("STORAGE_URL names no bucket, e.g. s3+http://KEY:SECRET@minio:9000/cvs.")
+    options["bucket_name"] = bucket
+    if prefix:
+        options["location"] = "/".join(prefix)
+    region = parse_qs(parts.query).get("region")
+    if region:
+        options["region_name"] = region[-1]
+    return options
+
+
+STORAGE_URL = env("STORAGE_URL", default="")
+_object_store = _object_store_options(STORAGE_URL) if STORAGE_URL else {}
+if _object_store or env("AWS_STORAGE_BUCKET_NAME", default="") or env("AWS_S3_ENDPOINT_URL", default=""):
+    for _option, _variable in (("bucket_name", "AWS_STORAGE_BUCKET_NAME"), ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+                               ("access_key", "AWS_ACCESS_KEY_ID"), ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+                               ("region_name", "AWS_S3_REGION_NAME"), ("location", "AWS_LOCATION")):
+        if env(_variable, default=""):
+            _object_store[_option] = env(_variable)
+    if not _object_store.get("bucket_name"):
+        raise ImproperlyConfigured("AWS_S3_ENDPOINT_URL is set but no bucket: set AWS_STORAGE_BUCKET_NAME, or "
+                                   "STORAGE_URL=s3+http://KEY:SECRET@host:port/BUCKET (see README).")
+    STORAGES["default"] = {
+        "BACKEND": "recruiting.storage.RandomNameS3Storage",
+        "OPTIONS": {
+            **_object_store,
+            # MinIO and other S3-compatible servers answer path-style requests (host/bucket/key).
+            **({"addressing_style": "path"} if _object_store.get("endpoint_url") else {}),
+            "signature_version": "s3v4",
+            "file_overwrite": False,  # like the local disk: never replace an object that exists
+            "default_acl": None,  # objects stay private (the bucket's policy); CVs are served by the views only
+            "querystring_auth": True,  # any URL made for an object is signed and expires
+        },
+    }

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -74,18 +76,25 @@ def _reset_pools(app) -> None:
     app.amqp._producer_pool = None
 
 
-def start_worker(queue: str, *, concurrency: int = 2, name: str | None = None,
-                 extra_env: dict | None = None, broker: str | None = None) -> subprocess.Popen:
-    """Start ``celery worker`` on ``queue`` against the test database; returns once it is ready."""
+def start_worker(queue: str, *, concurrency: int = 2, name: str | None = None, extra_env: dict | None = None,
+                 broker: str | None = None, cwd: Path | None = None) -> subprocess.Popen:
+    """Start ``celery worker`` on ``queue`` against the test database; returns once it is ready.
+
+    ``cwd``: the worker's own working directory (its log goes there too), as on a machine of its own; the code
+    is found through ``PYTHONPATH``.  By default it runs in the repository and logs into ``MEDIA_ROOT``.
+    """
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "recruiting.settings", "DATABASE_URL": test_database_url(),
            "CELERY_BROKER_URL": broker or broker_url(), "CELERY_QUEUE": queue, "SECRET_KEY": "integration-test",
            "DEBUG": "0", "LOG_LEVEL": "INFO", "WEBHOOK_ALLOW_PRIVATE_URLS": "1",  # loopback receivers
            **(extra_env or {})}
-    log = open(Path(settings.MEDIA_ROOT) / f"worker-{queue}-{name or 'w'}.log", "w+")
+    if cwd is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+    log_dir = Path(cwd) if cwd is not None else Path(settings.MEDIA_ROOT)
+    log = open(log_dir / f"worker-{queue}-{name or 'w'}.log", "w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "recruiting", "worker", "-Q", queue, "-c", str(concurrency),
          "-n", f"{name or 'w'}-{queue}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=cwd or REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     proc.log = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + 60
@@ -121,3 +130,45 @@ def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2) -> bool:
             return True
         time.sleep(interval)
     return bool(predicate())
+
+
+@contextmanager
+def s3_server(bucket: str = "cvs"):
+    """An S3-compatible server for the test: moto's standalone server (``python -m moto.server``, from the test
+    lock) on a free loopback port, with ``bucket`` created.  Yields a ``SimpleNamespace``: ``url`` (the
+    ``STORAGE_URL`` that points at it, ``s3+http://KEY:SECRET@127.0.0.1:PORT/BUCKET?region=us-east-1``),
+    ``endpoint``, ``bucket`` and a boto3 ``client``; the server is stopped afterwards."""
+    import socket
+
+    import boto3
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                stdout=log, stderr=subprocess.STDOUT)
+        endpoint = f"http://127.0.0.1:{port}"
+        try:
+            client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                                  aws_access_key_id="test", aws_secret_access_key="test")
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    client.create_bucket(Bucket=bucket)
+                    break
+                except Exception as exc:  # noqa: BLE001 - not answering yet
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        output = log.read()[-3000:].decode(errors="replace")
+                        raise RuntimeError(f"moto server did not start ({exc}):\n{output}") from None
+                    time.sleep(0.2)
+            yield SimpleNamespace(url=f"s3+http://test:test@127.0.0.1:{port}/{bucket}?region=us-east-1",
+                                  endpoint=endpoint, bucket=bucket, client=client)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

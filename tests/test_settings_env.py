@@ -5,6 +5,7 @@ Each case imports the real settings module in a fresh interpreter, the way ``man
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -85,3 +86,55 @@ def test_rate_limits_share_redis_whenever_redis_is_configured():
     assert _cache_backend(CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
                           CACHE_URL="redis://cache:6379/1") == f"{redis} redis://cache:6379/1"
     assert _cache_backend().startswith("django.core.cache.backends.locmem.LocMemCache")
+
+
+LOAD_STORAGE = (
+    "import json, django; django.setup(); from django.conf import settings; "
+    "print(json.dumps(settings.STORAGES['default']))"
+)
+
+
+def _storage_settings(**overrides: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k not in {"STORAGE_URL", "SECRET_KEY", "DEBUG"}}
+    env.update(DJANGO_SETTINGS_MODULE="recruiting.settings", DEBUG="1", **overrides)
+    return subprocess.run([sys.executable, "-c", LOAD_STORAGE], check=False, cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cv_files_stay_on_the_local_disk_without_an_object_store():
+    result = _storage_settings()
+    assert result.returncode == 0, result.stderr
+    assert "recruiting.security.RandomNameFileSystemStorage" in result.stdout
+
+
+def test_storage_url_points_cv_files_at_an_s3_compatible_bucket():
+    result = _storage_settings(STORAGE_URL="s3+http://minio%2Fuser:p%40ss@minio:9000/cvs/prod?region=eu-west-1")
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.strip().splitlines()[-1])["OPTIONS"]
+    assert options["bucket_name"] == "cvs" and options["location"] == "prod"
+    assert options["endpoint_url"] == "http://minio:9000" and options["addressing_style"] == "path"
+    assert (options["access_key"], options["secret_key"], options["region_name"]) == ("minio/user", "p@ss",
+                                                                                      "eu-west-1")
+    assert "recruiting.storage.RandomNameS3Storage" in result.stdout
+
+
+def test_aws_variables_switch_the_object_store_on_and_win_over_the_url():
+    result = _storage_settings(STORAGE_URL="s3://from-url", AWS_STORAGE_BUCKET_NAME="from-variable",
+                               AWS_ACCESS_KEY_ID="key", AWS_SECRET_ACCESS_KEY="secret")
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.strip().splitlines()[-1])["OPTIONS"]
+    assert options["bucket_name"] == "from-variable" and "endpoint_url" not in options
+    only_keys = _storage_settings(AWS_ACCESS_KEY_ID="key", AWS_SECRET_ACCESS_KEY="secret")
+    assert "RandomNameFileSystemStorage" in only_keys.stdout  # keys alone (a developer's AWS login) change nothing
+
+
+def test_a_bad_storage_setting_refuses_to_start_with_a_clear_error():
+    wrong_scheme = _storage_settings(STORAGE_URL="https://KEY:SECRET-VALUE@minio:9000/cvs")
+    assert wrong_scheme.returncode != 0
+    assert "STORAGE_URL must start with s3://, s3+http:// or s3+https://" in wrong_scheme.stderr
+    assert "SECRET-VALUE" not in wrong_scheme.stderr
+    no_bucket = _storage_settings(STORAGE_URL="s3+http://minio:9000/")
+    assert no_bucket.returncode != 0 and "STORAGE_URL names no bucket" in no_bucket.stderr
+    endpoint_only = _storage_settings(AWS_S3_ENDPOINT_URL="http://minio:9000")
+    assert endpoint_only.returncode != 0 and "no bucket" in endpoint_only.stderr

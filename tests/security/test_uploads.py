@@ -128,3 +128,23 @@ def test_storage_names(given, expected, tmp_path):
             storage.generate_filename(given)
     else:
         assert re.fullmatch(expected, storage.generate_filename(given))
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("cvs/2026/01/Jane Doe.pdf", r"cvs/2026/01/[0-9a-f]{32}\.pdf"),
+    ("cvs/x/../../etc/passwd.PDF", None),
+    ("cvs/2026/01/evil.php", r"cvs/2026/01/[0-9a-f]{32}"),
+])
+def test_object_store_names_follow_the_same_rule(given, expected):
+    """On an object store (STORAGE_URL, issue 15) an upload's key is as random as a file name on disk."""
+    from django.core.exceptions import SuspiciousFileOperation
+
+    from recruiting.storage import RandomNameS3Storage
+
+    storage = RandomNameS3Storage(bucket_name="cvs", endpoint_url="http://127.0.0.1:9", access_key="k",
+                                  secret_key="s")  # naming needs no connection
+    if expected is None:
+        with pytest.raises(SuspiciousFileOperation):
+            storage.generate_filename(given)
+    else:
+        assert re.fullmatch(expected, storage.generate_filename(given))

@@ -1,0 +1,32 @@
+"""The service's URLs plus, for ``bench_api_wrk.py`` only, ``GET /bench/baseline/<vacancy>/``: the minimal
+baseline the issue asks for — a bare DRF view, no authentication, no permission, no throttle, that returns the
+vacancy's 50 best stored scores as ``MatchScore.objects.filter(vacancy=…).order_by("-score").values(…)``.  The
+same gunicorn, middleware, database and table as the shortlist API, without its work (token and role checks,
+explanations, pagination envelope)."""
+
+from django.urls import include, path
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from matching.models import MatchScore
+
+BASELINE_FIELDS = ("candidate_id", "score", "skills_score", "qualifications_score", "text_score")
+
+
+class BaselineView(APIView):
+    """50 rows of a vacancy's stored scores, best first: a JSON list of ``BASELINE_FIELDS`` dicts."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = ()
+
+    def get(self, request, vacancy: int):
+        rows = MatchScore.objects.filter(vacancy_id=vacancy).order_by("-score").values(*BASELINE_FIELDS)[:50]
+        return Response(list(rows))
+
+
+urlpatterns = [
+    path("bench/baseline/<int:vacancy>/", BaselineView.as_view()),
+    path("", include("recruiting.urls")),
+]
