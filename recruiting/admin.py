@@ -784,12 +784,13 @@ AUDIT_IDS_SHOWN = 10
 
 
 def audit_detail_text(detail) -> str:
-    """An audit entry's ``detail`` in words: ``format: csv · rows: 3 · blind: no · candidate ids: 4, 9, 12``;
-    lists longer than ``AUDIT_IDS_SHOWN`` end with "+N more"; "—" when empty."""
+    """An audit entry's ``detail`` in words, keys in alphabetical order (PostgreSQL's jsonb keeps no insertion
+    order, so the same entry reads the same on every database): ``blind: no · candidate ids: 4, 9, 12 · format:
+    csv · rows: 3``; lists longer than ``AUDIT_IDS_SHOWN`` end with "+N more"; "—" when empty."""
     if not isinstance(detail, dict):
         return "—" if detail in (None, "", [], {}) else str(detail)
     parts = []
-    for key, value in detail.items():
+    for key, value in sorted(detail.items(), key=lambda item: str(item[0])):
         if isinstance(value, bool):
             value = "yes" if value else "no"
         elif isinstance(value, list):

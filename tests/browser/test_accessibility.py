@@ -97,6 +97,8 @@ def _seeds(role: str, vacancy, priya, tomas, duplicate) -> list[str]:
     if role == "hiring_manager":
         return workspace
     workspace += [
+        # the side-by-side comparison (issue 14) opens from ticked boxes, not from a link the crawl could follow
+        f"/admin/recruiting/vacancy/{v}/compare/?candidate_ids={c}&candidate_ids={tomas.candidate_id}",
         "/admin/recruiting/candidate/",
         f"/admin/recruiting/candidate/{c}/merge/{duplicate.pk}/",
         "/admin/matching/scoringrun/",

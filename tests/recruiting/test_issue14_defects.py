@@ -178,7 +178,9 @@ def _hostname_warnings(caplog, broker_url_fix: bool) -> list:
     return [r for r in caplog.records if "No hostname was supplied" in r.getMessage()]
 
 
-def test_5_publishing_an_eager_task_without_a_broker_does_not_warn_about_a_hostname(caplog):
+def test_5_publishing_an_eager_task_without_a_broker_does_not_warn_about_a_hostname(caplog, monkeypatch):
+    # Celery falls back to the CELERY_BROKER_URL environment variable (set in CI): a machine with no broker has none
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     assert _hostname_warnings(caplog, broker_url_fix=False)  # the noise make run printed
     assert not _hostname_warnings(caplog, broker_url_fix=True)
 
@@ -268,7 +270,7 @@ def test_7_the_audit_log_shows_its_detail_in_words(client):
               detail={"format": "csv", "rows": 12, "blind": True, "candidate_ids": list(range(1, 13))})
     client.force_login(admin_user)
     html = client.get(reverse("admin:recruiting_auditlogentry_changelist")).content.decode()
-    assert "format: csv · rows: 12 · blind: yes · candidate ids: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 +2 more" in html
+    assert "blind: yes · candidate ids: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 +2 more · format: csv · rows: 12" in html
     assert "{&quot;format&quot;" not in html and '{"format"' not in html
 
 
