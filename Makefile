@@ -28,7 +28,7 @@ help:
 	@echo "make test    venv + pinned deps and test deps, then pytest"
 	@echo "make worker  a Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make bench-deps  locust for benchmarks/bench_api.py (benchmarks/requirements.txt, not in the locks)"
-	@echo "make lint    ruff check"
+	@echo "make lint    ruff check and ruff format --check (what CI runs)"
 	@echo "make lock    regenerate requirements*.lock from pyproject.toml in a clean venv"
 
 $(PY):
@@ -81,6 +81,7 @@ beat: deps
 lint: deps
 	@$(VENV)/bin/ruff --version >/dev/null 2>&1 || $(PIP) install -q ruff==$(RUFF_VERSION)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Regenerate the lock files: pyproject.toml is the source of the pins.
 lock:

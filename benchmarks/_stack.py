@@ -15,14 +15,22 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/7")
 
 
 def stack_env(db: str) -> dict:
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "recruiting.settings", "DATABASE_URL": f"{PG}/{db}",
-            "CELERY_BROKER_URL": REDIS, "CELERY_QUEUE": f"bench-{db}", "SECRET_KEY": "benchmark-only-secret",
-            "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "recruiting.settings",
+        "DATABASE_URL": f"{PG}/{db}",
+        "CELERY_BROKER_URL": REDIS,
+        "CELERY_QUEUE": f"bench-{db}",
+        "SECRET_KEY": "benchmark-only-secret",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 def manage(env: dict, *args: str) -> str:
-    out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
-                         text=True)
+    out = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
     return out.stdout
 
 
@@ -37,14 +45,36 @@ def fresh_database(db: str) -> dict:
     return env
 
 
-def start_workers(env: dict, n: int, concurrency: int = 1, extra: dict | None = None) -> list[subprocess.Popen]:
+def start_workers(
+    env: dict, n: int, concurrency: int = 1, extra: dict | None = None
+) -> list[subprocess.Popen]:
     procs = []
     for i in range(n):
-        log = open(f"/tmp/bench-worker-{env['CELERY_QUEUE']}-{i}.log", "w+")
-        p = subprocess.Popen([sys.executable, "-m", "celery", "-A", "recruiting", "worker", "-Q", env["CELERY_QUEUE"],
-                              "-c", str(concurrency), "-n", f"bench{i}@%h", "--without-gossip", "--without-mingle",
-                              "-l", "INFO"], cwd=ROOT, env={**env, **(extra or {})}, stdout=log,
-                             stderr=subprocess.STDOUT)
+        log = open(f"/tmp/bench-worker-{env['CELERY_QUEUE']}-{i}.log", "w+")  # noqa: SIM115 (lives with the worker)
+        p = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "recruiting",
+                "worker",
+                "-Q",
+                env["CELERY_QUEUE"],
+                "-c",
+                str(concurrency),
+                "-n",
+                f"bench{i}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env={**env, **(extra or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         p.log = log  # type: ignore[attr-defined]
         procs.append(p)
     for p in procs:
@@ -71,9 +101,22 @@ def stop_workers(procs: list[subprocess.Popen]) -> None:
 
 
 def django_setup(env: dict) -> None:
-    os.environ.update({k: v for k, v in env.items() if k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL",
-                                                              "CELERY_BROKER_URL", "CELERY_QUEUE", "SECRET_KEY",
-                                                              "DEBUG", "LOG_LEVEL")})
+    os.environ.update(
+        {
+            k: v
+            for k, v in env.items()
+            if k
+            in (
+                "DJANGO_SETTINGS_MODULE",
+                "DATABASE_URL",
+                "CELERY_BROKER_URL",
+                "CELERY_QUEUE",
+                "SECRET_KEY",
+                "DEBUG",
+                "LOG_LEVEL",
+            )
+        }
+    )
     sys.path.insert(0, str(ROOT))
     import django
 

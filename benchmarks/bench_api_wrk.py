@@ -74,41 +74,80 @@ def lua_table(values: list) -> str:
 
 def run_wrk(port: int, script: Path, args: argparse.Namespace, duration: float) -> dict:
     """One wrk run with ``script``; returns its figures (milliseconds, requests/s, errors)."""
-    out = subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{duration:g}s",
-                          "--timeout", "10s", "--latency", "-s", str(script), f"http://{api.HOST}:{port}"],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(args.threads),
+            "-c",
+            str(args.connections),
+            "-d",
+            f"{duration:g}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://{api.HOST}:{port}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     line = next((x for x in out.stdout.splitlines() if x.startswith("WRK ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no summary:\n{out.stdout}\n{out.stderr}")
     raw = json.loads(line[4:])
-    return {"requests": raw["requests"], "rps": raw["requests"] / (raw["duration_us"] / 1e6),
-            "p50_ms": raw["p50_us"] / 1000, "p99_ms": raw["p99_us"] / 1000, "max_ms": raw["max_us"] / 1000,
-            "mean_ms": raw["mean_us"] / 1000, "errors": raw["status_errors"] + raw["socket_errors"],
-            "status_errors": raw["status_errors"], "socket_errors": raw["socket_errors"]}
+    return {
+        "requests": raw["requests"],
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p50_ms": raw["p50_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000,
+        "mean_ms": raw["mean_us"] / 1000,
+        "errors": raw["status_errors"] + raw["socket_errors"],
+        "status_errors": raw["status_errors"],
+        "socket_errors": raw["socket_errors"],
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--candidates", type=int, default=100_000)
     parser.add_argument("--vacancies", type=int, default=1000)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (at most --connections)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of each measured wrk run")
-    parser.add_argument("--tokens", type=int, default=200, help="recruiter API tokens the requests rotate over")
+    parser.add_argument(
+        "--tokens", type=int, default=200, help="recruiter API tokens the requests rotate over"
+    )
     parser.add_argument("--gunicorn-workers", type=int, default=4)
-    parser.add_argument("--score-workers", type=int, default=2, help="Celery worker processes for the rescore")
-    parser.add_argument("--score-timeout", type=float, default=6 * 3600, help="seconds to wait for the rescore")
+    parser.add_argument(
+        "--score-workers", type=int, default=2, help="Celery worker processes for the rescore"
+    )
+    parser.add_argument(
+        "--score-timeout", type=float, default=6 * 3600, help="seconds to wait for the rescore"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON too")
-    parser.add_argument("--db", default=api.DB, help=f"database name (default {api.DB}, the one bench_api.py keeps)")
+    parser.add_argument(
+        "--db", default=api.DB, help=f"database name (default {api.DB}, the one bench_api.py keeps)"
+    )
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {api.DB} database afterwards")
-    parser.add_argument("--reuse-db", action="store_true",
-                        help=f"load only, on the {api.DB} database of an earlier --keep-db run (kept again)")
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help=f"load only, on the {api.DB} database of an earlier --keep-db run (kept again)",
+    )
     args = parser.parse_args()
     if min(args.connections, args.threads, args.tokens, args.gunicorn_workers) < 1 or args.duration <= 0:
         parser.error("--connections, --threads, --tokens, --gunicorn-workers and --duration must be positive")
     if args.threads > args.connections:
-        parser.error("--threads must not exceed --connections (wrk gives each thread at least one connection)")
+        parser.error(
+            "--threads must not exceed --connections (wrk gives each thread at least one connection)"
+        )
     api.DB = args.db  # bench_api's build() and psql() read the module's name
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -121,25 +160,36 @@ def main() -> int:
     results: dict = {}
     try:
         if args.reuse_db:
-            found = api.psql("-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{api.DB}'", capture=True).strip()
+            found = api.psql(
+                "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{api.DB}'", capture=True
+            ).strip()
             if found != "1":
                 sys.exit(f"no database {api.DB} to reuse: run once with --keep-db")
             print(f"== data: reusing database {api.DB} (build not timed in this run)", flush=True)
         else:
             timings = api.build(args)
-            print(f"== data built in {sum(timings.values()):.1f} s: " +
-                  ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()), flush=True)
+            print(
+                f"== data built in {sum(timings.values()):.1f} s: "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()),
+                flush=True,
+            )
         data = api.accounts(env, args.tokens)
         vacancies = data["vacancies"]
         if not vacancies:
             raise RuntimeError("no open vacancy in the database")
-        server_env = {**env, "DJANGO_SETTINGS_MODULE": "wrk_settings",
-                      "PYTHONPATH": os.pathsep.join([bench_dir, str(_stack.ROOT)])}
+        server_env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "wrk_settings",
+            "PYTHONPATH": os.pathsep.join([bench_dir, str(_stack.ROOT)]),
+        }
         port = api.free_port()
         server = api.start_gunicorn(server_env, port, args.gunicorn_workers)
-        print(f"== gunicorn ({args.gunicorn_workers} sync workers, DEBUG=0) on http://{api.HOST}:{port}/; "
-              f"{data['candidates']:,} candidates, {len(vacancies):,} open vacancies, ≈{data['match_scores']:,} "
-              "stored scores", flush=True)
+        print(
+            f"== gunicorn ({args.gunicorn_workers} sync workers, DEBUG=0) on http://{api.HOST}:{port}/; "
+            f"{data['candidates']:,} candidates, {len(vacancies):,} open vacancies, ≈{data['match_scores']:,} "
+            "stored scores",
+            flush=True,
+        )
         rng = random.Random(args.seed)
         sample = [rng.choice(vacancies) for _ in range(min(len(vacancies), 500))]
         status, body = api.get(port, f"/bench/baseline/{sample[0]}/")
@@ -147,18 +197,27 @@ def main() -> int:
             raise RuntimeError(f"the baseline endpoint answered {status}: {body[:300]!r}")
         with tempfile.TemporaryDirectory(prefix="bench-api-wrk-") as workdir:
             scripts = {
-                "baseline": ("GET /bench/baseline/<id>/ (no auth, 50 rows)",
-                             [f"/bench/baseline/{v}/" for v in sample], []),
-                "shortlist": (f"GET /api/v1/vacancies/<id>/match-scores/?limit={api.LIMIT}",
-                              [api.shortlist_path(v) for v in sample], data["tokens"]),
+                "baseline": (
+                    "GET /bench/baseline/<id>/ (no auth, 50 rows)",
+                    [f"/bench/baseline/{v}/" for v in sample],
+                    [],
+                ),
+                "shortlist": (
+                    f"GET /api/v1/vacancies/<id>/match-scores/?limit={api.LIMIT}",
+                    [api.shortlist_path(v) for v in sample],
+                    data["tokens"],
+                ),
             }
             for label, (name, paths, tokens) in scripts.items():
                 script = Path(workdir) / f"{label}.lua"
                 script.write_text(LUA.replace("PATHS", lua_table(paths)).replace("TOKENS", lua_table(tokens)))
                 print(f"== wrk warm-up: {label}, 5 s", flush=True)
                 run_wrk(port, script, args, 5)
-                print(f"== wrk: {label}, {args.connections} connections, {args.threads} threads, "
-                      f"{args.duration:g} s", flush=True)
+                print(
+                    f"== wrk: {label}, {args.connections} connections, {args.threads} threads, "
+                    f"{args.duration:g} s",
+                    flush=True,
+                )
                 results[label] = {"name": name, **run_wrk(port, script, args, args.duration)}
     finally:
         if server is not None:
@@ -170,22 +229,41 @@ def main() -> int:
     base, load = results["baseline"], results["shortlist"]
     head = f"wrk -c {args.connections} -t {args.threads} -d {args.duration:g}s, {data['candidates']:,} candidates"
     width = max(len(head), *(len(r["name"]) for r in results.values()))
-    print(f"\n{head:<{width}}  {'requests':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}")
+    print(
+        f"\n{head:<{width}}  {'requests':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}"
+    )
     for r in (base, load):
-        print(f"{r['name']:<{width}}  {r['requests']:>9} {r['rps']:>8.1f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
-              f"{r['max_ms']:>7.1f} {r['errors']:>6}")
+        print(
+            f"{r['name']:<{width}}  {r['requests']:>9} {r['rps']:>8.1f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
+            f"{r['max_ms']:>7.1f} {r['errors']:>6}"
+        )
     throughput = load["rps"] / base["rps"] if base["rps"] else float("nan")
     p99 = load["p99_ms"] / base["p99_ms"] if base["p99_ms"] else float("nan")
     errors = base["errors"] + load["errors"]
-    print(f"\nshortlist / baseline: throughput {throughput:.2f}× (target ≥ {TARGET['throughput_ratio']}×: "
-          f"{'met' if throughput >= TARGET['throughput_ratio'] else 'missed'}), p99 {p99:.2f}× (target ≤ "
-          f"{TARGET['p99_ratio']:g}×: {'met' if p99 <= TARGET['p99_ratio'] else 'missed'}), errors {errors} "
-          f"(target 0: {'met' if errors == 0 else 'missed'})")
+    print(
+        f"\nshortlist / baseline: throughput {throughput:.2f}× (target ≥ {TARGET['throughput_ratio']}×: "
+        f"{'met' if throughput >= TARGET['throughput_ratio'] else 'missed'}), p99 {p99:.2f}× (target ≤ "
+        f"{TARGET['p99_ratio']:g}×: {'met' if p99 <= TARGET['p99_ratio'] else 'missed'}), errors {errors} "
+        f"(target 0: {'met' if errors == 0 else 'missed'})"
+    )
     if args.json:
-        Path(args.json).write_text(json.dumps({
-            "candidates": data["candidates"], "open_vacancies": len(vacancies), "connections": args.connections,
-            "threads": args.threads, "duration": args.duration, "gunicorn_workers": args.gunicorn_workers,
-            "build_seconds": timings, "throughput_ratio": throughput, "p99_ratio": p99, **results}, indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "candidates": data["candidates"],
+                    "open_vacancies": len(vacancies),
+                    "connections": args.connections,
+                    "threads": args.threads,
+                    "duration": args.duration,
+                    "gunicorn_workers": args.gunicorn_workers,
+                    "build_seconds": timings,
+                    "throughput_ratio": throughput,
+                    "p99_ratio": p99,
+                    **results,
+                },
+                indent=2,
+            )
+        )
     if errors:
         print(f"gunicorn's log: {server.log.name}")
         return 1

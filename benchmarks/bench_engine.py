@@ -27,10 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching import scoring  # noqa: E402
-from matching.extraction import SkillExtractor, repair_text  # noqa: E402
-from matching.synthetic import SyntheticCorpus, skill_shape  # noqa: E402
-from matching.vocabulary import load_project_vocabulary  # noqa: E402
+from matching import scoring
+from matching.extraction import SkillExtractor, repair_text
+from matching.synthetic import SyntheticCorpus, skill_shape
+from matching.vocabulary import load_project_vocabulary
 
 
 def build_corpus(n_candidates: int, n_vacancies: int, shape_from: str | None, seed: int):
@@ -52,17 +52,31 @@ def build_corpus(n_candidates: int, n_vacancies: int, shape_from: str | None, se
     for _ in range(n_candidates):
         text = corpus.cv()
         skills = {s: 1 for s in names if s in text}  # cheap stand-in for extraction: names appear verbatim
-        cand_docs.append(scoring.CandidateDocument(text=text, skills=skills, qualification_level=int(rng.integers(0, 5)),
-                                                   fields=("computer science",), years_experience=float(rng.integers(0, 15))))
+        cand_docs.append(
+            scoring.CandidateDocument(
+                text=text,
+                skills=skills,
+                qualification_level=int(rng.integers(0, 5)),
+                fields=("computer science",),
+                years_experience=float(rng.integers(0, 15)),
+            )
+        )
     for _ in range(n_vacancies):
         _, text = corpus.vacancy()
         lines = text.split("\n")
         cut = lines.index("Nice to have")
         required = {s: 1 for s in names if s in "\n".join(lines[:cut])}
         desirable = {s: 1 for s in names if s in "\n".join(lines[cut:]) and s not in required}
-        vac_docs.append(scoring.VacancyDocument(text=text, required=required, desirable=desirable,
-                                                min_qualification_level=2, fields=("computer science",),
-                                                min_years_experience=float(rng.integers(1, 6))))
+        vac_docs.append(
+            scoring.VacancyDocument(
+                text=text,
+                required=required,
+                desirable=desirable,
+                min_qualification_level=2,
+                fields=("computer science",),
+                min_years_experience=float(rng.integers(1, 6)),
+            )
+        )
     broader = {e.name: list(e.broader) for e in entries if e.broader}
     return cand_docs, vac_docs, names, broader, source
 
@@ -83,7 +97,9 @@ def per_pair_baseline(cm, vm, sample: int, seed: int) -> float:
         qual = scoring.LEVEL_WEIGHT * ratio / (ratio + scoring.RATIO_SATURATION) + scoring.FIELD_WEIGHT * 1.0
         ratio = cm.years[i] / (vm.min_years[j] or 1.0)
         exp = ratio / (ratio + scoring.RATIO_SATURATION)
-        _ = 100 * (w[j, 0] * req + w[j, 1] * des + w[j, 2] * qual + w[j, 3] * exp + w[j, 4] * prof + w[j, 5] * text)
+        _ = 100 * (
+            w[j, 0] * req + w[j, 1] * des + w[j, 2] * qual + w[j, 3] * exp + w[j, 4] * prof + w[j, 5] * text
+        )
     return (time.perf_counter() - start) / sample
 
 
@@ -104,13 +120,19 @@ def main() -> None:
     t_gen = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = scoring.MatchingModel.fit([c.text for c in cands], [c.skills for c in cands], names, broader)
-    cm = scoring.candidate_matrices(model, cands, text=model.fit_text)  # the fit's own TF-IDF rows: no second pass
+    cm = scoring.candidate_matrices(
+        model, cands, text=model.fit_text
+    )  # the fit's own TF-IDF rows: no second pass
     vm = scoring.vacancy_matrices(model, vacs)
     t_prep = time.perf_counter() - t0
     del cands
-    print(f"corpus: {a.candidates:,} CVs × {a.vacancies:,} vacancies from {source}; generated in {t_gen:.1f} s")
-    print(f"model: {len(model.vectorizer.vocabulary_):,} word features, {len(names)} skills; "
-          f"fit + vectorise both sides once: {t_prep:.1f} s")
+    print(
+        f"corpus: {a.candidates:,} CVs × {a.vacancies:,} vacancies from {source}; generated in {t_gen:.1f} s"
+    )
+    print(
+        f"model: {len(model.vectorizer.vocabulary_):,} word features, {len(names)} skills; "
+        f"fit + vectorise both sides once: {t_prep:.1f} s"
+    )
 
     tracemalloc.start()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -124,15 +146,23 @@ def main() -> None:
 
     per_pair = per_pair_baseline(cm, vm, a.sample, a.seed)
     loop_seconds = per_pair * pairs
-    print(f"engine: {pairs:,} pairs scored, top-{a.top_k} kept per vacancy, in {t_score:.2f} s "
-          f"({pairs / t_score:,.0f} pairs/s; chunks of {a.chunk:,}, {a.threads} threads)")
-    print(f"engine peak memory while scoring: {peak / 2**20:,.0f} MiB traced (numpy/scipy buffers); "
-          f"process max RSS {rss_after / 1024:,.0f} MiB (was {rss_before / 1024:,.0f} MiB before scoring)")
-    print(f"baseline: per-pair Python loop {per_pair * 1e6:,.1f} µs/pair over {a.sample:,} sampled pairs "
-          f"→ {loop_seconds:,.0f} s ({loop_seconds / 3600:.1f} h) extrapolated to all pairs")
+    print(
+        f"engine: {pairs:,} pairs scored, top-{a.top_k} kept per vacancy, in {t_score:.2f} s "
+        f"({pairs / t_score:,.0f} pairs/s; chunks of {a.chunk:,}, {a.threads} threads)"
+    )
+    print(
+        f"engine peak memory while scoring: {peak / 2**20:,.0f} MiB traced (numpy/scipy buffers); "
+        f"process max RSS {rss_after / 1024:,.0f} MiB (was {rss_before / 1024:,.0f} MiB before scoring)"
+    )
+    print(
+        f"baseline: per-pair Python loop {per_pair * 1e6:,.1f} µs/pair over {a.sample:,} sampled pairs "
+        f"→ {loop_seconds:,.0f} s ({loop_seconds / 3600:.1f} h) extrapolated to all pairs"
+    )
     print(f"ratio: engine is {loop_seconds / t_score:,.0f}× faster than the per-pair loop")
-    print(f"check: best score per vacancy min/median/max {top_val[0].min():.1f}/{np.median(top_val[0]):.1f}/"
-          f"{top_val[0].max():.1f}; result shape {top_idx.shape}")
+    print(
+        f"check: best score per vacancy min/median/max {top_val[0].min():.1f}/{np.median(top_val[0]):.1f}/"
+        f"{top_val[0].max():.1f}; result shape {top_idx.shape}"
+    )
 
 
 if __name__ == "__main__":

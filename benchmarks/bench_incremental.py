@@ -27,7 +27,9 @@ def main() -> None:
     a = ap.parse_args()
 
     env = _stack.fresh_database("bench_incremental")
-    _stack.manage(env, "generate_benchmark_data", "--candidates", str(a.candidates), "--vacancies", str(a.vacancies))
+    _stack.manage(
+        env, "generate_benchmark_data", "--candidates", str(a.candidates), "--vacancies", str(a.vacancies)
+    )
     _stack.django_setup(env)
     from django.db import transaction
     from django.utils import timezone
@@ -46,8 +48,10 @@ def main() -> None:
             if run.status in ("done", "failed"):
                 break
             time.sleep(0.5)
-        print(f"setup: {a.candidates:,} candidates × {a.vacancies:,} vacancies scored in {time.perf_counter() - t0:.1f} s "
-              f"({MatchScore.objects.count():,} rows stored)")
+        print(
+            f"setup: {a.candidates:,} candidates × {a.vacancies:,} vacancies scored in {time.perf_counter() - t0:.1f} s "
+            f"({MatchScore.objects.count():,} rows stored)"
+        )
         cand = Candidate.objects.order_by("pk").first()
         expected = min(a.vacancies, services.settings.MATCHING_TOP_N_PER_CANDIDATE)
         timings = []
@@ -55,7 +59,9 @@ def main() -> None:
             saved_at = timezone.now()
             start = time.perf_counter()
             with transaction.atomic():
-                candidate_upsert(source=cand.source, reference=cand.reference, cv_text=cand.cv_text + f"\nUpdate {i}.")
+                candidate_upsert(
+                    source=cand.source, reference=cand.reference, cv_text=cand.cv_text + f"\nUpdate {i}."
+                )
             while MatchScore.objects.filter(candidate=cand, computed_at__gte=saved_at).count() < expected:
                 time.sleep(0.002)
             timings.append(time.perf_counter() - start)
@@ -75,8 +81,10 @@ def main() -> None:
         services.score_pairs(candidate_ids=[cand.pk])
         base.append(time.perf_counter() - start)
     b50 = statistics.median(base)
-    print(f"incremental: save → {expected} scores stored (of {a.vacancies:,} open vacancies scored), over "
-          f"{a.saves} saves: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {timings[-1] * 1000:.0f} ms")
+    print(
+        f"incremental: save → {expected} scores stored (of {a.vacancies:,} open vacancies scored), over "
+        f"{a.saves} saves: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {timings[-1] * 1000:.0f} ms"
+    )
     print(f"baseline: refit + score in-process, {a.baseline_saves} saves: p50 {b50 * 1000:.0f} ms")
     print(f"ratio: the persisted model in a running worker is {b50 / p50:.1f}× faster (p50)")
 

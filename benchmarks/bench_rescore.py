@@ -41,8 +41,10 @@ def timed_run(env, workers: int) -> tuple[float, int]:
             raise RuntimeError(run.error)
         plan = (run.started_at - run.created_at).total_seconds() if run.started_at else 0.0
         chunks = (run.finished_at - run.started_at).total_seconds() if run.started_at else 0.0
-        print(f"  {workers} worker(s): planning (refit + threshold scan) {plan:.1f} s, then {run.chunks_total} chunks "
-              f"in {chunks:.1f} s")
+        print(
+            f"  {workers} worker(s): planning (refit + threshold scan) {plan:.1f} s, then {run.chunks_total} chunks "
+            f"in {chunks:.1f} s"
+        )
         return elapsed, MatchScore.objects.count()
     finally:
         _stack.stop_workers(procs)
@@ -53,7 +55,9 @@ def main() -> None:
     ap.add_argument("--candidates", type=int, default=10_000)
     ap.add_argument("--vacancies", type=int, default=100)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--reuse-db", metavar="NAME", help="rescore this existing database instead of generating one")
+    ap.add_argument(
+        "--reuse-db", metavar="NAME", help="rescore this existing database instead of generating one"
+    )
     ap.add_argument("--no-baseline", action="store_true", help="skip the one-worker baseline run")
     a = ap.parse_args()
     if a.reuse_db:
@@ -62,8 +66,9 @@ def main() -> None:
     else:
         env = _stack.fresh_database("bench_rescore")
         t0 = time.perf_counter()
-        _stack.manage(env, "generate_benchmark_data", "--candidates", str(a.candidates), "--vacancies",
-                      str(a.vacancies))
+        _stack.manage(
+            env, "generate_benchmark_data", "--candidates", str(a.candidates), "--vacancies", str(a.vacancies)
+        )
         gen = time.perf_counter() - t0
     _stack.django_setup(env)
     from matching.services import scorable_vacancy_ids
@@ -71,15 +76,21 @@ def main() -> None:
 
     a.candidates, a.vacancies = Candidate.objects.count(), len(scorable_vacancy_ids())
     pairs = a.candidates * a.vacancies
-    print(f"data: {a.candidates:,} candidates × {a.vacancies:,} vacancies = {pairs:,} pairs; "
-          + (f"generated and extracted in {gen:.1f} s" if gen is not None else f"reused database {a.reuse_db}"))
+    print(
+        f"data: {a.candidates:,} candidates × {a.vacancies:,} vacancies = {pairs:,} pairs; "
+        + (f"generated and extracted in {gen:.1f} s" if gen is not None else f"reused database {a.reuse_db}")
+    )
     if not a.no_baseline:
         one, rows1 = timed_run(env, 1)
-        print(f"baseline: 1 worker: {one:.1f} s wall, {rows1:,} rows stored, {rows1 / one:,.0f} rows/s, "
-              f"{pairs / one:,.0f} pairs/s scored")
+        print(
+            f"baseline: 1 worker: {one:.1f} s wall, {rows1:,} rows stored, {rows1 / one:,.0f} rows/s, "
+            f"{pairs / one:,.0f} pairs/s scored"
+        )
     many, rows = timed_run(env, a.workers)
-    print(f"rescore: {a.workers} workers: {many:.1f} s wall, {rows:,} rows stored, {rows / many:,.0f} rows/s, "
-          f"{pairs / many:,.0f} pairs/s scored")
+    print(
+        f"rescore: {a.workers} workers: {many:.1f} s wall, {rows:,} rows stored, {rows / many:,.0f} rows/s, "
+        f"{pairs / many:,.0f} pairs/s scored"
+    )
     if not a.no_baseline:
         print(f"ratio: {one / many:.2f}× faster with {a.workers} workers than with 1")
 

@@ -111,8 +111,14 @@ def prepare(env: dict, reuse: bool) -> dict:
         finally:
             stop_workers(workers)
     password = secrets.token_urlsafe(18)
-    output = manage(env, "shell", "-c", ACCOUNTS_SCRIPT.replace("sys.argv[1]", str(CANDIDATE_ACCOUNTS))
-                    .replace("sys.argv[2]", str(RECRUITER_ACCOUNTS)).replace("sys.argv[3]", repr(password)))
+    output = manage(
+        env,
+        "shell",
+        "-c",
+        ACCOUNTS_SCRIPT.replace("sys.argv[1]", str(CANDIDATE_ACCOUNTS))
+        .replace("sys.argv[2]", str(RECRUITER_ACCOUNTS))
+        .replace("sys.argv[3]", repr(password)),
+    )
     accounts = json.loads(next(line for line in output.splitlines() if line.startswith("ACCOUNTS "))[9:])
     accounts["password"] = password
     manage(env, "collectstatic", "--noinput")
@@ -128,9 +134,24 @@ def prepare(env: dict, reuse: bool) -> dict:
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     log = tempfile.NamedTemporaryFile("w+", prefix=f"load-run-gunicorn-{port}-", suffix=".log", delete=False)  # noqa: SIM115
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "recruiting.wsgi", "--bind", f"{HOST}:{port}", "--workers", "4",
-                             "--timeout", "60", "--log-level", "warning"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            str(gunicorn),
+            "recruiting.wsgi",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            "4",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     proc.log = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + 180  # four workers importing Django on two busy cores can take a minute
     while time.monotonic() < deadline:
@@ -166,8 +187,15 @@ class Session:
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
 
-    def request(self, kind: str, method: str, path: str, body: dict | None = None, form: dict | None = None,
-                record: bool = True) -> tuple[int, bytes, http.client.HTTPResponse | None]:
+    def request(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        form: dict | None = None,
+        record: bool = True,
+    ) -> tuple[int, bytes, http.client.HTTPResponse | None]:
         headers = {"Accept": "application/json" if path.startswith("/api/") else "text/html"}
         data = None
         if self.token:
@@ -201,15 +229,25 @@ class Session:
     def admin_login(self, username: str, password: str) -> None:
         _, page, _ = self.request("login", "GET", "/admin/login/", record=False)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        status, _, _ = self.request("login", "POST", "/admin/login/?next=/admin/", record=False,
-                                    form={"csrfmiddlewaretoken": token, "username": username, "password": password,
-                                          "next": "/admin/"})
+        status, _, _ = self.request(
+            "login",
+            "POST",
+            "/admin/login/?next=/admin/",
+            record=False,
+            form={
+                "csrfmiddlewaretoken": token,
+                "username": username,
+                "password": password,
+                "next": "/admin/",
+            },
+        )
         if status != 302:
             raise RuntimeError(f"workspace login failed for {username}: {status}")
 
 
-def candidate_loop(port: int, tokens: list[str], vacancies: list[int], deadline: float, recorder: Recorder,
-                   seed: int) -> None:
+def candidate_loop(
+    port: int, tokens: list[str], vacancies: list[int], deadline: float, recorder: Recorder, seed: int
+) -> None:
     rng = random.Random(seed)
     sessions = [Session(port, recorder, token) for token in tokens]
     left = {id(s): rng.sample(vacancies, len(vacancies)) for s in sessions}  # vacancies not yet applied to
@@ -217,20 +255,35 @@ def candidate_loop(port: int, tokens: list[str], vacancies: list[int], deadline:
         session = rng.choice(sessions)
         if rng.random() < APPLY_SHARE and left[id(session)]:
             vacancy = left[id(session)].pop()
-            session.request("candidate: apply (POST /api/v1/applications/)", "POST", "/api/v1/applications/",
-                            body={"vacancy": vacancy, "cover_note": "Keen to talk about this role."})
+            session.request(
+                "candidate: apply (POST /api/v1/applications/)",
+                "POST",
+                "/api/v1/applications/",
+                body={"vacancy": vacancy, "cover_note": "Keen to talk about this role."},
+            )
         elif rng.random() < 0.5:
-            session.request("candidate: open vacancies (GET /api/v1/vacancies/)", "GET",
-                            "/api/v1/vacancies/?limit=20")
+            session.request(
+                "candidate: open vacancies (GET /api/v1/vacancies/)", "GET", "/api/v1/vacancies/?limit=20"
+            )
         else:
-            session.request("candidate: my match scores (GET /api/v1/match-scores/)", "GET",
-                            "/api/v1/match-scores/?limit=20")
+            session.request(
+                "candidate: my match scores (GET /api/v1/match-scores/)",
+                "GET",
+                "/api/v1/match-scores/?limit=20",
+            )
     for s in sessions:
         s.conn.close()
 
 
-def recruiter_loop(port: int, accounts: list[dict], password: str, vacancies: list[int], deadline: float,
-                   recorder: Recorder, seed: int) -> None:
+def recruiter_loop(
+    port: int,
+    accounts: list[dict],
+    password: str,
+    vacancies: list[int],
+    deadline: float,
+    recorder: Recorder,
+    seed: int,
+) -> None:
     rng = random.Random(seed)
     api = [Session(port, recorder, a["token"]) for a in accounts]
     web = Session(port, recorder)
@@ -238,11 +291,17 @@ def recruiter_loop(port: int, accounts: list[dict], password: str, vacancies: li
     while time.monotonic() < deadline:
         vacancy = rng.choice(vacancies)
         if rng.random() < 0.5:
-            rng.choice(api).request("recruiter: shortlist API (GET /api/v1/vacancies/<id>/match-scores/)", "GET",
-                                    f"/api/v1/vacancies/{vacancy}/match-scores/?limit=50")
+            rng.choice(api).request(
+                "recruiter: shortlist API (GET /api/v1/vacancies/<id>/match-scores/)",
+                "GET",
+                f"/api/v1/vacancies/{vacancy}/match-scores/?limit=50",
+            )
         else:
-            web.request("recruiter: shortlist page (GET /admin/recruiting/vacancy/<id>/shortlist/)", "GET",
-                        f"/admin/recruiting/vacancy/{vacancy}/shortlist/")
+            web.request(
+                "recruiter: shortlist page (GET /admin/recruiting/vacancy/<id>/shortlist/)",
+                "GET",
+                f"/admin/recruiting/vacancy/{vacancy}/shortlist/",
+            )
     for s in (*api, web):
         s.conn.close()
 
@@ -263,19 +322,28 @@ def report(recorder: Recorder, seconds: float) -> dict:
         rows[kind] = _row(values, sum(recorder.errors[kind].values()), seconds, dict(recorder.errors[kind]))
     rows["all"] = _row(everything, sum(sum(e.values()) for e in recorder.errors.values()), seconds, {})
     width = max(len(k) for k in rows)
-    print(f"\n{'request':<{width}}  {'n':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}")
+    print(
+        f"\n{'request':<{width}}  {'n':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}"
+    )
     for kind, row in rows.items():
-        print(f"{kind:<{width}}  {row['requests']:>7} {row['rps']:>7.1f} {row['p50_ms']:>7.1f} "
-              f"{row['p99_ms']:>7.1f} {row['max_ms']:>7.1f} {row['errors']:>6}"
-              + (f"  {row['by_status']}" if row["by_status"] else ""))
+        print(
+            f"{kind:<{width}}  {row['requests']:>7} {row['rps']:>7.1f} {row['p50_ms']:>7.1f} "
+            f"{row['p99_ms']:>7.1f} {row['max_ms']:>7.1f} {row['errors']:>6}"
+            + (f"  {row['by_status']}" if row["by_status"] else "")
+        )
     return rows
 
 
 def _row(values: list[float], errors: int, seconds: float, by_status: dict) -> dict:
-    return {"requests": len(values), "rps": len(values) / seconds if seconds else 0.0,
-            "p50_ms": 1000 * (statistics.median(values) if values else float("nan")),
-            "p99_ms": 1000 * percentile(values, 99), "max_ms": 1000 * (max(values) if values else float("nan")),
-            "errors": errors, "by_status": by_status}
+    return {
+        "requests": len(values),
+        "rps": len(values) / seconds if seconds else 0.0,
+        "p50_ms": 1000 * (statistics.median(values) if values else float("nan")),
+        "p99_ms": 1000 * percentile(values, 99),
+        "max_ms": 1000 * (max(values) if values else float("nan")),
+        "errors": errors,
+        "by_status": by_status,
+    }
 
 
 def main() -> int:
@@ -284,7 +352,9 @@ def main() -> int:
     parser.add_argument("--candidate-threads", type=int, default=12)
     parser.add_argument("--recruiter-threads", type=int, default=4)
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
-    parser.add_argument("--reuse-db", action="store_true", help=f"use the {DB} database of an earlier --keep-db run")
+    parser.add_argument(
+        "--reuse-db", action="store_true", help=f"use the {DB} database of an earlier --keep-db run"
+    )
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB} database afterwards")
     args = parser.parse_args()
 
@@ -295,9 +365,12 @@ def main() -> int:
     port = free_port()
     workers = start_workers(env, 1, concurrency=2)  # applying enqueues scoring, as in production
     server = start_gunicorn(env, port)
-    print(f"== gunicorn (4 workers) on http://{HOST}:{port}/, {len(vacancies)} open vacancies; "
-          f"{args.candidate_threads} candidate and {args.recruiter_threads} recruiter threads for "
-          f"{args.seconds:.0f} s", flush=True)
+    print(
+        f"== gunicorn (4 workers) on http://{HOST}:{port}/, {len(vacancies)} open vacancies; "
+        f"{args.candidate_threads} candidate and {args.recruiter_threads} recruiter threads for "
+        f"{args.seconds:.0f} s",
+        flush=True,
+    )
     recorder = Recorder()
     threads = []
     try:
@@ -306,13 +379,18 @@ def main() -> int:
         started = time.monotonic()
         deadline = started + args.seconds
         for i in range(args.candidate_threads):
-            tokens = accounts["candidates"][i * per:(i + 1) * per]
-            threads.append(threading.Thread(target=candidate_loop, args=(port, tokens, vacancies, deadline,
-                                                                         recorder, i)))
+            tokens = accounts["candidates"][i * per : (i + 1) * per]
+            threads.append(
+                threading.Thread(target=candidate_loop, args=(port, tokens, vacancies, deadline, recorder, i))
+            )
         for i in range(args.recruiter_threads):
-            mine = accounts["recruiters"][i * per_recruiter:(i + 1) * per_recruiter]
-            threads.append(threading.Thread(target=recruiter_loop, args=(port, mine, accounts["password"],
-                                                                         vacancies, deadline, recorder, 100 + i)))
+            mine = accounts["recruiters"][i * per_recruiter : (i + 1) * per_recruiter]
+            threads.append(
+                threading.Thread(
+                    target=recruiter_loop,
+                    args=(port, mine, accounts["password"], vacancies, deadline, recorder, 100 + i),
+                )
+            )
         for t in threads:
             t.start()
         for t in threads:
@@ -326,8 +404,15 @@ def main() -> int:
             server.kill()
         stop_workers(workers)
         if not args.keep_db:
-            subprocess.run(["psql", f"{os.environ.get('BENCH_PG', 'postgres://postgres@127.0.0.1:5432')}/postgres",
-                            "-qc", f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'], check=False)
+            subprocess.run(
+                [
+                    "psql",
+                    f"{os.environ.get('BENCH_PG', 'postgres://postgres@127.0.0.1:5432')}/postgres",
+                    "-qc",
+                    f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)',
+                ],
+                check=False,
+            )
     rows = report(recorder, elapsed)
     if args.json:
         Path(args.json).write_text(json.dumps({"seconds": elapsed, "rows": rows}, indent=2))

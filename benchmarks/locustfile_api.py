@@ -59,8 +59,9 @@ class Recruiter(FastHttpUser):
         else:
             path = f"/api/v1/vacancies/{self.rng.choice(CONFIG['vacancies'])}/match-scores/?limit={CONFIG['limit']}"
             name = f"GET /api/v1/vacancies/<id>/match-scores/?limit={CONFIG['limit']}"
-        with self.client.get(path, headers=self.headers, name=name, allow_redirects=False,
-                             catch_response=True) as response:
+        with self.client.get(
+            path, headers=self.headers, name=name, allow_redirects=False, catch_response=True
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"status {response.status_code}")
             elif CONFIG["target"] != "healthz" and b'"results"' not in (response.content or b""):

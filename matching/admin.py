@@ -48,11 +48,24 @@ class SkillAdmin(admin.ModelAdmin):
 class MatchScoreAdmin(BlindReviewAdminMixin, ReadOnlyAdmin):
     """Blind review holds on the list and the change page (``recruiting.workspace.BlindReviewAdminMixin``)."""
 
-    list_display = ("candidate_display", "vacancy", "score_display", "state", "stale", "engine_version", "computed_at")
+    list_display = (
+        "candidate_display",
+        "vacancy",
+        "score_display",
+        "state",
+        "stale",
+        "engine_version",
+        "computed_at",
+    )
     list_filter = ("state", "stale", "engine_version", "computed_at", "vacancy__status")
     list_select_related = ("candidate", "vacancy")
-    search_fields = ("candidate__reference", "candidate__name", "candidate__cv_name", "vacancy__title",
-                     "vacancy__reference")
+    search_fields = (
+        "candidate__reference",
+        "candidate__name",
+        "candidate__cv_name",
+        "vacancy__title",
+        "vacancy__reference",
+    )
     ordering = ("-computed_at",)
     date_hierarchy = "computed_at"
     fields = (
@@ -85,7 +98,9 @@ class MatchScoreAdmin(BlindReviewAdminMixin, ReadOnlyAdmin):
         return (*super().get_readonly_fields(request, obj), "candidate_display")
 
     def blind_advanced_expr(self):
-        application = Application.objects.filter(vacancy=OuterRef("vacancy_id"), candidate=OuterRef("candidate_id"))
+        application = Application.objects.filter(
+            vacancy=OuterRef("vacancy_id"), candidate=OuterRef("candidate_id")
+        )
         return Subquery(application.values("advanced")[:1])
 
     @admin.display(description="Candidate", ordering="candidate__reference")
@@ -119,7 +134,8 @@ class ScoringRunAdmin(ReadOnlyAdmin):
         extra_context = dict(extra_context or {})
         extra_context["can_start_rescore"] = permissions.can_start_rescore(request.user)
         extra_context["runs_active"] = ScoringRun.objects.filter(
-            status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING]).exists()
+            status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING]
+        ).exists()
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="Progress")
@@ -129,7 +145,11 @@ class ScoringRunAdmin(ReadOnlyAdmin):
         return format_html(
             '<span class="mw-run-progress"><span class="mw-bar" aria-hidden="true"><span class="mw-bar-fill" '
             'style="width: {}%"></span></span> {} of {}{}</span>',
-            f"{min(share, 1.0) * 100:.1f}", f"{obj.done:,}", f"{obj.total:,}", percent)
+            f"{min(share, 1.0) * 100:.1f}",
+            f"{obj.done:,}",
+            f"{obj.total:,}",
+            percent,
+        )
 
     @admin.display(description="Duration")
     def duration(self, obj: ScoringRun) -> str:

@@ -23,8 +23,13 @@ from dataclasses import dataclass
 
 #: Band names, best first; "none" for a pair without a score.
 BANDS = ("strong", "good", "partial", "weak")
-LABELS = {"strong": "Strong match", "good": "Good match", "partial": "Partial match", "weak": "Weak match",
-          "none": "Not scored"}
+LABELS = {
+    "strong": "Strong match",
+    "good": "Good match",
+    "partial": "Partial match",
+    "weak": "Weak match",
+    "none": "Not scored",
+}
 PERCENTILES = {"strong": 90, "good": 75, "partial": 50}
 FLOORS = {"strong": 60.0, "good": 45.0, "partial": 25.0}
 MIN_SCORES = 50
@@ -49,8 +54,10 @@ class Bands:
     def describe(self) -> str:
         """One line for legends: "Strong ≥ 62 · Good ≥ 48 · Partial ≥ 31 (from 830 scores)"."""
         source = f"from {self.scores:,} scores" if self.from_distribution else "fixed floors: few scores yet"
-        return (f"Strong ≥ {self.strong:.0f} · Good ≥ {self.good:.0f} · Partial ≥ {self.partial:.0f} "
-                f"({source}; capped by required skills met)")
+        return (
+            f"Strong ≥ {self.strong:.0f} · Good ≥ {self.good:.0f} · Partial ≥ {self.partial:.0f} "
+            f"({source}; capped by required skills met)"
+        )
 
 
 DEFAULT_BANDS = Bands()
@@ -94,14 +101,26 @@ def bands_from_scores(scores: Iterable[float | None]) -> Bands:
     return bands_from_counts(counts)
 
 
-def band(score: float | None, bands: Bands = DEFAULT_BANDS, *, required_met: int | None = None,
-         required_total: int | None = None) -> str:
+def band(
+    score: float | None,
+    bands: Bands = DEFAULT_BANDS,
+    *,
+    required_met: int | None = None,
+    required_total: int | None = None,
+) -> str:
     """The band of ``score``: "strong", "good", "partial", "weak", or "none" without a score.  With the numbers
     of required skills met and asked for, a low coverage caps the band (``COVERAGE_CAPS``)."""
     if score is None:
         return "none"
-    name = ("strong" if score >= bands.strong else "good" if score >= bands.good
-            else "partial" if score >= bands.partial else "weak")
+    name = (
+        "strong"
+        if score >= bands.strong
+        else "good"
+        if score >= bands.good
+        else "partial"
+        if score >= bands.partial
+        else "weak"
+    )
     if required_total:
         coverage = (required_met or 0) / required_total
         for limit, cap in COVERAGE_CAPS:
@@ -119,5 +138,5 @@ def required_counts(matched: Sequence[dict] | None, missing: Sequence[dict] | No
 
 
 def label(name: str) -> str:
-    """"Strong match" … "Weak match" for a band name."""
+    """ "Strong match" … "Weak match" for a band name."""
     return LABELS.get(name, LABELS["none"])

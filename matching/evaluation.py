@@ -19,8 +19,9 @@ import numpy as np
 
 
 def _order(scores: Sequence[float | None], ids: Sequence[str] | None = None) -> np.ndarray:
-    values = np.array([-np.inf if s is None or (isinstance(s, float) and math.isnan(s)) else float(s)
-                       for s in scores])
+    values = np.array(
+        [-np.inf if s is None or (isinstance(s, float) and math.isnan(s)) else float(s) for s in scores]
+    )
     tiebreak = np.array(ids if ids is not None else range(len(values)), dtype=object)
     # Best first; ties broken by id, like the yardstick.
     return np.array(sorted(range(len(values)), key=lambda i: (-values[i], tiebreak[i])), dtype=int)
@@ -73,15 +74,26 @@ class RankingMetrics:
     auc: float | None
 
 
-def ranking_metrics(scores: Sequence[float | None], labels: Sequence[str], ids: Sequence[str], *, relevant: str,
-                    negatives: set[str] | None, k: int = 10) -> RankingMetrics:
+def ranking_metrics(
+    scores: Sequence[float | None],
+    labels: Sequence[str],
+    ids: Sequence[str],
+    *,
+    relevant: str,
+    negatives: set[str] | None,
+    k: int = 10,
+) -> RankingMetrics:
     """Metrics of one ranking: ``scores``, ``labels`` and ``ids`` are parallel, one entry per candidate.
 
     ``negatives`` are the labels AUC counts as negative (``None``: every label but ``relevant``)."""
     order = _order(scores, ids)
     rel = [labels[i] == relevant for i in order]
     pos = [scores[i] for i in range(len(labels)) if labels[i] == relevant]
-    neg = [scores[i] for i in range(len(labels)) if labels[i] != relevant and (negatives is None or labels[i] in negatives)]
+    neg = [
+        scores[i]
+        for i in range(len(labels))
+        if labels[i] != relevant and (negatives is None or labels[i] in negatives)
+    ]
     auc = roc_auc(pos, neg) if pos and neg else None
     return RankingMetrics(precision_at_k(rel, k), ndcg_at_k(rel, k), average_precision(rel), auc)
 
@@ -108,8 +120,9 @@ def bootstrap_mean(values: Sequence[float], *, resamples: int = 2000, seed: int 
     return Estimate(float(arr.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5)))
 
 
-def bootstrap_over_candidates(metric: Callable[[np.ndarray], float], n: int, *, resamples: int = 1000,
-                              seed: int = 0) -> tuple[float, float]:
+def bootstrap_over_candidates(
+    metric: Callable[[np.ndarray], float], n: int, *, resamples: int = 1000, seed: int = 0
+) -> tuple[float, float]:
     """95 % interval of ``metric(indices)`` over candidate pools resampled with replacement."""
     rng = np.random.default_rng(seed)
     values = [metric(rng.integers(0, n, size=n)) for _ in range(resamples)]

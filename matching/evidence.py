@@ -77,41 +77,43 @@ _ACTION = re.compile(
     r"prototyp(?:ed|ing)|coded|programm(?:ed|ing)\s+(?:in|with)|set\s+up|stood\s+up|"
     r"responsible\s+for|involved\s+in|hands-on|project|thesis|internship|development|implementation|"
     r"deployment)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _PERIOD = re.compile(
     r"\b(?:(?:19|20)\d{2}\s*(?:-|–|—|to|till|until)\s*(?:(?:19|20)?\d{2}|present|current|now|date)|"
     r"\d+(?:\.\d+)?\s*\+?\s*(?:years?|yrs?|months?))",
-    re.I,
+    re.IGNORECASE,
 )
-_RESULT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|x\b|×)|\b(?:by|to)\s+\d", re.I)
+_RESULT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|x\b|×)|\b(?:by|to)\s+\d", re.IGNORECASE)
 _LIST_LABEL = re.compile(
     r"^[\s\W]*(?:technical\s+|key\s+|core\s+|it\s+|computer\s+|programming\s+|other\s+)?"
     r"(?:skills?(?:\s+set)?|skill\s+details|tools?(?:\s+(?:and|&)\s+technologies)?|technolog(?:y|ies)|"
     r"languages?|frameworks?|libraries|platforms?|expertise|competenc(?:y|ies)|proficienc(?:y|ies)|"
     r"keywords?|tech(?:nical)?\s+stack|stack|environment|software|areas?\s+of\s+expertise)\b[^:\n]{0,30}[:\-–]",
-    re.I,
+    re.IGNORECASE,
 )
 # Labels of a project's or a role's tool list ("Tools & Technologies:", "Environment:", "Tech stack:"): right after
 # lines that show work, such a list says what the work was done with.
 _PROJECT_LIST_LABEL = re.compile(
     r"^[\s\W]*(?:tools?|technolog(?:y|ies)|environment|tech(?:nical)?\s+stack|stack|software|platforms?|"
-    r"frameworks?|libraries)\b", re.I)
+    r"frameworks?|libraries)\b",
+    re.IGNORECASE,
+)
 # How many lines above a tool list are looked at for work.
 PROJECT_CONTEXT_LINES = 6
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*[•▪●◦➢✓·]\s*|\s+[-–*]\s+(?=[A-Z])")
-_WORD = re.compile(r"[^\W\d_][\w+#.'’-]*", re.U)
+_WORD = re.compile(r"[^\W\d_][\w+#.'’-]*", re.UNICODE)
 _SEPARATOR_WORDS = frozenset({"and", "or", "with", "etc", "of", "in", "the", "a", "an", "&"})
 _ROLE = re.compile(
     r"\b(?:engineer|developer|analyst|scientist|consultant|manager|intern|architect|researcher|lead|"
     r"associate|executive|officer|specialist|administrator|programmer|trainee|assistant|director|head|"
     r"company|employer|worked|experience|project)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _QUALIFICATION = re.compile(
     r"\b(?:b\.?\s?(?:tech|e|sc|s|a|com)|m\.?\s?(?:tech|sc|s|a|ba|e)|ph\.?\s?d|bachelor|master|doctorate|"
     r"degree|diploma|university|college|graduat\w*)\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -189,8 +191,10 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
         by_line.setdefault(bisect.bisect_right(line_starts, m.start) - 1, []).append(m)
     lines = text.split("\n")
     # Lines that show work (an action, period or result), for the project context of tool lists.
-    used_line = {k: bool(_ACTION.search(ln) or _RESULT.search(ln)) and not _LIST_LABEL.match(ln)
-                 for k, ln in enumerate(lines)}
+    used_line = {
+        k: bool(_ACTION.search(ln) or _RESULT.search(ln)) and not _LIST_LABEL.match(ln)
+        for k, ln in enumerate(lines)
+    }
     best: dict[str, tuple[int, str]] = {}
     counts: dict[str, int] = {}
     rank = {"used": 2, "listed": 1, "mentioned": 0}
@@ -202,11 +206,12 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
         raw_line = text[begin:end]
         line = list(raw_line)
         for x in found:
-            line[x.start - begin:x.end - begin] = " " * (x.end - x.start)
+            line[x.start - begin : x.end - begin] = " " * (x.end - x.start)
         line = "".join(line)
         label = _LIST_LABEL.match(line)
         in_project = bool(label and _PROJECT_LIST_LABEL.match(line)) and any(
-            used_line.get(k) for k in range(line_no - PROJECT_CONTEXT_LINES, line_no))
+            used_line.get(k) for k in range(line_no - PROJECT_CONTEXT_LINES, line_no)
+        )
         # Each sentence is classified once, for all the mentions it holds (linear in the line).
         sentences = _sentences(raw_line)
         starts = [b for b, _ in sentences]
@@ -219,7 +224,9 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
             action = bool(_ACTION.search(sentence))
             period = bool(_PERIOD.search(sentence))
             shown = action or period or bool(_RESULT.search(sentence))
-            listed = _is_list_line(sentence, [(x.start - begin - s_start, x.end - begin - s_start) for x in members])
+            listed = _is_list_line(
+                sentence, [(x.start - begin - s_start, x.end - begin - s_start) for x in members]
+            )
             for m in members:
                 if label and m.start - begin >= label.end() and not action:
                     level = "used" if in_project or period else "listed"
@@ -237,8 +244,9 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
         line_no = bisect.bisect_right(line_starts, start) - 1
         begin = line_starts[line_no]
         end = line_starts[line_no + 1] - 1 if line_no + 1 < len(line_starts) else len(text)
-        skills[name] = SkillEvidence(level, counts[name], skill_strength(level, counts[name]),
-                                     _window(text[begin:end], start - begin))
+        skills[name] = SkillEvidence(
+            level, counts[name], skill_strength(level, counts[name]), _window(text[begin:end], start - begin)
+        )
     related = related or {}
     used = {name for name, e in skills.items() if e.level == "used"}
     for name, e in skills.items():
@@ -246,8 +254,15 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
             skills[name] = SkillEvidence(e.level, e.mentions, e.strength * UNSUPPORTED_FACTOR, e.line, False)
     keyword_list, reason = _keyword_list(text, mentions, skills)
     unsupported = sum(1 for e in skills.values() if not e.supported)
-    if not keyword_list and unsupported >= UNSUPPORTED_BLOCK and unsupported >= UNSUPPORTED_SHARE * len(skills):
-        keyword_list, reason = True, f"{unsupported} of its {len(skills)} skills are only listed, never shown in use"
+    if (
+        not keyword_list
+        and unsupported >= UNSUPPORTED_BLOCK
+        and unsupported >= UNSUPPORTED_SHARE * len(skills)
+    ):
+        keyword_list, reason = (
+            True,
+            f"{unsupported} of its {len(skills)} skills are only listed, never shown in use",
+        )
     return CvEvidence(skills, keyword_list, reason)
 
 
@@ -278,7 +293,11 @@ def related_skills(broader: Mapping[str, Iterable[str]]) -> dict[str, frozenset[
 
 
 def _window(line: str, offset: int, width: int = 300) -> str:
-    line = line.strip() if len(line) <= width else line[max(0, offset - width // 2): offset + width // 2].strip()
+    line = (
+        line.strip()
+        if len(line) <= width
+        else line[max(0, offset - width // 2) : offset + width // 2].strip()
+    )
     return line[:500]
 
 
@@ -297,7 +316,7 @@ def _keyword_list(text: str, mentions: Sequence, skills: dict[str, SkillEvidence
     if not skills:
         return False, ""
     words = max(1, len(_WORD.findall(text)))
-    share = sum(len(_WORD.findall(text[m.start:m.end])) or 1 for m in mentions) / words
+    share = sum(len(_WORD.findall(text[m.start : m.end])) or 1 for m in mentions) / words
     repetition = len(mentions) / len(skills)
     if share >= MOSTLY_SKILLS_SHARE:
         return True, f"{round(100 * share)} % of its words are skill names"
@@ -307,7 +326,10 @@ def _keyword_list(text: str, mentions: Sequence, skills: dict[str, SkillEvidence
     if len(skills) < MIN_LIST_SKILLS:
         return False, ""
     if share >= BARE_LIST_SHARE and (not context or repetition >= REPETITION_RATIO):
-        why = f"{len(skills)} skills named {len(mentions)} times" if context else \
-            f"a list of {len(skills)} skills with no role, period or qualification"
+        why = (
+            f"{len(skills)} skills named {len(mentions)} times"
+            if context
+            else f"a list of {len(skills)} skills with no role, period or qualification"
+        )
         return True, why
     return False, ""

@@ -34,8 +34,11 @@ def score_flags(score) -> list[dict]:
     flags = explanation.get("flags")
     if not isinstance(flags, list):
         return []
-    return [{"code": str(f.get("code", "")), "message": str(f["message"])}
-            for f in flags if isinstance(f, dict) and f.get("message")]
+    return [
+        {"code": str(f.get("code", "")), "message": str(f["message"])}
+        for f in flags
+        if isinstance(f, dict) and f.get("message")
+    ]
 
 
 def skill_credit(entry: dict) -> dict:
@@ -61,19 +64,23 @@ def skill_credit(entry: dict) -> dict:
 def explanation_lines(score) -> list[str]:
     """Lines that explain ``score`` (a MatchScore or any object with the same fields), e.g.::
 
-        Score 63.2 of 100 (engine 1.1.0, vocabulary 3f2a…, weights as stored)
-        Confidence: medium — no skill from the vocabulary recognised: scored on text similarity only
-        Note: keyword list: little evidence of use
-        Required skills: 71.0 × 0.30 = 21.3 points
-        + Python (required, used): 4.1 points — "Skills: Python, SQL"
-        + TensorFlow (desirable, credited 60 % through PyTorch (related)): 1.0 points
-        − Kafka (desirable): would add 1.2 points
+    Score 63.2 of 100 (engine 1.1.0, vocabulary 3f2a…, weights as stored)
+    Confidence: medium — no skill from the vocabulary recognised: scored on text similarity only
+    Note: keyword list: little evidence of use
+    Required skills: 71.0 × 0.30 = 21.3 points
+    + Python (required, used): 4.1 points — "Skills: Python, SQL"
+    + TensorFlow (desirable, credited 60 % through PyTorch (related)): 1.0 points
+    − Kafka (desirable): would add 1.2 points
     """
     explanation = score.explanation or {}
     if score.score is None:
         return [f"Insufficient data: {explanation.get('reason') or 'not enough to score'}"]
-    lines = [f"Score {score.score:.1f} of 100 (engine {score.engine_version}, vocabulary "
-             f"{score.vocabulary_version or 'n/a'}, model {score.model_version or 'n/a'})"]
+    lines = [
+        (
+            f"Score {score.score:.1f} of 100 (engine {score.engine_version}, vocabulary "
+            f"{score.vocabulary_version or 'n/a'}, model {score.model_version or 'n/a'})"
+        )
+    ]
     confidence, reason = score_confidence(score)
     if confidence:
         lines.append(f"Confidence: {confidence}" + (f" — {reason}" if reason else ""))

@@ -149,7 +149,7 @@ def _key(surface: str) -> str:
 # another form): "dimensionality reduction" ↔ "dimension reduction", "data modelling" ↔ "data modeling" / "data
 # models", "optimisation" ↔ "optimization".  Each rule maps a word ending to the other endings of its family.
 _WORD_FAMILIES = (
-    (("ality",), ("", "al")),           # dimensionality → dimension, dimensional
+    (("ality",), ("", "al")),  # dimensionality → dimension, dimensional
     (("lling",), ("l", "ls", "ling")),  # modelling → model, models, modeling
     (("eling",), ("el", "els", "elling")),  # modeling → model, models, modelling
     (("isation",), ("ization",)),
@@ -174,7 +174,7 @@ def _morphological_variants(term: str) -> list[str]:
             for ending in endings:
                 if lower.endswith(ending) and len(lower) - len(ending) >= 3:
                     stem = lower[: len(lower) - len(ending)]
-                    out.extend(" ".join([*words[:i], stem + other, *words[i + 1:]]) for other in others)
+                    out.extend(" ".join([*words[:i], stem + other, *words[i + 1 :]]) for other in others)
     return out
 
 
@@ -212,43 +212,103 @@ def _emit(node: _Node) -> str:
     return "(?:" + "|".join(alternatives) + ")"
 
 
-_LIST_GAP = re.compile(r"^[\s,/|;&+()\[\]{}:*\-–—•·●▪◦➢✓>]*(?:(?:and|or|&|plus|as well as|etc\.?)[\s,/|;&+()\[\]:*\-–—•·]*)?$", re.I)
+_LIST_GAP = re.compile(
+    r"^[\s,/|;&+()\[\]{}:*\-–—•·●▪◦➢✓>]*(?:(?:and|or|&|plus|as well as|etc\.?)[\s,/|;&+()\[\]:*\-–—•·]*)?$",
+    re.IGNORECASE,
+)
 _VERB_NEXT = re.compile(
     r"^[ \t]+(?:at|in|to|on|into|your|our|their|my|his|her|its|the|a|an|up|out|ahead|back|beyond|through|"
     r"forward|away|off|over|of|is|was|were|are|will)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _STRONG_BEFORE = re.compile(
     r"(?:\b(?:ms|microsoft|apache|using|via|programming\s+(?:in|with)|coded\s+in|code\s+in|"
     r"written\s+in|developed\s+in|development\s+in|scripting\s+in|experience\s+(?:in|with|of|using)|"
     r"knowledge\s+of|proficient\s+(?:in|with|at)|proficiency\s+(?:in|with)|expertise\s+in|skilled\s+in|"
     r"familiar(?:ity)?\s+with|worked\s+(?:in|with|on)|working\s+(?:in|with|on))|\bms-)\s*[:\-]?\s*$",
-    re.I,
+    re.IGNORECASE,
 )
 _CUE_AFTER = re.compile(
     r"^(?:\s*[-–]\s*experience\b|[ \t]*\(?v?\d+(?:\.\d+)*\b|[ \t]+(?:programming|programmer|language|languages|"
     r"developer|developers|development|studio|ide|scripts?|scripting|code|coding|sdk|apis?|libraries|library|"
     r"packages?|spreadsheets?|macros?|vba|formulas?|pivot|streaming|jobs?|clusters?|dataframes?|rdds?|"
     r"notebooks?|framework|runtime|server|queries|query|engineer|engineers|skills)\b)",
-    re.I,
+    re.IGNORECASE,
 )
 _CUE_WORDS = {
-    "skills", "skill", "languages", "language", "tools", "tool", "technologies", "technology", "software",
-    "stack", "frameworks", "framework", "libraries", "library", "knowledge", "experience", "proficient",
-    "proficiency", "familiar", "familiarity", "expertise", "programming", "coding", "scripting", "packages",
-    "platforms", "environment", "environments", "technical", "tech",
+    "skills",
+    "skill",
+    "languages",
+    "language",
+    "tools",
+    "tool",
+    "technologies",
+    "technology",
+    "software",
+    "stack",
+    "frameworks",
+    "framework",
+    "libraries",
+    "library",
+    "knowledge",
+    "experience",
+    "proficient",
+    "proficiency",
+    "familiar",
+    "familiarity",
+    "expertise",
+    "programming",
+    "coding",
+    "scripting",
+    "packages",
+    "platforms",
+    "environment",
+    "environments",
+    "technical",
+    "tech",
 }
 _LABEL = re.compile(
     r"^[\s•·●▪◦➢✓*\-–#>]*(?:technical\s+|programming\s+|computer\s+|it\s+|software\s+|key\s+|core\s+)?"
     r"(?:skills?|skill\s+set|skillset|languages?|tools?|technologies|technology|tech\s+stack|stack|software|"
     r"frameworks?|libraries|platforms?|environment|databases?|packages|competencies|proficiency|expertise)"
     r"(?:\s+(?:used|known|&\s*tools|and\s+tools))?\s*[:\-–]",
-    re.I,
+    re.IGNORECASE,
 )
 _GRADE_WORDS = {
-    "grade", "grades", "class", "category", "type", "vitamin", "section", "block", "level", "plan", "part",
-    "appendix", "annex", "group", "phase", "size", "tier", "option", "schedule", "division", "zone", "sector",
-    "row", "hall", "gate", "wing", "building", "flat", "unit", "form", "paper", "series", "standard", "sem",
+    "grade",
+    "grades",
+    "class",
+    "category",
+    "type",
+    "vitamin",
+    "section",
+    "block",
+    "level",
+    "plan",
+    "part",
+    "appendix",
+    "annex",
+    "group",
+    "phase",
+    "size",
+    "tier",
+    "option",
+    "schedule",
+    "division",
+    "zone",
+    "sector",
+    "row",
+    "hall",
+    "gate",
+    "wing",
+    "building",
+    "flat",
+    "unit",
+    "form",
+    "paper",
+    "series",
+    "standard",
+    "sem",
 }
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _LONE_LINE = re.compile(r"^[\s•·●▪◦➢✓*\-–>\d.)(]*$")
@@ -311,7 +371,9 @@ class SkillExtractor:
         if not text or self._pattern is None:
             return []
         line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        raw: list[tuple[int, int, SkillEntry, bool, int]] = []  # start, end, entry, bare-ambiguous, line index
+        raw: list[
+            tuple[int, int, SkillEntry, bool, int]
+        ] = []  # start, end, entry, bare-ambiguous, line index
         for match in self._pattern.finditer(text):
             start, end = match.span()
             key = _key(match.group())
@@ -337,7 +399,7 @@ class SkillExtractor:
                     continue
                 for j in (i - 1, i + 1):
                     if 0 <= j < len(raw) and accepted[j] and raw[j][4] == line_no:
-                        gap = text[raw[j][1]:start] if j < i else text[end:raw[j][0]]
+                        gap = text[raw[j][1] : start] if j < i else text[end : raw[j][0]]
                         if _LIST_GAP.match(gap):
                             accepted[i] = True
                             changed = True
@@ -356,7 +418,9 @@ class SkillExtractor:
                 continue
             line_start = line_starts[line_no]
             line_end = line_starts[line_no + 1] - 1 if line_no + 1 < len(line_starts) else len(text)
-            mentions.append(SkillMention(entry.name, start, end, _line_window(text, line_start, line_end, start, end)))
+            mentions.append(
+                SkillMention(entry.name, start, end, _line_window(text, line_start, line_end, start, end))
+            )
         return mentions
 
     def counts(self, text: str) -> dict[str, int]:
@@ -372,24 +436,25 @@ class SkillExtractor:
     def _hard_veto(text: str, start: int, end: int, entry: SkillEntry) -> bool:
         surface = text[start:end]
         before = text[start - 1] if start > 0 else ""
-        after = text[end:end + 2]
+        after = text[end : end + 2]
         if len(surface) == 1:
             if not surface.isupper():
                 return True
-            if (before and before in "-'’&.") or (after[:1] and after[:1] in "-'’&." and after[1:2].isalpha()):
+            if (before and before in "-'’&.") or (
+                after[:1] and after[:1] in "-'’&." and after[1:2].isalpha()
+            ):
                 return True
-            if re.match(r"[ \t]+[A-Z](?:[ \t.]|$)", text[end:end + 3]) or re.search(
-                    r"(?:^|[\s(])[A-Z]\.?[ \t]+$", text[max(0, start - 4):start]):
+            if re.match(r"[ \t]+[A-Z](?:[ \t.]|$)", text[end : end + 3]) or re.search(
+                r"(?:^|[\s(])[A-Z]\.?[ \t]+$", text[max(0, start - 4) : start]
+            ):
                 return True  # a run of initials: "R K Electrical", "A R Rahman"
             if before == "(" and after[:1] == ")":
                 return True  # (R) (C) marks
             line_start = text.rfind("\n", 0, start) + 1
             if after[:1] and after[:1] in ").:" and not text[line_start:start].strip(" \t•·*-–>"):
                 return True  # enumeration label "C) ..." at the start of a line
-        previous_words = _WORD_RE.findall(text[max(0, start - 30):start])
-        if previous_words and previous_words[-1].lower() in _GRADE_WORDS:
-            return True
-        return False
+        previous_words = _WORD_RE.findall(text[max(0, start - 30) : start])
+        return bool(previous_words and previous_words[-1].lower() in _GRADE_WORDS)
 
     @staticmethod
     def _context_accepts(text: str, start: int, end: int, line_start: int, line_end: int) -> bool:
@@ -406,8 +471,11 @@ class SkillExtractor:
         if any(w.lower() in _CUE_WORDS for w in _WORD_RE.findall(before)[-3:]):
             return True
         label = _LABEL.match(text[line_start:line_end])
-        if label and start - (line_start + label.end()) < 200 and not re.search(
-                r"[.!?]\s", text[line_start + label.end():start]):
+        if (
+            label
+            and start - (line_start + label.end()) < 200
+            and not re.search(r"[.!?]\s", text[line_start + label.end() : start])
+        ):
             return True  # in the list that follows a "Skills:" label, before the sentence ends
         return bool(_LONE_LINE.match(before) and re.match(r"^[\s.,;:)\-–]*$", after))
 
@@ -418,7 +486,7 @@ def _line_window(text: str, line_start: int, line_end: int, start: int, end: int
         return line.strip()
     middle = (start + end) // 2 - line_start
     lo = max(0, min(middle - _MAX_LINE // 2, len(line) - _MAX_LINE))
-    return line[lo:lo + _MAX_LINE].strip()
+    return line[lo : lo + _MAX_LINE].strip()
 
 
 def _lines(text: str) -> list[str]:
@@ -432,21 +500,48 @@ def _short(line: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ qualifications
 _DEGREE_PATTERNS: list[tuple[int, re.Pattern[str], str]] = [
-    (4, re.compile(r"(?<![\w.])(?:ph\.?\s?d\.?|d\.?\s?phil\.?)(?![\w])|\bdoctorates?\b|\bdoctoral\b|"
-                   r"\bdoctor\s+of\s+philosophy\b", re.I), ""),
-    (3, re.compile(r"\bmaster(?:'|’)?s?\b(?:\s+(?:degree|of|in|programme|program))?|\bpost[\s-]?graduate\s+degree\b|"
-                   r"\bpostgraduate\b|\bgraduate\s+degree\b|\badvanced\s+degree\b", re.I), ""),
+    (
+        4,
+        re.compile(
+            r"(?<![\w.])(?:ph\.?\s?d\.?|d\.?\s?phil\.?)(?![\w])|\bdoctorates?\b|\bdoctoral\b|"
+            r"\bdoctor\s+of\s+philosophy\b",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
+    (
+        3,
+        re.compile(
+            r"\bmaster(?:'|’)?s?\b(?:\s+(?:degree|of|in|programme|program))?|\bpost[\s-]?graduate\s+degree\b|"
+            r"\bpostgraduate\b|\bgraduate\s+degree\b|\badvanced\s+degree\b",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
     (3, re.compile(r"(?<![\w.])(?:M\.?Sc\.?|MSc|M\.S\.|M\.A\.|MRes|M\.?Phil\.?)(?![\w])"), ""),
     (3, re.compile(r"(?<![\w.])(?:M\.Eng\.?|MEng|M\.?Tech\.?|M\.E\.|M\.E(?=\s))(?![\w])"), "engineering"),
     (3, re.compile(r"(?<![\w.])LL\.?M\.?(?![\w])"), "law"),
     (3, re.compile(r"(?<![\w.])MBA(?![\w])|(?<![\w.])PGDM(?![\w])"), "business administration"),
     (3, re.compile(r"(?<![\w.])MCA(?![\w])"), "computer applications"),
     (3, re.compile(r"(?<![\w.])M\.?\s?Com\.?(?![\w])"), "commerce"),
-    (3, re.compile(r"(?<![\w.])(?:MS|MA)(?=\s*(?:in\b|degree\b|\(|,\s*[A-Z]|-\s*[A-Z]|\s+(?:Computer|Data|"
-                   r"Statistics|Mathematics|Math|Physics|Electrical|Mechanical|Engineering|Economics|Information|"
-                   r"Analytics|Business|Finance|Applied|Operations)\b))"), ""),
-    (2, re.compile(r"\bbachelor(?:'|’)?s?\b(?:\s+(?:degree|of|in))?|\bundergraduate\b(?:\s+degree)?|"
-                   r"\bdegree\s+in\b", re.I), ""),
+    (
+        3,
+        re.compile(
+            r"(?<![\w.])(?:MS|MA)(?=\s*(?:in\b|degree\b|\(|,\s*[A-Z]|-\s*[A-Z]|\s+(?:Computer|Data|"
+            r"Statistics|Mathematics|Math|Physics|Electrical|Mechanical|Engineering|Economics|Information|"
+            r"Analytics|Business|Finance|Applied|Operations)\b))"
+        ),
+        "",
+    ),
+    (
+        2,
+        re.compile(
+            r"\bbachelor(?:'|’)?s?\b(?:\s+(?:degree|of|in))?|\bundergraduate\b(?:\s+degree)?|"
+            r"\bdegree\s+in\b",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
     (2, re.compile(r"(?<![\w.])(?:B\.?Sc\.?|BSc|B\.S\.|B\.A\.|B\.?Stat\.?|BBM)(?![\w])"), ""),
     (2, re.compile(r"(?<![\w.])(?:B\.Eng\.?|BEng|B\.?Tech\.?|B\.E\.?)(?![\w])"), "engineering"),
     (2, re.compile(r"(?<![\w.])B\.?Pharm\.?(?![\w])"), "pharmacy"),
@@ -454,41 +549,113 @@ _DEGREE_PATTERNS: list[tuple[int, re.Pattern[str], str]] = [
     (2, re.compile(r"(?<![\w.])(?:B\.?\s?Com\.?)(?![\w])"), "commerce"),
     (2, re.compile(r"(?<![\w.])(?:BBA|B\.B\.A\.?)(?![\w])"), "business administration"),
     (2, re.compile(r"(?<![\w.])(?:LLB|LL\.B\.?)(?![\w])"), "law"),
-    (2, re.compile(r"(?<![\w.])(?:BS|BA|BE)(?=\s*(?:in\b|degree\b|\(|,\s*[A-Z]|-\s*[A-Z]|\s+(?:Computer|Data|"
-                   r"Statistics|Mathematics|Math|Physics|Electrical|Electronics|Mechanical|Civil|Engineering|"
-                   r"Economics|Information|Chemical|Business|Finance|Applied|Hons|English|History)\b))"), ""),
-    (1, re.compile(r"\bcertificates?\b|\bcertifications?\b|\bcertified\b|\bdiplomas?\b|\bboot\s?camps?\b|"
-                   r"\bnano\s?degrees?\b", re.I), ""),
+    (
+        2,
+        re.compile(
+            r"(?<![\w.])(?:BS|BA|BE)(?=\s*(?:in\b|degree\b|\(|,\s*[A-Z]|-\s*[A-Z]|\s+(?:Computer|Data|"
+            r"Statistics|Mathematics|Math|Physics|Electrical|Electronics|Mechanical|Civil|Engineering|"
+            r"Economics|Information|Chemical|Business|Finance|Applied|Hons|English|History)\b))"
+        ),
+        "",
+    ),
+    (
+        1,
+        re.compile(
+            r"\bcertificates?\b|\bcertifications?\b|\bcertified\b|\bdiplomas?\b|\bboot\s?camps?\b|"
+            r"\bnano\s?degrees?\b",
+            re.IGNORECASE,
+        ),
+        "",
+    ),
 ]
 _FIELDS = sorted(
     [
-        "computer science", "computer engineering", "computer applications", "information technology",
-        "information systems", "software engineering", "data science", "data analytics", "business analytics",
-        "artificial intelligence", "machine learning", "electrical engineering", "electronics engineering",
-        "electrical and electronics engineering", "electronics and communication engineering",
-        "electronics and communication", "electronics and telecommunication", "electronics", "telecommunication",
-        "instrumentation", "mechanical engineering", "civil engineering", "chemical engineering",
-        "aerospace engineering", "biomedical engineering", "industrial engineering", "production engineering",
-        "engineering", "applied mathematics", "mathematics", "maths", "math", "statistics", "applied statistics",
-        "physics", "physical science", "physical sciences", "chemistry", "biology", "biotechnology",
-        "bioinformatics", "neuroscience", "economics", "econometrics", "finance", "accounting", "accountancy",
-        "commerce", "business administration", "business", "management", "marketing", "human resources",
-        "human resource management", "law", "operations research", "computational science", "cognitive science",
-        "linguistics", "psychology", "pharmacy", "architecture", "arts", "science", "sciences", "education",
+        "computer science",
+        "computer engineering",
+        "computer applications",
+        "information technology",
+        "information systems",
+        "software engineering",
+        "data science",
+        "data analytics",
+        "business analytics",
+        "artificial intelligence",
+        "machine learning",
+        "electrical engineering",
+        "electronics engineering",
+        "electrical and electronics engineering",
+        "electronics and communication engineering",
+        "electronics and communication",
+        "electronics and telecommunication",
+        "electronics",
+        "telecommunication",
+        "instrumentation",
+        "mechanical engineering",
+        "civil engineering",
+        "chemical engineering",
+        "aerospace engineering",
+        "biomedical engineering",
+        "industrial engineering",
+        "production engineering",
+        "engineering",
+        "applied mathematics",
+        "mathematics",
+        "maths",
+        "math",
+        "statistics",
+        "applied statistics",
+        "physics",
+        "physical science",
+        "physical sciences",
+        "chemistry",
+        "biology",
+        "biotechnology",
+        "bioinformatics",
+        "neuroscience",
+        "economics",
+        "econometrics",
+        "finance",
+        "accounting",
+        "accountancy",
+        "commerce",
+        "business administration",
+        "business",
+        "management",
+        "marketing",
+        "human resources",
+        "human resource management",
+        "law",
+        "operations research",
+        "computational science",
+        "cognitive science",
+        "linguistics",
+        "psychology",
+        "pharmacy",
+        "architecture",
+        "arts",
+        "science",
+        "sciences",
+        "education",
     ],
     key=len,
     reverse=True,
 )
 _FIELD_SYNONYMS = {
-    "maths": "mathematics", "math": "mathematics", "cse": "computer science", "cs": "computer science",
-    "mechanical": "mechanical engineering", "civil": "civil engineering", "electrical": "electrical engineering",
-    "ece": "electronics and communication engineering", "eee": "electrical and electronics engineering",
+    "maths": "mathematics",
+    "math": "mathematics",
+    "cse": "computer science",
+    "cs": "computer science",
+    "mechanical": "mechanical engineering",
+    "civil": "civil engineering",
+    "electrical": "electrical engineering",
+    "ece": "electronics and communication engineering",
+    "eee": "electrical and electronics engineering",
     "it": "information technology",
 }
 _FIELD_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(f) for f in _FIELDS).replace(r"\ ", r"\s+") + r")\b"
     r"|(?<![\w.])(?:CSE|CS|ECE|EEE|IT)(?![\w.])|\((?:mechanical|civil|electrical|maths?)\)",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -505,8 +672,11 @@ def _longest_field(line: str, start: int, end: int) -> str:
     return best
 
 
-_NOT_DEGREE_AFTER = re.compile(r"^\s*(?:excel|office|word|access|powerpoint|sql|project|visio|outlook|dynamics|"
-                               r"teams|azure|windows|paint)\b", re.I)
+_NOT_DEGREE_AFTER = re.compile(
+    r"^\s*(?:excel|office|word|access|powerpoint|sql|project|visio|outlook|dynamics|"
+    r"teams|azure|windows|paint)\b",
+    re.IGNORECASE,
+)
 
 
 def extract_qualifications(text: str) -> list[QualificationMention]:
@@ -530,11 +700,20 @@ def extract_qualifications(text: str) -> list[QualificationMention]:
             for m in pattern.finditer(raw_line):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
-                if _NOT_DEGREE_AFTER.match(raw_line[m.end():]) and m.group().strip(". ").upper() in {"MS", "M.S"}:
+                if _NOT_DEGREE_AFTER.match(raw_line[m.end() :]) and m.group().strip(". ").upper() in {
+                    "MS",
+                    "M.S",
+                }:
                     continue
-                if level == 3 and m.group().lower().startswith("master") and re.match(
+                if (
+                    level == 3
+                    and m.group().lower().startswith("master")
+                    and re.match(
                         r"^\s*(?:card|data|plan|list|file|class|key|node|branch|thesis\s+supervisor)\b",
-                        raw_line[m.end():], re.I):
+                        raw_line[m.end() :],
+                        re.IGNORECASE,
+                    )
+                ):
                     continue
                 taken.append(m.span())
                 hits.append((m.start(), m.end(), level, implied))
@@ -542,8 +721,12 @@ def extract_qualifications(text: str) -> list[QualificationMention]:
         line = _short(raw_line)
         for index, (start, end, level, implied) in enumerate(hits):
             next_start = hits[index + 1][0] if index + 1 < len(hits) else len(raw_line)
-            field = (_longest_field(raw_line, end, next_start) or _longest_field(raw_line, end, len(raw_line))
-                     or _longest_field(raw_line, 0, len(raw_line)) or implied)
+            field = (
+                _longest_field(raw_line, end, next_start)
+                or _longest_field(raw_line, end, len(raw_line))
+                or _longest_field(raw_line, 0, len(raw_line))
+                or implied
+            )
             key = (level, field, line)
             if key not in seen:
                 seen.add(key)
@@ -557,28 +740,55 @@ _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MULT = r"(?:[kK](?![a-zA-Z])|\s?(?:lakhs?|lacs?|LPA)\b)?"
 _SALARY_RE = re.compile(
     _CURRENCY_PREFIX + r"\s?(?P<a>" + _NUMBER + r")(?P<ma>" + _MULT + r")"
-    r"(?:\s*(?:-|–|—|to|and)\s*(?:US\$|USD|GBP|EUR|INR|Rs\.?|£|€|\$|₹)?\s?(?P<b>" + _NUMBER + r")(?P<mb>" + _MULT + r"))?"
+    r"(?:\s*(?:-|–|—|to|and)\s*(?:US\$|USD|GBP|EUR|INR|Rs\.?|£|€|\$|₹)?\s?(?P<b>"
+    + _NUMBER
+    + r")(?P<mb>"
+    + _MULT
+    + r"))?"
     r"|(?<![\w.,])(?P<a2>" + _NUMBER + r")(?P<ma2>" + _MULT + r")"
     r"(?:\s*(?:-|–|—|to)\s*(?P<b2>" + _NUMBER + r")(?P<mb2>" + _MULT + r"))?"
     r"\s?(?P<cur2>USD|GBP|EUR|INR|CNY|dollars|pounds|euros|rupees|lakhs?|lacs?|LPA)\b",
 )
 _CURRENCY_CODES = {
-    "£": "GBP", "gbp": "GBP", "pounds": "GBP", "€": "EUR", "eur": "EUR", "euros": "EUR", "$": "USD",
-    "us$": "USD", "usd": "USD", "dollars": "USD", "₹": "INR", "inr": "INR", "rs": "INR", "rs.": "INR",
-    "rupees": "INR", "lakh": "INR", "lakhs": "INR", "lac": "INR", "lacs": "INR", "lpa": "INR", "cny": "CNY",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pounds": "GBP",
+    "€": "EUR",
+    "eur": "EUR",
+    "euros": "EUR",
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "dollars": "USD",
+    "₹": "INR",
+    "inr": "INR",
+    "rs": "INR",
+    "rs.": "INR",
+    "rupees": "INR",
+    "lakh": "INR",
+    "lakhs": "INR",
+    "lac": "INR",
+    "lacs": "INR",
+    "lpa": "INR",
+    "cny": "CNY",
 }
 _PERIOD_AFTER = [
-    ("hour", re.compile(r"^\s*(?:per|an|a|/)\s*(?:hour|hr)\b|^\s*hourly\b|^\s*p/?h\b", re.I)),
-    ("day", re.compile(r"^\s*(?:per|a|/)\s*day\b|^\s*daily\b|^\s*per\s+diem\b|^\s*p/?d\b", re.I)),
-    ("month", re.compile(r"^\s*(?:per|a|/)\s*(?:month|mo)\b|^\s*monthly\b|^\s*pcm\b", re.I)),
-    ("year", re.compile(r"^\s*(?:per|a|/)\s*(?:year|annum|yr)\b|^\s*p\.?a\.?\b|^\s*annually\b", re.I)),
+    ("hour", re.compile(r"^\s*(?:per|an|a|/)\s*(?:hour|hr)\b|^\s*hourly\b|^\s*p/?h\b", re.IGNORECASE)),
+    ("day", re.compile(r"^\s*(?:per|a|/)\s*day\b|^\s*daily\b|^\s*per\s+diem\b|^\s*p/?d\b", re.IGNORECASE)),
+    ("month", re.compile(r"^\s*(?:per|a|/)\s*(?:month|mo)\b|^\s*monthly\b|^\s*pcm\b", re.IGNORECASE)),
+    (
+        "year",
+        re.compile(r"^\s*(?:per|a|/)\s*(?:year|annum|yr)\b|^\s*p\.?a\.?\b|^\s*annually\b", re.IGNORECASE),
+    ),
 ]
 _PERIOD_BEFORE = [
-    ("hour", re.compile(r"\bhourly\s+(?:rate|pay|wage)\b[^.£€$₹]*$", re.I)),
-    ("day", re.compile(r"\b(?:day|daily)\s+rates?\b[^.£€$₹]*$", re.I)),
-    ("month", re.compile(r"\bmonthly\s+(?:salary|pay|stipend)\b[^.£€$₹]*$", re.I)),
+    ("hour", re.compile(r"\bhourly\s+(?:rate|pay|wage)\b[^.£€$₹]*$", re.IGNORECASE)),
+    ("day", re.compile(r"\b(?:day|daily)\s+rates?\b[^.£€$₹]*$", re.IGNORECASE)),
+    ("month", re.compile(r"\bmonthly\s+(?:salary|pay|stipend)\b[^.£€$₹]*$", re.IGNORECASE)),
 ]
-_NOT_SALARY_AFTER = re.compile(r"^\s*(?:m\b|mn\b|bn\b|million|billion|trillion|per\s+cent|percent|%)", re.I)
+_NOT_SALARY_AFTER = re.compile(
+    r"^\s*(?:m\b|mn\b|bn\b|million|billion|trillion|per\s+cent|percent|%)", re.IGNORECASE
+)
 
 
 def _amount(number: str, mult: str) -> Decimal:
@@ -607,7 +817,7 @@ def extract_salaries(text: str) -> list[SalaryMention]:
     """
     found: list[SalaryMention] = []
     for m in _SALARY_RE.finditer(text):
-        after = text[m.end():m.end() + 40]
+        after = text[m.end() : m.end() + 40]
         if _NOT_SALARY_AFTER.match(after):
             continue
         if m.group("a") is not None:
@@ -633,24 +843,33 @@ def extract_salaries(text: str) -> list[SalaryMention]:
                 period = name
                 break
         else:
-            before = text[max(0, m.start() - 60):m.start()]
+            before = text[max(0, m.start() - 60) : m.start()]
             for name, pattern in _PERIOD_BEFORE:
                 if pattern.search(before):
                     period = name
                     break
-        found.append(SalaryMention(_integral(minimum), _integral(maximum) if maximum is not None else None,
-                                   currency, period))
+        found.append(
+            SalaryMention(
+                _integral(minimum), _integral(maximum) if maximum is not None else None, currency, period
+            )
+        )
     return found
 
 
 # ------------------------------------------------------------------------------------- seniority / contract / remote
-_TITLE_LEAD = re.compile(r"\b(?:principal|head\s+of|staff\s+(?:engineer|scientist|data|machine|ml)|"
-                         r"(?:team|tech|technical)\s+lead|lead\s+(?:engineer|scientist|developer|data|machine|ml|ai|"
-                         r"role|position)|director)\b", re.I)
-_TITLE_SENIOR = re.compile(r"\b(?:senior|sr\.?|experienced)\b", re.I)
-_TITLE_ENTRY = re.compile(r"\b(?:junior|jr\.?|graduate|entry[\s-]level|intern|internship|trainee|apprentice|"
-                          r"new\s+grad)\b", re.I)
-_TITLE_MID = re.compile(r"\b(?:mid[\s-]?level|intermediate|mid[\s-]senior)\b", re.I)
+_TITLE_LEAD = re.compile(
+    r"\b(?:principal|head\s+of|staff\s+(?:engineer|scientist|data|machine|ml)|"
+    r"(?:team|tech|technical)\s+lead|lead\s+(?:engineer|scientist|developer|data|machine|ml|ai|"
+    r"role|position)|director)\b",
+    re.IGNORECASE,
+)
+_TITLE_SENIOR = re.compile(r"\b(?:senior|sr\.?|experienced)\b", re.IGNORECASE)
+_TITLE_ENTRY = re.compile(
+    r"\b(?:junior|jr\.?|graduate|entry[\s-]level|intern|internship|trainee|apprentice|"
+    r"new\s+grad)\b",
+    re.IGNORECASE,
+)
+_TITLE_MID = re.compile(r"\b(?:mid[\s-]?level|intermediate|mid[\s-]senior)\b", re.IGNORECASE)
 
 
 def extract_seniority(text: str) -> str:
@@ -663,20 +882,34 @@ def extract_seniority(text: str) -> str:
     if not lines:
         return ""
     title = lines[0]
-    for level, pattern in (("lead", _TITLE_LEAD), ("senior", _TITLE_SENIOR), ("mid", _TITLE_MID),
-                           ("entry", _TITLE_ENTRY)):
+    for level, pattern in (
+        ("lead", _TITLE_LEAD),
+        ("senior", _TITLE_SENIOR),
+        ("mid", _TITLE_MID),
+        ("entry", _TITLE_ENTRY),
+    ):
         if pattern.search(title):
             return level
-    counts = {level: len(pattern.findall(text)) for level, pattern in
-              (("lead", _TITLE_LEAD), ("senior", _TITLE_SENIOR), ("mid", _TITLE_MID), ("entry", _TITLE_ENTRY))}
+    counts = {
+        level: len(pattern.findall(text))
+        for level, pattern in (
+            ("lead", _TITLE_LEAD),
+            ("senior", _TITLE_SENIOR),
+            ("mid", _TITLE_MID),
+            ("entry", _TITLE_ENTRY),
+        )
+    }
     best = max(counts.values())
     winners = [level for level, n in counts.items() if n == best]
     return winners[0] if best and len(winners) == 1 else ""
 
 
-_CONTRACT = re.compile(r"\b(?:contract|contractor|contracts|freelance|freelancer|day\s+rate|daily\s+rate|"
-                       r"fixed[\s-]term|interim|(?:inside|outside)\s+ir35)\b", re.I)
-_PERMANENT = re.compile(r"\b(?:permanent|full[\s-]time|perm)\b", re.I)
+_CONTRACT = re.compile(
+    r"\b(?:contract|contractor|contracts|freelance|freelancer|day\s+rate|daily\s+rate|"
+    r"fixed[\s-]term|interim|(?:inside|outside)\s+ir35)\b",
+    re.IGNORECASE,
+)
+_PERMANENT = re.compile(r"\b(?:permanent|full[\s-]time|perm)\b", re.IGNORECASE)
 
 
 def extract_employment_type(text: str) -> str:
@@ -691,13 +924,21 @@ def extract_employment_type(text: str) -> str:
     return "contract" if contract[0].start() < permanent[0].start() else "permanent"
 
 
-_REMOTE = re.compile(r"\b(?:fully\s+)?remote(?:ly)?\b(?!\s+(?:sensing|control|monitoring|server|servers|access|"
-                     r"desktop|location|sites?))|\bwork(?:ing)?\s+from\s+home\b|\bwfh\b|\bhome[\s-]based\b|"
-                     r"\btelecommut\w*", re.I)
-_HYBRID = re.compile(r"\bhybrid\s+(?:working|work|role|model|position|pattern|basis|arrangement)\b|"
-                     r"\bhybrid\b(?=\s*[(:,.;\-–]|\s*$)|\bflexible\s+working\b", re.I | re.M)
-_ONSITE = re.compile(r"\bon[\s-]?site\b|\boffice[\s-]based\b|\bin[\s-]office\b|\bbased\s+in\s+(?:the|our)\s+office\b",
-                     re.I)
+_REMOTE = re.compile(
+    r"\b(?:fully\s+)?remote(?:ly)?\b(?!\s+(?:sensing|control|monitoring|server|servers|access|"
+    r"desktop|location|sites?))|\bwork(?:ing)?\s+from\s+home\b|\bwfh\b|\bhome[\s-]based\b|"
+    r"\btelecommut\w*",
+    re.IGNORECASE,
+)
+_HYBRID = re.compile(
+    r"\bhybrid\s+(?:working|work|role|model|position|pattern|basis|arrangement)\b|"
+    r"\bhybrid\b(?=\s*[(:,.;\-–]|\s*$)|\bflexible\s+working\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ONSITE = re.compile(
+    r"\bon[\s-]?site\b|\boffice[\s-]based\b|\bin[\s-]office\b|\bbased\s+in\s+(?:the|our)\s+office\b",
+    re.IGNORECASE,
+)
 
 
 def extract_remote(text: str) -> str:
@@ -725,7 +966,7 @@ _REQUIRED_CUE = re.compile(
     rf"proficien(?:t|cy)|strong|solid|expert(?:ise)?|minimum|demonstrable|proven|in-depth|"
     rf"deep\s+(?:understanding|knowledge)|should\s+have|at\s+least)\b|"
     rf"(?<![\w.])\d{{1,2}}\s*\+\s*(?:years?|yrs?)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _DESIRABLE_CUE = re.compile(
     r"\b(?:desirable|desired|nice[\s-]to[\s-]have|(?:a|an?\s+added|big|huge|definite|strong)\s+plus|plus\s+points?|"
@@ -733,15 +974,15 @@ _DESIRABLE_CUE = re.compile(
     r"an\s+advantage|advantage|good\s+to\s+have|exposure\s+to|would\s+be\s+(?:great|nice|good|helpful|useful)|"
     r"beneficial|optional|not\s+required|helpful|a\s+bonus|may(?:\s+also)?|could|might|other\s+tools|"
     r"also\s+useful)\b",
-    re.I,
+    re.IGNORECASE,
 )
 # Cues that still make a list item required under a "you may also need:" introduction.
-_HARD_REQUIRED_CUE = re.compile(r"\b(?:must|essential|required|mandatory)\b", re.I)
+_HARD_REQUIRED_CUE = re.compile(r"\b(?:must|essential|required|mandatory)\b", re.IGNORECASE)
 _REQUIREMENT_HEADING = re.compile(
     rf"\b(?:requirements?|required|essential|must[\s-]haves?|qualifications?|"
     rf"about\s+you|who\s+you\s+are|what\s+you(?:{_APOS}ll|\s+will)\s+(?:need|bring)|what\s+you\s+need|"
     rf"what\s+we(?:{_APOS}re|\s+are)\s+looking\s+for|you\s+have|you\s+will\s+have|you\s+should\s+have)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _HEADING_WORDS = re.compile(
     rf"\b(?:requirements?|required|essential|skills?|qualifications?|experience|responsibilities|about\s+you|"
@@ -750,7 +991,7 @@ _HEADING_WORDS = re.compile(
     r"must[\s-]haves?|you\s+have|you\s+will\s+have|desirable|nice[\s-]to[\s-]haves?|bonus(?:\s+points)?|"
     r"preferred|pluses|good\s+to\s+have|ideally|benefits|salary|about\s+(?:us|the\s+role)|the\s+role|duties|"
     r"typical\s+\w+|what\s+\w+\s+\w+|education|introduction|overview|employers|prospects|hours)\b",
-    re.I,
+    re.IGNORECASE,
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+")
 _BULLET = "-•·●▪◦➢✓"
@@ -758,7 +999,7 @@ _BULLET = "-•·●▪◦➢✓"
 
 def _heading_kind(label: str) -> str:
     """``"desirable"``, ``"required"`` or ``"neutral"`` for a heading or label text."""
-    if _DESIRABLE_CUE.search(label) or re.search(r"\bpluses\b|\bbonus\b", label, re.I):
+    if _DESIRABLE_CUE.search(label) or re.search(r"\bpluses\b|\bbonus\b", label, re.IGNORECASE):
         return "desirable"
     if _REQUIREMENT_HEADING.search(label):
         return "required"
@@ -792,8 +1033,11 @@ def _cues(sentence: str) -> list[tuple[int, int, int, str]]:
     """Every cue word of a sentence as ``(start, end, rank, kind)``; a required cue inside a desirable one ("a
     strong plus", "not required") is dropped."""
     desirable = [(m.start(), m.end(), 1, "desirable") for m in _DESIRABLE_CUE.finditer(sentence)]
-    required = [(m.start(), m.end(), 0, "required") for m in _REQUIRED_CUE.finditer(sentence)
-                if not any(s < m.end() and m.start() < e for s, e, _, _ in desirable)]
+    required = [
+        (m.start(), m.end(), 0, "required")
+        for m in _REQUIRED_CUE.finditer(sentence)
+        if not any(s < m.end() and m.start() < e for s, e, _, _ in desirable)
+    ]
     return required + desirable
 
 
@@ -917,7 +1161,7 @@ def decide_requirements(text: str, extractor: SkillExtractor) -> RequirementDeci
     technical = [name for name in state if name not in soft]
     if len(required) < MIN_REQUIRED <= len(technical):
         uncued = strongest(name for name in technical if state[name] == "uncued")
-        required += uncued[:MIN_REQUIRED - len(required)]
+        required += uncued[: MIN_REQUIRED - len(required)]
     chosen = set(required)
     importance = {name: "required" if name in chosen else "desirable" for name in state}
     return RequirementDecision(importance, capped)
@@ -930,45 +1174,87 @@ def extract_requirements(text: str, extractor: SkillExtractor) -> dict[str, str]
 
 
 # ------------------------------------------------------------------------------------------- years of experience
-_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
-           "nov": 11, "dec": 12}
-_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
-            r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH_RE = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DATE_RE = rf"(?:{_MONTH_RE}[\s,'’-]*(?:(?:19|20)\d{{2}}|[’']\d{{2}})|\d{{1,2}}[/.-](?:19|20)\d{{2}}|(?:19|20)\d{{2}})"
 _PRESENT_RE = r"(?:present|current(?:ly)?|now|today|till\s+(?:date|now)|to\s+date|ongoing|date)"
 _RANGE_RE = re.compile(
     rf"(?<![\w/.-])(?P<start>{_DATE_RE})\s*(?:-|–|—|~|to|till|until|through|thru)\s*"
     rf"(?P<end>{_PRESENT_RE}|{_DATE_RE}|\d{{2}})(?![\w/])(?![-.]\d)",
-    re.I,
+    re.IGNORECASE,
 )
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                 "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-                 "twenty": 20}
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "twenty": 20,
+}
 _NUM_RE = r"\d{1,2}(?:\.\d)?|" + "|".join(_NUMBER_WORDS)
 _YEARS_RE = re.compile(
-    rf"(?<![\w.])(?:(?P<low>{_NUM_RE})\s*(?:-|–|to)\s*)?(?P<n>{_NUM_RE})\s*\+?\s*(?:plus\s+)?(?:years?|yrs?)\b", re.I)
-_AGE_BEFORE = re.compile(r"\b(?:age[ds]?|aged)\s*[:\-–]?\s*$", re.I)
-_AGE_AFTER = re.compile(r"^\s*(?:old\b|of\s+age\b)", re.I)
-_EXPERIENCE_WORDS = re.compile(r"\b(?:experience[ds]?|exp\b|worked|working|career|industry|professional)", re.I)
-_EDUCATION_LINE = re.compile(r"\b(?:university|college|school|institute|academy|education|graduated|degree|"
-                             r"hsc|ssc|cbse|board)\b", re.I)
+    rf"(?<![\w.])(?:(?P<low>{_NUM_RE})\s*(?:-|–|to)\s*)?(?P<n>{_NUM_RE})\s*\+?\s*(?:plus\s+)?(?:years?|yrs?)\b",
+    re.IGNORECASE,
+)
+_AGE_BEFORE = re.compile(r"\b(?:age[ds]?|aged)\s*[:\-–]?\s*$", re.IGNORECASE)
+_AGE_AFTER = re.compile(r"^\s*(?:old\b|of\s+age\b)", re.IGNORECASE)
+_EXPERIENCE_WORDS = re.compile(
+    r"\b(?:experience[ds]?|exp\b|worked|working|career|industry|professional)", re.IGNORECASE
+)
+_EDUCATION_LINE = re.compile(
+    r"\b(?:university|college|school|institute|academy|education|graduated|degree|"
+    r"hsc|ssc|cbse|board)\b",
+    re.IGNORECASE,
+)
 # Dates that are never work history: birth, age, graduation, a company's founding.
 _NOT_WORK_DATE = re.compile(
     r"\b(?:date\s+of\s+birth|d\.?o\.?b\.?|birth\s*(?:date|day)|born|age[ds]?|aged|years?\s+old|passed\s+out|"
     r"pass(?:ing)?\s+year|year\s+of\s+(?:passing|graduation)|class\s+of|batch\s+of|graduat\w*|"
-    r"founded|established|estd\.?|incorporated|in\s+business\s+since)\b", re.I)
+    r"founded|established|estd\.?|incorporated|in\s+business\s+since)\b",
+    re.IGNORECASE,
+)
 # A job-title word or an employer word: a date range on (or beside) such a line is a job's period.
 _ROLE_CONTEXT = re.compile(
     r"\b(?:engineers?|developers?|analysts?|scientists?|interns?|internship|trainee|managers?|consultants?|"
     r"lead|associates?|executives?|officers?|administrators?|architects?|designation|"
-    r"work(?:ed|ing)\s+(?:at|as|for|with)|employed|employer|company|organi[sz]ation)\b", re.I)
+    r"work(?:ed|ing)\s+(?:at|as|for|with)|employed|employer|company|organi[sz]ation)\b",
+    re.IGNORECASE,
+)
 _HEADING_LINE = re.compile(r"^[\s#*•▪➢\-–_=|]*(?P<label>[A-Za-z][A-Za-z &/()-]{1,48}?)[\s*:\-–_=|]*$")
 _EXPERIENCE_HEADING = re.compile(
     r"^(?:(?:work|professional|employment|career|relevant|industry|industrial|total|job|it)\s+)*"
     r"(?:experience|employment(?:\s+history)?|work\s+history|career\s+history|employment\s+record|"
     r"company\s+details|employment\s+details|experience\s+details|work\s+details|"
     r"organi[sz]ational\s+experience)"
-    r"(?:\s+(?:summary|details|history))?$", re.I)
+    r"(?:\s+(?:summary|details|history))?$",
+    re.IGNORECASE,
+)
 _OTHER_HEADING = re.compile(
     r"^(?:(?:educational|academic|technical|key|core|personal|professional|it|computer|soft|other|major|"
     r"academic\s+and\s+professional)\s+)*"
@@ -978,15 +1264,19 @@ _OTHER_HEADING = re.compile(
     r"awards?|personal\s+(?:details|information|profile|data)|hobbies|interests|languages(?:\s+known)?|"
     r"declaration|summary|profile(?:\s+summary)?|objective|career\s+objective|trainings?|strengths?|"
     r"extra[\s-]curricular\s+activities|activities|publications|references|courses|competencies|expertise|"
-    r"areas?\s+of\s+expertise)$", re.I)
-_GLUED_HEADING = re.compile(r"(?<=[a-z0-9])(?P<label>Company\s+Details|Education\s+Details|Skill\s+Details|"
-                            r"Project\s+Details)\s*$")
+    r"areas?\s+of\s+expertise)$",
+    re.IGNORECASE,
+)
+_GLUED_HEADING = re.compile(
+    r"(?<=[a-z0-9])(?P<label>Company\s+Details|Education\s+Details|Skill\s+Details|"
+    r"Project\s+Details)\s*$"
+)
 
 
 def _parse_date(value: str, today: date, is_end: bool, start_year: int | None = None) -> int | None:
     """Month index (year*12 + month-1) of a date string, or None when it is not a plausible date."""
     value = value.strip().lower()
-    if re.fullmatch(_PRESENT_RE, value, re.I):
+    if re.fullmatch(_PRESENT_RE, value, re.IGNORECASE):
         return today.year * 12 + today.month - 1
     month = 1
     match = re.match(r"([a-z]+)", value)
@@ -1022,8 +1312,13 @@ def _section_heading(line: str) -> str | None:
     if _EXPERIENCE_HEADING.match(label):
         return "experience"
     if _OTHER_HEADING.match(label):
-        return "education" if re.match(r"(?:educational|academic)?\s*(?:education|academic|qualification)",
-                                       label, re.I) else "other"
+        return (
+            "education"
+            if re.match(
+                r"(?:educational|academic)?\s*(?:education|academic|qualification)", label, re.IGNORECASE
+            )
+            else "other"
+        )
     return None
 
 
@@ -1110,7 +1405,7 @@ def extract_years_experience(text: str, today: date) -> float | None:
         if not _EXPERIENCE_WORDS.search(sentence):
             continue
         for m in _YEARS_RE.finditer(sentence):
-            if _AGE_BEFORE.search(sentence[:m.start()]) or _AGE_AFTER.match(sentence[m.end():]):
+            if _AGE_BEFORE.search(sentence[: m.start()]) or _AGE_AFTER.match(sentence[m.end() :]):
                 continue
             raw = (m.group("low") or m.group("n")).lower()
             value = float(_NUMBER_WORDS.get(raw, 0) or raw)
@@ -1127,7 +1422,7 @@ _MIN_YEARS_RE = re.compile(
     rf"(?:\b(?:at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|min\.?|more\s+than|over)\s+(?P<a>{_NUM_RE})\s*\+?\s*"
     rf"(?:years?|yrs?)\b)"
     rf"|(?:(?<![\w.])(?P<b>{_NUM_RE})\s*(?:\+|\s+or\s+more|\s+plus)\s*(?:years?|yrs?)\b)",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -35,7 +35,9 @@ _LABELLED = re.compile(rf"(?im)^[\s\-•*➢✓]*(?:{_LABELS})\s*[:\-–]\s*[^\n
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")  # kept only with ≥ 9 digits: not "2015 - 2018"
-_AGE = re.compile(r"(?i)\b(?:aged?\s*[:\-]?\s*\d{1,2}(?:\s*(?:years?|yrs?))?|\d{1,2}\s*(?:years?|yrs?)\s+old)\b")
+_AGE = re.compile(
+    r"(?i)\b(?:aged?\s*[:\-]?\s*\d{1,2}(?:\s*(?:years?|yrs?))?|\d{1,2}\s*(?:years?|yrs?)\s+old)\b"
+)
 _DATE_OF_BIRTH = re.compile(r"(?i)\bborn\s+(?:on|in)\s+[^\n.,;]*")
 
 # Street addresses without a label (issue 16, finding 10).  No offline address detector on PyPI fits: pyap2
@@ -46,8 +48,10 @@ _DATE_OF_BIRTH = re.compile(r"(?i)\bborn\s+(?:on|in)\s+[^\n.,;]*")
 # German, Dutch or Nordic street suffix, or after an Italian, Spanish or Portuguese street word, then the number
 # ("Hauptstraße 5", "Via Roma 12"); each with the town, postcode or state and ZIP that follow it.  UK postcodes
 # ("SW1A 1AA") go anywhere.  Capitalised street names only, so "Led a team of 12 engineers" stays.
-_STREET_WORDS = (r"Street|Road|Lane|Avenue|Boulevard|Drive|Close|Court|Crescent|Place|Way|Terrace|Square|Gardens|"
-                 r"Grove|Mews|Row|Parkway|Highway|Circle|Alley|Broadway|Wharf|Quay|Embankment")
+_STREET_WORDS = (
+    r"Street|Road|Lane|Avenue|Boulevard|Drive|Close|Court|Crescent|Place|Way|Terrace|Square|Gardens|"
+    r"Grove|Mews|Row|Parkway|Highway|Circle|Alley|Broadway|Wharf|Quay|Embankment"
+)
 # Abbreviations only where no capitalised word follows: "St. Teresa's Convent" is a saint, not a street.
 _STREET_ABBREVIATIONS = r"St|Rd|Ln|Ave|Av|Blvd|Dr|Ct|Cres|Pl|Tce|Sq|Pkwy|Hwy|Cir"
 _NAME_WORD = r"[A-Z][A-Za-z'’.-]*"
@@ -61,24 +65,69 @@ _TOWN_AND_CODE = (
 # candidates; the look-behind that keeps "v2.12 Road…" or "A1-SW1A 1AA" out comes right after it.
 _ADDRESS_PATTERNS = (
     # the house number first: "12 Secret Lane", "1600 Pennsylvania Avenue NW", "12 rue de la Paix"
-    (None, re.compile(
-        r"\d(?<![\w.,/-]\d)\d{0,4}[A-Za-z]?(?:[-–]\d{1,5})?,?[ \t]{1,2}(?:"
-        rf"(?:{_NAME_WORD}[ \t]){{1,3}}(?:(?:{_STREET_WORDS})(?![\w'’])|(?:{_STREET_ABBREVIATIONS})\.?"
-        r"(?![\w'’])(?!\.?[ \t]+[A-Z][a-z]))\.?(?:[ \t](?:N|S|E|W|NE|NW|SE|SW)(?!\w))?"
-        r"|(?i:rue|avenue|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours)[ \t]"
-        r"(?:(?:de|du|des|la|le|les)[ \t]|[dl]['’])*[A-ZÀ-Ý][\w'’-]*(?:[ \t][A-ZÀ-Ý][\w'’-]*){0,3}"
-        rf"){_TOWN_AND_CODE}")),
+    (
+        None,
+        re.compile(
+            r"\d(?<![\w.,/-]\d)\d{0,4}[A-Za-z]?(?:[-–]\d{1,5})?,?[ \t]{1,2}(?:"
+            rf"(?:{_NAME_WORD}[ \t]){{1,3}}(?:(?:{_STREET_WORDS})(?![\w'’])|(?:{_STREET_ABBREVIATIONS})\.?"
+            r"(?![\w'’])(?!\.?[ \t]+[A-Z][a-z]))\.?(?:[ \t](?:N|S|E|W|NE|NW|SE|SW)(?!\w))?"
+            r"|(?i:rue|avenue|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours)[ \t]"
+            r"(?:(?:de|du|des|la|le|les)[ \t]|[dl]['’])*[A-ZÀ-Ý][\w'’-]*(?:[ \t][A-ZÀ-Ý][\w'’-]*){0,3}"
+            rf"){_TOWN_AND_CODE}"
+        ),
+    ),
     # a street suffix, then the number: "Hauptstraße 5", "Karl-Marx-Straße 12", "Kerkstraat 10"
-    (("straße", "strasse", "str.", "weg ", "gasse", "platz", "allee", "damm", "ufer", "chaussee", "straat",
-      "laan", "gracht", "plein", "kade", "vej ", "gatan", "gade", "veien", "vägen", "katu"), re.compile(
-        r"[A-ZÄÖÜ](?<![\w-][A-ZÄÖÜ])[A-Za-zÄÖÜäöüß-]{0,40}?"
-        r"(?i:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|straat|laan|gracht|plein|kade|"
-        r"vej|gatan|gade|veien|vägen|katu)"
-        rf"[ \t]\d{{1,4}}[a-z]?(?!\w){_TOWN_AND_CODE}")),
+    (
+        (
+            "straße",
+            "strasse",
+            "str.",
+            "weg ",
+            "gasse",
+            "platz",
+            "allee",
+            "damm",
+            "ufer",
+            "chaussee",
+            "straat",
+            "laan",
+            "gracht",
+            "plein",
+            "kade",
+            "vej ",
+            "gatan",
+            "gade",
+            "veien",
+            "vägen",
+            "katu",
+        ),
+        re.compile(
+            r"[A-ZÄÖÜ](?<![\w-][A-ZÄÖÜ])[A-Za-zÄÖÜäöüß-]{0,40}?"
+            r"(?i:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|straat|laan|gracht|plein|kade|"
+            r"vej|gatan|gade|veien|vägen|katu)"
+            rf"[ \t]\d{{1,4}}[a-z]?(?!\w){_TOWN_AND_CODE}"
+        ),
+    ),
     # a street word, the name, then the number: "Via Roma 12", "Calle Mayor 3"
-    (("via ", "viale ", "piazza ", "corso ", "calle ", "carrer ", "avenida ", "plaza ", "paseo ", "rua ", "praça "),
-     re.compile(r"(?<!\w)(?:Via|Viale|Piazza|Corso|Calle|Carrer|Avenida|Plaza|Paseo|Rua|Praça)[ \t]"
-                rf"(?:{_NAME_WORD}[ \t]){{1,3}}\d{{1,4}}[a-z]?(?!\w){_TOWN_AND_CODE}")),
+    (
+        (
+            "via ",
+            "viale ",
+            "piazza ",
+            "corso ",
+            "calle ",
+            "carrer ",
+            "avenida ",
+            "plaza ",
+            "paseo ",
+            "rua ",
+            "praça ",
+        ),
+        re.compile(
+            r"(?<!\w)(?:Via|Viale|Piazza|Corso|Calle|Carrer|Avenida|Plaza|Paseo|Rua|Praça)[ \t]"
+            rf"(?:{_NAME_WORD}[ \t]){{1,3}}\d{{1,4}}[a-z]?(?!\w){_TOWN_AND_CODE}"
+        ),
+    ),
     # a UK postcode alone
     (None, re.compile(r"[A-Z](?<![\w-][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR)[ \t]\d[A-Z]{2}(?!\w)")),
 )
@@ -95,28 +144,182 @@ def remove_addresses(text: str, replacement: str = " ") -> str:
     return text
 
 
-GENDERED_WORDS = frozenset("""
-he she him her his hers himself herself mr mrs ms miss mx sir madam madame mister male female males females man
-woman men women boy girl boys girls gentleman gentlemen lady ladies husband wife husbands wives father mother
-son daughter sons daughters brother sister brothers sisters mom mum dad maternity paternity
-""".split())
-MARITAL_WORDS = frozenset("married unmarried single divorced widowed widow widower engaged spouse fiance fiancee".split())
-NATIONALITY_WORDS = frozenset("""
-afghan albanian algerian american argentine argentinian australian austrian bangladeshi belgian brazilian british
-bulgarian canadian chilean chinese colombian croatian czech danish dutch egyptian emirati english estonian
-ethiopian filipino finnish french german ghanaian greek hungarian icelandic indian indonesian iranian iraqi irish
-israeli italian jamaican japanese jordanian kenyan korean kuwaiti latvian lebanese lithuanian malaysian maltese
-mexican moroccan nepali nepalese nigerian norwegian pakistani palestinian peruvian polish portuguese qatari
-romanian russian saudi scottish serbian singaporean slovak slovenian somali spanish sri lankan sudanese swedish
-swiss syrian taiwanese thai tunisian turkish ugandan ukrainian uruguayan venezuelan vietnamese welsh yemeni
-zambian zimbabwean
-""".split())
+GENDERED_WORDS = frozenset(
+    [
+        "he",
+        "she",
+        "him",
+        "her",
+        "his",
+        "hers",
+        "himself",
+        "herself",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "sir",
+        "madam",
+        "madame",
+        "mister",
+        "male",
+        "female",
+        "males",
+        "females",
+        "man",
+        "woman",
+        "men",
+        "women",
+        "boy",
+        "girl",
+        "boys",
+        "girls",
+        "gentleman",
+        "gentlemen",
+        "lady",
+        "ladies",
+        "husband",
+        "wife",
+        "husbands",
+        "wives",
+        "father",
+        "mother",
+        "son",
+        "daughter",
+        "sons",
+        "daughters",
+        "brother",
+        "sister",
+        "brothers",
+        "sisters",
+        "mom",
+        "mum",
+        "dad",
+        "maternity",
+        "paternity",
+    ]
+)
+MARITAL_WORDS = frozenset(
+    [
+        "married",
+        "unmarried",
+        "single",
+        "divorced",
+        "widowed",
+        "widow",
+        "widower",
+        "engaged",
+        "spouse",
+        "fiance",
+        "fiancee",
+    ]
+)
+NATIONALITY_WORDS = frozenset(
+    [
+        "afghan",
+        "albanian",
+        "algerian",
+        "american",
+        "argentine",
+        "argentinian",
+        "australian",
+        "austrian",
+        "bangladeshi",
+        "belgian",
+        "brazilian",
+        "british",
+        "bulgarian",
+        "canadian",
+        "chilean",
+        "chinese",
+        "colombian",
+        "croatian",
+        "czech",
+        "danish",
+        "dutch",
+        "egyptian",
+        "emirati",
+        "english",
+        "estonian",
+        "ethiopian",
+        "filipino",
+        "finnish",
+        "french",
+        "german",
+        "ghanaian",
+        "greek",
+        "hungarian",
+        "icelandic",
+        "indian",
+        "indonesian",
+        "iranian",
+        "iraqi",
+        "irish",
+        "israeli",
+        "italian",
+        "jamaican",
+        "japanese",
+        "jordanian",
+        "kenyan",
+        "korean",
+        "kuwaiti",
+        "latvian",
+        "lebanese",
+        "lithuanian",
+        "malaysian",
+        "maltese",
+        "mexican",
+        "moroccan",
+        "nepali",
+        "nepalese",
+        "nigerian",
+        "norwegian",
+        "pakistani",
+        "palestinian",
+        "peruvian",
+        "polish",
+        "portuguese",
+        "qatari",
+        "romanian",
+        "russian",
+        "saudi",
+        "scottish",
+        "serbian",
+        "singaporean",
+        "slovak",
+        "slovenian",
+        "somali",
+        "spanish",
+        "sri",
+        "lankan",
+        "sudanese",
+        "swedish",
+        "swiss",
+        "syrian",
+        "taiwanese",
+        "thai",
+        "tunisian",
+        "turkish",
+        "ugandan",
+        "ukrainian",
+        "uruguayan",
+        "venezuelan",
+        "vietnamese",
+        "welsh",
+        "yemeni",
+        "zambian",
+        "zimbabwean",
+    ]
+)
 _PROTECTED = GENDERED_WORDS | MARITAL_WORDS | NATIONALITY_WORDS
 
 
 def _caseless(word: str) -> str:
     # ASCII letters either case, exactly as a token of ``[A-Za-z][A-Za-z'’]*`` lower-cased would match.
-    return "".join(f"[{ch.lower()}{ch.upper()}]" if ch.isascii() and ch.isalpha() else re.escape(ch) for ch in word)
+    return "".join(
+        f"[{ch.lower()}{ch.upper()}]" if ch.isascii() and ch.isalpha() else re.escape(ch) for ch in word
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -150,8 +353,11 @@ def _present(text_lower: str, words: frozenset[str]) -> set[str]:
     found = runs & words
     for run in runs:
         if "'" in run or "’" in run:
-            found.update(w for w in [_normalised(run)] + [_normalised(run[:k]) for k, ch in enumerate(run)
-                                                          if ch in "'’"] if w in words)
+            found.update(
+                w
+                for w in [_normalised(run)] + [_normalised(run[:k]) for k, ch in enumerate(run) if ch in "'’"]
+                if w in words
+            )
     return found
 
 
@@ -174,8 +380,12 @@ def neutralise(text: str, *, names: Iterable[str] = ()) -> str:
     out = _PHONE.sub(lambda m: " " if sum(ch.isdigit() for ch in m.group(0)) >= 9 else m.group(0), out)
     out = remove_addresses(out)
     # A word of a name is letters and apostrophes (a hyphenated part never stands alone as a word in the text).
-    name_words = frozenset(w.lower() for n in names for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", n or "")
-                           if len(w) > 1 and "-" not in w)
+    name_words = frozenset(
+        w.lower()
+        for n in names
+        for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", n or "")
+        if len(w) > 1 and "-" not in w
+    )
     # Only the protected words and name words the text holds go into the pattern: a short alternation, one pass.
     pattern = _words_pattern(_present(out.lower(), _PROTECTED | name_words))
     return pattern.sub(" ", out) if pattern else out
@@ -213,6 +423,14 @@ def selection_rates(outcomes: Sequence[tuple[str, bool]], *, min_group_size: int
     for group in sorted(counts):
         n, s = counts[group]
         ratio = rates[group] / best if best else None
-        out.append(GroupRate(group, n, s, rates[group], ratio,
-                             bool(ratio is not None and ratio < FOUR_FIFTHS and n >= min_group_size)))
+        out.append(
+            GroupRate(
+                group,
+                n,
+                s,
+                rates[group],
+                ratio,
+                bool(ratio is not None and ratio < FOUR_FIFTHS and n >= min_group_size),
+            )
+        )
     return out

@@ -28,7 +28,9 @@ class Skill(models.Model):
     aliases = models.JSONField(default=list, blank=True)
     category = models.CharField(max_length=20, choices=SkillCategory.choices)
     ambiguous = models.BooleanField(default=False)
-    broader = models.JSONField(default=list, blank=True, help_text="names of broader skills (Keras → Deep learning)")
+    broader = models.JSONField(
+        default=list, blank=True, help_text="names of broader skills (Keras → Deep learning)"
+    )
     source = models.CharField(max_length=50, default="project", help_text="project, onet or stackoverflow")
 
     class Meta:
@@ -63,12 +65,18 @@ class MatchScoreQuerySet(models.QuerySet):
     def _fetch_all(self):
         fetched = self._result_cache is None
         super()._fetch_all()
-        if not (fetched and self._fill_explanations and self._result_cache) or \
-                self._iterable_class is not models.query.ModelIterable:
+        if (
+            not (fetched and self._fill_explanations and self._result_cache)
+            or self._iterable_class is not models.query.ModelIterable
+        ):
             return
-        pending = [s for s in self._result_cache
-                   if isinstance(s, MatchScore) and not {"explained", "candidate_id", "vacancy_id"} &
-                   s.get_deferred_fields() and not s.explained]
+        pending = [
+            s
+            for s in self._result_cache
+            if isinstance(s, MatchScore)
+            and not {"explained", "candidate_id", "vacancy_id"} & s.get_deferred_fields()
+            and not s.explained
+        ]
         if pending:
             from matching.services import match_scores_explain
 
@@ -93,10 +101,14 @@ class MatchScore(models.Model):
         MEDIUM = "medium", "Medium"
         LOW = "low", "Low"
 
-    candidate = models.ForeignKey("recruiting.Candidate", on_delete=models.CASCADE, related_name="match_scores")
+    candidate = models.ForeignKey(
+        "recruiting.Candidate", on_delete=models.CASCADE, related_name="match_scores"
+    )
     vacancy = models.ForeignKey("recruiting.Vacancy", on_delete=models.CASCADE, related_name="match_scores")
     state = models.CharField(max_length=20, choices=State.choices, default=State.SCORED)
-    score = models.FloatField(null=True, blank=True, db_index=True, help_text="0–100; empty when data is insufficient")
+    score = models.FloatField(
+        null=True, blank=True, db_index=True, help_text="0–100; empty when data is insufficient"
+    )
     skills_score = models.FloatField(default=0)
     qualifications_score = models.FloatField(default=0)
     text_score = models.FloatField(default=0)
@@ -109,9 +121,17 @@ class MatchScore(models.Model):
     weights = models.JSONField(default=dict, blank=True)
     stale = models.BooleanField(default=False, db_index=True)
     computed_at = models.DateTimeField()
-    explained = models.BooleanField(default=True, help_text="False: stored narrow; explanation filled on first read")
-    confidence = models.CharField(max_length=6, choices=Confidence.choices, blank=True, default="", db_index=True,
-                                  help_text="how much evidence the score rests on; empty when data is insufficient")
+    explained = models.BooleanField(
+        default=True, help_text="False: stored narrow; explanation filled on first read"
+    )
+    confidence = models.CharField(
+        max_length=6,
+        choices=Confidence.choices,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text="how much evidence the score rests on; empty when data is insufficient",
+    )
 
     objects = MatchScoreQuerySet.as_manager()
 
@@ -119,7 +139,8 @@ class MatchScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["candidate", "vacancy"], name="matchscore_unique_pair"),
             models.CheckConstraint(
-                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)), name="matchscore_score_0_100"
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
+                name="matchscore_score_0_100",
             ),
         ]
         # The ranked shortlist (API and pages: best first, no score last, then id) has the index
@@ -148,12 +169,20 @@ class ScoringRun(models.Model):
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     completed_chunks = models.JSONField(default=list, blank=True, help_text="indexes of the chunks stored")
-    chunk_bounds = models.JSONField(default=list, blank=True,
-                                    help_text="[first, last] candidate id of each chunk, to re-enqueue lost ones")
-    params = models.JSONField(default=dict, blank=True, help_text="candidate_ids, vacancy_ids, refit, model_version")
-    progress_at = models.DateTimeField(null=True, blank=True, help_text="last time a chunk was planned or stored")
-    chunk_failures = models.JSONField(default=dict, blank=True,
-                                      help_text="chunk index → times its task died; each death resends it at once")
+    chunk_bounds = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[first, last] candidate id of each chunk, to re-enqueue lost ones",
+    )
+    params = models.JSONField(
+        default=dict, blank=True, help_text="candidate_ids, vacancy_ids, refit, model_version"
+    )
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="last time a chunk was planned or stored"
+    )
+    chunk_failures = models.JSONField(
+        default=dict, blank=True, help_text="chunk index → times its task died; each death resends it at once"
+    )
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -194,7 +223,9 @@ class ShortlistThreshold(models.Model):
     or the candidate applied.  ``kth_score`` is empty while the vacancy has fewer than K scorable candidates.
     """
 
-    vacancy = models.OneToOneField("recruiting.Vacancy", on_delete=models.CASCADE, related_name="shortlist_threshold")
+    vacancy = models.OneToOneField(
+        "recruiting.Vacancy", on_delete=models.CASCADE, related_name="shortlist_threshold"
+    )
     kth_score = models.FloatField(null=True, blank=True)
     candidates_scored = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)

@@ -54,7 +54,7 @@ class Rank:
 
     @property
     def label(self) -> str:
-        """"3", "=3" for a shared rank, "" without a rank (the shortlist's # column)."""
+        """ "3", "=3" for a shared rank, "" without a rank (the shortlist's # column)."""
         if self.rank is None:
             return ""
         return f"={self.rank}" if self.tied else str(self.rank)
@@ -87,7 +87,7 @@ def ordinal(n: int) -> str:
 
 
 def rank_text(rank: int | None, tied: bool, among: int | None) -> str:
-    """"ranked 3rd of 166", "ranked joint 3rd of 166", or "" without a rank."""
+    """ "ranked 3rd of 166", "ranked joint 3rd of 166", or "" without a rank."""
     if rank is None:
         return ""
     text = f"ranked {'joint ' if tied else ''}{ordinal(rank)}"

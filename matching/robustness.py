@@ -22,8 +22,15 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-__all__ = ["SHAPES", "count_ties", "rank_of", "sortable_score", "strip_skill_sentences", "stuffing_cvs",
-           "synonym_rewrite"]
+__all__ = [
+    "SHAPES",
+    "count_ties",
+    "rank_of",
+    "sortable_score",
+    "strip_skill_sentences",
+    "stuffing_cvs",
+    "synonym_rewrite",
+]
 
 SHAPES = ("repeated_list", "vacancy_copy", "hidden_block", "sixty_mentions")
 
@@ -63,7 +70,7 @@ def _skill_list(vacancy_skills: Sequence[str], others: Sequence[str], size: int)
     """The vacancy's skills first (all of them, even beyond ``size``), then other names up to ``size``."""
     head = _unique(vacancy_skills)
     taken = {n.lower() for n in head}
-    return head + [n for n in others if n.lower() not in taken][:max(0, size - len(head))]
+    return head + [n for n in others if n.lower() not in taken][: max(0, size - len(head))]
 
 
 def stuffing_cvs(vacancy_skills: list[str], vocabulary: list[str], weak_cv: str, seed: int) -> dict[str, str]:
@@ -95,16 +102,21 @@ def stuffing_cvs(vacancy_skills: list[str], vocabulary: list[str], weak_cv: str,
 
     own = _unique(vacancy_skills)
     vacancy_copy = "Experienced professional with all the skills you need\n\nSkills\n" + "\n".join(
-        f"• {name}" for name in own)
+        f"• {name}" for name in own
+    )
 
     block = _skill_list(vacancy_skills, others, HIDDEN_BLOCK_SIZE)
     hidden_block = weak_cv.rstrip() + "\n\nKeywords:\n" + ", ".join(block)
 
     sixty = _skill_list(vacancy_skills, others, SIXTY)
-    sixty_mentions = "\n".join(", ".join(sixty[i:i + _PER_LINE]) for i in range(0, len(sixty), _PER_LINE))
+    sixty_mentions = "\n".join(", ".join(sixty[i : i + _PER_LINE]) for i in range(0, len(sixty), _PER_LINE))
 
-    return {"repeated_list": repeated_list, "vacancy_copy": vacancy_copy, "hidden_block": hidden_block,
-            "sixty_mentions": sixty_mentions}
+    return {
+        "repeated_list": repeated_list,
+        "vacancy_copy": vacancy_copy,
+        "hidden_block": hidden_block,
+        "sixty_mentions": sixty_mentions,
+    }
 
 
 # A sentence ends at . ! ? ; followed by white space or the end, at a line break, or before a bullet.
@@ -148,8 +160,10 @@ def strip_skill_sentences(text: str, extractor: _Extractor) -> str:
 def _alternative(surface: str, entry: _Entry) -> str | None:
     """The longest name or alias of ``entry`` other than ``surface`` (case-insensitive); ties by spelling."""
     key = surface.strip().lower()
-    options = sorted({t for t in (entry.name, *entry.aliases) if t.strip() and t.strip().lower() != key},
-                     key=lambda t: (-len(t), t))
+    options = sorted(
+        {t for t in (entry.name, *entry.aliases) if t.strip() and t.strip().lower() != key},
+        key=lambda t: (-len(t), t),
+    )
     return options[0] if options else None
 
 
@@ -166,10 +180,10 @@ def synonym_rewrite(text: str, extractor: _Extractor, entries: Iterable[_Entry])
         entry = by_name.get(m.skill)
         if entry is None or m.start < last:
             continue
-        new = _alternative(text[m.start:m.end], entry)
+        new = _alternative(text[m.start : m.end], entry)
         if new is None:
             continue
-        out.append(text[last:m.start])
+        out.append(text[last : m.start])
         out.append(new)
         last = m.end
     out.append(text[last:])

@@ -87,7 +87,7 @@ COMPONENT_LABELS = {
 # (strength 1) gives 0.74 of its weight, listed once 0.63, mentioned once 0.53.
 TEXT_SATURATION = 0.15
 SKILL_SATURATION = 0.35
-RATIO_SATURATION = 0.25   # qualification and experience ratios: meeting the minimum gives 0.8
+RATIO_SATURATION = 0.25  # qualification and experience ratios: meeting the minimum gives 0.8
 # Terms of a vacancy's text kept for the text component (its highest TF-IDF weights).
 VACANCY_KEY_TERMS = 100
 # Fewer words than this in a CV is too little text to score.
@@ -95,13 +95,13 @@ MIN_CV_WORDS = 30
 # Share of a skill's weight that also counts towards each of its broader skills in the skill profile.
 BROADER_CREDIT = 0.3
 # Related-skill credit (see the module docstring).
-ANCESTOR_CREDIT = 0.5        # a narrower skill towards its broader one; × 0.8 per further level
-SIBLING_CREDIT = 0.6         # two skills sharing a direct broader skill
-COOCCURRENCE_CREDIT = 0.6    # × the cosine of the two skills' presence over the candidate pool
-COOCCURRENCE_MIN = 0.3       # cosine below which co-occurrence gives no credit
-COOCCURRENCE_MIN_DF = 3      # both skills held by at least this many candidates
+ANCESTOR_CREDIT = 0.5  # a narrower skill towards its broader one; × 0.8 per further level
+SIBLING_CREDIT = 0.6  # two skills sharing a direct broader skill
+COOCCURRENCE_CREDIT = 0.6  # × the cosine of the two skills' presence over the candidate pool
+COOCCURRENCE_MIN = 0.3  # cosine below which co-occurrence gives no credit
+COOCCURRENCE_MIN_DF = 3  # both skills held by at least this many candidates
 RELATED_PER_SKILL = 8
-RELATED_MAX = 0.8            # related credit adds at most this much evidence strength (a use in a role is 1)
+RELATED_MAX = 0.8  # related credit adds at most this much evidence strength (a use in a role is 1)
 RELATED_SATURATION = 0.5
 # Skills named in the vacancy's title weigh (1 + TITLE_BOOST) times more among its requirements.
 TITLE_BOOST = 2.0
@@ -243,27 +243,42 @@ class MatchingModel:
     ``version`` is a hash of the fitted content; every score stores it.
     """
 
-    def __init__(self, skill_names: Sequence[str], skill_idf: np.ndarray, vectorizer: TfidfVectorizer,
-                 n_documents: int, broader_pairs: Sequence[tuple[str, str]] = (),
-                 cooccurrence: Sequence[tuple[str, str, float]] = ()) -> None:
+    def __init__(
+        self,
+        skill_names: Sequence[str],
+        skill_idf: np.ndarray,
+        vectorizer: TfidfVectorizer,
+        n_documents: int,
+        broader_pairs: Sequence[tuple[str, str]] = (),
+        cooccurrence: Sequence[tuple[str, str, float]] = (),
+    ) -> None:
         self.skill_names = list(skill_names)
         self.skill_index = {name: i for i, name in enumerate(self.skill_names)}
         self.skill_idf = np.asarray(skill_idf, dtype=float)
         self.vectorizer = vectorizer
         self.n_documents = n_documents
-        self.broader_pairs = sorted({(a, b) for a, b in broader_pairs
-                                     if a in self.skill_index and b in self.skill_index and a != b})
+        self.broader_pairs = sorted(
+            {(a, b) for a, b in broader_pairs if a in self.skill_index and b in self.skill_index and a != b}
+        )
         self.broader_matrix = _closure(self.broader_pairs, self.skill_index)
-        self.cooccurrence = sorted((a, b, round(float(c), 6)) for a, b, c in cooccurrence
-                                   if a in self.skill_index and b in self.skill_index and a != b)
+        self.cooccurrence = sorted(
+            (a, b, round(float(c), 6))
+            for a, b, c in cooccurrence
+            if a in self.skill_index and b in self.skill_index and a != b
+        )
         self.related = _related_matrix(self.broader_pairs, self.cooccurrence, self.skill_index)
         self.engine_version = ENGINE_VERSION
         self.version = self._hash()
 
     # -- fitting --------------------------------------------------------------------------------------
     @classmethod
-    def fit(cls, candidate_texts: Sequence[str], candidate_skills: Sequence[Mapping[str, float]],
-            vocabulary: Sequence[str], broader: Mapping[str, Sequence[str]] | None = None) -> MatchingModel:
+    def fit(
+        cls,
+        candidate_texts: Sequence[str],
+        candidate_skills: Sequence[Mapping[str, float]],
+        vocabulary: Sequence[str],
+        broader: Mapping[str, Sequence[str]] | None = None,
+    ) -> MatchingModel:
         """Fit on the candidate pool.  ``vocabulary`` is every canonical skill name (columns of the skill matrix);
         ``broader`` maps a skill to its broader skills.
 
@@ -293,8 +308,13 @@ class MatchingModel:
             fitted = vectorizer.fit_transform([candidate_texts[i] for i in rows]).tocsr()
             # The fit's own output is what transform() gives for the same texts: keep it (empty texts as
             # empty rows) so the candidates of the fit need not be transformed again.
-            fit_text = sp.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))),
-                                     shape=(len(candidate_texts), len(rows))) @ fitted
+            fit_text = (
+                sp.csr_matrix(
+                    (np.ones(len(rows)), (rows, np.arange(len(rows)))),
+                    shape=(len(candidate_texts), len(rows)),
+                )
+                @ fitted
+            )
         except ValueError:  # a pool too small or without shared words: text similarity is then always 0
             vectorizer = _new_vectorizer().fit(["placeholder"])
             fit_text = None
@@ -331,10 +351,17 @@ class MatchingModel:
             vectorizer = _new_vectorizer(vocabulary={t: i for i, t in enumerate(terms)})
             vectorizer.idf_ = arrays["word_idf"]
             cooccurrence = json.loads(str(arrays["cooccurrence"])) if "cooccurrence" in arrays.files else []
-            model = cls(json.loads(str(arrays["skill_names"])), arrays["skill_idf"], vectorizer,
-                        int(arrays["n_documents"]), [tuple(p) for p in json.loads(str(arrays["broader_pairs"]))],
-                        [tuple(c) for c in cooccurrence])
-            model.engine_version = str(arrays["engine_version"]) if "engine_version" in arrays.files else "1.0.0"
+            model = cls(
+                json.loads(str(arrays["skill_names"])),
+                arrays["skill_idf"],
+                vectorizer,
+                int(arrays["n_documents"]),
+                [tuple(p) for p in json.loads(str(arrays["broader_pairs"]))],
+                [tuple(c) for c in cooccurrence],
+            )
+            model.engine_version = (
+                str(arrays["engine_version"]) if "engine_version" in arrays.files else "1.0.0"
+            )
             return model
         except (KeyError, OSError, ValueError) as exc:
             raise ValueError(f"damaged matching model: {exc}") from exc
@@ -365,15 +392,20 @@ class MatchingModel:
                     vals.append(float(count))
         return sp.csr_matrix((vals, (rows, cols)), shape=(len(skill_maps), len(self.skill_names)))
 
-    def requirement_weights(self, skill_maps: Sequence[Mapping[str, float]],
-                            core: Sequence[Sequence[str]] | None = None) -> sp.csr_matrix:
+    def requirement_weights(
+        self, skill_maps: Sequence[Mapping[str, float]], core: Sequence[Sequence[str]] | None = None
+    ) -> sp.csr_matrix:
         """Per vacancy, each skill's weight, rows adding up to 1: ``1 − REQUIREMENT_EQUAL_SHARE`` of the row by
         ``idf · mentions`` (a skill the vacancy names again and again, or few candidates have, weighs more) and
         ``REQUIREMENT_EQUAL_SHARE`` shared equally (every requirement counts, however common); the skills of
         ``core[i]``, the vacancy's title, count ``1 + TITLE_BOOST`` times in both parts."""
         m = self.skill_matrix(skill_maps)
-        boost = self.skill_matrix([{name: 1.0 + TITLE_BOOST if name in set(c) else 1.0 for name in s}
-                                   for s, c in zip(skill_maps, core or [()] * len(skill_maps), strict=True)])
+        boost = self.skill_matrix(
+            [
+                {name: 1.0 + TITLE_BOOST if name in set(c) else 1.0 for name in s}
+                for s, c in zip(skill_maps, core or [()] * len(skill_maps), strict=True)
+            ]
+        )
         weighted = _normalise_rows_l1(m.multiply(self.skill_idf[np.newaxis, :]).multiply(boost).tocsr())
         equal = _normalise_rows_l1(boost)
         return ((1.0 - REQUIREMENT_EQUAL_SHARE) * weighted + REQUIREMENT_EQUAL_SHARE * equal).tocsr()
@@ -385,8 +417,9 @@ class MatchingModel:
         related.data = RELATED_MAX * saturate(related.data, RELATED_SATURATION)
         return (strengths + related).tocsr(), related
 
-    def profile_matrix(self, skill_maps: Sequence[Mapping[str, float]] | sp.csr_matrix, *,
-                       sublinear: str) -> sp.csr_matrix:
+    def profile_matrix(
+        self, skill_maps: Sequence[Mapping[str, float]] | sp.csr_matrix, *, sublinear: str
+    ) -> sp.csr_matrix:
         """L2-normalised TF-IDF skill profiles, each skill also adding ``BROADER_CREDIT`` of its weight to every
         broader skill (transitively).  ``sublinear`` is ``"log"`` (``1 + ln tf``, vacancy mentions) or ``"none"``
         (values used as they are: a candidate's effective evidence); a matrix may be given instead of maps."""
@@ -419,11 +452,20 @@ class MatchingModel:
 
 
 def _new_vectorizer(vocabulary: Mapping[str, int] | None = None, min_df: int = 1) -> TfidfVectorizer:
-    return TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True, min_df=min_df,
-                           max_features=None, vocabulary=vocabulary, dtype=np.float64)
+    return TfidfVectorizer(
+        stop_words="english",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        min_df=min_df,
+        max_features=None,
+        vocabulary=vocabulary,
+        dtype=np.float64,
+    )
 
 
-def _cooccurrence(presence: sp.csr_matrix, df: np.ndarray, names: Sequence[str]) -> list[tuple[str, str, float]]:
+def _cooccurrence(
+    presence: sp.csr_matrix, df: np.ndarray, names: Sequence[str]
+) -> list[tuple[str, str, float]]:
     """``[(a, b, cosine), …]`` for skills held together by the pool: cosine of the two presence columns, at least
     ``COOCCURRENCE_MIN``, both skills held by ``COOCCURRENCE_MIN_DF`` candidates or more; each pair once (a < b)."""
     keep = np.flatnonzero(df >= COOCCURRENCE_MIN_DF)
@@ -434,12 +476,17 @@ def _cooccurrence(presence: sp.csr_matrix, df: np.ndarray, names: Sequence[str])
     norm = np.sqrt(df[keep])
     cos = co.data / (norm[co.row] * norm[co.col])
     mask = (co.row < co.col) & (cos >= COOCCURRENCE_MIN)
-    return [(names[keep[a]], names[keep[b]], float(c)) for a, b, c in zip(co.row[mask], co.col[mask], cos[mask],
-                                                                         strict=True)]
+    return [
+        (names[keep[a]], names[keep[b]], float(c))
+        for a, b, c in zip(co.row[mask], co.col[mask], cos[mask], strict=True)
+    ]
 
 
-def _related_matrix(broader_pairs: Sequence[tuple[str, str]], cooccurrence: Sequence[tuple[str, str, float]],
-                    index: Mapping[str, int]) -> sp.csr_matrix:
+def _related_matrix(
+    broader_pairs: Sequence[tuple[str, str]],
+    cooccurrence: Sequence[tuple[str, str, float]],
+    index: Mapping[str, int],
+) -> sp.csr_matrix:
     """``(n_skills, n_skills)``: entry ``[s, t]`` is the credit (0–1) a vacancy's skill *s* gets from a candidate's
     skill *t* — the largest of the ancestor, sibling and co-occurrence credits (module docstring); each row keeps
     its ``RELATED_PER_SKILL`` largest entries; the diagonal is 0."""
@@ -490,9 +537,9 @@ def _closure(pairs: Sequence[tuple[str, str]], index: Mapping[str, int]) -> sp.c
     for narrow, wide in pairs:
         parents.setdefault(index[narrow], set()).add(index[wide])
     rows, cols = [], []
-    for start in parents:
+    for start, direct in parents.items():
         seen: set[int] = set()
-        stack = list(parents[start])
+        stack = list(direct)
         while stack:
             node = stack.pop()
             if node in seen or node == start:
@@ -561,13 +608,13 @@ class CandidateMatrices:
     ``confidence`` 0 (low), 1 (medium) or 2 (high) before language is considered, with ``confidence_reasons``.
     """
 
-    skill: sp.csr_matrix        # h(e'), discounted
-    profile: sp.csr_matrix      # L2-normalised skill profiles of e', discounted
-    text: sp.csr_matrix         # L2-normalised word TF-IDF
-    level: np.ndarray           # degree level 0–4
-    years: np.ndarray           # years of experience (0 when unknown)
+    skill: sp.csr_matrix  # h(e'), discounted
+    profile: sp.csr_matrix  # L2-normalised skill profiles of e', discounted
+    text: sp.csr_matrix  # L2-normalised word TF-IDF
+    level: np.ndarray  # degree level 0–4
+    years: np.ndarray  # years of experience (0 when unknown)
     fields: list[tuple[str, ...]]
-    reasons: list[str]          # "" or why the CV cannot be scored
+    reasons: list[str]  # "" or why the CV cannot be scored
     discount: np.ndarray = None  # type: ignore[assignment]
     language: np.ndarray = None  # type: ignore[assignment]
     confidence: np.ndarray = None  # type: ignore[assignment]
@@ -597,12 +644,21 @@ class CandidateMatrices:
         idx = index if isinstance(index, slice) else np.asarray(index)
         listed = range(len(self))[index] if isinstance(index, slice) else idx
         out = CandidateMatrices(
-            self.skill[idx], self.profile[idx], self.text[idx], self.level[idx], self.years[idx],
-            [self.fields[i] for i in listed], [self.reasons[i] for i in listed], discount=self.discount[idx],
-            language=self.language[idx], confidence=self.confidence[idx],
+            self.skill[idx],
+            self.profile[idx],
+            self.text[idx],
+            self.level[idx],
+            self.years[idx],
+            [self.fields[i] for i in listed],
+            [self.reasons[i] for i in listed],
+            discount=self.discount[idx],
+            language=self.language[idx],
+            confidence=self.confidence[idx],
             confidence_reasons=[self.confidence_reasons[i] for i in listed],
             strength=None if self.strength is None else self.strength[idx],
-            related=None if self.related is None else self.related[idx], skill_side=self.skill_side[idx])
+            related=None if self.related is None else self.related[idx],
+            skill_side=self.skill_side[idx],
+        )
         out.text32 = self.text32[idx]
         return out
 
@@ -611,14 +667,14 @@ class CandidateMatrices:
 class VacancyMatrices:
     """The vacancy side of a product (rows are vacancies)."""
 
-    required: sp.csr_matrix     # requirement weights, rows add up to 1
+    required: sp.csr_matrix  # requirement weights, rows add up to 1
     desirable: sp.csr_matrix
     profile: sp.csr_matrix
     text: sp.csr_matrix
     min_level: np.ndarray
     min_years: np.ndarray
     fields: list[tuple[str, ...]]
-    weights: np.ndarray         # (n_vacancies, n_components), normalised over the components that apply
+    weights: np.ndarray  # (n_vacancies, n_components), normalised over the components that apply
     reasons: list[str]
     language: np.ndarray = None  # type: ignore[assignment]
 
@@ -628,8 +684,13 @@ class VacancyMatrices:
         # The weighted skill side of the one-product scan: w_req·W_req + w_des·W_des next to w_profile·P.
         w = self.weights
         self.skill_side_t = sp.hstack(
-            [sp.diags(w[:, 0]) @ self.required + sp.diags(w[:, 1]) @ self.desirable, sp.diags(w[:, 4]) @ self.profile],
-            format="csr", dtype=np.float32).T.toarray()  # small: (2 · n_skills, n_vacancies)
+            [
+                sp.diags(w[:, 0]) @ self.required + sp.diags(w[:, 1]) @ self.desirable,
+                sp.diags(w[:, 4]) @ self.profile,
+            ],
+            format="csr",
+            dtype=np.float32,
+        ).T.toarray()  # small: (2 · n_skills, n_vacancies)
         # Terms × vacancies: rows of terms no vacancy keeps are empty, so the product skips them for free.
         self.text32_t = self.text.astype(np.float32).T.tocsr()
 
@@ -652,7 +713,9 @@ def candidate_confidence(doc: CandidateDocument) -> tuple[int, str]:
     if not skills:
         return 0, "no skill from the vocabulary recognised: scored on text similarity only"
     if doc.keyword_list:
-        return 0, "keyword list: little evidence of use" + (f" ({doc.keyword_reason})" if doc.keyword_reason else "")
+        return 0, "keyword list: little evidence of use" + (
+            f" ({doc.keyword_reason})" if doc.keyword_reason else ""
+        )
     if len(skills) < CONFIDENT_SKILLS:
         return 1, f"only {len(skills)} recognised skill{'s' if len(skills) != 1 else ''}"
     if doc.evidence_levels and not any(doc.evidence_levels.get(s) == "used" for s in skills):
@@ -670,8 +733,9 @@ def vacancy_insufficiency(doc: VacancyDocument) -> str:
     return ""
 
 
-def candidate_matrices(model: MatchingModel, candidates: Sequence[CandidateDocument],
-                       text: sp.csr_matrix | None = None) -> CandidateMatrices:
+def candidate_matrices(
+    model: MatchingModel, candidates: Sequence[CandidateDocument], text: sp.csr_matrix | None = None
+) -> CandidateMatrices:
     """Vectorise candidates with the fitted model (no refit).  ``text``: their word TF-IDF rows when already
     computed (``MatchingModel.fit_text``), shape ``(len(candidates), n_terms)``."""
     strength = model.skill_matrix([c.skills for c in candidates])
@@ -692,7 +756,8 @@ def candidate_matrices(model: MatchingModel, candidates: Sequence[CandidateDocum
         language=np.array([c.language or "" for c in candidates], dtype="<U8"),
         confidence=np.array([level for level, _ in confidence], dtype=np.int8),
         confidence_reasons=[reason for _, reason in confidence],
-        strength=strength, related=related,
+        strength=strength,
+        related=related,
     )
 
 
@@ -752,8 +817,13 @@ def _text(cm: CandidateMatrices, vm: VacancyMatrices, *, fast: bool) -> np.ndarr
     return text
 
 
-def _finish(cm: CandidateMatrices, vm: VacancyMatrices, score: np.ndarray, text_points: np.ndarray,
-            components: dict[str, np.ndarray]) -> ScoreMatrices:
+def _finish(
+    cm: CandidateMatrices,
+    vm: VacancyMatrices,
+    score: np.ndarray,
+    text_points: np.ndarray,
+    components: dict[str, np.ndarray],
+) -> ScoreMatrices:
     """Add the text points (dropped, and the rest rescaled, where the languages differ), clip, and attach the
     insufficiency mask and the confidence of each pair."""
     mismatch = _language_mismatch(cm, vm)
@@ -772,12 +842,22 @@ def _finish(cm: CandidateMatrices, vm: VacancyMatrices, score: np.ndarray, text_
     if mismatch is not None:
         level[mismatch] = 0
     level[insufficient] = -1
-    return ScoreMatrices(components, vm.weights, score, insufficient, list(cm.reasons), list(vm.reasons),
-                         confidence_level=level, language_mismatch=mismatch,
-                         candidate_confidence_reasons=list(cm.confidence_reasons))
+    return ScoreMatrices(
+        components,
+        vm.weights,
+        score,
+        insufficient,
+        list(cm.reasons),
+        list(vm.reasons),
+        confidence_level=level,
+        language_mismatch=mismatch,
+        candidate_confidence_reasons=list(cm.confidence_reasons),
+    )
 
 
-def score_matrices(cm: CandidateMatrices, vm: VacancyMatrices, *, keep_components: bool = True) -> ScoreMatrices:
+def score_matrices(
+    cm: CandidateMatrices, vm: VacancyMatrices, *, keep_components: bool = True
+) -> ScoreMatrices:
     """Score every candidate of ``cm`` against every vacancy of ``vm``: one sparse product per component,
     accumulated into one dense ``(n_candidates, n_vacancies)`` array.
 
@@ -821,8 +901,9 @@ def _scan(cm: CandidateMatrices, vm: VacancyMatrices) -> ScoreMatrices:
     return _finish(cm, vm, score, text, {})
 
 
-def score_chunk(model: MatchingModel, candidates: Sequence[CandidateDocument],
-                vacancies: Sequence[VacancyDocument]) -> ScoreMatrices:
+def score_chunk(
+    model: MatchingModel, candidates: Sequence[CandidateDocument], vacancies: Sequence[VacancyDocument]
+) -> ScoreMatrices:
     """Score every candidate of a chunk against every vacancy, vectorised (see ``score_matrices``)."""
     return score_matrices(candidate_matrices(model, candidates), vacancy_matrices(model, vacancies))
 
@@ -841,7 +922,9 @@ def _qualification(cm: CandidateMatrices, vm: VacancyMatrices) -> np.ndarray:
     row_of = {key: i for i, key in enumerate(distinct)}
     d_level = np.array([lv for lv, _ in distinct], dtype=float)
     d_fields = [fs for _, fs in distinct]
-    level = saturate(d_level[:, None] / np.where(vm.min_level > 0, vm.min_level, 1.0)[None, :], RATIO_SATURATION)
+    level = saturate(
+        d_level[:, None] / np.where(vm.min_level > 0, vm.min_level, 1.0)[None, :], RATIO_SATURATION
+    )
     names = sorted({f for fs in d_fields for f in fs} | {f for fs in vm.fields for f in fs})
     if names:
         index = {f: i for i, f in enumerate(names)}
@@ -866,10 +949,16 @@ def _incidence(rows: Sequence[tuple[str, ...]], index: Mapping[str, int]) -> sp.
     return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(rows), len(index)))
 
 
-def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
-                 candidate: CandidateDocument, vacancy: VacancyDocument,
-                 skill_categories: Mapping[str, str] | None = None,
-                 evidence: Mapping[str, str] | None = None) -> PairScore:
+def explain_pair(
+    model: MatchingModel,
+    matrices: ScoreMatrices,
+    i: int,
+    j: int,
+    candidate: CandidateDocument,
+    vacancy: VacancyDocument,
+    skill_categories: Mapping[str, str] | None = None,
+    evidence: Mapping[str, str] | None = None,
+) -> PairScore:
     """The explained score of pair ``(i, j)`` of a chunk scored by ``score_chunk``.
 
     Per-skill contributions: a skill *s* of the required component adds ``100 · w_required · W_req[v, s] · d ·
@@ -891,10 +980,15 @@ def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
     for k, name in enumerate(COMPONENTS):
         value = float(matrices.components[name][i, j])
         weight = 0.0 if (mismatch and name == "text") else float(w[k]) * scale
-        components.append({
-            "name": name, "label": COMPONENT_LABELS[name], "score": round(100 * value, 2),
-            "weight": round(weight, 4), "points": round(100 * value * weight, 4),
-        })
+        components.append(
+            {
+                "name": name,
+                "label": COMPONENT_LABELS[name],
+                "score": round(100 * value, 2),
+                "weight": round(weight, 4),
+                "points": round(100 * value * weight, 4),
+            }
+        )
     effective, strength, related_to = _candidate_evidence(model, candidate)
     discount = KEYWORD_LIST_DISCOUNT if candidate.keyword_list else 1.0
     full = saturate(1.0, SKILL_SATURATION)
@@ -902,8 +996,12 @@ def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
     for importance, k, rows in _requirement_rows(model, vacancy):
         for name, weight in rows:
             per_point = 100.0 * float(w[k]) * scale * weight * discount
-            entry = {"skill": name, "category": categories.get(name, ""), "importance": importance,
-                     "weight": round(float(weight), 4)}
+            entry = {
+                "skill": name,
+                "category": categories.get(name, ""),
+                "importance": importance,
+                "weight": round(float(weight), 4),
+            }
             value = effective.get(name, 0.0)
             if value > 0:
                 item = {**entry, "contribution": round(per_point * saturate(value, SKILL_SATURATION), 4)}
@@ -912,8 +1010,12 @@ def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
                     item["evidence"] = evidence.get(name, "")
                 else:
                     source, credit = related_to[name]
-                    item.update(evidence_level="related", related_to=source, credit=round(credit, 2),
-                                evidence=evidence.get(source, ""))
+                    item.update(
+                        evidence_level="related",
+                        related_to=source,
+                        credit=round(credit, 2),
+                        evidence=evidence.get(source, ""),
+                    )
                 matched.append(item)
             else:
                 missing.append({**entry, "contribution": 0.0, "gain": round(per_point * full, 4)})
@@ -926,12 +1028,22 @@ def explain_pair(model: MatchingModel, matrices: ScoreMatrices, i: int, j: int,
     if mismatch:
         flags.append({"code": "language", "message": language_note(candidate.language, vacancy.language)})
     confidence = matrices.confidence_at(i, j)
-    return PairScore("scored", round(score, 2), "", components, matched, missing, confidence,
-                     matrices.confidence_reason(i, j) if confidence != "high" else "", flags)
+    return PairScore(
+        "scored",
+        round(score, 2),
+        "",
+        components,
+        matched,
+        missing,
+        confidence,
+        matrices.confidence_reason(i, j) if confidence != "high" else "",
+        flags,
+    )
 
 
-def _candidate_evidence(model: MatchingModel, candidate: CandidateDocument
-                        ) -> tuple[dict[str, float], dict[str, float], dict[str, tuple[str, float]]]:
+def _candidate_evidence(
+    model: MatchingModel, candidate: CandidateDocument
+) -> tuple[dict[str, float], dict[str, float], dict[str, tuple[str, float]]]:
     """``(effective evidence e', own evidence e, {skill: (related skill, credit)})`` of one candidate by skill
     name, computed once per candidate document and model (explanations of many pairs share it)."""
     cache = candidate.__dict__.setdefault("_evidence", {})
@@ -945,8 +1057,13 @@ def _candidate_evidence(model: MatchingModel, candidate: CandidateDocument
             if name in own:
                 continue
             row = model.related.getrow(model.skill_index[name])
-            best = max(((v * own.get(model.skill_names[t], 0.0), model.skill_names[t], v)
-                        for t, v in zip(row.indices, row.data, strict=True)), default=(0.0, "", 0.0))
+            best = max(
+                (
+                    (v * own.get(model.skill_names[t], 0.0), model.skill_names[t], v)
+                    for t, v in zip(row.indices, row.data, strict=True)
+                ),
+                default=(0.0, "", 0.0),
+            )
             related_to[name] = (best[1], best[2])
         cache.clear()
         cache[model.version] = (eff, own, related_to)
@@ -962,8 +1079,16 @@ def _requirement_rows(model: MatchingModel, vacancy: VacancyDocument) -> list[tu
         for importance, skills, k in (("required", vacancy.required, 0), ("desirable", vacancy.desirable, 1)):
             if skills:
                 row = model.requirement_weights([skills], [tuple(vacancy.core)]).getrow(0)
-                out.append((importance, k, [(model.skill_names[c], float(v))
-                                            for c, v in zip(row.indices, row.data, strict=True)]))
+                out.append(
+                    (
+                        importance,
+                        k,
+                        [
+                            (model.skill_names[c], float(v))
+                            for c, v in zip(row.indices, row.data, strict=True)
+                        ],
+                    )
+                )
         cache.clear()
         cache[model.version] = out
     return cache[model.version]
@@ -983,7 +1108,9 @@ def _top_k_merge(best_idx, best_val, scores_t, offset, k):
             return best_idx, best_val
         sub = scores_t[touched]
         m = int(counts[touched].max())
-        part = np.argpartition(-sub, m - 1, axis=1)[:, :m] if m < n else np.broadcast_to(np.arange(n), sub.shape)
+        part = (
+            np.argpartition(-sub, m - 1, axis=1)[:, :m] if m < n else np.broadcast_to(np.arange(n), sub.shape)
+        )
         idx = np.concatenate([best_idx[touched], part + offset], axis=1)
         val = np.concatenate([best_val[touched], np.take_along_axis(sub, part, axis=1)], axis=1)
         keep = np.argpartition(-val, k - 1, axis=1)[:, :k]
@@ -1005,8 +1132,9 @@ def _top_k_merge(best_idx, best_val, scores_t, offset, k):
     return idx, val
 
 
-def top_k_scan(cm: CandidateMatrices, vm: VacancyMatrices, *, k: int, chunk: int = 2000, threads: int = 1
-               ) -> tuple[np.ndarray, np.ndarray]:
+def top_k_scan(
+    cm: CandidateMatrices, vm: VacancyMatrices, *, k: int, chunk: int = 2000, threads: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` best candidates of every vacancy: rows of ``cm`` scored in chunks of ``chunk`` with a running
     top-K per vacancy, so no ``n_candidates × n_vacancies`` matrix is ever built and memory stays bounded by the
     chunk size.  ``threads`` threads each take every ``threads``-th chunk with a top-K of their own (numpy and

@@ -21,21 +21,20 @@ from django.utils import timezone
 
 from matching import evidence as skill_evidence
 from matching import scoring
-from matching.fairness import neutralise
-from matching.language import detect_language
 from matching.extraction import (
     EXTRACTION_VERSION,
     SkillEntry,
     SkillExtractor,
+    decide_requirements,
     extract_min_years_required,
     extract_qualifications,
-    decide_requirements,
     extract_years_experience,
     vocabulary_version,
 )
+from matching.fairness import neutralise
+from matching.language import detect_language
 from matching.models import MatchScore, ScoringRun, ShortlistThreshold, Skill, TextModel
 from recruiting import events
-from recruiting.names import name_from_cv
 from recruiting.models import (
     Application,
     Candidate,
@@ -45,6 +44,7 @@ from recruiting.models import (
     Vacancy,
     VacancySkill,
 )
+from recruiting.names import name_from_cv
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +63,13 @@ _model_lock = threading.RLock()
 def vocabulary_entries() -> list[SkillEntry]:
     """The skill vocabulary as stored, ordered by name."""
     return [
-        SkillEntry(name=s.name, category=s.category, aliases=tuple(s.aliases or ()), ambiguous=s.ambiguous,
-                   broader=tuple(s.broader or ()))
+        SkillEntry(
+            name=s.name,
+            category=s.category,
+            aliases=tuple(s.aliases or ()),
+            ambiguous=s.ambiguous,
+            broader=tuple(s.broader or ()),
+        )
         for s in Skill.objects.order_by("name").only("name", "category", "aliases", "ambiguous", "broader")
     ]
 
@@ -84,8 +89,10 @@ def _vocabulary_digest() -> str | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT md5(string_agg(concat_ws(chr(31), name, aliases::text, category, ambiguous::text, "
-                       f"broader::text), chr(30) ORDER BY name)) FROM {Skill._meta.db_table}")
+        cursor.execute(
+            f"SELECT md5(string_agg(concat_ws(chr(31), name, aliases::text, category, ambiguous::text, "
+            f"broader::text), chr(30) ORDER BY name)) FROM {Skill._meta.db_table}"
+        )
         return cursor.fetchone()[0] or ""
 
 
@@ -163,16 +170,26 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
     ids = _skill_ids(counts)
     entered = set(vacancy.skill_links.filter(origin=SkillOrigin.ENTERED).values_list("skill_id", flat=True))
     vacancy.skill_links.filter(origin=SkillOrigin.EXTRACTED).delete()
-    VacancySkill.objects.bulk_create([
-        VacancySkill(vacancy=vacancy, skill_id=ids[name], mentions=count, origin=SkillOrigin.EXTRACTED,
-                     importance=importance.get(name, "desirable"))
-        for name, count in counts.items() if name in ids and ids[name] not in entered
-    ])
+    VacancySkill.objects.bulk_create(
+        [
+            VacancySkill(
+                vacancy=vacancy,
+                skill_id=ids[name],
+                mentions=count,
+                origin=SkillOrigin.EXTRACTED,
+                importance=importance.get(name, "desirable"),
+            )
+            for name, count in counts.items()
+            if name in ids and ids[name] not in entered
+        ]
+    )
     vacancy.qualifications.filter(origin=SkillOrigin.EXTRACTED).delete()
-    Qualification.objects.bulk_create([
-        Qualification(vacancy=vacancy, level=q.level, field=q.field[:200], evidence=q.line[:500])
-        for q in _unique_qualifications(extract_qualifications(vacancy.description))
-    ])
+    Qualification.objects.bulk_create(
+        [
+            Qualification(vacancy=vacancy, level=q.level, field=q.field[:200], evidence=q.line[:500])
+            for q in _unique_qualifications(extract_qualifications(vacancy.description))
+        ]
+    )
 
 
 _related: dict[str, dict[str, frozenset[str]]] = {}
@@ -184,7 +201,8 @@ def related_skills(vocab_version: str) -> dict[str, frozenset[str]]:
     if vocab_version not in _related:
         _related.clear()
         _related[vocab_version] = skill_evidence.related_skills(
-            {name: wide or () for name, wide in Skill.objects.values_list("name", "broader")})
+            {name: wide or () for name, wide in Skill.objects.values_list("name", "broader")}
+        )
     return _related[vocab_version]
 
 
@@ -204,16 +222,28 @@ def candidate_refresh_profile(*, candidate: Candidate) -> None:
     ids = _skill_ids(found.skills)
     entered = set(candidate.skill_links.filter(origin=SkillOrigin.ENTERED).values_list("skill_id", flat=True))
     candidate.skill_links.filter(origin=SkillOrigin.EXTRACTED).delete()
-    CandidateSkill.objects.bulk_create([
-        CandidateSkill(candidate=candidate, skill_id=ids[name], mentions=e.mentions, origin=SkillOrigin.EXTRACTED,
-                       evidence=e.line, evidence_level=e.level, strength=e.strength)
-        for name, e in found.skills.items() if name in ids and ids[name] not in entered
-    ])
+    CandidateSkill.objects.bulk_create(
+        [
+            CandidateSkill(
+                candidate=candidate,
+                skill_id=ids[name],
+                mentions=e.mentions,
+                origin=SkillOrigin.EXTRACTED,
+                evidence=e.line,
+                evidence_level=e.level,
+                strength=e.strength,
+            )
+            for name, e in found.skills.items()
+            if name in ids and ids[name] not in entered
+        ]
+    )
     candidate.qualifications.filter(origin=SkillOrigin.EXTRACTED).delete()
-    Qualification.objects.bulk_create([
-        Qualification(candidate=candidate, level=q.level, field=q.field[:200], evidence=q.line[:500])
-        for q in _unique_qualifications(extract_qualifications(text))
-    ])
+    Qualification.objects.bulk_create(
+        [
+            Qualification(candidate=candidate, level=q.level, field=q.field[:200], evidence=q.line[:500])
+            for q in _unique_qualifications(extract_qualifications(text))
+        ]
+    )
     years = extract_years_experience(text, timezone.now().date())
     changes = {}
     if years != candidate.years_experience:
@@ -251,11 +281,12 @@ _ID_SLICE = 5000  # ids per query (SQLite caps bound parameters)
 def _slices(ids: Sequence[int]) -> Iterator[list[int]]:
     ids = list(ids)
     for start in range(0, len(ids), _ID_SLICE):
-        yield ids[start:start + _ID_SLICE]
+        yield ids[start : start + _ID_SLICE]
 
 
-def candidate_documents(candidate_ids: Sequence[int], *, evidence: bool = True
-                        ) -> list[tuple[Candidate, scoring.CandidateDocument, dict[str, str]]]:
+def candidate_documents(
+    candidate_ids: Sequence[int], *, evidence: bool = True
+) -> list[tuple[Candidate, scoring.CandidateDocument, dict[str, str]]]:
     """``(candidate, document, evidence by skill)`` for each id that exists, ordered by id.
 
     Reads plain values (three queries per 5,000 ids), not related model instances, so 100,000 candidates load in
@@ -268,27 +299,41 @@ def candidate_documents(candidate_ids: Sequence[int], *, evidence: bool = True
         skills: dict[int, dict[str, float]] = {}
         levels: dict[int, dict[str, str]] = {}
         lines: dict[int, dict[str, str]] = {}
-        link_fields = ("candidate_id", "skill__name", "strength", "evidence_level", "origin", "evidence") \
-            if evidence else ("candidate_id", "skill__name", "strength", "evidence_level", "origin")
+        link_fields = (
+            ("candidate_id", "skill__name", "strength", "evidence_level", "origin", "evidence")
+            if evidence
+            else ("candidate_id", "skill__name", "strength", "evidence_level", "origin")
+        )
         for row in CandidateSkill.objects.filter(candidate_id__in=ids).values_list(*link_fields):
             name = row[1]
             skills.setdefault(row[0], {})[name] = row[2]
-            levels.setdefault(row[0], {})[name] = row[3] or ("entered" if row[4] == SkillOrigin.ENTERED else "")
+            levels.setdefault(row[0], {})[name] = row[3] or (
+                "entered" if row[4] == SkillOrigin.ENTERED else ""
+            )
             if evidence:
                 lines.setdefault(row[0], {})[name] = row[5]
         quals: dict[int, list[tuple[int, str]]] = {}
         for cid, level, field_name in Qualification.objects.filter(candidate_id__in=ids).values_list(
-                "candidate_id", "level", "field"):
+            "candidate_id", "level", "field"
+        ):
             quals.setdefault(cid, []).append((level, field_name))
-        for c in Candidate.objects.filter(pk__in=ids).only(
-                "pk", "name", "cv_text", "years_experience", "keyword_list", "language").order_by("pk"):
+        for c in (
+            Candidate.objects.filter(pk__in=ids)
+            .only("pk", "name", "cv_text", "years_experience", "keyword_list", "language")
+            .order_by("pk")
+        ):
             found = quals.get(c.pk, [])
             doc = scoring.CandidateDocument(
-                text=neutralise(c.cv_text, names=[c.name]), skills=skills.get(c.pk, {}),
+                text=neutralise(c.cv_text, names=[c.name]),
+                skills=skills.get(c.pk, {}),
                 qualification_level=max((level for level, _ in found), default=0),
-                fields=[f for _, f in found if f], years_experience=c.years_experience,
-                evidence_levels=levels.get(c.pk, {}), keyword_list=c.keyword_list,
-                keyword_reason=skill_evidence.KEYWORD_LIST_MESSAGE if c.keyword_list else "", language=c.language)
+                fields=[f for _, f in found if f],
+                years_experience=c.years_experience,
+                evidence_levels=levels.get(c.pk, {}),
+                keyword_list=c.keyword_list,
+                keyword_reason=skill_evidence.KEYWORD_LIST_MESSAGE if c.keyword_list else "",
+                language=c.language,
+            )
             c.cv_text = ""  # the document holds the (neutralised) text; don't keep two copies of 100k CVs
             out.append((c, doc, lines.get(c.pk, {})))
     return out
@@ -296,8 +341,11 @@ def candidate_documents(candidate_ids: Sequence[int], *, evidence: bool = True
 
 def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring.VacancyDocument]]:
     """``(vacancy, document)`` for each id, in a constant number of queries."""
-    vacancies = (Vacancy.objects.filter(pk__in=vacancy_ids)
-                 .prefetch_related("skill_links__skill", "qualifications").order_by("pk"))
+    vacancies = (
+        Vacancy.objects.filter(pk__in=vacancy_ids)
+        .prefetch_related("skill_links__skill", "qualifications")
+        .order_by("pk")
+    )
     extractor, _ = skill_extractor()  # once, not per vacancy: on PostgreSQL each call is a digest query
     out = []
     for v in vacancies:
@@ -306,18 +354,23 @@ def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring
         quals = list(v.qualifications.all())
         min_level = v.min_qualification_level or min((q.level for q in quals), default=0)
         doc = scoring.VacancyDocument(
-            text=neutralise(v.description), required=required, desirable=desirable,
+            text=neutralise(v.description),
+            required=required,
+            desirable=desirable,
             min_qualification_level=min_level,
-            fields=[q.field for q in quals if q.field], min_years_experience=v.min_years_experience,
+            fields=[q.field for q in quals if q.field],
+            min_years_experience=v.min_years_experience,
             weights=scoring.ComponentWeights.from_mapping(v.weights),
-            core=title_skills(v.title, {**desirable, **required}, extractor=extractor), language=v.language,
+            core=title_skills(v.title, {**desirable, **required}, extractor=extractor),
+            language=v.language,
         )
         out.append((v, doc))
     return out
 
 
-def title_skills(title: str, skills: Iterable[str], *,
-                 extractor: SkillExtractor | None = None) -> tuple[str, ...]:
+def title_skills(
+    title: str, skills: Iterable[str], *, extractor: SkillExtractor | None = None
+) -> tuple[str, ...]:
     """The vacancy's skills its title names ("Machine Learning Engineer" → Machine learning): the engine weighs
     them ``1 + TITLE_BOOST`` times among the requirements.  ``extractor``: the stored vocabulary's, when the caller
     already has it (default: ``skill_extractor()``)."""
@@ -363,7 +416,8 @@ def _vacancy_signature() -> tuple:
             f"(SELECT SUM(skill_id) FROM {s}), (SELECT SUM(id) FROM {s} WHERE importance = 'required'), "
             f"(SELECT COUNT(*) FROM {q} WHERE vacancy_id IS NOT NULL), "
             f"(SELECT SUM(id) FROM {q} WHERE vacancy_id IS NOT NULL), "
-            f"(SELECT SUM(level) FROM {q} WHERE vacancy_id IS NOT NULL)")
+            f"(SELECT SUM(level) FROM {q} WHERE vacancy_id IS NOT NULL)"
+        )
         return tuple(cursor.fetchone())
 
 
@@ -394,7 +448,9 @@ def skill_categories(vocab_version: str) -> dict[str, str]:
 
 def scorable_vacancy_ids() -> list[int]:
     """Vacancies that get scores: every one that is not closed."""
-    return list(Vacancy.objects.exclude(status=Vacancy.Status.CLOSED).order_by("pk").values_list("pk", flat=True))
+    return list(
+        Vacancy.objects.exclude(status=Vacancy.Status.CLOSED).order_by("pk").values_list("pk", flat=True)
+    )
 
 
 # --- the fitted model ------------------------------------------------------------------------------------
@@ -403,14 +459,27 @@ def model_fit(rows: list | None = None, *, keep_fit_text: bool = False) -> scori
     no-op when the same model is stored).  With ``keep_fit_text`` the model keeps the candidates' word TF-IDF
     matrix of the fit as ``fit_text`` (rows in the order of ``rows``), so a planning pass need not transform them
     again; the caller deletes it when done (it is large)."""
-    rows = rows if rows is not None else candidate_documents(list(Candidate.objects.values_list("pk", flat=True)),
-                                                             evidence=False)
+    rows = (
+        rows
+        if rows is not None
+        else candidate_documents(list(Candidate.objects.values_list("pk", flat=True)), evidence=False)
+    )
     vocab_version = current_vocabulary_version()
     skills = list(Skill.objects.values_list("name", "broader"))
-    model = scoring.MatchingModel.fit([d.text for _, d, _ in rows], [d.skills for _, d, _ in rows],
-                                      [name for name, _ in skills], {name: wide for name, wide in skills if wide})
-    TextModel.objects.get_or_create(version=model.version, defaults={
-        "vocabulary_version": vocab_version, "n_documents": model.n_documents, "data": model.to_bytes()})
+    model = scoring.MatchingModel.fit(
+        [d.text for _, d, _ in rows],
+        [d.skills for _, d, _ in rows],
+        [name for name, _ in skills],
+        {name: wide for name, wide in skills if wide},
+    )
+    TextModel.objects.get_or_create(
+        version=model.version,
+        defaults={
+            "vocabulary_version": vocab_version,
+            "n_documents": model.n_documents,
+            "data": model.to_bytes(),
+        },
+    )
     if not keep_fit_text:
         model.__dict__.pop("fit_text", None)
     _models[model.version] = model
@@ -474,17 +543,38 @@ def _model_load(version: str | None) -> scoring.MatchingModel:
 
 # --- scoring ---------------------------------------------------------------------------------------------
 MATCH_SCORE_UPDATE_FIELDS = [
-    "state", "score", "skills_score", "qualifications_score", "text_score", "matched_skills", "missing_skills",
-    "explanation", "engine_version", "vocabulary_version", "model_version", "weights", "stale", "computed_at",
-    "explained", "confidence",
+    "state",
+    "score",
+    "skills_score",
+    "qualifications_score",
+    "text_score",
+    "matched_skills",
+    "missing_skills",
+    "explanation",
+    "engine_version",
+    "vocabulary_version",
+    "model_version",
+    "weights",
+    "stale",
+    "computed_at",
+    "explained",
+    "confidence",
 ]
 _ROW_COLUMNS = ["candidate_id", "vacancy_id", *MATCH_SCORE_UPDATE_FIELDS]
-_GROUPS = (("skills_score", ("required", "desirable", "profile")), ("qualifications_score", ("qualification",)),
-           ("text_score", ("text",)))
+_GROUPS = (
+    ("skills_score", ("required", "desirable", "profile")),
+    ("qualifications_score", ("qualification",)),
+    ("text_score", ("text",)),
+)
 
 
-def score_pairs(*, candidate_ids: Sequence[int] | None = None, vacancy_ids: Sequence[int] | None = None,
-                model: scoring.MatchingModel | None = None, run_id: int | None = None) -> int:
+def score_pairs(
+    *,
+    candidate_ids: Sequence[int] | None = None,
+    vacancy_ids: Sequence[int] | None = None,
+    model: scoring.MatchingModel | None = None,
+    run_id: int | None = None,
+) -> int:
     """Score the given candidates (default: all) against the given vacancies (default: all not closed) and store
     what the storage policy keeps; returns the number of pairs written.
 
@@ -523,21 +613,27 @@ def score_pairs(*, candidate_ids: Sequence[int] | None = None, vacancy_ids: Sequ
     written = 0
     exact_top_n = all_vacancies or len(side) >= len(scorable)
     for start in range(0, len(candidate_ids), size):
-        chunk = candidate_documents(candidate_ids[start:start + size])
-        written += _score_and_store(model, chunk, side, categories, vocab_version, vac_thr=vac_thr,
-                                    exact_top_n=exact_top_n)
+        chunk = candidate_documents(candidate_ids[start : start + size])
+        written += _score_and_store(
+            model, chunk, side, categories, vocab_version, vac_thr=vac_thr, exact_top_n=exact_top_n
+        )
     return written
 
 
-def _candidate_thresholds(candidate_ids: Sequence[int], exclude_vacancy_ids: Sequence[int], n: int) -> dict[int, float]:
+def _candidate_thresholds(
+    candidate_ids: Sequence[int], exclude_vacancy_ids: Sequence[int], n: int
+) -> dict[int, float]:
     """Each candidate's N-th best stored score among other vacancies (absent when fewer than N are stored)."""
     from django.db.models import Window
     from django.db.models.functions import RowNumber
 
-    ranked = (MatchScore.objects.filter(candidate_id__in=candidate_ids, score__isnull=False)
-              .exclude(vacancy_id__in=exclude_vacancy_ids)
-              .annotate(rank=Window(RowNumber(), partition_by=[F("candidate_id")], order_by=F("score").desc()))
-              .filter(rank=n).values_list("candidate_id", "score"))
+    ranked = (
+        MatchScore.objects.filter(candidate_id__in=candidate_ids, score__isnull=False)
+        .exclude(vacancy_id__in=exclude_vacancy_ids)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("candidate_id")], order_by=F("score").desc()))
+        .filter(rank=n)
+        .values_list("candidate_id", "score")
+    )
     return dict(ranked)
 
 
@@ -550,13 +646,17 @@ def _group_scores(matrices: scoring.ScoreMatrices) -> dict[str, np.ndarray]:
         ks = [scoring.COMPONENTS.index(n) for n in names]
         total = w[:, ks].sum(axis=1)
         points = sum(matrices.components[n] * w[:, k][np.newaxis, :] for n, k in zip(names, ks, strict=True))
-        out[column] = np.where(total[np.newaxis, :] > 0,
-                               np.round(100.0 * points / np.where(total > 0, total, 1.0)[np.newaxis, :], 2), 0.0)
+        out[column] = np.where(
+            total[np.newaxis, :] > 0,
+            np.round(100.0 * points / np.where(total > 0, total, 1.0)[np.newaxis, :], 2),
+            0.0,
+        )
     return out
 
 
-def _score_and_store(model, candidates, side: VacancySide, categories, vocab_version, *, vac_thr: np.ndarray,
-                     exact_top_n: bool) -> int:
+def _score_and_store(
+    model, candidates, side: VacancySide, categories, vocab_version, *, vac_thr: np.ndarray, exact_top_n: bool
+) -> int:
     if not candidates or not len(side):
         return 0
     cdocs = [d for _, d, _ in candidates]
@@ -581,7 +681,9 @@ def _score_and_store(model, candidates, side: VacancySide, categories, vocab_ver
         keep |= ranking >= cand_thr[:, np.newaxis]
     c_index = {c: i for i, c in enumerate(cand_ids)}
     v_index = {v: j for j, v in enumerate(vac_ids)}
-    for c, v in Application.objects.filter(candidate_id__in=cand_ids).values_list("candidate_id", "vacancy_id"):
+    for c, v in Application.objects.filter(candidate_id__in=cand_ids).values_list(
+        "candidate_id", "vacancy_id"
+    ):
         if v in v_index:
             keep[c_index[c], v_index[v]] = True
             shortlist[c_index[c], v_index[v]] = True
@@ -594,15 +696,46 @@ def _score_and_store(model, candidates, side: VacancySide, categories, vocab_ver
     for i, j in zip(*np.nonzero(keep), strict=True):
         candidate, cdoc, evidence = candidates[i]
         if explained[i, j]:
-            pair = scoring.explain_pair(model, matrices, int(i), int(j), cdoc, side.documents[j], categories, evidence)
-            rows.append(_row_values(candidate.pk, vac_ids[j], pair, model, vocab_version, side.weights_json[j], now,
-                                    groups, i, j))
+            pair = scoring.explain_pair(
+                model, matrices, int(i), int(j), cdoc, side.documents[j], categories, evidence
+            )
+            rows.append(
+                _row_values(
+                    candidate.pk,
+                    vac_ids[j],
+                    pair,
+                    model,
+                    vocab_version,
+                    side.weights_json[j],
+                    now,
+                    groups,
+                    i,
+                    j,
+                )
+            )
         else:
-            rows.append((candidate.pk, vac_ids[j], MatchScore.State.SCORED, round(float(matrices.score[i, j]), 2),
-                         float(groups["skills_score"][i, j]), float(groups["qualifications_score"][i, j]),
-                         float(groups["text_score"][i, j]), "[]", "[]", "{}", scoring.ENGINE_VERSION,
-                         vocab_version, model.version, side.weights_json[j], False, now, False,
-                         matrices.confidence_at(i, j)))
+            rows.append(
+                (
+                    candidate.pk,
+                    vac_ids[j],
+                    MatchScore.State.SCORED,
+                    round(float(matrices.score[i, j]), 2),
+                    float(groups["skills_score"][i, j]),
+                    float(groups["qualifications_score"][i, j]),
+                    float(groups["text_score"][i, j]),
+                    "[]",
+                    "[]",
+                    "{}",
+                    scoring.ENGINE_VERSION,
+                    vocab_version,
+                    model.version,
+                    side.weights_json[j],
+                    False,
+                    now,
+                    False,
+                    matrices.confidence_at(i, j),
+                )
+            )
     with transaction.atomic():
         _upsert_rows(rows)
         # Pairs no longer kept (not rewritten just now) are dropped; they stay computable on demand.
@@ -611,9 +744,18 @@ def _score_and_store(model, candidates, side: VacancySide, categories, vocab_ver
         # One event per vacancy whose stored scores changed, per chunk of candidates (not per pair), sent after
         # commit as one batch (webhooks look up their endpoints once).
         stamp = now.isoformat().replace("+00:00", "Z")
-        events.emit_many("match_score.updated", [
-            {"vacancy_id": v, "candidate_ids": cand_ids, "engine_version": scoring.ENGINE_VERSION,
-             "computed_at": stamp} for v in sorted(touched)])
+        events.emit_many(
+            "match_score.updated",
+            [
+                {
+                    "vacancy_id": v,
+                    "candidate_ids": cand_ids,
+                    "engine_version": scoring.ENGINE_VERSION,
+                    "computed_at": stamp,
+                }
+                for v in sorted(touched)
+            ],
+        )
     return len(rows)
 
 
@@ -623,30 +765,55 @@ def _delete_unkept(candidate_ids: list[int], vacancy_ids: list[int], now) -> set
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {MatchScore._meta.db_table} WHERE candidate_id = ANY(%s) "
-                           "AND vacancy_id = ANY(%s) AND computed_at < %s RETURNING vacancy_id",
-                           [list(candidate_ids), list(vacancy_ids), now])
+            cursor.execute(
+                f"DELETE FROM {MatchScore._meta.db_table} WHERE candidate_id = ANY(%s) "
+                "AND vacancy_id = ANY(%s) AND computed_at < %s RETURNING vacancy_id",
+                [list(candidate_ids), list(vacancy_ids), now],
+            )
             return {row[0] for row in cursor.fetchall()}
-    dropped = MatchScore.objects.filter(candidate_id__in=candidate_ids, vacancy_id__in=vacancy_ids,
-                                        computed_at__lt=now)
+    dropped = MatchScore.objects.filter(
+        candidate_id__in=candidate_ids, vacancy_id__in=vacancy_ids, computed_at__lt=now
+    )
     touched = set(dropped.values_list("vacancy_id", flat=True).distinct())
     dropped.delete()
     return touched
 
 
-def _row_values(candidate_id, vacancy_id, pair: scoring.PairScore, model, vocab_version, weights_json, now,
-                groups, i, j) -> tuple:
+def _row_values(
+    candidate_id, vacancy_id, pair: scoring.PairScore, model, vocab_version, weights_json, now, groups, i, j
+) -> tuple:
     """One stored row (columns ``_ROW_COLUMNS``, JSON columns as JSON text) of an explained pair."""
     scored = pair.state == MatchScore.State.SCORED
-    return (candidate_id, vacancy_id, pair.state, pair.score,
-            float(groups["skills_score"][i, j]) if scored else 0.0,
-            float(groups["qualifications_score"][i, j]) if scored else 0.0,
-            float(groups["text_score"][i, j]) if scored else 0.0,
-            json.dumps(pair.matched), json.dumps(pair.missing),
-            json.dumps({"state": pair.state, "reason": pair.reason, "components": pair.components,
-                        "engine_version": scoring.ENGINE_VERSION, "confidence": pair.confidence,
-                        "confidence_reason": pair.confidence_reason, "flags": pair.flags}),
-            scoring.ENGINE_VERSION, vocab_version, model.version, weights_json, False, now, True, pair.confidence)
+    return (
+        candidate_id,
+        vacancy_id,
+        pair.state,
+        pair.score,
+        float(groups["skills_score"][i, j]) if scored else 0.0,
+        float(groups["qualifications_score"][i, j]) if scored else 0.0,
+        float(groups["text_score"][i, j]) if scored else 0.0,
+        json.dumps(pair.matched),
+        json.dumps(pair.missing),
+        json.dumps(
+            {
+                "state": pair.state,
+                "reason": pair.reason,
+                "components": pair.components,
+                "engine_version": scoring.ENGINE_VERSION,
+                "confidence": pair.confidence,
+                "confidence_reason": pair.confidence_reason,
+                "flags": pair.flags,
+            }
+        ),
+        scoring.ENGINE_VERSION,
+        vocab_version,
+        model.version,
+        weights_json,
+        False,
+        now,
+        True,
+        pair.confidence,
+    )
 
 
 _STAGE_SQL = """
@@ -676,21 +843,30 @@ def _upsert_rows(rows: list[tuple]) -> None:
             cursor.execute(_STAGE_SQL)
             # COPY runs on psycopg's own cursor, outside Django's error wrapping: wrap it, so a dropped connection
             # is django.db.OperationalError (retried by the tasks) and marks the connection for closing.
-            with connection.wrap_database_errors, \
-                    cursor.cursor.copy(f"COPY matchscore_stage ({columns}) FROM STDIN") as copy:
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY matchscore_stage ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
                 if settings.MATCHING_FAULT_COPY_DELAY:  # fault tests only: hold the COPY open to drop it
                     import time
 
                     time.sleep(settings.MATCHING_FAULT_COPY_DELAY)
-            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM matchscore_stage "
-                           f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}")
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM matchscore_stage "
+                f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}"
+            )
             cursor.execute("DELETE FROM matchscore_stage")
         return
     objects = [_row_object(row) for row in rows]
-    MatchScore.objects.bulk_create(objects, batch_size=1000, update_conflicts=True,
-                                   unique_fields=["candidate", "vacancy"], update_fields=MATCH_SCORE_UPDATE_FIELDS)
+    MatchScore.objects.bulk_create(
+        objects,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["candidate", "vacancy"],
+        update_fields=MATCH_SCORE_UPDATE_FIELDS,
+    )
 
 
 _JSON_COLUMNS = frozenset({"matched_skills", "missing_skills", "explanation", "weights"})
@@ -698,16 +874,27 @@ _JSON_COLUMNS = frozenset({"matched_skills", "missing_skills", "explanation", "w
 
 def _row_object(row: tuple) -> MatchScore:
     """An unsaved ``MatchScore`` from one row of ``_ROW_COLUMNS`` (JSON columns as JSON text)."""
-    return MatchScore(**{c: (json.loads(v) if c in _JSON_COLUMNS else v)
-                         for c, v in zip(_ROW_COLUMNS, row, strict=True)})
+    return MatchScore(
+        **{c: (json.loads(v) if c in _JSON_COLUMNS else v) for c, v in zip(_ROW_COLUMNS, row, strict=True)}
+    )
 
 
 def _explained_row(model, vocab_version, categories, candidate, cdoc, evidence, vacancy, vdoc) -> MatchScore:
     """The full explained row of one pair, computed now (not saved)."""
     matrices = scoring.score_chunk(model, [cdoc], [vdoc])
     pair = scoring.explain_pair(model, matrices, 0, 0, cdoc, vdoc, categories, evidence)
-    values = _row_values(candidate.pk, vacancy.pk, pair, model, vocab_version, json.dumps(vdoc.weights.as_dict()),
-                         timezone.now(), _group_scores(matrices), 0, 0)
+    values = _row_values(
+        candidate.pk,
+        vacancy.pk,
+        pair,
+        model,
+        vocab_version,
+        json.dumps(vdoc.weights.as_dict()),
+        timezone.now(),
+        _group_scores(matrices),
+        0,
+        0,
+    )
     row = _row_object(values)
     row.candidate, row.vacancy = candidate, vacancy
     return row
@@ -718,10 +905,11 @@ def match_score_on_demand(*, candidate: Candidate, vacancy: Vacancy) -> MatchSco
     policy does not keep.  Equal to what ``score_pairs`` would store for the pair."""
     model = model_current()
     _, vocab_version = skill_extractor()
-    (cand, cdoc, evidence), = candidate_documents([candidate.pk])
-    (vac, vdoc), = vacancy_documents([vacancy.pk])
-    return _explained_row(model, vocab_version, skill_categories(vocab_version), candidate, cdoc, evidence,
-                          vacancy, vdoc)
+    ((_cand, cdoc, evidence),) = candidate_documents([candidate.pk])
+    ((_vac, vdoc),) = vacancy_documents([vacancy.pk])
+    return _explained_row(
+        model, vocab_version, skill_categories(vocab_version), candidate, cdoc, evidence, vacancy, vdoc
+    )
 
 
 def match_scores_explain(rows: Sequence[MatchScore]) -> None:
@@ -744,9 +932,13 @@ def match_scores_explain(rows: Sequence[MatchScore]) -> None:
     if not rows:
         return
     candidate_ids, vacancy_ids = sorted({r.candidate_id for r in rows}), sorted({r.vacancy_id for r in rows})
-    row_of, column_of = {pk: i for i, pk in enumerate(candidate_ids)}, {pk: j for j, pk in enumerate(vacancy_ids)}
-    matrices = scoring.score_chunk(model, [cands[pk][1] for pk in candidate_ids],
-                                   [vacs[pk][1] for pk in vacancy_ids])
+    row_of, column_of = (
+        {pk: i for i, pk in enumerate(candidate_ids)},
+        {pk: j for j, pk in enumerate(vacancy_ids)},
+    )
+    matrices = scoring.score_chunk(
+        model, [cands[pk][1] for pk in candidate_ids], [vacs[pk][1] for pk in vacancy_ids]
+    )
     groups = _group_scores(matrices)
     weights = {pk: json.dumps(vacs[pk][1].weights.as_dict()) for pk in vacancy_ids}
     now = timezone.now()
@@ -755,7 +947,9 @@ def match_scores_explain(rows: Sequence[MatchScore]) -> None:
         (c, cdoc, evidence), (v, vdoc) = cands[r.candidate_id], vacs[r.vacancy_id]
         i, j = row_of[r.candidate_id], column_of[r.vacancy_id]
         pair = scoring.explain_pair(model, matrices, i, j, cdoc, vdoc, categories, evidence)
-        fresh = _row_object(_row_values(c.pk, v.pk, pair, model, vocab_version, weights[v.pk], now, groups, i, j))
+        fresh = _row_object(
+            _row_values(c.pk, v.pk, pair, model, vocab_version, weights[v.pk], now, groups, i, j)
+        )
         for name in MATCH_SCORE_UPDATE_FIELDS:
             setattr(r, name, getattr(fresh, name))
         done.append(r)
@@ -763,10 +957,13 @@ def match_scores_explain(rows: Sequence[MatchScore]) -> None:
         MatchScore.objects.bulk_update(done, MATCH_SCORE_UPDATE_FIELDS, batch_size=500)
 
 
-def shortlist_thresholds_update(*, model: scoring.MatchingModel | None = None,
-                                vacancy_ids: Sequence[int] | None = None, threads: int = 1,
-                                candidates: tuple[list[int], scoring.CandidateMatrices] | None = None
-                                ) -> dict[int, float | None]:
+def shortlist_thresholds_update(
+    *,
+    model: scoring.MatchingModel | None = None,
+    vacancy_ids: Sequence[int] | None = None,
+    threads: int = 1,
+    candidates: tuple[list[int], scoring.CandidateMatrices] | None = None,
+) -> dict[int, float | None]:
     """Scan every candidate against the vacancies (fast path, no explanations) and store each vacancy's K-th best
     score as its shortlist threshold.  ``candidates``: every candidate's ids and matrices when already built (a
     planning pass).  Returns ``{vacancy_id: threshold or None}``."""
@@ -784,7 +981,7 @@ def shortlist_thresholds_update(*, model: scoring.MatchingModel | None = None,
         best = np.full((0, len(side)), -np.inf)
         size = max(1, settings.MATCHING_CHUNK_SIZE) * 4
         for start in range(0, len(ids), size):
-            chunk = candidate_documents(ids[start:start + size], evidence=False)
+            chunk = candidate_documents(ids[start : start + size], evidence=False)
             cm = scoring.candidate_matrices(model, [d for _, d, _ in chunk])
             _, values = scoring.top_k_scan(cm, side.matrices, k=k, chunk=len(cm) or 1, threads=threads)
             best = np.concatenate([best, values], axis=0)
@@ -796,8 +993,9 @@ def shortlist_thresholds_update(*, model: scoring.MatchingModel | None = None,
         kth = float(np.sort(column)[::-1][k - 1]) if len(ids) >= k and len(column) >= k else None
         if kth is not None and kth < 0:
             kth = None
-        ShortlistThreshold.objects.update_or_create(vacancy_id=vacancy_id, defaults={"kth_score": kth,
-                                                                                     "candidates_scored": len(ids)})
+        ShortlistThreshold.objects.update_or_create(
+            vacancy_id=vacancy_id, defaults={"kth_score": kth, "candidates_scored": len(ids)}
+        )
         out[vacancy_id] = kth
     return out
 
@@ -848,8 +1046,14 @@ def _enqueue(task_name: str, ids: list[int]) -> None:
 
 
 # --- scoring runs -------------------------------------------------------------------------------------------
-def scoring_run_start(*, scope: str = "all", target: str = "", candidate_ids: Sequence[int] | None = None,
-                      vacancy_ids: Sequence[int] | None = None, refit: bool | None = None) -> ScoringRun:
+def scoring_run_start(
+    *,
+    scope: str = "all",
+    target: str = "",
+    candidate_ids: Sequence[int] | None = None,
+    vacancy_ids: Sequence[int] | None = None,
+    refit: bool | None = None,
+) -> ScoringRun:
     """Create a scoring run and, after commit, enqueue its planning task, which (on a worker) refits the model for
     a full run (``refit``, default: when ``scope == "all"``), updates the shortlist thresholds of the vacancies
     scored against every candidate, and fans the work out as chunk tasks that any number of workers share.
@@ -863,9 +1067,14 @@ def scoring_run_start(*, scope: str = "all", target: str = "", candidate_ids: Se
     refit = scope == "all" if refit is None else refit
     c_ids = list(candidate_ids) if candidate_ids is not None else None
     v_ids = list(vacancy_ids) if vacancy_ids is not None else None
-    run = ScoringRun.objects.create(scope=scope, target=target, status=ScoringRun.Status.PENDING,
-                                    total=n_candidates * n_vacancies, progress_at=timezone.now(),
-                                    params={"candidate_ids": c_ids, "vacancy_ids": v_ids, "refit": refit})
+    run = ScoringRun.objects.create(
+        scope=scope,
+        target=target,
+        status=ScoringRun.Status.PENDING,
+        total=n_candidates * n_vacancies,
+        progress_at=timezone.now(),
+        params={"candidate_ids": c_ids, "vacancy_ids": v_ids, "refit": refit},
+    )
     _send_after_commit(tasks.plan_run, run.pk, c_ids, v_ids, refit)
     return run
 
@@ -877,7 +1086,7 @@ def _send_after_commit(task, *args, on_sent=None) -> None:
     def send() -> None:
         try:
             task.delay(*args)
-        except Exception:  # noqa: BLE001
+        except Exception:
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 raise
             logger.warning("could not enqueue %s: broker unavailable; the stale sweep will retry", task.name)
@@ -888,8 +1097,9 @@ def _send_after_commit(task, *args, on_sent=None) -> None:
     transaction.on_commit(send)
 
 
-def scoring_run_plan(*, run_id: int, candidate_ids: Sequence[int] | None, vacancy_ids: Sequence[int] | None,
-                     refit: bool) -> ScoringRun:
+def scoring_run_plan(
+    *, run_id: int, candidate_ids: Sequence[int] | None, vacancy_ids: Sequence[int] | None, refit: bool
+) -> ScoringRun:
     """Plan a run on a worker: model, thresholds, chunks; then enqueue the chunks (see ``scoring_run_start``)."""
     from matching import tasks
 
@@ -906,8 +1116,12 @@ def scoring_run_plan(*, run_id: int, candidate_ids: Sequence[int] | None, vacanc
             candidate_ids = [c.pk for c, _, _ in rows]
             cm = scoring.candidate_matrices(model, [d for _, d, _ in rows], text=text)
             del rows, text
-            shortlist_thresholds_update(model=model, vacancy_ids=vacancies_to_rank, candidates=(candidate_ids, cm),
-                                        threads=os.cpu_count() or 1)
+            shortlist_thresholds_update(
+                model=model,
+                vacancy_ids=vacancies_to_rank,
+                candidates=(candidate_ids, cm),
+                threads=os.cpu_count() or 1,
+            )
             del cm
         else:
             model = model_current()
@@ -918,7 +1132,9 @@ def scoring_run_plan(*, run_id: int, candidate_ids: Sequence[int] | None, vacanc
     if vacancy_ids is None:
         vacancy_ids = scorable_vacancy_ids()
     size = max(1, settings.MATCHING_CHUNK_SIZE)
-    chunks = [list(candidate_ids[i:i + size]) for i in range(0, len(candidate_ids), size)] if vacancy_ids else []
+    chunks = (
+        [list(candidate_ids[i : i + size]) for i in range(0, len(candidate_ids), size)] if vacancy_ids else []
+    )
     run.total = len(candidate_ids) * len(vacancy_ids)
     run.chunks_total = len(chunks)
     run.chunk_bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
@@ -926,8 +1142,17 @@ def scoring_run_plan(*, run_id: int, candidate_ids: Sequence[int] | None, vacanc
     run.progress_at = timezone.now()
     if not chunks:
         run.status, run.finished_at = ScoringRun.Status.DONE, timezone.now()
-    run.save(update_fields=["total", "chunks_total", "chunk_bounds", "params", "progress_at", "status",
-                            "finished_at"])
+    run.save(
+        update_fields=[
+            "total",
+            "chunks_total",
+            "chunk_bounds",
+            "params",
+            "progress_at",
+            "status",
+            "finished_at",
+        ]
+    )
     for index, chunk in enumerate(chunks):
         _send_after_commit(tasks.score_chunk, run.pk, index, chunk, list(vacancy_ids), model.version)
     return run
@@ -944,13 +1169,19 @@ def scoring_runs_recover(*, stall_seconds: int | None = None) -> int:
     stall = timedelta(seconds=settings.MATCHING_RUN_STALL_SECONDS if stall_seconds is None else stall_seconds)
     cutoff = timezone.now() - stall
     sent = 0
-    stalled = ScoringRun.objects.filter(status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING],
-                                        progress_at__lte=cutoff)
+    stalled = ScoringRun.objects.filter(
+        status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING], progress_at__lte=cutoff
+    )
     for run in stalled:
         params = run.params or {}
         if not run.chunks_total:
-            _send_after_commit(tasks.plan_run, run.pk, params.get("candidate_ids"), params.get("vacancy_ids"),
-                               bool(params.get("refit")))
+            _send_after_commit(
+                tasks.plan_run,
+                run.pk,
+                params.get("candidate_ids"),
+                params.get("vacancy_ids"),
+                bool(params.get("refit")),
+            )
             sent += 1
         else:
             for index in range(len(run.chunk_bounds)):
@@ -968,12 +1199,20 @@ def _chunk_send(run: ScoringRun, index: int) -> None:
 
     params = run.params or {}
     first, last = run.chunk_bounds[index]
-    ids = list(Candidate.objects.filter(pk__gte=first, pk__lte=last).order_by("pk").values_list("pk", flat=True))
+    ids = list(
+        Candidate.objects.filter(pk__gte=first, pk__lte=last).order_by("pk").values_list("pk", flat=True)
+    )
     if params.get("candidate_ids") is not None:
         wanted = set(params["candidate_ids"])
         ids = [i for i in ids if i in wanted]
-    _send_after_commit(tasks.score_chunk, run.pk, index, ids, params.get("vacancy_ids") or [],
-                       params.get("model_version") or model_current().version)
+    _send_after_commit(
+        tasks.score_chunk,
+        run.pk,
+        index,
+        ids,
+        params.get("vacancy_ids") or [],
+        params.get("model_version") or model_current().version,
+    )
 
 
 def scoring_run_chunk_lost(*, run_id: int, index: int, error: str) -> bool:
@@ -984,8 +1223,12 @@ def scoring_run_chunk_lost(*, run_id: int, index: int, error: str) -> bool:
     a chunk already stored or a run no longer in progress is left alone (``False``)."""
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().filter(pk=run_id).first()
-        if (run is None or run.status not in (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING)
-                or index in run.completed_chunks or not 0 <= index < len(run.chunk_bounds)):
+        if (
+            run is None
+            or run.status not in (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING)
+            or index in run.completed_chunks
+            or not 0 <= index < len(run.chunk_bounds)
+        ):
             return False
         deaths = int((run.chunk_failures or {}).get(str(index), 0)) + 1
         run.chunk_failures = {**(run.chunk_failures or {}), str(index): deaths}
@@ -997,25 +1240,36 @@ def scoring_run_chunk_lost(*, run_id: int, index: int, error: str) -> bool:
         else:
             run.status, run.finished_at = ScoringRun.Status.FAILED, timezone.now()
         run.save(update_fields=["chunk_failures", "error", "progress_at", "status", "finished_at"])
-    logger.warning("scoring run %s: chunk %s died (%s, %d times): %s", run_id, index, error, deaths,
-                   "resent" if resend else "run failed")
+    logger.warning(
+        "scoring run %s: chunk %s died (%s, %d times): %s",
+        run_id,
+        index,
+        error,
+        deaths,
+        "resent" if resend else "run failed",
+    )
     return resend
 
 
-def scoring_run_chunk(*, run_id: int, index: int, candidate_ids: Sequence[int], vacancy_ids: Sequence[int],
-                      model_version: str) -> int:
+def scoring_run_chunk(
+    *, run_id: int, index: int, candidate_ids: Sequence[int], vacancy_ids: Sequence[int], model_version: str
+) -> int:
     """Score chunk ``index`` of a run and record it as done.  Idempotent: a redelivered chunk upserts the same
     scores and does not advance the progress twice."""
     ScoringRun.objects.filter(pk=run_id, started_at__isnull=True).update(
-        started_at=timezone.now(), status=ScoringRun.Status.RUNNING)
+        started_at=timezone.now(), status=ScoringRun.Status.RUNNING
+    )
     if settings.MATCHING_FAULT_CHUNK_DELAY:  # fault tests only: hold the chunk open so it can be interrupted
         import time
 
         time.sleep(settings.MATCHING_FAULT_CHUNK_DELAY)
     model = model_current(model_version)
     all_vacancies = set(vacancy_ids) >= set(scorable_vacancy_ids())
-    written = score_pairs(candidate_ids=list(candidate_ids), vacancy_ids=None if all_vacancies else list(vacancy_ids),
-                          model=model)
+    written = score_pairs(
+        candidate_ids=list(candidate_ids),
+        vacancy_ids=None if all_vacancies else list(vacancy_ids),
+        model=model,
+    )
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().get(pk=run_id)
         if index in run.completed_chunks:
@@ -1028,19 +1282,23 @@ def scoring_run_chunk(*, run_id: int, index: int, candidate_ids: Sequence[int], 
             run.status = ScoringRun.Status.DONE
             run.done = run.total
             run.finished_at = timezone.now()
-        run.save(update_fields=["done", "chunks_done", "completed_chunks", "status", "finished_at", "progress_at"])
+        run.save(
+            update_fields=["done", "chunks_done", "completed_chunks", "status", "finished_at", "progress_at"]
+        )
     return written
 
 
 def scoring_run_fail(*, run_id: int, error: str) -> None:
     """Record a non-transient error on a run (the message names the error, never CV text)."""
-    ScoringRun.objects.filter(pk=run_id).update(status=ScoringRun.Status.FAILED, error=error[:2000],
-                                                finished_at=timezone.now())
+    ScoringRun.objects.filter(pk=run_id).update(
+        status=ScoringRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
 
 
 # --- on-demand scoring of free text (evaluation, previews) --------------------------------------------------
-def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str], vacancy_title: str = ""
-                        ) -> tuple[scoring.VacancyDocument, list[scoring.CandidateDocument]]:
+def documents_from_text(
+    *, vacancy_text: str, cv_texts: Sequence[str], vacancy_title: str = ""
+) -> tuple[scoring.VacancyDocument, list[scoring.CandidateDocument]]:
     """Engine documents for texts that are not stored, extracted exactly as stored ones are."""
     extractor, _ = skill_extractor()
     today = timezone.now().date()
@@ -1055,38 +1313,53 @@ def documents_from_text(*, vacancy_text: str, cv_texts: Sequence[str], vacancy_t
         desirable={s: n for s, n in counts.items() if importance.get(s) == "desirable"},
         min_qualification_level=min((q.level for q in vquals), default=0),
         fields=[q.field for q in vquals if q.field],
-        core=title_skills(vacancy_title, counts), language=_language_of(vacancy_text),
+        core=title_skills(vacancy_title, counts),
+        language=_language_of(vacancy_text),
     )
     candidates = []
     for text in cv_texts:
         quals = extract_qualifications(text)
         found = cv_evidence(text)
-        candidates.append(scoring.CandidateDocument(
-            text=text, skills={name: e.strength for name, e in found.skills.items()},
-            qualification_level=max((q.level for q in quals), default=0),
-            fields=[q.field for q in quals if q.field], years_experience=extract_years_experience(text, today),
-            evidence_levels={name: e.level for name, e in found.skills.items()}, keyword_list=found.keyword_list,
-            keyword_reason=found.reason, language=_language_of(text)))
+        candidates.append(
+            scoring.CandidateDocument(
+                text=text,
+                skills={name: e.strength for name, e in found.skills.items()},
+                qualification_level=max((q.level for q in quals), default=0),
+                fields=[q.field for q in quals if q.field],
+                years_experience=extract_years_experience(text, today),
+                evidence_levels={name: e.level for name, e in found.skills.items()},
+                keyword_list=found.keyword_list,
+                keyword_reason=found.reason,
+                language=_language_of(text),
+            )
+        )
     return vacancy, candidates
 
 
 def score_texts(*, vacancy_text: str, cv_texts: Sequence[str], vacancy_title: str = "") -> list[float | None]:
     """0–100 scores of CV texts for a vacancy text (and title) with the stored model; ``None`` for insufficient
     data."""
-    vacancy, candidates = documents_from_text(vacancy_text=vacancy_text, cv_texts=cv_texts,
-                                              vacancy_title=vacancy_title)
+    vacancy, candidates = documents_from_text(
+        vacancy_text=vacancy_text, cv_texts=cv_texts, vacancy_title=vacancy_title
+    )
     if not candidates:
         return []
     matrices = scoring.score_chunk(model_current(), candidates, [vacancy])
-    return [None if matrices.insufficient[i, 0] else float(matrices.score[i, 0]) for i in range(len(candidates))]
+    return [
+        None if matrices.insufficient[i, 0] else float(matrices.score[i, 0]) for i in range(len(candidates))
+    ]
 
 
 # --- staleness ------------------------------------------------------------------------------------------------
 def scores_mark_stale() -> int:
     """Mark stale every score computed with another engine or vocabulary version, or before its vacancy or
     candidate last changed (weights, requirements, profile).  Returns the number of scores newly marked."""
-    outdated = (~Q(engine_version=scoring.ENGINE_VERSION) | ~Q(vocabulary_version=current_vocabulary_version())
-                | Q(computed_at__lt=F("vacancy__updated_at")) | Q(computed_at__lt=F("candidate__updated_at")))
+    outdated = (
+        ~Q(engine_version=scoring.ENGINE_VERSION)
+        | ~Q(vocabulary_version=current_vocabulary_version())
+        | Q(computed_at__lt=F("vacancy__updated_at"))
+        | Q(computed_at__lt=F("candidate__updated_at"))
+    )
     ids = list(MatchScore.objects.filter(stale=False).filter(outdated).values_list("pk", flat=True))
     return MatchScore.objects.filter(pk__in=ids).update(stale=True)
 
@@ -1103,11 +1376,17 @@ def stale_sweep(*, limit: int = 5000) -> dict[str, int]:
     profiles_refreshed = profiles_refresh_outdated(limit=limit)
     marked = scores_mark_stale()
     vacancy_ids = scorable_vacancy_ids()
-    todo = set(MatchScore.objects.filter(stale=True).values_list("candidate_id", flat=True).distinct()[:limit])
+    todo = set(
+        MatchScore.objects.filter(stale=True).values_list("candidate_id", flat=True).distinct()[:limit]
+    )
     if vacancy_ids:
-        incomplete = (Candidate.objects
-                      .annotate(n=Count("match_scores", filter=Q(match_scores__vacancy_id__in=vacancy_ids)))
-                      .filter(n__lt=len(vacancy_ids)).values_list("pk", flat=True)[:limit])
+        incomplete = (
+            Candidate.objects.annotate(
+                n=Count("match_scores", filter=Q(match_scores__vacancy_id__in=vacancy_ids))
+            )
+            .filter(n__lt=len(vacancy_ids))
+            .values_list("pk", flat=True)[:limit]
+        )
         todo |= set(incomplete)
     todo_list = sweep_not_in_flight(sorted(todo))[:limit]
     if todo_list:
@@ -1115,8 +1394,12 @@ def stale_sweep(*, limit: int = 5000) -> dict[str, int]:
 
         _send_after_commit(tasks.score_candidates, todo_list, on_sent=lambda: sweep_mark_in_flight(todo_list))
     recovered = scoring_runs_recover()
-    return {"marked_stale": marked, "candidates": len(todo_list), "run_tasks": recovered,
-            "profiles_refreshed": profiles_refreshed}
+    return {
+        "marked_stale": marked,
+        "candidates": len(todo_list),
+        "run_tasks": recovered,
+        "profiles_refreshed": profiles_refreshed,
+    }
 
 
 # Candidates the sweep has enqueued and whose task has not finished: a cache key each, so the next sweeps skip
@@ -1185,25 +1468,34 @@ def vacancy_set_weights(*, vacancy: Vacancy, weights: dict) -> Vacancy:
 
 
 # --- detailed scores of free texts (evaluate --robustness) -----------------------------------------------------
-def score_details(*, matrices: scoring.ScoreMatrices, candidates: Sequence[scoring.CandidateDocument],
-                  column: int = 0) -> list[dict]:
+def score_details(
+    *, matrices: scoring.ScoreMatrices, candidates: Sequence[scoring.CandidateDocument], column: int = 0
+) -> list[dict]:
     """Per candidate of ``matrices`` (rows in the order of ``candidates``), for the vacancy in ``column``:
     ``{"score": 0–100 or None, "confidence": "high"|"medium"|"low"|"" (insufficient), "keyword_list": bool,
     "language": ISO 639-1 code or ""}``."""
     out = []
     for i, doc in enumerate(candidates):
         insufficient = bool(matrices.insufficient[i, column])
-        out.append({"score": None if insufficient else float(matrices.score[i, column]),
-                    "confidence": matrices.confidence_at(i, column), "keyword_list": doc.keyword_list,
-                    "language": doc.language})
+        out.append(
+            {
+                "score": None if insufficient else float(matrices.score[i, column]),
+                "confidence": matrices.confidence_at(i, column),
+                "keyword_list": doc.keyword_list,
+                "language": doc.language,
+            }
+        )
     return out
 
 
-def score_texts_detailed(*, vacancy_text: str, cv_texts: Sequence[str], vacancy_title: str = "") -> list[dict]:
+def score_texts_detailed(
+    *, vacancy_text: str, cv_texts: Sequence[str], vacancy_title: str = ""
+) -> list[dict]:
     """Like :func:`score_texts`, with the engine's confidence and the CV's keyword-list flag and language: one
     ``{"score", "confidence", "keyword_list", "language"}`` per CV text (see :func:`score_details`)."""
-    vacancy, candidates = documents_from_text(vacancy_text=vacancy_text, cv_texts=cv_texts,
-                                              vacancy_title=vacancy_title)
+    vacancy, candidates = documents_from_text(
+        vacancy_text=vacancy_text, cv_texts=cv_texts, vacancy_title=vacancy_title
+    )
     if not candidates:
         return []
     matrices = scoring.score_chunk(model_current(), candidates, [vacancy])

@@ -13,12 +13,56 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_SYLLABLES = ["ka", "ro", "mi", "tan", "vel", "so", "dri", "pen", "lu", "gor", "ix", "ba", "ne", "shi", "tor",
-              "qua", "fe", "lin", "dax", "u", "ore", "zen", "mak", "pi", "sul", "ter", "vo", "ham", "ce", "rud"]
-_DEGREES = ["BSc in computer science", "MSc in statistics", "PhD in physics", "Bachelor of Engineering",
-            "Master of Science in data science", "BA in economics", "MBA", "Diploma in accounting"]
-_TITLES = ["Machine learning engineer", "Data scientist", "Senior ML engineer", "Applied scientist",
-           "ML platform engineer", "Data engineer"]
+_SYLLABLES = [
+    "ka",
+    "ro",
+    "mi",
+    "tan",
+    "vel",
+    "so",
+    "dri",
+    "pen",
+    "lu",
+    "gor",
+    "ix",
+    "ba",
+    "ne",
+    "shi",
+    "tor",
+    "qua",
+    "fe",
+    "lin",
+    "dax",
+    "u",
+    "ore",
+    "zen",
+    "mak",
+    "pi",
+    "sul",
+    "ter",
+    "vo",
+    "ham",
+    "ce",
+    "rud",
+]
+_DEGREES = [
+    "BSc in computer science",
+    "MSc in statistics",
+    "PhD in physics",
+    "Bachelor of Engineering",
+    "Master of Science in data science",
+    "BA in economics",
+    "MBA",
+    "Diploma in accounting",
+]
+_TITLES = [
+    "Machine learning engineer",
+    "Data scientist",
+    "Senior ML engineer",
+    "Applied scientist",
+    "ML platform engineer",
+    "Data engineer",
+]
 
 
 def pseudo_lexicon(size: int, seed: int = 0) -> list[str]:
@@ -49,7 +93,7 @@ class SyntheticCorpus:
         self.rng = np.random.default_rng(self.seed)
         self.lexicon = pseudo_lexicon(self.lexicon_size, self.seed)
         ranks = np.arange(1, self.lexicon_size + 1, dtype=float)
-        weights = ranks ** -self.zipf
+        weights = ranks**-self.zipf
         self.word_cdf = np.cumsum(weights / weights.sum())
         p = np.asarray(self.skill_probability, dtype=float)
         self.skill_p = np.clip(p, 1e-6, 1.0)
@@ -67,11 +111,13 @@ class SyntheticCorpus:
         self.rng.shuffle(names)
         start = int(self.rng.integers(1995, 2022))
         end = min(2025, start + int(self.rng.integers(1, 12)))
-        parts = [f"Skills: {', '.join(names[:12])}." if names else "Skills: teamwork.",
-                 f"Education: {self.rng.choice(_DEGREES)}.",
-                 f"Experience: {self.rng.choice(_TITLES)}, {start} - {end}."]
+        parts = [
+            f"Skills: {', '.join(names[:12])}." if names else "Skills: teamwork.",
+            f"Education: {self.rng.choice(_DEGREES)}.",
+            f"Experience: {self.rng.choice(_TITLES)}, {start} - {end}.",
+        ]
         for i in range(12, len(names), 3):
-            parts.append(f"Worked with {', '.join(names[i:i + 3])} on {self._filler(6)}.")
+            parts.append(f"Worked with {', '.join(names[i : i + 3])} on {self._filler(6)}.")
         used = sum(len(p.split()) for p in parts)
         if used < words:
             filler = self._filler(words - used).split(" ")
@@ -87,14 +133,19 @@ class SyntheticCorpus:
     def vacancy(self, words: int = 300) -> tuple[str, str]:
         """One vacancy ``(title, text)``: required and desirable skills in their usual wording."""
         order = np.argsort(-(self.skill_p * self.rng.random(len(self.skills))))
-        required = [self.skills[i] for i in order[:int(self.rng.integers(8, 16))]]
-        desirable = [self.skills[i] for i in order[16:16 + int(self.rng.integers(2, 6))]]
+        required = [self.skills[i] for i in order[: int(self.rng.integers(8, 16))]]
+        desirable = [self.skills[i] for i in order[16 : 16 + int(self.rng.integers(2, 6))]]
         title = str(self.rng.choice(_TITLES))
-        parts = [title, "Requirements",
-                 *[f"- You must have experience with {s}." for s in required],
-                 f"- At least {int(self.rng.integers(1, 6))} years of experience.",
-                 f"- A {self.rng.choice(_DEGREES)} or similar.",
-                 "Nice to have", *[f"- {s} is a plus." for s in desirable], "About the role"]
+        parts = [
+            title,
+            "Requirements",
+            *[f"- You must have experience with {s}." for s in required],
+            f"- At least {int(self.rng.integers(1, 6))} years of experience.",
+            f"- A {self.rng.choice(_DEGREES)} or similar.",
+            "Nice to have",
+            *[f"- {s} is a plus." for s in desirable],
+            "About the role",
+        ]
         used = sum(len(p.split()) for p in parts)
         while used < words:
             chunk = self._filler(int(self.rng.integers(8, 20)))
@@ -103,8 +154,9 @@ class SyntheticCorpus:
         return title, "\n".join(parts)
 
 
-def skill_shape(skill_counts: Sequence[Mapping[str, int]], skills: Sequence[str], *, floor: float = 0.002
-                ) -> list[float]:
+def skill_shape(
+    skill_counts: Sequence[Mapping[str, int]], skills: Sequence[str], *, floor: float = 0.002
+) -> list[float]:
     """The share of documents naming each skill (at least ``floor``), from extracted skill counts."""
     n = max(1, len(skill_counts))
     df = {s: 0 for s in skills}

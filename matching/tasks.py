@@ -58,8 +58,9 @@ PLAN_OPTIONS = {**TASK_OPTIONS, "soft_time_limit": 3600, "time_limit": 3900}
 def plan_run(run_id: int, candidate_ids: list[int] | None, vacancy_ids: list[int] | None, refit: bool) -> int:
     """Plan scoring run ``run_id`` (model, shortlist thresholds) and enqueue its chunks.  Returns the chunk count."""
     try:
-        return services.scoring_run_plan(run_id=run_id, candidate_ids=candidate_ids, vacancy_ids=vacancy_ids,
-                                         refit=refit).chunks_total
+        return services.scoring_run_plan(
+            run_id=run_id, candidate_ids=candidate_ids, vacancy_ids=vacancy_ids, refit=refit
+        ).chunks_total
     except DatabaseError as exc:
         if isinstance(exc, TRANSIENT):
             raise
@@ -75,25 +76,38 @@ class ChunkTask(Task):
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         params = dict(zip(("run_id", "index"), args, strict=False)) | {
-            k: v for k, v in (kwargs or {}).items() if k in ("run_id", "index")}
+            k: v for k, v in (kwargs or {}).items() if k in ("run_id", "index")
+        }
         if "run_id" not in params or "index" not in params:
             return
         if isinstance(exc, (DatabaseError, psycopg.Error)) and not connection.in_atomic_block:
             connection.close()  # the connection may be the broken one: record the death on a fresh one
         try:
-            services.scoring_run_chunk_lost(run_id=params["run_id"], index=params["index"],
-                                            error=type(exc).__name__)
-        except Exception:  # noqa: BLE001 - the database is still away: the stall sweep resends the chunk later
-            logger.warning("scoring run %s: could not record the death of chunk %s; the stall sweep will resend it",
-                           params["run_id"], params["index"], exc_info=True)
+            services.scoring_run_chunk_lost(
+                run_id=params["run_id"], index=params["index"], error=type(exc).__name__
+            )
+        except Exception:
+            logger.warning(
+                "scoring run %s: could not record the death of chunk %s; the stall sweep will resend it",
+                params["run_id"],
+                params["index"],
+                exc_info=True,
+            )
 
 
 @shared_task(name="matching.score_chunk", base=ChunkTask, **TASK_OPTIONS)
-def score_chunk(run_id: int, index: int, candidate_ids: list[int], vacancy_ids: list[int], model_version: str) -> int:
+def score_chunk(
+    run_id: int, index: int, candidate_ids: list[int], vacancy_ids: list[int], model_version: str
+) -> int:
     """Score chunk ``index`` of scoring run ``run_id``.  Returns pairs written.  Transient database errors are
     retried (``TRANSIENT``); any other death is handled by ``ChunkTask.on_failure``."""
-    return services.scoring_run_chunk(run_id=run_id, index=index, candidate_ids=candidate_ids,
-                                      vacancy_ids=vacancy_ids, model_version=model_version)
+    return services.scoring_run_chunk(
+        run_id=run_id,
+        index=index,
+        candidate_ids=candidate_ids,
+        vacancy_ids=vacancy_ids,
+        model_version=model_version,
+    )
 
 
 @shared_task(name="matching.stale_sweep", acks_late=True, soft_time_limit=120, time_limit=180)

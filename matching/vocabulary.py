@@ -49,12 +49,19 @@ def load_vocabulary(path: Path | str) -> list[SkillEntry]:
             if flag not in _TRUE | _FALSE:
                 raise ValueError(f"{path.name}: line {line}: ambiguous must be true or false, not {flag!r}")
             if name.lower() in seen:
-                raise ValueError(f"{path.name}: line {line}: {name!r} already defined on line {seen[name.lower()]}")
+                raise ValueError(
+                    f"{path.name}: line {line}: {name!r} already defined on line {seen[name.lower()]}"
+                )
             seen[name.lower()] = line
             aliases = tuple(dict.fromkeys(a.strip() for a in (row["aliases"] or "").split("|") if a.strip()))
-            broader = tuple(dict.fromkeys(b.strip() for b in (row.get("broader") or "").split("|") if b.strip()))
-            entries.append(SkillEntry(name=name, category=category, aliases=aliases, ambiguous=flag in _TRUE,
-                                      broader=broader))
+            broader = tuple(
+                dict.fromkeys(b.strip() for b in (row.get("broader") or "").split("|") if b.strip())
+            )
+            entries.append(
+                SkillEntry(
+                    name=name, category=category, aliases=aliases, ambiguous=flag in _TRUE, broader=broader
+                )
+            )
     names = {e.name for e in entries}
     for entry in entries:
         unknown = [b for b in entry.broader if b not in names]

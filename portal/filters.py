@@ -14,22 +14,37 @@ from recruiting.models import Vacancy, VacancySkill
 
 class VacancyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="filter_search", label="Search",
+        method="filter_search",
+        label="Search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Job title or skill, e.g. PyTorch"}),
     )
-    seniority = django_filters.ChoiceFilter(choices=SENIORITY_CHOICES, empty_label="Any seniority",
-                                            label="Seniority")
-    remote = django_filters.ChoiceFilter(choices=REMOTE_CHOICES, empty_label="Any workplace", label="Workplace")
-    employment_type = django_filters.ChoiceFilter(choices=EMPLOYMENT_CHOICES, empty_label="Any contract",
-                                                  label="Employment type")
+    seniority = django_filters.ChoiceFilter(
+        choices=SENIORITY_CHOICES, empty_label="Any seniority", label="Seniority"
+    )
+    remote = django_filters.ChoiceFilter(
+        choices=REMOTE_CHOICES, empty_label="Any workplace", label="Workplace"
+    )
+    employment_type = django_filters.ChoiceFilter(
+        choices=EMPLOYMENT_CHOICES, empty_label="Any contract", label="Employment type"
+    )
     salary = django_filters.NumberFilter(
-        method="filter_salary", label="Salary at least", min_value=0,
+        method="filter_salary",
+        label="Salary at least",
+        min_value=0,
         widget=forms.NumberInput(attrs={"step": "5000", "placeholder": "e.g. 60000", "inputmode": "numeric"}),
     )
     currency = django_filters.ChoiceFilter(
-        field_name="salary_currency", label="Currency", empty_label="Any currency",
-        choices=lambda: [(c, c) for c in Vacancy.objects.filter(status=Vacancy.Status.OPEN).exclude(salary_currency="")
-                         .order_by("salary_currency").values_list("salary_currency", flat=True).distinct()],
+        field_name="salary_currency",
+        label="Currency",
+        empty_label="Any currency",
+        choices=lambda: [
+            (c, c)
+            for c in Vacancy.objects.filter(status=Vacancy.Status.OPEN)
+            .exclude(salary_currency="")
+            .order_by("salary_currency")
+            .values_list("salary_currency", flat=True)
+            .distinct()
+        ],
     )
 
     class Meta:

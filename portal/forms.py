@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from allauth.account.forms import SignupForm as AllauthSignupForm
-from recruiting.models import DegreeLevel, EmploymentType, RemoteOption, Seniority
 from portal import services
+from recruiting.models import DegreeLevel, EmploymentType, RemoteOption, Seniority
 
-CURRENCIES = [("GBP", "GBP (£)"), ("EUR", "EUR (€)"), ("USD", "USD ($)"), ("CHF", "CHF"), ("SEK", "SEK"),
-              ("NOK", "NOK"), ("DKK", "DKK"), ("PLN", "PLN"), ("CAD", "CAD"), ("AUD", "AUD"), ("INR", "INR")]
+CURRENCIES = [
+    ("GBP", "GBP (£)"),
+    ("EUR", "EUR (€)"),
+    ("USD", "USD ($)"),
+    ("CHF", "CHF"),
+    ("SEK", "SEK"),
+    ("NOK", "NOK"),
+    ("DKK", "DKK"),
+    ("PLN", "PLN"),
+    ("CAD", "CAD"),
+    ("AUD", "AUD"),
+    ("INR", "INR"),
+]
 
 
 class SignupForm(AllauthSignupForm):
@@ -21,13 +32,15 @@ class SignupForm(AllauthSignupForm):
 
     consent = forms.BooleanField(
         required=True,
-        error_messages={"required": "We can only create your account with your consent to process your data."},
+        error_messages={
+            "required": "We can only create your account with your consent to process your data."
+        },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = format_html(
-            'I agree that MatchWork processes my personal data (my profile and CV) to match me with vacancies, '
+            "I agree that MatchWork processes my personal data (my profile and CV) to match me with vacancies, "
             'as described in the <a href="{}">privacy notice</a>.',
             reverse("portal:privacy"),
         )
@@ -45,30 +58,49 @@ class ConsentForm(forms.Form):
 
     consent = forms.BooleanField(
         required=True,
-        error_messages={"required": "We can only create your profile with your consent to process your data."},
+        error_messages={
+            "required": "We can only create your profile with your consent to process your data."
+        },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = format_html(
-            'I agree that MatchWork processes my personal data (my profile and CV) to match me with vacancies, '
+            "I agree that MatchWork processes my personal data (my profile and CV) to match me with vacancies, "
             'as described in the <a href="{}">privacy notice</a>.',
             reverse("portal:privacy"),
         )
 
 
 class ProfileForm(forms.Form):
-    name = forms.CharField(max_length=200, required=False, label="Full name",
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    headline = forms.CharField(max_length=200, required=False, label="Headline",
-                               help_text="One line about you, e.g. “ML engineer, recommender systems”.")
-    location = forms.CharField(max_length=200, required=False, label="Location",
-                               widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
+    name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    headline = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Headline",
+        help_text="One line about you, e.g. “ML engineer, recommender systems”.",
+    )
+    location = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Location",
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
     open_to_remote = forms.BooleanField(required=False, label="Open to remote work")
     open_to_relocation = forms.BooleanField(required=False, label="Open to relocation")
-    salary_expectation = forms.DecimalField(required=False, min_value=0, max_digits=12, decimal_places=2,
-                                            label="Salary expectation (per year)",
-                                            widget=forms.NumberInput(attrs={"step": "1000", "inputmode": "numeric"}))
+    salary_expectation = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        label="Salary expectation (per year)",
+        widget=forms.NumberInput(attrs={"step": "1000", "inputmode": "numeric"}),
+    )
     salary_currency = forms.ChoiceField(choices=[("", "—"), *CURRENCIES], required=False, label="Currency")
 
     def clean(self):
@@ -80,7 +112,8 @@ class ProfileForm(forms.Form):
 
 class SkillAddForm(forms.Form):
     skills = forms.CharField(
-        max_length=500, label="Add skills",
+        max_length=500,
+        label="Add skills",
         help_text="Start typing for suggestions; separate several skills with commas.",
         widget=forms.TextInput(attrs={"list": "skill-vocabulary", "autocomplete": "off"}),
     )
@@ -99,8 +132,9 @@ class SkillAddForm(forms.Form):
 
 class QualificationForm(forms.Form):
     level = forms.TypedChoiceField(choices=[("", "Choose…"), *DegreeLevel.choices], coerce=int, label="Level")
-    field = forms.CharField(max_length=200, required=False, label="Field of study",
-                            help_text="e.g. computer science")
+    field = forms.CharField(
+        max_length=200, required=False, label="Field of study", help_text="e.g. computer science"
+    )
 
 
 class DateInput(forms.DateInput):
@@ -111,10 +145,12 @@ class ExperienceForm(forms.Form):
     title = forms.CharField(max_length=200, label="Job title")
     organisation = forms.CharField(max_length=200, required=False, label="Organisation")
     start_date = forms.DateField(label="Started", widget=DateInput())
-    end_date = forms.DateField(required=False, label="Ended", help_text="Leave empty if you work there now.",
-                               widget=DateInput())
-    description = forms.CharField(required=False, label="What you did", max_length=2000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    end_date = forms.DateField(
+        required=False, label="Ended", help_text="Leave empty if you work there now.", widget=DateInput()
+    )
+    description = forms.CharField(
+        required=False, label="What you did", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean(self):
         data = super().clean()
@@ -131,11 +167,18 @@ class CvUploadForm(forms.Form):
     cv = forms.FileField(
         label="CV file",
         help_text="PDF, Word (DOCX) or plain text, at most 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.txt,application/pdf,text/plain,"
-                                                         "application/vnd.openxmlformats-officedocument."
-                                                         "wordprocessingml.document"}),
-        error_messages={"required": "Choose a CV file to upload.",
-                        "empty": "This file is empty; choose the file that holds your CV.", "invalid": "No file was received; try again."},
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".pdf,.docx,.txt,application/pdf,text/plain,"
+                "application/vnd.openxmlformats-officedocument."
+                "wordprocessingml.document"
+            }
+        ),
+        error_messages={
+            "required": "Choose a CV file to upload.",
+            "empty": "This file is empty; choose the file that holds your CV.",
+            "invalid": "No file was received; try again.",
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -159,12 +202,19 @@ class CvConfirmForm(forms.Form):
     """The skills and degrees found in a pending CV, to keep or uncheck, and skills to add."""
 
     token = forms.CharField(widget=forms.HiddenInput)
-    skills = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
-                                       label="Skills found in your CV")
-    qualifications = forms.TypedMultipleChoiceField(required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
-                                                    label="Qualifications found in your CV")
+    skills = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Skills found in your CV"
+    )
+    qualifications = forms.TypedMultipleChoiceField(
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Qualifications found in your CV",
+    )
     added_skills = forms.CharField(
-        required=False, max_length=500, label="Add skills we missed",
+        required=False,
+        max_length=500,
+        label="Add skills we missed",
         help_text="Start typing for suggestions; separate several skills with commas.",
         widget=forms.TextInput(attrs={"list": "skill-vocabulary", "autocomplete": "off"}),
     )
@@ -193,15 +243,20 @@ class CvConfirmForm(forms.Form):
 
 class ApplyForm(forms.Form):
     cover_note = forms.CharField(
-        required=False, max_length=5000, label="Cover note",
+        required=False,
+        max_length=5000,
+        label="Cover note",
         help_text="A few lines for the recruiter: why this role, and when you could start.",
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
 
 class AccountDeleteForm(forms.Form):
-    password = forms.CharField(label="Your password", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -49,7 +49,9 @@ def candidate_profile(*, candidate: Candidate) -> Candidate:
     return (
         Candidate.objects.filter(pk=candidate.pk)
         .prefetch_related(
-            Prefetch("skill_links", queryset=CandidateSkill.objects.select_related("skill").order_by("skill__name")),
+            Prefetch(
+                "skill_links", queryset=CandidateSkill.objects.select_related("skill").order_by("skill__name")
+            ),
             "qualifications",
             "experiences",
         )
@@ -100,7 +102,9 @@ def search_skill_names(value: str) -> set[str]:
     return named | {other for name in named for other in related.get(name, ())}
 
 
-def vacancies_sorted(queryset: QuerySet[Vacancy], *, sort: str, candidate: Candidate | None) -> QuerySet[Vacancy]:
+def vacancies_sorted(
+    queryset: QuerySet[Vacancy], *, sort: str, candidate: Candidate | None
+) -> QuerySet[Vacancy]:
     """``queryset`` (annotated by ``vacancies_for_candidate``) in the chosen order: ``"match"`` puts the
     candidate's best matches first (unscored last, then newest); anything else, or no candidate, newest first."""
     if sort == "match" and candidate is not None:
@@ -171,7 +175,7 @@ class MatchView:
 
     @property
     def rank_text(self) -> str:
-        """"ranked 3rd of 166" (or "" when there is no rank)."""
+        """ "ranked 3rd of 166" (or "" when there is no rank)."""
         return rank_text(self.rank, self.tied, self.ranked_among)
 
     @property
@@ -182,14 +186,14 @@ class MatchView:
 
     @property
     def band(self) -> str:
-        """"strong", "good", "partial" or "weak" (``matching.bands``: from the score distribution, capped by the
+        """ "strong", "good", "partial" or "weak" (``matching.bands``: from the score distribution, capped by the
         required skills met); "none" without a score."""
         total = len(self.required_met) + len(self.required_missing)
         return match_band(self.score, self.bands, required_met=len(self.required_met), required_total=total)
 
     @property
     def verdict(self) -> str:
-        """"Strong match" … "Weak match" (``matching.bands``)."""
+        """ "Strong match" … "Weak match" (``matching.bands``)."""
         return "" if self.score is None else band_label(self.band)
 
 
@@ -212,7 +216,8 @@ def qualification_fit(*, candidate: Candidate, vacancy: Vacancy) -> dict:
     best = max(held, key=lambda q: q.level, default=None)
     held_text = (
         f"you have {_with_article(_level_label(best.level))}{f' in {best.field}' if best.field else ''}"
-        if best else "your profile lists no degree"
+        if best
+        else "your profile lists no degree"
     )
     if not wanted:
         return {"fits": None, "text": f"The role names no minimum qualification; {held_text}."}
@@ -232,7 +237,9 @@ def _years(value: float) -> str:
 def experience_fit(*, candidate: Candidate, vacancy: Vacancy) -> dict:
     wanted = vacancy.min_years_experience
     have = candidate.years_experience
-    have_text = f"your profile shows about {_years(have)}" if have else "your profile shows no dated experience yet"
+    have_text = (
+        f"your profile shows about {_years(have)}" if have else "your profile shows no dated experience yet"
+    )
     if not wanted:
         return {"fits": None, "text": f"The role names no minimum experience; {have_text}."}
     fits = bool(have) and have >= wanted
@@ -276,26 +283,43 @@ def score_band_of(score: MatchScore, bands: Bands) -> str:
     return match_band(score.score, bands, required_met=met, required_total=total)
 
 
-def match_view_from_score(score: MatchScore, *, candidate: Candidate, vacancy: Vacancy,
-                          bands: Bands = DEFAULT_BANDS) -> MatchView:
+def match_view_from_score(
+    score: MatchScore, *, candidate: Candidate, vacancy: Vacancy, bands: Bands = DEFAULT_BANDS
+) -> MatchView:
     """Plain words and bar widths for a stored score (no queries beyond the prefetched qualifications); its band
     and verdict come from ``bands`` (``recruiting.selectors.match_bands``)."""
     explanation = score.explanation or {}
     if score.state == MatchScore.State.INSUFFICIENT_DATA or score.score is None:
-        return MatchView(state="insufficient_data", reason=explanation.get("reason", ""),
-                         computed_at=score.computed_at)
+        return MatchView(
+            state="insufficient_data", reason=explanation.get("reason", ""), computed_at=score.computed_at
+        )
     confidence, confidence_reason = score_confidence(score)
-    view = MatchView(state="scored", score=score.score, bands=bands, computed_at=score.computed_at,
-                     confidence=confidence,
-                     confidence_reason=confidence_reason, flags=score_flags(score),
-                     rank=getattr(score, "vacancy_rank", None), tied=bool(getattr(score, "vacancy_tied", False)),
-                     ranked_among=getattr(score, "vacancy_ranked", None))
+    view = MatchView(
+        state="scored",
+        score=score.score,
+        bands=bands,
+        computed_at=score.computed_at,
+        confidence=confidence,
+        confidence_reason=confidence_reason,
+        flags=score_flags(score),
+        rank=getattr(score, "vacancy_rank", None),
+        tied=bool(getattr(score, "vacancy_tied", False)),
+        ranked_among=getattr(score, "vacancy_ranked", None),
+    )
     for entry in score.matched_skills or []:
-        (view.desirable_met if entry.get("importance") == "desirable" else view.required_met).append(entry["skill"])
+        (view.desirable_met if entry.get("importance") == "desirable" else view.required_met).append(
+            entry["skill"]
+        )
         credit = skill_credit(entry)
         if credit["level"]:
-            view.skills_counted.append({"skill": entry["skill"], "importance": entry.get("importance", ""),
-                                        "words": _credit_words(credit), **credit})
+            view.skills_counted.append(
+                {
+                    "skill": entry["skill"],
+                    "importance": entry.get("importance", ""),
+                    "words": _credit_words(credit),
+                    **credit,
+                }
+            )
     for entry in score.missing_skills or []:
         target = view.desirable_missing if entry.get("importance") == "desirable" else view.required_missing
         target.append(entry["skill"])
@@ -306,13 +330,20 @@ def match_view_from_score(score: MatchScore, *, candidate: Candidate, vacancy: V
         if weight <= 0:
             continue
         value = max(0.0, min(100.0, float(c.get("score") or 0)))
-        view.components.append({
-            "name": c.get("name", ""), "label": c.get("label") or c.get("name", "").title(),
-            "score": round(value), "weight_pct": round(weight * 100), "points": round(float(c.get("points") or 0), 1),
-            "words": _component_words(c.get("name", ""), view),
-        })
-    gains = sorted((e for e in score.missing_skills or [] if float(e.get("gain") or 0) > 0),
-                   key=lambda e: (-float(e["gain"]), e["skill"]))
+        view.components.append(
+            {
+                "name": c.get("name", ""),
+                "label": c.get("label") or c.get("name", "").title(),
+                "score": round(value),
+                "weight_pct": round(weight * 100),
+                "points": round(float(c.get("points") or 0), 1),
+                "words": _component_words(c.get("name", ""), view),
+            }
+        )
+    gains = sorted(
+        (e for e in score.missing_skills or [] if float(e.get("gain") or 0) > 0),
+        key=lambda e: (-float(e["gain"]), e["skill"]),
+    )
     view.improvements = [
         {"skill": e["skill"], "importance": e.get("importance", ""), "gain": round(float(e["gain"]), 1)}
         for e in gains[:IMPROVEMENTS_SHOWN]
@@ -320,13 +351,17 @@ def match_view_from_score(score: MatchScore, *, candidate: Candidate, vacancy: V
     return view
 
 
-def vacancy_match(*, candidate: Candidate, vacancy: Vacancy, now=None, bands: Bands = DEFAULT_BANDS) -> MatchView:
+def vacancy_match(
+    *, candidate: Candidate, vacancy: Vacancy, now=None, bands: Bands = DEFAULT_BANDS
+) -> MatchView:
     """The candidate's match for ``vacancy``.  ``state="unscored"`` asks the caller to score the pair now
     (``matching.services.match_score_on_demand``): no score is stored for it, or it is stale, or the worker has
     not caught up with the last save within ``SCORING_WAIT``."""
     if not candidate_has_content(candidate=candidate):
         return MatchView(state="empty")
-    score = with_vacancy_rank(MatchScore.objects.filter(candidate=candidate, vacancy=vacancy), among=True).first()
+    score = with_vacancy_rank(
+        MatchScore.objects.filter(candidate=candidate, vacancy=vacancy), among=True
+    ).first()
     fresh = score is not None and not score.stale and score.computed_at >= candidate.updated_at
     if fresh:
         return match_view_from_score(score, candidate=candidate, vacancy=vacancy, bands=bands)
@@ -343,7 +378,9 @@ def candidate_applications(*, candidate: Candidate) -> list[Application]:
         Application.objects.filter(candidate=candidate)
         .select_related("vacancy")
         .defer("vacancy__description")
-        .prefetch_related(Prefetch("stage_changes", queryset=ApplicationStageChange.objects.order_by("created_at", "pk")))
+        .prefetch_related(
+            Prefetch("stage_changes", queryset=ApplicationStageChange.objects.order_by("created_at", "pk"))
+        )
         .order_by("-created_at", "-pk")
     )
 
@@ -352,9 +389,17 @@ def candidate_best_matches(*, candidate: Candidate, limit: int = 5) -> list[Matc
     """The candidate's best-scored open vacancies, vacancy loaded, each with the candidate's rank among the
     vacancy's candidates (``vacancy_rank``, ``vacancy_tied``, ``vacancy_ranked``; ``rank_text``) — one query."""
     scores = list(
-        with_vacancy_rank(candidate_match_scores(candidate, MatchScore.objects.filter(
-            vacancy__status=Vacancy.Status.OPEN, state=MatchScore.State.SCORED, score__isnull=False)), among=True)
-        .select_related("vacancy").defer("vacancy__description")
+        with_vacancy_rank(
+            candidate_match_scores(
+                candidate,
+                MatchScore.objects.filter(
+                    vacancy__status=Vacancy.Status.OPEN, state=MatchScore.State.SCORED, score__isnull=False
+                ),
+            ),
+            among=True,
+        )
+        .select_related("vacancy")
+        .defer("vacancy__description")
         .order_by(*ranking_order_by())[: max(limit, 0)]
     )
     bands = match_bands()

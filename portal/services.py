@@ -58,8 +58,13 @@ def candidate_create_for_user(*, user, consent_given_at=None) -> Candidate:
     """The candidate linked to ``user`` (``source="portal"``, ``reference="user-<id>"``), created with the
     date the user consented to the processing of their personal data.  Idempotent."""
     candidate, created = Candidate.objects.get_or_create(
-        source=PORTAL_SOURCE, reference=candidate_reference(user),
-        defaults={"user": user, "email": user.email or "", "consent_given_at": consent_given_at or timezone.now()},
+        source=PORTAL_SOURCE,
+        reference=candidate_reference(user),
+        defaults={
+            "user": user,
+            "email": user.email or "",
+            "consent_given_at": consent_given_at or timezone.now(),
+        },
     )
     if not created and candidate.user_id != user.pk:
         candidate.user = user
@@ -149,7 +154,9 @@ def candidate_skill_remove(*, candidate: Candidate, link_id: int) -> None:
 
 # --- qualifications ---------------------------------------------------------------------------------------
 @transaction.atomic
-def candidate_qualification_add(*, candidate: Candidate, level: int, field: str = "", evidence: str = "") -> Qualification:
+def candidate_qualification_add(
+    *, candidate: Candidate, level: int, field: str = "", evidence: str = ""
+) -> Qualification:
     """Add a degree (``DegreeLevel``) in ``field``.  Adding the same degree twice is a no-op."""
     if level not in DegreeLevel.values:
         raise ProfileError("Choose a qualification level.")
@@ -193,23 +200,36 @@ def _refresh_years_experience(candidate: Candidate) -> None:
     """Years of experience from the entered jobs (overlaps once), or read from the CV when none are entered."""
     today = timezone.now().date()
     periods = list(candidate.experiences.values_list("start_date", "end_date"))
-    years = years_from_periods(periods, today) if periods else extract_years_experience(candidate.cv_text, today)
+    years = (
+        years_from_periods(periods, today) if periods else extract_years_experience(candidate.cv_text, today)
+    )
     if years != candidate.years_experience:
         candidate.years_experience = years
         candidate.save(update_fields=["years_experience", "updated_at"])
 
 
 @transaction.atomic
-def candidate_experience_add(*, candidate: Candidate, title: str, start_date: date, end_date: date | None = None,
-                             organisation: str = "", description: str = "") -> Experience:
+def candidate_experience_add(
+    *,
+    candidate: Candidate,
+    title: str,
+    start_date: date,
+    end_date: date | None = None,
+    organisation: str = "",
+    description: str = "",
+) -> Experience:
     """Add a job to the work history; the years of experience the engine uses follow the entries."""
     if end_date is not None and end_date < start_date:
         raise ProfileError("The end date is before the start date.")
     if start_date > timezone.now().date():
         raise ProfileError("The start date is in the future.")
     experience = Experience.objects.create(
-        candidate=candidate, title=title.strip()[:200], organisation=organisation.strip()[:200],
-        start_date=start_date, end_date=end_date, description=description.strip(),
+        candidate=candidate,
+        title=title.strip()[:200],
+        organisation=organisation.strip()[:200],
+        start_date=start_date,
+        end_date=end_date,
+        description=description.strip(),
     )
     _refresh_years_experience(candidate)
     _rescore(candidate)
@@ -244,10 +264,13 @@ def cv_findings(text: str) -> CvFindings:
         if key not in seen:
             seen.add(key)
             qualifications.append(q)
-    return CvFindings(skills={name: e.mentions for name, e in found.skills.items()},
-                      evidence={name: e.line for name, e in found.skills.items()}, qualifications=qualifications,
-                      levels={name: e.level for name, e in found.skills.items()},
-                      strengths={name: e.strength for name, e in found.skills.items()})
+    return CvFindings(
+        skills={name: e.mentions for name, e in found.skills.items()},
+        evidence={name: e.line for name, e in found.skills.items()},
+        qualifications=qualifications,
+        levels={name: e.level for name, e in found.skills.items()},
+        strengths={name: e.strength for name, e in found.skills.items()},
+    )
 
 
 def _extension_of_content(data: bytes) -> str:
@@ -274,8 +297,15 @@ def cv_pending_create(*, data: bytes, filename: str) -> dict:
     text = read_document(data, name, max_bytes=settings.CV_MAX_UPLOAD_BYTES)
     token = uuid.uuid4().hex
     path = default_storage.save(f"{PENDING_CV_DIR}/{token}{_extension_of_content(data)}", ContentFile(data))
-    return {"token": token, "path": path, "name": name, "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(), "text": text, "created_at": timezone.now().isoformat()}
+    return {
+        "token": token,
+        "path": path,
+        "name": name,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "text": text,
+        "created_at": timezone.now().isoformat(),
+    }
 
 
 def cv_pending_discard(*, pending: dict | None) -> None:
@@ -301,8 +331,14 @@ def cv_pending_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
     return deleted
 
 
-def cv_confirm(*, candidate: Candidate, pending: dict, skill_names: list[str], added_skills: list[str] = (),
-               qualification_indexes: list[int] = ()) -> Candidate:
+def cv_confirm(
+    *,
+    candidate: Candidate,
+    pending: dict,
+    skill_names: list[str],
+    added_skills: list[str] = (),
+    qualification_indexes: list[int] = (),
+) -> Candidate:
     """Store a pending CV on the candidate with what the candidate confirmed.
 
     The text becomes ``cv_text``; the file moves to the candidate's ``cv_file`` under a random name (the old
@@ -349,20 +385,30 @@ def cv_confirm(*, candidate: Candidate, pending: dict, skill_names: list[str], a
                 if skill is None:
                     continue
                 CandidateSkill.objects.update_or_create(
-                    candidate=candidate, skill=skill,
-                    defaults={"origin": SkillOrigin.ENTERED, "mentions": findings.skills[name],
-                              "evidence": findings.evidence.get(name, ""),
-                              "evidence_level": findings.levels.get(name, ""),
-                              "strength": findings.strengths.get(name, LEVEL_WEIGHTS["entered"])},
+                    candidate=candidate,
+                    skill=skill,
+                    defaults={
+                        "origin": SkillOrigin.ENTERED,
+                        "mentions": findings.skills[name],
+                        "evidence": findings.evidence.get(name, ""),
+                        "evidence_level": findings.levels.get(name, ""),
+                        "strength": findings.strengths.get(name, LEVEL_WEIGHTS["entered"]),
+                    },
                 )
             for skill in extra:
-                CandidateSkill.objects.get_or_create(candidate=candidate, skill=skill,
-                                                     defaults={"origin": SkillOrigin.ENTERED, "mentions": 1})
+                CandidateSkill.objects.get_or_create(
+                    candidate=candidate, skill=skill, defaults={"origin": SkillOrigin.ENTERED, "mentions": 1}
+                )
             candidate.qualifications.filter(origin=SkillOrigin.EXTRACTED).delete()
             for q in qualifications:
                 if not candidate.qualifications.filter(level=q.level, field__iexact=q.field[:200]).exists():
-                    Qualification.objects.create(candidate=candidate, level=q.level, field=q.field[:200],
-                                                 origin=SkillOrigin.ENTERED, evidence=q.line[:500])
+                    Qualification.objects.create(
+                        candidate=candidate,
+                        level=q.level,
+                        field=q.field[:200],
+                        origin=SkillOrigin.ENTERED,
+                        evidence=q.line[:500],
+                    )
             _refresh_years_experience(candidate)
             matching_services.enqueue_candidate_scoring(candidate_id=candidate.pk)
             if old_path and old_path != candidate.cv_file.name:
@@ -409,41 +455,68 @@ def candidate_data_export(*, user) -> dict:
         data["profile"] = None
         return data
     data["profile"] = {
-        "name": candidate.name, "name_read_from_cv": candidate.cv_name, "display_name": candidate.display_name,
-        "email": candidate.email, "headline": candidate.headline,
-        "location": candidate.location, "open_to_remote": candidate.open_to_remote,
+        "name": candidate.name,
+        "name_read_from_cv": candidate.cv_name,
+        "display_name": candidate.display_name,
+        "email": candidate.email,
+        "headline": candidate.headline,
+        "location": candidate.location,
+        "open_to_remote": candidate.open_to_remote,
         "open_to_relocation": candidate.open_to_relocation,
-        "salary_expectation": str(candidate.salary_expectation) if candidate.salary_expectation is not None else None,
-        "salary_currency": candidate.salary_currency, "years_experience": candidate.years_experience,
+        "salary_expectation": str(candidate.salary_expectation)
+        if candidate.salary_expectation is not None
+        else None,
+        "salary_currency": candidate.salary_currency,
+        "years_experience": candidate.years_experience,
         "self_reported_group": candidate.self_reported_group,
-        "consent_given_at": _iso(candidate.consent_given_at), "created_at": _iso(candidate.created_at),
+        "consent_given_at": _iso(candidate.consent_given_at),
+        "created_at": _iso(candidate.created_at),
         "updated_at": _iso(candidate.updated_at),
         "cv_file": {"stored": bool(candidate.cv_file), "sha256": candidate.cv_sha256},
     }
     data["cv_text"] = candidate.cv_text
     data["skills"] = [
-        {"skill": link.skill.name, "category": link.skill.category, "origin": link.origin,
-         "mentions": link.mentions, "evidence": link.evidence}
+        {
+            "skill": link.skill.name,
+            "category": link.skill.category,
+            "origin": link.origin,
+            "mentions": link.mentions,
+            "evidence": link.evidence,
+        }
         for link in sorted(candidate.skill_links.all(), key=lambda ln: ln.skill.name.lower())
     ]
     data["qualifications"] = [
-        {"level": q.level, "level_label": q.get_level_display(), "field": q.field, "origin": q.origin,
-         "evidence": q.evidence}
+        {
+            "level": q.level,
+            "level_label": q.get_level_display(),
+            "field": q.field,
+            "origin": q.origin,
+            "evidence": q.evidence,
+        }
         for q in candidate.qualifications.all()
     ]
     data["experience"] = [
-        {"title": e.title, "organisation": e.organisation, "start_date": _iso(e.start_date),
-         "end_date": _iso(e.end_date), "description": e.description}
+        {
+            "title": e.title,
+            "organisation": e.organisation,
+            "start_date": _iso(e.start_date),
+            "end_date": _iso(e.end_date),
+            "description": e.description,
+        }
         for e in candidate.experiences.all()
     ]
     applications = (
-        Application.objects.filter(candidate=candidate).select_related("vacancy")
-        .prefetch_related("stage_changes").order_by("created_at", "pk")
+        Application.objects.filter(candidate=candidate)
+        .select_related("vacancy")
+        .prefetch_related("stage_changes")
+        .order_by("created_at", "pk")
     )
     data["applications"] = [
         {
             "vacancy": {"id": a.vacancy_id, "title": a.vacancy.title, "reference": a.vacancy.reference},
-            "stage": a.stage, "cover_note": a.cover_note, "created_at": _iso(a.created_at),
+            "stage": a.stage,
+            "cover_note": a.cover_note,
+            "created_at": _iso(a.created_at),
             "updated_at": _iso(a.updated_at),
             "history": [
                 {"from_stage": c.from_stage, "to_stage": c.to_stage, "at": _iso(c.created_at)}
@@ -455,11 +528,16 @@ def candidate_data_export(*, user) -> dict:
     data["match_scores"] = [
         {
             "vacancy": {"id": s.vacancy_id, "title": s.vacancy.title},
-            "state": s.state, "score": s.score, "computed_at": _iso(s.computed_at),
-            "matched_skills": s.matched_skills, "missing_skills": s.missing_skills,
-            "explanation": s.explanation, "engine_version": s.engine_version,
+            "state": s.state,
+            "score": s.score,
+            "computed_at": _iso(s.computed_at),
+            "matched_skills": s.matched_skills,
+            "missing_skills": s.missing_skills,
+            "explanation": s.explanation,
+            "engine_version": s.engine_version,
         }
-        for s in candidate_match_scores(candidate, MatchScore.objects.all()).select_related("vacancy")
+        for s in candidate_match_scores(candidate, MatchScore.objects.all())
+        .select_related("vacancy")
         .order_by("vacancy__title", "vacancy_id")
     ]
     return data

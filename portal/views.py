@@ -42,7 +42,15 @@ from portal.forms import (
 )
 from recruiting import selectors as recruiting_selectors
 from recruiting.documents import DocumentError
-from recruiting.models import Application, Candidate, CandidateSkill, Experience, Qualification, SkillImportance, Vacancy
+from recruiting.models import (
+    Application,
+    Candidate,
+    CandidateSkill,
+    Experience,
+    Qualification,
+    SkillImportance,
+    Vacancy,
+)
 from recruiting.services import ApplicationError, application_create, application_withdraw
 
 VACANCIES_PER_PAGE = 20
@@ -89,7 +97,9 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
     filterset = VacancyFilter(request.GET or None, queryset=recruiting_selectors.vacancy_list_open())
     queryset = selectors.vacancies_for_candidate(filterset.qs, candidate=candidate)
     sort = request.GET.get("sort", "newest")
-    sort = sort if sort in selectors.VACANCY_SORTS and (candidate is not None or sort == "newest") else "newest"
+    sort = (
+        sort if sort in selectors.VACANCY_SORTS and (candidate is not None or sort == "newest") else "newest"
+    )
     queryset = selectors.vacancies_sorted(queryset, sort=sort, candidate=candidate)
     paginator = Paginator(queryset, VACANCIES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
@@ -99,14 +109,28 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
         for vacancy in page.object_list:
             vacancy.my_band = selectors.vacancy_band(vacancy, bands)
     filtered = any(request.GET.get(name) for name in filterset.form.fields)
-    return render(request, "portal/vacancy_list.html", {
-        "page_obj": page, "vacancies": page.object_list, "paginator": paginator, "filter": filterset,
-        "filtered": filtered, "candidate": candidate, "sort": sort, "sorts": selectors.VACANCY_SORTS,
-    })
+    return render(
+        request,
+        "portal/vacancy_list.html",
+        {
+            "page_obj": page,
+            "vacancies": page.object_list,
+            "paginator": paginator,
+            "filter": filterset,
+            "filtered": filtered,
+            "candidate": candidate,
+            "sort": sort,
+            "sorts": selectors.VACANCY_SORTS,
+        },
+    )
 
 
 def _vacancy_context(request: HttpRequest, vacancy: Vacancy, candidate: Candidate | None, **extra) -> dict:
-    context = {"vacancy": _decorate(vacancy), "candidate": candidate, "signed_in": request.user.is_authenticated}
+    context = {
+        "vacancy": _decorate(vacancy),
+        "candidate": candidate,
+        "signed_in": request.user.is_authenticated,
+    }
     if candidate is not None:
         bands = recruiting_selectors.match_bands()
         match = selectors.vacancy_match(candidate=candidate, vacancy=vacancy, bands=bands)
@@ -116,7 +140,8 @@ def _vacancy_context(request: HttpRequest, vacancy: Vacancy, candidate: Candidat
             score = matching_services.match_score_on_demand(candidate=candidate, vacancy=vacancy)
             match = selectors.match_view_from_score(score, candidate=candidate, vacancy=vacancy, bands=bands)
         context.update(
-            match=match, auto_refresh=match.state == "pending",
+            match=match,
+            auto_refresh=match.state == "pending",
             application=selectors.candidate_application_for(candidate=candidate, vacancy=vacancy),
             apply_form=extra.pop("apply_form", None) or ApplyForm(),
         )
@@ -141,11 +166,19 @@ def vacancy_apply(request: HttpRequest, candidate: Candidate, pk: int) -> HttpRe
         raise Http404("No open vacancy with this id.")
     form = ApplyForm(request.POST)
     if not form.is_valid():
-        return render(request, "portal/vacancy_detail.html",
-                      _vacancy_context(request, vacancy, candidate, apply_form=form))
+        return render(
+            request,
+            "portal/vacancy_detail.html",
+            _vacancy_context(request, vacancy, candidate, apply_form=form),
+        )
     try:
-        application_create(candidate=candidate, vacancy=vacancy, cover_note=form.cleaned_data["cover_note"],
-                           actor=request.user, source=Application.Source.PORTAL)
+        application_create(
+            candidate=candidate,
+            vacancy=vacancy,
+            cover_note=form.cleaned_data["cover_note"],
+            actor=request.user,
+            source=Application.Source.PORTAL,
+        )
     except ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("portal:vacancy_detail", pk=vacancy.pk)
@@ -177,8 +210,9 @@ def application_withdraw_view(request: HttpRequest, candidate: Candidate, pk: in
 # --- profile -----------------------------------------------------------------------------------------------
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -270,8 +304,9 @@ def qualification_add(request: HttpRequest, candidate: Candidate) -> HttpRespons
     form = QualificationForm(request.POST)
     if not form.is_valid():
         return _render_profile(request, candidate, qualification_form=form)
-    services.candidate_qualification_add(candidate=candidate, level=form.cleaned_data["level"],
-                                         field=form.cleaned_data["field"])
+    services.candidate_qualification_add(
+        candidate=candidate, level=form.cleaned_data["level"], field=form.cleaned_data["field"]
+    )
     messages.success(request, "Qualification added.")
     return redirect(f"{reverse('portal:profile')}#qualifications")
 
@@ -349,7 +384,9 @@ def cv_confirm(request: HttpRequest, candidate: Candidate) -> HttpResponse:
                 return redirect("portal:cv_confirm")
             try:
                 services.cv_confirm(
-                    candidate=candidate, pending=pending, skill_names=form.cleaned_data["skills"],
+                    candidate=candidate,
+                    pending=pending,
+                    skill_names=form.cleaned_data["skills"],
                     added_skills=form.cleaned_data["added_skills"],
                     qualification_indexes=form.cleaned_data["qualifications"],
                 )
@@ -361,10 +398,17 @@ def cv_confirm(request: HttpRequest, candidate: Candidate) -> HttpResponse:
                 return redirect("portal:profile")
     else:
         form = CvConfirmForm(initial={"token": pending["token"]}, findings=findings)
-    return render(request, "portal/cv_confirm.html", {
-        "form": form, "pending": pending, "findings": findings, "skill_suggestions": selectors.skill_suggestions(),
-        "preview": pending["text"][:1500],
-    })
+    return render(
+        request,
+        "portal/cv_confirm.html",
+        {
+            "form": form,
+            "pending": pending,
+            "findings": findings,
+            "skill_suggestions": selectors.skill_suggestions(),
+            "preview": pending["text"][:1500],
+        },
+    )
 
 
 @require_POST
@@ -386,8 +430,12 @@ def cv_download(request: HttpRequest, candidate: Candidate) -> FileResponse:
     except FileNotFoundError:
         raise Http404("Your CV file is missing; please upload it again.") from None
     extension = Path(candidate.cv_file.name).suffix.lower()
-    response = FileResponse(handle, as_attachment=True, filename=f"my-cv{extension}",
-                            content_type=CV_CONTENT_TYPES.get(extension, "application/octet-stream"))
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"my-cv{extension}",
+        content_type=CV_CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -395,9 +443,13 @@ def cv_download(request: HttpRequest, candidate: Candidate) -> FileResponse:
 # --- privacy -----------------------------------------------------------------------------------------------
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/privacy.html", {
-        "candidate": selectors.candidate_for_user(request.user),
-    })
+    return render(
+        request,
+        "portal/privacy.html",
+        {
+            "candidate": selectors.candidate_for_user(request.user),
+        },
+    )
 
 
 @require_GET
@@ -407,7 +459,9 @@ def privacy_export(request: HttpRequest) -> HttpResponse:
     data = services.candidate_data_export(user=request.user)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="matchwork-my-data-{timezone.now():%Y-%m-%d}.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="matchwork-my-data-{timezone.now():%Y-%m-%d}.json"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -427,6 +481,11 @@ def privacy_delete(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(request, "Your account and your personal data have been deleted.")
             return redirect("portal:vacancy_list")
-    return render(request, "portal/privacy_delete.html", {
-        "form": form, "candidate": selectors.candidate_for_user(request.user),
-    })
+    return render(
+        request,
+        "portal/privacy_delete.html",
+        {
+            "form": form,
+            "candidate": selectors.candidate_for_user(request.user),
+        },
+    )

@@ -296,22 +296,38 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     save_on_top = True
     actions = ("publish", "close", "rescore")
     inlines = (VacancySkillInline, VacancyQualificationInline)
-    readonly_fields = ("status", "published_at", "requirements_edited", "requirements_capped", "detected_language",
-                       "description_preview", "created_at",
-                       "updated_at")
+    readonly_fields = (
+        "status",
+        "published_at",
+        "requirements_edited",
+        "requirements_capped",
+        "detected_language",
+        "description_preview",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (None, {"fields": ("title", ("reference", "source"), ("status", "published_at"))}),
         ("Role", {"fields": ("seniority", "employment_type", "location", "remote")}),
         (
             "Pay",
-            {"fields": (("salary_min", "salary_max", "salary_currency"), ("day_rate_min", "day_rate_max", "day_rate_currency"))},
+            {
+                "fields": (
+                    ("salary_min", "salary_max", "salary_currency"),
+                    ("day_rate_min", "day_rate_max", "day_rate_currency"),
+                )
+            },
         ),
         ("Description", {"fields": ("description", "description_preview", "detected_language")}),
         (
             "Requirements",
             {
-                "fields": ("min_qualification_level", "min_years_experience", "requirements_edited",
-                           "requirements_capped"),
+                "fields": (
+                    "min_qualification_level",
+                    "min_years_experience",
+                    "requirements_edited",
+                    "requirements_capped",
+                ),
                 "description": "Skills and qualifications are listed below the form. "
                 "Changes you make here are kept "
                 "when the vacancy is re-imported or re-extracted.",
@@ -491,15 +507,30 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
 @admin.register(Candidate)
 class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     change_form_template = "admin/recruiting/candidate/change_form.html"
-    list_display = ("display_name", "reference", "headline", "source_label", "skills", "best_score", "created_at")
+    list_display = (
+        "display_name",
+        "reference",
+        "headline",
+        "source_label",
+        "skills",
+        "best_score",
+        "created_at",
+    )
     list_display_links = ("display_name", "reference")
     list_filter = ("source_label", "source", "open_to_remote")
     search_fields = ("reference", "name", "cv_name", "email", "source_label", "headline")
     list_per_page = 50
     save_on_top = False
     inlines = (CandidateSkillInline, CandidateQualificationInline, ExperienceInline)
-    readonly_fields = ("cv_file_link", "cv_name", "years_experience", "detected_language", "consent_given_at",
-                       "created_at", "updated_at")
+    readonly_fields = (
+        "cv_file_link",
+        "cv_name",
+        "years_experience",
+        "detected_language",
+        "consent_given_at",
+        "created_at",
+        "updated_at",
+    )
     raw_id_fields = ("user",)
     # Never in a form: the CV text (shown read-only on the page, logged as a view) and the voluntary
     # equal-opportunities answer (not for recruiters' eyes; never a scoring feature).
@@ -661,12 +692,32 @@ class ApplicationAdmin(workspace.BlindReviewAdminMixin, admin.ModelAdmin):
     on the vacancy's board — both through the services, which keep the history.  Blind review holds on the
     list and the change page (``workspace.BlindReviewAdminMixin``)."""
 
-    list_display = ("candidate_display", "vacancy", "stage", "advanced", "created_at", "updated_at", "board_link")
+    list_display = (
+        "candidate_display",
+        "vacancy",
+        "stage",
+        "advanced",
+        "created_at",
+        "updated_at",
+        "board_link",
+    )
     list_filter = ("stage", "source", "vacancy__status", "created_at")
-    search_fields = ("candidate__reference", "candidate__name", "candidate__cv_name", "vacancy__title",
-                     "vacancy__reference")
+    search_fields = (
+        "candidate__reference",
+        "candidate__name",
+        "candidate__cv_name",
+        "vacancy__title",
+        "vacancy__reference",
+    )
     readonly_fields = (
-        "candidate_display", "vacancy", "stage", "source", "advanced", "cover_note", "created_at", "updated_at"
+        "candidate_display",
+        "vacancy",
+        "stage",
+        "source",
+        "advanced",
+        "cover_note",
+        "created_at",
+        "updated_at",
     )
     fields = readonly_fields
     inlines = (StageHistoryInline,)
@@ -745,7 +796,9 @@ class StageEmailTemplateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 if "active" in self.fields and self.instance.pk:
-                    self.fields["active"].widget.attrs["aria-label"] = f"Active: {self.instance.get_stage_display()}"
+                    self.fields["active"].widget.attrs["aria-label"] = (
+                        f"Active: {self.instance.get_stage_display()}"
+                    )
 
         return LabelledForm
 
@@ -801,7 +854,6 @@ def audit_detail_text(detail) -> str:
             value = audit_detail_text(value)
         parts.append(f"{str(key).replace('_', ' ')}: {value}")
     return " · ".join(parts) or "—"
-
 
 
 @admin.register(AuditLogEntry)

@@ -22,9 +22,11 @@ class RecruitingConfig(AppConfig):
 
         from django.conf import settings
 
-        from . import signals  # noqa: F401
-        from . import notifications  # noqa: F401  (stage-change e-mails, a receiver of events)
-        from . import webhooks  # noqa: F401  (webhook deliveries, a receiver of events)
+        from . import (
+            notifications,  # noqa: F401  (stage-change e-mails, a receiver of events)
+            signals,  # noqa: F401
+            webhooks,  # noqa: F401  (webhook deliveries, a receiver of events)
+        )
         from .celery import app
 
         use_in_process_broker(app, settings.CELERY_BROKER_URL)

@@ -196,7 +196,9 @@ def _pdf_text(data: bytes, name: str, *, max_pages: int, max_chars: int) -> str:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
-    encrypted = DocumentError(f"{name} is a password-protected PDF; save it without a password and try again.")
+    encrypted = DocumentError(
+        f"{name} is a password-protected PDF; save it without a password and try again."
+    )
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:

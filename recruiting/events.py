@@ -29,8 +29,12 @@ def _send_after_commit(signal: Signal, event: str, **kwargs) -> None:
     def send() -> None:
         for receiver, result in signal.send_robust(sender=None, event=event, **kwargs):
             if isinstance(result, Exception):
-                logger.error("receiver %s failed on %s: %s", getattr(receiver, "__name__", receiver), event,
-                             type(result).__name__)
+                logger.error(
+                    "receiver %s failed on %s: %s",
+                    getattr(receiver, "__name__", receiver),
+                    event,
+                    type(result).__name__,
+                )
 
     transaction.on_commit(send)
 

@@ -25,8 +25,11 @@ def selection_report(*, vacancy: Vacancy | None = None) -> list:
     """Per group: considered, selected, rate, impact ratio, adverse flag (``matching.fairness.GroupRate``)."""
     # Sourced candidates (a recruiter added them from the shortlist) did not apply: counting them would add
     # "selections" the recruiter made before anyone applied.
-    applications = (Application.objects.filter(candidate__isnull=False).exclude(source=Application.Source.SOURCED)
-                    .exclude(stage=Application.Stage.WITHDRAWN))
+    applications = (
+        Application.objects.filter(candidate__isnull=False)
+        .exclude(source=Application.Source.SOURCED)
+        .exclude(stage=Application.Stage.WITHDRAWN)
+    )
     if vacancy is not None:
         applications = applications.filter(vacancy=vacancy)
     outcomes = list(applications.values_list("candidate__self_reported_group", "advanced"))
@@ -42,8 +45,18 @@ def fairness_report_view(request: HttpRequest) -> HttpResponse:
         vacancy = get_object_or_404(Vacancy, pk=int(request.GET["vacancy"]))
     from django.contrib import admin
 
-    return TemplateResponse(request, "admin/recruiting/fairness_report.html", {
-        **admin.site.each_context(request), "title": "Fairness report: selection rates by self-reported group",
-        "rows": selection_report(vacancy=vacancy), "vacancy": vacancy, "threshold": FOUR_FIFTHS,
-        "min_group_size": MIN_GROUP_SIZE, "vacancies": Vacancy.objects.order_by("title", "reference").only("pk", "title", "reference", "status"),
-    })
+    return TemplateResponse(
+        request,
+        "admin/recruiting/fairness_report.html",
+        {
+            **admin.site.each_context(request),
+            "title": "Fairness report: selection rates by self-reported group",
+            "rows": selection_report(vacancy=vacancy),
+            "vacancy": vacancy,
+            "threshold": FOUR_FIFTHS,
+            "min_group_size": MIN_GROUP_SIZE,
+            "vacancies": Vacancy.objects.order_by("title", "reference").only(
+                "pk", "title", "reference", "status"
+            ),
+        },
+    )

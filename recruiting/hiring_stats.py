@@ -79,16 +79,20 @@ def funnel(furthest: Iterable[int], pipeline: Sequence[str]) -> list[FunnelStep]
     steps = []
     for i, stage in enumerate(pipeline):
         before = reached[i - 1] if i else None
-        steps.append(FunnelStep(
-            stage=stage,
-            reached=reached[i],
-            conversion=None if i == 0 or not before else reached[i] / before,
-            of_first=(reached[i] / reached[0]) if reached[0] else None,
-        ))
+        steps.append(
+            FunnelStep(
+                stage=stage,
+                reached=reached[i],
+                conversion=None if i == 0 or not before else reached[i] / before,
+                of_first=(reached[i] / reached[0]) if reached[0] else None,
+            )
+        )
     return steps
 
 
-def funnels_by(rows: Iterable[tuple[Hashable, int]], pipeline: Sequence[str]) -> dict[Hashable, list[FunnelStep]]:
+def funnels_by(
+    rows: Iterable[tuple[Hashable, int]], pipeline: Sequence[str]
+) -> dict[Hashable, list[FunnelStep]]:
     """``funnel`` per key of ``rows`` (``(key, furthest stage index)`` pairs), keys in first-seen order."""
     grouped: dict[Hashable, list[int]] = defaultdict(list)
     for key, index in rows:
@@ -140,7 +144,9 @@ class StageTime:
     open: int
 
 
-def time_in_stage(histories: Iterable[Sequence[tuple[str, datetime]]], stages: Sequence[str]) -> list[StageTime]:
+def time_in_stage(
+    histories: Iterable[Sequence[tuple[str, datetime]]], stages: Sequence[str]
+) -> list[StageTime]:
     """Median and p90 of the completed stays in each of ``stages`` over every application's history
     (``stage_stays``), with how many applications are in that stage now.  Stays in other stages are ignored."""
     stays: dict[str, list[float]] = {stage: [] for stage in stages}
@@ -214,12 +220,22 @@ def roc_auc_with_interval(
     rejected = int(labels.size - hired)
     base = {"decisions": int(labels.size), "hired": hired, "rejected": rejected}
     if labels.size < min_decisions:
-        return AucResult(**base, auc=None, low=None, high=None,
-                         reason=f"not enough decisions yet ({labels.size} of {min_decisions})")
+        return AucResult(
+            **base,
+            auc=None,
+            low=None,
+            high=None,
+            reason=f"not enough decisions yet ({labels.size} of {min_decisions})",
+        )
     if not hired or not rejected:
         missing = "hired" if not hired else "rejected"
-        return AucResult(**base, auc=None, low=None, high=None,
-                         reason=f"no {missing} candidate among the decisions yet, so the score cannot be compared")
+        return AucResult(
+            **base,
+            auc=None,
+            low=None,
+            high=None,
+            reason=f"no {missing} candidate among the decisions yet, so the score cannot be compared",
+        )
     auc = float(roc_auc_score(labels, scores))
     low, high = _bootstrap_interval(labels, scores, samples=samples, seed=seed, level=level)
     return AucResult(**base, auc=auc, low=low, high=high, reason="")
@@ -243,8 +259,9 @@ def weighted_auc(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray) ->
         return np.where(pairs > 0, (positives * (below + negatives / 2)).sum(axis=1) / pairs, np.nan)
 
 
-def _bootstrap_interval(labels: np.ndarray, scores: np.ndarray, *, samples: int, seed: int,
-                        level: float) -> tuple[float, float]:
+def _bootstrap_interval(
+    labels: np.ndarray, scores: np.ndarray, *, samples: int, seed: int, level: float
+) -> tuple[float, float]:
     """Percentile interval of the AUC over ``samples`` resamples with replacement that hold both classes."""
     rng = np.random.default_rng(seed)
     n = labels.size

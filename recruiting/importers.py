@@ -81,7 +81,9 @@ class ImportReport:
             f"{self.unchanged} unchanged)"
         )
         if self.duplicates_dropped:
-            text += f"; dropped {self.duplicates_dropped} exact duplicate{'s' * (self.duplicates_dropped != 1)}"
+            text += (
+                f"; dropped {self.duplicates_dropped} exact duplicate{'s' * (self.duplicates_dropped != 1)}"
+            )
         if self.skipped:
             text += f"; skipped {self.skipped} file{'s' * (self.skipped != 1)} that are not documents"
         return text + "."
@@ -171,7 +173,9 @@ def collect_files(
     return files, skipped, problems
 
 
-def _read_files(paths: Iterable[str | PathLike], max_bytes: int) -> tuple[list[tuple[Path, str]], int, list[str]]:
+def _read_files(
+    paths: Iterable[str | PathLike], max_bytes: int
+) -> tuple[list[tuple[Path, str]], int, list[str]]:
     files, skipped, problems = collect_files(paths)
     texts: list[tuple[Path, str]] = []
     for path in files:
@@ -219,7 +223,8 @@ def read_candidate_files(paths: Iterable[str | PathLike], *, max_bytes: int = IM
     """
     texts, skipped, problems = _read_files(paths, max_bytes)
     records = [
-        CandidateRecord(reference=path.stem, cv_text=text, origin=path.name, path=path) for path, text in texts
+        CandidateRecord(reference=path.stem, cv_text=text, origin=path.name, path=path)
+        for path, text in texts
     ]
     for record in records:
         _check_reference(record.reference, record.origin, problems)
@@ -230,7 +235,9 @@ def read_candidate_files(paths: Iterable[str | PathLike], *, max_bytes: int = IM
     return batch
 
 
-def _read_csv_rows(path: str | PathLike, columns: dict[str, str | None], max_bytes: int) -> list[tuple[int, dict]]:
+def _read_csv_rows(
+    path: str | PathLike, columns: dict[str, str | None], max_bytes: int
+) -> list[tuple[int, dict]]:
     """``[(row_number, {role: value})]`` with the header as row 1; raises ``ImportFailed`` on a bad file."""
     path = Path(path)
     name = display_name(path)
@@ -246,7 +253,9 @@ def _read_csv_rows(path: str | PathLike, columns: dict[str, str | None], max_byt
         text = data[offset:].decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ImportFailed(
-            [f"{name} is not valid UTF-8 text (first bad byte at offset {exc.start + offset}); save it as UTF-8."]
+            [
+                f"{name} is not valid UTF-8 text (first bad byte at offset {exc.start + offset}); save it as UTF-8."
+            ]
         ) from None
 
     csv.field_size_limit(min(sys.maxsize, max(CSV_FIELD_SIZE_LIMIT, csv.field_size_limit())))
@@ -269,8 +278,10 @@ def _read_csv_rows(path: str | PathLike, columns: dict[str, str | None], max_byt
                 continue  # a blank line, not a record (an empty field is written as "")
             cells = {role: row[i] if i < len(row) else "" for role, i in index.items()}
             if any(len(value) > CSV_CELL_MAX_CHARS for value in cells.values()):
-                too_long.append(f"{name}: row {number} has a cell of more than {CSV_CELL_MAX_CHARS:,} characters; "
-                                "that is not a CV or a vacancy text.")
+                too_long.append(
+                    f"{name}: row {number} has a cell of more than {CSV_CELL_MAX_CHARS:,} characters; "
+                    "that is not a CV or a vacancy text."
+                )
                 continue
             rows.append((number, cells))
         if too_long:
@@ -306,7 +317,9 @@ def read_vacancy_csv(
             continue
         _check_reference(reference, origin, problems)
         title = _repair(row["title"])[:TITLE_MAX_CHARS] or _title_from_text(description)
-        records.append(VacancyRecord(reference=reference, title=title, description=description, origin=origin))
+        records.append(
+            VacancyRecord(reference=reference, title=title, description=description, origin=origin)
+        )
     if not rows:
         problems.append(f"{name} has no data rows.")
     batch = Batch(records=records)
@@ -334,8 +347,13 @@ def read_candidate_csv(
     ids given twice with different CVs.
     """
     name = display_name(path)
-    columns = {"text": text_column, "id": id_column, "label": label_column, "name": name_column,
-               "email": email_column}
+    columns = {
+        "text": text_column,
+        "id": id_column,
+        "label": label_column,
+        "name": name_column,
+        "email": email_column,
+    }
     rows = _read_csv_rows(path, columns, max_bytes)
     problems: list[str] = []
     records = []
@@ -420,7 +438,9 @@ def _existing(model, source: str, references: list[str]) -> dict:
     return found
 
 
-def vacancies_write(batch: Batch, *, source: str = "import", status: str = Vacancy.Status.OPEN) -> ImportReport:
+def vacancies_write(
+    batch: Batch, *, source: str = "import", status: str = Vacancy.Status.OPEN
+) -> ImportReport:
     """Save the vacancies of ``batch`` in one transaction; unchanged ones (text, title, status) are not saved.
     Open ones not yet published are published (``vacancy_publish``: publication time, ``vacancy.published``).
 
@@ -447,7 +467,10 @@ def vacancies_write(batch: Batch, *, source: str = "import", status: str = Vacan
                     report.unchanged += 1
                     continue
                 vacancy, created = vacancy_upsert(
-                    source=source, reference=record.reference, title=title, description=record.description,
+                    source=source,
+                    reference=record.reference,
+                    title=title,
+                    description=record.description,
                     status=status,
                 )
                 if vacancy.status == Vacancy.Status.OPEN and vacancy.published_at is None:
@@ -491,8 +514,12 @@ def candidates_write(batch: Batch, *, source: str = "import") -> ImportReport:
                 if record.path is not None:
                     with record.path.open("rb") as handle:
                         candidate, created = candidate_upsert(
-                            source=source, reference=record.reference, cv_text=record.cv_text,
-                            name=record.name, email=record.email, source_label=record.source_label,
+                            source=source,
+                            reference=record.reference,
+                            cv_text=record.cv_text,
+                            name=record.name,
+                            email=record.email,
+                            source_label=record.source_label,
                             cv_file=File(handle, name=record.path.name),
                         )
                     stored_files.append((candidate.cv_file.storage, candidate.cv_file.name))
@@ -501,8 +528,12 @@ def candidates_write(batch: Batch, *, source: str = "import") -> ImportReport:
                         transaction.on_commit(lambda s=storage, n=old_file: s.delete(n))
                 else:
                     _, created = candidate_upsert(
-                        source=source, reference=record.reference, cv_text=record.cv_text,
-                        name=record.name, email=record.email, source_label=record.source_label,
+                        source=source,
+                        reference=record.reference,
+                        cv_text=record.cv_text,
+                        name=record.name,
+                        email=record.email,
+                        source_label=record.source_label,
                     )
                 if created:
                     report.created += 1
@@ -535,7 +566,10 @@ def _candidate_unchanged(stored: Candidate, record: CandidateRecord) -> bool:
 
 
 def import_vacancy_files(
-    paths: Iterable[str | PathLike], *, source: str = "import", status: str = Vacancy.Status.OPEN,
+    paths: Iterable[str | PathLike],
+    *,
+    source: str = "import",
+    status: str = Vacancy.Status.OPEN,
     max_bytes: int = IMPORT_MAX_BYTES,
 ) -> ImportReport:
     """Read every vacancy file, then save them all or nothing.  Raises ``ImportFailed``."""
@@ -543,7 +577,12 @@ def import_vacancy_files(
 
 
 def import_vacancy_csv(
-    path: str | PathLike, *, text_column: str, title_column: str, id_column: str, source: str = "import",
+    path: str | PathLike,
+    *,
+    text_column: str,
+    title_column: str,
+    id_column: str,
+    source: str = "import",
     status: str = Vacancy.Status.OPEN,
 ) -> ImportReport:
     """Read and check every row of a vacancy CSV, then save them all or nothing.  Raises ``ImportFailed``."""
@@ -563,7 +602,11 @@ def import_candidate_csv(
 ) -> ImportReport:
     """Read and check every row of a CV CSV, then save them all or nothing.  Raises ``ImportFailed``."""
     batch = read_candidate_csv(
-        path, text_column=text_column, id_column=id_column, label_column=label_column, name_column=name_column,
+        path,
+        text_column=text_column,
+        id_column=id_column,
+        label_column=label_column,
+        name_column=name_column,
         email_column=email_column,
     )
     return candidates_write(batch, source=source)

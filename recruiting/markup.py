@@ -23,10 +23,38 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "s", "del", "code", "pre",
-    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "s",
+        "del",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }
+)
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer"
@@ -42,7 +70,8 @@ _MARKDOWN_BLOCK = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s?|\|)", re.
 def _parser(breaks: bool) -> MarkdownIt:
     # "html": False — raw HTML in the text is shown as text, never passed through; the sanitiser is the second wall.
     return MarkdownIt("commonmark", {"html": False, "breaks": breaks, "linkify": False}).enable(
-        ["table", "strikethrough"])
+        ["table", "strikethrough"]
+    )
 
 
 def looks_like_markdown(text: str) -> bool:
@@ -56,8 +85,12 @@ def sanitise_html(html: str) -> str:
     """``html`` cleaned to ``ALLOWED_TAGS`` / ``ALLOWED_ATTRIBUTES`` / ``URL_SCHEMES`` (nh3); the content of
     ``script`` and ``style`` elements is dropped with them."""
     return nh3.clean(
-        html, tags=set(ALLOWED_TAGS), attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-        url_schemes=set(URL_SCHEMES), link_rel=LINK_REL, clean_content_tags={"script", "style"},
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel=LINK_REL,
+        clean_content_tags={"script", "style"},
         strip_comments=True,
     )
 

@@ -6,6 +6,8 @@ Models hold data and what the database can enforce; behaviour lives in ``service
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -83,33 +85,51 @@ class Vacancy(TimeStampedModel):
     day_rate_min = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     day_rate_max = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     day_rate_currency = models.CharField(
-        max_length=3, blank=True, default="",
+        max_length=3,
+        blank=True,
+        default="",
         help_text="ISO 4217 code of the day rate (a text may state the salary and the day rate in two currencies); "
-        "empty means salary_currency")
+        "empty means salary_currency",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     min_years_experience = models.FloatField(null=True, blank=True, help_text="minimum years of experience")
     min_qualification_level = models.PositiveSmallIntegerField(
-        choices=DegreeLevel.choices, null=True, blank=True,
+        choices=DegreeLevel.choices,
+        null=True,
+        blank=True,
         help_text="minimum degree level; empty means read from the description",
     )
-    language = models.CharField(max_length=8, blank=True, default="",
-                                help_text="ISO 639-1 code of the description's language, detected on extraction")
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        help_text="ISO 639-1 code of the description's language, detected on extraction",
+    )
     profile_version = models.CharField(
-        max_length=20, blank=True, default="",
-        help_text="matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted")
+        max_length=20,
+        blank=True,
+        default="",
+        help_text="matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted",
+    )
     requirements_capped = models.BooleanField(
-        default=False, help_text="the text named many skills with no requirement cue: only the strongest were "
-        "marked required; a recruiter should confirm or edit them")
+        default=False,
+        help_text="the text named many skills with no requirement cue: only the strongest were "
+        "marked required; a recruiter should confirm or edit them",
+    )
     requirements_edited = models.BooleanField(
         default=False, help_text="a recruiter edited the requirements; re-imports keep their edits"
     )
     hiring_managers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="managed_vacancies",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_vacancies",
         help_text="hiring managers who see this vacancy's shortlist and applications",
     )
     published_at = models.DateTimeField(null=True, blank=True)
     weights = models.JSONField(
-        default=dict, blank=True, help_text="per-vacancy component weights; empty means the documented defaults"
+        default=dict,
+        blank=True,
+        help_text="per-vacancy component weights; empty means the documented defaults",
     )
 
     class Meta:
@@ -118,7 +138,9 @@ class Vacancy(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["source", "reference"], name="vacancy_unique_source_reference"),
             models.CheckConstraint(
-                condition=Q(salary_min__isnull=True) | Q(salary_max__isnull=True) | Q(salary_min__lte=models.F("salary_max")),
+                condition=Q(salary_min__isnull=True)
+                | Q(salary_max__isnull=True)
+                | Q(salary_min__lte=models.F("salary_max")),
                 name="vacancy_salary_min_lte_max",
             ),
         ]
@@ -130,15 +152,15 @@ class Vacancy(TimeStampedModel):
 CV_EXTENSIONS = {".pdf", ".docx", ".txt", ".md"}
 
 
-def cv_upload_to(instance: "Candidate", filename: str) -> str:
+def cv_upload_to(instance: Candidate, filename: str) -> str:
     """A random storage name for an uploaded CV, keeping only a known extension: the uploader's file name (which
     may hold a path, a NUL or personal data) never reaches the disk."""
     import uuid
-    from datetime import datetime, timezone as dt_timezone
+    from datetime import datetime
 
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
     ext = ("." + base.rsplit(".", 1)[-1].lower()) if "." in base else ""
-    now = datetime.now(dt_timezone.utc)
+    now = datetime.now(UTC)
     return f"cvs/{now:%Y/%m}/{uuid.uuid4().hex}{ext if ext in CV_EXTENSIONS else ''}"
 
 
@@ -150,22 +172,35 @@ class Candidate(TimeStampedModel):
 
     name = models.CharField(max_length=200, blank=True, default="")
     cv_name = models.CharField(
-        max_length=200, blank=True, default="",
-        help_text="the name read from the CV's first lines (recruiting.names); shown when the profile has no name")
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="the name read from the CV's first lines (recruiting.names); shown when the profile has no name",
+    )
     email = models.EmailField(blank=True, default="")
     reference = models.CharField(max_length=200)
     source = models.CharField(max_length=100, default="import")
-    source_label = models.CharField(max_length=200, blank=True, default="", help_text="e.g. a dataset's category")
+    source_label = models.CharField(
+        max_length=200, blank=True, default="", help_text="e.g. a dataset's category"
+    )
     cv_text = models.TextField(blank=True, default="")
     cv_file = models.FileField(upload_to=cv_upload_to, blank=True, default="", max_length=200)
     years_experience = models.FloatField(null=True, blank=True, help_text="extracted from the CV, in years")
-    language = models.CharField(max_length=8, blank=True, default="",
-                                help_text="ISO 639-1 code of the CV's language, detected on extraction")
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        help_text="ISO 639-1 code of the CV's language, detected on extraction",
+    )
     profile_version = models.CharField(
-        max_length=20, blank=True, default="",
-        help_text="matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted")
+        max_length=20,
+        blank=True,
+        default="",
+        help_text="matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted",
+    )
     keyword_list = models.BooleanField(
-        default=False, help_text="the CV is mostly repeated or bare-listed skills with little evidence of use")
+        default=False, help_text="the CV is mostly repeated or bare-listed skills with little evidence of use"
+    )
     headline = models.CharField(max_length=200, blank=True, default="")
     location = models.CharField(max_length=200, blank=True, default="")
     open_to_remote = models.BooleanField(default=False)
@@ -176,7 +211,9 @@ class Candidate(TimeStampedModel):
         null=True, blank=True, help_text="when the candidate consented to the processing of personal data"
     )
     self_reported_group = models.CharField(
-        max_length=100, blank=True, default="",
+        max_length=100,
+        blank=True,
+        default="",
         help_text="voluntary, self-reported equal-opportunities group; never a scoring feature",
     )
     cv_sha256 = models.CharField(max_length=64, blank=True, default="", db_index=True)
@@ -208,7 +245,9 @@ class VacancySkill(models.Model):
 
     vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="skill_links")
     skill = models.ForeignKey("matching.Skill", on_delete=models.CASCADE, related_name="vacancy_links")
-    importance = models.CharField(max_length=10, choices=SkillImportance.choices, default=SkillImportance.REQUIRED)
+    importance = models.CharField(
+        max_length=10, choices=SkillImportance.choices, default=SkillImportance.REQUIRED
+    )
     origin = models.CharField(max_length=10, choices=SkillOrigin.choices, default=SkillOrigin.EXTRACTED)
     mentions = models.PositiveIntegerField(default=1, help_text="times the skill is named in the description")
 
@@ -226,11 +265,20 @@ class CandidateSkill(models.Model):
     skill = models.ForeignKey("matching.Skill", on_delete=models.CASCADE, related_name="candidate_links")
     origin = models.CharField(max_length=10, choices=SkillOrigin.choices, default=SkillOrigin.EXTRACTED)
     mentions = models.PositiveIntegerField(default=1, help_text="times the skill is named in the CV")
-    evidence = models.CharField(max_length=500, blank=True, default="", help_text="the CV line where it was found")
+    evidence = models.CharField(
+        max_length=500, blank=True, default="", help_text="the CV line where it was found"
+    )
     evidence_level = models.CharField(
-        max_length=10, blank=True, default="", help_text="strongest evidence: used, listed or mentioned (entered: '')")
-    strength = models.FloatField(default=0.6, help_text="evidence strength (matching.evidence): 1.0 a use in a role, "
-                                 "0.6 a list entry or a skill entered by hand, 0.4 a passing mention")
+        max_length=10,
+        blank=True,
+        default="",
+        help_text="strongest evidence: used, listed or mentioned (entered: '')",
+    )
+    strength = models.FloatField(
+        default=0.6,
+        help_text="evidence strength (matching.evidence): 1.0 a use in a role, "
+        "0.6 a list entry or a skill entered by hand, 0.4 a passing mention",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["candidate", "skill"], name="candidateskill_unique")]
@@ -293,15 +341,23 @@ class Application(TimeStampedModel):
     vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="applications")
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLIED, db_index=True)
     cover_note = models.TextField(blank=True, default="")
-    advanced = models.BooleanField(default=False, help_text="a recruiter advanced the candidate past blind review")
+    advanced = models.BooleanField(
+        default=False, help_text="a recruiter advanced the candidate past blind review"
+    )
     source = models.CharField(
-        max_length=10, choices=Source.choices, default=Source.IMPORT, db_index=True,
+        max_length=10,
+        choices=Source.choices,
+        default=Source.IMPORT,
+        db_index=True,
         help_text="how the application came about: the candidate applied in the portal or through the API, a "
-        "recruiter sourced them from the shortlist, or it was loaded by an import or a script")
+        "recruiter sourced them from the shortlist, or it was loaded by an import or a script",
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["candidate", "vacancy"], name="application_unique_candidate_vacancy"),
+            models.UniqueConstraint(
+                fields=["candidate", "vacancy"], name="application_unique_candidate_vacancy"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -328,7 +384,9 @@ class Experience(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start_date:%Y-%m}–{self.end_date:%Y-%m})" if self.end_date else self.title
+        return (
+            f"{self.title} ({self.start_date:%Y-%m}–{self.end_date:%Y-%m})" if self.end_date else self.title
+        )
 
 
 class ApplicationStageChange(models.Model):
@@ -340,8 +398,9 @@ class ApplicationStageChange(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(max_length=20, choices=Application.Stage.choices, blank=True, default="")
     to_stage = models.CharField(max_length=20, choices=Application.Stage.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -356,9 +415,12 @@ class Note(TimeStampedModel):
     """A recruiter's or hiring manager's note on a candidate, optionally about one application."""
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="notes")
-    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField()
 
     class Meta:
@@ -387,7 +449,9 @@ class StageEmailTemplate(models.Model):
 class AuditLogEntry(models.Model):
     """A recruiter action on candidate data (viewing a CV, an export, a stage change).  Readable by superusers."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(max_length=50, db_index=True)
     object_type = models.CharField(max_length=50)
     object_id = models.CharField(max_length=50)
@@ -415,7 +479,9 @@ class WebhookEndpoint(TimeStampedModel):
     secret = models.CharField(max_length=100)
     events = models.JSONField(default=list, help_text="event names this endpoint receives")
     active = models.BooleanField(default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return self.url
@@ -434,8 +500,9 @@ class WebhookDelivery(models.Model):
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
-    attempts_log = models.JSONField(default=list, blank=True,
-                                    help_text="[{at, status_code, error, duration_ms}] per attempt")
+    attempts_log = models.JSONField(
+        default=list, blank=True, help_text="[{at, status_code, error, duration_ms}] per attempt"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

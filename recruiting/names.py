@@ -24,39 +24,229 @@ NAME_LINES = 6
 NAME_MAX_CHARS = 200
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|io|dev|me|co|uk|de|fr|in)\b", re.IGNORECASE)
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|io|dev|me|co|uk|de|fr|in)\b", re.IGNORECASE
+)
 _DIGITS = re.compile(r"\d")
 # Words that make a line a heading, a label or a description, never a person's name.
 _NOT_NAME_WORDS = {
-    "curriculum", "vitae", "cv", "resume", "résumé", "profile", "summary", "objective", "contact", "details",
-    "personal", "information", "skills", "experience", "education", "address", "phone", "mobile", "tel",
-    "email", "e-mail", "linkedin", "github", "portfolio", "street", "road", "avenue", "lane", "city", "india",
-    "engineer", "developer", "scientist", "analyst", "manager", "consultant", "intern", "student", "data",
-    "science", "machine", "learning", "software", "senior", "junior", "lead", "company", "university",
-    "college", "school", "technologies", "languages", "programming", "python", "java", "project", "projects",
-    "work", "career", "about", "me", "name", "page", "of", "the", "and", "for", "in", "at", "with", "to",
-    "pvt", "ltd", "limited", "inc", "llp", "floor", "nagar", "flat", "house", "apartment", "district", "state",
-    "pin", "zip", "code", "date", "birth", "nationality", "gender", "male", "female", "married", "single",
-    "description", "responsibilities", "declaration", "hobbies", "interests", "certification", "skill", "set",
-    "sets", "competencies", "expertise", "proficiency", "knowledge", "computer", "computers", "basic", "general",
-    "technical", "database", "infrastructure", "language", "studio", "management", "generation", "chess", "worker",
-    "key", "core", "areas", "strengths", "achievements", "training", "tools", "technology", "professional",
-    "academic", "qualification", "qualifications", "board", "sap", "oracle", "microsoft", "google", "cloud",
-    "web", "designer", "tester", "center", "centre", "designs", "architecture", "ms", "office", "sql", "shell", "scripts", "windows", "domain", "linux", "administrator", "architect", "trainer", "team", "leader", "network", "security",
+    "curriculum",
+    "vitae",
+    "cv",
+    "resume",
+    "résumé",
+    "profile",
+    "summary",
+    "objective",
+    "contact",
+    "details",
+    "personal",
+    "information",
+    "skills",
+    "experience",
+    "education",
+    "address",
+    "phone",
+    "mobile",
+    "tel",
+    "email",
+    "e-mail",
+    "linkedin",
+    "github",
+    "portfolio",
+    "street",
+    "road",
+    "avenue",
+    "lane",
+    "city",
+    "india",
+    "engineer",
+    "developer",
+    "scientist",
+    "analyst",
+    "manager",
+    "consultant",
+    "intern",
+    "student",
+    "data",
+    "science",
+    "machine",
+    "learning",
+    "software",
+    "senior",
+    "junior",
+    "lead",
+    "company",
+    "university",
+    "college",
+    "school",
+    "technologies",
+    "languages",
+    "programming",
+    "python",
+    "java",
+    "project",
+    "projects",
+    "work",
+    "career",
+    "about",
+    "me",
+    "name",
+    "page",
+    "of",
+    "the",
+    "and",
+    "for",
+    "in",
+    "at",
+    "with",
+    "to",
+    "pvt",
+    "ltd",
+    "limited",
+    "inc",
+    "llp",
+    "floor",
+    "nagar",
+    "flat",
+    "house",
+    "apartment",
+    "district",
+    "state",
+    "pin",
+    "zip",
+    "code",
+    "date",
+    "birth",
+    "nationality",
+    "gender",
+    "male",
+    "female",
+    "married",
+    "single",
+    "description",
+    "responsibilities",
+    "declaration",
+    "hobbies",
+    "interests",
+    "certification",
+    "skill",
+    "set",
+    "sets",
+    "competencies",
+    "expertise",
+    "proficiency",
+    "knowledge",
+    "computer",
+    "computers",
+    "basic",
+    "general",
+    "technical",
+    "database",
+    "infrastructure",
+    "language",
+    "studio",
+    "management",
+    "generation",
+    "chess",
+    "worker",
+    "key",
+    "core",
+    "areas",
+    "strengths",
+    "achievements",
+    "training",
+    "tools",
+    "technology",
+    "professional",
+    "academic",
+    "qualification",
+    "qualifications",
+    "board",
+    "sap",
+    "oracle",
+    "microsoft",
+    "google",
+    "cloud",
+    "web",
+    "designer",
+    "tester",
+    "center",
+    "centre",
+    "designs",
+    "architecture",
+    "ms",
+    "office",
+    "sql",
+    "shell",
+    "scripts",
+    "windows",
+    "domain",
+    "linux",
+    "administrator",
+    "architect",
+    "trainer",
+    "team",
+    "leader",
+    "network",
+    "security",
 }
 # Endings of English nouns and adjectives that are rarely the end of a name ("Process Improvements", "Playing").
-_NOT_NAME_ENDINGS = ("tion", "tions", "sion", "ment", "ments", "ness", "ity", "ities", "ies", "ing", "ings",
-                     "ence", "ance", "ical", "ive", "ledge", "ship", "ware", "ology", "ics")
+_NOT_NAME_ENDINGS = (
+    "tion",
+    "tions",
+    "sion",
+    "ment",
+    "ments",
+    "ness",
+    "ity",
+    "ities",
+    "ies",
+    "ing",
+    "ings",
+    "ence",
+    "ance",
+    "ical",
+    "ive",
+    "ledge",
+    "ship",
+    "ware",
+    "ology",
+    "ics",
+)
 # A heading line above the name: "Curriculum Vitae", "Resume", "CV", "Personal details".
-_HEADING = re.compile(r"^\W*(?:curriculum\s+vitae|r[ée]sum[ée]|cv|bio[\s-]?data|personal\s+(?:details|information|"
-                      r"profile)|contact(?:\s+(?:details|information))?)\W*$", re.IGNORECASE)
+_HEADING = re.compile(
+    r"^\W*(?:curriculum\s+vitae|r[ée]sum[ée]|cv|bio[\s-]?data|personal\s+(?:details|information|"
+    r"profile)|contact(?:\s+(?:details|information))?)\W*$",
+    re.IGNORECASE,
+)
 # Field labels before a name: "Name: Jane Doe".
 _NAME_LABEL = re.compile(r"^\s*(?:full\s+)?name\s*[:\-–]\s*", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?$")
 # Generated references: "cv-179b9b5735af", "user-3", a hash, a number.
-_GENERATED = re.compile(r"^(?:cv|user|candidate|resume|applicant)[-_ ]?[0-9a-f]*$|^[0-9a-f]{8,}$|^\d+$", re.IGNORECASE)
-_STEM_NOISE = {"cv", "resume", "résumé", "curriculum", "vitae", "final", "new", "updated", "latest", "copy", "v1",
-               "v2", "v3", "draft", "doc", "document", "en", "english"}
+_GENERATED = re.compile(
+    r"^(?:cv|user|candidate|resume|applicant)[-_ ]?[0-9a-f]*$|^[0-9a-f]{8,}$|^\d+$", re.IGNORECASE
+)
+_STEM_NOISE = {
+    "cv",
+    "resume",
+    "résumé",
+    "curriculum",
+    "vitae",
+    "final",
+    "new",
+    "updated",
+    "latest",
+    "copy",
+    "v1",
+    "v2",
+    "v3",
+    "draft",
+    "doc",
+    "document",
+    "en",
+    "english",
+}
 
 
 def _as_name(line: str) -> str:
@@ -104,7 +294,9 @@ def name_from_cv(text: str) -> str:
             candidates.append(line)
         elif top:
             candidates.extend(re.split(r"\s[|•·]\s|\t|\s{3,}", line))
-            top = bool(_HEADING.match(line) or _EMAIL.search(line) or _URL.search(line) or _DIGITS.search(line))
+            top = bool(
+                _HEADING.match(line) or _EMAIL.search(line) or _URL.search(line) or _DIGITS.search(line)
+            )
     for part in candidates:
         name = _as_name(part)
         if name:
@@ -125,21 +317,34 @@ def name_from_reference(reference: str) -> str:
     return _as_name(" ".join(w if w[:1].isupper() else w.capitalize() for w in words))
 
 
-def display_name(*, name: str = "", cv_name: str = "", reference: str = "", source: str = "",
-                 source_label: str = "", pk: int | None = None) -> str:
+def display_name(
+    *,
+    name: str = "",
+    cv_name: str = "",
+    reference: str = "",
+    source: str = "",
+    source_label: str = "",
+    pk: int | None = None,
+) -> str:
     """The name a candidate is shown by (see the module docstring for the order).  Never empty, never a
     generated reference: the last resort is "<source label or source> candidate <pk>"."""
     for value in (name, cv_name, name_from_reference(reference)):
         if value and value.strip():
             return value.strip()[:NAME_MAX_CHARS]
     origin = (source_label or "").strip() or {"portal": "Portal", "api": "API", "import": "Imported"}.get(
-        source, (source or "").strip().capitalize() or "Unnamed")
+        source, (source or "").strip().capitalize() or "Unnamed"
+    )
     return f"{origin} candidate {pk}" if pk is not None else f"{origin} candidate"
 
 
 def candidate_display_name(candidate) -> str:
     """``display_name`` of a ``recruiting.models.Candidate`` (reads only its name, cv_name, reference, source,
     source_label and pk; never its CV text)."""
-    return display_name(name=candidate.name, cv_name=getattr(candidate, "cv_name", ""),
-                        reference=candidate.reference, source=candidate.source,
-                        source_label=candidate.source_label, pk=candidate.pk)
+    return display_name(
+        name=candidate.name,
+        cv_name=getattr(candidate, "cv_name", ""),
+        reference=candidate.reference,
+        source=candidate.source,
+        source_label=candidate.source_label,
+        pk=candidate.pk,
+    )

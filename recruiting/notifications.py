@@ -114,7 +114,9 @@ def stage_email_render(template, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def stage_email_send(*, application_id: int, from_stage: str = "", reason: str = "", on_apply: bool = False) -> bool:
+def stage_email_send(
+    *, application_id: int, from_stage: str = "", reason: str = "", on_apply: bool = False
+) -> bool:
     """Send the e-mail for the application's current stage.  Returns whether one was sent.
 
     ``on_apply``: the application was just created; the "applied" e-mail goes only to a candidate who applied
@@ -130,8 +132,9 @@ def stage_email_send(*, application_id: int, from_stage: str = "", reason: str =
     )
     if application is None or application.candidate is None or not application.candidate.email:
         return False
-    if on_apply and (application.source == Application.Source.SOURCED
-                     or application.stage != Application.Stage.APPLIED):
+    if on_apply and (
+        application.source == Application.Source.SOURCED or application.stage != Application.Stage.APPLIED
+    ):
         return False
     template = StageEmailTemplate.objects.filter(stage=application.stage, active=True).first()
     if template is None:

@@ -152,7 +152,9 @@ def candidate_match_scores(candidate, queryset: QuerySet) -> QuerySet:
     from recruiting.models import Application, Vacancy
 
     applied = Application.objects.filter(candidate=candidate, vacancy=OuterRef("vacancy_id"))
-    return queryset.filter(candidate=candidate).filter(Q(vacancy__status=Vacancy.Status.OPEN) | Exists(applied))
+    return queryset.filter(candidate=candidate).filter(
+        Q(vacancy__status=Vacancy.Status.OPEN) | Exists(applied)
+    )
 
 
 def visible_candidates(user, queryset: QuerySet | None = None) -> QuerySet:

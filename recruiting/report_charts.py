@@ -27,8 +27,15 @@ class BarRow:
     note: str = ""
 
 
-def hbar_chart(rows: Sequence[BarRow], *, width: int = 720, label_width: int = 130, note_width: int = 260,
-               row_height: int = 28, scale_max: float | None = None) -> dict:
+def hbar_chart(
+    rows: Sequence[BarRow],
+    *,
+    width: int = 720,
+    label_width: int = 130,
+    note_width: int = 260,
+    row_height: int = 28,
+    scale_max: float | None = None,
+) -> dict:
     """Horizontal bars, one row per ``rows`` item; every layer of a row starts at the axis, so a shorter layer
     drawn after a longer one reads as "part of" it.  ``scale_max`` (default: the largest value) maps to the full
     bar width.  Returns the SVG size and, per row, the label / note positions and each layer's rectangle."""
@@ -43,17 +50,44 @@ def hbar_chart(rows: Sequence[BarRow], *, width: int = 720, label_width: int = 1
         layers = []
         for layer in row.layers:
             w = round(plot * max(min(layer.value / peak, 1.0), 0.0), 1)
-            layers.append({"x": label_width, "y": y, "w": w, "h": bar_h, "kind": layer.kind,
-                           "title": layer.title or f"{row.label}: {layer.value:g}"})
-        out.append({"label": row.label, "note": row.note, "y": y, "text_y": round(y + bar_h / 2 + 4, 1),
-                    "layers": layers})
-    return {"width": width, "height": top * 2 + len(rows) * row_height, "rows": out,
-            "label_x": label_width - 8, "note_x": label_width + plot + 8, "axis_x": label_width,
-            "axis_top": top, "axis_bottom": top + len(rows) * row_height - gap}
+            layers.append(
+                {
+                    "x": label_width,
+                    "y": y,
+                    "w": w,
+                    "h": bar_h,
+                    "kind": layer.kind,
+                    "title": layer.title or f"{row.label}: {layer.value:g}",
+                }
+            )
+        out.append(
+            {
+                "label": row.label,
+                "note": row.note,
+                "y": y,
+                "text_y": round(y + bar_h / 2 + 4, 1),
+                "layers": layers,
+            }
+        )
+    return {
+        "width": width,
+        "height": top * 2 + len(rows) * row_height,
+        "rows": out,
+        "label_x": label_width - 8,
+        "note_x": label_width + plot + 8,
+        "axis_x": label_width,
+        "axis_top": top,
+        "axis_bottom": top + len(rows) * row_height - gap,
+    }
 
 
-def paired_histogram(first: Sequence[tuple[float, float, int]], second: Sequence[tuple[float, float, int]], *,
-                     width: int = 640, height: int = 200) -> dict:
+def paired_histogram(
+    first: Sequence[tuple[float, float, int]],
+    second: Sequence[tuple[float, float, int]],
+    *,
+    width: int = 640,
+    height: int = 200,
+) -> dict:
     """Two histograms over the same bins (``[(low, high, count), …]``, e.g. hired and rejected), side by side
     in each bin.  Each series is scaled to its own total (share of its candidates), so a small hired group and
     a large rejected one compare by shape.  Raises ``ValueError`` when the bins differ."""
@@ -74,9 +108,28 @@ def paired_histogram(first: Sequence[tuple[float, float, int]], second: Sequence
             share = shares[k][i]
             h = round(plot_h * share / peak, 1)
             count = (first if k == 0 else second)[i][2]
-            bars.append({"x": round(x0 + k * (bar_w + 1), 1), "y": round(top + plot_h - h, 1), "w": round(bar_w, 1),
-                         "h": h, "kind": kind, "count": count, "share": f"{share:.0%}"})
-        bins.append({"low": f"{low:.0f}", "high": f"{high:.0f}", "x": round(left + i * slot, 1), "bars": bars})
+            bars.append(
+                {
+                    "x": round(x0 + k * (bar_w + 1), 1),
+                    "y": round(top + plot_h - h, 1),
+                    "w": round(bar_w, 1),
+                    "h": h,
+                    "kind": kind,
+                    "count": count,
+                    "share": f"{share:.0%}",
+                }
+            )
+        bins.append(
+            {"low": f"{low:.0f}", "high": f"{high:.0f}", "x": round(left + i * slot, 1), "bars": bars}
+        )
     ticks = [{"y": round(top + plot_h - plot_h * f, 1), "label": f"{peak * f:.0%}"} for f in (0.0, 0.5, 1.0)]
-    return {"width": width, "height": height, "bins": bins, "baseline": top + plot_h, "left": left,
-            "right": width - right, "axis_y": height - 6, "ticks": ticks}
+    return {
+        "width": width,
+        "height": height,
+        "bins": bins,
+        "baseline": top + plot_h,
+        "left": left,
+        "right": width - right,
+        "axis_y": height - 6,
+        "ticks": ticks,
+    }

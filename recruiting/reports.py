@@ -46,17 +46,29 @@ class ReportInfo:
 REPORTS = {
     r.slug: r
     for r in (
-        ReportInfo("funnel", "Pipeline funnel",
-                   "How many applications reached each stage, per vacancy and overall, and the conversion "
-                   "from one stage to the next."),
-        ReportInfo("time-in-stage", "Time in stage",
-                   "How long applications stay in each stage (median and 90th percentile) and the time to hire."),
-        ReportInfo("sources", "Candidates by source",
-                   "Applications from the portal, the API, imports and recruiters' sourcing, and how far each "
-                   "source's candidates get."),
-        ReportInfo("scores", "Score vs decision",
-                   "The match scores of hired and rejected candidates, and how well the score predicts the "
-                   "decision (ROC AUC)."),
+        ReportInfo(
+            "funnel",
+            "Pipeline funnel",
+            "How many applications reached each stage, per vacancy and overall, and the conversion "
+            "from one stage to the next.",
+        ),
+        ReportInfo(
+            "time-in-stage",
+            "Time in stage",
+            "How long applications stay in each stage (median and 90th percentile) and the time to hire.",
+        ),
+        ReportInfo(
+            "sources",
+            "Candidates by source",
+            "Applications from the portal, the API, imports and recruiters' sourcing, and how far each "
+            "source's candidates get.",
+        ),
+        ReportInfo(
+            "scores",
+            "Score vs decision",
+            "The match scores of hired and rejected candidates, and how well the score predicts the "
+            "decision (ROC AUC).",
+        ),
     )
 }
 
@@ -80,7 +92,8 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if vacancies is not None:
             self.fields["vacancy"].queryset = vacancies.order_by("title", "reference").only(
-                "pk", "title", "reference", "status")
+                "pk", "title", "reference", "status"
+            )
 
     def clean(self):
         data = super().clean()
@@ -118,7 +131,9 @@ def _vacancy_name(row: dict) -> str:
 # --- the four reports: rows in, {"table", "csv", "chart", …} out ---------------------------------------------
 def _furthest(rows: list[dict], histories: dict) -> dict[int, int]:
     return {
-        row["pk"]: hiring_stats.furthest_stage([s for s, _ in histories.get(row["pk"], [])], row["stage"], PIPELINE)
+        row["pk"]: hiring_stats.furthest_stage(
+            [s for s, _ in histories.get(row["pk"], [])], row["stage"], PIPELINE
+        )
         for row in rows
     }
 
@@ -128,7 +143,9 @@ def funnel_report(rows: list[dict], histories: dict) -> dict:
     furthest = _furthest(rows, histories)
     overall = hiring_stats.funnel(furthest.values(), PIPELINE)
     names = {row["vacancy_id"]: _vacancy_name(row) for row in rows}
-    per_vacancy = hiring_stats.funnels_by(((row["vacancy_id"], furthest[row["pk"]]) for row in rows), PIPELINE)
+    per_vacancy = hiring_stats.funnels_by(
+        ((row["vacancy_id"], furthest[row["pk"]]) for row in rows), PIPELINE
+    )
     head = ["Vacancy", *[STAGE_LABELS[s] for s in PIPELINE], "Hired of applied"]
     csv_head = ["vacancy_id", "vacancy"]
     for stage in PIPELINE:
@@ -136,8 +153,11 @@ def funnel_report(rows: list[dict], histories: dict) -> dict:
     csv_head.append("hired_of_applied")
 
     def cells(steps):
-        return [str(steps[0].reached)] + [f"{s.reached} ({_pct(s.conversion)})" for s in steps[1:]] + [
-            _pct(steps[-1].of_first)]
+        return (
+            [str(steps[0].reached)]
+            + [f"{s.reached} ({_pct(s.conversion)})" for s in steps[1:]]
+            + [_pct(steps[-1].of_first)]
+        )
 
     def raw(steps):
         out = [steps[0].reached]
@@ -150,14 +170,25 @@ def funnel_report(rows: list[dict], histories: dict) -> dict:
     for vacancy_id, steps in per_vacancy.items():
         table.append({"cells": [names[vacancy_id], *cells(steps)], "total": False})
         csv_rows.append([vacancy_id, names[vacancy_id], *raw(steps)])
-    chart = hbar_chart([
-        BarRow(STAGE_LABELS[s.stage], [Layer(s.reached, "main", f"{STAGE_LABELS[s.stage]}: {s.reached} reached")],
-               f"{s.reached} · {_pct(s.of_first)} of applied"
-               + ("" if s.conversion is None else f" · {_pct(s.conversion)} step"))
-        for s in overall
-    ])
-    return {"head": head, "table": table, "csv_head": csv_head, "csv_rows": csv_rows, "bar_chart": chart,
-            "count": len(rows)}
+    chart = hbar_chart(
+        [
+            BarRow(
+                STAGE_LABELS[s.stage],
+                [Layer(s.reached, "main", f"{STAGE_LABELS[s.stage]}: {s.reached} reached")],
+                f"{s.reached} · {_pct(s.of_first)} of applied"
+                + ("" if s.conversion is None else f" · {_pct(s.conversion)} step"),
+            )
+            for s in overall
+        ]
+    )
+    return {
+        "head": head,
+        "table": table,
+        "csv_head": csv_head,
+        "csv_rows": csv_rows,
+        "bar_chart": chart,
+        "count": len(rows),
+    }
 
 
 def time_in_stage_report(rows: list[dict], histories: dict) -> dict:
@@ -167,19 +198,36 @@ def time_in_stage_report(rows: list[dict], histories: dict) -> dict:
     hire = hiring_stats.time_to_hire(chosen, Application.Stage.HIRED)
     lines = [(STAGE_LABELS[t.stage], t.summary, str(t.open)) for t in stages] + [("Time to hire", hire, "")]
     head = ["Stage", "Completed stays", "Median", "90th percentile", "In this stage now"]
-    table = [{"cells": [label, str(s.n), _days(s.median), _days(s.p90), now], "total": label == "Time to hire"}
-             for label, s, now in lines]
+    table = [
+        {"cells": [label, str(s.n), _days(s.median), _days(s.p90), now], "total": label == "Time to hire"}
+        for label, s, now in lines
+    ]
     csv_head = ["stage", "completed", "median_days", "p90_days", "in_stage_now"]
-    csv_rows = [[t.stage, t.summary.n, _raw(t.summary.median, 2), _raw(t.summary.p90, 2), t.open] for t in stages]
+    csv_rows = [
+        [t.stage, t.summary.n, _raw(t.summary.median, 2), _raw(t.summary.p90, 2), t.open] for t in stages
+    ]
     csv_rows.append(["time_to_hire", hire.n, _raw(hire.median, 2), _raw(hire.p90, 2), ""])
-    chart = hbar_chart([
-        BarRow(label, [Layer(s.p90 or 0, "light", f"{label}: 90th percentile {_days(s.p90)}"),
-                       Layer(s.median or 0, "main", f"{label}: median {_days(s.median)}")],
-               "no completed stays" if not s.n else f"median {_days(s.median)} · p90 {_days(s.p90)}")
-        for label, s, _ in lines
-    ])
-    return {"head": head, "table": table, "csv_head": csv_head, "csv_rows": csv_rows, "bar_chart": chart,
-            "count": len(rows)}
+    chart = hbar_chart(
+        [
+            BarRow(
+                label,
+                [
+                    Layer(s.p90 or 0, "light", f"{label}: 90th percentile {_days(s.p90)}"),
+                    Layer(s.median or 0, "main", f"{label}: median {_days(s.median)}"),
+                ],
+                "no completed stays" if not s.n else f"median {_days(s.median)} · p90 {_days(s.p90)}",
+            )
+            for label, s, _ in lines
+        ]
+    )
+    return {
+        "head": head,
+        "table": table,
+        "csv_head": csv_head,
+        "csv_rows": csv_rows,
+        "bar_chart": chart,
+        "count": len(rows),
+    }
 
 
 def sources_report(rows: list[dict], histories: dict) -> dict:
@@ -194,19 +242,37 @@ def sources_report(rows: list[dict], histories: dict) -> dict:
     table, csv_rows, bars = [], [], []
     for source, label in SOURCE_LABELS.items():
         steps = by_source.get(source, empty)
-        table.append({"cells": [label, str(steps[0].reached)]
-                      + [f"{s.reached} ({_pct(s.of_first)})" for s in steps[1:]], "total": False})
+        table.append(
+            {
+                "cells": [label, str(steps[0].reached)]
+                + [f"{s.reached} ({_pct(s.of_first)})" for s in steps[1:]],
+                "total": False,
+            }
+        )
         line = [source, steps[0].reached]
         for s in steps[1:]:
             line += [s.reached, _raw(s.of_first, 4)]
         csv_rows.append(line)
-        bars.append(BarRow(label, [
-            Layer(steps[0].reached, "light", f"{label}: {steps[0].reached} applications"),
-            Layer(steps[1].reached, "mid", f"{label}: {steps[1].reached} reached screening"),
-            Layer(steps[-1].reached, "main", f"{label}: {steps[-1].reached} hired"),
-        ], f"{steps[0].reached} · {_pct(steps[1].of_first)} screened · {_pct(steps[-1].of_first)} hired"))
-    return {"head": head, "table": table, "csv_head": csv_head, "csv_rows": csv_rows, "bar_chart": hbar_chart(bars),
-            "count": len(rows), "legend": [("light", "applications"), ("mid", "reached screening"), ("main", "hired")]}
+        bars.append(
+            BarRow(
+                label,
+                [
+                    Layer(steps[0].reached, "light", f"{label}: {steps[0].reached} applications"),
+                    Layer(steps[1].reached, "mid", f"{label}: {steps[1].reached} reached screening"),
+                    Layer(steps[-1].reached, "main", f"{label}: {steps[-1].reached} hired"),
+                ],
+                f"{steps[0].reached} · {_pct(steps[1].of_first)} screened · {_pct(steps[-1].of_first)} hired",
+            )
+        )
+    return {
+        "head": head,
+        "table": table,
+        "csv_head": csv_head,
+        "csv_rows": csv_rows,
+        "bar_chart": hbar_chart(bars),
+        "count": len(rows),
+        "legend": [("light", "applications"), ("mid", "reached screening"), ("main", "hired")],
+    }
 
 
 def scores_report(decisions: list[tuple[str, float]]) -> dict:
@@ -216,20 +282,41 @@ def scores_report(decisions: list[tuple[str, float]]) -> dict:
     hired_bins = hiring_stats.score_bins(hired, bins=SCORE_BINS)
     rejected_bins = hiring_stats.score_bins(rejected, bins=SCORE_BINS)
     auc = hiring_stats.roc_auc_with_interval(
-        [(stage == Application.Stage.HIRED, score) for stage, score in decisions])
+        [(stage == Application.Stage.HIRED, score) for stage, score in decisions]
+    )
     head = ["Score", "Hired", "Rejected"]
-    table = [{"cells": [f"{lo:.0f}–{hi:.0f}", str(h), str(r)], "total": False}
-             for (lo, hi, h), (_, _, r) in zip(hired_bins, rejected_bins, strict=True)]
+    table = [
+        {"cells": [f"{lo:.0f}–{hi:.0f}", str(h), str(r)], "total": False}
+        for (lo, hi, h), (_, _, r) in zip(hired_bins, rejected_bins, strict=True)
+    ]
     table.append({"cells": ["All", str(len(hired)), str(len(rejected))], "total": True})
     csv_head = ["score_from", "score_to", "hired", "rejected"]
     csv_rows = [[lo, hi, h, r] for (lo, hi, h), (_, _, r) in zip(hired_bins, rejected_bins, strict=True)]
-    csv_rows += [[], ["decisions", "hired", "rejected", "roc_auc", "interval_low", "interval_high", "note"],
-                 [auc.decisions, auc.hired, auc.rejected, _raw(auc.auc, 4), _raw(auc.low, 4), _raw(auc.high, 4),
-                  auc.reason]]
-    return {"head": head, "table": table, "csv_head": csv_head, "csv_rows": csv_rows, "auc": auc,
-            "level": hiring_stats.CONFIDENCE_LEVEL, "min_decisions": hiring_stats.MIN_DECISIONS,
-            "histogram": paired_histogram(hired_bins, rejected_bins), "count": len(decisions),
-            "legend": [("first", "hired"), ("second", "rejected")]}
+    csv_rows += [
+        [],
+        ["decisions", "hired", "rejected", "roc_auc", "interval_low", "interval_high", "note"],
+        [
+            auc.decisions,
+            auc.hired,
+            auc.rejected,
+            _raw(auc.auc, 4),
+            _raw(auc.low, 4),
+            _raw(auc.high, 4),
+            auc.reason,
+        ],
+    ]
+    return {
+        "head": head,
+        "table": table,
+        "csv_head": csv_head,
+        "csv_rows": csv_rows,
+        "auc": auc,
+        "level": hiring_stats.CONFIDENCE_LEVEL,
+        "min_decisions": hiring_stats.MIN_DECISIONS,
+        "histogram": paired_histogram(hired_bins, rejected_bins),
+        "count": len(decisions),
+        "legend": [("first", "hired"), ("second", "rejected")],
+    }
 
 
 def build_report(slug: str, *, applications, scores) -> dict:
@@ -240,7 +327,8 @@ def build_report(slug: str, *, applications, scores) -> dict:
     rows = selectors.report_application_rows(applications=applications)
     histories = selectors.report_stage_histories(applications=applications)
     return {"funnel": funnel_report, "time-in-stage": time_in_stage_report, "sources": sources_report}[slug](
-        rows, histories)
+        rows, histories
+    )
 
 
 # --- the view -----------------------------------------------------------------------------------------------
@@ -262,14 +350,19 @@ def hiring_report_view(request: HttpRequest, report: str) -> HttpResponse:
     valid = form.is_valid() if form.is_bound else True
     if want_csv and not valid:
         errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
-        return HttpResponse(f"Bad report filter: {errors}\n", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            f"Bad report filter: {errors}\n", status=400, content_type="text/plain; charset=utf-8"
+        )
     data: dict = {}
     if valid:
         since, before = form.bounds() if form.is_bound else (None, None)
         vacancy = form.cleaned_data.get("vacancy") if form.is_bound else None
         scope = selectors.report_applications_scope(
-            applications=permissions.visible_applications(request.user), vacancy=vacancy, since=since,
-            before=before)
+            applications=permissions.visible_applications(request.user),
+            vacancy=vacancy,
+            since=since,
+            before=before,
+        )
         data = build_report(report, applications=scope, scores=permissions.visible_match_scores(request.user))
     if want_csv:
         return _csv(report, data)
@@ -278,13 +371,24 @@ def hiring_report_view(request: HttpRequest, report: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("format", None)
     query["format"] = "csv"
-    return TemplateResponse(request, "admin/recruiting/reports/report.html", {
-        **admin.site.each_context(request),
-        "title": info.title, "info": info, "reports": REPORTS.values(), "form": form, "valid": valid,
-        "report": data, "can_export": can_export, "csv_query": query.urlencode(),
-        "filter_query": request.GET.urlencode(),
-        "index_url": reverse("admin:index"),
-    }, status=200 if valid else 400)
+    return TemplateResponse(
+        request,
+        "admin/recruiting/reports/report.html",
+        {
+            **admin.site.each_context(request),
+            "title": info.title,
+            "info": info,
+            "reports": REPORTS.values(),
+            "form": form,
+            "valid": valid,
+            "report": data,
+            "can_export": can_export,
+            "csv_query": query.urlencode(),
+            "filter_query": request.GET.urlencode(),
+            "index_url": reverse("admin:index"),
+        },
+        status=200 if valid else 400,
+    )
 
 
 def _csv(slug: str, data: dict) -> HttpResponse:

@@ -135,8 +135,10 @@ def _scopes(ip: str, username: str) -> list[tuple[str, str, int]]:
     from any IP, the IP over any account."""
     scopes = [("ip", _key("ip", ip), _setting("LOGIN_IP_FAILURE_LIMIT", 100))]
     if username:
-        scopes += [("pair", _key("pair", f"{username.strip()}\n{ip}"), _setting("LOGIN_FAILURE_LIMIT", 5)),
-                   ("user", _key("user", username), _setting("LOGIN_ACCOUNT_FAILURE_LIMIT", 50))]
+        scopes += [
+            ("pair", _key("pair", f"{username.strip()}\n{ip}"), _setting("LOGIN_FAILURE_LIMIT", 5)),
+            ("user", _key("user", username), _setting("LOGIN_ACCOUNT_FAILURE_LIMIT", 50)),
+        ]
     return scopes
 
 
@@ -183,7 +185,11 @@ def _submitted_username(request: HttpRequest) -> str:
             if int(request.META.get("CONTENT_LENGTH") or 0) > 64 * 1024:
                 return ""  # no login body is that big; the view answers it
             data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: the view's parser answers 400
+        except (
+            ValueError,
+            UnicodeDecodeError,
+            RecursionError,
+        ):  # deep nesting: the view's parser answers 400
             return ""
         return str(data.get("email") or data.get("username") or "") if isinstance(data, dict) else ""
     return str(request.POST.get("username") or request.POST.get("email") or "")
@@ -231,7 +237,9 @@ class LoginRateLimitMiddleware:
 
     def refusal(self, url_name: str, wait: int) -> HttpResponse:
         minutes = max(1, math.ceil(wait / 60))
-        message = f"Too many failed login attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+        message = (
+            f"Too many failed login attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+        )
         if url_name.startswith("api:"):
             response = JsonResponse(
                 {"error": {"code": "throttled", "message": message, "details": {"retry_after": wait}}},
@@ -239,7 +247,7 @@ class LoginRateLimitMiddleware:
             )
         else:
             response = HttpResponse(
-                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts"
+                '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Too many attempts'
                 f"</title></head><body><h1>Too many attempts</h1><p>{escape(message)}</p></body></html>",
                 status=429,
             )

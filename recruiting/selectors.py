@@ -55,8 +55,9 @@ def with_vacancy_rank(queryset: QuerySet[MatchScore], *, among: bool = False) ->
             output_field=IntegerField(),
         ),
         vacancy_tied=Exists(
-            MatchScore.objects.filter(vacancy=OuterRef("vacancy_id"), score=OuterRef("score"))
-            .exclude(pk=OuterRef("pk"))
+            MatchScore.objects.filter(vacancy=OuterRef("vacancy_id"), score=OuterRef("score")).exclude(
+                pk=OuterRef("pk")
+            )
         ),
     )
     if among:
@@ -88,8 +89,14 @@ def match_bands() -> Bands:
 
 
 def _match_bands_uncached() -> Bands:
-    rows = (MatchScore.objects.filter(score__isnull=False).annotate(bucket=Floor("score")).order_by()
-            .values("bucket").annotate(n=Count("pk")).values_list("bucket", "n"))
+    rows = (
+        MatchScore.objects.filter(score__isnull=False)
+        .annotate(bucket=Floor("score"))
+        .order_by()
+        .values("bucket")
+        .annotate(n=Count("pk"))
+        .values_list("bucket", "n")
+    )
     counts: dict[int, int] = {}
     for bucket, n in rows:
         key = int(min(max(bucket, 0), 100))
@@ -135,6 +142,7 @@ def candidates_with_score_stats(queryset: QuerySet[Candidate]) -> QuerySet[Candi
 
 # --- portal ---------------------------------------------------------------------------------------------
 
+
 def _skill_links_prefetch() -> Prefetch:
     return Prefetch(
         "skill_links",
@@ -167,9 +175,22 @@ def vacancy_get_open(*, pk: int) -> Vacancy | None:
 # --- display helpers (pure) -----------------------------------------------------------------------------
 
 CURRENCY_SYMBOLS = {
-    "GBP": "£", "USD": "$", "EUR": "€", "INR": "₹", "JPY": "¥", "CNY": "¥",
-    "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "SGD": "S$", "HKD": "HK$",
-    "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK ", "PLN": "PLN ",
+    "GBP": "£",
+    "USD": "$",
+    "EUR": "€",
+    "INR": "₹",
+    "JPY": "¥",
+    "CNY": "¥",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "NZD": "NZ$",
+    "SGD": "S$",
+    "HKD": "HK$",
+    "CHF": "CHF ",
+    "SEK": "SEK ",
+    "NOK": "NOK ",
+    "DKK": "DKK ",
+    "PLN": "PLN ",
 }
 
 
@@ -179,7 +200,9 @@ def _money(amount: Decimal, currency: str) -> str:
     return f"{symbol}{amount:,.0f}" if whole else f"{symbol}{amount:,.2f}"
 
 
-def money_range_text(minimum: Decimal | None, maximum: Decimal | None, currency: str, *, per: str = "") -> str:
+def money_range_text(
+    minimum: Decimal | None, maximum: Decimal | None, currency: str, *, per: str = ""
+) -> str:
     """``£60,000–£80,000``, ``from £60,000``, ``up to £80,000`` or "" — with `` per day`` when ``per``."""
     if minimum is None and maximum is None:
         return ""
@@ -251,8 +274,11 @@ def shortlist_scores(
     elif applied == "no":
         queryset = queryset.filter(application_id__isnull=True)
     if skill:
-        queryset = queryset.filter(Exists(CandidateSkill.objects.filter(
-            candidate=OuterRef("candidate_id"), skill__name__iexact=skill)))
+        queryset = queryset.filter(
+            Exists(
+                CandidateSkill.objects.filter(candidate=OuterRef("candidate_id"), skill__name__iexact=skill)
+            )
+        )
     if confidence:
         queryset = queryset.filter(confidence=confidence)
     total = queryset.count()
@@ -262,19 +288,39 @@ def shortlist_scores(
         _ranked(queryset)
         .select_related("candidate")
         .only(
-            "pk", "vacancy_id", "candidate", "state", "score", "skills_score", "qualifications_score",
+            "pk",
+            "vacancy_id",
+            "candidate",
+            "state",
+            "score",
+            "skills_score",
+            "qualifications_score",
             "text_score",
-            "matched_skills", "missing_skills", "explanation", "engine_version", "model_version", "stale",
-            "computed_at", "confidence", "candidate__id", "candidate__name", "candidate__cv_name", "candidate__email",
-            "candidate__reference", "candidate__source",
-            "candidate__source_label", "candidate__headline", "candidate__location",
+            "matched_skills",
+            "missing_skills",
+            "explanation",
+            "engine_version",
+            "model_version",
+            "stale",
+            "computed_at",
+            "confidence",
+            "candidate__id",
+            "candidate__name",
+            "candidate__cv_name",
+            "candidate__email",
+            "candidate__reference",
+            "candidate__source",
+            "candidate__source_label",
+            "candidate__headline",
+            "candidate__location",
         )[: max(limit, 0)]
     )
     return list(rows), total
 
 
-def compare_scores(*, vacancy: Vacancy, candidate_ids: list[int],
-                   scores: QuerySet[MatchScore] | None = None) -> list[MatchScore]:
+def compare_scores(
+    *, vacancy: Vacancy, candidate_ids: list[int], scores: QuerySet[MatchScore] | None = None
+) -> list[MatchScore]:
     """The match scores of ``candidate_ids`` for ``vacancy`` in the order of the ids, each with its
     ``application_advanced`` / ``application_stage``, its rank, and the candidate's qualifications and work history
     prefetched (three queries, whatever the number of candidates).  ``scores`` limits them to what the user may
@@ -285,9 +331,12 @@ def compare_scores(*, vacancy: Vacancy, candidate_ids: list[int],
     scores = MatchScore.objects.all() if scores is None else scores
     rows = list(
         with_vacancy_rank(scores.filter(vacancy=vacancy, candidate_id__in=candidate_ids), among=True)
-        .annotate(application_stage=Subquery(application.values("stage")[:1]),
-                  application_advanced=Subquery(application.values("advanced")[:1]))
-        .select_related("candidate").defer("candidate__cv_text")
+        .annotate(
+            application_stage=Subquery(application.values("stage")[:1]),
+            application_advanced=Subquery(application.values("advanced")[:1]),
+        )
+        .select_related("candidate")
+        .defer("candidate__cv_text")
         .prefetch_related(
             Prefetch("candidate__qualifications", queryset=Qualification.objects.order_by("-level", "field")),
             Prefetch("candidate__experiences", queryset=Experience.objects.order_by("-start_date")),
@@ -317,7 +366,8 @@ def vacancy_score_histogram(*, vacancy: Vacancy) -> dict:
 def vacancy_skill_names(*, vacancy: Vacancy) -> list[str]:
     """Names of the skills ``vacancy`` asks for, required first (for the shortlist's skill filter)."""
     return list(
-        VacancySkill.objects.filter(vacancy=vacancy).order_by("importance", "skill__name")
+        VacancySkill.objects.filter(vacancy=vacancy)
+        .order_by("importance", "skill__name")
         .values_list("skill__name", flat=True)
     )
 
@@ -353,8 +403,11 @@ def candidate_scores(
     among the vacancy's candidates (``with_vacancy_rank(among=True)``) — one query.  ``scores`` (default: all)
     is the match scores the user may see (``recruiting.permissions.visible_match_scores``)."""
     scores = MatchScore.objects.all() if scores is None else scores
-    queryset = (scores.filter(candidate=candidate, vacancy__in=vacancies)
-                .select_related("vacancy").defer("vacancy__description"))
+    queryset = (
+        scores.filter(candidate=candidate, vacancy__in=vacancies)
+        .select_related("vacancy")
+        .defer("vacancy__description")
+    )
     return list(_ranked(with_vacancy_rank(queryset, among=True)))
 
 
@@ -365,12 +418,16 @@ def candidate_applications(*, candidate: Candidate, applications: QuerySet) -> l
 
     history = ApplicationStageChange.objects.select_related("actor").order_by("created_at", "pk")
     return list(
-        applications.filter(candidate=candidate).select_related("vacancy").defer("vacancy__description")
-        .prefetch_related(Prefetch("stage_changes", queryset=history)).order_by("-updated_at", "-pk")
+        applications.filter(candidate=candidate)
+        .select_related("vacancy")
+        .defer("vacancy__description")
+        .prefetch_related(Prefetch("stage_changes", queryset=history))
+        .order_by("-updated_at", "-pk")
     )
 
 
 # --- hiring reports (recruiting.reports; the numbers: recruiting.hiring_stats) ------------------------------
+
 
 def report_applications_scope(
     *, applications: QuerySet, vacancy: Vacancy | None = None, since=None, before=None
@@ -392,7 +449,13 @@ def report_application_rows(*, applications: QuerySet) -> list[dict]:
     data)."""
     return list(
         applications.order_by("vacancy__title", "vacancy__reference", "pk").values(
-            "pk", "vacancy_id", "vacancy__title", "vacancy__reference", "vacancy__status", "stage", "source",
+            "pk",
+            "vacancy_id",
+            "vacancy__title",
+            "vacancy__reference",
+            "vacancy__status",
+            "stage",
+            "source",
             "created_at",
         )
     )
@@ -414,13 +477,17 @@ def report_stage_histories(*, applications: QuerySet) -> dict[int, list[tuple[st
     return histories
 
 
-def report_decision_scores(*, applications: QuerySet, scores: QuerySet[MatchScore]) -> list[tuple[str, float]]:
+def report_decision_scores(
+    *, applications: QuerySet, scores: QuerySet[MatchScore]
+) -> list[tuple[str, float]]:
     """``(stage, score)`` of each application of ``applications`` now at hired or rejected whose candidate has a
     match score for the vacancy among ``scores`` (what the user may see); erased candidates and unscored pairs
     are left out (one query)."""
     from recruiting.models import Application
 
-    score = scores.filter(candidate=OuterRef("candidate_id"), vacancy=OuterRef("vacancy_id")).values("score")[:1]
+    score = scores.filter(candidate=OuterRef("candidate_id"), vacancy=OuterRef("vacancy_id")).values("score")[
+        :1
+    ]
     return list(
         applications.filter(stage__in=[Application.Stage.HIRED, Application.Stage.REJECTED])
         .annotate(decision_score=Subquery(score))

@@ -98,7 +98,9 @@ def candidate_upsert(
         defaults["name"] = name.strip()[:200]
     if email:
         defaults["email"] = email.strip()
-    candidate, created = Candidate.objects.update_or_create(source=source, reference=reference, defaults=defaults)
+    candidate, created = Candidate.objects.update_or_create(
+        source=source, reference=reference, defaults=defaults
+    )
     if cv_file is not None:
         candidate.cv_file.save(cv_file.name, cv_file, save=True)
     matching_services.candidate_refresh_profile(candidate=candidate)
@@ -106,10 +108,16 @@ def candidate_upsert(
     return candidate, created
 
 
-
 #: Fields a candidate edits on their own profile (portal and API).
-CANDIDATE_PROFILE_FIELDS = ("name", "headline", "location", "open_to_remote", "open_to_relocation",
-                            "salary_expectation", "salary_currency")
+CANDIDATE_PROFILE_FIELDS = (
+    "name",
+    "headline",
+    "location",
+    "open_to_remote",
+    "open_to_relocation",
+    "salary_expectation",
+    "salary_currency",
+)
 
 
 @transaction.atomic
@@ -126,8 +134,12 @@ def candidate_profile_update(*, candidate: Candidate, cv_text: str | None = None
     candidate.salary_currency = (candidate.salary_currency or "").upper()
     candidate.save(update_fields=[*dict.fromkeys([*fields, "salary_currency", "updated_at"])])
     if cv_text is not None and cv_text.strip() != candidate.cv_text:
-        candidate, _ = candidate_upsert(source=candidate.source, reference=candidate.reference, cv_text=cv_text,
-                                        source_label=candidate.source_label)
+        candidate, _ = candidate_upsert(
+            source=candidate.source,
+            reference=candidate.reference,
+            cv_text=cv_text,
+            source_label=candidate.source_label,
+        )
     else:
         matching_services.enqueue_candidate_scoring(candidate_id=candidate.pk)
     return candidate
@@ -143,8 +155,10 @@ def vacancy_publish(*, vacancy: Vacancy, actor=None) -> Vacancy:
     vacancy.published_at = vacancy.published_at or timezone.now()
     vacancy.save(update_fields=["status", "published_at", "updated_at"])
     matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy.id)
-    events.emit("vacancy.published", {"vacancy_id": vacancy.id, "reference": vacancy.reference,
-                                      "title": vacancy.title})
+    events.emit(
+        "vacancy.published",
+        {"vacancy_id": vacancy.id, "reference": vacancy.reference, "title": vacancy.title},
+    )
     return vacancy
 
 
@@ -162,18 +176,33 @@ class ApplicationError(ValueError):
 
 
 TERMINAL_STAGES = {Application.Stage.HIRED, Application.Stage.REJECTED, Application.Stage.WITHDRAWN}
-PIPELINE_ORDER = [Application.Stage.APPLIED, Application.Stage.SCREENING, Application.Stage.INTERVIEW,
-                  Application.Stage.OFFER, Application.Stage.HIRED]
+PIPELINE_ORDER = [
+    Application.Stage.APPLIED,
+    Application.Stage.SCREENING,
+    Application.Stage.INTERVIEW,
+    Application.Stage.OFFER,
+    Application.Stage.HIRED,
+]
 
 
 def _application_payload(application: Application) -> dict:
-    return {"application_id": application.id, "candidate_id": application.candidate_id,
-            "vacancy_id": application.vacancy_id, "stage": application.stage}
+    return {
+        "application_id": application.id,
+        "candidate_id": application.candidate_id,
+        "vacancy_id": application.vacancy_id,
+        "stage": application.stage,
+    }
 
 
 @transaction.atomic
-def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: str = "", actor=None,
-                       source: str = Application.Source.IMPORT) -> Application:
+def application_create(
+    *,
+    candidate: Candidate,
+    vacancy: Vacancy,
+    cover_note: str = "",
+    actor=None,
+    source: str = Application.Source.IMPORT,
+) -> Application:
     """Apply ``candidate`` to an open ``vacancy``.  One application per pair.  The candidate gets the "applied"
     e-mail (``recruiting.notifications``) unless a recruiter sourced them (``source`` "sourced").
 
@@ -191,12 +220,15 @@ def application_create(*, candidate: Candidate, vacancy: Vacancy, cover_note: st
     if existing and existing.stage != Application.Stage.WITHDRAWN:
         raise ApplicationError("You have already applied for this vacancy.")
     if existing:
-        return application_move(application=existing, to_stage=Application.Stage.APPLIED, actor=actor,
-                                reason="applied again")
-    application = Application.objects.create(candidate=candidate, vacancy=vacancy, cover_note=cover_note.strip(),
-                                             source=source)
-    ApplicationStageChange.objects.create(application=application, from_stage="", to_stage=application.stage,
-                                          actor=actor, reason="applied")
+        return application_move(
+            application=existing, to_stage=Application.Stage.APPLIED, actor=actor, reason="applied again"
+        )
+    application = Application.objects.create(
+        candidate=candidate, vacancy=vacancy, cover_note=cover_note.strip(), source=source
+    )
+    ApplicationStageChange.objects.create(
+        application=application, from_stage="", to_stage=application.stage, actor=actor, reason="applied"
+    )
     matching_services.enqueue_candidate_scoring(candidate_id=candidate.id)
     events.emit("application.created", _application_payload(application))
     return application
@@ -226,26 +258,37 @@ def application_move(*, application: Application, to_stage: str, actor=None, rea
         application.advanced = True
         fields.append("advanced")
     application.save(update_fields=fields)
-    ApplicationStageChange.objects.create(application=application, from_stage=from_stage, to_stage=to_stage,
-                                          actor=actor, reason=reason.strip())
+    ApplicationStageChange.objects.create(
+        application=application, from_stage=from_stage, to_stage=to_stage, actor=actor, reason=reason.strip()
+    )
     if actor is not None and to_stage != Application.Stage.WITHDRAWN:
-        audit_log(actor=actor, action="stage_change", obj=application,
-                  detail={"from": from_stage, "to": to_stage})
-    events.emit("application.stage_changed", {**_application_payload(application), "from_stage": from_stage,
-                                              "reason": reason.strip()})
+        audit_log(
+            actor=actor, action="stage_change", obj=application, detail={"from": from_stage, "to": to_stage}
+        )
+    events.emit(
+        "application.stage_changed",
+        {**_application_payload(application), "from_stage": from_stage, "reason": reason.strip()},
+    )
     return application
 
 
 def application_withdraw(*, application: Application, actor=None) -> Application:
     """The candidate withdraws.  Raises ``ApplicationError`` when it is already withdrawn or hired."""
-    return application_move(application=application, to_stage=Application.Stage.WITHDRAWN, actor=actor,
-                            reason="withdrawn by the candidate")
+    return application_move(
+        application=application,
+        to_stage=Application.Stage.WITHDRAWN,
+        actor=actor,
+        reason="withdrawn by the candidate",
+    )
 
 
 # --- audit ------------------------------------------------------------------------------------------------------
 def audit_log(*, actor, action: str, obj, detail: dict | None = None) -> AuditLogEntry:
     """Record a recruiter action on candidate data (``view_cv``, ``export``, ``stage_change`` …)."""
     return AuditLogEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None, action=action,
-        object_type=obj._meta.model_name, object_id=str(obj.pk), detail=detail or {},
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        detail=detail or {},
     )

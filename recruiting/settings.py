@@ -36,7 +36,7 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105 - DEBUG only
+    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # DEBUG only (see above)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
@@ -155,8 +155,13 @@ ACCOUNT_CHANGE_EMAIL = True
 # rule of all three login doors (per account and IP pair, docs/security.md).  allauth's own per-IP and per-e-mail
 # "login_failed" limit is off: it locked out every account of an IP, and an account from every IP.
 ACCOUNT_ADAPTER = "recruiting.security.AccountAdapter"
-ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "30/m/ip", "signup": "20/m/ip",
-                       "reset_password": "5/m/ip,3/m/key", "confirm_email": "1/3m/key"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "login": "30/m/ip",
+    "signup": "20/m/ip",
+    "reset_password": "5/m/ip,3/m/key",
+    "confirm_email": "1/3m/key",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MatchWork] "
 # Sign-up asks for consent to the processing of personal data and creates the candidate profile (portal).
 ACCOUNT_FORMS = {"signup": "portal.forms.SignupForm"}
@@ -182,13 +187,15 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CACHE_URL = env("CACHE_URL", default="")
 _CACHE_LOCATION = CACHE_URL or CELERY_BROKER_URL
 if _CACHE_LOCATION.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": _CACHE_LOCATION,
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="matchwork"),
-        # A Redis that does not answer fails a request in seconds instead of hanging a web worker.
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-    }}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_LOCATION,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="matchwork"),
+            # A Redis that does not answer fails a request in seconds instead of hanging a web worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": env.cache_url_config(CACHE_URL or "locmemcache://")}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
@@ -209,7 +216,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
 # With the broker down, a save must not hang: fail fast and leave the work to the stale sweep.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # workers keep reconnecting when the broker restarts
 # A run whose chunks made no progress for this long gets its missing chunks enqueued again by the sweep.
 MATCHING_RUN_STALL_SECONDS = env.int("MATCHING_RUN_STALL_SECONDS", default=300)
@@ -224,10 +236,15 @@ MATCHING_CHUNK_RESENDS = env.int("MATCHING_CHUNK_RESENDS", default=3)
 # Candidates a sweep enqueued are skipped by later sweeps for this long, or until their task has scored them.
 STALE_SWEEP_INFLIGHT_SECONDS = env.int("STALE_SWEEP_INFLIGHT_SECONDS", default=900)
 CELERY_BEAT_SCHEDULE = {
-    "stale-sweep": {"task": "matching.stale_sweep", "schedule": env.float("STALE_SWEEP_SECONDS", default=60.0)},
+    "stale-sweep": {
+        "task": "matching.stale_sweep",
+        "schedule": env.float("STALE_SWEEP_SECONDS", default=60.0),
+    },
     # Webhook deliveries a broker outage left pending are sent again.
-    "resend-pending-webhooks": {"task": "recruiting.resend_pending_webhooks",
-                                "schedule": env.float("WEBHOOK_RESEND_SECONDS", default=120.0)},
+    "resend-pending-webhooks": {
+        "task": "recruiting.resend_pending_webhooks",
+        "schedule": env.float("WEBHOOK_RESEND_SECONDS", default=120.0),
+    },
 }
 
 # --- Matching -----------------------------------------------------------------------------------------
@@ -386,6 +403,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # permission-checked views (portal "my CV", the workspace's logged CV download).
 STORAGES["default"] = {"BACKEND": "recruiting.security.RandomNameFileSystemStorage"}
 
+
 # --- File storage: local disk or an object store (issue 15) ---------------------------------------------------
 # With STORAGE_URL or AWS_STORAGE_BUCKET_NAME set, CV files (and pending portal uploads) live in one bucket of an
 # S3-compatible object store (MinIO in docker-compose.yml, AWS S3, …) through django-storages, so web processes
@@ -436,14 +454,21 @@ def _object_store_options(url: str) -> dict:
 STORAGE_URL = env("STORAGE_URL", default="")
 _object_store = _object_store_options(STORAGE_URL) if STORAGE_URL else {}
 if _object_store or env("AWS_STORAGE_BUCKET_NAME", default="") or env("AWS_S3_ENDPOINT_URL", default=""):
-    for _option, _variable in (("bucket_name", "AWS_STORAGE_BUCKET_NAME"), ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
-                               ("access_key", "AWS_ACCESS_KEY_ID"), ("secret_key", "AWS_SECRET_ACCESS_KEY"),
-                               ("region_name", "AWS_S3_REGION_NAME"), ("location", "AWS_LOCATION")):
+    for _option, _variable in (
+        ("bucket_name", "AWS_STORAGE_BUCKET_NAME"),
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("access_key", "AWS_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("location", "AWS_LOCATION"),
+    ):
         if env(_variable, default=""):
             _object_store[_option] = env(_variable)
     if not _object_store.get("bucket_name"):
-        raise ImproperlyConfigured("AWS_S3_ENDPOINT_URL is set but no bucket: set AWS_STORAGE_BUCKET_NAME, or "
-                                   "STORAGE_URL=s3+http://KEY:SECRET@host:port/BUCKET (see README).")
+        raise ImproperlyConfigured(
+            "AWS_S3_ENDPOINT_URL is set but no bucket: set AWS_STORAGE_BUCKET_NAME, or "
+            "STORAGE_URL=s3+http://KEY:SECRET@host:port/BUCKET (see README)."
+        )
     STORAGES["default"] = {
         "BACKEND": "recruiting.storage.RandomNameS3Storage",
         "OPTIONS": {

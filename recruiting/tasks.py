@@ -20,9 +20,18 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 
 
-@shared_task(name="recruiting.deliver_webhook", bind=True, acks_late=True, reject_on_worker_lost=True,
-             autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, max_retries=webhooks.MAX_ATTEMPTS,
-             soft_time_limit=60, time_limit=90)
+@shared_task(
+    name="recruiting.deliver_webhook",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=webhooks.MAX_ATTEMPTS,
+    soft_time_limit=60,
+    time_limit=90,
+)
 def deliver_webhook(self, delivery_id: int) -> str:
     """One attempt at delivery ``delivery_id``; schedules the next one when it failed.  Returns the status."""
     result = webhooks.delivery_attempt(delivery_id=delivery_id)

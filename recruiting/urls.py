@@ -11,7 +11,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/fairness/", admin.site.admin_view(fairness.fairness_report_view), name="fairness_report"),
-    path("admin/reports/<slug:report>/", admin.site.admin_view(reports.hiring_report_view), name="hiring_report"),
+    path(
+        "admin/reports/<slug:report>/",
+        admin.site.admin_view(reports.hiring_report_view),
+        name="hiring_report",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("recruiting.api.urls")),

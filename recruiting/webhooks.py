@@ -74,8 +74,15 @@ def signature(*, secret: str, timestamp: int | str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def signature_verify(*, secret: str, timestamp: str, body: bytes, header: str, now: float | None = None,
-                     tolerance: int = SIGNATURE_TOLERANCE_SECONDS) -> bool:
+def signature_verify(
+    *,
+    secret: str,
+    timestamp: str,
+    body: bytes,
+    header: str,
+    now: float | None = None,
+    tolerance: int = SIGNATURE_TOLERANCE_SECONDS,
+) -> bool:
     """What a receiver does: a well-formed, fresh timestamp and a constant-time comparison of signatures."""
     try:
         sent_at = int(timestamp)
@@ -101,8 +108,15 @@ def _wrapped_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | Non
 
 
 def _not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return (not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_loopback
-            or ip.is_link_local or ip.is_private)
+    return (
+        not ip.is_global
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_private
+    )
 
 
 def address_refusal(address) -> str:
@@ -117,7 +131,9 @@ def address_refusal(address) -> str:
         return f"{address} is not an IP address"
     inner = _wrapped_ipv4(ip) if ip.version == 6 else None
     if _not_public(inner or ip):
-        return f"a non-public address ({ip}, which wraps {inner})" if inner else f"a non-public address ({ip})"
+        return (
+            f"a non-public address ({ip}, which wraps {inner})" if inner else f"a non-public address ({ip})"
+        )
     return ""
 
 
@@ -164,16 +180,23 @@ def endpoint_create(*, url: str, events: list[str], active: bool = True, actor=N
     if unknown:
         raise ValueError(f"unknown events: {', '.join(sorted(unknown))}")
     _url_check(url)
-    endpoint = WebhookEndpoint.objects.create(url=url, events=sorted(set(events)), active=active,
-                                              secret=secret_generate(), created_by=actor)
+    endpoint = WebhookEndpoint.objects.create(
+        url=url, events=sorted(set(events)), active=active, secret=secret_generate(), created_by=actor
+    )
     if actor is not None:
         audit_log(actor=actor, action="webhook_create", obj=endpoint, detail={"events": endpoint.events})
     return endpoint
 
 
 @transaction.atomic
-def endpoint_update(*, endpoint: WebhookEndpoint, actor=None, url: str | None = None,
-                    events: list[str] | None = None, active: bool | None = None) -> WebhookEndpoint:
+def endpoint_update(
+    *,
+    endpoint: WebhookEndpoint,
+    actor=None,
+    url: str | None = None,
+    events: list[str] | None = None,
+    active: bool | None = None,
+) -> WebhookEndpoint:
     fields = []
     if url is not None:
         _url_check(url)
@@ -222,13 +245,17 @@ def deliveries_create(*, event: str, payload: dict) -> list[WebhookDelivery]:
 def deliveries_create_many(*, event: str, payloads: list[dict]) -> list[WebhookDelivery]:
     """One pending delivery per payload and active endpoint subscribed to ``event`` (one endpoint query for all
     payloads); each is enqueued after commit."""
-    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True).only("pk", "events")
-                 if event in (e.events or [])]
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(active=True).only("pk", "events")
+        if event in (e.events or [])
+    ]
     if not endpoints or not payloads:
         return []
     with transaction.atomic():
         deliveries = WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(endpoint=e, event=event, payload=p) for p in payloads for e in endpoints])
+            [WebhookDelivery(endpoint=e, event=event, payload=p) for p in payloads for e in endpoints]
+        )
         ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: _enqueue(ids))
     return deliveries
@@ -262,12 +289,18 @@ def on_events_emitted(sender, event: str, payloads: list[dict], **kwargs) -> Non
 
 def delivery_body(delivery: WebhookDelivery) -> bytes:
     """The exact bytes POSTed (and signed): compact JSON, keys sorted."""
-    document = {"id": str(delivery.pk), "event": delivery.event, "created_at": _utc_iso(delivery.created_at),
-                "data": delivery.payload}
+    document = {
+        "id": str(delivery.pk),
+        "event": delivery.event,
+        "created_at": _utc_iso(delivery.created_at),
+        "data": delivery.payload,
+    }
     return json.dumps(document, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
-def delivery_headers(delivery: WebhookDelivery, *, secret: str, timestamp: int, body: bytes) -> dict[str, str]:
+def delivery_headers(
+    delivery: WebhookDelivery, *, secret: str, timestamp: int, body: bytes
+) -> dict[str, str]:
     return {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -286,8 +319,8 @@ def retry_countdown(attempts: int) -> int:
 @dataclass(frozen=True)
 class AttemptResult:
     delivery_id: int
-    status: str            # the delivery's status after this attempt
-    attempts: int          # attempts made so far
+    status: str  # the delivery's status after this attempt
+    attempts: int  # attempts made so far
     status_code: int | None
     error: str
 
@@ -374,7 +407,9 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, s
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
             return None, f"timed out after {TIMEOUT_SECONDS:g} s"
-        return None, f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else str(reason)
+        return None, f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else str(
+            reason
+        )
     except TimeoutError:
         return None, f"timed out after {TIMEOUT_SECONDS:g} s"
     except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -408,21 +443,29 @@ def delivery_attempt(*, delivery_id: int) -> AttemptResult | None:
     duration_ms = round((time.monotonic() - started) * 1000)
     result = _record(delivery_id, status_code=status_code, error=error, duration_ms=duration_ms)
     if result is not None and result.status != WebhookDelivery.Status.DELIVERED:
-        logger.info("webhook delivery %s (%s) attempt %d failed: %s", delivery_id, delivery.event,
-                    result.attempts, error)
+        logger.info(
+            "webhook delivery %s (%s) attempt %d failed: %s",
+            delivery_id,
+            delivery.event,
+            result.attempts,
+            error,
+        )
     return result
 
 
-def _record(delivery_id: int, *, status_code: int | None, error: str, duration_ms: int,
-            final: bool = False) -> AttemptResult | None:
+def _record(
+    delivery_id: int, *, status_code: int | None, error: str, duration_ms: int, final: bool = False
+) -> AttemptResult | None:
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None:
             return None
         now = timezone.now()
         delivery.attempts += 1
-        delivery.attempts_log = [*(delivery.attempts_log or []), {
-            "at": _utc_iso(now), "status_code": status_code, "error": error, "duration_ms": duration_ms}]
+        delivery.attempts_log = [
+            *(delivery.attempts_log or []),
+            {"at": _utc_iso(now), "status_code": status_code, "error": error, "duration_ms": duration_ms},
+        ]
         if status_code is not None and 200 <= status_code < 300 and not error:
             delivery.status = WebhookDelivery.Status.DELIVERED
             delivery.delivered_at = now
@@ -436,7 +479,10 @@ def deliveries_resend_pending(*, older_than_seconds: int = 600) -> int:
     """Enqueue pending deliveries created more than ``older_than_seconds`` ago (lost to a broker outage or a
     worker crash).  Returns how many were enqueued."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, created_at__lt=cutoff)
-               .order_by("pk").values_list("pk", flat=True)[:1000])
+    ids = list(
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
     _enqueue(ids)
     return len(ids)

@@ -22,12 +22,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.text import slugify
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 
 from matching import services as matching_services
 from matching.bands import DEFAULT_BANDS, Bands, required_counts
@@ -153,7 +153,12 @@ class BlindReviewAdminMixin:
     so the display methods, which get no request, need no shared state.
     """
 
-    blind_name_search_fields = ("candidate__name", "candidate__cv_name", "candidate__email", "candidate__reference")
+    blind_name_search_fields = (
+        "candidate__name",
+        "candidate__cv_name",
+        "candidate__email",
+        "candidate__reference",
+    )
     change_form_template = "admin/blind_review/change_form.html"
     object_history_template = "admin/blind_review/object_history.html"
 
@@ -166,7 +171,10 @@ class BlindReviewAdminMixin:
         return (
             super()
             .get_queryset(request)
-            .annotate(ws_blind=Value(blind_review_on(request), BooleanField()), ws_advanced=self.blind_advanced_expr())
+            .annotate(
+                ws_blind=Value(blind_review_on(request), BooleanField()),
+                ws_advanced=self.blind_advanced_expr(),
+            )
         )
 
     def get_search_fields(self, request):
@@ -214,9 +222,7 @@ def redact(text: str, candidate: Candidate | None) -> str:
     text = _EMAIL_RE.sub("[e-mail]", text or "")
     names = " ".join(n for n in (getattr(candidate, "name", ""), getattr(candidate, "cv_name", "")) if n)
     if names:
-        for part in sorted(
-            {p for p in re.split(r"\s+", names) if len(p) > 1}, key=len, reverse=True
-        ):
+        for part in sorted({p for p in re.split(r"\s+", names) if len(p) > 1}, key=len, reverse=True):
             text = re.sub(rf"\b{re.escape(part)}\b", "[name]", text, flags=re.IGNORECASE)
     return text
 
@@ -237,8 +243,13 @@ def _pct(value: float) -> str:
 BAND_CLASSES = {"strong": "high", "good": "mid", "partial": "low", "weak": "low", "none": "none"}
 
 
-def score_band(value: float | None, bands: Bands = DEFAULT_BANDS, *, required_met: int | None = None,
-               required_total: int | None = None) -> str:
+def score_band(
+    value: float | None,
+    bands: Bands = DEFAULT_BANDS,
+    *,
+    required_met: int | None = None,
+    required_total: int | None = None,
+) -> str:
     """Colour class of a score (high, mid, low, or none when not scored) from its match band
     (``matching.bands.band``: cut-offs from the score distribution, capped by required skills met)."""
     return BAND_CLASSES[match_band(value, bands, required_met=required_met, required_total=required_total)]
@@ -273,8 +284,13 @@ def component_bars(score: MatchScore) -> list[dict]:
     return bars
 
 
-def score_summary(score: MatchScore, *, candidate: Candidate | None = None, conceal: bool = False,
-                  bands: Bands = DEFAULT_BANDS) -> dict:
+def score_summary(
+    score: MatchScore,
+    *,
+    candidate: Candidate | None = None,
+    conceal: bool = False,
+    bands: Bands = DEFAULT_BANDS,
+) -> dict:
     """Score, band, state, staleness, component bars and matched / missing skills of one match score.  With
     ``conceal`` the evidence lines are redacted (no names, no e-mail addresses); ``bands`` are the match bands
     of the score distribution (``recruiting.selectors.match_bands``)."""
@@ -547,7 +563,10 @@ def shortlist_view(model_admin, request: HttpRequest, object_id) -> HttpResponse
             limit=limit,
             more_limit=min(limit * 2, SHORTLIST_MAX_LIMIT) if matching > len(scores) else None,
             filters=filters,
-            filtered=any(data.get(k) not in (None, "") for k in ("min_score", "stage", "applied", "skill", "confidence")),
+            filtered=any(
+                data.get(k) not in (None, "")
+                for k in ("min_score", "stage", "applied", "skill", "confidence")
+            ),
             skill_names=selectors.vacancy_skill_names(vacancy=vacancy),
             histogram=histogram_svg(histogram, min_score=data.get("min_score")),
             blind=blind,
@@ -711,37 +730,63 @@ def compare_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
         ids = []
     shortlist = reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])
     if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:
-        return TemplateResponse(request, "admin/recruiting/vacancy/compare.html", _context(
-            model_admin, request, title=f"Compare candidates: {vacancy.title}", vacancy=vacancy, columns=[],
-            error=f"Tick {COMPARE_MIN} to {COMPARE_MAX} candidates on the shortlist to compare them "
-                  f"({len(ids)} ticked).", shortlist_url=shortlist), status=400)
+        return TemplateResponse(
+            request,
+            "admin/recruiting/vacancy/compare.html",
+            _context(
+                model_admin,
+                request,
+                title=f"Compare candidates: {vacancy.title}",
+                vacancy=vacancy,
+                columns=[],
+                error=f"Tick {COMPARE_MIN} to {COMPARE_MAX} candidates on the shortlist to compare them "
+                f"({len(ids)} ticked).",
+                shortlist_url=shortlist,
+            ),
+            status=400,
+        )
     blind = blind_review(request)
     bands = selectors.match_bands()
     columns = []
-    for score in selectors.compare_scores(vacancy=vacancy, candidate_ids=ids,
-                                          scores=permissions.visible_match_scores(request.user)):
+    for score in selectors.compare_scores(
+        vacancy=vacancy, candidate_ids=ids, scores=permissions.visible_match_scores(request.user)
+    ):
         candidate = score.candidate
         concealed = conceals(blind, score.application_advanced)
         summary = score_summary(score, candidate=candidate, conceal=concealed, bands=bands)
-        columns.append({
-            **summary,
-            "candidate_id": candidate.pk,
-            "label": candidate_label(candidate, concealed=concealed),
-            "concealed": concealed,
-            "stage_label": STAGE_LABELS.get(score.application_stage or "", "Not applied"),
-            "required_matched": [m for m in summary["matched"] if m["required"]],
-            "desirable_matched": [m for m in summary["matched"] if not m["required"]],
-            "required_missing": [m for m in summary["missing"] if m["required"]],
-            "desirable_missing": [m for m in summary["missing"] if not m["required"]],
-            "qualifications": list(candidate.qualifications.all()),
-            "years": _years_text(candidate.years_experience),
-            "experiences": [] if concealed else list(candidate.experiences.all())[:5],
-        })
-    return TemplateResponse(request, "admin/recruiting/vacancy/compare.html", _context(
-        model_admin, request, title=f"Compare candidates: {vacancy.title}", vacancy=vacancy, columns=columns,
-        blind=blind, shortlist_url=shortlist, min_years=_years_text(vacancy.min_years_experience)
-        if vacancy.min_years_experience else "", error="" if len(columns) >= COMPARE_MIN else
-        "Some of the ticked candidates have no score you may see for this vacancy."))
+        columns.append(
+            {
+                **summary,
+                "candidate_id": candidate.pk,
+                "label": candidate_label(candidate, concealed=concealed),
+                "concealed": concealed,
+                "stage_label": STAGE_LABELS.get(score.application_stage or "", "Not applied"),
+                "required_matched": [m for m in summary["matched"] if m["required"]],
+                "desirable_matched": [m for m in summary["matched"] if not m["required"]],
+                "required_missing": [m for m in summary["missing"] if m["required"]],
+                "desirable_missing": [m for m in summary["missing"] if not m["required"]],
+                "qualifications": list(candidate.qualifications.all()),
+                "years": _years_text(candidate.years_experience),
+                "experiences": [] if concealed else list(candidate.experiences.all())[:5],
+            }
+        )
+    return TemplateResponse(
+        request,
+        "admin/recruiting/vacancy/compare.html",
+        _context(
+            model_admin,
+            request,
+            title=f"Compare candidates: {vacancy.title}",
+            vacancy=vacancy,
+            columns=columns,
+            blind=blind,
+            shortlist_url=shortlist,
+            min_years=_years_text(vacancy.min_years_experience) if vacancy.min_years_experience else "",
+            error=""
+            if len(columns) >= COMPARE_MIN
+            else "Some of the ticked candidates have no score you may see for this vacancy.",
+        ),
+    )
 
 
 # --- board --------------------------------------------------------------------------------------------------

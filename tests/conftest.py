@@ -44,8 +44,16 @@ def ensure_vocabulary() -> None:
 
     if Skill.objects.exists():
         return
-    Skill.objects.bulk_create([
-        Skill(name=e.name, aliases=list(e.aliases), category=e.category, ambiguous=e.ambiguous,
-              broader=list(e.broader), source="project")
-        for e in load_project_vocabulary()
-    ])
+    Skill.objects.bulk_create(
+        [
+            Skill(
+                name=e.name,
+                aliases=list(e.aliases),
+                category=e.category,
+                ambiguous=e.ambiguous,
+                broader=list(e.broader),
+                source="project",
+            )
+            for e in load_project_vocabulary()
+        ]
+    )

@@ -50,7 +50,7 @@ class RecruiterFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def recruiters_group(obj, create, extracted, **kwargs):  # noqa: N805
+    def recruiters_group(obj, create, extracted, **kwargs):
         if create:
             group, _ = Group.objects.get_or_create(name=RECRUITERS_GROUP)
             obj.groups.add(group)
@@ -62,13 +62,13 @@ class HiringManagerFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def hiring_managers_group(obj, create, extracted, **kwargs):  # noqa: N805
+    def hiring_managers_group(obj, create, extracted, **kwargs):
         if create:
             group, _ = Group.objects.get_or_create(name=HIRING_MANAGERS_GROUP)
             obj.groups.add(group)
 
     @factory.post_generation
-    def vacancies(obj, create, extracted, **kwargs):  # noqa: N805
+    def vacancies(obj, create, extracted, **kwargs):
         if create and extracted:
             for vacancy in extracted:
                 vacancy.hiring_managers.add(obj)
@@ -96,8 +96,8 @@ class VacancyFactory(factory.django.DjangoModelFactory):
     employment_type = "permanent"
     location = "London"
     remote = "hybrid"
-    salary_min = Decimal("70000")
-    salary_max = Decimal("90000")
+    salary_min = Decimal(70000)
+    salary_max = Decimal(90000)
     salary_currency = "GBP"
     status = Vacancy.Status.OPEN
 
@@ -152,7 +152,13 @@ def _components(skills: float, qualifications: float, text: float) -> list[dict]
     labels = {"skills": "Skills", "qualifications": "Qualifications", "text": "Text similarity"}
     scores = {"skills": skills, "qualifications": qualifications, "text": text}
     return [
-        {"name": n, "label": labels[n], "score": scores[n], "weight": weights[n], "points": scores[n] * weights[n]}
+        {
+            "name": n,
+            "label": labels[n],
+            "score": scores[n],
+            "weight": weights[n],
+            "points": scores[n] * weights[n],
+        }
         for n in ("skills", "qualifications", "text")
     ]
 
@@ -174,18 +180,42 @@ class MatchScoreFactory(factory.django.DjangoModelFactory):
     )
     matched_skills = factory.LazyFunction(
         lambda: [
-            {"skill": "Python", "category": "language", "importance": "required", "weight": 0.12,
-             "contribution": 8.3, "evidence": "Five years of Python for data pipelines"},
-            {"skill": "PyTorch", "category": "library", "importance": "desirable", "weight": 0.05,
-             "contribution": 3.1, "evidence": "Trained transformer models in PyTorch"},
+            {
+                "skill": "Python",
+                "category": "language",
+                "importance": "required",
+                "weight": 0.12,
+                "contribution": 8.3,
+                "evidence": "Five years of Python for data pipelines",
+            },
+            {
+                "skill": "PyTorch",
+                "category": "library",
+                "importance": "desirable",
+                "weight": 0.05,
+                "contribution": 3.1,
+                "evidence": "Trained transformer models in PyTorch",
+            },
         ]
     )
     missing_skills = factory.LazyFunction(
         lambda: [
-            {"skill": "Kafka", "category": "platform", "importance": "desirable", "weight": 0.05,
-             "contribution": 0.0, "gain": 2.1},
-            {"skill": "Kubernetes", "category": "platform", "importance": "required", "weight": 0.1,
-             "contribution": 0.0, "gain": 6.0},
+            {
+                "skill": "Kafka",
+                "category": "platform",
+                "importance": "desirable",
+                "weight": 0.05,
+                "contribution": 0.0,
+                "gain": 2.1,
+            },
+            {
+                "skill": "Kubernetes",
+                "category": "platform",
+                "importance": "required",
+                "weight": 0.1,
+                "contribution": 0.0,
+                "gain": 6.0,
+            },
         ]
     )
     explanation = factory.LazyAttribute(
@@ -219,23 +249,49 @@ class MatchScoreFactory(factory.django.DjangoModelFactory):
         )
 
 
-ENGINE_WEIGHTS = {"required": 0.30, "desirable": 0.05, "qualification": 0.05, "experience": 0.05,
-                  "profile": 0.35, "text": 0.20}
-ENGINE_LABELS = {"required": "Required skills", "desirable": "Desirable skills", "qualification": "Qualification",
-                 "experience": "Experience", "profile": "Skill profile", "text": "Text similarity"}
+ENGINE_WEIGHTS = {
+    "required": 0.30,
+    "desirable": 0.05,
+    "qualification": 0.05,
+    "experience": 0.05,
+    "profile": 0.35,
+    "text": 0.20,
+}
+ENGINE_LABELS = {
+    "required": "Required skills",
+    "desirable": "Desirable skills",
+    "qualification": "Qualification",
+    "experience": "Experience",
+    "profile": "Skill profile",
+    "text": "Text similarity",
+}
 
 
 def engine_components(score: float) -> list[dict]:
     """The engine's six components (matching.scoring.COMPONENTS), spread around ``score`` and adding up to it."""
-    spread = {"required": 8, "desirable": -20, "qualification": 15, "experience": -10, "profile": 2, "text": -6}
+    spread = {
+        "required": 8,
+        "desirable": -20,
+        "qualification": 15,
+        "experience": -10,
+        "profile": 2,
+        "text": -6,
+    }
     raw = {n: min(100.0, max(0.0, score + spread[n])) for n in ENGINE_WEIGHTS}
     total = sum(raw[n] * w for n, w in ENGINE_WEIGHTS.items()) or 1.0
     factor = score / total if total else 0.0
     out = []
     for name, weight in ENGINE_WEIGHTS.items():
         value = min(100.0, raw[name] * factor)
-        out.append({"name": name, "label": ENGINE_LABELS[name], "score": round(value, 2), "weight": weight,
-                    "points": round(value * weight, 4)})
+        out.append(
+            {
+                "name": name,
+                "label": ENGINE_LABELS[name],
+                "score": round(value, 2),
+                "weight": weight,
+                "points": round(value * weight, 4),
+            }
+        )
     return out
 
 
@@ -245,8 +301,12 @@ class EngineMatchScoreFactory(MatchScoreFactory):
 
     score = 72.0
     explanation = factory.LazyAttribute(
-        lambda o: {"state": "scored", "reason": "", "components": engine_components(o.score or 0.0),
-                   "engine_version": ENGINE_VERSION}
+        lambda o: {
+            "state": "scored",
+            "reason": "",
+            "components": engine_components(o.score or 0.0),
+            "engine_version": ENGINE_VERSION,
+        }
     )
 
 
@@ -281,20 +341,45 @@ class ScoringRunFactory(factory.django.DjangoModelFactory):
 
 # --- issue 12: what the rewritten engine stores (confidence, flags, evidence levels, related credit) ------------
 KEYWORD_LIST_FLAG = {"code": "keyword_list", "message": "keyword list: little evidence of use"}
-LANGUAGE_FLAG = {"code": "language", "message": "CV in German: scored on recognised skills and qualifications"}
+LANGUAGE_FLAG = {
+    "code": "language",
+    "message": "CV in German: scored on recognised skills and qualifications",
+}
 TEXT_ONLY_REASON = "no skill from the vocabulary recognised: scored on text similarity only"
 
 
 def contract_matched_skills() -> list[dict]:
     """Matched skills in the engine's new shape: Python used; TensorFlow credited 60 % through PyTorch."""
     return [
-        {"skill": "Python", "category": "language", "importance": "required", "weight": 0.12, "contribution": 8.3,
-         "evidence": "Five years of Python for data pipelines", "evidence_level": "used"},
-        {"skill": "SQL", "category": "language", "importance": "required", "weight": 0.08, "contribution": 4.0,
-         "evidence": "Skills: SQL, Excel", "evidence_level": "listed"},
-        {"skill": "TensorFlow", "category": "library", "importance": "desirable", "weight": 0.05,
-         "contribution": 1.9, "evidence": "Trained transformer models in PyTorch", "evidence_level": "related",
-         "related_to": "PyTorch", "credit": 0.6},
+        {
+            "skill": "Python",
+            "category": "language",
+            "importance": "required",
+            "weight": 0.12,
+            "contribution": 8.3,
+            "evidence": "Five years of Python for data pipelines",
+            "evidence_level": "used",
+        },
+        {
+            "skill": "SQL",
+            "category": "language",
+            "importance": "required",
+            "weight": 0.08,
+            "contribution": 4.0,
+            "evidence": "Skills: SQL, Excel",
+            "evidence_level": "listed",
+        },
+        {
+            "skill": "TensorFlow",
+            "category": "library",
+            "importance": "desirable",
+            "weight": 0.05,
+            "contribution": 1.9,
+            "evidence": "Trained transformer models in PyTorch",
+            "evidence_level": "related",
+            "related_to": "PyTorch",
+            "credit": 0.6,
+        },
     ]
 
 
@@ -305,9 +390,15 @@ class ContractMatchScoreFactory(EngineMatchScoreFactory):
     confidence = MatchScore.Confidence.MEDIUM
     matched_skills = factory.LazyFunction(contract_matched_skills)
     explanation = factory.LazyAttribute(
-        lambda o: {"state": "scored", "reason": "", "components": engine_components(o.score or 0.0),
-                   "engine_version": ENGINE_VERSION, "confidence": o.confidence,
-                   "confidence_reason": o.confidence_reason, "flags": list(o.flags)}
+        lambda o: {
+            "state": "scored",
+            "reason": "",
+            "components": engine_components(o.score or 0.0),
+            "engine_version": ENGINE_VERSION,
+            "confidence": o.confidence,
+            "confidence_reason": o.confidence_reason,
+            "flags": list(o.flags),
+        }
     )
 
     class Params:

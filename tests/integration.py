@@ -55,8 +55,13 @@ def celery_queue(broker: str | None = None):
     old_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
     django_settings.CELERY_TASK_ALWAYS_EAGER = False  # services then log, not raise, when the broker is down
     # With a namespaced configuration, broker_url alone does not move the connection: set the write/read URLs.
-    app.conf.update(task_always_eager=False, broker_url=url, broker_write_url=url, broker_read_url=url,
-                    task_default_queue=queue)
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=url,
+        broker_write_url=url,
+        broker_read_url=url,
+        task_default_queue=queue,
+    )
     _reset_pools(app)
     try:
         yield queue
@@ -76,25 +81,59 @@ def _reset_pools(app) -> None:
     app.amqp._producer_pool = None
 
 
-def start_worker(queue: str, *, concurrency: int = 2, name: str | None = None, extra_env: dict | None = None,
-                 broker: str | None = None, cwd: Path | None = None) -> subprocess.Popen:
+def start_worker(
+    queue: str,
+    *,
+    concurrency: int = 2,
+    name: str | None = None,
+    extra_env: dict | None = None,
+    broker: str | None = None,
+    cwd: Path | None = None,
+) -> subprocess.Popen:
     """Start ``celery worker`` on ``queue`` against the test database; returns once it is ready.
 
     ``cwd``: the worker's own working directory (its log goes there too), as on a machine of its own; the code
     is found through ``PYTHONPATH``.  By default it runs in the repository and logs into ``MEDIA_ROOT``.
     """
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "recruiting.settings", "DATABASE_URL": test_database_url(),
-           "CELERY_BROKER_URL": broker or broker_url(), "CELERY_QUEUE": queue, "SECRET_KEY": "integration-test",
-           "DEBUG": "0", "LOG_LEVEL": "INFO", "WEBHOOK_ALLOW_PRIVATE_URLS": "1",  # loopback receivers
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "recruiting.settings",
+        "DATABASE_URL": test_database_url(),
+        "CELERY_BROKER_URL": broker or broker_url(),
+        "CELERY_QUEUE": queue,
+        "SECRET_KEY": "integration-test",
+        "DEBUG": "0",
+        "LOG_LEVEL": "INFO",
+        "WEBHOOK_ALLOW_PRIVATE_URLS": "1",  # loopback receivers
+        **(extra_env or {}),
+    }
     if cwd is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
     log_dir = Path(cwd) if cwd is not None else Path(settings.MEDIA_ROOT)
-    log = open(log_dir / f"worker-{queue}-{name or 'w'}.log", "w+")
+    log = open(log_dir / f"worker-{queue}-{name or 'w'}.log", "w+")  # noqa: SIM115 (lives with the worker)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "recruiting", "worker", "-Q", queue, "-c", str(concurrency),
-         "-n", f"{name or 'w'}-{queue}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
-        cwd=cwd or REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "recruiting",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            str(concurrency),
+            "-n",
+            f"{name or 'w'}-{queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "INFO",
+        ],
+        cwd=cwd or REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     proc.log = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + 60
@@ -146,12 +185,20 @@ def s3_server(bucket: str = "cvs"):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         endpoint = f"http://127.0.0.1:{port}"
         try:
-            client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                                  aws_access_key_id="test", aws_secret_access_key="test")
+            client = boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="test",
+                aws_secret_access_key="test",
+            )
             deadline = time.monotonic() + 60
             while True:
                 try:
@@ -163,8 +210,12 @@ def s3_server(bucket: str = "cvs"):
                         output = log.read()[-3000:].decode(errors="replace")
                         raise RuntimeError(f"moto server did not start ({exc}):\n{output}") from None
                     time.sleep(0.2)
-            yield SimpleNamespace(url=f"s3+http://test:test@127.0.0.1:{port}/{bucket}?region=us-east-1",
-                                  endpoint=endpoint, bucket=bucket, client=client)
+            yield SimpleNamespace(
+                url=f"s3+http://test:test@127.0.0.1:{port}/{bucket}?region=us-east-1",
+                endpoint=endpoint,
+                bucket=bucket,
+                client=client,
+            )
         finally:
             proc.terminate()
             try:

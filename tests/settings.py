@@ -10,9 +10,9 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
-from recruiting.settings import *  # noqa: F401,F403,E402
+from recruiting.settings import *
 
-BROKER_FOR_INTEGRATION = CELERY_BROKER_URL  # noqa: F405
+BROKER_FOR_INTEGRATION = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = True
 # The webhook tests receive on loopback; tests/api/test_webhooks.py checks the refusal with this off.
 WEBHOOK_ALLOW_PRIVATE_URLS = True
@@ -28,6 +28,8 @@ STORAGES = {
 
 # A file (not memory) for SQLite test databases, so a worker process started by the integration tests can
 # open the same database.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"recruiting-test-{os.getpid()}.sqlite3")}  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"recruiting-test-{os.getpid()}.sqlite3")
+    }
 STATIC_ROOT = tempfile.mkdtemp(prefix="recruiting-test-static-")

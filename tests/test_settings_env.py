@@ -65,16 +65,37 @@ def test_broker_url_switches_off_in_process_tasks():
     assert "EAGER=False" in result.stdout
 
 
-CACHE_BACKEND = ("import django; django.setup(); from django.conf import settings; "
-                 "c = settings.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', ''))")
+CACHE_BACKEND = (
+    "import django; django.setup(); from django.conf import settings; "
+    "c = settings.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', ''))"
+)
 
 
 def _cache_backend(**overrides: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "CELERY_BROKER_URL", "CACHE_URL"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "recruiting.settings", "DEBUG": "1", "SECRET_KEY": "",
-                "CELERY_BROKER_URL": "", "CACHE_URL": "", **overrides})
-    result = subprocess.run([sys.executable, "-c", CACHE_BACKEND], check=False, cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "CELERY_BROKER_URL", "CACHE_URL"}
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "recruiting.settings",
+            "DEBUG": "1",
+            "SECRET_KEY": "",
+            "CELERY_BROKER_URL": "",
+            "CACHE_URL": "",
+            **overrides,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", CACHE_BACKEND],
+        check=False,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -83,8 +104,10 @@ def test_rate_limits_share_redis_whenever_redis_is_configured():
     """Issue 16, finding 6: counters in a per-process cache gave each web worker its own limit."""
     redis = "django.core.cache.backends.redis.RedisCache"
     assert _cache_backend(CELERY_BROKER_URL="redis://127.0.0.1:6379/0") == f"{redis} redis://127.0.0.1:6379/0"
-    assert _cache_backend(CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
-                          CACHE_URL="redis://cache:6379/1") == f"{redis} redis://cache:6379/1"
+    assert (
+        _cache_backend(CELERY_BROKER_URL="redis://127.0.0.1:6379/0", CACHE_URL="redis://cache:6379/1")
+        == f"{redis} redis://cache:6379/1"
+    )
     assert _cache_backend().startswith("django.core.cache.backends.locmem.LocMemCache")
 
 
@@ -95,11 +118,21 @@ LOAD_STORAGE = (
 
 
 def _storage_settings(**overrides: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AWS_") and k not in {"STORAGE_URL", "SECRET_KEY", "DEBUG"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k not in {"STORAGE_URL", "SECRET_KEY", "DEBUG"}
+    }
     env.update(DJANGO_SETTINGS_MODULE="recruiting.settings", DEBUG="1", **overrides)
-    return subprocess.run([sys.executable, "-c", LOAD_STORAGE], check=False, cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", LOAD_STORAGE],
+        check=False,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_cv_files_stay_on_the_local_disk_without_an_object_store():
@@ -109,24 +142,35 @@ def test_cv_files_stay_on_the_local_disk_without_an_object_store():
 
 
 def test_storage_url_points_cv_files_at_an_s3_compatible_bucket():
-    result = _storage_settings(STORAGE_URL="s3+http://minio%2Fuser:p%40ss@minio:9000/cvs/prod?region=eu-west-1")
+    result = _storage_settings(
+        STORAGE_URL="s3+http://minio%2Fuser:p%40ss@minio:9000/cvs/prod?region=eu-west-1"
+    )
     assert result.returncode == 0, result.stderr
     options = json.loads(result.stdout.strip().splitlines()[-1])["OPTIONS"]
     assert options["bucket_name"] == "cvs" and options["location"] == "prod"
     assert options["endpoint_url"] == "http://minio:9000" and options["addressing_style"] == "path"
-    assert (options["access_key"], options["secret_key"], options["region_name"]) == ("minio/user", "p@ss",
-                                                                                      "eu-west-1")
+    assert (options["access_key"], options["secret_key"], options["region_name"]) == (
+        "minio/user",
+        "p@ss",
+        "eu-west-1",
+    )
     assert "recruiting.storage.RandomNameS3Storage" in result.stdout
 
 
 def test_aws_variables_switch_the_object_store_on_and_win_over_the_url():
-    result = _storage_settings(STORAGE_URL="s3://from-url", AWS_STORAGE_BUCKET_NAME="from-variable",
-                               AWS_ACCESS_KEY_ID="key", AWS_SECRET_ACCESS_KEY="secret")
+    result = _storage_settings(
+        STORAGE_URL="s3://from-url",
+        AWS_STORAGE_BUCKET_NAME="from-variable",
+        AWS_ACCESS_KEY_ID="key",
+        AWS_SECRET_ACCESS_KEY="secret",
+    )
     assert result.returncode == 0, result.stderr
     options = json.loads(result.stdout.strip().splitlines()[-1])["OPTIONS"]
     assert options["bucket_name"] == "from-variable" and "endpoint_url" not in options
     only_keys = _storage_settings(AWS_ACCESS_KEY_ID="key", AWS_SECRET_ACCESS_KEY="secret")
-    assert "RandomNameFileSystemStorage" in only_keys.stdout  # keys alone (a developer's AWS login) change nothing
+    assert (
+        "RandomNameFileSystemStorage" in only_keys.stdout
+    )  # keys alone (a developer's AWS login) change nothing
 
 
 def test_a_bad_storage_setting_refuses_to_start_with_a_clear_error():

@@ -4,82 +4,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='MatchScore',
+            name="MatchScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('scored', 'Scored'), ('insufficient_data', 'Insufficient data')], default='scored', max_length=20)),
-                ('score', models.FloatField(blank=True, db_index=True, help_text='0–100; empty when data is insufficient', null=True)),
-                ('skills_score', models.FloatField(default=0)),
-                ('qualifications_score', models.FloatField(default=0)),
-                ('text_score', models.FloatField(default=0)),
-                ('matched_skills', models.JSONField(blank=True, default=list)),
-                ('missing_skills', models.JSONField(blank=True, default=list)),
-                ('explanation', models.JSONField(blank=True, default=dict)),
-                ('engine_version', models.CharField(max_length=40)),
-                ('vocabulary_version', models.CharField(blank=True, default='', max_length=40)),
-                ('model_version', models.CharField(blank=True, default='', max_length=40)),
-                ('weights', models.JSONField(blank=True, default=dict)),
-                ('stale', models.BooleanField(db_index=True, default=False)),
-                ('computed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("scored", "Scored"), ("insufficient_data", "Insufficient data")],
+                        default="scored",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "score",
+                    models.FloatField(
+                        blank=True,
+                        db_index=True,
+                        help_text="0–100; empty when data is insufficient",
+                        null=True,
+                    ),
+                ),
+                ("skills_score", models.FloatField(default=0)),
+                ("qualifications_score", models.FloatField(default=0)),
+                ("text_score", models.FloatField(default=0)),
+                ("matched_skills", models.JSONField(blank=True, default=list)),
+                ("missing_skills", models.JSONField(blank=True, default=list)),
+                ("explanation", models.JSONField(blank=True, default=dict)),
+                ("engine_version", models.CharField(max_length=40)),
+                ("vocabulary_version", models.CharField(blank=True, default="", max_length=40)),
+                ("model_version", models.CharField(blank=True, default="", max_length=40)),
+                ("weights", models.JSONField(blank=True, default=dict)),
+                ("stale", models.BooleanField(db_index=True, default=False)),
+                ("computed_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='ScoringRun',
+            name="ScoringRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(default='all', help_text='all, vacancy or candidate', max_length=20)),
-                ('target', models.CharField(blank=True, default='', max_length=200)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('total', models.PositiveIntegerField(default=0, help_text='pairs to score')),
-                ('done', models.PositiveIntegerField(default=0, help_text='pairs scored so far')),
-                ('chunks_total', models.PositiveIntegerField(default=0)),
-                ('chunks_done', models.PositiveIntegerField(default=0)),
-                ('completed_chunks', models.JSONField(blank=True, default=list, help_text='indexes of the chunks stored')),
-                ('error', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(default="all", help_text="all, vacancy or candidate", max_length=20),
+                ),
+                ("target", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, help_text="pairs to score")),
+                ("done", models.PositiveIntegerField(default=0, help_text="pairs scored so far")),
+                ("chunks_total", models.PositiveIntegerField(default=0)),
+                ("chunks_done", models.PositiveIntegerField(default=0)),
+                (
+                    "completed_chunks",
+                    models.JSONField(blank=True, default=list, help_text="indexes of the chunks stored"),
+                ),
+                ("error", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('aliases', models.JSONField(blank=True, default=list)),
-                ('category', models.CharField(choices=[('language', 'Programming language'), ('library', 'Library / framework'), ('platform', 'Platform / infrastructure'), ('method', 'Method / topic'), ('mathematics', 'Mathematics / statistics'), ('soft', 'Soft skill')], max_length=20)),
-                ('ambiguous', models.BooleanField(default=False)),
-                ('broader', models.JSONField(blank=True, default=list, help_text='names of broader skills (Keras → Deep learning)')),
-                ('source', models.CharField(default='project', help_text='project, onet or stackoverflow', max_length=50)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("aliases", models.JSONField(blank=True, default=list)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("language", "Programming language"),
+                            ("library", "Library / framework"),
+                            ("platform", "Platform / infrastructure"),
+                            ("method", "Method / topic"),
+                            ("mathematics", "Mathematics / statistics"),
+                            ("soft", "Soft skill"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("ambiguous", models.BooleanField(default=False)),
+                (
+                    "broader",
+                    models.JSONField(
+                        blank=True, default=list, help_text="names of broader skills (Keras → Deep learning)"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        default="project", help_text="project, onet or stackoverflow", max_length=50
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TextModel',
+            name="TextModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=40, unique=True)),
-                ('vocabulary_version', models.CharField(max_length=40)),
-                ('n_documents', models.PositiveIntegerField()),
-                ('data', models.BinaryField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=40, unique=True)),
+                ("vocabulary_version", models.CharField(max_length=40)),
+                ("n_documents", models.PositiveIntegerField()),
+                ("data", models.BinaryField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at'],
-                'get_latest_by': 'created_at',
+                "ordering": ["-created_at"],
+                "get_latest_by": "created_at",
             },
         ),
     ]

@@ -5,35 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('matching', '0001_initial'),
-        ('recruiting', '0001_initial'),
+        ("matching", "0001_initial"),
+        ("recruiting", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='matchscore',
-            name='candidate',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_scores', to='recruiting.candidate'),
+            model_name="matchscore",
+            name="candidate",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="match_scores",
+                to="recruiting.candidate",
+            ),
         ),
         migrations.AddField(
-            model_name='matchscore',
-            name='vacancy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_scores', to='recruiting.vacancy'),
+            model_name="matchscore",
+            name="vacancy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="match_scores",
+                to="recruiting.vacancy",
+            ),
         ),
         migrations.AddIndex(
-            model_name='matchscore',
-            index=models.Index(fields=['vacancy', '-score'], name='matchscore_vacancy_rank'),
+            model_name="matchscore",
+            index=models.Index(fields=["vacancy", "-score"], name="matchscore_vacancy_rank"),
         ),
         migrations.AddConstraint(
-            model_name='matchscore',
-            constraint=models.UniqueConstraint(fields=('candidate', 'vacancy'), name='matchscore_unique_pair'),
+            model_name="matchscore",
+            constraint=models.UniqueConstraint(
+                fields=("candidate", "vacancy"), name="matchscore_unique_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='matchscore',
-            constraint=models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 0), ('score__lte', 100)), _connector='OR'), name='matchscore_score_0_100'),
+            model_name="matchscore",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("score__isnull", True), models.Q(("score__gte", 0), ("score__lte", 100)), _connector="OR"
+                ),
+                name="matchscore_score_0_100",
+            ),
         ),
     ]

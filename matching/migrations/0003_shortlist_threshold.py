@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0002_load_skill_vocabulary'),
-        ('recruiting', '0004_hiring_managers_and_stage_emails'),
+        ("matching", "0002_load_skill_vocabulary"),
+        ("recruiting", "0004_hiring_managers_and_stage_emails"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShortlistThreshold',
+            name="ShortlistThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kth_score', models.FloatField(blank=True, null=True)),
-                ('candidates_scored', models.PositiveIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('vacancy', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='shortlist_threshold', to='recruiting.vacancy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kth_score", models.FloatField(blank=True, null=True)),
+                ("candidates_scored", models.PositiveIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "vacancy",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shortlist_threshold",
+                        to="recruiting.vacancy",
+                    ),
+                ),
             ],
         ),
     ]

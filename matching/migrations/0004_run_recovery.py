@@ -4,25 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0003_shortlist_threshold'),
+        ("matching", "0003_shortlist_threshold"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='scoringrun',
-            name='chunk_bounds',
-            field=models.JSONField(blank=True, default=list, help_text='[first, last] candidate id of each chunk, to re-enqueue lost ones'),
+            model_name="scoringrun",
+            name="chunk_bounds",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="[first, last] candidate id of each chunk, to re-enqueue lost ones",
+            ),
         ),
         migrations.AddField(
-            model_name='scoringrun',
-            name='params',
-            field=models.JSONField(blank=True, default=dict, help_text='candidate_ids, vacancy_ids, refit, model_version'),
+            model_name="scoringrun",
+            name="params",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="candidate_ids, vacancy_ids, refit, model_version"
+            ),
         ),
         migrations.AddField(
-            model_name='scoringrun',
-            name='progress_at',
-            field=models.DateTimeField(blank=True, help_text='last time a chunk was planned or stored', null=True),
+            model_name="scoringrun",
+            name="progress_at",
+            field=models.DateTimeField(
+                blank=True, help_text="last time a chunk was planned or stored", null=True
+            ),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0004_run_recovery'),
+        ("matching", "0004_run_recovery"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='matchscore',
-            name='explained',
-            field=models.BooleanField(default=True, help_text='False: stored narrow; explanation filled on first read'),
+            model_name="matchscore",
+            name="explained",
+            field=models.BooleanField(
+                default=True, help_text="False: stored narrow; explanation filled on first read"
+            ),
         ),
     ]

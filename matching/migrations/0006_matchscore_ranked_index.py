@@ -4,8 +4,10 @@ PostgreSQL could not use for NULLS LAST.  SQLite cannot declare NULLS LAST in an
 
 from django.db import migrations
 
-CREATE = ("CREATE INDEX IF NOT EXISTS matchscore_vacancy_ranked ON matching_matchscore "
-          "(vacancy_id, score DESC NULLS LAST, id)")
+CREATE = (
+    "CREATE INDEX IF NOT EXISTS matchscore_vacancy_ranked ON matching_matchscore "
+    "(vacancy_id, score DESC NULLS LAST, id)"
+)
 DROP = "DROP INDEX IF EXISTS matchscore_vacancy_ranked"
 
 

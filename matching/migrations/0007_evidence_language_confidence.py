@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0006_matchscore_ranked_index'),
+        ("matching", "0006_matchscore_ranked_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='matchscore',
-            name='confidence',
-            field=models.CharField(blank=True, choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], db_index=True, default='', help_text='how much evidence the score rests on; empty when data is insufficient', max_length=6),
+            model_name="matchscore",
+            name="confidence",
+            field=models.CharField(
+                blank=True,
+                choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                db_index=True,
+                default="",
+                help_text="how much evidence the score rests on; empty when data is insufficient",
+                max_length=6,
+            ),
         ),
     ]

@@ -2,7 +2,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("matching", "0007_evidence_language_confidence"),
     ]
@@ -11,7 +10,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="scoringrun",
             name="chunk_failures",
-            field=models.JSONField(blank=True, default=dict,
-                                   help_text="chunk index → times its task died; each death resends it at once"),
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="chunk index → times its task died; each death resends it at once",
+            ),
         ),
     ]

@@ -55,15 +55,19 @@ class ImportFailedError(exceptions.APIException):
 
 # --- the format -----------------------------------------------------------------------------------------
 class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=(
-        "Stable, machine-readable: invalid, parse_error, not_authenticated, authentication_failed, "
-        "permission_denied, not_found, method_not_allowed, not_acceptable, unsupported_media_type, conflict, "
-        "idempotency_key_reused, import_failed, throttled, server_error; request_too_large (413) comes from "
-        "the proxy in front (deploy/nginx)."))
+    code = serializers.CharField(
+        help_text=(
+            "Stable, machine-readable: invalid, parse_error, not_authenticated, authentication_failed, "
+            "permission_denied, not_found, method_not_allowed, not_acceptable, unsupported_media_type, conflict, "
+            "idempotency_key_reused, import_failed, throttled, server_error; request_too_large (413) comes from "
+            "the proxy in front (deploy/nginx)."
+        )
+    )
     message = serializers.CharField(help_text="A sentence for people.")
     details = serializers.DictField(
         help_text="Depends on the code. invalid: field name → list of messages; throttled: {retry_after: "
-                  "seconds}; import_failed: {problems: [...]}; otherwise usually empty.")
+        "seconds}; import_failed: {problems: [...]}; otherwise usually empty."
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -125,8 +129,15 @@ def exception_handler(exc, context) -> Response:
     # Anything else is a bug: log it (the traceback names code, never request bodies) and answer 500 in
     # the same format; the request's transaction is rolled back.
     request = context.get("request")
-    logger.error("unhandled %s on %s %s", type(exc).__name__, getattr(request, "method", "?"),
-                 getattr(request, "path", "?"), exc_info=exc)
+    logger.error(
+        "unhandled %s on %s %s",
+        type(exc).__name__,
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        exc_info=exc,
+    )
     set_rollback()
-    return Response(error_body("server_error", "An unexpected error occurred. It has been logged."),
-                    status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return Response(
+        error_body("server_error", "An unexpected error occurred. It has been logged."),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

@@ -64,8 +64,12 @@ class VacancyFilter(django_filters.FilterSet):
     location = django_filters.CharFilter(lookup_expr="icontains")
     source = django_filters.CharFilter()
     reference = django_filters.CharFilter()
-    skill = django_filters.CharFilter(field_name="skill_links__skill__name", lookup_expr="iexact", distinct=True,
-                                      label="Has this skill (canonical name, case-insensitive)")
+    skill = django_filters.CharFilter(
+        field_name="skill_links__skill__name",
+        lookup_expr="iexact",
+        distinct=True,
+        label="Has this skill (canonical name, case-insensitive)",
+    )
     published_after = UtcIsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
     updated_after = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
@@ -78,8 +82,12 @@ class CandidateFilter(django_filters.FilterSet):
     source = django_filters.CharFilter()
     source_label = django_filters.CharFilter()
     reference = django_filters.CharFilter()
-    skill = django_filters.CharFilter(field_name="skill_links__skill__name", lookup_expr="iexact", distinct=True,
-                                      label="Has this skill (canonical name, case-insensitive)")
+    skill = django_filters.CharFilter(
+        field_name="skill_links__skill__name",
+        lookup_expr="iexact",
+        distinct=True,
+        label="Has this skill (canonical name, case-insensitive)",
+    )
     has_account = django_filters.BooleanFilter(field_name="user", lookup_expr="isnull", exclude=True)
     updated_after = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
@@ -101,12 +109,16 @@ class ApplicationFilter(django_filters.FilterSet):
 
 
 class MatchScoreFilter(django_filters.FilterSet):
-    min_score = ScoreFilter(field_name="score", lookup_expr="gte",
-                                            label="Only scores at least this (0–100); excludes insufficient data")
+    min_score = ScoreFilter(
+        field_name="score",
+        lookup_expr="gte",
+        label="Only scores at least this (0–100); excludes insufficient data",
+    )
     state = django_filters.ChoiceFilter(choices=MatchScore.State.choices)
     stale = django_filters.BooleanFilter()
-    confidence = django_filters.ChoiceFilter(choices=MatchScore.Confidence.choices,
-                                             label="Only scores with this confidence (high, medium, low)")
+    confidence = django_filters.ChoiceFilter(
+        choices=MatchScore.Confidence.choices, label="Only scores with this confidence (high, medium, low)"
+    )
 
     class Meta:
         model = MatchScore
@@ -132,7 +144,9 @@ class SkillFilter(django_filters.FilterSet):
 
 class ScoringRunFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ScoringRun.Status.choices)
-    scope = django_filters.ChoiceFilter(choices=[("all", "all"), ("vacancy", "vacancy"), ("candidate", "candidate")])
+    scope = django_filters.ChoiceFilter(
+        choices=[("all", "all"), ("vacancy", "vacancy"), ("candidate", "candidate")]
+    )
 
     class Meta:
         model = ScoringRun

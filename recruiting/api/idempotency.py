@@ -38,10 +38,13 @@ KEY_TTL = timedelta(hours=24)
 PENDING = 0  # response_status of a row whose request has not finished (never committed as such)
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="A unique key (e.g. a UUID) that makes a retried POST harmless: the same key with the same "
-                "request replays the first successful response (header Idempotent-Replayed: true); with a "
-                "different request it is refused (422). Keys are kept for 24 hours.",
+    "request replays the first successful response (header Idempotent-Replayed: true); with a "
+    "different request it is refused (422). Keys are kept for 24 hours.",
 )
 
 
@@ -79,7 +82,8 @@ def idempotent(view_method):
             return view_method(self, request, *args, **kwargs)
         if len(key) > KEY_MAX_LENGTH or not key.isprintable():
             raise serializers.ValidationError(
-                {HEADER: [f"Use at most {KEY_MAX_LENGTH} printable characters (a UUID is best)."]})
+                {HEADER: [f"Use at most {KEY_MAX_LENGTH} printable characters (a UUID is best)."]}
+            )
         fingerprint = request_fingerprint(request)
         user = request.user
         IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=timezone.now() - KEY_TTL).delete()
@@ -88,12 +92,22 @@ def idempotent(view_method):
             try:
                 with transaction.atomic():
                     row = IdempotencyKey.objects.create(
-                        user=user, key=key, method=request.method, path=request.path[:500],
-                        request_hash=fingerprint, response_status=PENDING, response_body={})
+                        user=user,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:500],
+                        request_hash=fingerprint,
+                        response_status=PENDING,
+                        response_body={},
+                    )
             except IntegrityError:
                 # Stored by an earlier request (or by one that committed while we waited for its lock).
                 row = IdempotencyKey.objects.get(user=user, key=key)
-                if (row.request_hash, row.method, row.path) != (fingerprint, request.method, request.path[:500]):
+                if (row.request_hash, row.method, row.path) != (
+                    fingerprint,
+                    request.method,
+                    request.path[:500],
+                ):
                     raise IdempotencyKeyReused() from None
                 return _replay(row)
             response = view_method(self, request, *args, **kwargs)

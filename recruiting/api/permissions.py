@@ -32,8 +32,11 @@ def _groups(user) -> frozenset[str]:
     """The role groups ``user`` is in, cached on the user object (one query per request)."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = frozenset(user.groups.filter(name__in=[RECRUITERS_GROUP, HIRING_MANAGERS_GROUP])
-                           .values_list("name", flat=True))
+        cached = frozenset(
+            user.groups.filter(name__in=[RECRUITERS_GROUP, HIRING_MANAGERS_GROUP]).values_list(
+                "name", flat=True
+            )
+        )
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

@@ -74,20 +74,29 @@ def ranked_page_response(view, request, queryset: QuerySet, *, vacancy_id: int) 
     ``candidates_ranked`` (the vacancy's scored candidates) is counted once per page, not per row.
     """
     renderer = getattr(request, "accepted_renderer", None)
-    if connection.vendor != "postgresql" or not isinstance(renderer, JSONRenderer) or \
-            isinstance(renderer, BrowsableAPIRenderer):
+    if (
+        connection.vendor != "postgresql"
+        or not isinstance(renderer, JSONRenderer)
+        or isinstance(renderer, BrowsableAPIRenderer)
+    ):
         return None
     paginator = view.paginator
     limit = paginator.get_limit(request)
     offset = paginator.get_offset(request)
     # The page's ids, ranks and ties in the queryset's own order (the ranking: score best first, no score last,
     # then id — the order json_agg repeats) and the count of the whole ranking, as subqueries: one round trip.
-    page_sql, page_params = (queryset.values_list("pk", "vacancy_rank", "vacancy_tied")[offset:offset + limit]
-                             .query.sql_with_params())
+    page_sql, page_params = queryset.values_list("pk", "vacancy_rank", "vacancy_tied")[
+        offset : offset + limit
+    ].query.sql_with_params()
     count_sql, count_params = queryset.order_by().values_list("pk").query.sql_with_params()
-    sql = _PAGE_SQL.format(page=page_sql, counted=count_sql, scores=MatchScore._meta.db_table,
-                           candidates=Candidate._meta.db_table, vacancies=Vacancy._meta.db_table,
-                           order=RANKING_ORDER_SQL)
+    sql = _PAGE_SQL.format(
+        page=page_sql,
+        counted=count_sql,
+        scores=MatchScore._meta.db_table,
+        candidates=Candidate._meta.db_table,
+        vacancies=Vacancy._meta.db_table,
+        order=RANKING_ORDER_SQL,
+    )
     params = [vacancy_id, *count_params, *page_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -97,7 +106,10 @@ def ranked_page_response(view, request, queryset: QuerySet, *, vacancy_id: int) 
             cursor.execute(sql, params)
             results, _, count = cursor.fetchone()
     paginator.count, paginator.limit, paginator.offset, paginator.request = count, limit, offset, request
-    head = json.dumps({"count": count, "next": paginator.get_next_link(), "previous": paginator.get_previous_link()},
-                      ensure_ascii=False, separators=(",", ":"))
+    head = json.dumps(
+        {"count": count, "next": paginator.get_next_link(), "previous": paginator.get_previous_link()},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     body = head[:-1] + ',"results":' + results + "}"
     return HttpResponse(body.encode("utf-8"), content_type="application/json")

@@ -33,12 +33,21 @@ COMPONENT_SCHEMA = {
 }
 MATCHED_SKILL_SCHEMA = {
     "type": "object",
-    "properties": {"skill": _STRING, "category": _STRING, "importance": _STRING, "weight": _NUMBER,
-                   "contribution": _NUMBER, "evidence": _STRING,
-                   "evidence_level": {"type": "string", "enum": ["used", "listed", "mentioned", "entered", "related"],
-                                      "description": "how the candidate's CV or profile shows the skill"},
-                   "related_to": {**_STRING, "description": "the candidate's skill this one was credited through"},
-                   "credit": {**_NUMBER, "description": "0–1: the share credited through the related skill"}},
+    "properties": {
+        "skill": _STRING,
+        "category": _STRING,
+        "importance": _STRING,
+        "weight": _NUMBER,
+        "contribution": _NUMBER,
+        "evidence": _STRING,
+        "evidence_level": {
+            "type": "string",
+            "enum": ["used", "listed", "mentioned", "entered", "related"],
+            "description": "how the candidate's CV or profile shows the skill",
+        },
+        "related_to": {**_STRING, "description": "the candidate's skill this one was credited through"},
+        "credit": {**_NUMBER, "description": "0–1: the share credited through the related skill"},
+    },
     "required": ["skill"],
 }
 FLAG_SCHEMA = {
@@ -46,12 +55,18 @@ FLAG_SCHEMA = {
     "properties": {"code": {"type": "string", "enum": ["keyword_list", "language"]}, "message": _STRING},
     "required": ["code", "message"],
     "description": 'A note on what the score rests on, e.g. {"code": "keyword_list", "message": "keyword list: '
-                   'little evidence of use"}.',
+    'little evidence of use"}.',
 }
 MISSING_SKILL_SCHEMA = {
     "type": "object",
-    "properties": {"skill": _STRING, "category": _STRING, "importance": _STRING, "weight": _NUMBER,
-                   "contribution": _NUMBER, "gain": {**_NUMBER, "description": "points the candidate would add"}},
+    "properties": {
+        "skill": _STRING,
+        "category": _STRING,
+        "importance": _STRING,
+        "weight": _NUMBER,
+        "contribution": _NUMBER,
+        "gain": {**_NUMBER, "description": "points the candidate would add"},
+    },
     "required": ["skill"],
 }
 EXPLANATION_SCHEMA = {
@@ -88,9 +103,14 @@ class ExplanationField(serializers.ReadOnlyField):
     pass
 
 
-@extend_schema_field({"type": "string", "enum": ["high", "medium", "low", ""],
-                      "description": 'How much evidence the score rests on; "" for insufficient data and for scores '
-                                     "stored before confidence existed."})
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": ["high", "medium", "low", ""],
+        "description": 'How much evidence the score rests on; "" for insufficient data and for scores '
+        "stored before confidence existed.",
+    }
+)
 class ConfidenceField(serializers.ReadOnlyField):
     pass
 
@@ -132,7 +152,8 @@ class VacancySerializer(serializers.ModelSerializer):
     skills = VacancySkillSerializer(source="skill_links", many=True, read_only=True)
     description_html = serializers.SerializerMethodField(
         help_text="the description (Markdown or plain text) rendered as sanitised HTML (recruiting.markup): safe to "
-        "insert in a page; ``description`` is the text as written")
+        "insert in a page; ``description`` is the text as written"
+    )
 
     def get_description_html(self, obj: Vacancy) -> str:
         return str(render_description(obj.description))
@@ -140,23 +161,46 @@ class VacancySerializer(serializers.ModelSerializer):
     class Meta:
         model = Vacancy
         fields = [
-            "id", "reference", "source", "title", "description", "description_html", "status", "seniority",
+            "id",
+            "reference",
+            "source",
+            "title",
+            "description",
+            "description_html",
+            "status",
+            "seniority",
             "employment_type",
-            "location", "remote", "salary_min", "salary_max", "salary_currency", "day_rate_min", "day_rate_max",
+            "location",
+            "remote",
+            "salary_min",
+            "salary_max",
+            "salary_currency",
+            "day_rate_min",
+            "day_rate_max",
             "day_rate_currency",
-            "min_years_experience", "min_qualification_level", "requirements_capped", "language", "published_at",
-            "created_at", "updated_at", "skills",
+            "min_years_experience",
+            "min_qualification_level",
+            "requirements_capped",
+            "language",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "skills",
         ]
         read_only_fields = fields
 
 
 class VacancyCreateInputSerializer(serializers.Serializer):
-    reference = serializers.CharField(max_length=200, help_text="Your id for the vacancy, unique among API vacancies.")
+    reference = serializers.CharField(
+        max_length=200, help_text="Your id for the vacancy, unique among API vacancies."
+    )
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(help_text="The full text; terms and skills are read from it.")
     status = serializers.ChoiceField(
-        [Vacancy.Status.DRAFT, Vacancy.Status.OPEN], default=Vacancy.Status.DRAFT,
-        help_text='"open" publishes it at once (event vacancy.published).')
+        [Vacancy.Status.DRAFT, Vacancy.Status.OPEN],
+        default=Vacancy.Status.DRAFT,
+        help_text='"open" publishes it at once (event vacancy.published).',
+    )
 
 
 class VacancyUpdateInputSerializer(serializers.Serializer):
@@ -183,7 +227,12 @@ class CandidateSkillSerializer(serializers.ModelSerializer):
 
 
 CANDIDATE_PROFILE_FIELDS = [
-    "headline", "location", "open_to_remote", "open_to_relocation", "salary_expectation", "salary_currency",
+    "headline",
+    "location",
+    "open_to_remote",
+    "open_to_relocation",
+    "salary_expectation",
+    "salary_currency",
 ]
 
 
@@ -193,14 +242,30 @@ class CandidateSerializer(serializers.ModelSerializer):
     skills = CandidateSkillSerializer(source="skill_links", many=True, read_only=True)
     has_account = serializers.SerializerMethodField()
     email = serializers.CharField(read_only=True, help_text="an e-mail address, or empty")
-    display_name = serializers.CharField(read_only=True, help_text="the name pages show: the profile name, else the "
-                                         "name on the CV's first lines, else a readable file name (recruiting.names)")
+    display_name = serializers.CharField(
+        read_only=True,
+        help_text="the name pages show: the profile name, else the "
+        "name on the CV's first lines, else a readable file name (recruiting.names)",
+    )
 
     class Meta:
         model = Candidate
-        fields = ["id", "reference", "source", "source_label", "display_name", "name", "email",
-                  *CANDIDATE_PROFILE_FIELDS,
-                  "years_experience", "language", "has_account", "created_at", "updated_at", "skills"]
+        fields = [
+            "id",
+            "reference",
+            "source",
+            "source_label",
+            "display_name",
+            "name",
+            "email",
+            *CANDIDATE_PROFILE_FIELDS,
+            "years_experience",
+            "language",
+            "has_account",
+            "created_at",
+            "updated_at",
+            "skills",
+        ]
         read_only_fields = fields
 
     def get_has_account(self, obj: Candidate) -> bool:
@@ -216,7 +281,9 @@ class CandidateDetailSerializer(CandidateSerializer):
 
 
 class CandidateCreateInputSerializer(serializers.Serializer):
-    reference = serializers.CharField(max_length=200, help_text="Your id for the candidate, unique among API candidates.")
+    reference = serializers.CharField(
+        max_length=200, help_text="Your id for the candidate, unique among API candidates."
+    )
     cv_text = serializers.CharField(help_text="The CV as plain text.")
     name = serializers.CharField(max_length=200, required=False, default="")
     email = serializers.EmailField(required=False, default="")
@@ -238,8 +305,20 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Candidate
-        fields = ["id", "reference", "name", "email", *CANDIDATE_PROFILE_FIELDS, "self_reported_group",
-                  "years_experience", "consent_given_at", "cv_text", "created_at", "updated_at", "skills"]
+        fields = [
+            "id",
+            "reference",
+            "name",
+            "email",
+            *CANDIDATE_PROFILE_FIELDS,
+            "self_reported_group",
+            "years_experience",
+            "consent_given_at",
+            "cv_text",
+            "created_at",
+            "updated_at",
+            "skills",
+        ]
         read_only_fields = fields
 
 
@@ -249,10 +328,12 @@ class MeUpdateInputSerializer(serializers.Serializer):
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     open_to_remote = serializers.BooleanField(required=False)
     open_to_relocation = serializers.BooleanField(required=False)
-    salary_expectation = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
-                                                  allow_null=True)
-    salary_currency = serializers.RegexField(r"^([A-Z]{3})?$", required=False, allow_blank=True,
-                                             help_text="ISO 4217 code, e.g. GBP")
+    salary_expectation = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    salary_currency = serializers.RegexField(
+        r"^([A-Z]{3})?$", required=False, allow_blank=True, help_text="ISO 4217 code, e.g. GBP"
+    )
     cv_text = serializers.CharField(required=False, help_text="A new CV text; skills are extracted again.")
 
 
@@ -273,27 +354,43 @@ class StageChangeSerializer(serializers.ModelSerializer):
 
 class ApplicationSerializer(serializers.ModelSerializer):
     vacancy = VacancyBriefSerializer(read_only=True)
-    candidate = CandidateBriefSerializer(read_only=True, allow_null=True,
-                                         help_text="null once the candidate erased their account")
+    candidate = CandidateBriefSerializer(
+        read_only=True, allow_null=True, help_text="null once the candidate erased their account"
+    )
     stage_changes = StageChangeSerializer(many=True, read_only=True)
 
     class Meta:
         model = Application
-        fields = ["id", "vacancy", "candidate", "stage", "cover_note", "advanced", "created_at", "updated_at",
-                  "stage_changes"]
+        fields = [
+            "id",
+            "vacancy",
+            "candidate",
+            "stage",
+            "cover_note",
+            "advanced",
+            "created_at",
+            "updated_at",
+            "stage_changes",
+        ]
         read_only_fields = fields
 
 
 class ApplicationCreateInputSerializer(serializers.Serializer):
-    vacancy = serializers.PrimaryKeyRelatedField(queryset=Vacancy.objects.filter(status=Vacancy.Status.OPEN),
-                                                 help_text="id of an open vacancy")
+    vacancy = serializers.PrimaryKeyRelatedField(
+        queryset=Vacancy.objects.filter(status=Vacancy.Status.OPEN), help_text="id of an open vacancy"
+    )
     cover_note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
 
 
 class ApplicationMoveInputSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(Application.Stage.choices)
-    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True,
-                                   help_text="Why; required when rejecting.  The candidate may see it.")
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Why; required when rejecting.  The candidate may see it.",
+    )
 
 
 # --- match scores -------------------------------------------------------------------------------------------
@@ -306,10 +403,14 @@ class MatchScoreSerializer(serializers.ModelSerializer):
     vacancy = VacancyBriefSerializer(read_only=True)
     rank = serializers.SerializerMethodField(
         help_text="Rank among the vacancy's scored candidates: 1 + how many score strictly higher (equal scores "
-                  "share a rank); null without a score.")
-    tied = serializers.SerializerMethodField(help_text="Another of the vacancy's candidates has the same score.")
+        "share a rank); null without a score."
+    )
+    tied = serializers.SerializerMethodField(
+        help_text="Another of the vacancy's candidates has the same score."
+    )
     candidates_ranked = serializers.SerializerMethodField(
-        help_text="How many of the vacancy's candidates have a score (rank 3 of 166).")
+        help_text="How many of the vacancy's candidates have a score (rank 3 of 166)."
+    )
     confidence = ConfidenceField()
     confidence_reason = serializers.SerializerMethodField(help_text="Why the confidence is what it is.")
     flags = serializers.SerializerMethodField()
@@ -320,10 +421,31 @@ class MatchScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MatchScore
-        fields = ["id", "candidate", "vacancy", "state", "score", "rank", "tied", "candidates_ranked", "confidence",
-                  "confidence_reason", "flags", "components", "skills_score",
-                  "qualifications_score", "text_score", "matched_skills", "missing_skills", "explanation",
-                  "engine_version", "vocabulary_version", "model_version", "stale", "computed_at"]
+        fields = [
+            "id",
+            "candidate",
+            "vacancy",
+            "state",
+            "score",
+            "rank",
+            "tied",
+            "candidates_ranked",
+            "confidence",
+            "confidence_reason",
+            "flags",
+            "components",
+            "skills_score",
+            "qualifications_score",
+            "text_score",
+            "matched_skills",
+            "missing_skills",
+            "explanation",
+            "engine_version",
+            "vocabulary_version",
+            "model_version",
+            "stale",
+            "computed_at",
+        ]
         read_only_fields = fields
 
     def get_rank(self, obj: MatchScore) -> int | None:
@@ -336,7 +458,9 @@ class MatchScoreSerializer(serializers.ModelSerializer):
         return getattr(obj, "vacancy_ranked", None)
 
     def get_confidence_reason(self, obj: MatchScore) -> str:
-        reason = (obj.explanation or {}).get("confidence_reason") if isinstance(obj.explanation, dict) else None
+        reason = (
+            (obj.explanation or {}).get("confidence_reason") if isinstance(obj.explanation, dict) else None
+        )
         return reason if isinstance(reason, str) else ""
 
     @extend_schema_field({"type": "array", "items": FLAG_SCHEMA})
@@ -353,19 +477,36 @@ class MatchScoreSerializer(serializers.ModelSerializer):
 class ScoringRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ScoringRun
-        fields = ["id", "scope", "target", "status", "total", "done", "chunks_total", "chunks_done", "error",
-                  "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "scope",
+            "target",
+            "status",
+            "total",
+            "done",
+            "chunks_total",
+            "chunks_done",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
         read_only_fields = fields
 
 
 class ScoringRunInputSerializer(serializers.Serializer):
-    scope = serializers.ChoiceField(["all", "vacancy", "candidate"], default="all",
-                                    help_text="all: every candidate × every vacancy that is not closed (refits the "
-                                              "text model); vacancy / candidate: one of them.")
-    vacancy = serializers.PrimaryKeyRelatedField(queryset=Vacancy.objects.all(), required=False,
-                                                 help_text="with scope=vacancy")
-    candidate = serializers.PrimaryKeyRelatedField(queryset=Candidate.objects.all(), required=False,
-                                                   help_text="with scope=candidate")
+    scope = serializers.ChoiceField(
+        ["all", "vacancy", "candidate"],
+        default="all",
+        help_text="all: every candidate × every vacancy that is not closed (refits the "
+        "text model); vacancy / candidate: one of them.",
+    )
+    vacancy = serializers.PrimaryKeyRelatedField(
+        queryset=Vacancy.objects.all(), required=False, help_text="with scope=vacancy"
+    )
+    candidate = serializers.PrimaryKeyRelatedField(
+        queryset=Candidate.objects.all(), required=False, help_text="with scope=candidate"
+    )
 
     def validate(self, attrs):
         scope = attrs.get("scope", "all")
@@ -392,8 +533,10 @@ class CandidateImportInputSerializer(serializers.Serializer):
 
 
 class CandidateImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="UTF-8 CSV with a header row: cv_text (required), and optionally "
-                                           "reference, name, email, label.")
+    file = serializers.FileField(
+        help_text="UTF-8 CSV with a header row: cv_text (required), and optionally "
+        "reference, name, email, label."
+    )
 
 
 class ImportReportSerializer(serializers.Serializer):
@@ -407,7 +550,9 @@ class ImportReportSerializer(serializers.Serializer):
 
 # --- webhooks -----------------------------------------------------------------------------------------------
 class WebhookEndpointSerializer(serializers.ModelSerializer):
-    events = serializers.ListField(child=serializers.ChoiceField(WebhookEndpoint.Event.choices), read_only=True)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(WebhookEndpoint.Event.choices), read_only=True
+    )
     created_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -448,7 +593,9 @@ class WebhookEndpointInputSerializer(serializers.Serializer):
 
 class WebhookEndpointUpdateInputSerializer(WebhookEndpointInputSerializer):
     url = serializers.URLField(max_length=500, required=False)
-    events = serializers.MultipleChoiceField(choices=WebhookEndpoint.Event.choices, allow_empty=False, required=False)
+    events = serializers.MultipleChoiceField(
+        choices=WebhookEndpoint.Event.choices, allow_empty=False, required=False
+    )
     active = serializers.BooleanField(required=False)
 
 
@@ -465,6 +612,15 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookDelivery
-        fields = ["id", "endpoint", "event", "payload", "status", "attempts", "attempts_log", "created_at",
-                  "delivered_at"]
+        fields = [
+            "id",
+            "endpoint",
+            "event",
+            "payload",
+            "status",
+            "attempts",
+            "attempts_log",
+            "created_at",
+            "delivered_at",
+        ]
         read_only_fields = fields

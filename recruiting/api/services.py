@@ -19,6 +19,10 @@ def vacancy_delete(*, vacancy: Vacancy, actor=None) -> None:
     vacancy = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
     if vacancy.applications.exists():
         raise ApplicationError("This vacancy has applications: close it instead of deleting it.")
-    audit_log(actor=actor, action="vacancy_delete", obj=vacancy,
-              detail={"reference": vacancy.reference, "source": vacancy.source})
+    audit_log(
+        actor=actor,
+        action="vacancy_delete",
+        obj=vacancy,
+        detail={"reference": vacancy.reference, "source": vacancy.source},
+    )
     vacancy.delete()

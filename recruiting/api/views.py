@@ -39,14 +39,13 @@ from matching.models import MatchScore, ScoringRun, Skill
 from matching.ranking import ranking_order_by
 from recruiting import importers, services, webhooks
 from recruiting.api import filters
-from recruiting.api.authentication import token_expired
 from recruiting.api import serializers as s
 from recruiting.api import services as api_services
+from recruiting.api.authentication import token_expired
 from recruiting.api.exceptions import Conflict, ImportFailedError
 from recruiting.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from recruiting.api.pagination import Pagination
 from recruiting.api.parsers import BoundedJSONParser
-from recruiting.api.ranked import ranked_page_response
 from recruiting.api.permissions import (
     ApplicationPermission,
     IsCandidate,
@@ -61,8 +60,8 @@ from recruiting.api.permissions import (
     visible_match_scores,
     visible_vacancies,
 )
+from recruiting.api.ranked import ranked_page_response
 from recruiting.api.schema import error_response
-from recruiting.selectors import with_vacancy_rank
 from recruiting.models import (
     Application,
     ApplicationStageChange,
@@ -73,6 +72,7 @@ from recruiting.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from recruiting.selectors import with_vacancy_rank
 
 API_SOURCE = "api"
 ID = r"[0-9]{1,18}"  # ids a 64-bit column can hold; longer ones are simply not found
@@ -88,13 +88,23 @@ SEARCHABLE = [DjangoFilterBackend, SearchFilter, OrderingFilter]
 
 
 MATCH_SCORE_PARAMETERS = [
-    OpenApiParameter("min_score", OpenApiTypes.NUMBER, description="Only scores at least this high (0–100); "
-                     "leaves out insufficient data."),
+    OpenApiParameter(
+        "min_score",
+        OpenApiTypes.NUMBER,
+        description="Only scores at least this high (0–100); leaves out insufficient data.",
+    ),
     OpenApiParameter("state", OpenApiTypes.STR, enum=list(MatchScore.State.values)),
-    OpenApiParameter("stale", OpenApiTypes.BOOL, description="Scores computed with an old engine, vocabulary, "
-                     "model or weights."),
-    OpenApiParameter("confidence", OpenApiTypes.STR, enum=list(MatchScore.Confidence.values),
-                     description="Only scores with this confidence."),
+    OpenApiParameter(
+        "stale",
+        OpenApiTypes.BOOL,
+        description="Scores computed with an old engine, vocabulary, model or weights.",
+    ),
+    OpenApiParameter(
+        "confidence",
+        OpenApiTypes.STR,
+        enum=list(MatchScore.Confidence.values),
+        description="Only scores with this confidence.",
+    ),
 ]
 
 
@@ -113,8 +123,7 @@ def _filtered(filterset_class, request, queryset):
 
 
 def _match_scores(queryset):
-    return (queryset.select_related("candidate", "vacancy")
-            .defer("candidate__cv_text", "vacancy__description"))
+    return queryset.select_related("candidate", "vacancy").defer("candidate__cv_text", "vacancy__description")
 
 
 def _skill_links(model):
@@ -131,12 +140,19 @@ class AuthTokenView(APIView):
         return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
 
     @extend_schema(
-        tags=["auth"], summary="Get an API token", request=s.TokenInputSerializer, auth=[],
-        responses={200: s.TokenSerializer, 400: error_response(400), 401: error_response(401),
-                   429: error_response(429)},
+        tags=["auth"],
+        summary="Get an API token",
+        request=s.TokenInputSerializer,
+        auth=[],
+        responses={
+            200: s.TokenSerializer,
+            400: error_response(400),
+            401: error_response(401),
+            429: error_response(429),
+        },
         description="Exchange an e-mail and password for a token (the same one on every call until it is "
-                    "revoked or expires, 30 days after it was issued by default; then a new one). Send it as "
-                    "`Authorization: Token <token>`.",
+        "revoked or expires, 30 days after it was issued by default; then a new one). Send it as "
+        "`Authorization: Token <token>`.",
     )
     def post(self, request):
         data = s.TokenInputSerializer(data=request.data)
@@ -153,8 +169,12 @@ class AuthTokenView(APIView):
             token = Token.objects.create(user=user)
         return Response({"token": token.key, "roles": roles_of(user)})
 
-    @extend_schema(tags=["auth"], summary="Revoke the token used", request=None,
-                   responses={204: None, 401: error_response(401), 429: error_response(429)})
+    @extend_schema(
+        tags=["auth"],
+        summary="Revoke the token used",
+        request=None,
+        responses={204: None, 401: error_response(401), 429: error_response(429)},
+    )
     def delete(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -171,8 +191,11 @@ def _email_verified(user) -> bool:
 
 # --- skills -------------------------------------------------------------------------------------------------
 @extend_schema_view(
-    list=extend_schema(tags=["skills"], summary="The skill vocabulary",
-                       description="Searchable (`?search=` in names), filterable by category. Public."),
+    list=extend_schema(
+        tags=["skills"],
+        summary="The skill vocabulary",
+        description="Searchable (`?search=` in names), filterable by category. Public.",
+    ),
     retrieve=extend_schema(tags=["skills"], summary="One skill"),
 )
 class SkillViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
@@ -188,9 +211,12 @@ class SkillViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
 # --- vacancies ----------------------------------------------------------------------------------------------
 @extend_schema_view(
-    list=extend_schema(tags=["vacancies"], summary="List vacancies",
-                       description="Anyone, anonymous included, sees the open vacancies; hiring managers also "
-                                   "theirs; recruiters all of them."),
+    list=extend_schema(
+        tags=["vacancies"],
+        summary="List vacancies",
+        description="Anyone, anonymous included, sees the open vacancies; hiring managers also "
+        "theirs; recruiters all of them.",
+    ),
     retrieve=extend_schema(tags=["vacancies"], summary="One vacancy"),
 )
 class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -213,10 +239,14 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         vacancy = self.get_queryset().get(pk=vacancy.pk)
         return Response(s.VacancySerializer(vacancy).data, status=code)
 
-    @extend_schema(tags=["vacancies"], summary="Create a vacancy (recruiters)", request=s.VacancyCreateInputSerializer,
-                   responses={201: s.VacancySerializer, 409: error_response(409)},
-                   description="Skills, qualifications, seniority, salary and working pattern are read from the "
-                               "description. `status: open` publishes it (event `vacancy.published`).")
+    @extend_schema(
+        tags=["vacancies"],
+        summary="Create a vacancy (recruiters)",
+        request=s.VacancyCreateInputSerializer,
+        responses={201: s.VacancySerializer, 409: error_response(409)},
+        description="Skills, qualifications, seniority, salary and working pattern are read from the "
+        "description. `status: open` publishes it (event `vacancy.published`).",
+    )
     def create(self, request):
         data = s.VacancyCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -224,16 +254,25 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if Vacancy.objects.filter(source=API_SOURCE, reference=d["reference"]).exists():
             raise Conflict(f"A vacancy with reference {d['reference']!r} already exists.")
         try:
-            vacancy, _ = services.vacancy_upsert(source=API_SOURCE, reference=d["reference"], title=d["title"],
-                                                 description=d["description"], status=d["status"])
+            vacancy, _ = services.vacancy_upsert(
+                source=API_SOURCE,
+                reference=d["reference"],
+                title=d["title"],
+                description=d["description"],
+                status=d["status"],
+            )
         except ValueError as exc:
             raise ValidationError({"description": [str(exc)]}) from None
         if d["status"] == "open":
             vacancy = services.vacancy_publish(vacancy=vacancy, actor=request.user)
         return self._respond(vacancy, status.HTTP_201_CREATED)
 
-    @extend_schema(tags=["vacancies"], summary="Change a vacancy's title or text (recruiters)",
-                   request=s.VacancyUpdateInputSerializer, responses={200: s.VacancySerializer})
+    @extend_schema(
+        tags=["vacancies"],
+        summary="Change a vacancy's title or text (recruiters)",
+        request=s.VacancyUpdateInputSerializer,
+        responses={200: s.VacancySerializer},
+    )
     def partial_update(self, request, pk=None):
         vacancy = self.get_object()
         data = s.VacancyUpdateInputSerializer(data=request.data)
@@ -241,14 +280,21 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         d = data.validated_data
         try:
             vacancy, _ = services.vacancy_upsert(
-                source=vacancy.source, reference=vacancy.reference, title=d.get("title", vacancy.title),
-                description=d.get("description", vacancy.description), status=vacancy.status)
+                source=vacancy.source,
+                reference=vacancy.reference,
+                title=d.get("title", vacancy.title),
+                description=d.get("description", vacancy.description),
+                status=vacancy.status,
+            )
         except ValueError as exc:
             raise ValidationError({"description": [str(exc)]}) from None
         return self._respond(vacancy)
 
-    @extend_schema(tags=["vacancies"], summary="Delete a vacancy nobody applied to (recruiters)",
-                   responses={204: None, 409: error_response(409)})
+    @extend_schema(
+        tags=["vacancies"],
+        summary="Delete a vacancy nobody applied to (recruiters)",
+        responses={204: None, 409: error_response(409)},
+    )
     def destroy(self, request, pk=None):
         vacancy = self.get_object()
         try:
@@ -257,40 +303,61 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise Conflict(str(exc)) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(tags=["vacancies"], summary="Publish (open) a vacancy (recruiters)", request=None,
-                   responses={200: s.VacancySerializer})
+    @extend_schema(
+        tags=["vacancies"],
+        summary="Publish (open) a vacancy (recruiters)",
+        request=None,
+        responses={200: s.VacancySerializer},
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         vacancy = services.vacancy_publish(vacancy=self.get_object(), actor=request.user)
         return self._respond(vacancy)
 
-    @extend_schema(tags=["vacancies"], summary="Close a vacancy (recruiters)", request=None,
-                   responses={200: s.VacancySerializer})
+    @extend_schema(
+        tags=["vacancies"],
+        summary="Close a vacancy (recruiters)",
+        request=None,
+        responses={200: s.VacancySerializer},
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         vacancy = services.vacancy_close(vacancy=self.get_object(), actor=request.user)
         return self._respond(vacancy)
 
     @extend_schema(
-        tags=["match scores"], summary="A vacancy's ranked match scores (recruiters, its hiring managers)",
-        responses={200: s.MatchScoreSerializer(many=True)}, parameters=MATCH_SCORE_PARAMETERS,
+        tags=["match scores"],
+        summary="A vacancy's ranked match scores (recruiters, its hiring managers)",
+        responses={200: s.MatchScoreSerializer(many=True)},
+        parameters=MATCH_SCORE_PARAMETERS,
         description="Best first; insufficient data last; equal scores share a `rank` (1, 2, 2, 4) and are "
-                    "marked `tied`, their order among themselves is the match score's id. `?min_score=` keeps "
-                    "scores at least that high, `?confidence=` one confidence; the rank stays the rank among all "
-                    "the vacancy's candidates. `?limit=` (≤ 500) and `?offset=` page through the ranking.",
+        "marked `tied`, their order among themselves is the match score's id. `?min_score=` keeps "
+        "scores at least that high, `?confidence=` one confidence; the rank stays the rank among all "
+        "the vacancy's candidates. `?limit=` (≤ 500) and `?offset=` page through the ranking.",
     )
-    @action(detail=True, methods=["get"], url_path="match-scores", filter_backends=[],
-            serializer_class=s.MatchScoreSerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="match-scores",
+        filter_backends=[],
+        serializer_class=s.MatchScoreSerializer,
+    )
     def match_scores(self, request, pk=None):
         vacancy = self.get_object()
         user = request.user
-        allowed = is_recruiter(user) or (is_hiring_manager(user)
-                                         and vacancy.hiring_managers.filter(pk=user.pk).exists())
+        allowed = is_recruiter(user) or (
+            is_hiring_manager(user) and vacancy.hiring_managers.filter(pk=user.pk).exists()
+        )
         if not allowed:
-            self.permission_denied(request, "Only recruiters and this vacancy's hiring managers see its scores.")
+            self.permission_denied(
+                request, "Only recruiters and this vacancy's hiring managers see its scores."
+            )
         # a hiring manager gets only the rows of people who applied to this vacancy
-        queryset = _filtered(filters.MatchScoreFilter, request,
-                             _match_scores(scoped_match_scores(user, MatchScore.objects.filter(vacancy=vacancy))))
+        queryset = _filtered(
+            filters.MatchScoreFilter,
+            request,
+            _match_scores(scoped_match_scores(user, MatchScore.objects.filter(vacancy=vacancy))),
+        )
         # PostgreSQL builds the JSON page itself; it counts the vacancy's scored candidates once per page
         fast = ranked_page_response(self, request, _ranked(queryset, among=False), vacancy_id=vacancy.pk)
         if fast is not None:
@@ -312,9 +379,12 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 # --- candidates ---------------------------------------------------------------------------------------------
 @extend_schema_view(
     list=extend_schema(tags=["candidates"], summary="List candidates (recruiters)"),
-    retrieve=extend_schema(tags=["candidates"], summary="One candidate with the CV text (recruiters)",
-                           responses={200: s.CandidateDetailSerializer},
-                           description="Reading a CV is recorded in the audit log."),
+    retrieve=extend_schema(
+        tags=["candidates"],
+        summary="One candidate with the CV text (recruiters)",
+        responses={200: s.CandidateDetailSerializer},
+        description="Reading a CV is recorded in the audit log.",
+    ),
 )
 class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.CandidateSerializer
@@ -335,9 +405,12 @@ class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         services.audit_log(actor=request.user, action="view_cv", obj=candidate, detail={"via": "api"})
         return Response(s.CandidateDetailSerializer(candidate).data)
 
-    @extend_schema(tags=["candidates"], summary="Add a candidate from a CV text (recruiters)",
-                   request=s.CandidateCreateInputSerializer,
-                   responses={201: s.CandidateDetailSerializer, 409: error_response(409)})
+    @extend_schema(
+        tags=["candidates"],
+        summary="Add a candidate from a CV text (recruiters)",
+        request=s.CandidateCreateInputSerializer,
+        responses={201: s.CandidateDetailSerializer, 409: error_response(409)},
+    )
     def create(self, request):
         data = s.CandidateCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -351,8 +424,12 @@ class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         candidate = Candidate.objects.prefetch_related(_skill_links(CandidateSkill)).get(pk=candidate.pk)
         return Response(s.CandidateDetailSerializer(candidate).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(tags=["candidates"], summary="Change a candidate's CV text, name, e-mail or label (recruiters)",
-                   request=s.CandidateUpdateInputSerializer, responses={200: s.CandidateDetailSerializer})
+    @extend_schema(
+        tags=["candidates"],
+        summary="Change a candidate's CV text, name, e-mail or label (recruiters)",
+        request=s.CandidateUpdateInputSerializer,
+        responses={200: s.CandidateDetailSerializer},
+    )
     def partial_update(self, request, pk=None):
         candidate = self.get_object()
         data = s.CandidateUpdateInputSerializer(data=request.data)
@@ -361,18 +438,31 @@ class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         candidate = Candidate.objects.get(pk=candidate.pk)  # with the CV text
         try:
             candidate, _ = services.candidate_upsert(
-                source=candidate.source, reference=candidate.reference, cv_text=d.get("cv_text", candidate.cv_text),
-                name=d.get("name", ""), email=d.get("email", ""),
-                source_label=d.get("source_label", candidate.source_label))
+                source=candidate.source,
+                reference=candidate.reference,
+                cv_text=d.get("cv_text", candidate.cv_text),
+                name=d.get("name", ""),
+                email=d.get("email", ""),
+                source_label=d.get("source_label", candidate.source_label),
+            )
         except ValueError as exc:
             raise ValidationError({"cv_text": [str(exc)]}) from None
         candidate = Candidate.objects.prefetch_related(_skill_links(CandidateSkill)).get(pk=candidate.pk)
         return Response(s.CandidateDetailSerializer(candidate).data)
 
-    @extend_schema(tags=["match scores"], summary="A candidate's match scores, best first (recruiters)",
-                   responses={200: s.MatchScoreSerializer(many=True)}, parameters=MATCH_SCORE_PARAMETERS)
-    @action(detail=True, methods=["get"], url_path="match-scores", filter_backends=[],
-            serializer_class=s.MatchScoreSerializer)
+    @extend_schema(
+        tags=["match scores"],
+        summary="A candidate's match scores, best first (recruiters)",
+        responses={200: s.MatchScoreSerializer(many=True)},
+        parameters=MATCH_SCORE_PARAMETERS,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="match-scores",
+        filter_backends=[],
+        serializer_class=s.MatchScoreSerializer,
+    )
     def match_scores(self, request, pk=None):
         candidate = self.get_object()
         queryset = _match_scores(MatchScore.objects.filter(candidate=candidate))
@@ -398,8 +488,12 @@ class MeView(APIView):
     def get(self, request):
         return Response(s.MeSerializer(self._candidate()).data)
 
-    @extend_schema(tags=["me"], summary="Change my profile", request=s.MeUpdateInputSerializer,
-                   responses={200: s.MeSerializer, 400: error_response(400), 415: error_response(415)})
+    @extend_schema(
+        tags=["me"],
+        summary="Change my profile",
+        request=s.MeUpdateInputSerializer,
+        responses={200: s.MeSerializer, 400: error_response(400), 415: error_response(415)},
+    )
     def patch(self, request):
         data = s.MeUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -412,8 +506,11 @@ class MeView(APIView):
 
 # --- applications -------------------------------------------------------------------------------------------
 @extend_schema_view(
-    list=extend_schema(tags=["applications"], summary="List applications",
-                       description="Candidates see their own; hiring managers their vacancies'; recruiters all."),
+    list=extend_schema(
+        tags=["applications"],
+        summary="List applications",
+        description="Candidates see their own; hiring managers their vacancies'; recruiters all.",
+    ),
     retrieve=extend_schema(tags=["applications"], summary="One application with its stage history"),
 )
 class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -428,21 +525,29 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         return "applications" if getattr(self, "action", None) == "create" else None
 
     def get_queryset(self):
-        return (visible_applications(self.request.user).select_related("vacancy", "candidate")
-                .defer("candidate__cv_text", "vacancy__description")
-                .prefetch_related(Prefetch("stage_changes",
-                                           queryset=ApplicationStageChange.objects.order_by("created_at", "pk"))))
+        return (
+            visible_applications(self.request.user)
+            .select_related("vacancy", "candidate")
+            .defer("candidate__cv_text", "vacancy__description")
+            .prefetch_related(
+                Prefetch(
+                    "stage_changes", queryset=ApplicationStageChange.objects.order_by("created_at", "pk")
+                )
+            )
+        )
 
     def _respond(self, application, code=status.HTTP_200_OK):
         application = self.get_queryset().get(pk=application.pk)
         return Response(s.ApplicationSerializer(application).data, status=code)
 
     @extend_schema(
-        tags=["applications"], summary="Apply to an open vacancy (candidates, for themselves)",
-        request=s.ApplicationCreateInputSerializer, parameters=[IDEMPOTENCY_PARAMETER],
+        tags=["applications"],
+        summary="Apply to an open vacancy (candidates, for themselves)",
+        request=s.ApplicationCreateInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: s.ApplicationSerializer, 409: error_response(409), 422: error_response(422)},
         description="Send an `Idempotency-Key` header to make a retry harmless. Applying again after "
-                    "withdrawing re-opens the application.",
+        "withdrawing re-opens the application.",
     )
     @idempotent
     def create(self, request):
@@ -450,17 +555,24 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         data.is_valid(raise_exception=True)
         try:
             application = services.application_create(
-                candidate=candidate_of(request.user), vacancy=data.validated_data["vacancy"],
-                cover_note=data.validated_data["cover_note"], actor=request.user, source=Application.Source.API)
+                candidate=candidate_of(request.user),
+                vacancy=data.validated_data["vacancy"],
+                cover_note=data.validated_data["cover_note"],
+                actor=request.user,
+                source=Application.Source.API,
+            )
         except services.ApplicationError as exc:
             raise Conflict(str(exc)) from None
         return self._respond(application, status.HTTP_201_CREATED)
 
-    @extend_schema(tags=["applications"], summary="Move an application to another stage (recruiters)",
-                   request=s.ApplicationMoveInputSerializer,
-                   responses={200: s.ApplicationSerializer, 409: error_response(409)},
-                   description="Recorded in the stage history and the audit log; the candidate is e-mailed and "
-                               "`application.stage_changed` is sent. Rejecting needs a reason.")
+    @extend_schema(
+        tags=["applications"],
+        summary="Move an application to another stage (recruiters)",
+        request=s.ApplicationMoveInputSerializer,
+        responses={200: s.ApplicationSerializer, 409: error_response(409)},
+        description="Recorded in the stage history and the audit log; the candidate is e-mailed and "
+        "`application.stage_changed` is sent. Rejecting needs a reason.",
+    )
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         application = self.get_object()
@@ -468,14 +580,21 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         data.is_valid(raise_exception=True)
         try:
             application = services.application_move(
-                application=application, to_stage=data.validated_data["stage"], actor=request.user,
-                reason=data.validated_data["reason"])
+                application=application,
+                to_stage=data.validated_data["stage"],
+                actor=request.user,
+                reason=data.validated_data["reason"],
+            )
         except services.ApplicationError as exc:
             raise Conflict(str(exc)) from None
         return self._respond(application)
 
-    @extend_schema(tags=["applications"], summary="Withdraw my application (candidates)", request=None,
-                   responses={200: s.ApplicationSerializer, 409: error_response(409)})
+    @extend_schema(
+        tags=["applications"],
+        summary="Withdraw my application (candidates)",
+        request=None,
+        responses={200: s.ApplicationSerializer, 409: error_response(409)},
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         application = self.get_object()
@@ -488,9 +607,12 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
 # --- match scores -------------------------------------------------------------------------------------------
 @extend_schema_view(
-    list=extend_schema(tags=["match scores"], summary="Match scores I may see, best first",
-                       description="Candidates: their own, for open vacancies. Hiring managers: their vacancies'. "
-                                   "Recruiters: all (filter with `?vacancy=` / `?candidate=`)."),
+    list=extend_schema(
+        tags=["match scores"],
+        summary="Match scores I may see, best first",
+        description="Candidates: their own, for open vacancies. Hiring managers: their vacancies'. "
+        "Recruiters: all (filter with `?vacancy=` / `?candidate=`).",
+    ),
     retrieve=extend_schema(tags=["match scores"], summary="One match score with its explanation"),
 )
 class MatchScoreViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
@@ -520,19 +642,25 @@ class ScoringRunViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     def throttle_scope(self):
         return "scoring" if getattr(self, "action", None) == "create" else None
 
-    @extend_schema(tags=["scoring runs"], summary="Start a scoring run (recruiters)",
-                   request=s.ScoringRunInputSerializer, responses={202: s.ScoringRunSerializer},
-                   description="The run is scored by the Celery workers in chunks; poll it for progress.")
+    @extend_schema(
+        tags=["scoring runs"],
+        summary="Start a scoring run (recruiters)",
+        request=s.ScoringRunInputSerializer,
+        responses={202: s.ScoringRunSerializer},
+        description="The run is scored by the Celery workers in chunks; poll it for progress.",
+    )
     def create(self, request):
         data = s.ScoringRunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         if d["scope"] == "vacancy":
-            run = matching_services.scoring_run_start(scope="vacancy", target=str(d["vacancy"].pk),
-                                                      vacancy_ids=[d["vacancy"].pk])
+            run = matching_services.scoring_run_start(
+                scope="vacancy", target=str(d["vacancy"].pk), vacancy_ids=[d["vacancy"].pk]
+            )
         elif d["scope"] == "candidate":
-            run = matching_services.scoring_run_start(scope="candidate", target=str(d["candidate"].pk),
-                                                      candidate_ids=[d["candidate"].pk])
+            run = matching_services.scoring_run_start(
+                scope="candidate", target=str(d["candidate"].pk), candidate_ids=[d["candidate"].pk]
+            )
         else:
             run = matching_services.scoring_run_start(scope="all")
         return Response(s.ScoringRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
@@ -544,18 +672,36 @@ class CandidateImportView(APIView):
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
-        tags=["imports"], summary="Import candidates (recruiters): JSON rows or a CSV file",
-        request={"application/json": s.CandidateImportInputSerializer,
-                 "multipart/form-data": s.CandidateImportUploadSerializer},
+        tags=["imports"],
+        summary="Import candidates (recruiters): JSON rows or a CSV file",
+        request={
+            "application/json": s.CandidateImportInputSerializer,
+            "multipart/form-data": s.CandidateImportUploadSerializer,
+        },
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: s.ImportReportSerializer, 422: error_response(422)},
         description="All or nothing: every row is checked first and every problem is reported together "
-                    "(code import_failed, details.problems). Candidates are keyed by (source \"api\", reference): "
-                    "importing again updates them; unchanged ones are counted, not saved. Send an "
-                    "`Idempotency-Key` header to make a retry harmless.",
-        examples=[OpenApiExample("JSON", request_only=True, media_type="application/json", value={
-            "candidates": [{"reference": "ext-17", "cv_text": "Python, PyTorch …", "name": "Ada Lovelace",
-                            "email": "ada@example.com", "label": "job board"}]})],
+        '(code import_failed, details.problems). Candidates are keyed by (source "api", reference): '
+        "importing again updates them; unchanged ones are counted, not saved. Send an "
+        "`Idempotency-Key` header to make a retry harmless.",
+        examples=[
+            OpenApiExample(
+                "JSON",
+                request_only=True,
+                media_type="application/json",
+                value={
+                    "candidates": [
+                        {
+                            "reference": "ext-17",
+                            "cv_text": "Python, PyTorch …",
+                            "name": "Ada Lovelace",
+                            "email": "ada@example.com",
+                            "label": "job board",
+                        }
+                    ]
+                },
+            )
+        ],
     )
     @idempotent
     def post(self, request):
@@ -571,9 +717,16 @@ class CandidateImportView(APIView):
             report = importers.candidates_write(batch, source=API_SOURCE)
         except importers.ImportFailed as exc:
             raise ImportFailedError(exc.problems) from None
-        return Response({"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-                         "duplicates_dropped": report.duplicates_dropped, "total": report.total,
-                         "summary": report.summary("candidates")})
+        return Response(
+            {
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "duplicates_dropped": report.duplicates_dropped,
+                "total": report.total,
+                "summary": report.summary("candidates"),
+            }
+        )
 
 
 def _batch_from_rows(rows: list[dict]) -> importers.Batch:
@@ -584,15 +737,27 @@ def _batch_from_rows(rows: list[dict]) -> importers.Batch:
         if not cv_text:
             problems.append(f"{origin}: the CV text is empty.")
             continue
-        records.append(importers.CandidateRecord(
-            reference=row["reference"].strip(), cv_text=cv_text, origin=origin, source_label=row["label"].strip(),
-            name=row["name"].strip(), email=row["email"].strip()))
+        records.append(
+            importers.CandidateRecord(
+                reference=row["reference"].strip(),
+                cv_text=cv_text,
+                origin=origin,
+                source_label=row["label"].strip(),
+                name=row["name"].strip(),
+                email=row["email"].strip(),
+            )
+        )
     if problems:
         raise ImportFailedError(problems)
     return importers.Batch(records=records)
 
 
-CSV_COLUMNS = {"id_column": "reference", "name_column": "name", "email_column": "email", "label_column": "label"}
+CSV_COLUMNS = {
+    "id_column": "reference",
+    "name_column": "name",
+    "email_column": "email",
+    "label_column": "label",
+}
 
 
 def _read_candidate_csv_upload(upload) -> importers.Batch:
@@ -622,7 +787,9 @@ def _read_candidate_csv_upload(upload) -> importers.Batch:
     list=extend_schema(tags=["webhooks"], summary="Webhook endpoints (recruiters)"),
     retrieve=extend_schema(tags=["webhooks"], summary="One webhook endpoint (recruiters)"),
 )
-class WebhookEndpointViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WebhookEndpointViewSet(
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     queryset = WebhookEndpoint.objects.select_related("created_by")
     serializer_class = s.WebhookEndpointSerializer
     permission_classes = [IsRecruiter]
@@ -631,17 +798,25 @@ class WebhookEndpointViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
     ordering = ["-created_at", "-pk"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    @extend_schema(tags=["webhooks"], summary="Register a webhook endpoint (recruiters)",
-                   request=s.WebhookEndpointInputSerializer, responses={201: s.WebhookEndpointCreatedSerializer},
-                   description="The response carries the signing `secret`, shown only this once.")
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Register a webhook endpoint (recruiters)",
+        request=s.WebhookEndpointInputSerializer,
+        responses={201: s.WebhookEndpointCreatedSerializer},
+        description="The response carries the signing `secret`, shown only this once.",
+    )
     def create(self, request):
         data = s.WebhookEndpointInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         endpoint = webhooks.endpoint_create(actor=request.user, **data.validated_data)
         return Response(s.WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(tags=["webhooks"], summary="Change an endpoint's URL, events or active flag (recruiters)",
-                   request=s.WebhookEndpointUpdateInputSerializer, responses={200: s.WebhookEndpointSerializer})
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Change an endpoint's URL, events or active flag (recruiters)",
+        request=s.WebhookEndpointUpdateInputSerializer,
+        responses={200: s.WebhookEndpointSerializer},
+    )
     def partial_update(self, request, pk=None):
         endpoint = self.get_object()
         data = s.WebhookEndpointUpdateInputSerializer(data=request.data, partial=True)
@@ -649,15 +824,22 @@ class WebhookEndpointViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         endpoint = webhooks.endpoint_update(endpoint=endpoint, actor=request.user, **data.validated_data)
         return Response(s.WebhookEndpointSerializer(endpoint).data)
 
-    @extend_schema(tags=["webhooks"], summary="Delete an endpoint and its delivery log (recruiters)",
-                   responses={204: None})
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Delete an endpoint and its delivery log (recruiters)",
+        responses={204: None},
+    )
     def destroy(self, request, pk=None):
         webhooks.endpoint_delete(endpoint=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(tags=["webhooks"], summary="Replace an endpoint's secret (recruiters)", request=None,
-                   responses={200: s.WebhookEndpointCreatedSerializer},
-                   description="The new `secret` is shown only in this response; the old one stops working.")
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Replace an endpoint's secret (recruiters)",
+        request=None,
+        responses={200: s.WebhookEndpointCreatedSerializer},
+        description="The new `secret` is shown only in this response; the old one stops working.",
+    )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, pk=None):
         endpoint = webhooks.endpoint_rotate_secret(endpoint=self.get_object(), actor=request.user)
@@ -680,10 +862,17 @@ class WebhookDeliveryViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 # --- the API root -------------------------------------------------------------------------------------------
 #: The collections the API root lists, by URL name (``api:v1:<name>``), in the order a client meets them.
 API_ROOT_LINKS = (
-    ("auth-token", "auth/token"), ("me", "me"), ("vacancy-list", "vacancies"), ("candidate-list", "candidates"),
-    ("application-list", "applications"), ("match-score-list", "match-scores"), ("skill-list", "skills"),
-    ("scoring-run-list", "scoring-runs"), ("import-candidates", "imports/candidates"),
-    ("webhook-endpoint-list", "webhooks/endpoints"), ("webhook-delivery-list", "webhooks/deliveries"),
+    ("auth-token", "auth/token"),
+    ("me", "me"),
+    ("vacancy-list", "vacancies"),
+    ("candidate-list", "candidates"),
+    ("application-list", "applications"),
+    ("match-score-list", "match-scores"),
+    ("skill-list", "skills"),
+    ("scoring-run-list", "scoring-runs"),
+    ("import-candidates", "imports/candidates"),
+    ("webhook-endpoint-list", "webhooks/endpoints"),
+    ("webhook-delivery-list", "webhooks/deliveries"),
 )
 
 

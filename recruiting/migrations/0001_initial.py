@@ -6,128 +6,386 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('matching', '0001_initial'),
+        ("matching", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Candidate',
+            name="Candidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('email', models.EmailField(blank=True, default='', max_length=254)),
-                ('reference', models.CharField(max_length=200)),
-                ('source', models.CharField(default='import', max_length=100)),
-                ('source_label', models.CharField(blank=True, default='', help_text="e.g. a dataset's category", max_length=200)),
-                ('cv_text', models.TextField(blank=True, default='')),
-                ('cv_file', models.FileField(blank=True, default='', upload_to='cvs/%Y/%m/')),
-                ('years_experience', models.FloatField(blank=True, help_text='extracted from the CV, in years', null=True)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='candidate', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(blank=True, default="", max_length=200)),
+                ("email", models.EmailField(blank=True, default="", max_length=254)),
+                ("reference", models.CharField(max_length=200)),
+                ("source", models.CharField(default="import", max_length=100)),
+                (
+                    "source_label",
+                    models.CharField(
+                        blank=True, default="", help_text="e.g. a dataset's category", max_length=200
+                    ),
+                ),
+                ("cv_text", models.TextField(blank=True, default="")),
+                ("cv_file", models.FileField(blank=True, default="", upload_to="cvs/%Y/%m/")),
+                (
+                    "years_experience",
+                    models.FloatField(blank=True, help_text="extracted from the CV, in years", null=True),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="candidate",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['reference'],
+                "ordering": ["reference"],
             },
         ),
         migrations.CreateModel(
-            name='CandidateSkill',
+            name="CandidateSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(choices=[('extracted', 'Extracted from text'), ('entered', 'Entered by a person')], default='extracted', max_length=10)),
-                ('mentions', models.PositiveIntegerField(default=1, help_text='times the skill is named in the CV')),
-                ('evidence', models.CharField(blank=True, default='', help_text='the CV line where it was found', max_length=500)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skill_links', to='recruiting.candidate')),
-                ('skill', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidate_links', to='matching.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("extracted", "Extracted from text"), ("entered", "Entered by a person")],
+                        default="extracted",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "mentions",
+                    models.PositiveIntegerField(default=1, help_text="times the skill is named in the CV"),
+                ),
+                (
+                    "evidence",
+                    models.CharField(
+                        blank=True, default="", help_text="the CV line where it was found", max_length=500
+                    ),
+                ),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skill_links",
+                        to="recruiting.candidate",
+                    ),
+                ),
+                (
+                    "skill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="candidate_links",
+                        to="matching.skill",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Vacancy',
+            name="Vacancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=300)),
-                ('reference', models.CharField(max_length=200)),
-                ('source', models.CharField(default='import', max_length=100)),
-                ('description', models.TextField()),
-                ('seniority', models.CharField(blank=True, choices=[('', 'Not stated'), ('entry', 'Entry / graduate'), ('mid', 'Mid-level'), ('senior', 'Senior'), ('lead', 'Lead / principal')], default='', max_length=20)),
-                ('employment_type', models.CharField(blank=True, choices=[('', 'Not stated'), ('permanent', 'Permanent'), ('contract', 'Contract')], default='', max_length=20)),
-                ('location', models.CharField(blank=True, default='', max_length=200)),
-                ('remote', models.CharField(blank=True, choices=[('', 'Not stated'), ('onsite', 'On site'), ('hybrid', 'Hybrid'), ('remote', 'Remote')], default='', max_length=20)),
-                ('salary_min', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('salary_max', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('salary_currency', models.CharField(blank=True, default='', help_text='ISO 4217 code', max_length=3)),
-                ('day_rate_min', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('day_rate_max', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed')], db_index=True, default='open', max_length=10)),
-                ('min_years_experience', models.FloatField(blank=True, help_text='minimum years of experience', null=True)),
-                ('weights', models.JSONField(blank=True, default=dict, help_text='per-vacancy component weights; empty means the documented defaults')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=300)),
+                ("reference", models.CharField(max_length=200)),
+                ("source", models.CharField(default="import", max_length=100)),
+                ("description", models.TextField()),
+                (
+                    "seniority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not stated"),
+                            ("entry", "Entry / graduate"),
+                            ("mid", "Mid-level"),
+                            ("senior", "Senior"),
+                            ("lead", "Lead / principal"),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "employment_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "Not stated"), ("permanent", "Permanent"), ("contract", "Contract")],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("location", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "remote",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not stated"),
+                            ("onsite", "On site"),
+                            ("hybrid", "Hybrid"),
+                            ("remote", "Remote"),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("salary_min", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("salary_max", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                (
+                    "salary_currency",
+                    models.CharField(blank=True, default="", help_text="ISO 4217 code", max_length=3),
+                ),
+                ("day_rate_min", models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
+                ("day_rate_max", models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("open", "Open"), ("closed", "Closed")],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "min_years_experience",
+                    models.FloatField(blank=True, help_text="minimum years of experience", null=True),
+                ),
+                (
+                    "weights",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="per-vacancy component weights; empty means the documented defaults",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'vacancies',
-                'ordering': ['title', 'reference'],
-                'constraints': [models.UniqueConstraint(fields=('source', 'reference'), name='vacancy_unique_source_reference'), models.CheckConstraint(condition=models.Q(('salary_min__isnull', True), ('salary_max__isnull', True), ('salary_min__lte', models.F('salary_max')), _connector='OR'), name='vacancy_salary_min_lte_max')],
+                "verbose_name_plural": "vacancies",
+                "ordering": ["title", "reference"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "reference"), name="vacancy_unique_source_reference"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("salary_min__isnull", True),
+                            ("salary_max__isnull", True),
+                            ("salary_min__lte", models.F("salary_max")),
+                            _connector="OR",
+                        ),
+                        name="vacancy_salary_min_lte_max",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Qualification',
+            name="Qualification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Certificate / bootcamp'), (2, "Bachelor's degree"), (3, "Master's degree"), (4, 'Doctorate')])),
-                ('field', models.CharField(blank=True, default='', help_text='e.g. computer science', max_length=200)),
-                ('origin', models.CharField(choices=[('extracted', 'Extracted from text'), ('entered', 'Entered by a person')], default='extracted', max_length=10)),
-                ('evidence', models.CharField(blank=True, default='', max_length=500)),
-                ('candidate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='qualifications', to='recruiting.candidate')),
-                ('vacancy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='qualifications', to='recruiting.vacancy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Certificate / bootcamp"),
+                            (2, "Bachelor's degree"),
+                            (3, "Master's degree"),
+                            (4, "Doctorate"),
+                        ]
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        blank=True, default="", help_text="e.g. computer science", max_length=200
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("extracted", "Extracted from text"), ("entered", "Entered by a person")],
+                        default="extracted",
+                        max_length=10,
+                    ),
+                ),
+                ("evidence", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="qualifications",
+                        to="recruiting.candidate",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="qualifications",
+                        to="recruiting.vacancy",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('stage', models.CharField(choices=[('applied', 'Applied'), ('screening', 'Screening'), ('interview', 'Interview'), ('offer', 'Offer'), ('hired', 'Hired'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], db_index=True, default='applied', max_length=20)),
-                ('cover_note', models.TextField(blank=True, default='')),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='recruiting.candidate')),
-                ('vacancy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='recruiting.vacancy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("screening", "Screening"),
+                            ("interview", "Interview"),
+                            ("offer", "Offer"),
+                            ("hired", "Hired"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        db_index=True,
+                        default="applied",
+                        max_length=20,
+                    ),
+                ),
+                ("cover_note", models.TextField(blank=True, default="")),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to="recruiting.candidate",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to="recruiting.vacancy",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='VacancySkill',
+            name="VacancySkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('importance', models.CharField(choices=[('required', 'Required'), ('desirable', 'Desirable')], default='required', max_length=10)),
-                ('origin', models.CharField(choices=[('extracted', 'Extracted from text'), ('entered', 'Entered by a person')], default='extracted', max_length=10)),
-                ('mentions', models.PositiveIntegerField(default=1, help_text='times the skill is named in the description')),
-                ('skill', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vacancy_links', to='matching.skill')),
-                ('vacancy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skill_links', to='recruiting.vacancy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "importance",
+                    models.CharField(
+                        choices=[("required", "Required"), ("desirable", "Desirable")],
+                        default="required",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("extracted", "Extracted from text"), ("entered", "Entered by a person")],
+                        default="extracted",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "mentions",
+                    models.PositiveIntegerField(
+                        default=1, help_text="times the skill is named in the description"
+                    ),
+                ),
+                (
+                    "skill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vacancy_links",
+                        to="matching.skill",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skill_links",
+                        to="recruiting.vacancy",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='candidate',
-            constraint=models.UniqueConstraint(fields=('source', 'reference'), name='candidate_unique_source_reference'),
+            model_name="candidate",
+            constraint=models.UniqueConstraint(
+                fields=("source", "reference"), name="candidate_unique_source_reference"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='candidateskill',
-            constraint=models.UniqueConstraint(fields=('candidate', 'skill'), name='candidateskill_unique'),
+            model_name="candidateskill",
+            constraint=models.UniqueConstraint(fields=("candidate", "skill"), name="candidateskill_unique"),
         ),
         migrations.AddConstraint(
-            model_name='qualification',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('candidate__isnull', False), ('vacancy__isnull', True)), models.Q(('candidate__isnull', True), ('vacancy__isnull', False)), _connector='OR'), name='qualification_belongs_to_one_owner'),
+            model_name="qualification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("candidate__isnull", False), ("vacancy__isnull", True)),
+                    models.Q(("candidate__isnull", True), ("vacancy__isnull", False)),
+                    _connector="OR",
+                ),
+                name="qualification_belongs_to_one_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(fields=('candidate', 'vacancy'), name='application_unique_candidate_vacancy'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                fields=("candidate", "vacancy"), name="application_unique_candidate_vacancy"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vacancyskill',
-            constraint=models.UniqueConstraint(fields=('vacancy', 'skill'), name='vacancyskill_unique'),
+            model_name="vacancyskill",
+            constraint=models.UniqueConstraint(fields=("vacancy", "skill"), name="vacancyskill_unique"),
         ),
     ]

@@ -98,8 +98,10 @@ STAGE_EMAILS = [
         "withdrawn",
         False,
         "You withdrew your application for {{ vacancy.title }}",
-        "Dear {{ candidate.name }},\n\nThis confirms that you withdrew your application for "
-        "{{ vacancy.title }}.",
+        (
+            "Dear {{ candidate.name }},\n\nThis confirms that you withdrew your application for "
+            "{{ vacancy.title }}."
+        ),
     ),
 ]
 

@@ -4,50 +4,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruiting', '0005_cv_random_file_names'),
+        ("recruiting", "0005_cv_random_file_names"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidate',
-            name='keyword_list',
-            field=models.BooleanField(default=False, help_text='the CV is mostly repeated or bare-listed skills with little evidence of use'),
+            model_name="candidate",
+            name="keyword_list",
+            field=models.BooleanField(
+                default=False,
+                help_text="the CV is mostly repeated or bare-listed skills with little evidence of use",
+            ),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='language',
-            field=models.CharField(blank=True, default='', help_text="ISO 639-1 code of the CV's language, detected on extraction", max_length=8),
+            model_name="candidate",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="ISO 639-1 code of the CV's language, detected on extraction",
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='candidateskill',
-            name='evidence_level',
-            field=models.CharField(blank=True, default='', help_text="strongest evidence: used, listed or mentioned (entered: '')", max_length=10),
+            model_name="candidateskill",
+            name="evidence_level",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="strongest evidence: used, listed or mentioned (entered: '')",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='candidateskill',
-            name='strength',
-            field=models.FloatField(default=0.6, help_text='evidence strength (matching.evidence): 1.0 a use in a role, 0.6 a list entry or a skill entered by hand, 0.4 a passing mention'),
+            model_name="candidateskill",
+            name="strength",
+            field=models.FloatField(
+                default=0.6,
+                help_text="evidence strength (matching.evidence): 1.0 a use in a role, 0.6 a list entry or a skill entered by hand, 0.4 a passing mention",
+            ),
         ),
         migrations.AddField(
-            model_name='vacancy',
-            name='language',
-            field=models.CharField(blank=True, default='', help_text="ISO 639-1 code of the description's language, detected on extraction", max_length=8),
+            model_name="vacancy",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="ISO 639-1 code of the description's language, detected on extraction",
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='vacancy',
-            name='requirements_capped',
-            field=models.BooleanField(default=False, help_text='the text named many skills with no requirement cue: only the strongest were marked required; a recruiter should confirm or edit them'),
+            model_name="vacancy",
+            name="requirements_capped",
+            field=models.BooleanField(
+                default=False,
+                help_text="the text named many skills with no requirement cue: only the strongest were marked required; a recruiter should confirm or edit them",
+            ),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='profile_version',
-            field=models.CharField(blank=True, default='', help_text='matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted', max_length=20),
+            model_name="candidate",
+            name="profile_version",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='vacancy',
-            name='profile_version',
-            field=models.CharField(blank=True, default='', help_text='matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted', max_length=20),
+            model_name="vacancy",
+            name="profile_version",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="matching.extraction.EXTRACTION_VERSION of the last extraction; older ones are re-extracted",
+                max_length=20,
+            ),
         ),
     ]

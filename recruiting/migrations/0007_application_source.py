@@ -21,8 +21,11 @@ def backfill(apps, schema_editor):
     Application = apps.get_model("recruiting", "Application")
     ApplicationStageChange = apps.get_model("recruiting", "ApplicationStageChange")
     # shortlist_advance creates the application ("applied") and moves it to screening with the sourcing reason.
-    sourced = Exists(ApplicationStageChange.objects.filter(
-        application=OuterRef("pk"), from_stage="applied", reason__startswith=SOURCED_REASON))
+    sourced = Exists(
+        ApplicationStageChange.objects.filter(
+            application=OuterRef("pk"), from_stage="applied", reason__startswith=SOURCED_REASON
+        )
+    )
     Application.objects.filter(sourced).update(source="sourced")
     rest = Application.objects.exclude(source="sourced")
     rest.filter(candidate__source="portal").update(source="portal")
@@ -30,7 +33,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("recruiting", "0006_evidence_language_confidence"),
     ]
@@ -40,8 +42,14 @@ class Migration(migrations.Migration):
             model_name="application",
             name="source",
             field=models.CharField(
-                choices=[("portal", "Portal"), ("import", "Import"), ("api", "API"), ("sourced", "Recruiter-sourced")],
-                db_index=True, default="import",
+                choices=[
+                    ("portal", "Portal"),
+                    ("import", "Import"),
+                    ("api", "API"),
+                    ("sourced", "Recruiter-sourced"),
+                ],
+                db_index=True,
+                default="import",
                 help_text="how the application came about: the candidate applied in the portal or through the API, a "
                 "recruiter sourced them from the shortlist, or it was loaded by an import or a script",
                 max_length=10,

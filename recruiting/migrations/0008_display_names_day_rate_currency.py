@@ -11,7 +11,9 @@ def forwards(apps, schema_editor):
 
     Candidate = apps.get_model("recruiting", "Candidate")
     Vacancy = apps.get_model("recruiting", "Vacancy")
-    for pk, text in Candidate.objects.exclude(cv_text="").values_list("pk", "cv_text").iterator(chunk_size=500):
+    for pk, text in (
+        Candidate.objects.exclude(cv_text="").values_list("pk", "cv_text").iterator(chunk_size=500)
+    ):
         name = name_from_cv(text)
         if name:
             Candidate.objects.filter(pk=pk).update(cv_name=name)
@@ -24,21 +26,30 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruiting', '0007_application_source'),
+        ("recruiting", "0007_application_source"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidate',
-            name='cv_name',
-            field=models.CharField(blank=True, default='', help_text="the name read from the CV's first lines (recruiting.names); shown when the profile has no name", max_length=200),
+            model_name="candidate",
+            name="cv_name",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="the name read from the CV's first lines (recruiting.names); shown when the profile has no name",
+                max_length=200,
+            ),
         ),
         migrations.AddField(
-            model_name='vacancy',
-            name='day_rate_currency',
-            field=models.CharField(blank=True, default='', help_text='ISO 4217 code of the day rate (a text may state the salary and the day rate in two currencies); empty means salary_currency', max_length=3),
+            model_name="vacancy",
+            name="day_rate_currency",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="ISO 4217 code of the day rate (a text may state the salary and the day rate in two currencies); empty means salary_currency",
+                max_length=3,
+            ),
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
     ]

@@ -55,17 +55,22 @@ class World:
     candidate: object
     other_candidate: object
     open_vacancy: Vacancy
-    managed_vacancy: Vacancy       # open, with the hiring manager on it
+    managed_vacancy: Vacancy  # open, with the hiring manager on it
     draft_vacancy: Vacancy
-    application: Application       # the candidate's, to the managed vacancy
+    application: Application  # the candidate's, to the managed vacancy
     other_application: Application  # the other candidate's, to the open vacancy
-    score: object                  # candidate × managed vacancy
-    other_score: object            # other candidate × open vacancy
+    score: object  # candidate × managed vacancy
+    other_score: object  # other candidate × open vacancy
     run: object
 
     def user(self, role: str):
-        return {"anonymous": None, "candidate": self.candidate_user, "other_candidate": self.other_user,
-                "recruiter": self.recruiter, "hiring_manager": self.hiring_manager}[role]
+        return {
+            "anonymous": None,
+            "candidate": self.candidate_user,
+            "other_candidate": self.other_user,
+            "recruiter": self.recruiter,
+            "hiring_manager": self.hiring_manager,
+        }[role]
 
     def client(self, role: str) -> APIClient:
         return client_for(self.user(role))
@@ -94,11 +99,22 @@ def world(db) -> World:
     other_application = ApplicationFactory(candidate=other_candidate, vacancy=open_vacancy)
     score = MatchScoreFactory(candidate=candidate, vacancy=managed_vacancy)
     other_score = MatchScoreFactory(candidate=other_candidate, vacancy=open_vacancy, text_score=10.0)
-    return World(recruiter=recruiter, hiring_manager=hiring_manager, candidate_user=candidate_user,
-                 other_user=other_user, candidate=candidate, other_candidate=other_candidate,
-                 open_vacancy=open_vacancy, managed_vacancy=managed_vacancy, draft_vacancy=draft_vacancy,
-                 application=application, other_application=other_application, score=score,
-                 other_score=other_score, run=ScoringRunFactory())
+    return World(
+        recruiter=recruiter,
+        hiring_manager=hiring_manager,
+        candidate_user=candidate_user,
+        other_user=other_user,
+        candidate=candidate,
+        other_candidate=other_candidate,
+        open_vacancy=open_vacancy,
+        managed_vacancy=managed_vacancy,
+        draft_vacancy=draft_vacancy,
+        application=application,
+        other_application=other_application,
+        score=score,
+        other_score=other_score,
+        run=ScoringRunFactory(),
+    )
 
 
 def assert_error(response, status_code: int, code: str | None = None) -> dict:

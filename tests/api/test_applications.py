@@ -20,11 +20,16 @@ URL = "/api/v1/applications/"
 
 
 def test_a_candidate_applies_for_themself(world):
-    response = world.client("candidate").post(URL, {"vacancy": world.open_vacancy.pk, "cover_note": " Hi "},
-                                              format="json")
+    response = world.client("candidate").post(
+        URL, {"vacancy": world.open_vacancy.pk, "cover_note": " Hi "}, format="json"
+    )
     assert response.status_code == 201
     body = response.json()
-    assert body["candidate"] == {"id": world.candidate.pk, "reference": world.candidate.reference, "name": "Ada"}
+    assert body["candidate"] == {
+        "id": world.candidate.pk,
+        "reference": world.candidate.reference,
+        "name": "Ada",
+    }
     assert body["vacancy"]["id"] == world.open_vacancy.pk
     assert body["stage"] == "applied" and body["cover_note"] == "Hi"
     assert [(c["from_stage"], c["to_stage"]) for c in body["stage_changes"]] == [("", "applied")]
@@ -32,8 +37,9 @@ def test_a_candidate_applies_for_themself(world):
 
 
 def test_extra_fields_cannot_apply_for_someone_else(world):
-    world.client("candidate").post(URL, {"vacancy": world.open_vacancy.pk, "candidate": world.other_candidate.pk},
-                                   format="json")
+    world.client("candidate").post(
+        URL, {"vacancy": world.open_vacancy.pk, "candidate": world.other_candidate.pk}, format="json"
+    )
     application = Application.objects.get(vacancy=world.open_vacancy, candidate=world.candidate)
     assert application.candidate_id == world.candidate.pk
 
@@ -46,8 +52,9 @@ def test_drafts_and_closed_vacancies_take_no_applications(world):
 
 def test_a_recruiter_moves_an_application_with_a_reason(world):
     client = world.client("recruiter")
-    response = client.post(f"{URL}{world.application.pk}/move/", {"stage": "interview", "reason": "Strong CV"},
-                           format="json")
+    response = client.post(
+        f"{URL}{world.application.pk}/move/", {"stage": "interview", "reason": "Strong CV"}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["stage"] == "interview" and body["advanced"] is True
@@ -58,8 +65,11 @@ def test_a_recruiter_moves_an_application_with_a_reason(world):
 
 def test_moves_the_services_refuse_are_409(world):
     client = world.client("recruiter")
-    error = assert_error(client.post(f"{URL}{world.application.pk}/move/", {"stage": "rejected"}, format="json"),
-                         409, "conflict")
+    error = assert_error(
+        client.post(f"{URL}{world.application.pk}/move/", {"stage": "rejected"}, format="json"),
+        409,
+        "conflict",
+    )
     assert error["message"] == "Give a reason for the rejection."
     assert_error(client.post(f"{URL}{world.application.pk}/move/", {"stage": "applied"}, format="json"), 409)
     assert_error(client.post(f"{URL}{world.application.pk}/move/", {"stage": "nowhere"}, format="json"), 400)
@@ -100,8 +110,12 @@ def test_a_retry_with_the_same_key_is_replayed_not_repeated(world):
     assert "Idempotent-Replayed" not in first
     assert second["Idempotent-Replayed"] == "true"
     assert Application.objects.filter(candidate=world.candidate, vacancy=world.open_vacancy).count() == 1
-    assert ApplicationStageChange.objects.filter(application__vacancy=world.open_vacancy,
-                                                 application__candidate=world.candidate).count() == 1
+    assert (
+        ApplicationStageChange.objects.filter(
+            application__vacancy=world.open_vacancy, application__candidate=world.candidate
+        ).count()
+        == 1
+    )
 
 
 def test_without_a_key_a_retry_is_a_conflict(world):
@@ -113,16 +127,26 @@ def test_without_a_key_a_retry_is_a_conflict(world):
 
 def test_the_same_key_with_another_body_is_refused(world):
     client = world.client("candidate")
-    assert client.post(URL, {"vacancy": world.open_vacancy.pk}, format="json",
-                       HTTP_IDEMPOTENCY_KEY="key-2").status_code == 201
-    error = assert_error(client.post(URL, {"vacancy": world.managed_vacancy.pk}, format="json",
-                                     HTTP_IDEMPOTENCY_KEY="key-2"), 422, "idempotency_key_reused")
+    assert (
+        client.post(
+            URL, {"vacancy": world.open_vacancy.pk}, format="json", HTTP_IDEMPOTENCY_KEY="key-2"
+        ).status_code
+        == 201
+    )
+    error = assert_error(
+        client.post(URL, {"vacancy": world.managed_vacancy.pk}, format="json", HTTP_IDEMPOTENCY_KEY="key-2"),
+        422,
+        "idempotency_key_reused",
+    )
     assert "different request" in error["message"]
 
 
 def test_keys_belong_to_one_user(world):
     data = {"vacancy": world.open_vacancy.pk}
-    assert world.client("candidate").post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="shared").status_code == 201
+    assert (
+        world.client("candidate").post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="shared").status_code
+        == 201
+    )
     # Bob's request with the same key is his own: it runs (and conflicts, as he already applied)
     response = world.client("other_candidate").post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="shared")
     assert_error(response, 409, "conflict")
@@ -131,7 +155,9 @@ def test_keys_belong_to_one_user(world):
 
 def test_a_failed_request_is_not_remembered(world):
     client = world.client("candidate")
-    assert_error(client.post(URL, {"vacancy": world.draft_vacancy.pk}, format="json", HTTP_IDEMPOTENCY_KEY="k3"), 400)
+    assert_error(
+        client.post(URL, {"vacancy": world.draft_vacancy.pk}, format="json", HTTP_IDEMPOTENCY_KEY="k3"), 400
+    )
     assert not IdempotencyKey.objects.filter(key="k3").exists()
     world.draft_vacancy.status = "open"
     world.draft_vacancy.save()
@@ -140,8 +166,13 @@ def test_a_failed_request_is_not_remembered(world):
 
 
 def test_a_key_must_be_short_and_printable(world):
-    error = assert_error(world.client("candidate").post(URL, {"vacancy": world.open_vacancy.pk}, format="json",
-                                                        HTTP_IDEMPOTENCY_KEY="x" * 201), 400, "invalid")
+    error = assert_error(
+        world.client("candidate").post(
+            URL, {"vacancy": world.open_vacancy.pk}, format="json", HTTP_IDEMPOTENCY_KEY="x" * 201
+        ),
+        400,
+        "invalid",
+    )
     assert "Idempotency-Key" in error["details"]
 
 
@@ -155,8 +186,12 @@ def test_two_racing_requests_with_one_key_make_one_application(live_server):
 
     def post(_):
         barrier.wait()
-        return requests.post(f"{live_server.url}{URL}", json={"vacancy": vacancy.pk}, timeout=30,
-                             headers={"Authorization": f"Token {token}", "Idempotency-Key": "race-1"})
+        return requests.post(
+            f"{live_server.url}{URL}",
+            json={"vacancy": vacancy.pk},
+            timeout=30,
+            headers={"Authorization": f"Token {token}", "Idempotency-Key": "race-1"},
+        )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         responses = list(pool.map(post, range(2)))

@@ -36,7 +36,9 @@ def test_an_expired_token_is_refused_and_logging_in_again_issues_a_new_one(world
     from django.utils import timezone
 
     settings.API_TOKEN_TTL_SECONDS = 3600
-    old = APIClient().post(TOKEN_URL, {"email": "rita@example.com", "password": PASSWORD}, format="json").json()
+    old = (
+        APIClient().post(TOKEN_URL, {"email": "rita@example.com", "password": PASSWORD}, format="json").json()
+    )
     Token.objects.filter(key=old["token"]).update(created=timezone.now() - timedelta(seconds=3601))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {old['token']}")
@@ -44,7 +46,9 @@ def test_an_expired_token_is_refused_and_logging_in_again_issues_a_new_one(world
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "authentication_failed"
     assert "expired" in refused.json()["error"]["message"]
-    new = APIClient().post(TOKEN_URL, {"email": "rita@example.com", "password": PASSWORD}, format="json").json()
+    new = (
+        APIClient().post(TOKEN_URL, {"email": "rita@example.com", "password": PASSWORD}, format="json").json()
+    )
     assert new["token"] != old["token"] and not Token.objects.filter(key=old["token"]).exists()
     client.credentials(HTTP_AUTHORIZATION=f"Token {new['token']}")
     assert client.get("/api/v1/candidates/").status_code == 200
@@ -58,21 +62,29 @@ def test_roles_are_reported(world):
 
 def test_wrong_password_and_unknown_email_are_401(world):
     for email, password in [("rita@example.com", "nope"), ("nobody@example.com", PASSWORD)]:
-        error = assert_error(APIClient().post(TOKEN_URL, {"email": email, "password": password}, format="json"),
-                             401, "authentication_failed")
+        error = assert_error(
+            APIClient().post(TOKEN_URL, {"email": email, "password": password}, format="json"),
+            401,
+            "authentication_failed",
+        )
         assert error["message"] == "Unknown e-mail address or wrong password."
 
 
 def test_missing_fields_are_a_validation_error(db):
-    error = assert_error(APIClient().post(TOKEN_URL, {"email": "not-an-email"}, format="json"), 400, "invalid")
+    error = assert_error(
+        APIClient().post(TOKEN_URL, {"email": "not-an-email"}, format="json"), 400, "invalid"
+    )
     assert set(error["details"]) == {"email", "password"}
 
 
 def test_an_unconfirmed_portal_account_gets_no_token(db):
     user = UserFactory(username="new@example.com")
     EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
-    error = assert_error(APIClient().post(TOKEN_URL, {"email": user.email, "password": PASSWORD}, format="json"),
-                         401, "authentication_failed")
+    error = assert_error(
+        APIClient().post(TOKEN_URL, {"email": user.email, "password": PASSWORD}, format="json"),
+        401,
+        "authentication_failed",
+    )
     assert "Confirm your e-mail" in error["message"]
 
 
@@ -106,13 +118,16 @@ def test_session_authentication_works_too(world, client):
 def test_session_writes_need_the_csrf_token(world):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(world.candidate_user)
-    error = assert_error(client.patch("/api/v1/me/", {"headline": "x"}, format="json"), 403, "permission_denied")
+    error = assert_error(
+        client.patch("/api/v1/me/", {"headline": "x"}, format="json"), 403, "permission_denied"
+    )
     assert "CSRF" in error["message"]
 
 
 def test_applications_have_their_own_throttle_scope(world, monkeypatch):
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
-                        {**SimpleRateThrottle.THROTTLE_RATES, "applications": "2/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "applications": "2/min"}
+    )
     client = world.client("other_candidate")
     for _ in range(2):
         assert client.post("/api/v1/applications/", {"vacancy": 999999}, format="json").status_code == 400
@@ -125,8 +140,9 @@ def test_applications_have_their_own_throttle_scope(world, monkeypatch):
 
 
 def test_scoring_runs_have_their_own_throttle_scope(world, monkeypatch):
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
-                        {**SimpleRateThrottle.THROTTLE_RATES, "scoring": "1/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "scoring": "1/min"}
+    )
     client = world.client("recruiter")
     body = {"scope": "vacancy", "vacancy": world.open_vacancy.pk}
     assert client.post("/api/v1/scoring-runs/", body, format="json").status_code == 202
@@ -134,7 +150,9 @@ def test_scoring_runs_have_their_own_throttle_scope(world, monkeypatch):
 
 
 def test_anonymous_requests_are_throttled(db, monkeypatch):
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "anon": "3/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "anon": "3/min"}
+    )
     client = APIClient()
     for _ in range(3):
         assert client.get("/api/v1/skills/").status_code == 200

@@ -28,32 +28,56 @@ def test_reading_a_cv_is_audited(world):
     body = world.client("recruiter").get(f"/api/v1/candidates/{world.candidate.pk}/").json()
     assert body["cv_text"] == world.candidate.cv_text
     entry = AuditLogEntry.objects.get(action="view_cv")
-    assert (entry.actor, entry.object_id, entry.detail) == (world.recruiter, str(world.candidate.pk), {"via": "api"})
+    assert (entry.actor, entry.object_id, entry.detail) == (
+        world.recruiter,
+        str(world.candidate.pk),
+        {"via": "api"},
+    )
 
 
 def test_create_and_edit_go_through_candidate_upsert(world):
     client = world.client("recruiter")
-    created = client.post("/api/v1/candidates/", {"reference": "ext-9", "cv_text": CV, "name": "Grace",
-                                                  "email": "grace@example.com"}, format="json")
+    created = client.post(
+        "/api/v1/candidates/",
+        {"reference": "ext-9", "cv_text": CV, "name": "Grace", "email": "grace@example.com"},
+        format="json",
+    )
     assert created.status_code == 201
     body = created.json()
     assert body["source"] == "api" and body["email"] == "grace@example.com"
     assert {"Python", "PyTorch"} <= {skill["name"] for skill in body["skills"]}  # extracted by the service
-    assert_error(client.post("/api/v1/candidates/", {"reference": "ext-9", "cv_text": CV}, format="json"), 409)
-    edited = client.patch(f"/api/v1/candidates/{body['id']}/", {"source_label": "referral"}, format="json").json()
+    assert_error(
+        client.post("/api/v1/candidates/", {"reference": "ext-9", "cv_text": CV}, format="json"), 409
+    )
+    edited = client.patch(
+        f"/api/v1/candidates/{body['id']}/", {"source_label": "referral"}, format="json"
+    ).json()
     assert edited["source_label"] == "referral" and edited["cv_text"] == CV and edited["name"] == "Grace"
 
 
 def test_an_empty_cv_is_refused(world):
-    error = assert_error(world.client("recruiter").post("/api/v1/candidates/", {"reference": "e", "cv_text": "  "},
-                                                        format="json"), 400, "invalid")
+    error = assert_error(
+        world.client("recruiter").post(
+            "/api/v1/candidates/", {"reference": "e", "cv_text": "  "}, format="json"
+        ),
+        400,
+        "invalid",
+    )
     assert "cv_text" in error["details"]
 
 
 def test_me_reads_and_updates_my_profile(world):
     client = world.client("candidate")
-    body = client.patch("/api/v1/me/", {"headline": " ML engineer ", "salary_currency": "GBP",
-                                        "salary_expectation": "85000.00", "open_to_remote": True}, format="json")
+    body = client.patch(
+        "/api/v1/me/",
+        {
+            "headline": " ML engineer ",
+            "salary_currency": "GBP",
+            "salary_expectation": "85000.00",
+            "open_to_remote": True,
+        },
+        format="json",
+    )
     assert body.status_code == 200, body.content
     me = body.json()
     assert me["headline"] == "ML engineer" and me["salary_expectation"] == "85000.00" and me["open_to_remote"]
@@ -69,8 +93,11 @@ def test_me_can_replace_the_cv_text(world):
 
 
 def test_me_refuses_bad_values(world):
-    error = assert_error(world.client("candidate").patch("/api/v1/me/", {"salary_currency": "pounds"},
-                                                         format="json"), 400, "invalid")
+    error = assert_error(
+        world.client("candidate").patch("/api/v1/me/", {"salary_currency": "pounds"}, format="json"),
+        400,
+        "invalid",
+    )
     assert "salary_currency" in error["details"]
 
 
@@ -80,8 +107,12 @@ IMPORT_URL = "/api/v1/imports/candidates/"
 
 def test_import_json_rows(world):
     client = world.client("recruiter")
-    rows = {"candidates": [{"reference": "r1", "cv_text": CV, "name": "One", "email": "one@example.com"},
-                           {"reference": "r2", "cv_text": CV + "\nKubernetes.", "label": "referral"}]}
+    rows = {
+        "candidates": [
+            {"reference": "r1", "cv_text": CV, "name": "One", "email": "one@example.com"},
+            {"reference": "r2", "cv_text": CV + "\nKubernetes.", "label": "referral"},
+        ]
+    }
     report = client.post(IMPORT_URL, rows, format="json").json()
     assert (report["created"], report["updated"], report["unchanged"], report["total"]) == (2, 0, 0, 2)
     assert Candidate.objects.get(source="api", reference="r2").source_label == "referral"
@@ -90,9 +121,16 @@ def test_import_json_rows(world):
 
 
 def test_import_is_all_or_nothing_and_names_every_problem(world):
-    rows = {"candidates": [{"reference": "ok", "cv_text": CV}, {"reference": "same", "cv_text": CV + " a"},
-                           {"reference": "same", "cv_text": CV + " b"}]}
-    error = assert_error(world.client("recruiter").post(IMPORT_URL, rows, format="json"), 400, "import_failed")
+    rows = {
+        "candidates": [
+            {"reference": "ok", "cv_text": CV},
+            {"reference": "same", "cv_text": CV + " a"},
+            {"reference": "same", "cv_text": CV + " b"},
+        ]
+    }
+    error = assert_error(
+        world.client("recruiter").post(IMPORT_URL, rows, format="json"), 400, "import_failed"
+    )
     assert any("'same'" in p for p in error["details"]["problems"])
     assert not Candidate.objects.filter(source="api").exists()
 
@@ -106,10 +144,17 @@ def _csv(rows: list[dict]) -> bytes:
 
 
 def test_import_a_csv_upload(world):
-    data = _csv([{"reference": "c1", "cv_text": CV, "name": "Csv One"},
-                 {"reference": "c2", "cv_text": CV + "\nSpark.", "name": "Csv Two"}])
+    data = _csv(
+        [
+            {"reference": "c1", "cv_text": CV, "name": "Csv One"},
+            {"reference": "c2", "cv_text": CV + "\nSpark.", "name": "Csv Two"},
+        ]
+    )
     response = world.client("recruiter").post(
-        IMPORT_URL, {"file": SimpleUploadedFile("people.csv", data, content_type="text/csv")}, format="multipart")
+        IMPORT_URL,
+        {"file": SimpleUploadedFile("people.csv", data, content_type="text/csv")},
+        format="multipart",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["created"] == 2
     assert Candidate.objects.get(source="api", reference="c1").name == "Csv One"
@@ -117,8 +162,13 @@ def test_import_a_csv_upload(world):
 
 def test_a_csv_without_the_cv_column_is_explained(world):
     data = _csv([{"reference": "c1", "text": CV}])
-    error = assert_error(world.client("recruiter").post(
-        IMPORT_URL, {"file": SimpleUploadedFile("people.csv", data)}, format="multipart"), 400, "import_failed")
+    error = assert_error(
+        world.client("recruiter").post(
+            IMPORT_URL, {"file": SimpleUploadedFile("people.csv", data)}, format="multipart"
+        ),
+        400,
+        "import_failed",
+    )
     assert "no column 'cv_text'" in error["details"]["problems"][0]
     assert "people.csv" in error["details"]["problems"][0]
 
@@ -126,25 +176,43 @@ def test_a_csv_without_the_cv_column_is_explained(world):
 def test_a_retried_import_with_the_same_key_is_replayed(world):
     client = world.client("recruiter")
     data = _csv([{"reference": "k1", "cv_text": CV}])
-    first = client.post(IMPORT_URL, {"file": SimpleUploadedFile("a.csv", data)}, format="multipart",
-                        HTTP_IDEMPOTENCY_KEY="import-1")
+    first = client.post(
+        IMPORT_URL,
+        {"file": SimpleUploadedFile("a.csv", data)},
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY="import-1",
+    )
     # the retry is a new multipart body (new boundary), with the same content
-    second = client.post(IMPORT_URL, {"file": SimpleUploadedFile("a.csv", data)}, format="multipart",
-                         HTTP_IDEMPOTENCY_KEY="import-1")
+    second = client.post(
+        IMPORT_URL,
+        {"file": SimpleUploadedFile("a.csv", data)},
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY="import-1",
+    )
     assert first.json() == second.json() and first.json()["created"] == 1
     assert second["Idempotent-Replayed"] == "true"
-    other = client.post(IMPORT_URL, {"file": SimpleUploadedFile("a.csv", data + b"k2,Another CV text\n")},
-                        format="multipart", HTTP_IDEMPOTENCY_KEY="import-1")
+    other = client.post(
+        IMPORT_URL,
+        {"file": SimpleUploadedFile("a.csv", data + b"k2,Another CV text\n")},
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY="import-1",
+    )
     assert_error(other, 422, "idempotency_key_reused")
 
 
 def test_cv_text_and_emails_never_reach_the_logs(world, caplog):
     caplog.set_level(logging.DEBUG)
     client = world.client("recruiter")
-    client.post(IMPORT_URL, {"candidates": [{"reference": "p1", "cv_text": CV, "email": "secret@example.com"}]},
-                format="json")
-    client.post("/api/v1/candidates/", {"reference": "p2", "cv_text": CV, "email": "hidden@example.com"},
-                format="json")
+    client.post(
+        IMPORT_URL,
+        {"candidates": [{"reference": "p1", "cv_text": CV, "email": "secret@example.com"}]},
+        format="json",
+    )
+    client.post(
+        "/api/v1/candidates/",
+        {"reference": "p2", "cv_text": CV, "email": "hidden@example.com"},
+        format="json",
+    )
     client.get(f"/api/v1/candidates/{world.candidate.pk}/")
     assert "Five years of Python" not in caplog.text
     assert "secret@example.com" not in caplog.text and "hidden@example.com" not in caplog.text

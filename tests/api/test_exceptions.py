@@ -26,7 +26,9 @@ def test_a_missing_trailing_slash_is_pointed_out(world):
 def test_an_object_that_does_not_exist_is_404(world):
     assert_error(world.client("recruiter").get("/api/v1/vacancies/999999/"), 404, "not_found")
     # ids too long for the database are simply not found
-    assert_error(world.client("recruiter").get("/api/v1/vacancies/99999999999999999999999/"), 404, "not_found")
+    assert_error(
+        world.client("recruiter").get("/api/v1/vacancies/99999999999999999999999/"), 404, "not_found"
+    )
 
 
 def test_method_not_allowed(world):
@@ -36,19 +38,23 @@ def test_method_not_allowed(world):
 
 
 def test_unsupported_media_type(world):
-    response = world.client("recruiter").post("/api/v1/vacancies/", data="<x/>", content_type="application/xml")
+    response = world.client("recruiter").post(
+        "/api/v1/vacancies/", data="<x/>", content_type="application/xml"
+    )
     assert_error(response, 415, "unsupported_media_type")
 
 
 def test_malformed_json(world):
-    response = world.client("recruiter").post("/api/v1/vacancies/", data="{not json",
-                                              content_type="application/json")
+    response = world.client("recruiter").post(
+        "/api/v1/vacancies/", data="{not json", content_type="application/json"
+    )
     assert_error(response, 400, "parse_error")
 
 
 def test_validation_errors_name_the_fields(world):
-    error = assert_error(world.client("recruiter").post("/api/v1/vacancies/", {"title": ""}, format="json"),
-                         400, "invalid")
+    error = assert_error(
+        world.client("recruiter").post("/api/v1/vacancies/", {"title": ""}, format="json"), 400, "invalid"
+    )
     assert set(error["details"]) == {"reference", "title", "description"}
     assert error["details"]["title"] == ["This field may not be blank."]
     assert error["message"].startswith("reference: ")
@@ -56,16 +62,22 @@ def test_validation_errors_name_the_fields(world):
 
 def test_invalid_filter_values_are_400_not_500(world):
     client = world.client("recruiter")
-    for url in ["/api/v1/applications/?vacancy=1e300", "/api/v1/applications/?candidate=-3",
-                "/api/v1/match-scores/?min_score=nan", "/api/v1/vacancies/?status=nope",
-                f"/api/v1/vacancies/{world.open_vacancy.pk}/match-scores/?min_score=abc",
-                "/api/v1/vacancies/?updated_after=0001-01-01T00:00:00%2B18:00"]:
+    for url in [
+        "/api/v1/applications/?vacancy=1e300",
+        "/api/v1/applications/?candidate=-3",
+        "/api/v1/match-scores/?min_score=nan",
+        "/api/v1/vacancies/?status=nope",
+        f"/api/v1/vacancies/{world.open_vacancy.pk}/match-scores/?min_score=abc",
+        "/api/v1/vacancies/?updated_after=0001-01-01T00:00:00%2B18:00",
+    ]:
         assert_error(client.get(url), 400, "invalid")
 
 
 def test_times_with_any_offset_are_compared_in_utc(world):
     # PostgreSQL refuses offsets beyond ±15:59; the filter converts to UTC first
-    body = world.client("anonymous").get("/api/v1/vacancies/?updated_after=1231-01-05T10:07:26%2B18:00").json()
+    body = (
+        world.client("anonymous").get("/api/v1/vacancies/?updated_after=1231-01-05T10:07:26%2B18:00").json()
+    )
     assert body["count"] == 2
 
 
@@ -85,8 +97,11 @@ def test_unexpected_errors_are_json_500_and_roll_back(world, monkeypatch, caplog
 
 def test_conflicts_are_409(world):
     client = world.client("other_candidate")
-    error = assert_error(client.post("/api/v1/applications/", {"vacancy": world.open_vacancy.pk}, format="json"),
-                         409, "conflict")
+    error = assert_error(
+        client.post("/api/v1/applications/", {"vacancy": world.open_vacancy.pk}, format="json"),
+        409,
+        "conflict",
+    )
     assert error["message"] == "You have already applied for this vacancy."
 
 

@@ -18,8 +18,10 @@ def ranked(world):
     candidates = [CandidateFactory() for _ in range(4)]
     for candidate in candidates:
         ApplicationFactory(candidate=candidate, vacancy=world.managed_vacancy)
-    scores = [MatchScoreFactory(vacancy=world.managed_vacancy, candidate=c, skills_score=s)
-              for c, s in zip(candidates, (95.0, 40.0, 10.0))]
+    scores = [
+        MatchScoreFactory(vacancy=world.managed_vacancy, candidate=c, skills_score=s)
+        for c, s in zip(candidates, (95.0, 40.0, 10.0))
+    ]
     MatchScoreFactory(vacancy=world.managed_vacancy, candidate=candidates[3], insufficient=True)
     return scores
 
@@ -34,8 +36,13 @@ def test_a_vacancys_scores_are_ranked_best_first_with_insufficient_data_last(wor
 
 def test_min_score_and_limit(world, ranked):
     client = world.client("hiring_manager")
-    body = client.get(f"/api/v1/vacancies/{world.managed_vacancy.pk}/match-scores/?min_score=50&limit=2").json()
-    assert body["count"] == 2 and [r["score"] for r in body["results"]] == [ranked[0].score, world.score.score]
+    body = client.get(
+        f"/api/v1/vacancies/{world.managed_vacancy.pk}/match-scores/?min_score=50&limit=2"
+    ).json()
+    assert body["count"] == 2 and [r["score"] for r in body["results"]] == [
+        ranked[0].score,
+        world.score.score,
+    ]
     assert body["next"] is None
     top = client.get(f"/api/v1/vacancies/{world.managed_vacancy.pk}/match-scores/?limit=1").json()
     assert len(top["results"]) == 1 and top["results"][0]["score"] == ranked[0].score and top["next"]
@@ -79,8 +86,9 @@ def test_shortlist_queries_do_not_grow_with_its_length(world, ranked, django_ass
 def test_start_a_scoring_run_and_read_its_status(world, django_capture_on_commit_callbacks):
     client = world.client("recruiter")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v1/scoring-runs/", {"scope": "vacancy", "vacancy": world.managed_vacancy.pk},
-                               format="json")
+        response = client.post(
+            "/api/v1/scoring-runs/", {"scope": "vacancy", "vacancy": world.managed_vacancy.pk}, format="json"
+        )
     assert response.status_code == 202
     run = response.json()
     assert run["scope"] == "vacancy" and run["target"] == str(world.managed_vacancy.pk)

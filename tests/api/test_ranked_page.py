@@ -19,21 +19,31 @@ pytestmark = pytest.mark.django_db
 
 
 def serializer_page(vacancy, *, limit, offset):
-    rows = (with_vacancy_rank(MatchScore.objects.filter(vacancy=vacancy), among=True)
-            .select_related("candidate", "vacancy").order_by("-score", "pk"))
-    rows = sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.pk))[offset:offset + limit]
+    rows = (
+        with_vacancy_rank(MatchScore.objects.filter(vacancy=vacancy), among=True)
+        .select_related("candidate", "vacancy")
+        .order_by("-score", "pk")
+    )
+    rows = sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.pk))[offset : offset + limit]
     return json.loads(JSONRenderer().render(MatchScoreSerializer(rows, many=True).data))
 
 
 def test_the_database_built_page_equals_the_serializers(world, monkeypatch):
     v = world.managed_vacancy
-    MatchScoreFactory(vacancy=v, candidate=CandidateFactory(name="Zoë “Ünïcode” 李"), skills_score=95.0, stale=True)
-    MatchScoreFactory(vacancy=v, candidate=CandidateFactory(), skills_score=40.0,
-                      computed_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC))  # no fraction of a second
+    MatchScoreFactory(
+        vacancy=v, candidate=CandidateFactory(name="Zoë “Ünïcode” 李"), skills_score=95.0, stale=True
+    )
+    MatchScoreFactory(
+        vacancy=v,
+        candidate=CandidateFactory(),
+        skills_score=40.0,
+        computed_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+    )  # no fraction of a second
     MatchScoreFactory(vacancy=v, candidate=CandidateFactory(), insufficient=True)
     narrow = MatchScoreFactory(vacancy=v, candidate=CandidateFactory(), skills_score=10.0)
-    MatchScore.objects.filter(pk=narrow.pk).update(explained=False, matched_skills=[], missing_skills=[],
-                                                   explanation={})
+    MatchScore.objects.filter(pk=narrow.pk).update(
+        explained=False, matched_skills=[], missing_skills=[], explanation={}
+    )
     used = []
     real = ranked.ranked_page_response
 
@@ -61,8 +71,9 @@ def test_the_database_built_page_equals_the_serializers(world, monkeypatch):
 
 
 def test_the_browsable_api_still_goes_through_the_serializer(world):
-    response = world.client("recruiter").get(f"/api/v1/vacancies/{world.managed_vacancy.pk}/match-scores/",
-                                             HTTP_ACCEPT="text/html")
+    response = world.client("recruiter").get(
+        f"/api/v1/vacancies/{world.managed_vacancy.pk}/match-scores/", HTTP_ACCEPT="text/html"
+    )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert b"Ada" in response.content and b"<html" in response.content.lower()
 
@@ -75,10 +86,13 @@ def test_ranks_confidence_and_flags_are_equal_on_both_paths(world):
     v = world.managed_vacancy
     ContractMatchScoreFactory(vacancy=v, candidate=CandidateFactory(), score=88.0, confidence="high")
     ContractMatchScoreFactory(vacancy=v, candidate=CandidateFactory(), score=88.0, flags=())
-    EngineMatchScoreFactory(vacancy=v, candidate=CandidateFactory(), score=73.0)  # ties with Ada's old row (73)
+    EngineMatchScoreFactory(
+        vacancy=v, candidate=CandidateFactory(), score=73.0
+    )  # ties with Ada's old row (73)
     odd = EngineMatchScoreFactory(vacancy=v, candidate=CandidateFactory(), score=12.5)
-    MatchScore.objects.filter(pk=odd.pk).update(explanation={**odd.explanation, "flags": "not a list",
-                                                             "confidence_reason": 7})
+    MatchScore.objects.filter(pk=odd.pk).update(
+        explanation={**odd.explanation, "flags": "not a list", "confidence_reason": 7}
+    )
     MatchScoreFactory(vacancy=v, candidate=CandidateFactory(), insufficient=True)
     client = world.client("recruiter")
     for query in ("", "?limit=2&offset=1", "?confidence=high"):
@@ -90,6 +104,12 @@ def test_ranks_confidence_and_flags_are_equal_on_both_paths(world):
             expected = expected[1:3]
         assert body["results"] == expected
     full = serializer_page(v, limit=50, offset=0)
-    assert [(r["rank"], r["tied"]) for r in full] == [(1, True), (1, True), (3, True), (3, True), (5, False),
-                                                      (None, False)]
+    assert [(r["rank"], r["tied"]) for r in full] == [
+        (1, True),
+        (1, True),
+        (3, True),
+        (3, True),
+        (5, False),
+        (None, False),
+    ]
     assert full[4]["flags"] == [] and full[4]["confidence_reason"] == ""

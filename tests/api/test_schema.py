@@ -15,8 +15,15 @@ pytestmark = pytest.mark.django_db
 
 def test_schema_validates_without_warnings(tmp_path):
     out = tmp_path / "schema.yaml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out), stdout=StringIO(),
-                 stderr=StringIO())
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(out),
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     schema = yaml.safe_load(out.read_text())
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/vacancies/{id}/match-scores/" in schema["paths"]

@@ -55,24 +55,35 @@ def _world():
     """Objects the generated requests can reach, and a token per role."""
     recruiter = RecruiterFactory(username="fuzz-recruiter@example.com")
     candidate_user = UserFactory(username="fuzz-candidate@example.com")
-    candidate = CandidateFactory(user=candidate_user, cv_text="Python, PyTorch and SQL. MSc Computer Science.")
+    candidate = CandidateFactory(
+        user=candidate_user, cv_text="Python, PyTorch and SQL. MSc Computer Science."
+    )
     hiring_manager = make_hiring_manager(username="fuzz-hm@example.com")
     vacancy = VacancyFactory()
     vacancy.hiring_managers.add(hiring_manager)
     application = ApplicationFactory(candidate=candidate, vacancy=vacancy)
     score = MatchScoreFactory(candidate=candidate, vacancy=vacancy)
     MatchScoreFactory(candidate=CandidateFactory(), vacancy=vacancy, insufficient=True)
-    endpoint = webhooks.endpoint_create(url="http://127.0.0.1:9/hook", events=webhooks.EVENTS, actor=recruiter)
-    delivery = webhooks.WebhookDelivery.objects.create(endpoint=endpoint, event="vacancy.published",
-                                                       payload={"vacancy_id": vacancy.pk})
+    endpoint = webhooks.endpoint_create(
+        url="http://127.0.0.1:9/hook", events=webhooks.EVENTS, actor=recruiter
+    )
+    delivery = webhooks.WebhookDelivery.objects.create(
+        endpoint=endpoint, event="vacancy.published", payload={"vacancy_id": vacancy.pk}
+    )
     ids = {
-        "/api/v1/vacancies/": vacancy.pk, "/api/v1/candidates/": candidate.pk,
-        "/api/v1/applications/": application.pk, "/api/v1/match-scores/": score.pk,
-        "/api/v1/skills/": SkillFactory(name="Fuzzable skill").pk, "/api/v1/scoring-runs/": ScoringRunFactory().pk,
-        "/api/v1/webhooks/endpoints/": endpoint.pk, "/api/v1/webhooks/deliveries/": delivery.pk,
+        "/api/v1/vacancies/": vacancy.pk,
+        "/api/v1/candidates/": candidate.pk,
+        "/api/v1/applications/": application.pk,
+        "/api/v1/match-scores/": score.pk,
+        "/api/v1/skills/": SkillFactory(name="Fuzzable skill").pk,
+        "/api/v1/scoring-runs/": ScoringRunFactory().pk,
+        "/api/v1/webhooks/endpoints/": endpoint.pk,
+        "/api/v1/webhooks/deliveries/": delivery.pk,
     }
-    tokens = {"recruiter": (recruiter, Token.objects.create(user=recruiter).key),
-              "candidate": (candidate_user, Token.objects.create(user=candidate_user).key)}
+    tokens = {
+        "recruiter": (recruiter, Token.objects.create(user=recruiter).key),
+        "candidate": (candidate_user, Token.objects.create(user=candidate_user).key),
+    }
     return ids, tokens
 
 
@@ -82,8 +93,12 @@ def _error_format(response) -> bool:
         body = response.json()
     except ValueError:
         return False
-    return (isinstance(body, dict) and set(body) == {"error"} and isinstance(body["error"], dict)
-            and set(body["error"]) == {"code", "message", "details"})
+    return (
+        isinstance(body, dict)
+        and set(body) == {"error"}
+        and isinstance(body["error"], dict)
+        and set(body["error"]) == {"code", "message", "details"}
+    )
 
 
 def _known_id(path: str, ids: dict) -> int | None:
@@ -98,9 +113,17 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
     # Loopback only: webhook deliveries the fuzzing triggers are recorded, not sent to generated URLs.
     monkeypatch.setattr(webhooks, "_post", lambda url, body, headers: (204, ""))
     # The throttles stay on, with room for the fuzzing (429 is still a documented answer).
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
-                        {**SimpleRateThrottle.THROTTLE_RATES, "user": "100000/min", "applications": "100000/min",
-                         "scoring": "100000/min", "anon": "100000/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {
+            **SimpleRateThrottle.THROTTLE_RATES,
+            "user": "100000/min",
+            "applications": "100000/min",
+            "scoring": "100000/min",
+            "anon": "100000/min",
+        },
+    )
     ids, tokens = _world()
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/")
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -114,16 +137,32 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
         user, key = tokens[role]
         headers = {"Authorization": f"Token {key}"}
 
-        @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-                             phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @hypothesis_settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=strategy)
         def check(case):
-            response = case.call_and_validate(base_url=live_server.url, headers=headers, checks=CHECKS, timeout=30)
+            response = case.call_and_validate(
+                base_url=live_server.url, headers=headers, checks=CHECKS, timeout=30
+            )
             calls["count"] += 1
             calls["statuses"][response.status_code] = calls["statuses"].get(response.status_code, 0) + 1
             if os.environ.get("API_FUZZ_DEBUG"):
-                print(role, label, response.status_code, case.method, case.formatted_path, case.query,
-                      str(case.body)[:100], response.text[:150])
+                print(
+                    role,
+                    label,
+                    response.status_code,
+                    case.method,
+                    case.formatted_path,
+                    case.query,
+                    str(case.body)[:100],
+                    response.text[:150],
+                )
 
         try:
             # DELETE /auth/token/ revokes the token: give it back before each operation
@@ -160,9 +199,17 @@ def test_schemathesis_boundary_data_answers_4xx_in_the_error_format(live_server,
     fields, wrong types, values outside an enum — as a recruiter and as a candidate.  Every answer: no 5xx, and a
     4xx is in the API's error format (issue 16)."""
     monkeypatch.setattr(webhooks, "_post", lambda url, body, headers: (204, ""))
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
-                        {**SimpleRateThrottle.THROTTLE_RATES, "user": "100000/min", "applications": "100000/min",
-                         "scoring": "100000/min", "anon": "100000/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {
+            **SimpleRateThrottle.THROTTLE_RATES,
+            "user": "100000/min",
+            "applications": "100000/min",
+            "scoring": "100000/min",
+            "anon": "100000/min",
+        },
+    )
     _, tokens = _world()
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/")
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -174,15 +221,22 @@ def test_schemathesis_boundary_data_answers_4xx_in_the_error_format(live_server,
             user, key = tokens[role]
             Token.objects.get_or_create(key=key, defaults={"user": user})  # DELETE /auth/token/ revokes it
             generator = CoverageGenerator(
-                operation=operation, generation_modes=list(GenerationMode),
+                operation=operation,
+                generation_modes=list(GenerationMode),
                 generation_config=schema.config.generation_for(operation=operation, phase="coverage"),
-                auth_storage=None, override=Override(), feedback=FeedbackSources())
+                auth_storage=None,
+                override=Override(),
+                feedback=FeedbackSources(),
+            )
             for case in itertools.islice(generator, MAX_BOUNDARY_CASES):
-                response = case.call(base_url=live_server.url, headers={"Authorization": f"Token {key}"},
-                                     timeout=30)
+                response = case.call(
+                    base_url=live_server.url, headers={"Authorization": f"Token {key}"}, timeout=30
+                )
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-                label = (f"{role} {case.method} {case.formatted_path} query={case.query} "
-                         f"body={str(case.body)[:200]}: {response.status_code}")
+                label = (
+                    f"{role} {case.method} {case.formatted_path} query={case.query} "
+                    f"body={str(case.body)[:200]}: {response.status_code}"
+                )
                 if response.status_code >= 500:
                     failures.append(label)
                 elif response.status_code >= 400 and not _error_format(response):
@@ -190,4 +244,6 @@ def test_schemathesis_boundary_data_answers_4xx_in_the_error_format(live_server,
         assert time.monotonic() - started < BUDGET_SECONDS, "the boundary run is over its time budget"
     assert not failures, "\n".join(failures)
     assert sum(statuses.values()) > len(operations) * 4
-    assert sum(n for code, n in statuses.items() if 400 <= code < 500) > len(operations)  # the bounds were hit
+    assert sum(n for code, n in statuses.items() if 400 <= code < 500) > len(
+        operations
+    )  # the bounds were hit

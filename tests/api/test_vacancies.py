@@ -11,8 +11,10 @@ from tests.factories import SkillFactory, VacancySkillFactory
 
 pytestmark = pytest.mark.django_db
 
-DESCRIPTION = ("Senior Machine Learning Engineer\nYou will build ranking models in Python and PyTorch.\n"
-               "Salary £80,000 - £95,000 per year. Hybrid, London.")
+DESCRIPTION = (
+    "Senior Machine Learning Engineer\nYou will build ranking models in Python and PyTorch.\n"
+    "Salary £80,000 - £95,000 per year. Hybrid, London."
+)
 
 
 def test_anonymous_list_shows_open_vacancies_only(world):
@@ -32,13 +34,24 @@ def test_recruiters_see_drafts_and_filter_by_status(world):
 def test_search_ordering_and_skill_filter(world):
     VacancySkillFactory(vacancy=world.open_vacancy, skill=SkillFactory(name="PyTorch"))
     client = world.client("anonymous")
-    assert [v["title"] for v in client.get("/api/v1/vacancies/?search=managed").json()["results"]] == ["Managed role"]
-    assert [v["title"] for v in client.get("/api/v1/vacancies/?skill=pytorch").json()["results"]] == ["Open role"]
+    assert [v["title"] for v in client.get("/api/v1/vacancies/?search=managed").json()["results"]] == [
+        "Managed role"
+    ]
+    assert [v["title"] for v in client.get("/api/v1/vacancies/?skill=pytorch").json()["results"]] == [
+        "Open role"
+    ]
     ordered = client.get("/api/v1/vacancies/?ordering=title").json()["results"]
     assert [v["title"] for v in ordered] == ["Managed role", "Open role"]
     skills = client.get(f"/api/v1/vacancies/{world.open_vacancy.pk}/").json()["skills"]
-    assert skills == [{"name": "PyTorch", "category": "library", "importance": "required", "origin": "extracted",
-                       "mentions": 1}]
+    assert skills == [
+        {
+            "name": "PyTorch",
+            "category": "library",
+            "importance": "required",
+            "origin": "extracted",
+            "mentions": 1,
+        }
+    ]
 
 
 def test_pagination_is_limit_offset(world):
@@ -50,13 +63,18 @@ def test_pagination_is_limit_offset(world):
 def test_create_reads_terms_from_the_text_and_publishes_when_open(world, django_capture_on_commit_callbacks):
     client = world.client("recruiter")
     sent = []
-    events.event_emitted.connect(lambda sender, event, payload, **kw: sent.append(event), weak=False,
-                                 dispatch_uid="test-vacancy-published")
+    events.event_emitted.connect(
+        lambda sender, event, payload, **kw: sent.append(event),
+        weak=False,
+        dispatch_uid="test-vacancy-published",
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/api/v1/vacancies/", {"reference": "API-7", "title": "Senior MLE",
-                                                           "description": DESCRIPTION, "status": "open"},
-                                   format="json")
+            response = client.post(
+                "/api/v1/vacancies/",
+                {"reference": "API-7", "title": "Senior MLE", "description": DESCRIPTION, "status": "open"},
+                format="json",
+            )
     finally:
         events.event_emitted.disconnect(dispatch_uid="test-vacancy-published")
     assert response.status_code == 201, response.content
@@ -67,8 +85,15 @@ def test_create_reads_terms_from_the_text_and_publishes_when_open(world, django_
 
 
 def test_create_as_draft_does_not_publish(world):
-    body = world.client("recruiter").post("/api/v1/vacancies/", {"reference": "API-8", "title": "MLE",
-                                                                  "description": DESCRIPTION}, format="json").json()
+    body = (
+        world.client("recruiter")
+        .post(
+            "/api/v1/vacancies/",
+            {"reference": "API-8", "title": "MLE", "description": DESCRIPTION},
+            format="json",
+        )
+        .json()
+    )
     assert body["status"] == "draft" and body["published_at"] is None
 
 
@@ -81,8 +106,9 @@ def test_a_reference_is_used_once(world):
 
 def test_edit_keeps_status_and_reference(world):
     client = world.client("recruiter")
-    response = client.patch(f"/api/v1/vacancies/{world.draft_vacancy.pk}/", {"description": DESCRIPTION},
-                            format="json")
+    response = client.patch(
+        f"/api/v1/vacancies/{world.draft_vacancy.pk}/", {"description": DESCRIPTION}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "draft" and body["reference"] == world.draft_vacancy.reference
@@ -111,7 +137,10 @@ def test_the_detected_vacancy_language_is_exposed_read_only(world):
     from tests.matching.test_services_language import VACANCY_EN
 
     client = world.client("recruiter")
-    body = client.post("/api/v1/vacancies/", {"reference": "API-LANG", "title": "MLE", "description": VACANCY_EN},
-                       format="json").json()
+    body = client.post(
+        "/api/v1/vacancies/",
+        {"reference": "API-LANG", "title": "MLE", "description": VACANCY_EN},
+        format="json",
+    ).json()
     assert body["language"] == "en"
     assert client.get(f"/api/v1/vacancies/{body['id']}/").json()["language"] == "en"

@@ -22,10 +22,13 @@ def test_a_worker_retries_with_back_off_until_the_receiver_recovers():
         try:
             endpoint = webhooks.endpoint_create(url=receiver.url, events=webhooks.EVENTS)
             receiver.secret = endpoint.secret
-            delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="vacancy.published",
-                                                      payload={"vacancy_id": 1})
+            delivery = WebhookDelivery.objects.create(
+                endpoint=endpoint, event="vacancy.published", payload={"vacancy_id": 1}
+            )
             tasks.deliver_webhook.delay(delivery.pk)
-            assert wait_for(lambda: WebhookDelivery.objects.get(pk=delivery.pk).status != "pending", timeout=60)
+            assert wait_for(
+                lambda: WebhookDelivery.objects.get(pk=delivery.pk).status != "pending", timeout=60
+            )
         finally:
             stop_worker(worker)
 

@@ -48,8 +48,13 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()},
-                                          "body": body, "path": self.path})
+                receiver.requests.append(
+                    {
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                        "path": self.path,
+                    }
+                )
                 try:
                     verify["verify_matchwork_webhook"](self.headers, body, receiver.secret, receiver.seen)
                     receiver.verdicts.append("ok")
@@ -104,9 +109,13 @@ def test_signature_verify_rejects_tampering_and_stale_timestamps():
     body = b'{"a":1}'
     header = webhooks.signature(secret="s", timestamp=1000, body=body)
     assert webhooks.signature_verify(secret="s", timestamp="1000", body=body, header=header, now=1100)
-    assert not webhooks.signature_verify(secret="s", timestamp="1000", body=body + b" ", header=header, now=1100)
+    assert not webhooks.signature_verify(
+        secret="s", timestamp="1000", body=body + b" ", header=header, now=1100
+    )
     assert not webhooks.signature_verify(secret="t", timestamp="1000", body=body, header=header, now=1100)
-    assert not webhooks.signature_verify(secret="s", timestamp="1000", body=body, header=header, now=1000 + 301)
+    assert not webhooks.signature_verify(
+        secret="s", timestamp="1000", body=body, header=header, now=1000 + 301
+    )
     assert not webhooks.signature_verify(secret="s", timestamp="x", body=body, header=header, now=1100)
 
 
@@ -119,8 +128,11 @@ def test_the_documented_receiver_rejects_replays_and_old_timestamps():
     verify = docs_receiver_code()
     body = b'{"id":"1"}'
     now = 1_800_000_000
-    headers = {"X-MatchWork-Timestamp": str(now), "X-MatchWork-Delivery": "1",
-               "X-MatchWork-Signature": webhooks.signature(secret="s", timestamp=now, body=body)}
+    headers = {
+        "X-MatchWork-Timestamp": str(now),
+        "X-MatchWork-Delivery": "1",
+        "X-MatchWork-Signature": webhooks.signature(secret="s", timestamp=now, body=body),
+    }
     seen: set = set()
     assert verify["verify_matchwork_webhook"](headers, body, "s", seen, now=now + 10) == "1"
     with pytest.raises(verify["Rejected"], match="already processed"):
@@ -138,7 +150,10 @@ def test_the_secret_is_generated_and_shown_once(world):
     assert created["secret"].startswith("whsec_") and len(created["secret"]) > 40
     assert created["events"] == ["application.created", "application.stage_changed"]
     listed = client.get("/api/v1/webhooks/endpoints/").json()["results"][0]
-    assert "secret" not in listed and "secret" not in client.get(f"/api/v1/webhooks/endpoints/{created['id']}/").json()
+    assert (
+        "secret" not in listed
+        and "secret" not in client.get(f"/api/v1/webhooks/endpoints/{created['id']}/").json()
+    )
     rotated = client.post(f"/api/v1/webhooks/endpoints/{created['id']}/rotate-secret/").json()
     assert rotated["secret"] != created["secret"]
     assert WebhookEndpoint.objects.get(pk=created["id"]).secret == rotated["secret"]
@@ -146,18 +161,30 @@ def test_the_secret_is_generated_and_shown_once(world):
 
 def test_endpoint_validation(world):
     client = world.client("recruiter")
-    error = assert_error(client.post("/api/v1/webhooks/endpoints/", {"url": "ftp://x.example.com/", "events": []},
-                                     format="json"), 400, "invalid")
+    error = assert_error(
+        client.post(
+            "/api/v1/webhooks/endpoints/", {"url": "ftp://x.example.com/", "events": []}, format="json"
+        ),
+        400,
+        "invalid",
+    )
     assert set(error["details"]) == {"url", "events"}
-    error = assert_error(client.post("/api/v1/webhooks/endpoints/",
-                                     {"url": "https://x.example.com/", "events": ["vacancy.deleted"]},
-                                     format="json"), 400, "invalid")
+    error = assert_error(
+        client.post(
+            "/api/v1/webhooks/endpoints/",
+            {"url": "https://x.example.com/", "events": ["vacancy.deleted"]},
+            format="json",
+        ),
+        400,
+        "invalid",
+    )
     assert "events" in error["details"]
 
 
 # --- deliveries ---------------------------------------------------------------------------------------------
-def test_events_create_one_delivery_per_subscribed_active_endpoint(world, django_capture_on_commit_callbacks,
-                                                                  monkeypatch):
+def test_events_create_one_delivery_per_subscribed_active_endpoint(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
     monkeypatch.setattr(tasks.deliver_webhook, "delay", lambda delivery_id: None)
     subscribed = webhooks.endpoint_create(url="https://a.example.com/", events=["vacancy.published"])
     webhooks.endpoint_create(url="https://b.example.com/", events=["application.created"])
@@ -168,8 +195,11 @@ def test_events_create_one_delivery_per_subscribed_active_endpoint(world, django
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.endpoint == subscribed and delivery.event == "vacancy.published"
-    assert delivery.payload == {"vacancy_id": world.draft_vacancy.pk, "reference": world.draft_vacancy.reference,
-                                "title": "Draft role"}
+    assert delivery.payload == {
+        "vacancy_id": world.draft_vacancy.pk,
+        "reference": world.draft_vacancy.reference,
+        "title": "Draft role",
+    }
     assert delivery.status == "pending" and delivery.attempts == 0
 
 
@@ -178,8 +208,11 @@ def test_a_receiver_on_loopback_gets_signed_deliveries(world, django_capture_on_
         endpoint = register(world.client("recruiter"), receiver.url)
         receiver.secret = endpoint["secret"]
         with django_capture_on_commit_callbacks(execute=True):
-            applied = world.client("candidate").post("/api/v1/applications/", {"vacancy": world.open_vacancy.pk},
-                                                     format="json").json()
+            applied = (
+                world.client("candidate")
+                .post("/api/v1/applications/", {"vacancy": world.open_vacancy.pk}, format="json")
+                .json()
+            )
 
     assert receiver.verdicts == ["ok"]
     request = receiver.requests[0]
@@ -192,8 +225,12 @@ def test_a_receiver_on_loopback_gets_signed_deliveries(world, django_capture_on_
     assert headers["x-matchwork-signature"].startswith("sha256=")
     body = json.loads(request["body"])
     assert body["event"] == "application.created" and body["id"] == str(delivery.pk)
-    assert body["data"] == {"application_id": applied["id"], "candidate_id": world.candidate.pk,
-                            "vacancy_id": world.open_vacancy.pk, "stage": "applied"}
+    assert body["data"] == {
+        "application_id": applied["id"],
+        "candidate_id": world.candidate.pk,
+        "vacancy_id": world.open_vacancy.pk,
+        "stage": "applied",
+    }
     assert "cv_text" not in request["body"].decode() and "@example.com" not in request["body"].decode()
     assert (delivery.status, delivery.attempts) == ("delivered", 1)
     assert delivery.attempts_log[0]["status_code"] == 200 and delivery.attempts_log[0]["error"] == ""
@@ -211,11 +248,15 @@ def test_a_wrong_secret_fails_verification(world):
 def test_a_receiver_answering_500_is_retried_with_back_off_and_every_attempt_is_logged(world, monkeypatch):
     countdowns = []
     real_countdown = webhooks.retry_countdown
-    monkeypatch.setattr(webhooks, "retry_countdown", lambda n: countdowns.append(real_countdown(n)) or countdowns[-1])
+    monkeypatch.setattr(
+        webhooks, "retry_countdown", lambda n: countdowns.append(real_countdown(n)) or countdowns[-1]
+    )
     with Receiver(statuses=[500]) as receiver:
         endpoint = webhooks.endpoint_create(url=receiver.url, events=webhooks.EVENTS)
         receiver.secret = endpoint.secret
-        delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="vacancy.published", payload={"x": 1})
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event="vacancy.published", payload={"x": 1}
+        )
         started = time.monotonic()
         tasks.deliver_webhook.delay(delivery.pk)  # eager in the tests: retries run at once, without the waits
         elapsed = time.monotonic() - started
@@ -228,10 +269,16 @@ def test_a_receiver_answering_500_is_retried_with_back_off_and_every_attempt_is_
     assert elapsed < 10
     assert (delivery.status, delivery.attempts) == ("failed", 6)
     assert [a["status_code"] for a in delivery.attempts_log] == [500] * 6
-    assert all(a["error"] == "HTTP 500" and a["at"].endswith("Z") and a["duration_ms"] >= 0
-               for a in delivery.attempts_log)
+    assert all(
+        a["error"] == "HTTP 500" and a["at"].endswith("Z") and a["duration_ms"] >= 0
+        for a in delivery.attempts_log
+    )
 
-    log = world.client("recruiter").get(f"/api/v1/webhooks/deliveries/?endpoint={endpoint.pk}").json()["results"]
+    log = (
+        world.client("recruiter")
+        .get(f"/api/v1/webhooks/deliveries/?endpoint={endpoint.pk}")
+        .json()["results"]
+    )
     assert log[0]["id"] == delivery.pk and log[0]["status"] == "failed"
     assert [a["status_code"] for a in log[0]["attempts_log"]] == [500] * 6
     assert world.client("recruiter").get("/api/v1/webhooks/deliveries/?status=failed").json()["count"] == 1
@@ -269,7 +316,9 @@ def test_timeouts_refusals_and_redirects_are_failed_attempts(world, monkeypatch)
         errors = {}
         for name, url in cases.items():
             endpoint = webhooks.endpoint_create(url=url, events=webhooks.EVENTS)
-            delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="vacancy.published", payload={})
+            delivery = WebhookDelivery.objects.create(
+                endpoint=endpoint, event="vacancy.published", payload={}
+            )
             result = webhooks.delivery_attempt(delivery_id=delivery.pk)
             assert result.retry and result.status == "pending"
             errors[name] = WebhookDelivery.objects.get(pk=delivery.pk).attempts_log[0]
@@ -299,16 +348,21 @@ def test_match_score_updates_are_one_event_per_vacancy_batch(world, django_captu
     endpoint = webhooks.endpoint_create(url="http://127.0.0.1:9/x", events=["match_score.updated"])
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            matching_services.score_pairs(candidate_ids=[world.candidate.pk, world.other_candidate.pk],
-                                          vacancy_ids=[world.open_vacancy.pk, world.managed_vacancy.pk])
+            matching_services.score_pairs(
+                candidate_ids=[world.candidate.pk, world.other_candidate.pk],
+                vacancy_ids=[world.open_vacancy.pk, world.managed_vacancy.pk],
+            )
     finally:
         events_emitted.disconnect(dispatch_uid="test-match-score-updated")
     # one batch for the chunk, holding one event per vacancy
     assert [e for e, _ in received] == ["match_score.updated"]
     updates = received[0][1]
-    assert sorted(p["vacancy_id"] for p in updates) == sorted([world.open_vacancy.pk, world.managed_vacancy.pk])
-    assert all(sorted(p["candidate_ids"]) == sorted([world.candidate.pk, world.other_candidate.pk])
-               for p in updates)
+    assert sorted(p["vacancy_id"] for p in updates) == sorted(
+        [world.open_vacancy.pk, world.managed_vacancy.pk]
+    )
+    assert all(
+        sorted(p["candidate_ids"]) == sorted([world.candidate.pk, world.other_candidate.pk]) for p in updates
+    )
     # and the subscribed endpoint gets one delivery per vacancy
     deliveries = WebhookDelivery.objects.filter(endpoint=endpoint, event="match_score.updated")
     assert sorted(d.payload["vacancy_id"] for d in deliveries) == sorted(p["vacancy_id"] for p in updates)
@@ -320,19 +374,31 @@ def test_pending_deliveries_left_by_a_broker_outage_are_sent_again(world, monkey
     endpoint = webhooks.endpoint_create(url="http://127.0.0.1:9/x", events=webhooks.EVENTS)
     old = WebhookDelivery.objects.create(endpoint=endpoint, event="vacancy.published", payload={})
     WebhookDelivery.objects.filter(pk=old.pk).update(created_at=old.created_at.replace(year=2020))
-    WebhookDelivery.objects.create(endpoint=endpoint, event="vacancy.published", payload={})  # recent: in flight
+    WebhookDelivery.objects.create(
+        endpoint=endpoint, event="vacancy.published", payload={}
+    )  # recent: in flight
     assert tasks.resend_pending_webhooks() == 1
     assert sent == [old.pk]
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://localhost/x", "http://10.1.2.3/hook",
-                                 "http://169.254.169.254/latest/meta-data/", "http://[::1]:8080/", "http://192.168.0.7/",
-                                 "http://does-not-resolve.invalid/hook"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "http://localhost/x",
+        "http://10.1.2.3/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8080/",
+        "http://192.168.0.7/",
+        "http://does-not-resolve.invalid/hook",
+    ],
+)
 def test_webhook_urls_into_the_servers_own_network_are_refused(world, settings, url):
     """SSRF: with private URLs not allowed (production default) a recruiter cannot point a webhook inward."""
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
-    response = world.client("recruiter").post("/api/v1/webhooks/endpoints/", {"url": url, "events": ["vacancy.published"]},
-                                              format="json")
+    response = world.client("recruiter").post(
+        "/api/v1/webhooks/endpoints/", {"url": url, "events": ["vacancy.published"]}, format="json"
+    )
     assert response.status_code == 400 and "url" in json.dumps(response.json())
     assert not WebhookEndpoint.objects.filter(url=url).exists()
     with pytest.raises(ValueError):
@@ -340,7 +406,9 @@ def test_webhook_urls_into_the_servers_own_network_are_refused(world, settings, 
 
 
 def test_a_delivery_to_an_address_that_became_private_is_refused_not_sent(world, settings):
-    endpoint = webhooks.endpoint_create(url="http://127.0.0.1:9/x", events=webhooks.EVENTS)  # allowed in tests
+    endpoint = webhooks.endpoint_create(
+        url="http://127.0.0.1:9/x", events=webhooks.EVENTS
+    )  # allowed in tests
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="vacancy.published", payload={})
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
     result = webhooks.delivery_attempt(delivery_id=delivery.pk)

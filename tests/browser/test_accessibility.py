@@ -32,7 +32,9 @@ def axe_context(browser, live_server):
     """A browser context that bypasses the Content-Security-Policy (so axe-core can be injected; production
     keeps its CSP), with axe-core required: skipped where it is not installed, failing under ``CI=true``."""
     axe_source()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True, base_url=live_server.url)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, bypass_csp=True, base_url=live_server.url
+    )
     yield context
     context.close()
 
@@ -58,13 +60,28 @@ def _world():
     EmailAddress.objects.create(user=user, email=priya.email, verified=True, primary=True)
     Candidate.objects.filter(pk=priya.pk).update(user=user, consent_given_at=timezone.now())
     ScoringRunFactory(status=ScoringRun.Status.RUNNING, total=1200, done=480)
-    AuditLogEntry.objects.create(actor=recruiter, action="view_cv", object_type="candidate",
-                                 object_id=str(priya.pk), detail={"via": "candidate page"})
+    AuditLogEntry.objects.create(
+        actor=recruiter,
+        action="view_cv",
+        object_type="candidate",
+        object_id=str(priya.pk),
+        detail={"via": "candidate page"},
+    )
     tomas = Application.objects.get(candidate__name="Tomás Herrera")
     duplicate = Candidate.objects.get(reference="portal-77")
-    return {
-        "visitor": None, "candidate": user, "recruiter": recruiter, "hiring_manager": manager, "superuser": admin,
-    }, vacancy, priya, tomas, duplicate
+    return (
+        {
+            "visitor": None,
+            "candidate": user,
+            "recruiter": recruiter,
+            "hiring_manager": manager,
+            "superuser": admin,
+        },
+        vacancy,
+        priya,
+        tomas,
+        duplicate,
+    )
 
 
 def _seeds(role: str, vacancy, priya, tomas, duplicate) -> list[str]:
@@ -73,10 +90,24 @@ def _seeds(role: str, vacancy, priya, tomas, duplicate) -> list[str]:
     api_docs = ["/api/docs/"]
     portal = ["/", f"/vacancies/{v}/", "/privacy/"]
     if role == "visitor":
-        return portal + ["/accounts/signup/", "/accounts/login/", "/accounts/password/reset/", "/admin/login/"]
+        return portal + [
+            "/accounts/signup/",
+            "/accounts/login/",
+            "/accounts/password/reset/",
+            "/admin/login/",
+        ]
     if role == "candidate":
-        return portal + ["/applications/", "/profile/", "/privacy/delete/", "/accounts/email/", *api_docs,
-                         "/api/v1/me/", "/api/v1/vacancies/", f"/api/v1/vacancies/{v}/", "/api/v1/match-scores/"]
+        return portal + [
+            "/applications/",
+            "/profile/",
+            "/privacy/delete/",
+            "/accounts/email/",
+            *api_docs,
+            "/api/v1/me/",
+            "/api/v1/vacancies/",
+            f"/api/v1/vacancies/{v}/",
+            "/api/v1/match-scores/",
+        ]
     workspace = [
         "/admin/",
         "/admin/recruiting/vacancy/",
@@ -125,7 +156,9 @@ def test_every_reachable_page_passes_wcag2_a_and_aa(role, axe_context, live_serv
     result = crawl(page, base, seeds, who=role)
 
     missed = [s for s in seeds if base + s not in result.audited]
-    assert not missed, f"{role} cannot open these pages: {[(s, result.skipped.get(base + s)) for s in missed]}"
+    assert not missed, (
+        f"{role} cannot open these pages: {[(s, result.skipped.get(base + s)) for s in missed]}"
+    )
     print(f"{role}: {len(result.audited)} pages audited in 2 themes; not pages: {len(result.skipped)}")
     for url in result.audited:
         print("  audited", url)
@@ -160,11 +193,15 @@ def _tab_to(page, selector: str, *, backwards: bool = False, limit: int = 400) -
         assert focused["ring"], f"no visible focus ring on {focused['what']} ({page.url})"
         if page.evaluate("(s) => document.activeElement.matches(s)", selector):
             return seen
-    raise AssertionError(f"{selector} never took the focus after {limit} presses of Tab on {page.url}: {seen[-20:]}")
+    raise AssertionError(
+        f"{selector} never took the focus after {limit} presses of Tab on {page.url}: {seen[-20:]}"
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_recruiter_filters_ticks_advances_and_moves_a_card_with_the_keyboard_alone(live_server, page, screenshot):
+def test_a_recruiter_filters_ticks_advances_and_moves_a_card_with_the_keyboard_alone(
+    live_server, page, screenshot
+):
     users, vacancy, _, _, _ = _world()
     recruiter, base = users["recruiter"], live_server.url
     wei = Candidate.objects.get(name="Wei Zhang")

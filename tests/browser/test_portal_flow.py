@@ -39,10 +39,20 @@ Salary £75,000 - £95,000 per year. Permanent, hybrid (London, two days a week 
 """
 
 OTHER_VACANCIES = [
-    ("Computer Vision Engineer", "Build computer vision models with PyTorch and OpenCV. Required: Python, "
-     "deep learning, CUDA. Desirable: TensorRT. Salary £65,000 - £80,000. Remote. Contract."),
-    ("NLP Research Engineer", "Train transformer language models with Hugging Face Transformers and PyTorch. "
-     "Required: Python, NLP. Desirable: JAX. PhD preferred. Salary £85,000 - £110,000. Permanent, on site."),
+    (
+        "Computer Vision Engineer",
+        (
+            "Build computer vision models with PyTorch and OpenCV. Required: Python, "
+            "deep learning, CUDA. Desirable: TensorRT. Salary £65,000 - £80,000. Remote. Contract."
+        ),
+    ),
+    (
+        "NLP Research Engineer",
+        (
+            "Train transformer language models with Hugging Face Transformers and PyTorch. "
+            "Required: Python, NLP. Desirable: JAX. PhD preferred. Salary £85,000 - £110,000. Permanent, on site."
+        ),
+    ),
 ]
 
 CV_LINES = [
@@ -75,11 +85,19 @@ def _ensure_vocabulary() -> None:
 
     if Skill.objects.exists():
         return
-    Skill.objects.bulk_create([
-        Skill(name=e.name, aliases=list(e.aliases), category=e.category, ambiguous=e.ambiguous,
-              broader=list(e.broader), source="project")
-        for e in load_project_vocabulary()
-    ])
+    Skill.objects.bulk_create(
+        [
+            Skill(
+                name=e.name,
+                aliases=list(e.aliases),
+                category=e.category,
+                ambiguous=e.ambiguous,
+                broader=list(e.broader),
+                source="project",
+            )
+            for e in load_project_vocabulary()
+        ]
+    )
 
 
 @pytest.fixture
@@ -92,13 +110,18 @@ def eager_tasks(settings, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_candidate_signs_up_uploads_a_cv_sees_the_match_and_applies(live_server, page, screenshot, browser,
-                                                                     tmp_path, settings, eager_tasks):
+def test_candidate_signs_up_uploads_a_cv_sees_the_match_and_applies(
+    live_server, page, screenshot, browser, tmp_path, settings, eager_tasks
+):
     settings.MEDIA_ROOT = str(tmp_path / "media")  # the uploaded CV stays with this test
     cache.clear()  # allauth's rate-limit counters live in the (process-wide) cache
     _ensure_vocabulary()
-    vacancy, _ = vacancy_upsert(source="browser-test", reference="mle-reco", title="Senior ML Engineer, Recommendations",
-                                description=VACANCY_TEXT)
+    vacancy, _ = vacancy_upsert(
+        source="browser-test",
+        reference="mle-reco",
+        title="Senior ML Engineer, Recommendations",
+        description=VACANCY_TEXT,
+    )
     for i, (title, text) in enumerate(OTHER_VACANCIES):
         vacancy_upsert(source="browser-test", reference=f"other-{i}", title=title, description=text)
     base = live_server.url
@@ -165,7 +188,9 @@ def test_candidate_signs_up_uploads_a_cv_sees_the_match_and_applies(live_server,
     screenshot("portal-08-your-match")
 
     # The same page on a phone.
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, storage_state=page.context.storage_state())
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, storage_state=page.context.storage_state()
+    )
     mobile = phone.new_page()
     mobile.goto(f"{base}/vacancies/{vacancy.pk}/")
     mobile.screenshot(path=str(SCREENSHOT_DIR / "portal-10-mobile-match.png"))  # the first screen

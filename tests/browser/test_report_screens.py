@@ -40,7 +40,7 @@ def _seed():
         day = rng.uniform(0, 60)
         history = [("applied", day)]
         furthest = rng.choices(range(5), weights=[30, 25, 20, 10, 15])[0]
-        for stage in PIPELINE[1:furthest + 1]:
+        for stage in PIPELINE[1 : furthest + 1]:
             day += rng.uniform(0.5, 9)
             history.append((stage, day))
         if furthest == 2 and rng.random() < 0.3:  # a move back to screening
@@ -50,18 +50,26 @@ def _seed():
             day += rng.uniform(1, 6)
             history.append(("withdrawn" if rng.random() < 0.15 else "rejected", day))
         final = history[-1][0]
-        app = Application.objects.create(candidate=candidate, vacancy=vacancy, stage=final, source=source,
-                                         advanced=furthest > 0)
+        app = Application.objects.create(
+            candidate=candidate, vacancy=vacancy, stage=final, source=source, advanced=furthest > 0
+        )
         Application.objects.filter(pk=app.pk).update(created_at=start + timedelta(days=history[0][1]))
         previous = ""
         for stage, when in history:
-            change = ApplicationStageChange.objects.create(application=app, from_stage=previous, to_stage=stage,
-                                                           actor=None if stage == "applied" else recruiter)
-            ApplicationStageChange.objects.filter(pk=change.pk).update(created_at=start + timedelta(days=when))
+            change = ApplicationStageChange.objects.create(
+                application=app,
+                from_stage=previous,
+                to_stage=stage,
+                actor=None if stage == "applied" else recruiter,
+            )
+            ApplicationStageChange.objects.filter(pk=change.pk).update(
+                created_at=start + timedelta(days=when)
+            )
             previous = stage
         lean = 18 if final == "hired" else 0
-        MatchScoreFactory(vacancy=vacancy, candidate=candidate,
-                          score=round(min(max(rng.gauss(52 + lean, 14), 1), 99), 1))
+        MatchScoreFactory(
+            vacancy=vacancy, candidate=candidate, score=round(min(max(rng.gauss(52 + lean, 14), 1), 99), 1)
+        )
     return recruiter, vacancies
 
 

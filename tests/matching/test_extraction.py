@@ -39,7 +39,14 @@ def skills(extractor: SkillExtractor, text: str) -> list[str]:
 def test_project_vocabulary_is_a_few_hundred_valid_entries():
     entries = load_project_vocabulary()
     assert 300 <= len(entries) <= 450
-    assert {e.category for e in entries} == {"language", "library", "platform", "method", "mathematics", "soft"}
+    assert {e.category for e in entries} == {
+        "language",
+        "library",
+        "platform",
+        "method",
+        "mathematics",
+        "soft",
+    }
     assert len({e.name.lower() for e in entries}) == len(entries)
     names = {e.name for e in entries}
     assert {"R", "Go", "Spark", "Excel", "Java", "C"} <= {e.name for e in entries if e.ambiguous}
@@ -99,7 +106,7 @@ def test_aliases_phrases_and_symbols(extractor, text, expected):
 def test_offsets_and_line(extractor):
     text = "Summary\nSkills: Python, SQL\n"
     python = extractor.find(text)[0]
-    assert text[python.start:python.end] == "Python"
+    assert text[python.start : python.end] == "Python"
     assert python.line == "Skills: Python, SQL"
     assert extractor.counts("Python, python and PYTHON; SQL") == {"Python": 3, "SQL": 1}
 
@@ -122,8 +129,18 @@ def test_long_lines_are_cut_to_300_characters(extractor):
 def test_seed_technologies_are_found(extractor, text):
     found = set(skills(extractor, text))
     expected = {
-        "Kafka", "RabbitMQ", "ZeroMQ", "etcd", "ZooKeeper", "Consul", "Terraform", "CloudFormation", "Spark",
-        "Hadoop", "TensorFlow", "Keras",
+        "Kafka",
+        "RabbitMQ",
+        "ZeroMQ",
+        "etcd",
+        "ZooKeeper",
+        "Consul",
+        "Terraform",
+        "CloudFormation",
+        "Spark",
+        "Hadoop",
+        "TensorFlow",
+        "Keras",
     }
     assert found & expected == {w for w in expected if w.lower() in text.lower()}
 
@@ -199,8 +216,10 @@ def test_find_is_fast(extractor):
         ("MSc Data Science", [(3, "data science")]),
         ("MS in Computer Science", [(3, "computer science")]),
         ("B.E (Mechanical)", [(2, "mechanical engineering")]),
-        ("January 2019 B.Tech. Electrical and Electronics Engineering Manipal Institute",
-         [(2, "electrical and electronics engineering")]),
+        (
+            "January 2019 B.Tech. Electrical and Electronics Engineering Manipal Institute",
+            [(2, "electrical and electronics engineering")],
+        ),
         ("M.Tech in CSE", [(3, "computer science")]),
         ("MCA from Pune University", [(3, "computer applications")]),
         ("BCA, B.Com, M.Com", [(2, "computer applications"), (2, "commerce"), (3, "commerce")]),
@@ -213,8 +232,16 @@ def test_qualifications(text, expected):
     assert [(q.level, q.field) for q in extract_qualifications(text)] == expected
 
 
-@pytest.mark.parametrize("text", ["Proficient in MS Excel and MS Office", "Latency under 200 ms", "Boston, MA",
-                                  "Worked for BA on the booking system", "You will BE part of a team"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Proficient in MS Excel and MS Office",
+        "Latency under 200 ms",
+        "Boston, MA",
+        "Worked for BA on the booking system",
+        "You will BE part of a team",
+    ],
+)
 def test_qualification_false_positives(text):
     assert extract_qualifications(text) == []
 
@@ -233,12 +260,18 @@ def salary(text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("At entry level as a graduate, you can expect a salary of £35,000.",
-         [(Decimal(35000), None, "GBP", "year")]),
-        ("With three to five years experience, this can rise to £50,000 to £80,000.",
-         [(Decimal(50000), Decimal(80000), "GBP", "year")]),
-        ("Contractual working is an option and pays around £450 to £650 per day, for a mid-level engineer",
-         [(Decimal(450), Decimal(650), "GBP", "day")]),
+        (
+            "At entry level as a graduate, you can expect a salary of £35,000.",
+            [(Decimal(35000), None, "GBP", "year")],
+        ),
+        (
+            "With three to five years experience, this can rise to £50,000 to £80,000.",
+            [(Decimal(50000), Decimal(80000), "GBP", "year")],
+        ),
+        (
+            "Contractual working is an option and pays around £450 to £650 per day, for a mid-level engineer",
+            [(Decimal(450), Decimal(650), "GBP", "day")],
+        ),
         ("you can expect a salary of around €40,000", [(Decimal(40000), None, "EUR", "year")]),
         ("$120k base plus equity", [(Decimal(120000), None, "USD", "year")]),
         ("$60 per hour", [(Decimal(60), None, "USD", "hour")]),
@@ -281,8 +314,11 @@ def test_remote():
 # ------------------------------------------------------------------------------------------------ requirements
 def test_requirements_from_cue_words(extractor):
     text = "You must have strong Python skills. Experience with Kafka is a plus. Ideally you know Terraform."
-    assert extract_requirements(text, extractor) == {"Python": "required", "Kafka": "desirable",
-                                                     "Terraform": "desirable"}
+    assert extract_requirements(text, extractor) == {
+        "Python": "required",
+        "Kafka": "desirable",
+        "Terraform": "desirable",
+    }
 
 
 def test_requirements_from_headings(extractor):
@@ -291,8 +327,14 @@ def test_requirements_from_headings(extractor):
         "Desirable: Spark, Hadoop\n- Linux\n"
     )
     assert extract_requirements(text, extractor) == {
-        "Python": "required", "SQL": "required", "Kafka": "desirable", "Docker": "desirable",
-        "Statistics": "required", "Spark": "desirable", "Hadoop": "desirable", "Linux": "required",
+        "Python": "required",
+        "SQL": "required",
+        "Kafka": "desirable",
+        "Docker": "desirable",
+        "Statistics": "required",
+        "Spark": "desirable",
+        "Hadoop": "desirable",
+        "Linux": "required",
     }
 
 
@@ -305,8 +347,9 @@ def test_required_wins_and_default_is_desirable(extractor):
 
 # ------------------------------------------------------------------- requirements a recruiter would write
 def test_recruiter_requirements_soft_skills_are_desirable(extractor):
-    text = ("Requirements\n- Strong communication skills\n- Teamwork\n"
-            "- You must have Python and SQL and Docker\n")
+    text = (
+        "Requirements\n- Strong communication skills\n- Teamwork\n- You must have Python and SQL and Docker\n"
+    )
     importance = extract_requirements(text, extractor)
     assert importance["Communication"] == importance["Teamwork"] == "desirable"
     assert importance["Python"] == importance["SQL"] == importance["Docker"] == "required"
@@ -314,10 +357,15 @@ def test_recruiter_requirements_soft_skills_are_desirable(extractor):
 
 def test_recruiter_requirements_uncued_skills_are_desirable(extractor):
     text = "About the role\nOur team uses Python, Kafka and Terraform to ship data products.\n"
-    assert extract_requirements(text, extractor) == {"Python": "required", "Kafka": "required",
-                                                     "Terraform": "required"}  # the floor of 3 (see below)
-    assert extract_requirements("Our team uses Python and Kafka.", extractor) == {"Python": "desirable",
-                                                                                 "Kafka": "desirable"}
+    assert extract_requirements(text, extractor) == {
+        "Python": "required",
+        "Kafka": "required",
+        "Terraform": "required",
+    }  # the floor of 3 (see below)
+    assert extract_requirements("Our team uses Python and Kafka.", extractor) == {
+        "Python": "desirable",
+        "Kafka": "desirable",
+    }
 
 
 def test_recruiter_requirements_may_also_need_is_desirable(extractor):
@@ -325,18 +373,39 @@ def test_recruiter_requirements_may_also_need_is_desirable(extractor):
     importance = extract_requirements(text, extractor)
     assert importance["Kafka"] == importance["RabbitMQ"] == "desirable"
     assert importance["Python"] == "required"
-    text = ("You'll need:\n- Python\n- SQL\n- Docker\nIn some teams you may also need to demonstrate:\n"
-            "- strong Kafka skills\n- RabbitMQ\nOther tools: Terraform\n")
+    text = (
+        "You'll need:\n- Python\n- SQL\n- Docker\nIn some teams you may also need to demonstrate:\n"
+        "- strong Kafka skills\n- RabbitMQ\nOther tools: Terraform\n"
+    )
     importance = extract_requirements(text, extractor)
-    assert importance == {"Python": "required", "SQL": "required", "Docker": "required", "Kafka": "desirable",
-                          "RabbitMQ": "desirable", "Terraform": "desirable"}
+    assert importance == {
+        "Python": "required",
+        "SQL": "required",
+        "Docker": "required",
+        "Kafka": "desirable",
+        "RabbitMQ": "desirable",
+        "Terraform": "desirable",
+    }
 
 
-@pytest.mark.parametrize("sentence", [
-    "You must know {}.", "{} is required.", "{} is essential.", "Mandatory: {}.", "3+ years of {}.",
-    "You will need {}.", "You'll need {}.", "You’ll need {}.", "Proficient in {}.", "Proficiency in {}.",
-    "Strong {} skills.", "Solid {} knowledge.", "Expert {} user.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You must know {}.",
+        "{} is required.",
+        "{} is essential.",
+        "Mandatory: {}.",
+        "3+ years of {}.",
+        "You will need {}.",
+        "You'll need {}.",
+        "You’ll need {}.",
+        "Proficient in {}.",
+        "Proficiency in {}.",
+        "Strong {} skills.",
+        "Solid {} knowledge.",
+        "Expert {} user.",
+    ],
+)
 def test_recruiter_requirements_cues_make_a_skill_required(extractor, sentence):
     assert extract_requirements(sentence.format("Kafka"), extractor) == {"Kafka": "required"}
 
@@ -347,15 +416,33 @@ def test_recruiter_requirements_a_strong_plus_is_desirable(extractor):
 
 def test_recruiter_requirements_headings(extractor):
     text = "Responsibilities\n- build pipelines in Python\n\nWhat you'll need\n- SQL\n- Docker\n- Kafka\n"
-    assert extract_requirements(text, extractor) == {"Python": "desirable", "SQL": "required",
-                                                     "Docker": "required", "Kafka": "required"}
+    assert extract_requirements(text, extractor) == {
+        "Python": "desirable",
+        "SQL": "required",
+        "Docker": "required",
+        "Kafka": "required",
+    }
     # "Skills" or "Responsibilities" alone is not a requirements heading (the floor of 3 needs 3 skills)
-    assert extract_requirements("Skills\n- Python\n- Kafka\n", extractor) == {"Python": "desirable",
-                                                                            "Kafka": "desirable"}
+    assert extract_requirements("Skills\n- Python\n- Kafka\n", extractor) == {
+        "Python": "desirable",
+        "Kafka": "desirable",
+    }
 
 
-NAMED = ["Python", "SQL", "Docker", "Kafka", "Terraform", "Linux", "Git", "AWS", "Spark", "Hadoop", "Scala",
-         "Java"]
+NAMED = [
+    "Python",
+    "SQL",
+    "Docker",
+    "Kafka",
+    "Terraform",
+    "Linux",
+    "Git",
+    "AWS",
+    "Spark",
+    "Hadoop",
+    "Scala",
+    "Java",
+]
 
 
 def test_recruiter_requirements_many_uncued_skills_are_capped_to_the_most_named(extractor):
@@ -366,8 +453,18 @@ def test_recruiter_requirements_many_uncued_skills_are_capped_to_the_most_named(
     required = [name for name, kind in decision.importance.items() if kind == "required"]
     assert len(required) == MAX_UNCUED_REQUIRED
     # the two named twice first, then the earliest first mentions
-    assert set(required) == {"SQL", "Java", "Python", "Docker", "Kafka", "Terraform", "Linux", "Git", "AWS",
-                             "Spark"}
+    assert set(required) == {
+        "SQL",
+        "Java",
+        "Python",
+        "Docker",
+        "Kafka",
+        "Terraform",
+        "Linux",
+        "Git",
+        "AWS",
+        "Spark",
+    }
     assert decision.importance["Hadoop"] == decision.importance["Scala"] == "desirable"
 
 
@@ -380,13 +477,21 @@ def test_recruiter_requirements_not_capped_at_ten(extractor):
 def test_recruiter_requirements_floor_of_three(extractor):
     text = "You must have Python. We also use Kafka, Kafka streams, Docker and Terraform, and value teamwork."
     decision = decide_requirements(text, extractor)
-    assert decision.importance == {"Python": "required", "Kafka": "required", "Docker": "required",
-                                   "Terraform": "desirable", "Teamwork": "desirable"}
+    assert decision.importance == {
+        "Python": "required",
+        "Kafka": "required",
+        "Docker": "required",
+        "Terraform": "desirable",
+        "Teamwork": "desirable",
+    }
     assert not decision.capped
     # a skill the text calls desirable is never promoted
     text = "You must have Python. Kafka is a plus. Ideally Terraform."
-    assert decide_requirements(text, extractor).importance == {"Python": "required", "Kafka": "desirable",
-                                                               "Terraform": "desirable"}
+    assert decide_requirements(text, extractor).importance == {
+        "Python": "required",
+        "Kafka": "desirable",
+        "Terraform": "desirable",
+    }
 
 
 # ---------------------------------------------------------------------------------------- years of experience
@@ -422,34 +527,50 @@ def test_repair_text_fixes_mojibake_and_keeps_lines():
 LATE_2026 = date(2026, 11, 29)
 
 
-@pytest.mark.parametrize("text", [
-    "Date of Birth(Gender):1993-12-20(YYYY-MM-DD) (F)",
-    "Date of Birth: 20/12/1993",
-    "DOB: 21-03-1986",
-    "D.O.B. - 12 March 1990",
-    "Born in 1991",
-    "Birth date 1993-12-20",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Date of Birth(Gender):1993-12-20(YYYY-MM-DD) (F)",
+        "Date of Birth: 20/12/1993",
+        "DOB: 21-03-1986",
+        "D.O.B. - 12 March 1990",
+        "Born in 1991",
+        "Birth date 1993-12-20",
+    ],
+)
 def test_work_history_ignores_dates_of_birth(text):
     assert extract_years_experience(text, LATE_2026) is None
 
 
-@pytest.mark.parametrize("text", ["Age: 32", "Age: 32 years",
-                                  "I am 32 years old and looking for work experience",
-                                  "Aged 40 years, with professional interests in data"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Age: 32",
+        "Age: 32 years",
+        "I am 32 years old and looking for work experience",
+        "Aged 40 years, with professional interests in data",
+    ],
+)
 def test_work_history_ignores_ages(text):
     assert extract_years_experience(text, LATE_2026) is None
 
 
-@pytest.mark.parametrize("text", ["B.Tech 2014", "Passed out in 2016", "Class of 2015",
-                                  "Graduated 2012 - 2016", "Year of passing: 2013"])
+@pytest.mark.parametrize(
+    "text",
+    ["B.Tech 2014", "Passed out in 2016", "Class of 2015", "Graduated 2012 - 2016", "Year of passing: 2013"],
+)
 def test_work_history_ignores_graduation_years(text):
     assert extract_years_experience(text, LATE_2026) is None
 
 
-@pytest.mark.parametrize("text", ["Worked at Acme Ltd, a company founded in 1990",
-                                  "Acme Ltd (established 1985), engineering company",
-                                  "Employer: a family company, in business since 1990"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Worked at Acme Ltd, a company founded in 1990",
+        "Acme Ltd (established 1985), engineering company",
+        "Employer: a family company, in business since 1990",
+    ],
+)
 def test_work_history_ignores_company_founding_years(text):
     assert extract_years_experience(text, LATE_2026) is None
 

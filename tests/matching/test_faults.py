@@ -23,8 +23,11 @@ from tests.conftest import ensure_vocabulary
 from tests.integration import broker_url, celery_queue, start_worker, stop_worker, wait_for
 from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
 
-pytestmark = [pytest.mark.fault, pytest.mark.integration,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.fault,
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def make_pool(n_candidates: int = 8) -> tuple[list[Candidate], Vacancy]:
@@ -36,9 +39,15 @@ def make_pool(n_candidates: int = 8) -> tuple[list[Candidate], Vacancy]:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     try:
         vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
-        vacancy_upsert(source="t", reference="mle2", title="MLE 2", description=VACANCY + " Kubernetes required.")
-        cands = [candidate_upsert(source="t", reference=f"cv{i}", cv_text=(DS_CV if i % 2 else SALES_CV) + f" #{i}")[0]
-                 for i in range(n_candidates)]
+        vacancy_upsert(
+            source="t", reference="mle2", title="MLE 2", description=VACANCY + " Kubernetes required."
+        )
+        cands = [
+            candidate_upsert(
+                source="t", reference=f"cv{i}", cv_text=(DS_CV if i % 2 else SALES_CV) + f" #{i}"
+            )[0]
+            for i in range(n_candidates)
+        ]
     finally:
         settings.CELERY_TASK_ALWAYS_EAGER = eager
     MatchScore.objects.all().delete()
@@ -58,18 +67,31 @@ def test_kill_9_of_a_worker_mid_chunk_loses_nothing(settings):
     make_pool(8)
     with celery_queue() as queue:
         # Worker A holds each chunk open for 20 s; unacknowledged tasks come back after 3 s once A is gone.
-        slow = start_worker(queue, concurrency=1, name="slow",
-                            extra_env={"MATCHING_FAULT_CHUNK_DELAY": "20", "CELERY_VISIBILITY_TIMEOUT": "3",
-                                       "MATCHING_CHUNK_SIZE": "2"})
+        slow = start_worker(
+            queue,
+            concurrency=1,
+            name="slow",
+            extra_env={
+                "MATCHING_FAULT_CHUNK_DELAY": "20",
+                "CELERY_VISIBILITY_TIMEOUT": "3",
+                "MATCHING_CHUNK_SIZE": "2",
+            },
+        )
         fast = None
         try:
             run = services.scoring_run_start(scope="all")
-            assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING,
-                            timeout=60), "the slow worker never started a chunk"
+            assert wait_for(
+                lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING, timeout=60
+            ), "the slow worker never started a chunk"
             os.kill(slow.pid, signal.SIGKILL)  # mid-chunk: it sleeps inside the chunk before storing
             slow.wait(timeout=10)
-            fast = start_worker(queue, concurrency=2, name="fast",
-                                extra_env={"CELERY_VISIBILITY_TIMEOUT": "3", "MATCHING_CHUNK_SIZE": "2"})
+            fast = start_worker(
+                queue,
+                concurrency=2,
+                name="fast",
+                extra_env={"CELERY_VISIBILITY_TIMEOUT": "3", "MATCHING_CHUNK_SIZE": "2"},
+            )
+
             # The killed chunk comes back either by the broker's redelivery (acks_late, visibility timeout) or by
             # the periodic sweep, which reads from the database what a run still lacks (here run every few s).
             def done() -> bool:
@@ -78,7 +100,9 @@ def test_kill_9_of_a_worker_mid_chunk_loses_nothing(settings):
                 services.scoring_runs_recover(stall_seconds=5)
                 return False
 
-            assert wait_for(done, timeout=120, interval=3), f"run stuck at {ScoringRun.objects.get(pk=run.pk)}"
+            assert wait_for(done, timeout=120, interval=3), (
+                f"run stuck at {ScoringRun.objects.get(pk=run.pk)}"
+            )
             assert all_scored_once()
             run.refresh_from_db()
             assert run.done == run.total and run.chunks_done == run.chunks_total == 4
@@ -99,9 +123,21 @@ def _free_port() -> int:
 
 
 def _start_redis(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind",
-                             "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -125,18 +161,29 @@ def test_redis_restarted_during_a_full_rescore_loses_nothing(settings):
     worker = None
     try:
         with celery_queue(broker) as queue:
-            worker = start_worker(queue, concurrency=1, broker=broker,
-                                  extra_env={"MATCHING_FAULT_CHUNK_DELAY": "2", "MATCHING_CHUNK_SIZE": "2"})
+            worker = start_worker(
+                queue,
+                concurrency=1,
+                broker=broker,
+                extra_env={"MATCHING_FAULT_CHUNK_DELAY": "2", "MATCHING_CHUNK_SIZE": "2"},
+            )
             run = services.scoring_run_start(scope="all")
-            assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING, timeout=60)
+            assert wait_for(
+                lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING, timeout=60
+            )
             redis.kill()  # no persistence: every queued task is gone
             redis.wait(timeout=10)
             redis = _start_redis(port)
             # The database still knows what is missing: the periodic sweep finds it and enqueues it again.
-            assert wait_for(lambda: services.stale_sweep() is not None and
-                            services.scoring_runs_recover(stall_seconds=0) >= 0 and
-                            ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE,
-                            timeout=120, interval=3), f"run stuck at {ScoringRun.objects.get(pk=run.pk)}"
+            assert wait_for(
+                lambda: (
+                    services.stale_sweep() is not None
+                    and services.scoring_runs_recover(stall_seconds=0) >= 0
+                    and ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE
+                ),
+                timeout=120,
+                interval=3,
+            ), f"run stuck at {ScoringRun.objects.get(pk=run.pk)}"
             assert wait_for(all_scored_once, timeout=60)
     finally:
         if worker:
@@ -156,12 +203,18 @@ def test_a_dropped_database_connection_is_retried_and_the_task_succeeds(settings
         worker = start_worker(queue, concurrency=1, extra_env={"MATCHING_FAULT_CHUNK_DELAY": "3"})
         try:
             run = services.scoring_run_start(scope="all")
-            assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING, timeout=60)
+            assert wait_for(
+                lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING, timeout=60
+            )
             with connection.cursor() as cursor:  # drop every other connection to this database: the worker's
-                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
                 assert cursor.fetchall(), "no worker connection to terminate"
-            assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE, timeout=90)
+            assert wait_for(
+                lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE, timeout=90
+            )
             assert all_scored_once()
             worker.log.seek(0)
             log = worker.log.read()
@@ -173,8 +226,10 @@ def test_a_dropped_database_connection_is_retried_and_the_task_succeeds(settings
 def _terminate_copies() -> int:
     """Terminate every backend of this database that is in the middle of a COPY into the staging table."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'COPY matchscore_stage%%'")
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'COPY matchscore_stage%%'"
+        )
         return len(cursor.fetchall())
 
 
@@ -189,9 +244,15 @@ def test_backends_terminated_during_copy_are_retried_and_the_run_finishes_withou
     settings.MATCHING_CHUNK_SIZE = 2
     make_pool(8)
     with celery_queue() as queue:
-        worker = start_worker(queue, concurrency=1,
-                              extra_env={"MATCHING_FAULT_COPY_DELAY": "1.5", "MATCHING_CHUNK_SIZE": "2",
-                                         "MATCHING_RUN_STALL_SECONDS": "100000"})
+        worker = start_worker(
+            queue,
+            concurrency=1,
+            extra_env={
+                "MATCHING_FAULT_COPY_DELAY": "1.5",
+                "MATCHING_CHUNK_SIZE": "2",
+                "MATCHING_RUN_STALL_SECONDS": "100000",
+            },
+        )
         try:
             run = services.scoring_run_start(scope="all")
             terminated, deadline = 0, time.monotonic() + 90
@@ -199,8 +260,11 @@ def test_backends_terminated_during_copy_are_retried_and_the_run_finishes_withou
                 terminated += _terminate_copies()
                 time.sleep(0.1)
             assert terminated >= 3, "no COPY to terminate"
-            assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE,
-                            timeout=150, interval=1), f"run stuck at {ScoringRun.objects.get(pk=run.pk)}"
+            assert wait_for(
+                lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE,
+                timeout=150,
+                interval=1,
+            ), f"run stuck at {ScoringRun.objects.get(pk=run.pk)}"
             assert all_scored_once()
             run.refresh_from_db()
             assert run.done == run.total and run.chunks_done == run.chunks_total == 4
@@ -212,7 +276,7 @@ def test_backends_terminated_during_copy_are_retried_and_the_run_finishes_withou
 
 
 def test_two_workers_scoring_the_same_candidate_at_once_leave_one_correct_row():
-    cands, vacancy = make_pool(4)
+    cands, _vacancy = make_pool(4)
     target = cands[1]
     with celery_queue() as queue:
         a = start_worker(queue, concurrency=1, name="a")

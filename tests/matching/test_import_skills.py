@@ -21,15 +21,19 @@ ONET_HEADER = "O*NET-SOC Code\tExample\tCommodity Code\tCommodity Title\tHot Tec
 
 def write_so(tmp_path, pairs):
     path = tmp_path / "synonyms.csv"
-    path.write_text(SO_HEADER + "".join(f'"{i}","{s}","{t}","2010-01-01","1","0"\n' for i, (s, t) in
-                                        enumerate(pairs)), encoding="utf-8")
+    path.write_text(
+        SO_HEADER + "".join(f'"{i}","{s}","{t}","2010-01-01","1","0"\n' for i, (s, t) in enumerate(pairs)),
+        encoding="utf-8",
+    )
     return path
 
 
 def write_onet(tmp_path, rows):
     path = tmp_path / "onet.txt"
-    path.write_text(ONET_HEADER + "".join(f"{code}\t{name}\t1\t{title}\tN\tN\n" for code, name, title in rows),
-                    encoding="utf-8")
+    path.write_text(
+        ONET_HEADER + "".join(f"{code}\t{name}\t1\t{title}\tN\tN\n" for code, name, title in rows),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -47,15 +51,18 @@ def test_migration_loaded_the_project_vocabulary():
 
 
 def test_stackoverflow_synonyms_become_aliases(tmp_path):
-    path = write_so(tmp_path, [
-        ("scikits-learn", "scikit-learn"),   # new alias of a known skill
-        ("k8s", "kubernetes"),               # already known: unchanged
-        ("tf-lite", "tensorflow"),           # stored with a space
-        ("css-border-radius", "css"),        # a sub-topic, not a synonym
-        ("cv", "computer-vision"),           # too short and ordinary
-        ("pattern", "design-patterns"),      # ordinary word
-        ("react-native", "unknown-target"),  # target not in the vocabulary
-    ])
+    path = write_so(
+        tmp_path,
+        [
+            ("scikits-learn", "scikit-learn"),  # new alias of a known skill
+            ("k8s", "kubernetes"),  # already known: unchanged
+            ("tf-lite", "tensorflow"),  # stored with a space
+            ("css-border-radius", "css"),  # a sub-topic, not a synonym
+            ("cv", "computer-vision"),  # too short and ordinary
+            ("pattern", "design-patterns"),  # ordinary word
+            ("react-native", "unknown-target"),  # target not in the vocabulary
+        ],
+    )
     output = run("--stackoverflow", str(path))
     sklearn = Skill.objects.get(name="scikit-learn")
     assert "scikits learn" in sklearn.aliases
@@ -68,17 +75,20 @@ def test_stackoverflow_synonyms_become_aliases(tmp_path):
 
 
 def test_onet_maps_formal_names_and_creates_new_skills(tmp_path):
-    path = write_onet(tmp_path, [
-        ("15-2051.00", "The MathWorks MATLAB", "Analytical or scientific software"),
-        ("15-2051.00", "Structured query language SQL", "Data base user interface and query software"),
-        ("15-2051.00", "IBM DB2", "Data base user interface and query software"),
-        ("15-2051.00", "Microsoft Project", "Project management software"),
-        ("15-2051.00", "Reporting software", "Data base reporting software"),
-        ("15-2051.00", "Wireshark", "Network monitoring software"),
-        ("15-2051.00", "Facebook", "Web page creation and editing software"),
-        ("15-2051.01", "Nagios", "Network monitoring software"),
-        ("11-1011.00", "Blackbaud The Raiser's Edge", "Customer relationship management CRM software"),
-    ])
+    path = write_onet(
+        tmp_path,
+        [
+            ("15-2051.00", "The MathWorks MATLAB", "Analytical or scientific software"),
+            ("15-2051.00", "Structured query language SQL", "Data base user interface and query software"),
+            ("15-2051.00", "IBM DB2", "Data base user interface and query software"),
+            ("15-2051.00", "Microsoft Project", "Project management software"),
+            ("15-2051.00", "Reporting software", "Data base reporting software"),
+            ("15-2051.00", "Wireshark", "Network monitoring software"),
+            ("15-2051.00", "Facebook", "Web page creation and editing software"),
+            ("15-2051.01", "Nagios", "Network monitoring software"),
+            ("11-1011.00", "Blackbaud The Raiser's Edge", "Customer relationship management CRM software"),
+        ],
+    )
     before = Skill.objects.count()
     output = run("--onet", str(path))
     assert "Structured query language SQL" in Skill.objects.get(name="SQL").aliases
@@ -86,7 +96,9 @@ def test_onet_maps_formal_names_and_creates_new_skills(tmp_path):
     assert db2.source == "onet" and db2.category == "platform" and db2.aliases == ["IBM DB2"]
     assert Skill.objects.filter(name="Microsoft Project", source="onet").exists()  # not "Project"
     assert not Skill.objects.filter(name__in=["Project", "Reporting", "Facebook"]).exists()
-    assert Skill.objects.filter(name__in=["Wireshark", "Nagios"]).count() == 2  # 15-2051.01 included by default
+    assert (
+        Skill.objects.filter(name__in=["Wireshark", "Nagios"]).count() == 2
+    )  # 15-2051.01 included by default
     assert not Skill.objects.filter(name__icontains="Raiser").exists()  # another occupation
     assert Skill.objects.count() == before + 4
     assert output.startswith("added 4 skills,")
@@ -94,12 +106,17 @@ def test_onet_maps_formal_names_and_creates_new_skills(tmp_path):
 
 
 def test_onet_occupation_option(tmp_path):
-    path = write_onet(tmp_path, [
-        ("15-2051.00", "Wireshark", "Network monitoring software"),
-        ("15-1252.00", "Nagios", "Network monitoring software"),
-    ])
+    path = write_onet(
+        tmp_path,
+        [
+            ("15-2051.00", "Wireshark", "Network monitoring software"),
+            ("15-1252.00", "Nagios", "Network monitoring software"),
+        ],
+    )
     run("--onet", str(path), "--occupation", "15-1252.00")
-    assert Skill.objects.filter(name="Nagios").exists() and not Skill.objects.filter(name="Wireshark").exists()
+    assert (
+        Skill.objects.filter(name="Nagios").exists() and not Skill.objects.filter(name="Wireshark").exists()
+    )
     with pytest.raises(CommandError, match="99-9999.00"):
         run("--onet", str(path), "--occupation", "99-9999.00")
 
@@ -141,17 +158,26 @@ def test_esco_adds_english_and_french_aliases_to_existing_skills_only():
 
     python = Skill.objects.get(name="Python")  # "Python (computer programming)": qualifier dropped
     assert "CPython" in python.aliases and python.source == "project+esco"
-    assert not {"Python prog", "Python golfing", "Pyston"} & set(python.aliases)  # editions, unrelated spellings
+    assert not {"Python prog", "Python golfing", "Pyston"} & set(
+        python.aliases
+    )  # editions, unrelated spellings
 
     ml = Skill.objects.get(name="Machine learning")
     assert {"statistical machine learning", "apprentissage automatique", "apprentissage statistique"} <= set(
-        ml.aliases)
+        ml.aliases
+    )
     assert "Standard ML" not in ml.aliases  # "ML (computer programming)" is a language, not machine learning
     assert "de" not in ml.aliases
 
-    teamwork = Skill.objects.get(name="Teamwork")  # transversal "work in teams", reached through "team-working"
-    assert {"work in teams", "collaborate with colleagues", "travailler en équipe",
-            "coopérer avec ses collègues"} <= set(teamwork.aliases)
+    teamwork = Skill.objects.get(
+        name="Teamwork"
+    )  # transversal "work in teams", reached through "team-working"
+    assert {
+        "work in teams",
+        "collaborate with colleagues",
+        "travailler en équipe",
+        "coopérer avec ses collègues",
+    } <= set(teamwork.aliases)
     assert not {"cooperation", "les"} & set(teamwork.aliases)  # one plain word; a French stop word
 
     sql = Skill.objects.get(name="SQL")
@@ -181,7 +207,9 @@ def test_esco_missing_folder_or_columns_save_nothing(tmp_path):
     with pytest.raises(CommandError, match="ESCO folder not found"):
         run("--esco", str(tmp_path / "missing"))
     (tmp_path / "en").mkdir()
-    (tmp_path / "en" / "skills_en.csv").write_text("conceptUri,preferredLabel\nx,machine learning\n", encoding="utf-8")
+    (tmp_path / "en" / "skills_en.csv").write_text(
+        "conceptUri,preferredLabel\nx,machine learning\n", encoding="utf-8"
+    )
     good = write_so(tmp_path, [("scikits-learn", "scikit-learn")])
     with pytest.raises(CommandError, match="missing column"):
         run("--stackoverflow", str(good), "--esco", str(tmp_path))

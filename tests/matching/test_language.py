@@ -36,8 +36,17 @@ def test_detects_the_language_of_a_paragraph(text, code):
     assert 0.5 <= guess.confidence <= 1.0
 
 
-@pytest.mark.parametrize("text", [None, "", "   \n\t ", "12345 678 2019-2023 +44 20 7946 0958 " * 10,
-                                  "Python, SQL, Docker", "Senior machine learning engineer"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "   \n\t ",
+        "12345 678 2019-2023 +44 20 7946 0958 " * 10,
+        "Python, SQL, Docker",
+        "Senior machine learning engineer",
+    ],
+)
 def test_empty_numeric_or_short_text_is_unknown(text):
     assert detect_language(text) == LanguageGuess("", 0.0)
 
@@ -75,14 +84,17 @@ def test_every_language_has_an_english_name():
     assert LANGUAGE_NAMES["de"] == "German"
 
 
-@pytest.mark.parametrize(("cv", "vacancy", "note"), [
-    ("de", "en", "CV in German: scored on recognised skills and qualifications"),
-    ("en", "fr", "CV in English: scored on recognised skills and qualifications"),
-    ("en", "en", ""),
-    ("", "en", ""),
-    ("de", "", ""),
-    ("", "", ""),
-])
+@pytest.mark.parametrize(
+    ("cv", "vacancy", "note"),
+    [
+        ("de", "en", "CV in German: scored on recognised skills and qualifications"),
+        ("en", "fr", "CV in English: scored on recognised skills and qualifications"),
+        ("en", "en", ""),
+        ("", "en", ""),
+        ("de", "", ""),
+        ("", "", ""),
+    ],
+)
 def test_language_note(cv, vacancy, note):
     assert language_note(cv, vacancy) == note
 

@@ -57,7 +57,9 @@ def _browser(live_server, user) -> requests.Session:
     client = Client()
     client.force_login(user)
     session = requests.Session()
-    session.cookies.set(django_settings.SESSION_COOKIE_NAME, client.cookies[django_settings.SESSION_COOKIE_NAME].value)
+    session.cookies.set(
+        django_settings.SESSION_COOKIE_NAME, client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    )
     return session
 
 
@@ -71,15 +73,22 @@ def _upload_through_the_portal(live_server, user) -> None:
     browser = _browser(live_server, user)
     profile = browser.get(f"{live_server.url}{reverse('portal:profile')}", timeout=30)
     assert profile.status_code == 200, profile.text[:500]
-    confirm = browser.post(f"{live_server.url}{reverse('portal:cv_upload')}",
-                           data={"csrfmiddlewaretoken": _csrf(profile.text)},
-                           files={"cv": ("Grace Hopper CV.txt", PORTAL_CV, "text/plain")}, timeout=30)
-    assert confirm.status_code == 200 and confirm.url.endswith(reverse("portal:cv_confirm")), confirm.text[:500]
+    confirm = browser.post(
+        f"{live_server.url}{reverse('portal:cv_upload')}",
+        data={"csrfmiddlewaretoken": _csrf(profile.text)},
+        files={"cv": ("Grace Hopper CV.txt", PORTAL_CV, "text/plain")},
+        timeout=30,
+    )
+    assert confirm.status_code == 200 and confirm.url.endswith(reverse("portal:cv_confirm")), confirm.text[
+        :500
+    ]
     token = re.search(r'name="token" value="([0-9a-f]+)"', confirm.text).group(1)
     skills = re.findall(r'name="skills" value="([^"]+)"', confirm.text)
-    saved = browser.post(f"{live_server.url}{reverse('portal:cv_confirm')}",
-                         data={"csrfmiddlewaretoken": _csrf(confirm.text), "token": token, "skills": skills},
-                         timeout=30)
+    saved = browser.post(
+        f"{live_server.url}{reverse('portal:cv_confirm')}",
+        data={"csrfmiddlewaretoken": _csrf(confirm.text), "token": token, "skills": skills},
+        timeout=30,
+    )
     assert saved.status_code == 200 and saved.url.endswith(reverse("portal:profile")), saved.text[:500]
 
 
@@ -93,8 +102,16 @@ def _import_a_csv_and_a_cv_file(folder: Path) -> None:
     files = folder / "files"
     files.mkdir()
     (files / "imported-cv.txt").write_bytes(IMPORTED_FILE_CV)
-    call_command("import_candidates", str(folder / "candidates.csv"), str(files), "--text-column", "cv_text",
-                 "--id-column", "reference", stdout=io.StringIO())
+    call_command(
+        "import_candidates",
+        str(folder / "candidates.csv"),
+        str(files),
+        "--text-column",
+        "cv_text",
+        "--id-column",
+        "reference",
+        stdout=io.StringIO(),
+    )
 
 
 @pytest.fixture(params=["local disk", "object store"])
@@ -106,21 +123,35 @@ def storage(request, settings, tmp_path):
     web_media = tmp_path / "web-media"
     settings.MEDIA_ROOT = str(web_media)
     if request.param == "local disk":
-        settings.STORAGES = {**settings.STORAGES,
-                             "default": {"BACKEND": "recruiting.security.RandomNameFileSystemStorage"}}
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": "recruiting.security.RandomNameFileSystemStorage"},
+        }
         yield {"web_media": web_media, "worker_env": {}, "store": None}
         return
     with s3_server() as store:
-        settings.STORAGES = {**settings.STORAGES, "default": {
-            "BACKEND": "recruiting.storage.RandomNameS3Storage",
-            "OPTIONS": {"bucket_name": store.bucket, "endpoint_url": store.endpoint, "access_key": "test",
-                        "secret_key": "test", "region_name": "us-east-1", "addressing_style": "path",
-                        "signature_version": "s3v4", "file_overwrite": False}}}
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "recruiting.storage.RandomNameS3Storage",
+                "OPTIONS": {
+                    "bucket_name": store.bucket,
+                    "endpoint_url": store.endpoint,
+                    "access_key": "test",
+                    "secret_key": "test",
+                    "region_name": "us-east-1",
+                    "addressing_style": "path",
+                    "signature_version": "s3v4",
+                    "file_overwrite": False,
+                },
+            },
+        }
         yield {"web_media": web_media, "worker_env": {"STORAGE_URL": store.url}, "store": store}
 
 
-def test_two_workers_without_a_shared_disk_store_every_score_and_every_cv_downloads(storage, live_server,
-                                                                                     tmp_path):
+def test_two_workers_without_a_shared_disk_store_every_score_and_every_cv_downloads(
+    storage, live_server, tmp_path
+):
     ensure_vocabulary()
     vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
     candidate_user = UserFactory(email="grace@example.com", username="grace@example.com")
@@ -133,19 +164,32 @@ def test_two_workers_without_a_shared_disk_store_every_score_and_every_cv_downlo
         try:
             for i, home in enumerate(machines, start=1):
                 home.mkdir()
-                workers.append(start_worker(queue, concurrency=1, name=f"disk{i}", cwd=home, extra_env={
-                    "MEDIA_ROOT": str(home / "media"), "MATCHING_CHUNK_SIZE": "2", **storage["worker_env"]}))
+                workers.append(
+                    start_worker(
+                        queue,
+                        concurrency=1,
+                        name=f"disk{i}",
+                        cwd=home,
+                        extra_env={
+                            "MEDIA_ROOT": str(home / "media"),
+                            "MATCHING_CHUNK_SIZE": "2",
+                            **storage["worker_env"],
+                        },
+                    )
+                )
 
             _upload_through_the_portal(live_server, candidate_user)
             _import_a_csv_and_a_cv_file(tmp_path / "import")
             pairs = Candidate.objects.count() * Vacancy.objects.count()
             assert pairs == 8
-            assert wait_for(lambda: MatchScore.objects.count() == pairs, timeout=90), \
+            assert wait_for(lambda: MatchScore.objects.count() == pairs, timeout=90), (
                 f"only {MatchScore.objects.count()} of {pairs} scores appeared after the uploads and the import"
+            )
 
             run = services.scoring_run_start(scope="all")
-            assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE,
-                            timeout=120), f"the full rescore did not finish: {ScoringRun.objects.get(pk=run.pk)}"
+            assert wait_for(
+                lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE, timeout=120
+            ), f"the full rescore did not finish: {ScoringRun.objects.get(pk=run.pk)}"
             run.refresh_from_db()
             assert run.done == run.total == Candidate.objects.count()
         finally:
@@ -162,8 +206,9 @@ def test_two_workers_without_a_shared_disk_store_every_score_and_every_cv_downlo
 
     # Every CV file downloads, byte for byte, through the web: the candidate's own and the recruiter's view.
     candidate.refresh_from_db()
-    mine = _browser(live_server, candidate_user).get(f"{live_server.url}{reverse('portal:cv_download')}",
-                                                     timeout=30)
+    mine = _browser(live_server, candidate_user).get(
+        f"{live_server.url}{reverse('portal:cv_download')}", timeout=30
+    )
     assert mine.status_code == 200 and mine.content == PORTAL_CV
     with_files = list(Candidate.objects.exclude(cv_file=""))
     assert len(with_files) == 2
@@ -172,7 +217,8 @@ def test_two_workers_without_a_shared_disk_store_every_score_and_every_cv_downlo
     expected.update({c.pk: IMPORTED_FILE_CV for c in with_files if c.pk != candidate.pk})
     for person in with_files:
         response = recruiter_browser.get(
-            f"{live_server.url}{reverse('admin:recruiting_candidate_cv', args=[person.pk])}", timeout=30)
+            f"{live_server.url}{reverse('admin:recruiting_candidate_cv', args=[person.pk])}", timeout=30
+        )
         assert response.status_code == 200, (person.reference, response.status_code)
         assert response.content == expected[person.pk]
 

@@ -82,7 +82,9 @@ def test_threads_on_a_cold_cache_load_the_model_once(monkeypatch):
     # Threads get their own database connections, which cannot see this test's transaction: the two lookups
     # are answered from what was read above.
     monkeypatch.setattr(services, "_latest_model_version", lambda: model.version)
-    monkeypatch.setattr(services.TextModel.objects, "filter", lambda **kw: _Rows(_Stored(model.version, data)))
+    monkeypatch.setattr(
+        services.TextModel.objects, "filter", lambda **kw: _Rows(_Stored(model.version, data))
+    )
     monkeypatch.setattr(services.scoring.MatchingModel, "from_bytes", staticmethod(slow_from_bytes))
     monkeypatch.setattr(services, "_models", {})
     results = _all_at_once(services.model_current)
@@ -92,7 +94,9 @@ def test_threads_on_a_cold_cache_load_the_model_once(monkeypatch):
 
 def test_warming_the_caches_never_fits_a_model(monkeypatch):
     monkeypatch.setattr(services, "_models", {})
-    monkeypatch.setattr(services, "model_fit", lambda *a, **k: pytest.fail("caches_warm must not fit a model"))
+    monkeypatch.setattr(
+        services, "model_fit", lambda *a, **k: pytest.fail("caches_warm must not fit a model")
+    )
     TextModel.objects.all().delete()
     services.caches_warm()  # no stored model: nothing loaded, nothing fitted
     assert services._models == {}

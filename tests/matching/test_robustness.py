@@ -3,8 +3,14 @@
 import pytest
 
 from matching.extraction import SkillEntry, SkillExtractor
-from matching.robustness import (SHAPES, count_ties, rank_of, strip_skill_sentences, stuffing_cvs,
-                                 synonym_rewrite)
+from matching.robustness import (
+    SHAPES,
+    count_ties,
+    rank_of,
+    strip_skill_sentences,
+    stuffing_cvs,
+    synonym_rewrite,
+)
 
 ENTRIES = [
     SkillEntry("Python", "language"),
@@ -30,13 +36,16 @@ def test_stuffing_shapes_are_deterministic_and_shaped_as_described():
     lines = a["repeated_list"].splitlines()
     assert len(lines) == 20
     names = [set(line.split(", ")) for line in lines]
-    assert all(len(n) == 35 and n == names[0] for n in names)   # the same 35 names each time …
-    assert len({line for line in lines}) > 1                     # … in shuffled orders
+    assert all(len(n) == 35 and n == names[0] for n in names)  # the same 35 names each time …
+    assert len({line for line in lines}) > 1  # … in shuffled orders
     assert {"Python", "PyTorch", "SQL"} <= names[0]
 
     assert "Skills" in a["vacancy_copy"]
     assert [ln for ln in a["vacancy_copy"].splitlines() if ln.startswith("• ")] == [
-        "• Python", "• PyTorch", "• SQL"]
+        "• Python",
+        "• PyTorch",
+        "• SQL",
+    ]
 
     assert a["hidden_block"].startswith(WEAK_CV)
     block = a["hidden_block"].split("Keywords:\n", 1)[1].split(", ")
@@ -59,9 +68,11 @@ def test_stuffing_names_nothing_but_skills_and_a_headline():
 
 
 def test_strip_removes_every_sentence_with_a_skill():
-    cv = ("Built churn models in Python; deployed them with Docker. Led a team of four!\n"
-          "• Cleaned data with sklearn\n• Ran weekly reviews\n"
-          "Education: BSc Mathematics. Hobbies: chess")
+    cv = (
+        "Built churn models in Python; deployed them with Docker. Led a team of four!\n"
+        "• Cleaned data with sklearn\n• Ran weekly reviews\n"
+        "Education: BSc Mathematics. Hobbies: chess"
+    )
     out = strip_skill_sentences(cv, EXTRACTOR)
     assert EXTRACTOR.find(out) == []
     assert "Led a team of four!" in out and "Ran weekly reviews" in out and "Hobbies: chess" in out
@@ -72,16 +83,26 @@ def test_strip_removes_every_sentence_with_a_skill():
 def test_synonym_rewrite_uses_another_spelling_of_the_same_entry():
     cv = "Python, R and SQL. Models in sklearn and PyTorch; ML pipelines."
     out = synonym_rewrite(cv, EXTRACTOR, ENTRIES)
-    assert out == "Python, RStudio and structured query language. Models in scikit learn and PyTorch; " \
-                  "Machine learning pipelines."
+    assert (
+        out == "Python, RStudio and structured query language. Models in scikit learn and PyTorch; "
+        "Machine learning pipelines."
+    )
     assert sorted(m.skill for m in EXTRACTOR.find(out)) == sorted(m.skill for m in EXTRACTOR.find(cv))
     assert synonym_rewrite(cv, EXTRACTOR, ENTRIES) == out  # deterministic
 
 
-@pytest.mark.parametrize("scores, i, rank", [
-    ([90, 80, 80, 70], 0, 1), ([90, 80, 80, 70], 1, 2), ([90, 80, 80, 70], 2, 2), ([90, 80, 80, 70], 3, 4),
-    ([None, 50.0, float("nan")], 0, 2), ([None, 50.0, float("nan")], 2, 2), ([None, 50.0], 1, 1),
-])
+@pytest.mark.parametrize(
+    "scores, i, rank",
+    [
+        ([90, 80, 80, 70], 0, 1),
+        ([90, 80, 80, 70], 1, 2),
+        ([90, 80, 80, 70], 2, 2),
+        ([90, 80, 80, 70], 3, 4),
+        ([None, 50.0, float("nan")], 0, 2),
+        ([None, 50.0, float("nan")], 2, 2),
+        ([None, 50.0], 1, 1),
+    ],
+)
 def test_rank_of_is_competition_ranking(scores, i, rank):
     assert rank_of(scores, i) == rank
 

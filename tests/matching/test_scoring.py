@@ -1,5 +1,7 @@
 """The pure scoring engine, on small literal inputs; no database."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -11,14 +13,25 @@ FILLER = " ".join(["experience"] * 40)
 
 
 def cand(text, skills, level=0, fields=(), years=None):
-    return CandidateDocument(text=f"{text} {FILLER}", skills=skills, qualification_level=level, fields=fields,
-                             years_experience=years)
+    return CandidateDocument(
+        text=f"{text} {FILLER}",
+        skills=skills,
+        qualification_level=level,
+        fields=fields,
+        years_experience=years,
+    )
 
 
 @pytest.fixture
 def pool():
     return [
-        cand("python sql tensorflow machine learning", {"Python": 2, "SQL": 1, "TensorFlow": 1}, 3, ["computer science"], 5),
+        cand(
+            "python sql tensorflow machine learning",
+            {"Python": 2, "SQL": 1, "TensorFlow": 1},
+            3,
+            ["computer science"],
+            5,
+        ),
         cand("python developer web", {"Python": 1, "communication": 1}, 2, ["engineering"], 2),
         cand("sales manager communication", {"communication": 3}, 2, ["commerce"], 8),
     ]
@@ -55,12 +68,14 @@ def test_requirement_weights_are_half_equal_half_idf_times_mentions(model):
 
 
 def test_required_coverage_is_the_weighted_saturated_evidence_of_skills_held(model, pool):
-    vacancy = VacancyDocument(text="python tensorflow", required={"Python": 1, "TensorFlow": 1},
-                              weights=ComponentWeights(required=1, desirable=0, qualification=0, experience=0,
-                                                       profile=0, text=0))
+    vacancy = VacancyDocument(
+        text="python tensorflow",
+        required={"Python": 1, "TensorFlow": 1},
+        weights=ComponentWeights(required=1, desirable=0, qualification=0, experience=0, profile=0, text=0),
+    )
     m = scoring.score_chunk(model, pool, [vacancy])
     w = model.requirement_weights([vacancy.required]).toarray()[0]
-    h = lambda e: e / (e + scoring.SKILL_SATURATION)  # noqa: E731
+    h = lambda e: e / (e + scoring.SKILL_SATURATION)
     # Python shown with strength 2, TensorFlow 1: each counts by its saturated evidence, weighted.
     expected = w[model.skill_index["Python"]] * h(2) + w[model.skill_index["TensorFlow"]] * h(1)
     assert m.components["required"][0, 0] == pytest.approx(expected)
@@ -70,26 +85,34 @@ def test_required_coverage_is_the_weighted_saturated_evidence_of_skills_held(mod
 
 
 def test_every_component_rises_strictly_with_evidence_and_never_caps(model):
-    vacancy = VacancyDocument(text="python tensorflow sql machine learning", required={"Python": 1, "TensorFlow": 1},
-                              min_qualification_level=2, min_years_experience=3)
+    vacancy = VacancyDocument(
+        text="python tensorflow sql machine learning",
+        required={"Python": 1, "TensorFlow": 1},
+        min_qualification_level=2,
+        min_years_experience=3,
+    )
     # More evidence of a skill, a higher degree, more years, more matching text: each strictly higher, far past
     # the point where the old engine capped (cosine 0.3, years at the minimum, degree at the minimum).
-    docs = [cand("python tensorflow " * k, {"Python": e, "TensorFlow": e}, level, (), years)
-            for k, e, level, years in [(1, 0.4, 1, 1), (2, 1.0, 2, 3), (4, 3.0, 3, 6), (8, 20.0, 4, 30)]]
+    docs = [
+        cand("python tensorflow " * k, {"Python": e, "TensorFlow": e}, level, (), years)
+        for k, e, level, years in [(1, 0.4, 1, 1), (2, 1.0, 2, 3), (4, 3.0, 3, 6), (8, 20.0, 4, 30)]
+    ]
     m = scoring.score_chunk(model, docs, [vacancy])
     for name in ("required", "profile", "qualification", "experience", "text"):
         values = m.components[name][:, 0]
         if name == "profile":  # a cosine: the same skill mix scores the same, whatever the strength
             continue
-        assert all(a < b for a, b in zip(values, values[1:], strict=False)), name
+        assert all(a < b for a, b in itertools.pairwise(values)), name
         assert values[-1] < 1.0, name
     assert all(a < b for a, b in zip(m.score[:, 0], m.score[1:, 0], strict=False))
 
 
 def test_repetition_saturates_so_twenty_mentions_weigh_little_more_than_a_few(model):
-    vacancy = VacancyDocument(text="python", required={"Python": 1},
-                              weights=ComponentWeights(required=1, desirable=0, qualification=0, experience=0,
-                                                       profile=0, text=0))
+    vacancy = VacancyDocument(
+        text="python",
+        required={"Python": 1},
+        weights=ComponentWeights(required=1, desirable=0, qualification=0, experience=0, profile=0, text=0),
+    )
     from matching.evidence import skill_strength
 
     docs = [cand("x", {"Python": skill_strength("listed", n)}) for n in (1, 3, 20)]
@@ -100,20 +123,33 @@ def test_repetition_saturates_so_twenty_mentions_weigh_little_more_than_a_few(mo
 
 
 def test_ranking_puts_the_matching_cv_first(model, pool):
-    vacancy = VacancyDocument(text="machine learning engineer python tensorflow sql",
-                              required={"Python": 2, "TensorFlow": 1, "SQL": 1}, desirable={"Kafka": 1},
-                              min_qualification_level=2, fields=["computer science"], min_years_experience=3)
+    vacancy = VacancyDocument(
+        text="machine learning engineer python tensorflow sql",
+        required={"Python": 2, "TensorFlow": 1, "SQL": 1},
+        desirable={"Kafka": 1},
+        min_qualification_level=2,
+        fields=["computer science"],
+        min_years_experience=3,
+    )
     m = scoring.score_chunk(model, pool, [vacancy])
     order = list(np.argsort(-m.score[:, 0]))
     assert order == [0, 1, 2]
 
 
-@pytest.mark.parametrize("weights", [ComponentWeights(), ComponentWeights(0.2, 0.2, 0.2, 0.2, 0.2, 0.2),
-                                     ComponentWeights(1, 0, 0, 0, 0, 0)])
+@pytest.mark.parametrize(
+    "weights",
+    [ComponentWeights(), ComponentWeights(0.2, 0.2, 0.2, 0.2, 0.2, 0.2), ComponentWeights(1, 0, 0, 0, 0, 0)],
+)
 def test_component_points_and_skill_contributions_add_up_to_the_score(model, pool, weights):
-    vacancy = VacancyDocument(text="python tensorflow kafka", required={"Python": 1, "TensorFlow": 2},
-                              desirable={"Kafka": 1, "SQL": 1}, min_qualification_level=3,
-                              fields=["computer science"], min_years_experience=4, weights=weights)
+    vacancy = VacancyDocument(
+        text="python tensorflow kafka",
+        required={"Python": 1, "TensorFlow": 2},
+        desirable={"Kafka": 1, "SQL": 1},
+        min_qualification_level=3,
+        fields=["computer science"],
+        min_years_experience=4,
+        weights=weights,
+    )
     m = scoring.score_chunk(model, pool, [vacancy])
     for i, c in enumerate(pool):
         pair = scoring.explain_pair(model, m, i, 0, c, vacancy)
@@ -125,11 +161,22 @@ def test_component_points_and_skill_contributions_add_up_to_the_score(model, poo
         for s in pair.missing:
             # The gain is what the required or desirable component would add if the CV showed the skill in use.
             skills = {**c.skills, s["skill"]: 1.0}
-            again = scoring.score_chunk(model, [CandidateDocument(text=c.text, skills=skills,
-                                                                  qualification_level=c.qualification_level,
-                                                                  fields=c.fields,
-                                                                  years_experience=c.years_experience)], [vacancy])
-            after = {comp["name"]: comp for comp in scoring.explain_pair(model, again, 0, 0, c, vacancy).components}
+            again = scoring.score_chunk(
+                model,
+                [
+                    CandidateDocument(
+                        text=c.text,
+                        skills=skills,
+                        qualification_level=c.qualification_level,
+                        fields=c.fields,
+                        years_experience=c.years_experience,
+                    )
+                ],
+                [vacancy],
+            )
+            after = {
+                comp["name"]: comp for comp in scoring.explain_pair(model, again, 0, 0, c, vacancy).components
+            }
             delta = after[s["importance"]]["points"] - by_name[s["importance"]]["points"]
             assert s["gain"] == pytest.approx(delta, abs=0.01)
 
@@ -171,10 +218,12 @@ def test_confidence_levels_follow_the_evidence(model):
     vacancy = VacancyDocument(text="python sql", required={"Python": 1})
     many = {s: 1.0 for s in VOCAB}
     long_text = "python sql " + " ".join(["experience"] * 200)
-    docs = [CandidateDocument(text=long_text, skills=many, evidence_levels={s: "used" for s in many}),
-            CandidateDocument(text=long_text, skills={"Python": 1.0}, evidence_levels={"Python": "used"}),
-            CandidateDocument(text=long_text, skills=many, evidence_levels={s: "listed" for s in many}),
-            CandidateDocument(text=long_text, skills=many, keyword_list=True)]
+    docs = [
+        CandidateDocument(text=long_text, skills=many, evidence_levels={s: "used" for s in many}),
+        CandidateDocument(text=long_text, skills={"Python": 1.0}, evidence_levels={"Python": "used"}),
+        CandidateDocument(text=long_text, skills=many, evidence_levels={s: "listed" for s in many}),
+        CandidateDocument(text=long_text, skills=many, keyword_list=True),
+    ]
     m = scoring.score_chunk(model, docs, [vacancy])
     assert list(m.confidence[:, 0]) == ["high", "medium", "medium", "low"]
     assert "only 1 recognised skill" in m.confidence_reason(1, 0)
@@ -183,12 +232,20 @@ def test_confidence_levels_follow_the_evidence(model):
 
 def test_a_keyword_list_is_discounted_and_flagged(model):
     vacancy = VacancyDocument(text="python sql tensorflow", required={"Python": 1, "TensorFlow": 1})
-    honest = CandidateDocument(text="python sql tensorflow " + FILLER, skills={"Python": 1.0, "TensorFlow": 1.0})
-    listed = CandidateDocument(text=honest.text, skills=honest.skills, keyword_list=True,
-                               keyword_reason="90 % of its words are skill names")
+    honest = CandidateDocument(
+        text="python sql tensorflow " + FILLER, skills={"Python": 1.0, "TensorFlow": 1.0}
+    )
+    listed = CandidateDocument(
+        text=honest.text,
+        skills=honest.skills,
+        keyword_list=True,
+        keyword_reason="90 % of its words are skill names",
+    )
     m = scoring.score_chunk(model, [honest, listed], [vacancy])
     for name in ("required", "profile", "text"):
-        assert m.components[name][1, 0] == pytest.approx(scoring.KEYWORD_LIST_DISCOUNT * m.components[name][0, 0])
+        assert m.components[name][1, 0] == pytest.approx(
+            scoring.KEYWORD_LIST_DISCOUNT * m.components[name][0, 0]
+        )
     pair = scoring.explain_pair(model, m, 1, 0, listed, vacancy)
     assert {"code": "keyword_list", "message": "keyword list: little evidence of use"} in pair.flags
     assert pair.confidence == "low" and "keyword list" in pair.confidence_reason
@@ -207,8 +264,11 @@ def test_a_cv_in_another_language_is_scored_without_text_similarity_and_says_so(
     assert sum(c["points"] for c in pair.components) == pytest.approx(pair.score, abs=0.01)
     assert any(f["code"] == "language" and "German" in f["message"] for f in pair.flags)
     # The fast scan agrees with the explained path on the rescaled score.
-    fast = scoring.score_matrices(scoring.candidate_matrices(model, [same, other]),
-                                  scoring.vacancy_matrices(model, [vacancy]), keep_components=False)
+    fast = scoring.score_matrices(
+        scoring.candidate_matrices(model, [same, other]),
+        scoring.vacancy_matrices(model, [vacancy]),
+        keep_components=False,
+    )
     np.testing.assert_allclose(fast.score, m.score, atol=1e-3)
 
 
@@ -245,15 +305,26 @@ def test_top_k_per_column_matches_a_full_sort():
 
 def test_related_skills_get_partial_credit_named_in_the_explanation(pool):
     vocab = ["Keras", "PyTorch", "TensorFlow", "Deep learning", "Machine learning", "Excel"]
-    broader = {"Keras": ["Deep learning"], "PyTorch": ["Deep learning"], "TensorFlow": ["Deep learning"],
-               "Deep learning": ["Machine learning"]}
+    broader = {
+        "Keras": ["Deep learning"],
+        "PyTorch": ["Deep learning"],
+        "TensorFlow": ["Deep learning"],
+        "Deep learning": ["Machine learning"],
+    }
     model = MatchingModel.fit(["a " * 40, "b " * 40], [{"Keras": 1}, {"Excel": 1}], vocab, broader=broader)
-    assert model.broader_matrix[model.skill_index["Keras"], model.skill_index["Machine learning"]] == 1  # transitive
+    assert (
+        model.broader_matrix[model.skill_index["Keras"], model.skill_index["Machine learning"]] == 1
+    )  # transitive
     vacancy = VacancyDocument(text="deep learning tensorflow", required={"TensorFlow": 2, "Deep learning": 1})
-    cands = [CandidateDocument(text="tensorflow " + FILLER, skills={"TensorFlow": 1.0},
-                               evidence_levels={"TensorFlow": "used"}),
-             CandidateDocument(text="pytorch " + FILLER, skills={"PyTorch": 1.0}, evidence_levels={"PyTorch": "used"}),
-             CandidateDocument(text="excel " + FILLER, skills={"Excel": 1.0})]
+    cands = [
+        CandidateDocument(
+            text="tensorflow " + FILLER, skills={"TensorFlow": 1.0}, evidence_levels={"TensorFlow": "used"}
+        ),
+        CandidateDocument(
+            text="pytorch " + FILLER, skills={"PyTorch": 1.0}, evidence_levels={"PyTorch": "used"}
+        ),
+        CandidateDocument(text="excel " + FILLER, skills={"Excel": 1.0}),
+    ]
     m = scoring.score_chunk(model, cands, [vacancy])
     required = m.components["required"][:, 0]
     assert required[0] > required[1] > required[2] == 0  # the skill itself > a sibling > nothing related
@@ -272,7 +343,8 @@ def test_skills_held_together_by_the_pool_are_related():
     model = MatchingModel.fit(["a " * 40] * 8, docs, vocab)
     related = model.related.toarray()
     assert related[model.skill_index["Pandas"], model.skill_index["NumPy"]] == pytest.approx(
-        scoring.COOCCURRENCE_CREDIT * 1.0)
+        scoring.COOCCURRENCE_CREDIT * 1.0
+    )
     assert related[model.skill_index["Pandas"], model.skill_index["Excel"]] == 0
     again = MatchingModel.from_bytes(model.to_bytes())
     assert again.version == model.version and (again.related != model.related).nnz == 0
@@ -285,10 +357,17 @@ def test_broader_cycles_do_not_make_a_skill_its_own_parent():
 
 
 def test_the_fast_scan_gives_the_same_scores_as_the_explained_path(model, pool):
-    vacancies = [VacancyDocument(text="python tensorflow sql machine learning", required={"Python": 2, "SQL": 1},
-                                 desirable={"Kafka": 1}, min_qualification_level=2, fields=["computer science"],
-                                 min_years_experience=3),
-                 VacancyDocument(text="sales", required={"communication": 1})]
+    vacancies = [
+        VacancyDocument(
+            text="python tensorflow sql machine learning",
+            required={"Python": 2, "SQL": 1},
+            desirable={"Kafka": 1},
+            min_qualification_level=2,
+            fields=["computer science"],
+            min_years_experience=3,
+        ),
+        VacancyDocument(text="sales", required={"communication": 1}),
+    ]
     cm = scoring.candidate_matrices(model, pool)
     vm = scoring.vacancy_matrices(model, vacancies)
     full = scoring.score_matrices(cm, vm)
@@ -307,13 +386,28 @@ def test_chunked_top_k_equals_a_dense_reference(chunk, threads):
     def text():
         return " ".join(rng.choice(words, 80))
 
-    cands = [CandidateDocument(text=text(), skills={s: int(rng.integers(1, 3)) for s in rng.choice(vocab, 6)},
-                               qualification_level=int(rng.integers(0, 5)), fields=["computer science"],
-                               years_experience=float(rng.integers(0, 10))) for _ in range(120)]
+    cands = [
+        CandidateDocument(
+            text=text(),
+            skills={s: int(rng.integers(1, 3)) for s in rng.choice(vocab, 6)},
+            qualification_level=int(rng.integers(0, 5)),
+            fields=["computer science"],
+            years_experience=float(rng.integers(0, 10)),
+        )
+        for _ in range(120)
+    ]
     cands[5] = CandidateDocument(text="too short", skills={"skill1": 1})  # insufficient: ranks last
-    vacs = [VacancyDocument(text=text(), required={s: 1 for s in rng.choice(vocab, 8)},
-                            desirable={s: 1 for s in rng.choice(vocab, 3)}, min_qualification_level=2,
-                            fields=["computer science"], min_years_experience=2) for _ in range(9)]
+    vacs = [
+        VacancyDocument(
+            text=text(),
+            required={s: 1 for s in rng.choice(vocab, 8)},
+            desirable={s: 1 for s in rng.choice(vocab, 3)},
+            min_qualification_level=2,
+            fields=["computer science"],
+            min_years_experience=2,
+        )
+        for _ in range(9)
+    ]
     model = MatchingModel.fit([c.text for c in cands], [c.skills for c in cands], vocab)
     cm, vm = scoring.candidate_matrices(model, cands), scoring.vacancy_matrices(model, vacs)
     dense = scoring.score_matrices(cm, vm)
@@ -332,12 +426,15 @@ def test_the_same_evidence_scores_alike_on_a_short_and_a_long_vacancy():
     skills as fully as one asking for ten, and asking for less is no advantage in itself (the old engine's
     requirement floods made short vacancies every candidate's best match)."""
     vocab = [f"skill{i}" for i in range(12)]
-    pool_texts = [" ".join(vocab[i:i + 4]) + " " + FILLER for i in range(8)]
-    model = MatchingModel.fit(pool_texts, [{s: 1 for s in vocab[i:i + 4]} for i in range(8)], vocab)
+    pool_texts = [" ".join(vocab[i : i + 4]) + " " + FILLER for i in range(8)]
+    model = MatchingModel.fit(pool_texts, [{s: 1 for s in vocab[i : i + 4]} for i in range(8)], vocab)
     short = VacancyDocument(text=" ".join(vocab[:3]), required={s: 1 for s in vocab[:3]})
     long = VacancyDocument(text=" ".join(vocab[:10]), required={s: 1 for s in vocab[:10]})
-    cv = CandidateDocument(text=" ".join(vocab[:10]) + " " + FILLER, skills={s: 1.0 for s in vocab[:10]},
-                           evidence_levels={s: "used" for s in vocab[:10]})
+    cv = CandidateDocument(
+        text=" ".join(vocab[:10]) + " " + FILLER,
+        skills={s: 1.0 for s in vocab[:10]},
+        evidence_levels={s: "used" for s in vocab[:10]},
+    )
     m = scoring.score_chunk(model, [cv], [short, long])
     assert abs(m.components["required"][0, 0] - m.components["required"][0, 1]) < 0.05
     assert m.score[0, 0] <= m.score[0, 1]

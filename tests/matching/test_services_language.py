@@ -9,9 +9,11 @@ from tests.matching.test_language import ENGLISH, GERMAN
 
 pytestmark = pytest.mark.django_db
 
-VACANCY_EN = ("We are hiring a machine learning engineer to build recommendation models in Python and PyTorch. "
-              "You will work with product teams, ship models to production and measure what they change. "
-              "Required: Python, SQL and Docker.")
+VACANCY_EN = (
+    "We are hiring a machine learning engineer to build recommendation models in Python and PyTorch. "
+    "You will work with product teams, ship models to production and measure what they change. "
+    "Required: Python, SQL and Docker."
+)
 
 
 def test_refreshing_a_profile_stores_the_cv_language_and_keeps_the_instance_in_sync():

@@ -23,7 +23,8 @@ def scored(django_capture_on_commit_callbacks):
 
 
 def test_a_weight_change_marks_scores_stale_and_rescoring_applies_the_new_weights(
-        scored, django_capture_on_commit_callbacks):
+    scored, django_capture_on_commit_callbacks
+):
     vacancy, ds, _ = scored
     before = MatchScore.objects.get(vacancy=vacancy, candidate=ds)
     assert before.weights == scoring.ComponentWeights().as_dict() and not before.stale
@@ -49,12 +50,14 @@ def test_bad_weights_are_refused_and_nothing_changes(scored):
 
 
 def test_sweep_finds_scores_of_another_engine_version_and_missing_scores(scored):
-    vacancy, ds, sales = scored
+    _vacancy, ds, sales = scored
     MatchScore.objects.filter(candidate=ds).update(engine_version="0.0.1")
     MatchScore.objects.filter(candidate=sales).delete()
-    with mock.patch.object(tasks.score_candidates, "delay") as delay:
-        with mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()):
-            found = services.stale_sweep()
+    with (
+        mock.patch.object(tasks.score_candidates, "delay") as delay,
+        mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
+    ):
+        found = services.stale_sweep()
     assert found == {"marked_stale": 1, "candidates": 2, "run_tasks": 0, "profiles_refreshed": 0}
     delay.assert_called_once_with(sorted([ds.pk, sales.pk]))
     tasks.score_candidates(sorted([ds.pk, sales.pk]))
@@ -67,14 +70,16 @@ def test_an_engine_upgrade_re_extracts_old_profiles_and_rescores_them(scored):
     previous engine: the sweep re-extracts the profiles first, then marks the scores stale and enqueues them."""
     from recruiting.models import CandidateSkill
 
-    vacancy, ds, _ = scored
+    _vacancy, ds, _ = scored
     Candidate.objects.update(profile_version="")
     Vacancy.objects.update(profile_version="")
     CandidateSkill.objects.update(evidence_level="", strength=0.6)
     MatchScore.objects.update(engine_version="1.0.0")
-    with mock.patch.object(tasks.score_candidates, "delay") as delay:
-        with mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()):
-            found = services.stale_sweep()
+    with (
+        mock.patch.object(tasks.score_candidates, "delay") as delay,
+        mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
+    ):
+        found = services.stale_sweep()
     assert found["profiles_refreshed"] == 3 and found["marked_stale"] == 2
     delay.assert_called_once()
     levels = set(CandidateSkill.objects.filter(candidate=ds).values_list("evidence_level", flat=True))
@@ -84,7 +89,7 @@ def test_an_engine_upgrade_re_extracts_old_profiles_and_rescores_them(scored):
 
 
 def test_an_edited_profile_makes_its_old_scores_stale(scored):
-    vacancy, ds, _ = scored
+    _vacancy, ds, _ = scored
     Candidate.objects.filter(pk=ds.pk).update(headline="changed")  # no updated_at bump: not a profile save
     assert services.scores_mark_stale() == 0
     ds.refresh_from_db()
@@ -106,23 +111,37 @@ def test_a_stored_explanation_renders_the_same_after_the_vacancy_changes(scored)
 
 
 def test_insufficient_data_is_stored_as_a_state_with_a_reason_and_a_readable_cv_gets_low_confidence(
-        django_capture_on_commit_callbacks):
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=True):
-        vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
-        empty_vacancy, _ = vacancy_upsert(source="t", reference="vague", title="Vague",
-                                          description="A great team and a friendly office. Apply today!")
-        short, _ = candidate_upsert(source="t", reference="short", cv_text="Python developer.")
-        no_skills, _ = candidate_upsert(source="t", reference="none", cv_text=" ".join(["hardworking person"] * 20))
-        good, _ = candidate_upsert(source="t", reference="good", cv_text=DS_CV)
-    rows = {(s.candidate.reference, s.vacancy.reference): s for s in MatchScore.objects.select_related(
-        "candidate", "vacancy")}
-    assert rows["short", "mle"].score is None and "too little text" in rows["short", "mle"].explanation["reason"]
+        _vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
+        _empty_vacancy, _ = vacancy_upsert(
+            source="t",
+            reference="vague",
+            title="Vague",
+            description="A great team and a friendly office. Apply today!",
+        )
+        _short, _ = candidate_upsert(source="t", reference="short", cv_text="Python developer.")
+        _no_skills, _ = candidate_upsert(
+            source="t", reference="none", cv_text=" ".join(["hardworking person"] * 20)
+        )
+        _good, _ = candidate_upsert(source="t", reference="good", cv_text=DS_CV)
+    rows = {
+        (s.candidate.reference, s.vacancy.reference): s
+        for s in MatchScore.objects.select_related("candidate", "vacancy")
+    }
+    assert (
+        rows["short", "mle"].score is None and "too little text" in rows["short", "mle"].explanation["reason"]
+    )
     assert rows["short", "mle"].state == "insufficient_data" and rows["short", "mle"].confidence == ""
     # Readable, but no vocabulary skill recognised: a text-based number with low confidence and the reason.
     none = rows["none", "mle"]
     assert none.state == "scored" and none.score is not None and none.confidence == "low"
     assert "text similarity only" in none.explanation["confidence_reason"]
-    assert rows["good", "vague"].score is None and "no skill requirements" in rows["good", "vague"].explanation["reason"]
+    assert (
+        rows["good", "vague"].score is None
+        and "no skill requirements" in rows["good", "vague"].explanation["reason"]
+    )
     assert rows["good", "mle"].state == "scored" and rows["good", "mle"].score > 0
     assert rows["good", "mle"].confidence in {"high", "medium"}
     assert rows["good", "mle"].score > none.score
@@ -133,27 +152,33 @@ def test_two_sweeps_in_a_row_enqueue_a_candidate_once(scored, settings):
     task has scored it (or the marker expires) a candidate that still needs scoring is enqueued again."""
     _, ds, sales = scored
     MatchScore.objects.filter(candidate=ds).update(engine_version="0.0.1")
-    with (mock.patch.object(tasks.score_candidates, "delay") as delay,
-          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
-            first = services.stale_sweep()
-            second = services.stale_sweep()
-            third = services.stale_sweep()
+    with (
+        mock.patch.object(tasks.score_candidates, "delay") as delay,
+        mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
+    ):
+        first = services.stale_sweep()
+        second = services.stale_sweep()
+        third = services.stale_sweep()
     assert first["candidates"] == 1 and second["candidates"] == third["candidates"] == 0
     delay.assert_called_once_with([ds.pk])
 
     # A batch lost with the broker: once the marker expires the next sweep finds the candidate again.
     services.sweep_clear_in_flight([ds.pk])  # what expiry does
-    with (mock.patch.object(tasks.score_candidates, "delay") as delay,
-          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
-            assert services.stale_sweep()["candidates"] == 1
+    with (
+        mock.patch.object(tasks.score_candidates, "delay") as delay,
+        mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
+    ):
+        assert services.stale_sweep()["candidates"] == 1
     delay.assert_called_once_with([ds.pk])
 
     # The worker scores the batch and clears its markers: nothing is left to enqueue.
     tasks.score_candidates([ds.pk])
     assert services.sweep_not_in_flight([ds.pk, sales.pk]) == [ds.pk, sales.pk]
-    with (mock.patch.object(tasks.score_candidates, "delay") as delay,
-          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
-            assert services.stale_sweep()["candidates"] == 0
+    with (
+        mock.patch.object(tasks.score_candidates, "delay") as delay,
+        mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
+    ):
+        assert services.stale_sweep()["candidates"] == 0
     delay.assert_not_called()
 
 
@@ -162,11 +187,15 @@ def test_a_sweep_whose_enqueue_failed_is_not_marked_in_flight(scored, settings):
     _, ds, _ = scored
     settings.CELERY_TASK_ALWAYS_EAGER = False
     MatchScore.objects.filter(candidate=ds).update(engine_version="0.0.1")
-    with (mock.patch.object(tasks.score_candidates, "delay", side_effect=ConnectionError("broker down")),
-          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
-            services.stale_sweep()
+    with (
+        mock.patch.object(tasks.score_candidates, "delay", side_effect=ConnectionError("broker down")),
+        mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
+    ):
+        services.stale_sweep()
     assert services.sweep_not_in_flight([ds.pk]) == [ds.pk]
-    with (mock.patch.object(tasks.score_candidates, "delay") as delay,
-          mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f())):
-            assert services.stale_sweep()["candidates"] == 1
+    with (
+        mock.patch.object(tasks.score_candidates, "delay") as delay,
+        mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
+    ):
+        assert services.stale_sweep()["candidates"] == 1
     delay.assert_called_once_with([ds.pk])

@@ -11,10 +11,14 @@ from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
 
 pytestmark = pytest.mark.django_db
 
-VACANCY_2 = ("Data engineer. Required: SQL, Spark, Airflow, Kafka and Python; ETL pipelines and data warehousing. "
-             "Docker is a plus.")
-VACANCY_3 = ("Sales manager. You must have negotiation, communication and leadership skills; Salesforce and "
-             "Excel required.")
+VACANCY_2 = (
+    "Data engineer. Required: SQL, Spark, Airflow, Kafka and Python; ETL pipelines and data warehousing. "
+    "Docker is a plus."
+)
+VACANCY_3 = (
+    "Sales manager. You must have negotiation, communication and leadership skills; Salesforce and "
+    "Excel required."
+)
 
 
 @pytest.fixture
@@ -22,9 +26,17 @@ def pool(settings, django_capture_on_commit_callbacks):
     settings.MATCHING_TOP_K_PER_VACANCY = 3
     settings.MATCHING_TOP_N_PER_CANDIDATE = 1
     settings.MATCHING_CHUNK_SIZE = 4
-    texts = [DS_CV, SALES_CV, DS_CV.replace("NLP", "Spark, Airflow and Kafka"), SALES_CV + " Salesforce and Excel.",
-             DS_CV.replace("TensorFlow, Keras", "SQL, ETL"), SALES_CV.replace("Sales", "Regional sales"),
-             DS_CV + " Docker and Kubernetes.", SALES_CV + " Leadership of a team of ten.", DS_CV.replace("MSc", "PhD")]
+    texts = [
+        DS_CV,
+        SALES_CV,
+        DS_CV.replace("NLP", "Spark, Airflow and Kafka"),
+        SALES_CV + " Salesforce and Excel.",
+        DS_CV.replace("TensorFlow, Keras", "SQL, ETL"),
+        SALES_CV.replace("Sales", "Regional sales"),
+        DS_CV + " Docker and Kubernetes.",
+        SALES_CV + " Leadership of a team of ten.",
+        DS_CV.replace("MSc", "PhD"),
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         for ref, text in (("mle", VACANCY), ("de", VACANCY_2), ("sales", VACANCY_3)):
             vacancy_upsert(source="t", reference=ref, title=ref, description=text)
@@ -41,7 +53,9 @@ def dense_reference(candidates, vacancies):
     return np.where(m.insufficient, -1.0, m.score)
 
 
-def test_a_full_run_stores_top_k_per_vacancy_top_n_per_candidate_and_applied_pairs(pool, django_capture_on_commit_callbacks):
+def test_a_full_run_stores_top_k_per_vacancy_top_n_per_candidate_and_applied_pairs(
+    pool, django_capture_on_commit_callbacks
+):
     candidates, vacancies = pool
     applicant = candidates[1]
     application_create(candidate=applicant, vacancy=vacancies[0])
@@ -56,7 +70,9 @@ def test_a_full_run_stores_top_k_per_vacancy_top_n_per_candidate_and_applied_pai
     for j, v in enumerate(vacancies):
         for i in np.argsort(-ref[:, j], kind="stable")[:3]:
             expected.add((candidates[int(i)].pk, v.pk))
-        assert ShortlistThreshold.objects.get(vacancy=v).kth_score == pytest.approx(np.sort(ref[:, j])[::-1][2], abs=1e-3)
+        assert ShortlistThreshold.objects.get(vacancy=v).kth_score == pytest.approx(
+            np.sort(ref[:, j])[::-1][2], abs=1e-3
+        )
     for i, c in enumerate(candidates):
         expected.add((c.pk, vacancies[int(np.argmax(ref[i]))].pk))
     expected.add((applicant.pk, vacancies[0].pk))
@@ -91,14 +107,21 @@ def test_a_redelivered_chunk_of_a_run_changes_nothing(pool, django_capture_on_co
     before = sorted(MatchScore.objects.values_list("candidate_id", "vacancy_id", "score"))
     candidates, vacancies = pool
     model = services.model_current()
-    services.scoring_run_chunk(run_id=run.pk, index=0, candidate_ids=[c.pk for c in candidates[:4]],
-                               vacancy_ids=[v.pk for v in vacancies], model_version=model.version)
+    services.scoring_run_chunk(
+        run_id=run.pk,
+        index=0,
+        candidate_ids=[c.pk for c in candidates[:4]],
+        vacancy_ids=[v.pk for v in vacancies],
+        model_version=model.version,
+    )
     run.refresh_from_db()
     assert sorted(MatchScore.objects.values_list("candidate_id", "vacancy_id", "score")) == before
     assert (run.done, run.chunks_done) == (27, 3)
 
 
-def test_saving_one_candidate_scores_it_against_every_open_vacancy_without_refitting(pool, django_capture_on_commit_callbacks):
+def test_saving_one_candidate_scores_it_against_every_open_vacancy_without_refitting(
+    pool, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.scoring_run_start(scope="all")
     version = services.model_current().version
@@ -109,7 +132,8 @@ def test_saving_one_candidate_scores_it_against_every_open_vacancy_without_refit
 
 
 def test_rows_kept_only_as_a_candidates_top_n_are_stored_narrow_and_explained_when_read(
-        pool, django_capture_on_commit_callbacks):
+    pool, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.scoring_run_start(scope="all")
     narrow = list(MatchScore.objects.without_explanations().filter(explained=False))
@@ -121,7 +145,10 @@ def test_rows_kept_only_as_a_candidates_top_n_are_stored_narrow_and_explained_wh
     fresh = services.match_score_on_demand(candidate=row.candidate, vacancy=row.vacancy)
     assert row.score == pytest.approx(fresh.score, abs=1e-6) == pytest.approx(narrow[0].score, abs=1e-6)
     assert (row.skills_score, row.qualifications_score, row.text_score) == (
-        narrow[0].skills_score, narrow[0].qualifications_score, narrow[0].text_score)
+        narrow[0].skills_score,
+        narrow[0].qualifications_score,
+        narrow[0].text_score,
+    )
     assert row.matched_skills == fresh.matched_skills and row.missing_skills == fresh.missing_skills
     assert MatchScore.objects.without_explanations().get(pk=row.pk).explained
     # Shortlist rows (the vacancy's top K) were explained when stored.
@@ -132,7 +159,8 @@ def test_rows_kept_only_as_a_candidates_top_n_are_stored_narrow_and_explained_wh
 
 
 def test_a_worker_sees_a_vacancy_requirement_edit_made_without_saving_the_vacancy(
-        pool, django_capture_on_commit_callbacks):
+    pool, django_capture_on_commit_callbacks
+):
     """The vacancy side is cached per worker; a changed skill link must still invalidate it."""
     from recruiting.models import VacancySkill
 
@@ -140,16 +168,22 @@ def test_a_worker_sees_a_vacancy_requirement_edit_made_without_saving_the_vacanc
     cand = candidates[0]
     services.score_pairs(candidate_ids=[cand.pk])
     link = VacancySkill.objects.filter(vacancy=vacancies[0], importance="required").order_by("pk").first()
-    VacancySkill.objects.filter(pk=link.pk).update(importance="desirable")  # no vacancy.save(): no updated_at bump
+    VacancySkill.objects.filter(pk=link.pk).update(
+        importance="desirable"
+    )  # no vacancy.save(): no updated_at bump
     services.score_pairs(candidate_ids=[cand.pk], vacancy_ids=[v.pk for v in vacancies])
     stored = MatchScore.objects.get(candidate=cand, vacancy=vacancies[0])
     fresh = services.match_score_on_demand(candidate=cand, vacancy=vacancies[0])
     assert stored.score == pytest.approx(fresh.score, abs=1e-6)
     skill = link.skill.name
-    assert [m["importance"] for m in stored.matched_skills + stored.missing_skills if m["skill"] == skill] == ["desirable"]
+    assert [
+        m["importance"] for m in stored.matched_skills + stored.missing_skills if m["skill"] == skill
+    ] == ["desirable"]
 
 
-def test_scoring_a_new_vacancy_against_a_large_pool_sets_its_threshold_first(pool, django_capture_on_commit_callbacks):
+def test_scoring_a_new_vacancy_against_a_large_pool_sets_its_threshold_first(
+    pool, django_capture_on_commit_callbacks
+):
     """A vacancy scored against every candidate keeps its top K, not every pair."""
     from tests.matching.test_tasks import VACANCY as MLE
 
@@ -163,7 +197,8 @@ def test_scoring_a_new_vacancy_against_a_large_pool_sets_its_threshold_first(poo
 
 
 def test_narrow_rows_read_together_are_explained_as_each_pair_alone_in_queries_that_do_not_grow(
-        pool, settings, django_capture_on_commit_callbacks):
+    pool, settings, django_capture_on_commit_callbacks
+):
     """A page of narrow rows (a candidate's own scores, a recruiter's list) is explained in one vectorised chunk:
     the same explanation as each pair on its own, and as many queries for many rows as for one (issue 16, load:
     a candidate's 20 scores took 3.7 s when explained one by one)."""

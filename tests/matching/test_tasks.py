@@ -8,15 +8,21 @@ from matching import services, tasks
 from matching.models import MatchScore, ScoringRun
 from recruiting.services import candidate_upsert, vacancy_upsert
 
-DS_CV = ("Data scientist with five years of experience in machine learning, deep learning and NLP. "
-         "Skills: Python, SQL, TensorFlow, Keras, scikit-learn, pandas, NumPy. Built classification and "
-         "regression models, clustering of customers, and computer vision pipelines with OpenCV. "
-         "Education: MSc in Computer Science.")
-SALES_CV = ("Sales executive with strong communication and negotiation skills. Managed key accounts, "
-            "met quarterly targets, trained new staff and reported weekly to the regional manager on "
-            "customer visits, orders and pipeline. Education: Bachelor of Commerce.")
-VACANCY = ("Machine learning engineer. You must have Python, TensorFlow and SQL, and experience of "
-           "machine learning, deep learning and NLP. Kafka is a plus. A master's degree in computer science.")
+DS_CV = (
+    "Data scientist with five years of experience in machine learning, deep learning and NLP. "
+    "Skills: Python, SQL, TensorFlow, Keras, scikit-learn, pandas, NumPy. Built classification and "
+    "regression models, clustering of customers, and computer vision pipelines with OpenCV. "
+    "Education: MSc in Computer Science."
+)
+SALES_CV = (
+    "Sales executive with strong communication and negotiation skills. Managed key accounts, "
+    "met quarterly targets, trained new staff and reported weekly to the regional manager on "
+    "customer visits, orders and pipeline. Education: Bachelor of Commerce."
+)
+VACANCY = (
+    "Machine learning engineer. You must have Python, TensorFlow and SQL, and experience of "
+    "machine learning, deep learning and NLP. Kafka is a plus. A master's degree in computer science."
+)
 
 
 @pytest.mark.django_db
@@ -42,10 +48,9 @@ def test_saving_a_vacancy_enqueues_its_scoring_after_commit(django_capture_on_co
 @pytest.mark.django_db
 def test_a_batch_of_saves_makes_one_task(django_capture_on_commit_callbacks):
     with mock.patch.object(tasks.score_candidates, "delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            with services.scoring_batch():
-                a, _ = candidate_upsert(source="t", reference="a", cv_text=DS_CV)
-                b, _ = candidate_upsert(source="t", reference="b", cv_text=SALES_CV)
+        with django_capture_on_commit_callbacks(execute=True), services.scoring_batch():
+            a, _ = candidate_upsert(source="t", reference="a", cv_text=DS_CV)
+            b, _ = candidate_upsert(source="t", reference="b", cv_text=SALES_CV)
         delay.assert_called_once_with(sorted([a.pk, b.pk]))
 
 
@@ -90,12 +95,22 @@ def test_a_redelivered_chunk_does_not_advance_progress_twice(django_capture_on_c
     model = services.model_fit()
     run = ScoringRun.objects.create(total=2, chunks_total=2)
     for _ in range(2):
-        services.scoring_run_chunk(run_id=run.pk, index=0, candidate_ids=[ds.pk], vacancy_ids=[vacancy.pk],
-                                   model_version=model.version)
+        services.scoring_run_chunk(
+            run_id=run.pk,
+            index=0,
+            candidate_ids=[ds.pk],
+            vacancy_ids=[vacancy.pk],
+            model_version=model.version,
+        )
     run.refresh_from_db()
     assert (run.done, run.chunks_done, run.status) == (1, 1, ScoringRun.Status.RUNNING)
-    services.scoring_run_chunk(run_id=run.pk, index=1, candidate_ids=[sales.pk], vacancy_ids=[vacancy.pk],
-                               model_version=model.version)
+    services.scoring_run_chunk(
+        run_id=run.pk,
+        index=1,
+        candidate_ids=[sales.pk],
+        vacancy_ids=[vacancy.pk],
+        model_version=model.version,
+    )
     run.refresh_from_db()
     assert (run.done, run.chunks_done, run.status) == (2, 2, ScoringRun.Status.DONE)
 
@@ -104,10 +119,13 @@ def _one_chunk_run(vacancy, candidates):
     """A planned run of one chunk (``candidates`` × ``vacancy``) with the current model, not yet scored."""
     model = services.model_fit()
     ids = sorted(c.pk for c in candidates)
-    run = ScoringRun.objects.create(total=len(ids), chunks_total=1, chunk_bounds=[[ids[0], ids[-1]]],
-                                    status=ScoringRun.Status.RUNNING,
-                                    params={"candidate_ids": None, "vacancy_ids": [vacancy.pk],
-                                            "model_version": model.version})
+    run = ScoringRun.objects.create(
+        total=len(ids),
+        chunks_total=1,
+        chunk_bounds=[[ids[0], ids[-1]]],
+        status=ScoringRun.Status.RUNNING,
+        params={"candidate_ids": None, "vacancy_ids": [vacancy.pk], "model_version": model.version},
+    )
     return run, [run.pk, 0, ids, [vacancy.pk], model.version]
 
 
@@ -126,8 +144,9 @@ def _failing_first(monkeypatch, exc, times=1):
 
 
 @pytest.mark.django_db
-def test_a_raw_psycopg_error_from_copy_is_retried_and_the_chunk_is_stored(monkeypatch,
-                                                                          django_capture_on_commit_callbacks):
+def test_a_raw_psycopg_error_from_copy_is_retried_and_the_chunk_is_stored(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     """psycopg's own OperationalError (what COPY raises on a dropped connection) is not Django's: it is retried
     all the same, and the run finishes."""
     import psycopg
@@ -146,7 +165,9 @@ def test_a_raw_psycopg_error_from_copy_is_retried_and_the_chunk_is_stored(monkey
 
 
 @pytest.mark.django_db
-def test_a_chunk_that_dies_is_resent_at_once_and_the_run_finishes(monkeypatch, django_capture_on_commit_callbacks):
+def test_a_chunk_that_dies_is_resent_at_once_and_the_run_finishes(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     """An error that is not retried kills the chunk task; its run records it and resends the chunk at once — no
     stall sweep needed."""
     with django_capture_on_commit_callbacks(execute=True):
@@ -166,8 +187,9 @@ def test_a_chunk_that_dies_is_resent_at_once_and_the_run_finishes(monkeypatch, d
 
 
 @pytest.mark.django_db
-def test_a_chunk_that_keeps_dying_fails_its_run_naming_the_chunk(monkeypatch, settings,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_chunk_that_keeps_dying_fails_its_run_naming_the_chunk(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
     settings.MATCHING_CHUNK_RESENDS = 2
     with django_capture_on_commit_callbacks(execute=True):
         vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)

@@ -20,13 +20,18 @@ def test_worker_stores_match_scores_for_saved_candidates_and_a_full_rescore():
         try:
             vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
             for i in range(6):
-                candidate_upsert(source="t", reference=f"cv{i}", cv_text=(DS_CV if i % 2 else SALES_CV) + f" #{i}")
+                candidate_upsert(
+                    source="t", reference=f"cv{i}", cv_text=(DS_CV if i % 2 else SALES_CV) + f" #{i}"
+                )
             pairs = Candidate.objects.count()
-            assert wait_for(lambda: MatchScore.objects.filter(vacancy=vacancy).count() == pairs, timeout=60), \
-                f"only {MatchScore.objects.count()} of {pairs} scores appeared"
+            assert wait_for(
+                lambda: MatchScore.objects.filter(vacancy=vacancy).count() == pairs, timeout=60
+            ), f"only {MatchScore.objects.count()} of {pairs} scores appeared"
 
             run = services.scoring_run_start(scope="all")
-            assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE, timeout=60)
+            assert wait_for(
+                lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE, timeout=60
+            )
             run.refresh_from_db()
             assert run.done == run.total == pairs
             best = MatchScore.objects.filter(vacancy=vacancy, score__isnull=False).order_by("-score").first()

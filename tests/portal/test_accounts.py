@@ -37,8 +37,9 @@ def test_signup_page_uses_our_layout_and_asks_for_consent(client):
 
     assert 'class="site-header"' in html and 'class="site-footer"' in html
     assert "Create your account" in html
-    assert re.search(r'<input[^>]+type="checkbox"[^>]+name="consent"[^>]+required', html) or \
-        re.search(r'<input[^>]+name="consent"[^>]+required', html)
+    assert re.search(r'<input[^>]+type="checkbox"[^>]+name="consent"[^>]+required', html) or re.search(
+        r'<input[^>]+name="consent"[^>]+required', html
+    )
     assert '<label for="id_consent">I agree that MatchWork processes my personal data' in html
     assert f'href="{reverse("portal:privacy")}"' in html
     for field in ("email", "password1", "password2", "consent"):
@@ -50,7 +51,10 @@ def test_signup_without_consent_is_refused_beside_the_field(client):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<ul class="field__errors" id="id_consent_error"><li>We can only create your account with your consent' in html
+    assert (
+        '<ul class="field__errors" id="id_consent_error"><li>We can only create your account with your consent'
+        in html
+    )
     assert re.search(r'<input[^>]+aria-describedby="id_consent_error"', html)
     assert not get_user_model().objects.exists() and not Candidate.objects.exists()
 

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_apply_with_a_cover_note(candidate_client, candidate, user):
     vacancy = VacancyFactory(title="ML Engineer")
 
-    response = candidate_client.post(reverse("portal:vacancy_apply", args=[vacancy.pk]),
-                                     {"cover_note": " I would love to work on this. "})
+    response = candidate_client.post(
+        reverse("portal:vacancy_apply", args=[vacancy.pk]), {"cover_note": " I would love to work on this. "}
+    )
 
     assert response.status_code == 302 and response.url == reverse("portal:application_list")
     application = Application.objects.get(candidate=candidate, vacancy=vacancy)
@@ -47,7 +48,9 @@ def test_one_application_per_vacancy(candidate_client, candidate):
 
 def test_a_too_long_cover_note_is_shown_beside_the_field(candidate_client, candidate):
     vacancy = VacancyFactory()
-    response = candidate_client.post(reverse("portal:vacancy_apply", args=[vacancy.pk]), {"cover_note": "x" * 5001})
+    response = candidate_client.post(
+        reverse("portal:vacancy_apply", args=[vacancy.pk]), {"cover_note": "x" * 5001}
+    )
     html = response.content.decode()
     assert response.status_code == 200 and 'id="id_cover_note_error"' in html
     assert not Application.objects.exists()
@@ -78,7 +81,9 @@ def test_withdraw(candidate_client, candidate):
     vacancy = VacancyFactory(title="ML Engineer")
     application = application_create(candidate=candidate, vacancy=vacancy)
 
-    response = candidate_client.post(reverse("portal:application_withdraw", args=[application.pk]), follow=True)
+    response = candidate_client.post(
+        reverse("portal:application_withdraw", args=[application.pk]), follow=True
+    )
 
     application.refresh_from_db()
     assert application.stage == Application.Stage.WITHDRAWN
@@ -90,7 +95,9 @@ def test_withdraw(candidate_client, candidate):
 
 def test_withdraw_needs_post(candidate_client, candidate):
     application = application_create(candidate=candidate, vacancy=VacancyFactory())
-    assert candidate_client.get(reverse("portal:application_withdraw", args=[application.pk])).status_code == 405
+    assert (
+        candidate_client.get(reverse("portal:application_withdraw", args=[application.pk])).status_code == 405
+    )
 
 
 def test_my_applications_shows_each_stage_history_as_a_timeline(candidate_client, candidate):
@@ -104,7 +111,9 @@ def test_my_applications_shows_each_stage_history_as_a_timeline(candidate_client
 
     assert "Applied Scientist" in html
     assert '<span class="stage stage--interview">Interview</span>' in html
-    timeline = html[html.index('<ol class="timeline"'):html.index("</ol>", html.index('<ol class="timeline"'))]
+    timeline = html[
+        html.index('<ol class="timeline"') : html.index("</ol>", html.index('<ol class="timeline"'))
+    ]
     assert timeline.index("Applied") < timeline.index("Screening") < timeline.index("Interview")
     assert "Withdraw application" in html
     assert recruiter.email not in html

@@ -73,9 +73,15 @@ def test_confirming_stores_the_cv_the_kept_and_added_skills_and_rescores(
     kept = [name for name in found if name != "Kubernetes"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = candidate_client.post(reverse("portal:cv_confirm"), {
-            "token": pending["token"], "skills": kept, "qualifications": ["0"], "added_skills": "docker, Airflow",
-        })
+        response = candidate_client.post(
+            reverse("portal:cv_confirm"),
+            {
+                "token": pending["token"],
+                "skills": kept,
+                "qualifications": ["0"],
+                "added_skills": "docker, Airflow",
+            },
+        )
 
     assert response.status_code == 302 and response.url == reverse("portal:profile")
     candidate.refresh_from_db()
@@ -105,9 +111,14 @@ def test_confirming_with_an_unknown_added_skill_saves_nothing(candidate_client, 
     upload(candidate_client, "cv.txt", CV_TEXT.encode())
     pending = candidate_client.session[PENDING_CV_SESSION_KEY]
 
-    response = candidate_client.post(reverse("portal:cv_confirm"), {
-        "token": pending["token"], "skills": ["Python"], "added_skills": "Underwater basket weaving",
-    })
+    response = candidate_client.post(
+        reverse("portal:cv_confirm"),
+        {
+            "token": pending["token"],
+            "skills": ["Python"],
+            "added_skills": "Underwater basket weaving",
+        },
+    )
 
     assert response.status_code == 200
     assert "Not in our skill list: Underwater basket weaving" in response.content.decode()
@@ -133,15 +144,26 @@ def test_a_second_upload_replaces_the_pending_one(candidate_client):
     assert default_storage.exists(candidate_client.session[PENDING_CV_SESSION_KEY]["path"])
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("empty.pdf", b"", "This file is empty"),
-    ("blank.txt", b"   \n\n  ", "blank.txt is empty."),
-    ("corrupt.pdf", b"%PDF-1.4 garbage", "corrupt.pdf is a corrupt or truncated PDF; export it again and retry."),
-    ("photo.pdf", PNG, "photo.pdf is not a PDF (its content is binary data of an unsupported type)."),
-    ("cv.pdf", b"Plain text pretending to be a PDF, long enough to read.", "cv.pdf is not a PDF (its content is plain text)."),
-    ("cv.exe", b"MZ\x90\x00\x03\x00\x00\x00", "cv.exe is not a PDF, DOCX or TXT file."),
-    ("big.txt", b"a" * (5 * 1024 * 1024 + 1), "This file is 5.0 MB; the largest CV we accept is 5 MB."),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.pdf", b"", "This file is empty"),
+        ("blank.txt", b"   \n\n  ", "blank.txt is empty."),
+        (
+            "corrupt.pdf",
+            b"%PDF-1.4 garbage",
+            "corrupt.pdf is a corrupt or truncated PDF; export it again and retry.",
+        ),
+        ("photo.pdf", PNG, "photo.pdf is not a PDF (its content is binary data of an unsupported type)."),
+        (
+            "cv.pdf",
+            b"Plain text pretending to be a PDF, long enough to read.",
+            "cv.pdf is not a PDF (its content is plain text).",
+        ),
+        ("cv.exe", b"MZ\x90\x00\x03\x00\x00\x00", "cv.exe is not a PDF, DOCX or TXT file."),
+        ("big.txt", b"a" * (5 * 1024 * 1024 + 1), "This file is 5.0 MB; the largest CV we accept is 5 MB."),
+    ],
+)
 def test_bad_uploads_get_a_clear_message_beside_the_field_and_nothing_is_saved(
     candidate_client, candidate, name, data, message
 ):
@@ -152,7 +174,7 @@ def test_bad_uploads_get_a_clear_message_beside_the_field_and_nothing_is_saved(
 
     html = response.content.decode()
     assert response.status_code == 200
-    errors = re.search(r'<ul class="field__errors" id="id_cv_error">(.*?)</ul>', html, re.S)
+    errors = re.search(r'<ul class="field__errors" id="id_cv_error">(.*?)</ul>', html, re.DOTALL)
     assert errors and message in errors.group(1).replace("&#x27;", "'")
     assert re.search(r'<input[^>]+aria-describedby="id_cv_helptext id_cv_error"', html)
     assert media_files() == before
@@ -197,7 +219,9 @@ def test_a_new_cv_replaces_the_old_file(candidate_client, candidate, django_capt
         upload(candidate_client, name, CV_TEXT.encode())
         pending = candidate_client.session[PENDING_CV_SESSION_KEY]
         with django_capture_on_commit_callbacks(execute=True):
-            candidate_client.post(reverse("portal:cv_confirm"), {"token": pending["token"], "skills": ["Python"]})
+            candidate_client.post(
+                reverse("portal:cv_confirm"), {"token": pending["token"], "skills": ["Python"]}
+            )
         candidate.refresh_from_db()
         if name == "first.txt":
             first = candidate.cv_file.name

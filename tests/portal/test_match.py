@@ -1,4 +1,4 @@
-""""Your match" on the vacancy page: the score and what it is made of, in plain words and bars; "scoring…"
+""" "Your match" on the vacancy page: the score and what it is made of, in plain words and bars; "scoring…"
 while the worker catches up; on-demand scoring of a pair with no stored score."""
 
 from __future__ import annotations
@@ -39,15 +39,35 @@ def with_cv(candidate: Candidate) -> Candidate:
 
 def scored(candidate, vacancy, **kwargs) -> MatchScore:
     return MatchScoreFactory(
-        candidate=candidate, vacancy=vacancy, score=55.5,
+        candidate=candidate,
+        vacancy=vacancy,
+        score=55.5,
         explanation={"state": "scored", "reason": "", "components": COMPONENTS, "engine_version": "1.0.0"},
         matched_skills=[
-            {"skill": "Python", "importance": "required", "weight": 0.5, "contribution": 15.0, "evidence": "x"},
-            {"skill": "Docker", "importance": "desirable", "weight": 1.0, "contribution": 5.0, "evidence": "y"},
+            {
+                "skill": "Python",
+                "importance": "required",
+                "weight": 0.5,
+                "contribution": 15.0,
+                "evidence": "x",
+            },
+            {
+                "skill": "Docker",
+                "importance": "desirable",
+                "weight": 1.0,
+                "contribution": 5.0,
+                "evidence": "y",
+            },
         ],
         missing_skills=[
             {"skill": "Kafka", "importance": "required", "weight": 0.2, "contribution": 0.0, "gain": 3.0},
-            {"skill": "Kubernetes", "importance": "required", "weight": 0.3, "contribution": 0.0, "gain": 4.5},
+            {
+                "skill": "Kubernetes",
+                "importance": "required",
+                "weight": 0.3,
+                "contribution": 0.0,
+                "gain": 4.5,
+            },
         ],
         **kwargs,
     )
@@ -72,15 +92,23 @@ def test_your_match_shows_the_score_skills_fit_and_what_would_raise_it(candidate
     assert match.desirable_met == ["Docker"] and match.desirable_missing == []
     assert "You have 1 of the 3 required skills." in html
     assert "You have 1 of the 1 desirable skills." in html
-    assert ("The role asks for at least a Master&#x27;s degree in computer science; "
-            "you have a Bachelor&#x27;s degree in physics.") in html
+    assert (
+        "The role asks for at least a Master&#x27;s degree in computer science; "
+        "you have a Bachelor&#x27;s degree in physics."
+    ) in html
     assert "The role asks for 3 years of experience; your profile shows about 5 years." in html
     # Components with no weight (experience here) are not drawn; bars are CSS widths.
-    assert [c["name"] for c in match.components] == ["required", "desirable", "qualification", "profile", "text"]
+    assert [c["name"] for c in match.components] == [
+        "required",
+        "desirable",
+        "qualification",
+        "profile",
+        "text",
+    ]
     assert 'style="width: 50%"' in html
     # Largest gain first.
     assert [i["skill"] for i in match.improvements] == ["Kubernetes", "Kafka"]
-    assert re.search(r"Kubernetes</strong>.*\+4\.5 points.*Kafka</strong>.*\+3\.0 points", html, re.S)
+    assert re.search(r"Kubernetes</strong>.*\+4\.5 points.*Kafka</strong>.*\+3\.0 points", html, re.DOTALL)
     assert 'http-equiv="refresh"' not in html
 
 
@@ -122,7 +150,9 @@ def test_a_pair_with_no_stored_score_is_scored_on_the_page_without_storing_it(ca
     with_cv(candidate)
     services.candidate_skills_add(candidate=candidate, names=["Python", "PyTorch", "Kubernetes"])
     vacancy, _ = vacancy_upsert(
-        source="test", reference="v1", title="ML Engineer",
+        source="test",
+        reference="v1",
+        title="ML Engineer",
         description="We need Python and PyTorch for recommendation models. Kafka is a plus. " * 3,
     )
     MatchScore.objects.all().delete()  # e.g. not among the candidate's best vacancies nor the shortlist
@@ -140,8 +170,9 @@ def test_a_pair_with_no_stored_score_is_scored_on_the_page_without_storing_it(ca
 def test_a_late_worker_does_not_leave_the_page_scoring_forever(candidate_client, candidate, monkeypatch):
     with_cv(candidate)
     services.candidate_skills_add(candidate=candidate, names=["Python"])
-    vacancy, _ = vacancy_upsert(source="test", reference="v1", title="ML Engineer",
-                                description="Python and PyTorch for models. " * 5)
+    vacancy, _ = vacancy_upsert(
+        source="test", reference="v1", title="ML Engineer", description="Python and PyTorch for models. " * 5
+    )
     MatchScore.objects.all().delete()
     monkeypatch.setattr(selectors, "SCORING_WAIT", timedelta(0))
 
@@ -153,8 +184,9 @@ def test_a_late_worker_does_not_leave_the_page_scoring_forever(candidate_client,
 def test_a_stale_score_is_recomputed_on_the_page(candidate_client, candidate):
     with_cv(candidate)
     services.candidate_skills_add(candidate=candidate, names=["Python"])
-    vacancy, _ = vacancy_upsert(source="test", reference="v1", title="ML Engineer",
-                                description="Python and PyTorch for models. " * 5)
+    vacancy, _ = vacancy_upsert(
+        source="test", reference="v1", title="ML Engineer", description="Python and PyTorch for models. " * 5
+    )
     Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
     scored(candidate, vacancy, stale=True)
 
@@ -202,13 +234,19 @@ def test_a_signed_in_user_without_a_profile_is_offered_one(client):
 def test_the_whole_flow_with_the_real_engine(candidate_client, candidate, django_capture_on_commit_callbacks):
     """Saving a CV rescores through the (eager) worker after commit; the page then shows the stored score."""
     vacancy, _ = vacancy_upsert(
-        source="test", reference="v1", title="ML Engineer",
+        source="test",
+        reference="v1",
+        title="ML Engineer",
         description="Required: Python, PyTorch and SQL for recommendation models. Kubernetes is a plus. " * 2,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        candidate_client.post(reverse("portal:cv_upload"), {"cv": SimpleUploadedFile("cv.txt", (CV_TEXT * 2).encode())})
+        candidate_client.post(
+            reverse("portal:cv_upload"), {"cv": SimpleUploadedFile("cv.txt", (CV_TEXT * 2).encode())}
+        )
         token = candidate_client.session["portal_pending_cv"]["token"]
-        candidate_client.post(reverse("portal:cv_confirm"), {"token": token, "skills": ["Python", "PyTorch", "SQL"]})
+        candidate_client.post(
+            reverse("portal:cv_confirm"), {"token": token, "skills": ["Python", "PyTorch", "SQL"]}
+        )
 
     candidate.refresh_from_db()
     stored = MatchScore.objects.get(candidate=candidate, vacancy=vacancy)
@@ -261,7 +299,11 @@ def test_an_old_score_shows_no_confidence_notes_or_counting(candidate_client, ca
     html = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk])).content.decode()
 
     assert "You are ranked 1st of 1 candidates for this role" in html
-    assert "Confidence:" not in html and "Notes on your CV" not in html and "How your skills were counted" not in html
+    assert (
+        "Confidence:" not in html
+        and "Notes on your CV" not in html
+        and "How your skills were counted" not in html
+    )
 
 
 def test_an_on_demand_score_has_no_rank(candidate_client, candidate):
@@ -277,8 +319,13 @@ def test_best_matches_on_the_profile_show_the_rank(candidate_client, candidate):
     with_cv(candidate)
     vacancy = VacancyFactory(title="ML Engineer", status="open")
     ContractMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(), score=95.0)
-    ContractMatchScoreFactory(candidate=candidate, vacancy=vacancy, score=60.0, confidence="low",
-                              computed_at=timezone.now() + timedelta(seconds=5))
+    ContractMatchScoreFactory(
+        candidate=candidate,
+        vacancy=vacancy,
+        score=60.0,
+        confidence="low",
+        computed_at=timezone.now() + timedelta(seconds=5),
+    )
 
     html = candidate_client.get(reverse("portal:profile")).content.decode()
 

@@ -25,17 +25,23 @@ def bob(other_candidate):
     """Candidate B, with everything a URL could point at."""
     Candidate.objects.filter(pk=other_candidate.pk).update(name="Bob Secret", cv_text="Bob's private CV")
     other_candidate.refresh_from_db()
-    other_candidate.cv_file.save("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.txt", ContentFile(b"BOB CV BYTES"), save=True)
+    other_candidate.cv_file.save(
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.txt", ContentFile(b"BOB CV BYTES"), save=True
+    )
     services.candidate_skills_add(candidate=other_candidate, names=["Kafka"])
     services.candidate_qualification_add(candidate=other_candidate, level=4, field="astrophysics")
-    services.candidate_experience_add(candidate=other_candidate, title="Bob's job", start_date=date(2019, 1, 1))
+    services.candidate_experience_add(
+        candidate=other_candidate, title="Bob's job", start_date=date(2019, 1, 1)
+    )
     vacancy = VacancyFactory(title="Shared vacancy")
     application_create(candidate=other_candidate, vacancy=vacancy, cover_note="Bob's note")
     MatchScoreFactory(candidate=other_candidate, vacancy=vacancy, score=12.5)
     return other_candidate
 
 
-def test_a_cannot_act_on_bs_skills_qualifications_experience_or_applications(candidate_client, candidate, bob):
+def test_a_cannot_act_on_bs_skills_qualifications_experience_or_applications(
+    candidate_client, candidate, bob
+):
     skill = bob.skill_links.get()
     qualification = bob.qualifications.get()
     experience = bob.experiences.get()
@@ -56,12 +62,21 @@ def test_no_page_of_a_shows_bs_data(candidate_client, candidate, bob):
     vacancy = bob.applications.get().vacancy
     Candidate.objects.filter(pk=candidate.pk).update(cv_text="Ada's CV " * 40)
     pages = [
-        reverse("portal:profile"), reverse("portal:application_list"), reverse("portal:vacancy_list"),
-        reverse("portal:vacancy_detail", args=[vacancy.pk]), reverse("portal:privacy"),
+        reverse("portal:profile"),
+        reverse("portal:application_list"),
+        reverse("portal:vacancy_list"),
+        reverse("portal:vacancy_detail", args=[vacancy.pk]),
+        reverse("portal:privacy"),
     ]
     for url in pages:
         html = candidate_client.get(url).content.decode()
-        for secret in ("Bob Secret", "Bob&#x27;s private CV", "astrophysics", "Bob&#x27;s job", "Bob&#x27;s note"):
+        for secret in (
+            "Bob Secret",
+            "Bob&#x27;s private CV",
+            "astrophysics",
+            "Bob&#x27;s job",
+            "Bob&#x27;s note",
+        ):
             assert secret not in html, (url, secret)
     detail = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
     assert detail.context["match"].score != 12.5
@@ -92,10 +107,24 @@ def test_the_export_holds_only_the_signed_in_users_data(candidate_client, bob):
 
 def test_visitors_reach_none_of_the_private_pages(client, bob):
     skill, application = bob.skill_links.get(), bob.applications.get()
-    gets = [reverse(name) for name in ("portal:profile", "portal:application_list", "portal:cv_download",
-                                       "portal:cv_confirm", "portal:privacy_export", "portal:privacy_delete")]
-    posts = [reverse("portal:skill_remove", args=[skill.pk]), reverse("portal:application_withdraw", args=[application.pk]),
-             reverse("portal:cv_upload"), reverse("portal:skill_add"), reverse("portal:privacy_delete")]
+    gets = [
+        reverse(name)
+        for name in (
+            "portal:profile",
+            "portal:application_list",
+            "portal:cv_download",
+            "portal:cv_confirm",
+            "portal:privacy_export",
+            "portal:privacy_delete",
+        )
+    ]
+    posts = [
+        reverse("portal:skill_remove", args=[skill.pk]),
+        reverse("portal:application_withdraw", args=[application.pk]),
+        reverse("portal:cv_upload"),
+        reverse("portal:skill_add"),
+        reverse("portal:privacy_delete"),
+    ]
     for url in gets:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("account_login")), url

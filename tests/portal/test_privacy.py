@@ -30,7 +30,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def full_profile(candidate):
     """A candidate with a CV file, skills, a degree, a job, an application with history, a score and a note."""
-    Candidate.objects.filter(pk=candidate.pk).update(cv_text="Python and PyTorch. MSc Statistics.", name="Ada")
+    Candidate.objects.filter(pk=candidate.pk).update(
+        cv_text="Python and PyTorch. MSc Statistics.", name="Ada"
+    )
     candidate.refresh_from_db()
     candidate.cv_file.save("0123456789abcdef0123456789abcdef.txt", ContentFile(b"my cv"), save=True)
     services.candidate_skills_add(candidate=candidate, names=["Python"])
@@ -84,7 +86,9 @@ def test_privacy_page(client, candidate_client):
     html = candidate_client.get(reverse("portal:privacy")).content.decode()
     assert "Privacy notice" in html and "Download my data" in html and "Delete my account" in html
     client.logout()
-    assert "Log in</a> to download or delete your data" in client.get(reverse("portal:privacy")).content.decode()
+    assert (
+        "Log in</a> to download or delete your data" in client.get(reverse("portal:privacy")).content.decode()
+    )
 
 
 def test_delete_needs_the_password(candidate_client, user):
@@ -106,7 +110,9 @@ def test_delete_erases_personal_data_and_keeps_applications_anonymous(
     assert default_storage.exists(cv_path)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = candidate_client.post(reverse("portal:privacy_delete"), {"password": PASSWORD}, follow=True)
+        response = candidate_client.post(
+            reverse("portal:privacy_delete"), {"password": PASSWORD}, follow=True
+        )
 
     assert "Your account and your personal data have been deleted." in response.content.decode()
     assert not get_user_model().objects.filter(pk=user.pk).exists()

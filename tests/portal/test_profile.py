@@ -35,28 +35,38 @@ def test_profile_page_has_a_label_on_every_field(candidate_client):
     for form_name in ("profile_form", "skill_form", "qualification_form", "experience_form", "upload_form"):
         for field in response.context[form_name]:
             assert f'<label for="{field.id_for_label}">' in html, field.name
-    assert re.search(r'<datalist id="skill-vocabulary">.*<option value="PyTorch">', html, re.S)
+    assert re.search(r'<datalist id="skill-vocabulary">.*<option value="PyTorch">', html, re.DOTALL)
     assert 'list="skill-vocabulary"' in html
 
 
-def test_save_details_rescores_after_commit(candidate_client, candidate, enqueued,
-                                            django_capture_on_commit_callbacks):
+def test_save_details_rescores_after_commit(
+    candidate_client, candidate, enqueued, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = candidate_client.post(reverse("portal:profile"), {
-            "name": " Ada Lovelace ", "headline": "ML engineer", "location": "London", "open_to_remote": "on",
-            "salary_expectation": "85000", "salary_currency": "GBP",
-        })
+        response = candidate_client.post(
+            reverse("portal:profile"),
+            {
+                "name": " Ada Lovelace ",
+                "headline": "ML engineer",
+                "location": "London",
+                "open_to_remote": "on",
+                "salary_expectation": "85000",
+                "salary_currency": "GBP",
+            },
+        )
 
     assert response.status_code == 302
     candidate.refresh_from_db()
     assert candidate.name == "Ada Lovelace" and candidate.headline == "ML engineer"
     assert candidate.open_to_remote and not candidate.open_to_relocation
-    assert candidate.salary_expectation == Decimal("85000") and candidate.salary_currency == "GBP"
+    assert candidate.salary_expectation == Decimal(85000) and candidate.salary_currency == "GBP"
     assert enqueued == [[candidate.pk]]
 
 
 def test_a_salary_needs_a_currency(candidate_client, candidate):
-    response = candidate_client.post(reverse("portal:profile"), {"salary_expectation": "85000", "salary_currency": ""})
+    response = candidate_client.post(
+        reverse("portal:profile"), {"salary_expectation": "85000", "salary_currency": ""}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_salary_currency_error"><li>Choose the currency of your salary expectation.' in html
@@ -64,8 +74,9 @@ def test_a_salary_needs_a_currency(candidate_client, candidate):
     assert candidate.salary_expectation is None
 
 
-def test_add_skills_by_name_or_alias_and_remove_them(candidate_client, candidate, enqueued,
-                                                     django_capture_on_commit_callbacks):
+def test_add_skills_by_name_or_alias_and_remove_them(
+    candidate_client, candidate, enqueued, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         candidate_client.post(reverse("portal:skill_add"), {"skills": "python, sklearn; PyTorch"})
 
@@ -104,12 +115,23 @@ def test_a_qualification_needs_a_level(candidate_client, candidate):
 
 
 def test_experience_entries_set_the_years_of_experience(candidate_client, candidate):
-    candidate_client.post(reverse("portal:experience_add"), {
-        "title": "ML Engineer", "organisation": "Acme", "start_date": "2018-01-01", "end_date": "2020-01-01",
-    })
-    candidate_client.post(reverse("portal:experience_add"), {
-        "title": "Data Scientist", "start_date": "2019-01-01", "end_date": "2021-01-01",
-    })
+    candidate_client.post(
+        reverse("portal:experience_add"),
+        {
+            "title": "ML Engineer",
+            "organisation": "Acme",
+            "start_date": "2018-01-01",
+            "end_date": "2020-01-01",
+        },
+    )
+    candidate_client.post(
+        reverse("portal:experience_add"),
+        {
+            "title": "Data Scientist",
+            "start_date": "2019-01-01",
+            "end_date": "2021-01-01",
+        },
+    )
     candidate.refresh_from_db()
     assert candidate.experiences.count() == 2
     assert candidate.years_experience == 3.0  # 2018–2021, the overlap counted once
@@ -124,9 +146,14 @@ def test_experience_entries_set_the_years_of_experience(candidate_client, candid
 
 
 def test_experience_dates_are_checked(candidate_client, candidate):
-    response = candidate_client.post(reverse("portal:experience_add"), {
-        "title": "ML Engineer", "start_date": "2020-01-01", "end_date": "2019-01-01",
-    })
+    response = candidate_client.post(
+        reverse("portal:experience_add"),
+        {
+            "title": "ML Engineer",
+            "start_date": "2020-01-01",
+            "end_date": "2019-01-01",
+        },
+    )
     assert 'id="id_end_date_error"><li>The end date is before the start date.' in response.content.decode()
     future = date.today().replace(year=date.today().year + 1).isoformat()
     response = candidate_client.post(reverse("portal:experience_add"), {"title": "X", "start_date": future})
@@ -153,5 +180,7 @@ def test_an_account_without_a_profile_gives_consent_first(client):
 
 def test_profile_start_ignores_an_outside_next(client):
     client.force_login(UserFactory())
-    response = client.post(reverse("portal:profile_start"), {"consent": "on", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("portal:profile_start"), {"consent": "on", "next": "https://evil.example/"}
+    )
     assert response.url == reverse("portal:profile")

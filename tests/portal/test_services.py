@@ -14,10 +14,16 @@ def test_years_from_periods_counts_overlaps_once_and_open_ends_to_today():
     today = date(2024, 1, 1)
     assert services.years_from_periods([], today) == 0
     assert services.years_from_periods([(date(2020, 1, 1), date(2022, 1, 1))], today) == 2.0
-    assert services.years_from_periods(
-        [(date(2020, 1, 1), date(2022, 1, 1)), (date(2021, 1, 1), None)], today) == 4.0
-    assert services.years_from_periods(
-        [(date(2016, 1, 1), date(2017, 1, 1)), (date(2020, 1, 1), date(2021, 1, 1))], today) == 2.0
+    assert (
+        services.years_from_periods([(date(2020, 1, 1), date(2022, 1, 1)), (date(2021, 1, 1), None)], today)
+        == 4.0
+    )
+    assert (
+        services.years_from_periods(
+            [(date(2016, 1, 1), date(2017, 1, 1)), (date(2020, 1, 1), date(2021, 1, 1))], today
+        )
+        == 2.0
+    )
     assert services.years_from_periods([(date(2030, 1, 1), None)], today) == 0
 
 

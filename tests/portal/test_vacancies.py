@@ -28,14 +28,38 @@ def test_search_by_title_or_skill(client):
 
 
 def test_filters_seniority_remote_employment_type_and_salary(client):
-    VacancyFactory(title="A", seniority="senior", remote="remote", employment_type="permanent",
-                   salary_min=Decimal("80000"), salary_max=Decimal("100000"))
-    VacancyFactory(title="B", seniority="mid", remote="onsite", employment_type="contract",
-                   salary_min=Decimal("50000"), salary_max=Decimal("60000"))
-    VacancyFactory(title="C", seniority="senior", remote="hybrid", employment_type="permanent",
-                   salary_min=Decimal("90000"), salary_max=None)
-    VacancyFactory(title="D", seniority="senior", remote="remote", employment_type="permanent",
-                   salary_min=None, salary_max=None)
+    VacancyFactory(
+        title="A",
+        seniority="senior",
+        remote="remote",
+        employment_type="permanent",
+        salary_min=Decimal(80000),
+        salary_max=Decimal(100000),
+    )
+    VacancyFactory(
+        title="B",
+        seniority="mid",
+        remote="onsite",
+        employment_type="contract",
+        salary_min=Decimal(50000),
+        salary_max=Decimal(60000),
+    )
+    VacancyFactory(
+        title="C",
+        seniority="senior",
+        remote="hybrid",
+        employment_type="permanent",
+        salary_min=Decimal(90000),
+        salary_max=None,
+    )
+    VacancyFactory(
+        title="D",
+        seniority="senior",
+        remote="remote",
+        employment_type="permanent",
+        salary_min=None,
+        salary_max=None,
+    )
 
     assert titles(client.get("/", {"seniority": "senior"})) == {"A", "C", "D"}
     assert titles(client.get("/", {"remote": "remote"})) == {"A", "D"}
@@ -45,9 +69,15 @@ def test_filters_seniority_remote_employment_type_and_salary(client):
 
 
 def test_a_minimum_salary_in_a_currency_keeps_only_vacancies_paying_in_it(client):
-    VacancyFactory(title="EUR high", salary_min=Decimal("90000"), salary_max=Decimal("110000"), salary_currency="EUR")
-    VacancyFactory(title="EUR low", salary_min=Decimal("40000"), salary_max=Decimal("50000"), salary_currency="EUR")
-    VacancyFactory(title="INR", salary_min=Decimal("1500000"), salary_max=Decimal("2500000"), salary_currency="INR")
+    VacancyFactory(
+        title="EUR high", salary_min=Decimal(90000), salary_max=Decimal(110000), salary_currency="EUR"
+    )
+    VacancyFactory(
+        title="EUR low", salary_min=Decimal(40000), salary_max=Decimal(50000), salary_currency="EUR"
+    )
+    VacancyFactory(
+        title="INR", salary_min=Decimal(1500000), salary_max=Decimal(2500000), salary_currency="INR"
+    )
     # without a currency the amount is read in each vacancy's own currency: 2,500,000 rupees "beat" 85,000
     assert titles(client.get("/", {"salary": "85000"})) == {"EUR high", "INR"}
     assert titles(client.get("/", {"salary": "85000", "currency": "EUR"})) == {"EUR high"}
@@ -96,7 +126,9 @@ def test_anonymous_visitors_are_invited_to_sign_up(client):
 def test_a_candidate_sees_their_match_and_applications_on_the_cards(candidate_client, candidate):
     good = VacancyFactory(title="Good fit")
     VacancyFactory(title="Unscored")
-    MatchScoreFactory(candidate=candidate, vacancy=good, skills_score=90, qualifications_score=100, text_score=80)
+    MatchScoreFactory(
+        candidate=candidate, vacancy=good, skills_score=90, qualifications_score=100, text_score=80
+    )
     Application.objects.create(candidate=candidate, vacancy=good)
 
     response = candidate_client.get("/")
@@ -129,7 +161,9 @@ def test_list_query_count_is_constant_for_visitors(client, django_assert_num_que
 
 
 @pytest.mark.parametrize("n", [2, 30])
-def test_list_query_count_is_constant_for_candidates(candidate_client, candidate, django_assert_num_queries, n):
+def test_list_query_count_is_constant_for_candidates(
+    candidate_client, candidate, django_assert_num_queries, n
+):
     _vacancies(n)
     for vacancy in Vacancy.objects.all()[:2]:
         MatchScoreFactory(candidate=candidate, vacancy=vacancy)

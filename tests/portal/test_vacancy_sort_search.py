@@ -42,8 +42,9 @@ def test_searching_a_skill_finds_vacancies_asking_for_related_skills(client):
 
     ensure_vocabulary()
     deep = VacancyFactory(title="Research engineer")
-    VacancySkillFactory(vacancy=deep, skill=Skill.objects.get(name="Deep learning"),
-                        importance=SkillImportance.REQUIRED)
+    VacancySkillFactory(
+        vacancy=deep, skill=Skill.objects.get(name="Deep learning"), importance=SkillImportance.REQUIRED
+    )
     tf = VacancyFactory(title="Vision engineer")
     VacancySkillFactory(vacancy=tf, skill=Skill.objects.get(name="TensorFlow"))
     sql = VacancyFactory(title="Analytics engineer")

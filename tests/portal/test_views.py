@@ -29,7 +29,7 @@ def test_list_shows_only_open_vacancies(client):
 
 
 def test_list_shows_pay_and_key_skills(client):
-    vacancy = VacancyFactory(salary_min=Decimal("60000"), salary_max=Decimal("80000"), salary_currency="GBP")
+    vacancy = VacancyFactory(salary_min=Decimal(60000), salary_max=Decimal(80000), salary_currency="GBP")
     VacancySkillFactory(vacancy=vacancy, skill=SkillFactory(name="PyTorch"))
 
     html = client.get(reverse("portal:vacancy_list")).content.decode()
@@ -56,11 +56,18 @@ def test_list_paginates_by_twenty(client, django_assert_max_num_queries):
 def test_detail_shows_open_vacancy_with_skills_qualifications_and_pay(client):
     vacancy = VacancyFactory(
         title="Applied Scientist",
-        salary_min=None, salary_max=None,
-        day_rate_min=Decimal("500"), day_rate_max=Decimal("650"), salary_currency="EUR",
+        salary_min=None,
+        salary_max=None,
+        day_rate_min=Decimal(500),
+        day_rate_max=Decimal(650),
+        salary_currency="EUR",
     )
-    VacancySkillFactory(vacancy=vacancy, skill=SkillFactory(name="Python"), importance=SkillImportance.REQUIRED)
-    VacancySkillFactory(vacancy=vacancy, skill=SkillFactory(name="Kafka"), importance=SkillImportance.DESIRABLE)
+    VacancySkillFactory(
+        vacancy=vacancy, skill=SkillFactory(name="Python"), importance=SkillImportance.REQUIRED
+    )
+    VacancySkillFactory(
+        vacancy=vacancy, skill=SkillFactory(name="Kafka"), importance=SkillImportance.DESIRABLE
+    )
     QualificationFactory(vacancy=vacancy, field="statistics")
 
     response = client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
@@ -72,7 +79,9 @@ def test_detail_shows_open_vacancy_with_skills_qualifications_and_pay(client):
     assert "Python" in html and "Kafka" in html
     assert "Master&#x27;s degree in statistics" in html or "Master's degree in statistics" in html
     required, desirable = html.index("Required skills"), html.index("Desirable skills")
-    assert required < html.index('chip--required">Python', required) < desirable < html.index("Kafka", desirable)
+    assert (
+        required < html.index('chip--required">Python', required) < desirable < html.index("Kafka", desirable)
+    )
 
 
 @pytest.mark.parametrize("status", [Vacancy.Status.DRAFT, Vacancy.Status.CLOSED])

@@ -16,10 +16,20 @@ def imported(shared_dir, django_capture_on_commit_callbacks):
     with ``import_vacancies`` and ``import_candidates``; returns the shared directory."""
     ensure_vocabulary()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("import_vacancies", *sorted(str(p) for p in (shared_dir / "seeds").glob("*.txt")),
-                     stdout=StringIO())
+        call_command(
+            "import_vacancies",
+            *sorted(str(p) for p in (shared_dir / "seeds").glob("*.txt")),
+            stdout=StringIO(),
+        )
         out = StringIO()
-        call_command("import_candidates", str(shared_dir / "data" / "resumes" / "UpdatedResumeDataSet.csv"),
-                     "--text-column", "Resume", "--label-column", "Category", stdout=out)
+        call_command(
+            "import_candidates",
+            str(shared_dir / "data" / "resumes" / "UpdatedResumeDataSet.csv"),
+            "--text-column",
+            "Resume",
+            "--label-column",
+            "Category",
+            stdout=out,
+        )
     assert "166 candidates" in out.getvalue() and "796" in out.getvalue()
     return shared_dir

@@ -24,9 +24,11 @@ from matching.extraction import (
 
 pytestmark = pytest.mark.realdata
 
-_STATEMENT = re.compile(r"(?<![\w.])(?P<n>\d{1,2}(?:\.\d)?)\s*\+?\s*(?:plus\s+)?(?:years?|yrs?)\b", re.I)
-_ABOUT_EXPERIENCE = re.compile(r"\b(?:experience[ds]?|exp|worked|working|career)\b", re.I)
-_BIRTH = re.compile(r"date\s+of\s+birth|\bd\.?o\.?b\b", re.I)
+_STATEMENT = re.compile(
+    r"(?<![\w.])(?P<n>\d{1,2}(?:\.\d)?)\s*\+?\s*(?:plus\s+)?(?:years?|yrs?)\b", re.IGNORECASE
+)
+_ABOUT_EXPERIENCE = re.compile(r"\b(?:experience[ds]?|exp|worked|working|career)\b", re.IGNORECASE)
+_BIRTH = re.compile(r"date\s+of\s+birth|\bd\.?o\.?b\b", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,7 @@ def as_of(cvs: list[str]) -> date:
         for line, is_work in zip(lines, _work_history_lines(lines)):
             for m in _RANGE_RE.finditer(line) if is_work else ():
                 start = _parse_date(m.group("start"), date.today(), is_end=False)
-                if start is None or re.fullmatch(_PRESENT_RE, m.group("end").strip(), re.I):
+                if start is None or re.fullmatch(_PRESENT_RE, m.group("end").strip(), re.IGNORECASE):
                     continue
                 end = _parse_date(m.group("end"), date.today(), is_end=True, start_year=start // 12)
                 latest = max(latest, end or 0)
@@ -69,12 +71,12 @@ def stated_years(text: str) -> list[float]:
     """Every "N years" a CV states about its experience ("Less than 1 year" states no N years).  A statement
     wrapped over two lines ("for 1⏎year") is read."""
     found = []
-    text = re.sub(r"(?<=\d)[ \t]*\n[ \t]*(?=(?:years?|yrs?)\b)", " ", text, flags=re.I)
+    text = re.sub(r"(?<=\d)[ \t]*\n[ \t]*(?=(?:years?|yrs?)\b)", " ", text, flags=re.IGNORECASE)
     for sentence in re.split(r"(?<=[.!?;])\s+|\n", text):
         if not _ABOUT_EXPERIENCE.search(sentence):
             continue
         for m in _STATEMENT.finditer(sentence):
-            if not re.search(r"less\s+than\s*$", sentence[:m.start()], re.I):
+            if not re.search(r"less\s+than\s*$", sentence[: m.start()], re.IGNORECASE):
                 found.append(float(m.group("n")))
     return [n for n in found if 0 < n <= 50]
 

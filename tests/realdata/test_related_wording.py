@@ -76,26 +76,32 @@ def test_fixture_cvs_are_well_formed():
         assert 200 <= len(text.split()) <= 400 and not contact.search(text)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 acceptance not met yet (issue open): with engine 2.0.0 the "
-                   "'other words' twins rank 1-10 places from their twins (related-skill credit narrowed the gaps "
-                   "from 7-24 of engine 1.0.0, text similarity still favours the vacancies' own words); strict, "
-                   "so this fails as soon as the target holds and the marker must go")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 acceptance not met yet (issue open): with engine 2.0.0 the "
+    "'other words' twins rank 1-10 places from their twins (related-skill credit narrowed the gaps "
+    "from 7-24 of engine 1.0.0, text similarity still favours the vacancies' own words); strict, "
+    "so this fails as soon as the target holds and the marker must go",
+)
 def test_related_wording_ranks_near_vacancy_wording(fitted):
     seeds, real = fitted
     pairs = pair_texts()
     fixture_texts = [t for pair in pairs for t in pair]  # vacancy words, other words, per pair
     far = []
     for seed in seeds:
-        scores = services.score_texts(vacancy_text=seed.description, vacancy_title=seed.title,
-                                      cv_texts=real + fixture_texts)
+        scores = services.score_texts(
+            vacancy_text=seed.description, vacancy_title=seed.title, cv_texts=real + fixture_texts
+        )
         assert len(scores) == len(real) + len(fixture_texts)
-        r = ranks(scores)[len(real):]
-        s = scores[len(real):]
+        r = ranks(scores)[len(real) :]
+        s = scores[len(real) :]
         print(f"\nseed {seed.reference}: rank among {len(scores)} (score), vacancy words vs other words")
         for i, n in enumerate(PAIRS):
             rv, ro, sv, so = r[2 * i], r[2 * i + 1], s[2 * i], s[2 * i + 1]
-            print(f"  pair {n}: {rv:>3} ({sv if sv is None else f'{sv:.1f}'})  vs  "
-                  f"{ro:>3} ({so if so is None else f'{so:.1f}'})  gap {abs(ro - rv)}")
+            print(
+                f"  pair {n}: {rv:>3} ({sv if sv is None else f'{sv:.1f}'})  vs  "
+                f"{ro:>3} ({so if so is None else f'{so:.1f}'})  gap {abs(ro - rv)}"
+            )
             if abs(ro - rv) > MAX_RANK_GAP:
                 far.append(f"{seed.reference} pair {n}: {rv} vs {ro}")
     assert not far, f"'other words' CVs rank more than {MAX_RANK_GAP} places from their twins: {far}"
@@ -110,15 +116,20 @@ def test_translated_cvs_are_scored_on_what_is_recognised_and_say_so(fitted):
     texts = [read(FIXTURES / "languages" / f"cv_{lang}.txt") for lang in LANGUAGES]
     model = services.model_current()
     for seed in seeds:
-        vacancy, docs = services.documents_from_text(vacancy_text=seed.description, cv_texts=real + texts,
-                                                     vacancy_title=seed.title)
+        vacancy, docs = services.documents_from_text(
+            vacancy_text=seed.description, cv_texts=real + texts, vacancy_title=seed.title
+        )
         m = scoring.score_chunk(model, docs, [vacancy])
         scores = [None if m.insufficient[i, 0] else float(m.score[i, 0]) for i in range(len(docs))]
-        r = ranks(scores)[len(real):]
-        s = scores[len(real):]
-        print(f"\nseed {seed.reference}: rank among {len(scores)} (score) "
-              + "  ".join(f"{lang} {rank} ({score if score is None else f'{score:.1f}'})"
-                          for lang, rank, score in zip(LANGUAGES, r, s, strict=True)))
+        r = ranks(scores)[len(real) :]
+        s = scores[len(real) :]
+        print(
+            f"\nseed {seed.reference}: rank among {len(scores)} (score) "
+            + "  ".join(
+                f"{lang} {rank} ({score if score is None else f'{score:.1f}'})"
+                for lang, rank, score in zip(LANGUAGES, r, s, strict=True)
+            )
+        )
         assert vacancy.language == "en"
         for k, lang in enumerate(LANGUAGES):
             i = len(real) + k

@@ -29,9 +29,14 @@ from matching.management.commands.evaluate import ENGINE, robustness_report
 from recruiting.models import Candidate, Vacancy
 from tests.conftest import SHARED_DIR, ensure_vocabulary
 
-pytestmark = [pytest.mark.realdata, pytest.mark.django_db]  # the marker makes pytest-django create the test database
+pytestmark = [
+    pytest.mark.realdata,
+    pytest.mark.django_db,
+]  # the marker makes pytest-django create the test database
 
-ML_TITLE = re.compile(r"machine learning|deep learning|\bML\b", re.I)  # as in test_ranking_quality.py
+ML_TITLE = re.compile(
+    r"machine learning|deep learning|\bML\b", re.IGNORECASE
+)  # as in test_ranking_quality.py
 TOP = 20
 FLAGGED_SHAPES = robustness.SHAPES  # every shape, the hidden keyword block included
 
@@ -47,7 +52,9 @@ def _shared():
 def _linkedin_ml_postings(shared, out_path) -> None:
     """The LinkedIn machine-learning postings as a CSV (the same 50 as ``test_ranking_quality.py``)."""
     seen, rows = set(), []
-    with open(shared / "data" / "jobs" / "linkedin_DataScientist_CA_2018.csv", encoding="utf-8", newline="") as f:
+    with open(
+        shared / "data" / "jobs" / "linkedin_DataScientist_CA_2018.csv", encoding="utf-8", newline=""
+    ) as f:
         for r in csv.DictReader(f):
             d = (r.get("description") or "").strip()
             if ML_TITLE.search(r.get("title") or "") and len(d) > 200 and d not in seen:
@@ -67,18 +74,41 @@ def reports(django_db_setup, django_db_blocker, tmp_path_factory):
     _linkedin_ml_postings(shared, jobs)
     with django_db_blocker.unblock(), transaction.atomic():
         ensure_vocabulary()
-        call_command("import_vacancies", *sorted(str(p) for p in (shared / "seeds").glob("*.txt")),
-                     stdout=StringIO())
-        call_command("import_vacancies", str(jobs), "--text-column", "text", "--title-column", "title",
-                     "--id-column", "id", "--source", "linkedin", stdout=StringIO())
+        call_command(
+            "import_vacancies", *sorted(str(p) for p in (shared / "seeds").glob("*.txt")), stdout=StringIO()
+        )
+        call_command(
+            "import_vacancies",
+            str(jobs),
+            "--text-column",
+            "text",
+            "--title-column",
+            "title",
+            "--id-column",
+            "id",
+            "--source",
+            "linkedin",
+            stdout=StringIO(),
+        )
         out = StringIO()
-        call_command("import_candidates", str(shared / "data" / "resumes" / "UpdatedResumeDataSet.csv"),
-                     "--text-column", "Resume", "--label-column", "Category", stdout=out)
+        call_command(
+            "import_candidates",
+            str(shared / "data" / "resumes" / "UpdatedResumeDataSet.csv"),
+            "--text-column",
+            "Resume",
+            "--label-column",
+            "Category",
+            stdout=out,
+        )
         assert "166 candidates" in out.getvalue()
         texts = list(Candidate.objects.order_by("pk").values_list("cv_text", flat=True))
-        chosen = list(Vacancy.objects.order_by("reference").values_list("pk", "reference", "description", "source"))
+        chosen = list(
+            Vacancy.objects.order_by("reference").values_list("pk", "reference", "description", "source")
+        )
         docs = {v.pk: d for v, d in services.vacancy_documents([pk for pk, _, _, _ in chosen])}
-        report = robustness_report(texts, [(ref, text, docs[pk]) for pk, ref, text, _ in chosen], baselines=False)
+        report = robustness_report(
+            texts, [(ref, text, docs[pk]) for pk, ref, text, _ in chosen], baselines=False
+        )
         transaction.set_rollback(True)
     source = {ref: src for _, ref, _, src in chosen}
     seeds = [v for v in report.vacancies if source[v.reference] == "import"]
@@ -109,7 +139,11 @@ def _hard_negative_failures(vacancies) -> list[str]:
 
 
 def _summary(failures: list[str]) -> str:
-    return f"{len(failures)} failures:\n  " + "\n  ".join(failures[:25]) + ("\n  …" if len(failures) > 25 else "")
+    return (
+        f"{len(failures)} failures:\n  "
+        + "\n  ".join(failures[:25])
+        + ("\n  …" if len(failures) > 25 else "")
+    )
 
 
 @pytest.mark.parametrize("pool", ["seeds", "linkedin"])
@@ -123,19 +157,29 @@ def test_stuffed_cvs_rank_below_20th_and_are_flagged(reports, pool):
     assert not failures, _summary(failures)
 
 
-@pytest.mark.parametrize("pool", [
-    "seeds",
-    pytest.param("linkedin", marks=pytest.mark.xfail(
-        strict=True, reason="issue 12 acceptance not met yet (issue open): 1,792 of 1,793 LinkedIn pairs hold; "
-        "one CV meeting a single common required skill (Java) gains more text similarity from losing its "
-        "unrelated skill sentences (cosine dilution) than that skill adds")),
-])
+@pytest.mark.parametrize(
+    "pool",
+    [
+        "seeds",
+        pytest.param(
+            "linkedin",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="issue 12 acceptance not met yet (issue open): 1,792 of 1,793 LinkedIn pairs hold; "
+                "one CV meeting a single common required skill (Java) gains more text similarity from losing its "
+                "unrelated skill sentences (cosine dilution) than that skill adds",
+            ),
+        ),
+    ],
+)
 def test_stripped_cvs_score_strictly_lower(reports, pool):
     vacancies = reports[pool]
     pairs = sum(v.hard_negative[ENGINE][0] for v in vacancies)
     higher = sum(v.hard_negative[ENGINE][1] for v in vacancies)
     ties = sum(v.hard_negative[ENGINE][2] for v in vacancies)
-    print(f"{pool}: hard negatives {higher}/{pairs} strictly lower ({higher / max(pairs, 1):.3f}), {ties} ties")
+    print(
+        f"{pool}: hard negatives {higher}/{pairs} strictly lower ({higher / max(pairs, 1):.3f}), {ties} ties"
+    )
     assert pairs > 0
     failures = _hard_negative_failures(vacancies)
     assert not failures, _summary(failures)

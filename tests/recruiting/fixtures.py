@@ -21,7 +21,8 @@ def make_pdf(pages: list[str] | str) -> bytes:
     font_id = 3 + 2 * n
     objects: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [" + b" ".join(f"{3 + 2 * i} 0 R".encode() for i in range(n))
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(f"{3 + 2 * i} 0 R".encode() for i in range(n))
         + f"] /Count {n} >>".encode(),
     ]
     for i, text in enumerate(pages):

@@ -768,7 +768,10 @@ def test_groups_from_migrations_match_the_live_permission_tables():
     def codenames(table):
         return {f"{action}_{model}" for (_, model), actions in table.items() for action in actions}
 
-    for name, table in ((RECRUITERS_GROUP, RECRUITER_PERMISSIONS), (HIRING_MANAGERS_GROUP, HIRING_MANAGER_PERMISSIONS)):
+    for name, table in (
+        (RECRUITERS_GROUP, RECRUITER_PERMISSIONS),
+        (HIRING_MANAGERS_GROUP, HIRING_MANAGER_PERMISSIONS),
+    ):
         group = Group.objects.get(name=name)
         assert set(group.permissions.values_list("codename", flat=True)) == codenames(table), name
 

@@ -35,7 +35,9 @@ def test_pdf_text_is_read_from_every_page():
 
 
 def test_docx_paragraphs_and_tables_are_read():
-    data = make_docx(["Jane Doe", "Machine learning engineer"], table=[["Skills", "Python, SQL"], ["Tools", "Docker"]])
+    data = make_docx(
+        ["Jane Doe", "Machine learning engineer"], table=[["Skills", "Python, SQL"], ["Tools", "Docker"]]
+    )
     text = read_document(data, "cv.docx")
     assert "Machine learning engineer" in text
     assert "Python, SQL" in text and "Docker" in text
@@ -74,7 +76,10 @@ def test_scanned_pdf_without_text_layer():
 
 
 def test_corrupt_pdf():
-    assert error_for(b"%PDF-1.4 garbage", "cv.pdf") == "cv.pdf is a corrupt or truncated PDF; export it again and retry."
+    assert (
+        error_for(b"%PDF-1.4 garbage", "cv.pdf")
+        == "cv.pdf is a corrupt or truncated PDF; export it again and retry."
+    )
 
 
 def test_truncated_pdf():
@@ -96,7 +101,9 @@ def test_text_file_renamed_pdf():
 
 
 def test_pdf_renamed_docx():
-    assert "is not a Word DOCX document (its content is a PDF document)" in error_for(make_pdf(SECRET), "cv.docx")
+    assert "is not a Word DOCX document (its content is a PDF document)" in error_for(
+        make_pdf(SECRET), "cv.docx"
+    )
 
 
 def test_truncated_docx():

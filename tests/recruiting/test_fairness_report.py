@@ -15,14 +15,19 @@ def data():
     for group, n, advanced in (("Group A", 10, 5), ("Group B", 10, 2)):
         for i in range(n):
             c = Candidate.objects.create(reference=f"{group}-{i}", self_reported_group=group, cv_text="x")
-            Application.objects.create(candidate=c, vacancy=vacancy, advanced=i < advanced,
-                                       stage="screening" if i < advanced else "applied")
+            Application.objects.create(
+                candidate=c,
+                vacancy=vacancy,
+                advanced=i < advanced,
+                stage="screening" if i < advanced else "applied",
+            )
     return vacancy
 
 
 def user(role):
-    u = get_user_model().objects.create_user(f"{role}@example.com", f"{role}@example.com", "pw",
-                                             is_staff=role != "candidate")
+    u = get_user_model().objects.create_user(
+        f"{role}@example.com", f"{role}@example.com", "pw", is_staff=role != "candidate"
+    )
     if role == "recruiter":
         u.groups.add(Group.objects.get(name="Recruiters"))
     return u

@@ -20,8 +20,12 @@ def at(days: float) -> datetime:
 
 
 def test_furthest_stage_keeps_what_a_move_back_or_a_withdrawal_reached():
-    assert hs.furthest_stage(["applied", "screening", "interview", "screening", "rejected"], "rejected",
-                             PIPELINE) == 2
+    assert (
+        hs.furthest_stage(
+            ["applied", "screening", "interview", "screening", "rejected"], "rejected", PIPELINE
+        )
+        == 2
+    )
     assert hs.furthest_stage(["applied", "screening", "withdrawn"], "withdrawn", PIPELINE) == 1
     assert hs.furthest_stage([], "offer", PIPELINE) == 3  # no history: the current stage
     assert hs.furthest_stage([], "withdrawn", PIPELINE) == 0
@@ -59,7 +63,13 @@ def test_summary_median_and_p90_use_linear_interpolation():
 
 def test_time_in_stage_counts_each_stay_and_leaves_open_ones_untimed():
     histories = [
-        [("applied", at(0)), ("screening", at(1)), ("interview", at(4)), ("screening", at(6)), ("rejected", at(8))],
+        [
+            ("applied", at(0)),
+            ("screening", at(1)),
+            ("interview", at(4)),
+            ("screening", at(6)),
+            ("rejected", at(8)),
+        ],
         [("applied", at(0)), ("screening", at(2)), ("interview", at(5)), ("offer", at(9)), ("hired", at(10))],
         [("applied", at(2)), ("screening", at(2)), ("interview", at(7))],  # still in interview
         [],
@@ -111,8 +121,12 @@ def test_weighted_auc_equals_roc_auc_score_on_each_resample():
 
 
 def test_bar_chart_scales_to_the_largest_value():
-    chart = hbar_chart([BarRow("Applied", [Layer(10, "main")]), BarRow("Hired", [Layer(5, "main")])],
-                       width=500, label_width=100, note_width=100)
+    chart = hbar_chart(
+        [BarRow("Applied", [Layer(10, "main")]), BarRow("Hired", [Layer(5, "main")])],
+        width=500,
+        label_width=100,
+        note_width=100,
+    )
     widths = [row["layers"][0]["w"] for row in chart["rows"]]
     assert widths == [300.0, 150.0]
 

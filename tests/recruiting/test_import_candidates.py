@@ -59,14 +59,30 @@ def test_csv_with_ids_names_and_emails(tmp_path):
         ["id", "label", "name", "email", "text"],
         [["cv001", "ML", "Jane", "jane@example.com", CV_A], ["cv002", "BI", "", "", CV_B]],
     )
-    args = [path, "--text-column", "text", "--id-column", "id", "--label-column", "label",
-            "--name-column", "name", "--email-column", "email", "--source", "kaggle"]
+    args = [
+        path,
+        "--text-column",
+        "text",
+        "--id-column",
+        "id",
+        "--label-column",
+        "label",
+        "--name-column",
+        "name",
+        "--email-column",
+        "email",
+        "--source",
+        "kaggle",
+    ]
     assert "Imported 2 candidates (2 created" in run(*args)
     jane = Candidate.objects.get(source="kaggle", reference="cv001")
     assert (jane.name, jane.email, jane.source_label) == ("Jane", "jane@example.com", "ML")
 
-    write_csv(path, ["id", "label", "name", "email", "text"],
-              [["cv001", "ML", "Jane", "jane@example.com", CV_A + " Kafka."], ["cv002", "BI", "", "", CV_B]])
+    write_csv(
+        path,
+        ["id", "label", "name", "email", "text"],
+        [["cv001", "ML", "Jane", "jane@example.com", CV_A + " Kafka."], ["cv002", "BI", "", "", CV_B]],
+    )
     assert "(0 created, 1 updated, 1 unchanged)" in run(*args)
     assert Candidate.objects.get(reference="cv001").cv_text.endswith("Kafka.")
     assert Candidate.objects.count() == 2
@@ -100,7 +116,9 @@ def test_csv_needs_text_column(tmp_path):
 def test_csv_not_utf8(tmp_path):
     path = tmp_path / "cvs.csv"
     path.write_bytes(b"Resume\ncaf\xe9\n")
-    with pytest.raises(CommandError, match=r"cvs.csv is not valid UTF-8 text \(first bad byte at offset 10\)"):
+    with pytest.raises(
+        CommandError, match=r"cvs.csv is not valid UTF-8 text \(first bad byte at offset 10\)"
+    ):
         run(path, "--text-column", "Resume")
 
 
@@ -114,7 +132,9 @@ def test_same_id_with_different_cvs_is_an_error(tmp_path):
     path = write_csv(tmp_path / "cvs.csv", ["id", "text"], [["a", CV_A], ["a", CV_B]])
     with pytest.raises(ImportFailed) as info:
         import_candidate_csv(path, text_column="text", id_column="id")
-    assert info.value.problems == ["cvs.csv row 3: the id 'a' is also used by cvs.csv row 2 with a different text."]
+    assert info.value.problems == [
+        "cvs.csv row 3: the id 'a' is also used by cvs.csv row 2 with a different text."
+    ]
     assert Candidate.objects.count() == 0
 
 

@@ -48,7 +48,9 @@ def _score_without_experience_or_desirable(vacancy):
         if c["name"] == "desirable":
             c.update(score=0.0, weight=0.0, points=0.0)  # no desirable skills
     return EngineMatchScoreFactory(
-        vacancy=vacancy, candidate=CandidateFactory(name="Nora Na"), score=60.0,
+        vacancy=vacancy,
+        candidate=CandidateFactory(name="Nora Na"),
+        score=60.0,
         explanation={"state": "scored", "reason": "", "components": components},
     )
 
@@ -75,9 +77,11 @@ def test_1_experience_na_is_drawn_empty_like_desirable_na_and_exported_as_na(rec
 @pytest.mark.django_db
 def test_2_a_day_rate_in_pounds_is_shown_in_pounds_beside_a_salary_in_dollars(client):
     vacancy, _ = vacancy_upsert(
-        source="import", reference="004", title="Machine learning engineer",
+        source="import",
+        reference="004",
+        title="Machine learning engineer",
         description="Machine learning engineer\nIn the US a machine learning engineer makes an average pay of "
-                    "$110,909 per year. The pay for contract work is about £450 per day.",
+        "$110,909 per year. The pay for contract work is about £450 per day.",
     )
     assert vacancy.day_rate_currency == "GBP"
     html = client.get(reverse("portal:vacancy_detail", args=[vacancy.pk])).content.decode()
@@ -91,12 +95,15 @@ def test_2_a_day_rate_in_pounds_is_shown_in_pounds_beside_a_salary_in_dollars(cl
 @pytest.fixture
 def applicant():
     user = UserFactory(username="ada@example.com", email="ada@example.com")
-    return CandidateFactory(user=user, name="Ada Lovelace", email="ada@example.com", source="portal",
-                            reference=f"user-{user.pk}")
+    return CandidateFactory(
+        user=user, name="Ada Lovelace", email="ada@example.com", source="portal", reference=f"user-{user.pk}"
+    )
 
 
 @pytest.mark.django_db
-def test_3_applying_in_the_portal_sends_the_applied_email(client, applicant, django_capture_on_commit_callbacks):
+def test_3_applying_in_the_portal_sends_the_applied_email(
+    client, applicant, django_capture_on_commit_callbacks
+):
     vacancy = VacancyFactory(title="ML engineer")
     client.force_login(applicant.user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -125,7 +132,9 @@ def test_3_a_sourced_candidate_gets_no_applied_email_only_the_screening_one(
     with django_capture_on_commit_callbacks(execute=True):
         shortlist_advance(vacancy=vacancy, candidate=applicant, actor=RecruiterFactory())
     assert len(mail.outbox) == 1
-    assert "application for ML engineer" not in mail.outbox[0].subject or "screen" in mail.outbox[0].body.lower()
+    assert (
+        "application for ML engineer" not in mail.outbox[0].subject or "screen" in mail.outbox[0].body.lower()
+    )
     assert mail.outbox[0].subject != "We have your application for ML engineer"
 
 
@@ -133,11 +142,14 @@ def test_3_a_sourced_candidate_gets_no_applied_email_only_the_screening_one(
 @pytest.mark.django_db
 def test_4_bootstrap_demo_prints_the_login_url_with_the_port_make_run_uses():
     out = io.StringIO()
-    call_command("bootstrap_demo", "--samples", "--no-score", "--host", "127.0.0.1", "--port", "8701", stdout=out)
+    call_command(
+        "bootstrap_demo", "--samples", "--no-score", "--host", "127.0.0.1", "--port", "8701", stdout=out
+    )
     assert "http://127.0.0.1:8701/admin/" in out.getvalue()
     assert ":8000/" not in out.getvalue()
-    dry_run = subprocess.run(["make", "-n", "run", "PORT=8701"], cwd=REPO, capture_output=True, text=True,
-                             check=True).stdout
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8701"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
     assert "bootstrap_demo --host 127.0.0.1 --port 8701" in dry_run
     assert "runserver 127.0.0.1:8701" in dry_run
 
@@ -217,7 +229,9 @@ def test_6_fairness_report_names_vacancies_by_reference_and_status_and_leaves_ou
     applied = CandidateFactory(self_reported_group="A")
     application_create(candidate=applied, vacancy=open_one)
     for _ in range(3):
-        shortlist_advance(vacancy=open_one, candidate=CandidateFactory(self_reported_group="A"), actor=recruiter)
+        shortlist_advance(
+            vacancy=open_one, candidate=CandidateFactory(self_reported_group="A"), actor=recruiter
+        )
     response = recruiter_client.get(reverse("fairness_report") + f"?vacancy={open_one.pk}")
     html = response.content.decode()
     assert "Machine learning engineer · MLE-OPEN · open" in html
@@ -264,13 +278,21 @@ def test_7_the_api_has_a_root_listing_its_collections(client):
 
 @pytest.mark.django_db
 def test_7_the_audit_log_shows_its_detail_in_words(client):
-    admin_user = get_user_model().objects.create_superuser("root@example.com", "root@example.com", "pw-12345678")
+    admin_user = get_user_model().objects.create_superuser(
+        "root@example.com", "root@example.com", "pw-12345678"
+    )
     vacancy = VacancyFactory()
-    audit_log(actor=admin_user, action="export", obj=vacancy,
-              detail={"format": "csv", "rows": 12, "blind": True, "candidate_ids": list(range(1, 13))})
+    audit_log(
+        actor=admin_user,
+        action="export",
+        obj=vacancy,
+        detail={"format": "csv", "rows": 12, "blind": True, "candidate_ids": list(range(1, 13))},
+    )
     client.force_login(admin_user)
     html = client.get(reverse("admin:recruiting_auditlogentry_changelist")).content.decode()
-    assert "blind: yes · candidate ids: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 +2 more · format: csv · rows: 12" in html
+    assert (
+        "blind: yes · candidate ids: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 +2 more · format: csv · rows: 12" in html
+    )
     assert "{&quot;format&quot;" not in html and '{"format"' not in html
 
 
@@ -280,7 +302,9 @@ def test_7_an_imported_open_vacancy_has_a_publication_time(recruiter_client, tmp
     call_command("import_vacancies", str(tmp_path / "V1.txt"), stdout=io.StringIO())
     vacancy = Vacancy.objects.get(reference="V1")
     assert vacancy.status == Vacancy.Status.OPEN and vacancy.published_at is not None
-    html = recruiter_client.get(reverse("admin:recruiting_vacancy_change", args=[vacancy.pk])).content.decode()
+    html = recruiter_client.get(
+        reverse("admin:recruiting_vacancy_change", args=[vacancy.pk])
+    ).content.decode()
     published = re.search(r"Published at:</label>\s*<div class=\"readonly\">([^<]*)</div>", html)
     assert published and published.group(1).strip() not in ("", "-")
 
@@ -292,8 +316,15 @@ def test_8_the_readme_has_one_api_section_and_its_superuser_command_gives_the_au
     assert len(re.findall(r"^## API$", readme, re.MULTILINE)) == 1
     assert "--noinput" in readme and "createsuperuser" in readme
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long passphrase 123")
-    call_command("createsuperuser", "--noinput", "--username", "admin@example.com", "--email",
-                 "admin@example.com", stdout=io.StringIO())
+    call_command(
+        "createsuperuser",
+        "--noinput",
+        "--username",
+        "admin@example.com",
+        "--email",
+        "admin@example.com",
+        stdout=io.StringIO(),
+    )
     assert client.login(username="admin@example.com", password="a long passphrase 123")
     assert client.get(reverse("admin:recruiting_auditlogentry_changelist")).status_code == 200
     assert Candidate.objects.count() == 0 and AuditLogEntry.objects.count() == 0

@@ -29,20 +29,48 @@ We build **recommendation** models with *PyTorch*.
 
 HOSTILE = [
     "<script>alert(1)</script>",
-    "<iframe src=\"https://evil.example\"></iframe>",
-    "<img src=x onerror=\"alert(2)\">",
+    '<iframe src="https://evil.example"></iframe>',
+    '<img src=x onerror="alert(2)">',
     "<svg onload=alert(4)>",
-    "<a href=\"javascript:alert(3)\">click</a>",
+    '<a href="javascript:alert(3)">click</a>',
     "[click](javascript:alert(5))",
     "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCg2KTwvc2NyaXB0Pg==)",
-    "<div onclick=\"alert(7)\" style=\"background:url(javascript:alert(8))\">x</div>",
-    "<object data=\"x.swf\"></object><embed src=\"x\"><form action=\"https://evil.example\"><input></form>",
+    '<div onclick="alert(7)" style="background:url(javascript:alert(8))">x</div>',
+    '<object data="x.swf"></object><embed src="x"><form action="https://evil.example"><input></form>',
     "<style>body{display:none}</style><link rel=stylesheet href=https://evil.example/x.css>",
     "[JaVaScRiPt](  JaVaScRiPt:alert(9))",
     "![img](https://evil.example/track.png)",
 ]
-SAFE_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "s", "del", "code", "pre",
-             "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td"}
+SAFE_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "s",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 
 
 class _Elements(HTMLParser):
@@ -106,7 +134,10 @@ def test_the_sanitiser_alone_removes_executable_html(hostile):
 
 def test_the_check_itself_finds_executable_markup():
     assert executable('<p onclick="x">a</p><script>b</script><a href="javascript:c">d</a>') == [
-        "p[onclick]", "<script>", "a[href=javascript:c]"]
+        "p[onclick]",
+        "<script>",
+        "a[href=javascript:c]",
+    ]
     assert executable("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>") == []
 
 
@@ -117,17 +148,24 @@ def test_empty_descriptions_render_empty():
 @pytest.mark.django_db
 def test_every_page_and_api_field_showing_a_description_renders_it_safely():
     description = MARKDOWN + "\n\n" + "\n\n".join(HOSTILE)
-    vacancy, _ = vacancy_upsert(source="import", reference="MD-1", title="Senior ML engineer",
-                                description=description)
+    vacancy, _ = vacancy_upsert(
+        source="import", reference="MD-1", title="Senior ML engineer", description=description
+    )
     portal = Client().get(reverse("portal:vacancy_detail", args=[vacancy.pk])).content.decode()
     workspace_client = Client()
     workspace_client.force_login(RecruiterFactory())
-    workspace = workspace_client.get(reverse("admin:recruiting_vacancy_change", args=[vacancy.pk])).content.decode()
+    workspace = workspace_client.get(
+        reverse("admin:recruiting_vacancy_change", args=[vacancy.pk])
+    ).content.decode()
     api = Client().get(f"/api/v1/vacancies/{vacancy.pk}/").json()
     api_list = Client().get("/api/v1/vacancies/").json()
     assert api["description"] == vacancy.description  # the text as written, a JSON string
-    for where, html in (("portal", portal), ("workspace", _description_preview(workspace)),
-                        ("api", api["description_html"]), ("api list", api_list["results"][0]["description_html"])):
+    for where, html in (
+        ("portal", portal),
+        ("workspace", _description_preview(workspace)),
+        ("api", api["description_html"]),
+        ("api list", api_list["results"][0]["description_html"]),
+    ):
         assert "<strong>recommendation</strong>" in html, where
         assert executable(_prose(html) if where == "portal" else html) == [], where
 

@@ -19,7 +19,10 @@ from tests.factories import CandidateFactory, EngineMatchScoreFactory, Recruiter
         ("Jane Doe\nSenior ML engineer\njane@example.com", "Jane Doe"),
         ("Curriculum Vitae\n\nPriya Raman\n+44 7700 900123", "Priya Raman"),
         ("RESUME\nJOHN O'NEILL\n12 Baker Street, London", "John O'Neill"),
-        ("jane.doe@example.com | +1 555 0100\nMaria-José García López\nData scientist", "Maria-José García López"),
+        (
+            "jane.doe@example.com | +1 555 0100\nMaria-José García López\nData scientist",
+            "Maria-José García López",
+        ),
         ("Name: Ahmed Al Farsi\nEmail: ahmed@example.com", "Ahmed Al Farsi"),
         ("Ludwig van Beethoven | ludwig@example.com | Bonn", "Ludwig van Beethoven"),
         ("Résumé\nContact details\n221B Baker Street\nLondon NW1 6XE\nAda Lovelace", "Ada Lovelace"),
@@ -78,7 +81,9 @@ def test_display_name_falls_back_in_order_and_never_shows_a_generated_reference(
 @pytest.mark.django_db
 def test_a_cv_import_stores_the_name_on_its_first_lines_and_pages_show_it(client):
     candidate, _ = candidate_upsert(
-        source="import", reference="cv-179b9b5735af", source_label="Data Science",
+        source="import",
+        reference="cv-179b9b5735af",
+        source_label="Data Science",
         cv_text="Curriculum Vitae\nGrace Hopper\ngrace@example.com\nPython, SQL and PyTorch for eight years.",
     )
     assert candidate.cv_name == "Grace Hopper"
@@ -89,8 +94,12 @@ def test_a_cv_import_stores_the_name_on_its_first_lines_and_pages_show_it(client
     html = client.get(reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])).content.decode()
     assert "Grace Hopper" in html and "cv-179b9b5735af" not in html
     # A new CV without a readable name: the name read from the old one goes.
-    candidate_upsert(source="import", reference="cv-179b9b5735af", source_label="Data Science",
-                     cv_text="Skills: Python, SQL and PyTorch for eight years.")
+    candidate_upsert(
+        source="import",
+        reference="cv-179b9b5735af",
+        source_label="Data Science",
+        cv_text="Skills: Python, SQL and PyTorch for eight years.",
+    )
     candidate.refresh_from_db()
     assert candidate.cv_name == "" and candidate.display_name == f"Data Science candidate {candidate.pk}"
 
@@ -99,9 +108,19 @@ def test_a_cv_import_stores_the_name_on_its_first_lines_and_pages_show_it(client
 def test_blind_review_hides_the_name_read_from_the_cv_until_the_candidate_is_advanced(client):
     candidate = CandidateFactory(name="", cv_name="Grace Hopper", reference="cv-179b9b5735af")
     vacancy = VacancyFactory()
-    EngineMatchScoreFactory(vacancy=vacancy, candidate=candidate, score=70.0,
-                            matched_skills=[{"skill": "Python", "importance": "required", "contribution": 8.0,
-                                             "evidence": "Grace Hopper wrote the Python pipeline"}])
+    EngineMatchScoreFactory(
+        vacancy=vacancy,
+        candidate=candidate,
+        score=70.0,
+        matched_skills=[
+            {
+                "skill": "Python",
+                "importance": "required",
+                "contribution": 8.0,
+                "evidence": "Grace Hopper wrote the Python pipeline",
+            }
+        ],
+    )
     client.force_login(RecruiterFactory())
     url = reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])
     html = client.get(url + "?blind=1").content.decode()
@@ -119,8 +138,9 @@ def test_the_name_read_from_the_cv_is_in_the_data_export_and_gone_after_erasure(
 
     from portal.services import candidate_account_delete, candidate_data_export
 
-    user = get_user_model().objects.create_user(username="grace@example.com", email="grace@example.com",
-                                                password="x-long-password-1")
+    user = get_user_model().objects.create_user(
+        username="grace@example.com", email="grace@example.com", password="x-long-password-1"
+    )
     CandidateFactory(user=user, name="", cv_name="Grace Hopper", reference=f"user-{user.pk}", source="portal")
     data = candidate_data_export(user=user)
     assert data["profile"]["name_read_from_cv"] == "Grace Hopper"

@@ -37,7 +37,12 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 PIPELINE_A = [
     ("a1", "portal", [("applied", 0), ("screening", 2), ("interview", 5), ("offer", 9), ("hired", 10)], 80.0),
-    ("a2", "portal", [("applied", 0), ("screening", 1), ("interview", 4), ("screening", 6), ("rejected", 8)], 40.0),
+    (
+        "a2",
+        "portal",
+        [("applied", 0), ("screening", 1), ("interview", 4), ("screening", 6), ("rejected", 8)],
+        40.0,
+    ),
     ("a3", "api", [("applied", 1), ("screening", 3), ("withdrawn", 4)], 60.0),
     ("a4", "sourced", [("applied", 2), ("screening", 2), ("interview", 7)], 70.0),
     ("a5", "import", [("applied", 3), ("rejected", 4)], 20.0),
@@ -50,7 +55,9 @@ PIPELINE_B = [
 
 def _application(vacancy, name: str, source: str, history: list[tuple[str, float]], score: float | None):
     candidate = CandidateFactory(name=f"Person {name}")
-    app = Application.objects.create(candidate=candidate, vacancy=vacancy, stage=history[-1][0], source=source)
+    app = Application.objects.create(
+        candidate=candidate, vacancy=vacancy, stage=history[-1][0], source=source
+    )
     Application.objects.filter(pk=app.pk).update(created_at=T0 + timedelta(days=history[0][1]))
     previous = ""
     for stage, day in history:
@@ -92,16 +99,52 @@ def _by_first(rows):
 def test_funnel_overall_and_per_vacancy(recruiter_client, pipeline):
     a, b = pipeline
     rows = _csv(recruiter_client.get("/admin/reports/funnel/", {"format": "csv"}))
-    assert rows[0] == ["vacancy_id", "vacancy", "applied", "screening", "screening_conversion", "interview",
-                       "interview_conversion", "offer", "offer_conversion", "hired", "hired_conversion",
-                       "hired_of_applied"]
+    assert rows[0] == [
+        "vacancy_id",
+        "vacancy",
+        "applied",
+        "screening",
+        "screening_conversion",
+        "interview",
+        "interview_conversion",
+        "offer",
+        "offer_conversion",
+        "hired",
+        "hired_conversion",
+        "hired_of_applied",
+    ]
     overall, row_a, row_b = rows[1], rows[2], rows[3]
     # Reached: applied 7; screening 5 (a1 a2 a3 a4 b1); interview 4 (a1 a2 a4 b1; a2 keeps it after moving
     # back); offer 2; hired 2.  a3 withdrew after screening and keeps it.
     assert overall[1:] == ["all", "7", "5", "0.7143", "4", "0.8", "2", "0.5", "2", "1.0", "0.2857"]
-    assert row_a == [str(a.pk), "Data Engineer (A-1)", "5", "4", "0.8", "3", "0.75", "1", "0.3333", "1", "1.0",
-                     "0.2"]
-    assert row_b == [str(b.pk), "ML Engineer (B-2)", "2", "1", "0.5", "1", "1.0", "1", "1.0", "1", "1.0", "0.5"]
+    assert row_a == [
+        str(a.pk),
+        "Data Engineer (A-1)",
+        "5",
+        "4",
+        "0.8",
+        "3",
+        "0.75",
+        "1",
+        "0.3333",
+        "1",
+        "1.0",
+        "0.2",
+    ]
+    assert row_b == [
+        str(b.pk),
+        "ML Engineer (B-2)",
+        "2",
+        "1",
+        "0.5",
+        "1",
+        "1.0",
+        "1",
+        "1.0",
+        "1",
+        "1.0",
+        "0.5",
+    ]
 
 
 def test_funnel_page_draws_the_chart_and_the_table(recruiter_client, pipeline):
@@ -118,8 +161,11 @@ def test_funnel_page_draws_the_chart_and_the_table(recruiter_client, pipeline):
 def test_date_range_and_vacancy_filters(recruiter_client, pipeline):
     _, b = pipeline
     # b2 applied on day 20: outside 2026-03-02..2026-03-12.
-    rows = _csv(recruiter_client.get("/admin/reports/funnel/", {"format": "csv", "date_from": "2026-03-02",
-                                                              "date_to": "2026-03-12"}))
+    rows = _csv(
+        recruiter_client.get(
+            "/admin/reports/funnel/", {"format": "csv", "date_from": "2026-03-02", "date_to": "2026-03-12"}
+        )
+    )
     assert rows[1][2] == "6" and rows[3][2] == "1"
     rows = _csv(recruiter_client.get("/admin/reports/funnel/", {"format": "csv", "vacancy": b.pk}))
     assert [r[1] for r in rows[1:]] == ["all", "ML Engineer (B-2)"] and rows[1][2] == "2"
@@ -131,7 +177,9 @@ def test_date_range_and_vacancy_filters(recruiter_client, pipeline):
 def test_a_bad_filter_is_a_clear_error(recruiter_client, pipeline):
     response = recruiter_client.get("/admin/reports/funnel/", {"date_from": "2026-13-40"})
     assert response.status_code == 400 and "Enter a valid date." in response.content.decode()
-    response = recruiter_client.get("/admin/reports/sources/", {"date_from": "2026-03-10", "date_to": "2026-03-01"})
+    response = recruiter_client.get(
+        "/admin/reports/sources/", {"date_from": "2026-03-10", "date_to": "2026-03-01"}
+    )
     assert response.status_code == 400 and "must be on or before" in response.content.decode()
     response = recruiter_client.get("/admin/reports/funnel/", {"format": "csv", "vacancy": "999999"})
     assert response.status_code == 400 and b"vacancy" in response.content
@@ -200,7 +248,9 @@ def test_roc_auc_with_its_interval_from_20_decisions(recruiter_client):
     decisions, hired, rejected, auc, low, high, note = rows[13]
     assert (decisions, hired, rejected, auc, note) == ("20", "10", "10", "0.995", "")
     assert 0.9 < float(low) <= 0.995 <= float(high) <= 1.0
-    assert _csv(recruiter_client.get("/admin/reports/scores/", {"format": "csv"}))[13] == rows[13]  # fixed seed
+    assert (
+        _csv(recruiter_client.get("/admin/reports/scores/", {"format": "csv"}))[13] == rows[13]
+    )  # fixed seed
 
 
 # --- permissions --------------------------------------------------------------------------------------------
@@ -215,7 +265,7 @@ def test_hiring_managers_see_their_vacancies_only_and_do_not_export(client, pipe
     assert client.get("/admin/reports/funnel/", {"format": "csv"}).status_code == 403
     assert client.get("/admin/reports/funnel/", {"vacancy": a.pk}).status_code == 400  # not a choice for them
     html = client.get("/admin/reports/sources/").content.decode()
-    assert "<th scope=\"row\">Portal</th><td>1</td>" in html  # b1 only
+    assert '<th scope="row">Portal</th><td>1</td>' in html  # b1 only
 
 
 def test_people_outside_the_workspace_are_refused(client, pipeline):
@@ -233,7 +283,7 @@ def test_the_reports_menu_links_each_report(recruiter_client):
 
 
 def test_csv_export_escapes_spreadsheet_formulas(recruiter_client):
-    vacancy = VacancyFactory(title="=HYPERLINK(\"http://evil\")", reference="X")
+    vacancy = VacancyFactory(title='=HYPERLINK("http://evil")', reference="X")
     _application(vacancy, "x1", "portal", [("applied", 0)], 50.0)
     rows = _csv(recruiter_client.get("/admin/reports/funnel/", {"format": "csv"}))
     assert rows[2][1].startswith("'=HYPERLINK")

@@ -20,13 +20,16 @@ Nice to have
 """
 
 
-@pytest.mark.parametrize("text, years", [
-    ("at least two years of experience", 2.0),
-    ("5+ years of professional experience with Python", 5.0),
-    ("A minimum of 4 years' experience required", 4.0),
-    ("With three to five years experience, this can rise to £50,000.", None),
-    ("Experience with Spark", None),
-])
+@pytest.mark.parametrize(
+    "text, years",
+    [
+        ("at least two years of experience", 2.0),
+        ("5+ years of professional experience with Python", 5.0),
+        ("A minimum of 4 years' experience required", 4.0),
+        ("With three to five years experience, this can rise to £50,000.", None),
+        ("Experience with Spark", None),
+    ],
+)
 def test_minimum_years_of_experience_from_the_wording(text, years):
     assert extract_min_years_required(text) == years
 
@@ -39,7 +42,7 @@ def test_requirements_are_read_from_wording_and_headings():
     assert links["Kafka"] == links["Terraform"] == SkillImportance.DESIRABLE
     vacancy.refresh_from_db()
     assert vacancy.min_years_experience == 3.0
-    (_, doc), = vacancy_documents([vacancy.pk])
+    ((_, doc),) = vacancy_documents([vacancy.pk])
     assert doc.min_qualification_level == DegreeLevel.MASTER
     assert doc.min_years_experience == 3.0
 
@@ -52,21 +55,27 @@ def test_recruiter_edits_win_over_extraction_and_survive_a_reimport():
     kafka.importance, kafka.origin = SkillImportance.REQUIRED, SkillOrigin.ENTERED
     kafka.save()
     vacancy.skill_links.filter(skill__name="SQL").delete()
-    VacancySkill.objects.create(vacancy=vacancy, skill=Skill.objects.get(name="Docker"),
-                                importance=SkillImportance.DESIRABLE, origin=SkillOrigin.ENTERED)
+    VacancySkill.objects.create(
+        vacancy=vacancy,
+        skill=Skill.objects.get(name="Docker"),
+        importance=SkillImportance.DESIRABLE,
+        origin=SkillOrigin.ENTERED,
+    )
     vacancy.min_qualification_level = DegreeLevel.BACHELOR
     vacancy.min_years_experience = 1.0
     vacancy.requirements_edited = True
     vacancy.save()
 
-    vacancy, created = vacancy_upsert(source="t", reference="mle", title="MLE", description=TEXT + "\nUpdated.")
+    vacancy, created = vacancy_upsert(
+        source="t", reference="mle", title="MLE", description=TEXT + "\nUpdated."
+    )
     assert not created
     links = {link.skill.name: link.importance for link in vacancy.skill_links.select_related("skill")}
     assert links["Kafka"] == SkillImportance.REQUIRED and links["Docker"] == SkillImportance.DESIRABLE
     assert "SQL" not in links
     vacancy.refresh_from_db()
     assert vacancy.min_years_experience == 1.0 and "Updated." in vacancy.description
-    (_, doc), = vacancy_documents([vacancy.pk])
+    ((_, doc),) = vacancy_documents([vacancy.pk])
     assert doc.min_qualification_level == DegreeLevel.BACHELOR
 
     # An explicit re-extract brings back what the text says, keeping what the recruiter entered.
@@ -77,9 +86,25 @@ def test_recruiter_edits_win_over_extraction_and_survive_a_reimport():
 
 
 # --- issue 12 item 7: many skills with no cues are capped, and the recruiter is told ----------------------
-MANY = "Requirements\n" + "".join(f"- {name}\n" for name in (
-    "Python", "SQL", "Docker", "Kafka", "Terraform", "Linux", "Git", "AWS", "Spark", "Hadoop", "Scala",
-    "Java", "Communication", "Teamwork"))
+MANY = "Requirements\n" + "".join(
+    f"- {name}\n"
+    for name in (
+        "Python",
+        "SQL",
+        "Docker",
+        "Kafka",
+        "Terraform",
+        "Linux",
+        "Git",
+        "AWS",
+        "Spark",
+        "Hadoop",
+        "Scala",
+        "Java",
+        "Communication",
+        "Teamwork",
+    )
+)
 
 
 @pytest.mark.django_db

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def vacancy():
-    return Vacancy.objects.create(title="MLE", reference="mle", description="Python", status=Vacancy.Status.OPEN)
+    return Vacancy.objects.create(
+        title="MLE", reference="mle", description="Python", status=Vacancy.Status.OPEN
+    )
 
 
 @pytest.fixture
@@ -44,14 +46,24 @@ def emitted():
     events.event_emitted.disconnect(receiver)
 
 
-def test_applying_records_history_and_announces_it_after_commit(vacancy, candidate, emitted,
-                                                                 django_capture_on_commit_callbacks):
+def test_applying_records_history_and_announces_it_after_commit(
+    vacancy, candidate, emitted, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         app = application_create(candidate=candidate, vacancy=vacancy, cover_note=" Hello ")
     assert app.stage == Application.Stage.APPLIED and app.cover_note == "Hello"
     assert list(app.stage_changes.values_list("from_stage", "to_stage")) == [("", "applied")]
-    assert [e for e in emitted if e[0] == "application.created"] == [("application.created", {"application_id": app.pk, "candidate_id": candidate.pk,
-                                                "vacancy_id": vacancy.pk, "stage": "applied"})]
+    assert [e for e in emitted if e[0] == "application.created"] == [
+        (
+            "application.created",
+            {
+                "application_id": app.pk,
+                "candidate_id": candidate.pk,
+                "vacancy_id": vacancy.pk,
+                "stage": "applied",
+            },
+        )
+    ]
 
 
 def test_an_application_records_its_source_and_keeps_it_when_reopened(vacancy, candidate):
@@ -71,10 +83,18 @@ def test_the_source_backfill_reads_the_history_and_the_candidate(vacancy, recrui
 
     from recruiting.workspace import shortlist_advance
 
-    portal = application_create(candidate=Candidate.objects.create(reference="portal-1", source="portal"), vacancy=vacancy)
-    api = application_create(candidate=Candidate.objects.create(reference="api-1", source="api"), vacancy=vacancy)
-    imported = application_create(candidate=Candidate.objects.create(reference="import-1", source="import"), vacancy=vacancy)
-    sourced = shortlist_advance(vacancy=vacancy, candidate=Candidate.objects.create(reference="pool-1"), actor=recruiter)
+    portal = application_create(
+        candidate=Candidate.objects.create(reference="portal-1", source="portal"), vacancy=vacancy
+    )
+    api = application_create(
+        candidate=Candidate.objects.create(reference="api-1", source="api"), vacancy=vacancy
+    )
+    imported = application_create(
+        candidate=Candidate.objects.create(reference="import-1", source="import"), vacancy=vacancy
+    )
+    sourced = shortlist_advance(
+        vacancy=vacancy, candidate=Candidate.objects.create(reference="pool-1"), actor=recruiter
+    )
     Application.objects.update(source="import")
     importlib.import_module("recruiting.migrations.0007_application_source").backfill(apps, None)
     got = dict(Application.objects.values_list("pk", "source"))
@@ -101,9 +121,15 @@ def test_moves_record_who_when_from_and_to_and_why(vacancy, candidate, recruiter
     app.refresh_from_db()
     assert app.stage == "screening" and app.advanced
     change = ApplicationStageChange.objects.filter(application=app).last()
-    assert (change.from_stage, change.to_stage, change.actor, change.reason) == ("applied", "screening", recruiter,
-                                                                                 "strong CV")
-    assert AuditLogEntry.objects.filter(action="stage_change", actor=recruiter, object_id=str(app.pk)).exists()
+    assert (change.from_stage, change.to_stage, change.actor, change.reason) == (
+        "applied",
+        "screening",
+        recruiter,
+        "strong CV",
+    )
+    assert AuditLogEntry.objects.filter(
+        action="stage_change", actor=recruiter, object_id=str(app.pk)
+    ).exists()
 
 
 def test_rejection_needs_a_reason_and_nothing_changes_without_one(vacancy, candidate, recruiter):

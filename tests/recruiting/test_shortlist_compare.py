@@ -23,29 +23,60 @@ def recruiter_client(client):
 
 
 def _skills(prefix: str, n: int, importance: str, **extra) -> list[dict]:
-    return [{"skill": f"{prefix}{i}", "importance": importance, **{k: v(i) if callable(v) else v
-                                                                    for k, v in extra.items()}}
-            for i in range(n)]
+    return [
+        {
+            "skill": f"{prefix}{i}",
+            "importance": importance,
+            **{k: v(i) if callable(v) else v for k, v in extra.items()},
+        }
+        for i in range(n)
+    ]
 
 
 def _score(vacancy, name, value, *, met=8, missing=7):
-    matched = _skills("Have", met, "required", contribution=lambda i: 10.0 - i,
-                      evidence=lambda i: f"Used Have{i} at work for {i + 1} years")
+    matched = _skills(
+        "Have",
+        met,
+        "required",
+        contribution=lambda i: 10.0 - i,
+        evidence=lambda i: f"Used Have{i} at work for {i + 1} years",
+    )
     matched += _skills("Nice", 2, "desirable", contribution=1.0, evidence="on the side")
-    gaps = _skills("Need", missing, "required", gain=lambda i: 1.0 + i) + _skills("Want", 1, "desirable", gain=0.5)
-    return EngineMatchScoreFactory(vacancy=vacancy, candidate=CandidateFactory(name=name), score=value,
-                                   matched_skills=matched, missing_skills=gaps)
+    gaps = _skills("Need", missing, "required", gain=lambda i: 1.0 + i) + _skills(
+        "Want", 1, "desirable", gain=0.5
+    )
+    return EngineMatchScoreFactory(
+        vacancy=vacancy,
+        candidate=CandidateFactory(name=name),
+        score=value,
+        matched_skills=matched,
+        missing_skills=gaps,
+    )
 
 
 def test_a_row_shows_the_top_five_required_skills_and_the_rest_behind_more(recruiter_client):
     vacancy = VacancyFactory()
     score = _score(vacancy, "Mira Row", 66.0)
-    html = recruiter_client.get(reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])).content.decode()
+    html = recruiter_client.get(
+        reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])
+    ).content.decode()
     row = re.search(rf'<tr id="candidate-{score.candidate_id}">(.*?)</tr>', html, re.DOTALL).group(1)
     top_matched = re.search(r'aria-label="Required skills matched">(.*?)</ul>', row, re.DOTALL).group(1)
-    assert re.findall(r">(Have\d)<", top_matched) == ["Have0", "Have1", "Have2", "Have3", "Have4"]  # most points
+    assert re.findall(r">(Have\d)<", top_matched) == [
+        "Have0",
+        "Have1",
+        "Have2",
+        "Have3",
+        "Have4",
+    ]  # most points
     top_missing = re.search(r'aria-label="Required skills missing">(.*?)</ul>', row, re.DOTALL).group(1)
-    assert re.findall(r">(Need\d)<", top_missing) == ["Need6", "Need5", "Need4", "Need3", "Need2"]  # largest gain
+    assert re.findall(r">(Need\d)<", top_missing) == [
+        "Need6",
+        "Need5",
+        "Need4",
+        "Need3",
+        "Need2",
+    ]  # largest gain
     # "+N more" is a <details>: the rest opens in place, desirable ones included.
     assert "<summary>+5 more</summary>" in row  # Have5–7 and two desirable
     assert "<summary>+3 more</summary>" in row  # Need1, Need0 and one desirable
@@ -86,7 +117,9 @@ def test_comparison_under_blind_review_hides_names_and_redacts_evidence(recruite
     a.matched_skills[0]["evidence"] = "Zelda Hidden built the Have0 pipeline, zelda@example.com"
     a.save()
     url = reverse("admin:recruiting_vacancy_compare", args=[vacancy.pk])
-    html = recruiter_client.get(url, {"candidate_ids": [a.candidate_id, b.candidate_id], "blind": 1}).content.decode()
+    html = recruiter_client.get(
+        url, {"candidate_ids": [a.candidate_id, b.candidate_id], "blind": 1}
+    ).content.decode()
     assert "Zelda" not in html and "Yann" not in html and "zelda@example.com" not in html
     assert f"Candidate #{a.candidate_id}" in html and "[name] [name] built the Have0 pipeline" in html
 

@@ -42,13 +42,13 @@ def shortlist(client, vacancy, **params) -> str:
 
 
 def row_html(html: str, candidate) -> str:
-    match = re.search(rf'<tr id="candidate-{candidate.pk}">(.*?)</tr>', html, re.S)
+    match = re.search(rf'<tr id="candidate-{candidate.pk}">(.*?)</tr>', html, re.DOTALL)
     assert match, f"no row for candidate {candidate.pk}"
     return html_lib.unescape(match.group(1))
 
 
 def rank_cell(html: str, candidate) -> str:
-    cell = re.search(r'<td class="ws-rank">(.*?)</td>', row_html(html, candidate), re.S).group(1)
+    cell = re.search(r'<td class="ws-rank">(.*?)</td>', row_html(html, candidate), re.DOTALL).group(1)
     return re.sub(r"<[^>]+>", "", cell).strip()
 
 
@@ -60,8 +60,9 @@ def tied_vacancy():
     ContractMatchScoreFactory(vacancy=vacancy, candidate=people["Top"], score=91.0, confidence="high")
     ContractMatchScoreFactory(vacancy=vacancy, candidate=people["TieA"], score=80.0, confidence="medium")
     EngineMatchScoreFactory(vacancy=vacancy, candidate=people["TieB"], score=80.0)  # an old-shape row
-    ContractMatchScoreFactory(vacancy=vacancy, candidate=people["Fourth"], score=55.0, confidence="low",
-                              flags=())
+    ContractMatchScoreFactory(
+        vacancy=vacancy, candidate=people["Fourth"], score=55.0, confidence="low", flags=()
+    )
     EngineMatchScoreFactory(vacancy=vacancy, candidate=people["Sparse"], insufficient=True)
     return vacancy, people
 
@@ -70,7 +71,12 @@ def test_shortlist_shows_ties_as_a_shared_rank(recruiter_client, tied_vacancy):
     vacancy, people = tied_vacancy
     html = shortlist(recruiter_client, vacancy)
     assert [rank_cell(html, people[n]) for n in ("Top", "TieA", "TieB", "Fourth", "Sparse")] == [
-        "1", "=2", "=2", "4", "—"]
+        "1",
+        "=2",
+        "=2",
+        "4",
+        "—",
+    ]
     assert "tie: the same score as another candidate" in row_html(html, people["TieA"])
 
 
@@ -111,7 +117,7 @@ def test_shortlist_filters_by_confidence(recruiter_client, tied_vacancy):
 
 
 def test_candidate_page_says_the_rank_confidence_flags_and_how_skills_counted(recruiter_client, tied_vacancy):
-    vacancy, people = tied_vacancy
+    _vacancy, people = tied_vacancy
     other = VacancyFactory(title="Second role")
     EngineMatchScoreFactory(vacancy=other, candidate=people["TieA"], score=40.0)  # old shape, alone: 1st of 1
     response = recruiter_client.get(reverse("admin:recruiting_candidate_change", args=[people["TieA"].pk]))
@@ -130,8 +136,12 @@ def test_candidate_page_rank_is_one_query_whatever_the_number_of_vacancies(recru
 
     def page_queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert recruiter_client.get(
-                reverse("admin:recruiting_candidate_change", args=[candidate.pk])).status_code == 200
+            assert (
+                recruiter_client.get(
+                    reverse("admin:recruiting_candidate_change", args=[candidate.pk])
+                ).status_code
+                == 200
+            )
         return len(ctx.captured_queries)
 
     rival = CandidateFactory()  # scored for every vacancy too, so each rank counts someone
@@ -149,24 +159,33 @@ def test_candidate_page_rank_is_one_query_whatever_the_number_of_vacancies(recru
 
 def test_export_has_rank_tied_confidence_and_flags_columns(recruiter_client, tied_vacancy):
     vacancy, people = tied_vacancy
-    response = recruiter_client.post(reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk]),
-                                     {"action": "export", "candidate_ids": [people["TieB"].pk, people["Top"].pk]})
+    response = recruiter_client.post(
+        reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk]),
+        {"action": "export", "candidate_ids": [people["TieB"].pk, people["Top"].pk]},
+    )
     assert response.status_code == 200
     rows = {int(r["candidate_id"]): r for r in csv.DictReader(io.StringIO(response.content.decode()))}
     assert set(rows) == {people["Top"].pk, people["TieB"].pk}
     top, tie = rows[people["Top"].pk], rows[people["TieB"].pk]
-    assert (top["rank"], top["tied"], tie["rank"], tie["tied"]) == ("1", "", "2", "yes")  # ranks of the vacancy
+    assert (top["rank"], top["tied"], tie["rank"], tie["tied"]) == (
+        "1",
+        "",
+        "2",
+        "yes",
+    )  # ranks of the vacancy
     assert top["confidence"] == "high" and top["confidence_reason"] == TEXT_ONLY_REASON
-    assert top["flags"] == ("keyword list: little evidence of use; "
-                            "CV in German: scored on recognised skills and qualifications")
+    assert top["flags"] == (
+        "keyword list: little evidence of use; CV in German: scored on recognised skills and qualifications"
+    )
     assert tie["confidence"] == "" and tie["flags"] == ""  # old shape
 
 
 def test_the_sql_rank_equals_competition_ranks(tied_vacancy):
     vacancy, _ = tied_vacancy
     ContractMatchScoreFactory(vacancy=vacancy, score=91.0)  # a tie at the top too
-    rows = list(selectors.with_vacancy_rank(MatchScore.objects.filter(vacancy=vacancy), among=True)
-                .order_by("pk"))
+    rows = list(
+        selectors.with_vacancy_rank(MatchScore.objects.filter(vacancy=vacancy), among=True).order_by("pk")
+    )
     expected = competition_ranks([r.score for r in rows])
     assert [(r.vacancy_rank, r.vacancy_tied) for r in rows] == [(e.rank, e.tied) for e in expected]
     assert {r.vacancy_ranked for r in rows} == {5}  # the scored candidates; insufficient data is not ranked

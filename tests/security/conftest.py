@@ -105,12 +105,22 @@ def world(db) -> World:
     for user in (zelda_user, bob_user):
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
-    zelda = CandidateFactory(user=zelda_user, name=ZELDA_NAME, email=ZELDA_EMAIL, source="portal",
-                             reference=f"user-{zelda_user.pk}",
-                             cv_text=f"Python and PyTorch engineer. {ZELDA_CV_MARKER}\nMSc Computer Science.")
+    zelda = CandidateFactory(
+        user=zelda_user,
+        name=ZELDA_NAME,
+        email=ZELDA_EMAIL,
+        source="portal",
+        reference=f"user-{zelda_user.pk}",
+        cv_text=f"Python and PyTorch engineer. {ZELDA_CV_MARKER}\nMSc Computer Science.",
+    )
     zelda.cv_file.save("zelda.txt", ContentFile(zelda.cv_text.encode()), save=True)
-    bob = CandidateFactory(user=bob_user, name="Bob Other", email=bob_user.email, source="portal",
-                           reference=f"user-{bob_user.pk}")
+    bob = CandidateFactory(
+        user=bob_user,
+        name="Bob Other",
+        email=bob_user.email,
+        source="portal",
+        reference=f"user-{bob_user.pk}",
+    )
 
     managed = VacancyFactory(title="Managed ML role")
     managed.hiring_managers.add(hiring_manager)
@@ -126,12 +136,18 @@ def world(db) -> World:
     qualification = Qualification.objects.create(candidate=zelda, level=3, field="computer science")
     experience = Experience.objects.create(candidate=zelda, title="ML engineer", start_date="2019-01-01")
     note = NoteFactory(candidate=zelda, application=application, author=recruiter)
-    endpoint = WebhookEndpoint.objects.create(url="https://hooks.example.org/in", secret="s" * 32,
-                                              events=["application.created"], created_by=recruiter)
-    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="application.created",
-                                              payload={"application": application.pk})
-    audit = AuditLogEntry.objects.create(actor=recruiter, action="view_cv", object_type="candidate",
-                                         object_id=str(zelda.pk))
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://hooks.example.org/in",
+        secret="s" * 32,
+        events=["application.created"],
+        created_by=recruiter,
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event="application.created", payload={"application": application.pk}
+    )
+    audit = AuditLogEntry.objects.create(
+        actor=recruiter, action="view_cv", object_type="candidate", object_id=str(zelda.pk)
+    )
     template = StageEmailTemplateFactory()
     run = ScoringRunFactory()
     token, _ = Token.objects.get_or_create(user=zelda_user)
@@ -157,10 +173,23 @@ def world(db) -> World:
         "authtoken.token": token,
         "account.emailaddress": EmailAddress.objects.get(user=zelda_user),
     }
-    users = {"anonymous": None, "candidate": zelda_user, "other_candidate": bob_user, "recruiter": recruiter,
-             "hiring_manager": hiring_manager, "superuser": superuser}
-    return World(users=users, zelda=zelda, bob=bob, managed_vacancy=managed, open_vacancy=open_vacancy,
-                 draft_vacancy=draft, objects=objects)
+    users = {
+        "anonymous": None,
+        "candidate": zelda_user,
+        "other_candidate": bob_user,
+        "recruiter": recruiter,
+        "hiring_manager": hiring_manager,
+        "superuser": superuser,
+    }
+    return World(
+        users=users,
+        zelda=zelda,
+        bob=bob,
+        managed_vacancy=managed,
+        open_vacancy=open_vacancy,
+        draft_vacancy=draft,
+        objects=objects,
+    )
 
 
 def pytest_collection_modifyitems(items):

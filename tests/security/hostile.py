@@ -27,7 +27,7 @@ CV_TEXT = (
 PASSWD_MARKERS = ("root:x:0:0", "/bin/bash", "daemon:x:", "nologin")
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
-MARKUP = f"{SCRIPT} {IMG} <a href=\"javascript:alert(3)\">x</a>"
+MARKUP = f'{SCRIPT} {IMG} <a href="javascript:alert(3)">x</a>'
 
 BIG_BYTES = 50 * 1024 * 1024
 BOMB_BYTES = 110 * 1024 * 1024
@@ -89,22 +89,28 @@ def huge_page_count_pdf(pages: int = 5_000) -> bytes:
 def deeply_nested_pdf(depth: int = 50_000) -> bytes:
     """An object nested ``depth`` arrays deep: a recursive parser runs out of stack."""
     body = b"[" * depth + b"]" * depth
-    return (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Evil " + body + b" >>\nendobj\n"
-            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Evil " + body + b" >>\nendobj\n"
+        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
 
 
 def xref_loop_pdf() -> bytes:
     """Page tree whose kid is its own parent (a loop)."""
-    return (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-            b"2 0 obj\n<< /Type /Pages /Kids [2 0 R] /Count 1 >>\nendobj\n"
-            b"trailer\n<< /Root 1 0 R /Size 3 >>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+        b"2 0 obj\n<< /Type /Pages /Kids [2 0 R] /Count 1 >>\nendobj\n"
+        b"trailer\n<< /Root 1 0 R /Size 3 >>\n%%EOF\n"
+    )
 
 
 def javascript_pdf() -> bytes:
     """A PDF with an /OpenAction that runs JavaScript (never executed: only text is read)."""
     data = make_pdf(CV_TEXT)
-    return data.replace(b"<< /Type /Catalog /Pages 2 0 R >>",
-                        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>")
+    return data.replace(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>",
+    )
 
 
 def markup_pdf() -> bytes:
@@ -116,8 +122,11 @@ def _docx() -> bytes:
     return make_docx(CV_TEXT.splitlines())
 
 
-def _zip_with_real_docx_parts(extra: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None,
-                              compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+def _zip_with_real_docx_parts(
+    extra: dict[str, bytes] | None = None,
+    replace: dict[str, bytes] | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(_docx()))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=compression) as out:
@@ -149,7 +158,7 @@ def docx_lying_bomb() -> bytes:
     at = data.find(b"PK\x01\x02")
     while at != -1:
         name_len = struct.unpack_from("<H", data, at + 28)[0]
-        if data[at + 46: at + 46 + name_len] == name:
+        if data[at + 46 : at + 46 + name_len] == name:
             struct.pack_into("<I", data, at + 24, 1024)  # uncompressed size
         at = data.find(b"PK\x01\x02", at + 4)
     return bytes(data)
@@ -160,8 +169,9 @@ def docx_bomb_bytes() -> bytes:
 
 
 def docx_many_entries() -> bytes:
-    return _zip_with_real_docx_parts(extra={f"customXml/bulk{i}.xml": b"<a/>" for i in range(6_000)},
-                                     compression=zipfile.ZIP_STORED)
+    return _zip_with_real_docx_parts(
+        extra={f"customXml/bulk{i}.xml": b"<a/>" for i in range(6_000)}, compression=zipfile.ZIP_STORED
+    )
 
 
 XXE_DOCUMENT = b"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>
@@ -178,15 +188,17 @@ XXE_DOCUMENT = b"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 </w:document>
 """
 
-LAUGHS_DOCUMENT = b"""<?xml version="1.0" encoding="UTF-8"?>
+LAUGHS_DOCUMENT = (
+    b"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE w:document [
-""" + b"".join(
-    f'  <!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "lol"}">\n'.encode() for i in range(10)
-) + b"""]>
+"""
+    + b"".join(f'  <!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "lol"}">\n'.encode() for i in range(10))
+    + b"""]>
 <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
   <w:body><w:p><w:r><w:t>Python engineer &lol9;</w:t></w:r></w:p></w:body>
 </w:document>
 """
+)
 
 
 def docx_xxe() -> bytes:
@@ -289,7 +301,7 @@ def _csv(rows: list[list[str]], header=("reference", "cv_text", "title")) -> byt
 
 
 def csv_formula() -> bytes:
-    return _csv([["=cmd|' /C calc'!A0", f"=HYPERLINK(\"http://evil\") {CV_TEXT}", "@SUM(1+1)"]])
+    return _csv([["=cmd|' /C calc'!A0", f'=HYPERLINK("http://evil") {CV_TEXT}', "@SUM(1+1)"]])
 
 
 def csv_markup() -> bytes:
@@ -318,19 +330,27 @@ def csv_header_only() -> bytes:
 
 CASES: list[Case] = [
     Case("pdf-corrupt", "cv.pdf", corrupt_pdf, "refused", "PDF header then 20 KB of random bytes"),
-    Case("pdf-truncated", "cv.pdf", truncated_pdf, "either", "a 3-page PDF cut in half (no xref, no trailer)"),
+    Case(
+        "pdf-truncated", "cv.pdf", truncated_pdf, "either", "a 3-page PDF cut in half (no xref, no trailer)"
+    ),
     Case("pdf-encrypted", "cv.pdf", encrypted_pdf, "refused", "RC4-128 PDF with a user password"),
     Case("pdf-5000-pages", "cv.pdf", huge_page_count_pdf, "refused", "5,000 empty pages (pypdf)"),
     Case("pdf-nested", "cv.pdf", deeply_nested_pdf, "refused", "an object nested 50,000 arrays deep"),
     Case("pdf-page-loop", "cv.pdf", xref_loop_pdf, "refused", "a page tree that contains itself"),
     Case("pdf-no-text", "cv.pdf", make_blank_pdf, "refused", "one page, no text layer (a scan)"),
     Case("pdf-javascript", "cv.pdf", javascript_pdf, "accepted", "valid CV with a JavaScript /OpenAction"),
-    Case("pdf-markup", "cv.pdf", markup_pdf, "accepted", "valid CV whose text holds <script> and <img onerror>"),
+    Case(
+        "pdf-markup", "cv.pdf", markup_pdf, "accepted", "valid CV whose text holds <script> and <img onerror>"
+    ),
     Case("docx-zip-bomb", "cv.docx", docx_bomb_bytes, "refused", "a part that inflates to 110 MB of zeros"),
     Case("docx-lying-bomb", "cv.docx", docx_lying_bomb, "refused", "the bomb with headers claiming 1 KB"),
     Case("docx-6000-entries", "cv.docx", docx_many_entries, "refused", "6,000 archive entries"),
-    Case("docx-xxe", "cv.docx", docx_xxe, "either", "DOCTYPE with SYSTEM entities file:///etc/passwd, http://"),
-    Case("docx-billion-laughs", "cv.docx", docx_billion_laughs, "either", "10 levels of 10x entity expansion"),
+    Case(
+        "docx-xxe", "cv.docx", docx_xxe, "either", "DOCTYPE with SYSTEM entities file:///etc/passwd, http://"
+    ),
+    Case(
+        "docx-billion-laughs", "cv.docx", docx_billion_laughs, "either", "10 levels of 10x entity expansion"
+    ),
     Case("docx-corrupt", "cv.docx", corrupt_docx, "refused", "ZIP signature then garbage"),
     Case("docx-truncated", "cv.docx", truncated_docx, "refused", "a real DOCX cut in half"),
     Case("docx-plain-zip", "cv.docx", zip_not_docx, "refused", "a ZIP without word/document.xml"),
@@ -351,11 +371,22 @@ CASES: list[Case] = [
     Case("1mb-line", "cv.txt", one_megabyte_line, "accepted", "1 MB without a new line"),
     Case("markup-text", "cv.txt", markup_text, "accepted", "<script>, <img onerror>, <iframe>, <svg onload>"),
     Case("name-traversal", "../../etc/passwd.pdf", _pdf, "accepted", "valid PDF named ../../etc/passwd.pdf"),
-    Case("name-windows", "..\\..\\win.ini.txt", lambda: CV_TEXT.encode(), "accepted",
-         "valid text named ..\\..\\win.ini.txt"),
+    Case(
+        "name-windows",
+        "..\\..\\win.ini.txt",
+        lambda: CV_TEXT.encode(),
+        "accepted",
+        "valid text named ..\\..\\win.ini.txt",
+    ),
     Case("name-nul", "cv\x00.exe.pdf", _pdf, "accepted", "valid PDF whose name holds a NUL"),
     Case("name-long", "c" * 300 + ".txt", lambda: CV_TEXT.encode(), "accepted", "a 304-character file name"),
-    Case("name-rlo", "cv\u202etxt.exe", lambda: CV_TEXT.encode(), "either", "U+202E in the name, so cv<RLO>txt.exe shows as cvexe.txt"),
+    Case(
+        "name-rlo",
+        "cv\u202etxt.exe",
+        lambda: CV_TEXT.encode(),
+        "either",
+        "U+202E in the name, so cv<RLO>txt.exe shows as cvexe.txt",
+    ),
     Case("csv-formula", "cvs.csv", csv_formula, "accepted", "cells starting = @ (spreadsheet formulas)"),
     Case("csv-markup", "cvs.csv", csv_markup, "accepted", "CSV rows holding <script>"),
     Case("csv-open-quote", "cvs.csv", csv_unbalanced_quotes, "either", "a quote that never closes"),
@@ -397,56 +428,204 @@ TOKEN, APPLY, RUNS = "/api/v1/auth/token/", "/api/v1/applications/", "/api/v1/sc
 SHORTLIST = "/api/v1/vacancies/{vacancy}/match-scores/"
 
 API_CASES = [
-    ApiCase("token-nested-5000", "anonymous", "post", TOKEN, _nested(5000), "a JSON array 5,000 deep (RecursionError)"),
-    ApiCase("token-object-nested-5000", "anonymous", "post", TOKEN, _nested_object(5000),
-            "a JSON object 5,000 deep"),
-    ApiCase("token-nested-100", "anonymous", "post", TOKEN,
-            b'{"email": ' + _nested(100, inner='"a@example.org"') + b', "password": "x"}',
-            "100 deep: parses, but beyond the API's depth bound"),
-    ApiCase("apply-nested-5000", "candidate", "post", APPLY, _nested(5000), "5,000 deep on an authenticated write"),
-    ApiCase("runs-nested-5000", "recruiter", "post", RUNS, _nested_object(5000), "5,000 deep on the scoring runs"),
-    ApiCase("apply-1e400", "candidate", "post", APPLY, b'{"vacancy": 1e400}', "a float literal too big (OverflowError)"),
-    ApiCase("runs-1e400", "recruiter", "post", RUNS, b'{"scope": "vacancy", "vacancy": 1e400}',
-            "a float literal too big on the scoring runs"),
-    ApiCase("apply-minus-1e400", "candidate", "post", APPLY, b'{"vacancy": -1e400}', "-infinity as a literal"),
+    ApiCase(
+        "token-nested-5000",
+        "anonymous",
+        "post",
+        TOKEN,
+        _nested(5000),
+        "a JSON array 5,000 deep (RecursionError)",
+    ),
+    ApiCase(
+        "token-object-nested-5000",
+        "anonymous",
+        "post",
+        TOKEN,
+        _nested_object(5000),
+        "a JSON object 5,000 deep",
+    ),
+    ApiCase(
+        "token-nested-100",
+        "anonymous",
+        "post",
+        TOKEN,
+        b'{"email": ' + _nested(100, inner='"a@example.org"') + b', "password": "x"}',
+        "100 deep: parses, but beyond the API's depth bound",
+    ),
+    ApiCase(
+        "apply-nested-5000", "candidate", "post", APPLY, _nested(5000), "5,000 deep on an authenticated write"
+    ),
+    ApiCase(
+        "runs-nested-5000", "recruiter", "post", RUNS, _nested_object(5000), "5,000 deep on the scoring runs"
+    ),
+    ApiCase(
+        "apply-1e400",
+        "candidate",
+        "post",
+        APPLY,
+        b'{"vacancy": 1e400}',
+        "a float literal too big (OverflowError)",
+    ),
+    ApiCase(
+        "runs-1e400",
+        "recruiter",
+        "post",
+        RUNS,
+        b'{"scope": "vacancy", "vacancy": 1e400}',
+        "a float literal too big on the scoring runs",
+    ),
+    ApiCase(
+        "apply-minus-1e400", "candidate", "post", APPLY, b'{"vacancy": -1e400}', "-infinity as a literal"
+    ),
     ApiCase("apply-nan", "candidate", "post", APPLY, b'{"vacancy": NaN}', "NaN (not JSON)"),
-    ApiCase("runs-infinity", "recruiter", "post", RUNS, b'{"scope": "vacancy", "vacancy": Infinity}',
-            "Infinity (not JSON)"),
-    ApiCase("apply-int-1e30", "candidate", "post", APPLY, b'{"vacancy": 1000000000000000000000000000000}',
-            "an integer beyond 64 bits"),
-    ApiCase("apply-int-5000-digits", "candidate", "post", APPLY, b'{"vacancy": 1' + b"0" * 5000 + b"}",
-            "an integer of 5,000 digits (Python's int-string limit)"),
-    ApiCase("runs-int-1e30", "recruiter", "post", RUNS,
-            b'{"scope": "candidate", "candidate": -1000000000000000000000000000000}', "a negative integer beyond 64 bits"),
-    ApiCase("apply-vacancy-list", "candidate", "post", APPLY, b'{"vacancy": [1]}', "wrong type: a list for an id"),
-    ApiCase("apply-vacancy-object", "candidate", "post", APPLY, b'{"vacancy": {"id": 1}}', "wrong type: an object"),
+    ApiCase(
+        "runs-infinity",
+        "recruiter",
+        "post",
+        RUNS,
+        b'{"scope": "vacancy", "vacancy": Infinity}',
+        "Infinity (not JSON)",
+    ),
+    ApiCase(
+        "apply-int-1e30",
+        "candidate",
+        "post",
+        APPLY,
+        b'{"vacancy": 1000000000000000000000000000000}',
+        "an integer beyond 64 bits",
+    ),
+    ApiCase(
+        "apply-int-5000-digits",
+        "candidate",
+        "post",
+        APPLY,
+        b'{"vacancy": 1' + b"0" * 5000 + b"}",
+        "an integer of 5,000 digits (Python's int-string limit)",
+    ),
+    ApiCase(
+        "runs-int-1e30",
+        "recruiter",
+        "post",
+        RUNS,
+        b'{"scope": "candidate", "candidate": -1000000000000000000000000000000}',
+        "a negative integer beyond 64 bits",
+    ),
+    ApiCase(
+        "apply-vacancy-list", "candidate", "post", APPLY, b'{"vacancy": [1]}', "wrong type: a list for an id"
+    ),
+    ApiCase(
+        "apply-vacancy-object", "candidate", "post", APPLY, b'{"vacancy": {"id": 1}}', "wrong type: an object"
+    ),
     ApiCase("apply-vacancy-bool", "candidate", "post", APPLY, b'{"vacancy": true}', "wrong type: a boolean"),
     ApiCase("token-body-array", "anonymous", "post", TOKEN, b"[1, 2, 3]", "a JSON array for an object"),
     ApiCase("token-body-string", "anonymous", "post", TOKEN, b'"hello"', "a JSON string for an object"),
-    ApiCase("token-lone-surrogate", "anonymous", "post", TOKEN,
-            b'{"email": "a@example.org", "password": "\\ud800"}', "a lone UTF-16 surrogate in the password"),
-    ApiCase("token-nul-email", "anonymous", "post", TOKEN, b'{"email": "a\\u0000@example.org", "password": "x"}',
-            "a NUL character in the e-mail"),
-    ApiCase("token-invalid-utf8", "anonymous", "post", TOKEN, b'{"email": "\xff\xfe@example.org"}', "bytes not UTF-8"),
-    ApiCase("runs-rlo-scope", "recruiter", "post", RUNS, '{"scope": "all\u202e"}'.encode(), "U+202E in a choice"),
-    ApiCase("shortlist-offset-huge", "recruiter", "get", SHORTLIST + "?offset=99999999999999999999", None,
-            "an offset beyond bigint (DataError on PostgreSQL)"),
-    ApiCase("shortlist-offset-negative", "recruiter", "get", SHORTLIST + "?offset=-1", None, "a negative offset"),
-    ApiCase("shortlist-offset-text", "recruiter", "get", SHORTLIST + "?offset=abc", None, "an offset that is no number"),
-    ApiCase("shortlist-limit-huge", "recruiter", "get", SHORTLIST + "?limit=99999999999999999999", None,
-            "a limit beyond bigint"),
-    ApiCase("shortlist-limit-negative", "recruiter", "get", SHORTLIST + "?limit=-5", None, "a negative limit"),
+    ApiCase(
+        "token-lone-surrogate",
+        "anonymous",
+        "post",
+        TOKEN,
+        b'{"email": "a@example.org", "password": "\\ud800"}',
+        "a lone UTF-16 surrogate in the password",
+    ),
+    ApiCase(
+        "token-nul-email",
+        "anonymous",
+        "post",
+        TOKEN,
+        b'{"email": "a\\u0000@example.org", "password": "x"}',
+        "a NUL character in the e-mail",
+    ),
+    ApiCase(
+        "token-invalid-utf8",
+        "anonymous",
+        "post",
+        TOKEN,
+        b'{"email": "\xff\xfe@example.org"}',
+        "bytes not UTF-8",
+    ),
+    ApiCase(
+        "runs-rlo-scope", "recruiter", "post", RUNS, '{"scope": "all\u202e"}'.encode(), "U+202E in a choice"
+    ),
+    ApiCase(
+        "shortlist-offset-huge",
+        "recruiter",
+        "get",
+        SHORTLIST + "?offset=99999999999999999999",
+        None,
+        "an offset beyond bigint (DataError on PostgreSQL)",
+    ),
+    ApiCase(
+        "shortlist-offset-negative", "recruiter", "get", SHORTLIST + "?offset=-1", None, "a negative offset"
+    ),
+    ApiCase(
+        "shortlist-offset-text",
+        "recruiter",
+        "get",
+        SHORTLIST + "?offset=abc",
+        None,
+        "an offset that is no number",
+    ),
+    ApiCase(
+        "shortlist-limit-huge",
+        "recruiter",
+        "get",
+        SHORTLIST + "?limit=99999999999999999999",
+        None,
+        "a limit beyond bigint",
+    ),
+    ApiCase(
+        "shortlist-limit-negative", "recruiter", "get", SHORTLIST + "?limit=-5", None, "a negative limit"
+    ),
     ApiCase("shortlist-limit-zero", "recruiter", "get", SHORTLIST + "?limit=0", None, "a zero limit"),
-    ApiCase("shortlist-limit-arabic-digit", "recruiter", "get", SHORTLIST + "?limit=%D9%A3", None,
-            "a limit in Arabic-Indic digits (str.isdigit, not ASCII)"),
-    ApiCase("shortlist-offset-float", "recruiter", "get", SHORTLIST + "?offset=1e400", None, "an offset as 1e400"),
-    ApiCase("shortlist-min-score-inf", "recruiter", "get", SHORTLIST + "?min_score=1e400", None,
-            "a filter value of 1e400"),
-    ApiCase("shortlist-min-score-nan", "recruiter", "get", SHORTLIST + "?min_score=NaN", None, "a filter value NaN"),
-    ApiCase("scores-offset-huge", "recruiter", "get", "/api/v1/match-scores/?offset=99999999999999999999", None,
-            "an offset beyond bigint on a plain list"),
-    ApiCase("vacancies-limit-negative", "anonymous", "get", "/api/v1/vacancies/?limit=-1", None,
-            "a negative limit, anonymous"),
-    ApiCase("application-id-huge", "recruiter", "get", "/api/v1/applications/99999999999999999999/", None,
-            "an id beyond bigint in the path"),
+    ApiCase(
+        "shortlist-limit-arabic-digit",
+        "recruiter",
+        "get",
+        SHORTLIST + "?limit=%D9%A3",
+        None,
+        "a limit in Arabic-Indic digits (str.isdigit, not ASCII)",
+    ),
+    ApiCase(
+        "shortlist-offset-float", "recruiter", "get", SHORTLIST + "?offset=1e400", None, "an offset as 1e400"
+    ),
+    ApiCase(
+        "shortlist-min-score-inf",
+        "recruiter",
+        "get",
+        SHORTLIST + "?min_score=1e400",
+        None,
+        "a filter value of 1e400",
+    ),
+    ApiCase(
+        "shortlist-min-score-nan",
+        "recruiter",
+        "get",
+        SHORTLIST + "?min_score=NaN",
+        None,
+        "a filter value NaN",
+    ),
+    ApiCase(
+        "scores-offset-huge",
+        "recruiter",
+        "get",
+        "/api/v1/match-scores/?offset=99999999999999999999",
+        None,
+        "an offset beyond bigint on a plain list",
+    ),
+    ApiCase(
+        "vacancies-limit-negative",
+        "anonymous",
+        "get",
+        "/api/v1/vacancies/?limit=-1",
+        None,
+        "a negative limit, anonymous",
+    ),
+    ApiCase(
+        "application-id-huge",
+        "recruiter",
+        "get",
+        "/api/v1/applications/99999999999999999999/",
+        None,
+        "an id beyond bigint in the path",
+    ),
 ]

@@ -87,8 +87,10 @@ def _wait_for_healthz(server: Process, what: str, seconds: float = 180) -> None:
             return
         time.sleep(0.2)
     server.stop()
-    raise RuntimeError(f"{what} did not answer /healthz on port {server.port}; its log:\n"
-                       f"{server.log.read_text(errors='replace')[-3000:]}")
+    raise RuntimeError(
+        f"{what} did not answer /healthz on port {server.port}; its log:\n"
+        f"{server.log.read_text(errors='replace')[-3000:]}"
+    )
 
 
 def start_gunicorn(folder: Path, *options: str, env: dict | None = None) -> Process:
@@ -97,19 +99,34 @@ def start_gunicorn(folder: Path, *options: str, env: dict | None = None) -> Proc
     production-like environment.  Waits until ``/healthz`` answers; raises ``RuntimeError`` with the log if not."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")}
-    environment.update({
-        "DJANGO_SETTINGS_MODULE": "recruiting.settings", "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": f"{HOST},localhost", "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "CELERY_BROKER_URL": "", "MEDIA_ROOT": str(folder / "media"), "LOG_LEVEL": "WARNING",
-        **(env or {}),
-    })
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    environment.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "recruiting.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": f"{HOST},localhost",
+            "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+            "CELERY_BROKER_URL": "",
+            "MEDIA_ROOT": str(folder / "media"),
+            "LOG_LEVEL": "WARNING",
+            **(env or {}),
+        }
+    )
     log = folder / f"gunicorn-{port}.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("w") as out:
-        proc = subprocess.Popen([str(gunicorn), "recruiting.wsgi", "--bind", f"{HOST}:{port}", *options],
-                                cwd=REPO_ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(gunicorn), "recruiting.wsgi", "--bind", f"{HOST}:{port}", *options],
+            cwd=REPO_ROOT,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     server = Process(proc, port, log)
     _wait_for_healthz(server, "gunicorn")
     return server
@@ -124,7 +141,9 @@ def start_nginx(folder: Path, upstream_port: int, *, binary: str | None = None) 
         raise RuntimeError("nginx is not installed (apt-get install nginx)")
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    (folder / "recruiting.conf").write_text(render_nginx_template(upstream=f"{HOST}:{upstream_port}", port=port))
+    (folder / "recruiting.conf").write_text(
+        render_nginx_template(upstream=f"{HOST}:{upstream_port}", port=port)
+    )
     temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for path in temp.values():
         path.mkdir(exist_ok=True)
@@ -134,14 +153,33 @@ def start_nginx(folder: Path, upstream_port: int, *, binary: str | None = None) 
         f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
         f"error_log {folder / 'nginx-error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
         "http {\n    access_log off;\n"
-        + "".join(f"    {name}_temp_path {path};\n" for name, path in (
-            ("client_body", temp["body"]), ("proxy", temp["proxy"]), ("fastcgi", temp["fastcgi"]),
-            ("uwsgi", temp["uwsgi"]), ("scgi", temp["scgi"])))
-        + f"    include {folder / 'recruiting.conf'};\n}}\n")
+        + "".join(
+            f"    {name}_temp_path {path};\n"
+            for name, path in (
+                ("client_body", temp["body"]),
+                ("proxy", temp["proxy"]),
+                ("fastcgi", temp["fastcgi"]),
+                ("uwsgi", temp["uwsgi"]),
+                ("scgi", temp["scgi"]),
+            )
+        )
+        + f"    include {folder / 'recruiting.conf'};\n}}\n"
+    )
     log = folder / f"nginx-{port}.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([binary, "-p", str(folder), "-c", str(folder / "nginx.conf"),
-                                 "-e", str(folder / "nginx-error.log")], stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                binary,
+                "-p",
+                str(folder),
+                "-c",
+                str(folder / "nginx.conf"),
+                "-e",
+                str(folder / "nginx-error.log"),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     server = Process(proc, port, folder / "nginx-error.log")
     _wait_for_healthz(server, "nginx")
     return server
@@ -166,16 +204,26 @@ def healthz(port: int, timeout: float) -> float | None:
     return elapsed if ok and elapsed <= timeout else None
 
 
-def cv_upload_request(port: int, cv_bytes: int = 400, path: str = "/profile/cv/upload/") -> tuple[bytes, bytes]:
+def cv_upload_request(
+    port: int, cv_bytes: int = 400, path: str = "/profile/cv/upload/"
+) -> tuple[bytes, bytes]:
     """A portal CV upload as the browser sends it: (request head, body).  The CSRF cookie and field match, so
     Django's CSRF check reads the whole body before the view answers."""
     csrf = secrets.token_hex(16)  # 32 characters: a valid CSRF secret
     boundary = "----slowclient" + secrets.token_hex(8)
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n{csrf}\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"cv\"; filename=\"cv.txt\"\r\n"
-            f"Content-Type: text/plain\r\n\r\n").encode() + b"x" * cv_bytes + f"\r\n--{boundary}--\r\n".encode()
-    head = (f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nCookie: csrftoken={csrf}\r\n"
-            f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{csrf}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="cv"; filename="cv.txt"\r\n'
+            f"Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        + b"x" * cv_bytes
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nCookie: csrftoken={csrf}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
     return head, body
 
 
@@ -205,7 +253,7 @@ class SlowUploads:
         try:
             sock.sendall(head)
             for i in range(len(body)):
-                sock.sendall(body[i:i + 1])
+                sock.sendall(body[i : i + 1])
                 if self._stop.wait(1 / self.bytes_per_second):
                     return
         except OSError:
@@ -234,8 +282,9 @@ class SlowUploads:
             sock.close()
 
 
-def healthz_under_slow_uploads(port: int, *, slow: int, checks: int = 5, timeout: float = 3.0,
-                               settle: float = 2.0) -> dict:
+def healthz_under_slow_uploads(
+    port: int, *, slow: int, checks: int = 5, timeout: float = 3.0, settle: float = 2.0
+) -> dict:
     """Start ``slow`` slow uploads to ``port``, wait ``settle`` seconds, then time ``checks`` sequential
     ``/healthz`` requests (each given ``timeout`` seconds).  Returns ``{"latencies": [seconds or None, …],
     "uploads_answered": n}``: None is a health check that failed or timed out; ``uploads_answered`` counts the
@@ -268,28 +317,45 @@ def main() -> int:
         sync = start_gunicorn(folder / "sync", "--worker-class", "sync", "--threads", "1", "--workers", "3")
         try:
             for slow in (2, 6):
-                rows.append(("gunicorn sync, 3 workers, no proxy", slow,
-                             healthz_under_slow_uploads(sync.port, slow=slow)))
+                rows.append(
+                    (
+                        "gunicorn sync, 3 workers, no proxy",
+                        slow,
+                        healthz_under_slow_uploads(sync.port, slow=slow),
+                    )
+                )
         finally:
             sync.stop()
         threaded = start_gunicorn(folder / "gthread")  # gunicorn.conf.py: gthread, 3 workers x 4 threads
         try:
             for slow in (6, 16):
-                rows.append(("gunicorn gthread 3x4, no proxy", slow,
-                             healthz_under_slow_uploads(threaded.port, slow=slow)))
+                rows.append(
+                    (
+                        "gunicorn gthread 3x4, no proxy",
+                        slow,
+                        healthz_under_slow_uploads(threaded.port, slow=slow),
+                    )
+                )
             if binary:
                 proxy = start_nginx(folder / "nginx", threaded.port, binary=binary)
                 try:
                     for slow in (6, 16, 50):
-                        rows.append(("nginx + gunicorn gthread 3x4", slow,
-                                     healthz_under_slow_uploads(proxy.port, slow=slow)))
+                        rows.append(
+                            (
+                                "nginx + gunicorn gthread 3x4",
+                                slow,
+                                healthz_under_slow_uploads(proxy.port, slow=slow),
+                            )
+                        )
                 finally:
                     proxy.stop()
         finally:
             threaded.stop()
     for name, slow, result in rows:
-        print(f"{name:<38} {slow:>3} uploads at 1 byte/s: /healthz {_summary(result)}; "
-              f"uploads answered meanwhile: {result['uploads_answered']}")
+        print(
+            f"{name:<38} {slow:>3} uploads at 1 byte/s: /healthz {_summary(result)}; "
+            f"uploads answered meanwhile: {result['uploads_answered']}"
+        )
     if not binary:
         print("nginx not installed: the proxied rows are missing")
     return 0

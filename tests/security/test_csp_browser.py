@@ -25,8 +25,16 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _violations(messages: list[str]) -> list[str]:
@@ -87,11 +95,17 @@ def test_no_csp_violation_on_the_main_pages(live_server):
     ApplicationFactory(candidate=candidate, vacancy=vacancy)
     MatchScoreFactory(candidate=candidate, vacancy=vacancy)
     public = ["/", f"/vacancies/{vacancy.pk}/", "/privacy/", "/accounts/login/", "/accounts/signup/"]
-    workspace = [f"/admin/recruiting/vacancy/{vacancy.pk}/shortlist/", f"/admin/recruiting/vacancy/{vacancy.pk}/board/",
-                 f"/admin/recruiting/vacancy/{vacancy.pk}/change/",
-                 f"/admin/recruiting/candidate/{candidate.pk}/change/", "/admin/recruiting/candidate/"]
+    workspace = [
+        f"/admin/recruiting/vacancy/{vacancy.pk}/shortlist/",
+        f"/admin/recruiting/vacancy/{vacancy.pk}/board/",
+        f"/admin/recruiting/vacancy/{vacancy.pk}/change/",
+        f"/admin/recruiting/candidate/{candidate.pk}/change/",
+        "/admin/recruiting/candidate/",
+    ]
     out: dict = {"messages": [], "problems": []}
-    thread = threading.Thread(target=_browse, args=(live_server.url, recruiter.username, public, workspace, out))
+    thread = threading.Thread(
+        target=_browse, args=(live_server.url, recruiter.username, public, workspace, out)
+    )
     thread.start()
     thread.join(timeout=120)
     assert not thread.is_alive(), "the browser did not finish in 120 s"

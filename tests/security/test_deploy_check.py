@@ -14,21 +14,45 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 # Variables that would let the run pass for the wrong reason (or point it at the test database).
-_STRIPPED = ("DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS_ONLY", "SECURE_SSL_REDIRECT",
-             "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-             "TRUST_X_FORWARDED_PROTO", "DJANGO_ALLOW_ASYNC_UNSAFE")
+_STRIPPED = (
+    "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "HTTPS_ONLY",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "TRUST_X_FORWARDED_PROTO",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def _production_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in _STRIPPED}
-    env.update({"DJANGO_SETTINGS_MODULE": "recruiting.settings", "DEBUG": "0",
-                "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "matchwork.example.org", **extra})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "recruiting.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "matchwork.example.org",
+            **extra,
+        }
+    )
     return env
 
 
 def _manage(*args, env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_deploy_check_is_clean_in_production_configuration():
@@ -50,8 +74,11 @@ def test_production_settings_have_the_https_set():
     result = _manage("shell", "-c", code, env=_production_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "recruiting.security.RandomNameFileSystemStorage"
-    assert result.stdout.strip().splitlines()[-1].startswith(
-        "True True True True ('HTTP_X_FORWARDED_PROTO', 'https') DENY True True")
+    assert (
+        result.stdout.strip()
+        .splitlines()[-1]
+        .startswith("True True True True ('HTTP_X_FORWARDED_PROTO', 'https') DENY True True")
+    )
 
 
 @pytest.mark.parametrize("secret_key", ["", None])
@@ -68,6 +95,8 @@ def test_no_secret_key_no_start(secret_key):
 
 def test_a_loopback_only_process_is_reported_by_the_deploy_check():
     """With only loopback host names there is no TLS in front: the HTTPS set is off, and the check says so."""
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env(ALLOWED_HOSTS="127.0.0.1"))
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=_production_env(ALLOWED_HOSTS="127.0.0.1")
+    )
     assert result.returncode != 0
     assert "security.W008" in result.stderr + result.stdout

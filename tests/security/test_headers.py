@@ -19,8 +19,10 @@ def _directives(header: str) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize("path", ["/", "/privacy/", "/admin/login/", "/accounts/login/", "/api/v1/skills/",
-                                  "/healthz", "/no-such-page/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/privacy/", "/admin/login/", "/accounts/login/", "/api/v1/skills/", "/healthz", "/no-such-page/"],
+)
 def test_every_response_has_a_strict_content_security_policy(client, path):
     response = client.get(path)
     policy = _directives(response["Content-Security-Policy"])
@@ -50,15 +52,21 @@ def test_a_response_with_its_own_policy_keeps_it(rf):
         response["Content-Security-Policy"] = "default-src 'none'"
         return response
 
-    assert ContentSecurityPolicyMiddleware(view)(rf.get("/"))["Content-Security-Policy"] == "default-src 'none'"
+    assert (
+        ContentSecurityPolicyMiddleware(view)(rf.get("/"))["Content-Security-Policy"] == "default-src 'none'"
+    )
 
 
 def test_header_value_format():
-    assert csp_header_value({"default-src": "'self'", "img-src": "'self' data:"}) == \
-        "default-src 'self'; img-src 'self' data:"
+    assert (
+        csp_header_value({"default-src": "'self'", "img-src": "'self' data:"})
+        == "default-src 'self'; img-src 'self' data:"
+    )
 
 
-@override_settings(SECURE_HSTS_SECONDS=31_536_000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True)
+@override_settings(
+    SECURE_HSTS_SECONDS=31_536_000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True
+)
 def test_hsts_on_https_responses(client):
     response = client.get("/privacy/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
@@ -74,5 +82,5 @@ def test_the_templates_load_nothing_from_another_origin():
     for path in root.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", text):
-            offenders.append(f"{path.relative_to(root)}: {text[match.start():match.start() + 60]!r}")
+            offenders.append(f"{path.relative_to(root)}: {text[match.start() : match.start() + 60]!r}")
     assert not offenders, offenders

@@ -45,7 +45,9 @@ def _names(body) -> set[str]:
 
 def test_the_rule_narrows_scores_and_candidates_to_applicants(world, scope):
     manager = world.user("hiring_manager")
-    assert set(permissions.visible_match_scores(manager).values_list("candidate__name", flat=True)) == {ZELDA_NAME}
+    assert set(permissions.visible_match_scores(manager).values_list("candidate__name", flat=True)) == {
+        ZELDA_NAME
+    }
     assert list(permissions.visible_candidates(manager).values_list("name", flat=True)) == [ZELDA_NAME]
     recruiter = world.user("recruiter")
     assert permissions.visible_match_scores(recruiter).filter(vacancy=world.managed_vacancy).count() == 3
@@ -58,7 +60,11 @@ def test_api_vacancy_match_scores_lists_only_applicants(world, scope, limit):
     assert response.status_code == 200
     body = response.json()
     assert _names(body) == {ZELDA_NAME} and body["count"] == 1
-    assert _names(scope["recruiter"].get(url, HTTP_ACCEPT="application/json").json()) == {ZELDA_NAME, NORA, NELL}
+    assert _names(scope["recruiter"].get(url, HTTP_ACCEPT="application/json").json()) == {
+        ZELDA_NAME,
+        NORA,
+        NELL,
+    }
 
 
 def test_api_match_scores_list_and_detail_hold_only_applicants(world, scope):

@@ -66,7 +66,8 @@ def _nest(value: str, shapes: list[str]) -> str:
 
 
 deep_values = st.builds(
-    _nest, st.one_of(huge_numbers, st.just("1"), st.just('"x"')),
+    _nest,
+    st.one_of(huge_numbers, st.just("1"), st.just('"x"')),
     st.lists(st.sampled_from(["array", "object"]), min_size=MAX_DEPTH + 1, max_size=3000),
 )
 hostile_values = st.one_of(huge_numbers, deep_values)
@@ -75,13 +76,16 @@ hostile_values = st.one_of(huge_numbers, deep_values)
 def hostile_bodies(fields: list[str], numeric: list[str]) -> st.SearchStrategy[bytes]:
     """A JSON body (raw bytes): a field nested too deep, the whole body nested too deep, or out-of-range numbers in
     one or all of the ``numeric`` fields."""
+
     def body(values: dict[str, str]) -> str:
         return "{" + ", ".join(f'"{name}": {value}' for name, value in values.items()) + "}"
 
     shapes = [deep_values, st.builds(lambda f, v: body({f: v}), st.sampled_from(fields), deep_values)]
     if numeric:
-        shapes += [st.builds(lambda f, v: body({f: v}), st.sampled_from(numeric), hostile_values),
-                   st.fixed_dictionaries({f: hostile_values for f in numeric}).map(body)]
+        shapes += [
+            st.builds(lambda f, v: body({f: v}), st.sampled_from(numeric), hostile_values),
+            st.fixed_dictionaries({f: hostile_values for f in numeric}).map(body),
+        ]
     return st.one_of(*shapes).map(str.encode)
 
 
@@ -98,27 +102,42 @@ def test_every_json_write_endpoint_is_covered():
     assert len(ENDPOINTS) >= 8
 
 
-@pytest.mark.parametrize(("method", "path", "fields", "numeric"), ENDPOINTS,
-                         ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "path", "fields", "numeric"), ENDPOINTS, ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS]
+)
 def test_hostile_json_is_a_4xx_in_the_error_format(method, path, fields, numeric, monkeypatch, caplog):
     monkeypatch.setattr(webhooks, "_post", lambda url, body, headers: (204, ""))
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
-                        {**SimpleRateThrottle.THROTTLE_RATES, "user": "100000/min", "applications": "100000/min",
-                         "scoring": "100000/min", "anon": "100000/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle,
+        "THROTTLE_RATES",
+        {
+            **SimpleRateThrottle.THROTTLE_RATES,
+            "user": "100000/min",
+            "applications": "100000/min",
+            "scoring": "100000/min",
+            "anon": "100000/min",
+        },
+    )
     ids, tokens = _world()
     known = _known_id(path, ids)
     url = path.replace("{id}", str(known if known is not None else 1))
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_AUTHORIZATION=f"Token {tokens['recruiter'][1]}")
 
-    @hypothesis_settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                         suppress_health_check=list(HealthCheck))
+    @hypothesis_settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(body=hostile_bodies(fields, numeric))
     def check(body: bytes) -> None:
         caplog.clear()
         with caplog.at_level(logging.WARNING):
-            response = getattr(client, method)(url, data=body, content_type="application/json",
-                                               HTTP_ACCEPT="application/json")
+            response = getattr(client, method)(
+                url, data=body, content_type="application/json", HTTP_ACCEPT="application/json"
+            )
         assert 400 <= response.status_code < 500, (response.status_code, body[:200], response.content[:300])
         assert _is_error_format(response), (body[:200], response.content[:300])
         assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR], body[:200]

@@ -21,9 +21,11 @@ pytestmark = pytest.mark.django_db
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
 SVG = "<svg onload=alert(4)>"
-HOSTILE = (f"{SCRIPT} Machine Learning Engineer {IMG}\n"
-           f"Python, PyTorch and Kubernetes in production. {SVG}\n"
-           "Six years of scikit-learn and SQL.\nMSc Computer Science.\n")
+HOSTILE = (
+    f"{SCRIPT} Machine Learning Engineer {IMG}\n"
+    f"Python, PyTorch and Kubernetes in production. {SVG}\n"
+    "Six years of scikit-learn and SQL.\nMSc Computer Science.\n"
+)
 RAW = (SCRIPT, "<img src=x", "<svg onload")
 
 
@@ -59,11 +61,17 @@ def test_vacancy_markup_is_escaped_on_public_pages_and_in_the_workspace(tmp_path
 
     _assert_escaped(Client().get("/"), "portal vacancy list")
     _assert_escaped(Client().get(f"/vacancies/{vacancy.pk}/"), "portal vacancy page")
-    _assert_escaped(recruiter_client.get(reverse("admin:recruiting_vacancy_change", args=[vacancy.pk])),
-                    "workspace vacancy page")
-    _assert_escaped(recruiter_client.get(reverse("admin:recruiting_vacancy_changelist")), "workspace vacancies")
-    _assert_escaped(recruiter_client.get(reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])),
-                    "workspace shortlist")
+    _assert_escaped(
+        recruiter_client.get(reverse("admin:recruiting_vacancy_change", args=[vacancy.pk])),
+        "workspace vacancy page",
+    )
+    _assert_escaped(
+        recruiter_client.get(reverse("admin:recruiting_vacancy_changelist")), "workspace vacancies"
+    )
+    _assert_escaped(
+        recruiter_client.get(reverse("admin:recruiting_vacancy_shortlist", args=[vacancy.pk])),
+        "workspace shortlist",
+    )
 
     api = Client().get(f"/api/v1/vacancies/{vacancy.pk}/")
     assert api["Content-Type"].startswith("application/json") and api["X-Content-Type-Options"] == "nosniff"
@@ -77,16 +85,23 @@ def test_cv_markup_is_escaped_in_the_workspace_and_served_as_json_data(tmp_path,
     candidate = Candidate.objects.get(reference="cv-xss")
     Candidate.objects.filter(pk=candidate.pk).update(name=f"{SCRIPT} Mallory", headline=IMG)
 
-    _assert_escaped(recruiter_client.get(reverse("admin:recruiting_candidate_change", args=[candidate.pk])),
-                    "workspace candidate page")
-    _assert_escaped(recruiter_client.get(reverse("admin:recruiting_candidate_changelist")), "workspace candidates")
+    _assert_escaped(
+        recruiter_client.get(reverse("admin:recruiting_candidate_change", args=[candidate.pk])),
+        "workspace candidate page",
+    )
+    _assert_escaped(
+        recruiter_client.get(reverse("admin:recruiting_candidate_changelist")), "workspace candidates"
+    )
 
     token, _ = Token.objects.get_or_create(user=RecruiterFactory(username="escape.api@example.org"))
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api.get(f"/api/v1/candidates/{candidate.pk}/")
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/json") and response["X-Content-Type-Options"] == "nosniff"
+    assert (
+        response["Content-Type"].startswith("application/json")
+        and response["X-Content-Type-Options"] == "nosniff"
+    )
     assert SCRIPT in response.json()["name"]
 
     browsable = api.get(f"/api/v1/candidates/{candidate.pk}/", HTTP_ACCEPT="text/html")
@@ -102,7 +117,9 @@ def test_cv_markup_is_escaped_in_the_portal(settings, tmp_path):
     CandidateFactory(user=user, source="portal", reference=f"user-{user.pk}")
     client = Client()
     client.force_login(user)
-    response = client.post(reverse("portal:cv_upload"), {"cv": SimpleUploadedFile("cv.txt", HOSTILE.encode())})
+    response = client.post(
+        reverse("portal:cv_upload"), {"cv": SimpleUploadedFile("cv.txt", HOSTILE.encode())}
+    )
     assert response.status_code == 302
     _assert_escaped(client.get(reverse("portal:cv_confirm")), "portal CV confirmation")
     pending = client.session["portal_pending_cv"]
@@ -113,4 +130,7 @@ def test_cv_markup_is_escaped_in_the_portal(settings, tmp_path):
     for raw in RAW:
         assert raw not in profile.content.decode(), f"portal profile: {raw!r} is not escaped"
     export = client.get(reverse("portal:privacy_export"))
-    assert export["Content-Type"].startswith("application/json") and "attachment" in export["Content-Disposition"]
+    assert (
+        export["Content-Type"].startswith("application/json")
+        and "attachment" in export["Content-Disposition"]
+    )

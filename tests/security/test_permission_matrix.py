@@ -85,8 +85,12 @@ def test_every_url_answers_every_role_without_a_500_or_a_leak(world):
                     problems.append(f"{where} — not a public page")
                 if leaked:
                     problems.append(f"{where} — shows {leaked}")
-            if (role in ("candidate", "other_candidate") and endpoint.area == "admin" and status == 200
-                    and endpoint.name != "admin:login"):
+            if (
+                role in ("candidate", "other_candidate")
+                and endpoint.area == "admin"
+                and status == 200
+                and endpoint.name != "admin:login"
+            ):
                 problems.append(f"{where} — a candidate reached the workspace")
             if role == "other_candidate":
                 if endpoint.candidate_owned and status == 200 and endpoint.name not in PUBLIC:
@@ -100,7 +104,10 @@ def _zelda_state(world) -> dict:
     zelda = world.zelda
     zelda.refresh_from_db()
     return {
-        "cv_text": zelda.cv_text, "cv_file": zelda.cv_file.name, "name": zelda.name, "user": zelda.user_id,
+        "cv_text": zelda.cv_text,
+        "cv_file": zelda.cv_file.name,
+        "name": zelda.name,
+        "user": zelda.user_id,
         "applications": sorted(Application.objects.filter(candidate=zelda).values_list("pk", "stage")),
         "skills": sorted(CandidateSkill.objects.filter(candidate=zelda).values_list("pk", flat=True)),
         "qualifications": sorted(Qualification.objects.filter(candidate=zelda).values_list("pk", flat=True)),
@@ -121,8 +128,11 @@ def test_posts_from_outsiders_change_nothing_of_the_candidate(world, role):
         where = f"POST {endpoint.url} ({endpoint.name}) as {role}: {status}"
         if status >= 500:
             problems.append(f"{where} — server error")
-        elif (200 <= status < 300 and (endpoint.area == "admin" or endpoint.candidate_owned)
-              and endpoint.name not in PUBLIC):  # a public form answers 200 with its errors
+        elif (
+            200 <= status < 300
+            and (endpoint.area == "admin" or endpoint.candidate_owned)
+            and endpoint.name not in PUBLIC
+        ):  # a public form answers 200 with its errors
             problems.append(f"{where} — accepted")
         if _leaks(response):
             problems.append(f"{where} — shows candidate data")
@@ -148,16 +158,23 @@ def _non_applicant_objects(world, *, applied_elsewhere: bool) -> dict:
         NoteFactory,
     )
 
-    nora = CandidateFactory(name=NORA_NAME, email=NORA_EMAIL, source="import",
-                            cv_text=f"Python engineer. {NORA_CV_MARKER}\nBSc Physics.")
+    nora = CandidateFactory(
+        name=NORA_NAME,
+        email=NORA_EMAIL,
+        source="import",
+        cv_text=f"Python engineer. {NORA_CV_MARKER}\nBSc Physics.",
+    )
     score = MatchScoreFactory(candidate=nora, vacancy=world.managed_vacancy)
     objects = {
         **world.objects,
         "recruiting.candidate": nora,
-        "recruiting.candidateskill": CandidateSkillFactory(candidate=nora, skill=world.objects["matching.skill"]),
+        "recruiting.candidateskill": CandidateSkillFactory(
+            candidate=nora, skill=world.objects["matching.skill"]
+        ),
         "recruiting.qualification": Qualification.objects.create(candidate=nora, level=2, field="physics"),
-        "recruiting.experience": Experience.objects.create(candidate=nora, title="Analyst",
-                                                           start_date="2020-01-01"),
+        "recruiting.experience": Experience.objects.create(
+            candidate=nora, title="Analyst", start_date="2020-01-01"
+        ),
         "recruiting.note": NoteFactory(candidate=nora, application=None, author=world.user("recruiter")),
         "matching.matchscore": score,
     }
@@ -191,9 +208,15 @@ def test_a_hiring_manager_never_sees_a_non_applicant(world, applied_elsewhere):
         if response.status_code >= 500:
             problems.append(f"{where} — server error")
         is_list = endpoint.name.endswith(("changelist", "-list", "_add"))  # lists: the leak check holds them
-        if (endpoint.candidate_owned and not is_list and response.status_code == 200
-                and endpoint.name not in PUBLIC and not endpoint.name.startswith("admin:auth") and "token" not in endpoint.name
-                and "emailaddress" not in endpoint.name):
+        if (
+            endpoint.candidate_owned
+            and not is_list
+            and response.status_code == 200
+            and endpoint.name not in PUBLIC
+            and not endpoint.name.startswith("admin:auth")
+            and "token" not in endpoint.name
+            and "emailaddress" not in endpoint.name
+        ):
             problems.append(f"{where} — a non-applicant's object")
         if leaked := _nora_leaks(response):
             problems.append(f"{where} — shows {leaked}")

@@ -107,7 +107,9 @@ def test_compose_puts_nginx_in_front_and_publishes_only_it():
 
 def test_slow_uploads_do_not_starve_gunicorn_behind_nginx(proxy):
     result = healthz_under_slow_uploads(proxy.port, slow=SLOW_UPLOADS)
-    assert result["uploads_answered"] == 0, "the slow uploads must still be in flight while /healthz is checked"
+    assert result["uploads_answered"] == 0, (
+        "the slow uploads must still be in flight while /healthz is checked"
+    )
     assert all(latency is not None and latency < HEALTHZ_BOUND for latency in result["latencies"]), result
 
 
@@ -141,8 +143,10 @@ def test_an_oversized_body_is_refused_by_nginx_with_a_clear_413(proxy):
     status, content_type, text = _send(proxy.port, head)
     assert status == 413 and content_type.startswith("text/plain") and b"too large" in text
 
-    api = (f"POST /api/v1/applications/ HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
-           f"Content-Length: {limit + 1}\r\n\r\n").encode()
+    api = (
+        f"POST /api/v1/applications/ HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {limit + 1}\r\n\r\n"
+    ).encode()
     status, content_type, text = _send(proxy.port, api)
     assert status == 413 and content_type.startswith("application/json")
     assert json.loads(text)["error"]["code"] == "request_too_large"
@@ -158,8 +162,10 @@ def test_a_cv_just_over_its_limit_still_reaches_django(proxy):
 
 def test_the_csv_import_takes_a_body_larger_than_a_cv(proxy):
     size = settings.CV_MAX_UPLOAD_BYTES + settings.UPLOAD_ENVELOPE_BYTES + 1024 * 1024
-    head = (f"POST /api/v1/imports/candidates/ HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: text/csv\r\n"
-            f"Content-Length: {size}\r\n\r\n").encode()
+    head = (
+        f"POST /api/v1/imports/candidates/ HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: text/csv\r\n"
+        f"Content-Length: {size}\r\n\r\n"
+    ).encode()
     status, _, text = _send(proxy.port, head, b"x" * size)
     assert status == 401 and json.loads(text)["error"]["code"] == "not_authenticated"  # Django answered
 
@@ -176,8 +182,9 @@ def _get(port: int, path: str, headers: dict) -> http.client.HTTPResponse:
 def test_nginx_replaces_a_client_x_forwarded_proto(nginx, tmp_path):
     """Compose trusts X-Forwarded-Proto (TRUST_X_FORWARDED_PROTO=1) because nginx writes it: a client's own
     ``https`` never reaches Django, so a plain-HTTP request is still redirected to HTTPS."""
-    server = start_gunicorn(tmp_path / "web", "--workers", "1",
-                            env={"TRUST_X_FORWARDED_PROTO": "1", "SECURE_SSL_REDIRECT": "1"})
+    server = start_gunicorn(
+        tmp_path / "web", "--workers", "1", env={"TRUST_X_FORWARDED_PROTO": "1", "SECURE_SSL_REDIRECT": "1"}
+    )
     try:
         front = start_nginx(tmp_path / "nginx", server.port, binary=nginx)
         try:
@@ -188,14 +195,20 @@ def test_nginx_replaces_a_client_x_forwarded_proto(nginx, tmp_path):
             front.stop()
     finally:
         server.stop()
-    assert direct.status == 404  # the API's catch-all: Django does believe the header when it comes straight to gunicorn …
-    assert through.status == 301 and through.getheader("Location").startswith("https://")  # … nginx replaced it
+    assert (
+        direct.status == 404
+    )  # the API's catch-all: Django does believe the header when it comes straight to gunicorn …
+    assert through.status == 301 and through.getheader("Location").startswith(
+        "https://"
+    )  # … nginx replaced it
 
 
 def test_gunicorn_alone_does_not_believe_x_forwarded_proto(tmp_path):
     """Whether a request was HTTPS is Django's decision (SECURE_PROXY_SSL_HEADER); gunicorn's own default
     believed X-Forwarded-Proto from any client on loopback, behind Django's back."""
-    server = start_gunicorn(tmp_path, "--workers", "1", env={"TRUST_X_FORWARDED_PROTO": "0", "SECURE_SSL_REDIRECT": "1"})
+    server = start_gunicorn(
+        tmp_path, "--workers", "1", env={"TRUST_X_FORWARDED_PROTO": "0", "SECURE_SSL_REDIRECT": "1"}
+    )
     try:
         response = _get(server.port, "/api/v1/nowhere/", {"X-Forwarded-Proto": "https"})
     finally:

@@ -51,7 +51,9 @@ def test_admin_login_limit_is_per_account_too(world, settings):
     username = world.user("recruiter").username
     for n in range(8):
         Client(REMOTE_ADDR=f"10.0.0.{n + 1}").post("/admin/login/", {"username": username, "password": WRONG})
-    response = Client(REMOTE_ADDR="10.0.0.99").post("/admin/login/", {"username": username, "password": PASSWORD})
+    response = Client(REMOTE_ADDR="10.0.0.99").post(
+        "/admin/login/", {"username": username, "password": PASSWORD}
+    )
     assert response.status_code == 429
 
 
@@ -96,7 +98,9 @@ def test_the_lockout_ends_after_its_cool_down(world, settings):
     settings.LOGIN_LOCKOUT_SECONDS = 1
     username = world.user("recruiter").username
     _lock_out(username, "10.4.4.4")
-    response = Client(REMOTE_ADDR="10.4.4.4").post("/admin/login/", {"username": username, "password": PASSWORD})
+    response = Client(REMOTE_ADDR="10.4.4.4").post(
+        "/admin/login/", {"username": username, "password": PASSWORD}
+    )
     assert response.status_code == 429 and response["Retry-After"] == "1"
     time.sleep(1.2)
     client = Client(REMOTE_ADDR="10.4.4.4")
@@ -108,8 +112,9 @@ def test_password_spraying_from_one_ip_is_locked_at_the_ip_ceiling(world, settin
     settings.LOGIN_IP_FAILURE_LIMIT = 6
     for n in range(6):
         Client(REMOTE_ADDR="10.5.5.5").post("/admin/login/", {"username": f"nobody{n}", "password": WRONG})
-    response = Client(REMOTE_ADDR="10.5.5.5").post("/admin/login/", {"username": world.user("recruiter").username,
-                                                                     "password": PASSWORD})
+    response = Client(REMOTE_ADDR="10.5.5.5").post(
+        "/admin/login/", {"username": world.user("recruiter").username, "password": PASSWORD}
+    )
     assert response.status_code == 429
 
 

@@ -24,7 +24,11 @@ import pytest
 from tests import integration
 from tests.factories import PASSWORD, RecruiterFactory
 
-pytestmark = [pytest.mark.security, pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.security,
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ANON_RATE = 6
 
@@ -37,8 +41,23 @@ def _free_port() -> int:
 
 def _start_web(port: int, env: dict, log) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "recruiting.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--timeout", "60"], cwd=integration.REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "recruiting.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "60",
+        ],
+        cwd=integration.REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -60,10 +79,19 @@ def two_web_processes(tmp_path, settings):
     """Two gunicorn processes (one worker each) on the test database and the Redis of CELERY_BROKER_URL, which
     the production settings then use as their cache; a fresh key prefix, so no earlier run's counters count."""
     redis_url = integration.broker_url()  # skips (or fails in CI) without Redis
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "recruiting.settings", "DATABASE_URL": integration.test_database_url(),
-           "CELERY_BROKER_URL": redis_url, "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:10]}",
-           "SECRET_KEY": "shared-rate-limit-test", "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1",
-           "API_THROTTLE_ANON": f"{ANON_RATE}/min", "TRUSTED_PROXY_COUNT": "1", "MEDIA_ROOT": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "recruiting.settings",
+        "DATABASE_URL": integration.test_database_url(),
+        "CELERY_BROKER_URL": redis_url,
+        "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex[:10]}",
+        "SECRET_KEY": "shared-rate-limit-test",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "API_THROTTLE_ANON": f"{ANON_RATE}/min",
+        "TRUSTED_PROXY_COUNT": "1",
+        "MEDIA_ROOT": str(tmp_path),
+    }
     env.pop("CACHE_URL", None)
     procs, logs = [], []
     try:
@@ -96,9 +124,12 @@ def _request(url: str, *, ip: str, data: dict | None = None) -> int:
 
 def _token(base: str, *, ip: str, email: str, password: str) -> int:
     """POST ``/api/v1/auth/token/`` from ``ip``; the status (200: a token, 400/401: refused, 429: locked out)."""
-    request = urllib.request.Request(f"{base}/api/v1/auth/token/", method="POST",
-                                     data=json.dumps({"email": email, "password": password}).encode(),
-                                     headers={"X-Forwarded-For": ip, "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/api/v1/auth/token/",
+        method="POST",
+        data=json.dumps({"email": email, "password": password}).encode(),
+        headers={"X-Forwarded-For": ip, "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
@@ -107,8 +138,10 @@ def _token(base: str, *, ip: str, email: str, password: str) -> int:
 
 
 def test_the_anonymous_api_throttle_is_shared_by_two_processes(two_web_processes):
-    statuses = [_request(f"{two_web_processes[n % 2]}/api/v1/skills/", ip="198.51.100.7")
-                for n in range(2 * ANON_RATE)]
+    statuses = [
+        _request(f"{two_web_processes[n % 2]}/api/v1/skills/", ip="198.51.100.7")
+        for n in range(2 * ANON_RATE)
+    ]
     assert statuses.count(200) == ANON_RATE, statuses
     assert statuses.count(429) == ANON_RATE, statuses
     # another client is counted on its own

@@ -17,8 +17,10 @@ from recruiting.models import Candidate
 
 pytestmark = pytest.mark.django_db
 
-CV = ("Jane Doe — Machine Learning Engineer\nSix years of Python, PyTorch and scikit-learn in production.\n"
-      "Deployed models on Kubernetes and AWS.\nMSc Computer Science.\n")
+CV = (
+    "Jane Doe — Machine Learning Engineer\nSix years of Python, PyTorch and scikit-learn in production.\n"
+    "Deployed models on Kubernetes and AWS.\nMSc Computer Science.\n"
+)
 RANDOM_NAME = re.compile(r"(?:[\w-]+/)*[0-9a-f]{32}\.(?:pdf|docx|txt|md)")
 
 
@@ -109,14 +111,17 @@ def test_production_media_root_is_outside_the_static_files():
         assert not _under(media, root) and not _under(Path(root), media)
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("cvs/2026/01/Jane Doe.pdf", r"cvs/2026/01/[0-9a-f]{32}\.pdf"),
-    ("cvs/x/../../etc/passwd.PDF", None),
-    ("cvs/2026/01/..\\..\\win.ini", r"cvs/2026/01/[0-9a-f]{32}"),
-    ("cvs/2026/01/evil.php", r"cvs/2026/01/[0-9a-f]{32}"),
-    ("cvs/2026/01/" + "a" * 500 + ".docx", r"cvs/2026/01/[0-9a-f]{32}\.docx"),
-    ("cvs/2026/01/nul\x00.pdf.exe", r"cvs/2026/01/[0-9a-f]{32}"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("cvs/2026/01/Jane Doe.pdf", r"cvs/2026/01/[0-9a-f]{32}\.pdf"),
+        ("cvs/x/../../etc/passwd.PDF", None),
+        ("cvs/2026/01/..\\..\\win.ini", r"cvs/2026/01/[0-9a-f]{32}"),
+        ("cvs/2026/01/evil.php", r"cvs/2026/01/[0-9a-f]{32}"),
+        ("cvs/2026/01/" + "a" * 500 + ".docx", r"cvs/2026/01/[0-9a-f]{32}\.docx"),
+        ("cvs/2026/01/nul\x00.pdf.exe", r"cvs/2026/01/[0-9a-f]{32}"),
+    ],
+)
 def test_storage_names(given, expected, tmp_path):
     from django.core.exceptions import SuspiciousFileOperation
 
@@ -130,19 +135,23 @@ def test_storage_names(given, expected, tmp_path):
         assert re.fullmatch(expected, storage.generate_filename(given))
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("cvs/2026/01/Jane Doe.pdf", r"cvs/2026/01/[0-9a-f]{32}\.pdf"),
-    ("cvs/x/../../etc/passwd.PDF", None),
-    ("cvs/2026/01/evil.php", r"cvs/2026/01/[0-9a-f]{32}"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("cvs/2026/01/Jane Doe.pdf", r"cvs/2026/01/[0-9a-f]{32}\.pdf"),
+        ("cvs/x/../../etc/passwd.PDF", None),
+        ("cvs/2026/01/evil.php", r"cvs/2026/01/[0-9a-f]{32}"),
+    ],
+)
 def test_object_store_names_follow_the_same_rule(given, expected):
     """On an object store (STORAGE_URL, issue 15) an upload's key is as random as a file name on disk."""
     from django.core.exceptions import SuspiciousFileOperation
 
     from recruiting.storage import RandomNameS3Storage
 
-    storage = RandomNameS3Storage(bucket_name="cvs", endpoint_url="http://127.0.0.1:9", access_key="k",
-                                  secret_key="s")  # naming needs no connection
+    storage = RandomNameS3Storage(
+        bucket_name="cvs", endpoint_url="http://127.0.0.1:9", access_key="k", secret_key="s"
+    )  # naming needs no connection
     if expected is None:
         with pytest.raises(SuspiciousFileOperation):
             storage.generate_filename(given)

@@ -40,8 +40,15 @@ PORTAL_OBJECTS = {
 
 # Objects that belong to the candidate (Zelda): URLs pointing at one are "another candidate's objects" to Bob.
 CANDIDATE_OWNED = {
-    "recruiting.candidate", "recruiting.application", "recruiting.candidateskill", "recruiting.qualification",
-    "recruiting.experience", "recruiting.note", "matching.matchscore", "auth.user", "authtoken.tokenproxy",
+    "recruiting.candidate",
+    "recruiting.application",
+    "recruiting.candidateskill",
+    "recruiting.qualification",
+    "recruiting.experience",
+    "recruiting.note",
+    "matching.matchscore",
+    "auth.user",
+    "authtoken.tokenproxy",
     "account.emailaddress",
 }
 
@@ -62,10 +69,10 @@ class UnfilledPattern(AssertionError):
 
 @dataclass(frozen=True)
 class Endpoint:
-    name: str            # "portal:profile", "admin:recruiting_candidate_change", or the route when unnamed
-    route: str           # the pattern as written, e.g. "admin/recruiting/candidate/<path:object_id>/change/"
-    url: str             # a concrete path, e.g. "/admin/recruiting/candidate/7/change/"
-    model: str | None    # label of the object the id points at
+    name: str  # "portal:profile", "admin:recruiting_candidate_change", or the route when unnamed
+    route: str  # the pattern as written, e.g. "admin/recruiting/candidate/<path:object_id>/change/"
+    url: str  # a concrete path, e.g. "/admin/recruiting/candidate/7/change/"
+    model: str | None  # label of the object the id points at
     view: object
 
     @property
@@ -126,7 +133,9 @@ def _value(group: str, model: str | None, objects: dict, route: str) -> str:
         if label is None or label not in objects:
             raise UnfilledPattern(f"no object for {group!r} in {route!r}: add its model to tests/security")
         return str(objects[label].pk)
-    raise UnfilledPattern(f"no value for {group!r} in {route!r}: add it to FIXED_VALUES in tests/security/urls.py")
+    raise UnfilledPattern(
+        f"no value for {group!r} in {route!r}: add it to FIXED_VALUES in tests/security/urls.py"
+    )
 
 
 _ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
@@ -152,6 +161,8 @@ def concrete_urls(objects: dict) -> list[Endpoint]:
         url = "/" + "".join(_fill(p, model, objects, route) for p in chain)
         match = resolve(url)
         if match.func is not leaf.callback:
-            raise UnfilledPattern(f"{url} (filled from {route!r}) resolves to {match.view_name!r}, not to {name!r}")
+            raise UnfilledPattern(
+                f"{url} (filled from {route!r}) resolves to {match.view_name!r}, not to {name!r}"
+            )
         endpoints.append(Endpoint(name=name, route=route, url=url, model=model, view=leaf.callback))
     return endpoints

@@ -53,7 +53,8 @@ def plain_tfidf_scores(cv_texts: list[str], vacancy_texts: list[str]) -> np.ndar
     """The baseline: cosine similarity of TF-IDF over raw text (English stop words, uni- and bigrams, sublinear
     tf), fitted on CVs and vacancies together; shape ``(n_cvs, n_vacancies)``, 0–100."""
     matrix = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), sublinear_tf=True).fit_transform(
-        list(cv_texts) + list(vacancy_texts))
+        list(cv_texts) + list(vacancy_texts)
+    )
     n = len(cv_texts)
     return 100.0 * (matrix[:n] @ matrix[n:].T).toarray()
 
@@ -133,8 +134,13 @@ def _column(values: list[dict]) -> list[float | None]:
     return [v["score"] for v in values]
 
 
-def robustness_report(pool_texts: list[str], vacancies: list[tuple[str, str, scoring.VacancyDocument]], *,
-                      seed: int = 0, baselines: bool = True) -> RobustnessReport:
+def robustness_report(
+    pool_texts: list[str],
+    vacancies: list[tuple[str, str, scoring.VacancyDocument]],
+    *,
+    seed: int = 0,
+    baselines: bool = True,
+) -> RobustnessReport:
     """Robustness of the engine, plain TF-IDF and BM25 for each ``(reference, description, document)`` vacancy,
     with ``pool_texts`` (real CV texts) as the candidate pool.
 
@@ -166,7 +172,9 @@ def robustness_report(pool_texts: list[str], vacancies: list[tuple[str, str, sco
     stuffing: dict[str, list[str]] = {}
     for j, (ref, _, vdoc) in enumerate(vacancies):
         column = _column(services.score_details(matrices=matrices, candidates=pool_docs, column=j))
-        long_enough = [i for i in range(n) if len(pool_texts[i].split()) >= WEAK_CV_MIN_WORDS] or list(range(n))
+        long_enough = [i for i in range(n) if len(pool_texts[i].split()) >= WEAK_CV_MIN_WORDS] or list(
+            range(n)
+        )
         weak = min(long_enough, key=lambda i: (robustness.sortable_score(column[i]), i))
         skills = list(vdoc.required) + [s for s in vdoc.desirable if s not in vdoc.required]
         generated = robustness.stuffing_cvs(skills, vocabulary, pool_texts[weak], seed)
@@ -180,7 +188,8 @@ def robustness_report(pool_texts: list[str], vacancies: list[tuple[str, str, sco
     for j, (ref, description, vdoc) in enumerate(vacancies):
         details = services.score_details(matrices=matrices, candidates=cdocs, column=j)
         s_details = services.score_details(matrices=s_matrices, candidates=sdocs, column=j)[
-            j * len(shapes):(j + 1) * len(shapes)]
+            j * len(shapes) : (j + 1) * len(shapes)
+        ]
         required = set(vdoc.required)
         eligible = [i for i in range(n) if required & set(pool_docs[i].skills)]
         result = VacancyRobustness(reference=ref, pool_size=n)
@@ -188,8 +197,13 @@ def robustness_report(pool_texts: list[str], vacancies: list[tuple[str, str, sco
         result.confidence = Counter(d["confidence"] for d in details[:n])
 
         engine_all = _column(details)
-        columns = {ENGINE: (engine_all[:n], engine_all[n:2 * n], engine_all[2 * n:], _column(s_details))}
-        corpus = list(pool_texts) + stuffing[ref] + [stripped[i] for i in eligible] + [rewritten[i] for i in changed]
+        columns = {ENGINE: (engine_all[:n], engine_all[n : 2 * n], engine_all[2 * n :], _column(s_details))}
+        corpus = (
+            list(pool_texts)
+            + stuffing[ref]
+            + [stripped[i] for i in eligible]
+            + [rewritten[i] for i in changed]
+        )
         for name, fn in ((PLAIN, plain_tfidf_scores), (BM25, bm25_scores)) if baselines else ():
             col = list(fn(corpus, [description])[:, 0])
             s0, s1 = n + len(shapes), n + len(shapes) + len(eligible)
@@ -197,10 +211,10 @@ def robustness_report(pool_texts: list[str], vacancies: list[tuple[str, str, sco
             for k, i in enumerate(eligible):
                 strip_col[i] = col[s0 + k]
             columns[name] = (col[:n], strip_col, col[s1:], col[n:s0])
-        for name in columns:
-            pool, strip_col, rewrite_col, stuff_col = columns[name]
-            result.stuffing_rank[name] = {shape: robustness.rank_of(list(pool) + [stuff_col[k]], n)
-                                          for k, shape in enumerate(shapes)}
+        for name, (pool, strip_col, rewrite_col, stuff_col) in columns.items():
+            result.stuffing_rank[name] = {
+                shape: robustness.rank_of(list(pool) + [stuff_col[k]], n) for k, shape in enumerate(shapes)
+            }
             higher = ties = 0
             for i in eligible:
                 a, b = robustness.sortable_score(pool[i]), robustness.sortable_score(strip_col[i])
@@ -226,32 +240,55 @@ def _shares(counts: Counter, total: int, *, blank: str = "insufficient") -> str:
 
 
 class Command(BaseCommand):
-    help = ("Measure ranking quality (precision@k, nDCG@k, MAP, ROC AUC with bootstrap 95 % intervals) of the "
-            "engine beside plain TF-IDF and BM25, on candidates with source labels; with --pairwise, the share of "
-            "(vacancy, better CV, worse CV) triples ranked correctly; with --robustness, keyword stuffing, hard "
-            "negatives, synonym rewrites, confidence and ties on any candidates.")
+    help = (
+        "Measure ranking quality (precision@k, nDCG@k, MAP, ROC AUC with bootstrap 95 % intervals) of the "
+        "engine beside plain TF-IDF and BM25, on candidates with source labels; with --pairwise, the share of "
+        "(vacancy, better CV, worse CV) triples ranked correctly; with --robustness, keyword stuffing, hard "
+        "negatives, synonym rewrites, confidence and ties on any candidates."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--relevant-label", help="the source label of relevant candidates")
-        parser.add_argument("--negative-labels", default="",
-                            help="comma-separated labels counted as negatives for ROC AUC (default: all others)")
-        parser.add_argument("--vacancies", default="", help="comma-separated vacancy references (default: all)")
+        parser.add_argument(
+            "--negative-labels",
+            default="",
+            help="comma-separated labels counted as negatives for ROC AUC (default: all others)",
+        )
+        parser.add_argument(
+            "--vacancies", default="", help="comma-separated vacancy references (default: all)"
+        )
         parser.add_argument("--source", help="only candidates from this source")
         parser.add_argument("--k", type=int, default=10, help="cut-off for precision and nDCG (default 10)")
         parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
         parser.add_argument("--per-vacancy", action="store_true", help="also print one line per vacancy")
-        parser.add_argument("--pairwise", metavar="FILE.jsonl", help="pairwise mode: read triples from this file")
-        parser.add_argument("--min-precision", type=float, help="exit 1 when the engine's mean precision@k is lower")
+        parser.add_argument(
+            "--pairwise", metavar="FILE.jsonl", help="pairwise mode: read triples from this file"
+        )
+        parser.add_argument(
+            "--min-precision", type=float, help="exit 1 when the engine's mean precision@k is lower"
+        )
         parser.add_argument("--min-ndcg", type=float, help="exit 1 when the engine's mean nDCG@k is lower")
         parser.add_argument("--min-auc", type=float, help="exit 1 when the engine's lowest ROC AUC is lower")
-        parser.add_argument("--robustness", action="store_true",
-                            help="robustness mode: stuffing, hard negatives, rewrites, confidence, ties (no labels)")
-        parser.add_argument("--seed", type=int, default=0, help="seed of the generated stuffing CVs (default 0)")
-        parser.add_argument("--min-hard-negative", type=float,
-                            help="robustness: exit 1 when the engine's hard-negative accuracy (0–1, ties fail) is lower")
-        parser.add_argument("--max-stuffing-rank", type=int, metavar="N",
-                            help="robustness: exit 1 when the engine ranks any stuffing CV N-th or better "
-                                 "(20: every stuffing CV must rank below 20th)")
+        parser.add_argument(
+            "--robustness",
+            action="store_true",
+            help="robustness mode: stuffing, hard negatives, rewrites, confidence, ties (no labels)",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=0, help="seed of the generated stuffing CVs (default 0)"
+        )
+        parser.add_argument(
+            "--min-hard-negative",
+            type=float,
+            help="robustness: exit 1 when the engine's hard-negative accuracy (0–1, ties fail) is lower",
+        )
+        parser.add_argument(
+            "--max-stuffing-rank",
+            type=int,
+            metavar="N",
+            help="robustness: exit 1 when the engine ranks any stuffing CV N-th or better "
+            "(20: every stuffing CV must rank below 20th)",
+        )
 
     def handle(self, *args, **opts):
         if opts["pairwise"]:
@@ -275,7 +312,9 @@ class Command(BaseCommand):
         labels = [r[2] for r in rows]
         relevant = opts["relevant_label"]
         if relevant not in labels:
-            raise CommandError(f"no candidate is labelled {relevant!r}; labels: {', '.join(sorted(set(labels)))}")
+            raise CommandError(
+                f"no candidate is labelled {relevant!r}; labels: {', '.join(sorted(set(labels)))}"
+            )
         negatives = {x.strip() for x in opts["negative_labels"].split(",") if x.strip()} or None
         unknown = (negatives or set()) - set(labels)
         if unknown:
@@ -294,7 +333,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Ranking quality: {len(vacancies)} vacancies × {n} candidates; relevant {relevant!r} "
             f"({labels.count(relevant)}), negatives {n_neg} ({'all other labels' if negatives is None else len(negatives)} "
-            f"labels); k={k}; 95 % intervals from {opts['resamples']} bootstrap resamples of the candidates.")
+            f"labels); k={k}; 95 % intervals from {opts['resamples']} bootstrap resamples of the candidates."
+        )
 
         results = {}
         for name, scores in rankers.items():
@@ -307,16 +347,21 @@ class Command(BaseCommand):
             cells = []
             for name in names:
                 est = results[name][metric]
-                cells.append(f"{est.mean:6.3f} [{est.low:5.3f}, {est.high:5.3f}]".rjust(28)
-                             if est.low == est.low else f"{est.mean:6.3f}".rjust(28))
+                cells.append(
+                    f"{est.mean:6.3f} [{est.low:5.3f}, {est.high:5.3f}]".rjust(28)
+                    if est.low == est.low
+                    else f"{est.mean:6.3f}".rjust(28)
+                )
             self.stdout.write(f"{metric:<16}" + "".join(cells))
         if opts["per_vacancy"]:
             for name in names:
                 self.stdout.write(f"\n{name}, per vacancy:")
                 for (_, ref, _), m in zip(vacancies, results[name]["per_vacancy"], strict=True):
                     auc = "n/a" if m.auc is None else f"{m.auc:.3f}"
-                    self.stdout.write(f"  {ref}: P@{k}={m.precision:.2f} nDCG@{k}={m.ndcg:.2f} "
-                                      f"AP={m.average_precision:.2f} AUC={auc}")
+                    self.stdout.write(
+                        f"  {ref}: P@{k}={m.precision:.2f} nDCG@{k}={m.ndcg:.2f} "
+                        f"AP={m.average_precision:.2f} AUC={auc}"
+                    )
         engine = results[ENGINE]
         failures = []
         if opts["min_precision"] is not None and engine[f"precision@{k}"].mean < opts["min_precision"]:
@@ -349,19 +394,29 @@ class Command(BaseCommand):
             out = []
             for j in range(scores.shape[1]):
                 col = scores[index, j]
-                out.append(evaluation.ranking_metrics(
-                    [None if np.isnan(s) else float(s) for s in col], [labels[i] for i in index],
-                    [f"{ids[i]}#{p}" for p, i in enumerate(index)], relevant=relevant, negatives=negatives, k=k))
+                out.append(
+                    evaluation.ranking_metrics(
+                        [None if np.isnan(s) else float(s) for s in col],
+                        [labels[i] for i in index],
+                        [f"{ids[i]}#{p}" for p, i in enumerate(index)],
+                        relevant=relevant,
+                        negatives=negatives,
+                        k=k,
+                    )
+                )
             return out
 
         full = per_vacancy(np.arange(len(labels)))
 
         def summary(ms):
             aucs = [m.auc for m in ms if m.auc is not None]
-            return {f"precision@{k}": np.mean([m.precision for m in ms]), f"nDCG@{k}": np.mean([m.ndcg for m in ms]),
-                    "MAP": np.mean([m.average_precision for m in ms]),
-                    "ROC AUC (mean)": np.mean(aucs) if aucs else np.nan,
-                    "ROC AUC (min)": np.min(aucs) if aucs else np.nan}
+            return {
+                f"precision@{k}": np.mean([m.precision for m in ms]),
+                f"nDCG@{k}": np.mean([m.ndcg for m in ms]),
+                "MAP": np.mean([m.average_precision for m in ms]),
+                "ROC AUC (mean)": np.mean(aucs) if aucs else np.nan,
+                "ROC AUC (min)": np.min(aucs) if aucs else np.nan,
+            }
 
         point = summary(full)
         rng = np.random.default_rng(0)
@@ -373,7 +428,9 @@ class Command(BaseCommand):
         out = {}
         for name, value in point.items():
             values = np.array([v for v in samples[name] if not np.isnan(v)])
-            low, high = (np.percentile(values, 2.5), np.percentile(values, 97.5)) if len(values) else (np.nan, np.nan)
+            low, high = (
+                (np.percentile(values, 2.5), np.percentile(values, 97.5)) if len(values) else (np.nan, np.nan)
+            )
             out[name] = evaluation.Estimate(float(value), float(low), float(high))
         out["per_vacancy"] = full
         return out
@@ -387,17 +444,23 @@ class Command(BaseCommand):
         if not texts:
             raise CommandError("no candidates with a CV text to evaluate")
         chosen = self._vacancies(opts)
-        docs = dict((v.pk, d) for v, d in services.vacancy_documents([pk for pk, _, _ in chosen]))
-        report = robustness_report(texts, [(ref, text, docs[pk]) for pk, ref, text in chosen], seed=opts["seed"])
+        docs = {v.pk: d for v, d in services.vacancy_documents([pk for pk, _, _ in chosen])}
+        report = robustness_report(
+            texts, [(ref, text, docs[pk]) for pk, ref, text in chosen], seed=opts["seed"]
+        )
         shapes = robustness.SHAPES
         n = report.pool_size
         w = self.stdout.write
-        w(f"Robustness: {len(chosen)} vacancies × {n} candidates; stuffing seed {opts['seed']}. Stuffing: rank "
-          f"of each generated CV among the {n} + itself (1 = best, {n + 1} = last). Hard negatives: share of "
-          f"(vacancy, CV meeting ≥ 1 required skill) pairs where the CV scores strictly above itself with every "
-          f"skill sentence removed. Rewrite: |rank change| of CVs whose skills were renamed by another alias.")
-        head = f"  {'ranker':<24}" + "".join(f"{s:>15}" for s in shapes) + f"{'hard-neg':>10}{'h-ties':>8}" \
+        w(
+            f"Robustness: {len(chosen)} vacancies × {n} candidates; stuffing seed {opts['seed']}. Stuffing: rank "
+            f"of each generated CV among the {n} + itself (1 = best, {n + 1} = last). Hard negatives: share of "
+            f"(vacancy, CV meeting ≥ 1 required skill) pairs where the CV scores strictly above itself with every "
+            f"skill sentence removed. Rewrite: |rank change| of CVs whose skills were renamed by another alias."
+        )
+        head = (
+            f"  {'ranker':<24}" + "".join(f"{s:>15}" for s in shapes) + f"{'hard-neg':>10}{'h-ties':>8}"
             f"{'Δrank mean':>11}{'max':>5}{'ties':>6}"
+        )
         for v in report.vacancies:
             pairs = v.hard_negative[ENGINE][0]
             w(f"\n{v.reference}: {pairs} hard-negative pairs, {len(v.rewrite[ENGINE])} rewritten CVs")
@@ -405,18 +468,25 @@ class Command(BaseCommand):
             for name in RANKERS:
                 p, higher, ties = v.hard_negative[name]
                 moves = v.rewrite[name]
-                w(f"  {name:<24}" + "".join(f"{v.stuffing_rank[name][s]:>15}" for s in shapes)
-                  + (f"{higher / p:>10.3f}{ties:>8}" if p else f"{'n/a':>10}{'':>8}")
-                  + (f"{np.mean(moves):>11.2f}{max(moves):>5}" if moves else f"{'n/a':>11}{'':>5}")
-                  + f"{v.ties[name]:>6}")
-            w("  engine keyword-list flag: " + ", ".join(
-                f"{s} {'yes' if v.stuffing_flag[s] else 'NO'}" for s in shapes))
+                w(
+                    f"  {name:<24}"
+                    + "".join(f"{v.stuffing_rank[name][s]:>15}" for s in shapes)
+                    + (f"{higher / p:>10.3f}{ties:>8}" if p else f"{'n/a':>10}{'':>8}")
+                    + (f"{np.mean(moves):>11.2f}{max(moves):>5}" if moves else f"{'n/a':>11}{'':>5}")
+                    + f"{v.ties[name]:>6}"
+                )
+            w(
+                "  engine keyword-list flag: "
+                + ", ".join(f"{s} {'yes' if v.stuffing_flag[s] else 'NO'}" for s in shapes)
+            )
             w("  engine confidence over the pool: " + _shares(v.confidence, n))
 
         m = len(report.vacancies)
         w(f"\nSummary over {m} vacancies")
-        w(f"  {'ranker':<24}" + "".join(f"{s:>15}" for s in shapes) + f"{'hard-neg':>10}{'h-ties':>8}"
-          f"{'Δrank mean':>11}{'max':>5}{'ties':>6}")
+        w(
+            f"  {'ranker':<24}" + "".join(f"{s:>15}" for s in shapes) + f"{'hard-neg':>10}{'h-ties':>8}"
+            f"{'Δrank mean':>11}{'max':>5}{'ties':>6}"
+        )
         summary = {}
         for name in RANKERS:
             best = {s: min(v.stuffing_rank[name][s] for v in report.vacancies) for s in shapes}
@@ -425,16 +495,23 @@ class Command(BaseCommand):
             ties = sum(v.hard_negative[name][2] for v in report.vacancies)
             moves = [x for v in report.vacancies for x in v.rewrite[name]]
             summary[name] = (best, higher / pairs if pairs else None)
-            w(f"  {name:<24}" + "".join(f"{best[s]:>15}" for s in shapes)
-              + (f"{higher / pairs:>10.3f}{ties:>8}" if pairs else f"{'n/a':>10}{'':>8}")
-              + (f"{np.mean(moves):>11.2f}{max(moves):>5}" if moves else f"{'n/a':>11}{'':>5}")
-              + f"{sum(v.ties[name] for v in report.vacancies) / m:>6.1f}")
-        w("  (stuffing: best rank reached over the vacancies; hard-neg: over all pairs; ties: mean per vacancy)")
+            w(
+                f"  {name:<24}"
+                + "".join(f"{best[s]:>15}" for s in shapes)
+                + (f"{higher / pairs:>10.3f}{ties:>8}" if pairs else f"{'n/a':>10}{'':>8}")
+                + (f"{np.mean(moves):>11.2f}{max(moves):>5}" if moves else f"{'n/a':>11}{'':>5}")
+                + f"{sum(v.ties[name] for v in report.vacancies) / m:>6.1f}"
+            )
+        w(
+            "  (stuffing: best rank reached over the vacancies; hard-neg: over all pairs; ties: mean per vacancy)"
+        )
         for s in shapes:
             flagged = sum(v.stuffing_flag[s] for v in report.vacancies)
             w(f"  engine flags {s} as a keyword list for {flagged} of {m} vacancies")
-        w(f"  pool CVs flagged as keyword lists by the engine: {report.keyword_lists} of {n} "
-          f"({report.keyword_lists / n:.1%})")
+        w(
+            f"  pool CVs flagged as keyword lists by the engine: {report.keyword_lists} of {n} "
+            f"({report.keyword_lists / n:.1%})"
+        )
         w("  pool CVs by language: " + _shares(report.languages, n, blank="unknown"))
         total = Counter()
         for v in report.vacancies:
@@ -447,7 +524,9 @@ class Command(BaseCommand):
             worst = min(best.values())
             if worst <= opts["max_stuffing_rank"]:
                 failures.append(f"a stuffing CV ranks {worst} ≤ {opts['max_stuffing_rank']}")
-        if opts["min_hard_negative"] is not None and (accuracy is None or accuracy < opts["min_hard_negative"]):
+        if opts["min_hard_negative"] is not None and (
+            accuracy is None or accuracy < opts["min_hard_negative"]
+        ):
             shown = "n/a" if accuracy is None else f"{accuracy:.3f}"
             failures.append(f"hard-negative accuracy {shown} < {opts['min_hard_negative']}")
         if failures:
@@ -467,8 +546,9 @@ class Command(BaseCommand):
                 item = json.loads(line)
                 triples.append((str(item["vacancy"]), str(item["better"]), str(item["worse"])))
             except (ValueError, KeyError, TypeError):
-                raise CommandError(f"{path.name}: line {number} is not a JSON object with vacancy, better and worse"
-                                   ) from None
+                raise CommandError(
+                    f"{path.name}: line {number} is not a JSON object with vacancy, better and worse"
+                ) from None
         if not triples:
             raise CommandError(f"{path.name} holds no pairs")
         texts = sorted({t for triple in triples for t in triple})

@@ -18,9 +18,25 @@ from matching.scoring import COMPONENTS
 from recruiting.csvsafe import SafeDictWriter
 from recruiting.models import Vacancy
 
-FIELDS = ["vacancy_ref", "candidate_ref", "score", "rank", "tied", "state", "reason", "confidence",
-          "confidence_reason", "flags", "matched_skills", "missing_skills", "evidence",
-          *[f"{name}_score" for name in COMPONENTS], "engine_version", "vocabulary_version", "computed_at"]
+FIELDS = [
+    "vacancy_ref",
+    "candidate_ref",
+    "score",
+    "rank",
+    "tied",
+    "state",
+    "reason",
+    "confidence",
+    "confidence_reason",
+    "flags",
+    "matched_skills",
+    "missing_skills",
+    "evidence",
+    *[f"{name}_score" for name in COMPONENTS],
+    "engine_version",
+    "vocabulary_version",
+    "computed_at",
+]
 
 
 def export_rows(*, vacancy: Vacancy | None = None, top: int | None = None):
@@ -29,9 +45,13 @@ def export_rows(*, vacancy: Vacancy | None = None, top: int | None = None):
     scores (equal scores share it, ``tied``), "" without a score.  ``flags`` is a list of ``{code, message}``."""
     vacancies = [vacancy] if vacancy else list(Vacancy.objects.order_by("reference", "pk"))
     for v in vacancies:
-        scored = list(MatchScore.objects.filter(vacancy=v).select_related("candidate").order_by(*ranking_order_by()))
+        scored = list(
+            MatchScore.objects.filter(vacancy=v).select_related("candidate").order_by(*ranking_order_by())
+        )
         ranks = competition_ranks([s.score for s in scored])
-        for s, rank in list(zip(scored, ranks, strict=True))[:top] if top else zip(scored, ranks, strict=True):
+        for s, rank in (
+            list(zip(scored, ranks, strict=True))[:top] if top else zip(scored, ranks, strict=True)
+        ):
             components = {c["name"]: c["score"] for c in s.explanation.get("components", [])}
             confidence, confidence_reason = score_confidence(s)
             yield {
@@ -82,7 +102,7 @@ class Command(BaseCommand):
         if opts["top"] is not None and opts["top"] < 1:
             raise CommandError("--top must be at least 1")
         try:
-            out = open(opts["out"], "w", newline="", encoding="utf-8") if opts["out"] else sys.stdout
+            out = open(opts["out"], "w", newline="", encoding="utf-8") if opts["out"] else sys.stdout  # noqa: SIM115
         except OSError as exc:
             raise CommandError(f"cannot write {opts['out']}: {exc.strerror}") from exc
         count = 0
@@ -92,12 +112,20 @@ class Command(BaseCommand):
                 writer.writeheader()
             for row in export_rows(vacancy=vacancy, top=opts["top"]):
                 if opts["format"] == "csv":
-                    writer.writerow({**row, "tied": "yes" if row["tied"] else "",
-                                     "flags": "; ".join(f["message"] for f in row["flags"]),
-                                     "matched_skills": _skills_cell(row["matched_skills"], "contribution"),
-                                     "missing_skills": _skills_cell(row["missing_skills"], "gain"),
-                                     "evidence": " | ".join(f"{s['skill']}: {s['evidence']}"
-                                                            for s in row["matched_skills"] if s.get("evidence"))})
+                    writer.writerow(
+                        {
+                            **row,
+                            "tied": "yes" if row["tied"] else "",
+                            "flags": "; ".join(f["message"] for f in row["flags"]),
+                            "matched_skills": _skills_cell(row["matched_skills"], "contribution"),
+                            "missing_skills": _skills_cell(row["missing_skills"], "gain"),
+                            "evidence": " | ".join(
+                                f"{s['skill']}: {s['evidence']}"
+                                for s in row["matched_skills"]
+                                if s.get("evidence")
+                            ),
+                        }
+                    )
                 else:
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1

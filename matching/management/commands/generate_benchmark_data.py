@@ -17,20 +17,25 @@ from django.utils import timezone
 
 from matching.extraction import extract_qualifications, extract_years_experience, repair_text
 from matching.fairness import neutralise
+from matching.models import Skill
 from matching.services import skill_extractor
 from matching.synthetic import SyntheticCorpus, skill_shape
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillImportance, Vacancy, VacancySkill
-from matching.models import Skill
 
 
 class Command(BaseCommand):
-    help = "Write N synthetic candidates and M synthetic vacancies into the database, in bulk, for benchmarks."
+    help = (
+        "Write N synthetic candidates and M synthetic vacancies into the database, in bulk, for benchmarks."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--candidates", type=int, required=True)
         parser.add_argument("--vacancies", type=int, required=True)
-        parser.add_argument("--shape-from", metavar="CSV", help="real CVs (a Resume or text column) to copy the "
-                            "skill-frequency shape from")
+        parser.add_argument(
+            "--shape-from",
+            metavar="CSV",
+            help="real CVs (a Resume or text column) to copy the skill-frequency shape from",
+        )
         parser.add_argument("--source", default="benchmark", help="source of the rows (default: benchmark)")
         parser.add_argument("--batch", type=int, default=2000)
         parser.add_argument("--seed", type=int, default=1)
@@ -61,19 +66,35 @@ class Command(BaseCommand):
         vacancies = []
         for i in range(opts["vacancies"]):
             title, text = corpus.vacancy()
-            vacancies.append(Vacancy(title=title, reference=f"bench-v{offset + i:07d}", source=opts["source"],
-                                     description=text, status=Vacancy.Status.OPEN, published_at=timezone.now()))
+            vacancies.append(
+                Vacancy(
+                    title=title,
+                    reference=f"bench-v{offset + i:07d}",
+                    source=opts["source"],
+                    description=text,
+                    status=Vacancy.Status.OPEN,
+                    published_at=timezone.now(),
+                )
+            )
         with transaction.atomic():
             Vacancy.objects.bulk_create(vacancies, batch_size=opts["batch"])
-            created = list(Vacancy.objects.filter(source=opts["source"], reference__in=[v.reference for v in vacancies]))
+            created = list(
+                Vacancy.objects.filter(source=opts["source"], reference__in=[v.reference for v in vacancies])
+            )
             from matching.extraction import extract_requirements
 
             links = []
             for v in created:
                 importance = extract_requirements(v.description, extractor)
                 for name, count in extractor.counts(v.description).items():
-                    links.append(VacancySkill(vacancy=v, skill_id=skills[name], mentions=count,
-                                              importance=importance.get(name, SkillImportance.REQUIRED)))
+                    links.append(
+                        VacancySkill(
+                            vacancy=v,
+                            skill_id=skills[name],
+                            mentions=count,
+                            importance=importance.get(name, SkillImportance.REQUIRED),
+                        )
+                    )
             VacancySkill.objects.bulk_create(links, batch_size=5000)
         self.stdout.write(f"Wrote {len(created)} vacancies.")
 
@@ -82,33 +103,54 @@ class Command(BaseCommand):
         for batch_start in range(0, opts["candidates"], opts["batch"]):
             n = min(opts["batch"], opts["candidates"] - batch_start)
             texts = [corpus.cv() for _ in range(n)]
-            rows = [Candidate(reference=f"bench-c{offset + batch_start + i:08d}", source=opts["source"],
-                              source_label="synthetic", cv_text=t) for i, t in enumerate(texts)]
+            rows = [
+                Candidate(
+                    reference=f"bench-c{offset + batch_start + i:08d}",
+                    source=opts["source"],
+                    source_label="synthetic",
+                    cv_text=t,
+                )
+                for i, t in enumerate(texts)
+            ]
             profiles = []
             for t in texts:
                 clean = neutralise(t)
                 mentions = extractor.find(clean)
-                profiles.append((mentions, extract_qualifications(clean), extract_years_experience(clean, today)))
+                profiles.append(
+                    (mentions, extract_qualifications(clean), extract_years_experience(clean, today))
+                )
             with transaction.atomic():
                 for row, (_, _, years) in zip(rows, profiles, strict=True):
                     row.years_experience = years
                 Candidate.objects.bulk_create(rows, batch_size=opts["batch"])
-                saved = dict(Candidate.objects.filter(source=opts["source"], reference__in=[r.reference for r in rows])
-                             .values_list("reference", "id"))
+                saved = dict(
+                    Candidate.objects.filter(
+                        source=opts["source"], reference__in=[r.reference for r in rows]
+                    ).values_list("reference", "id")
+                )
                 skill_links, quals = [], []
                 for row, (mentions, found_quals, _) in zip(rows, profiles, strict=True):
                     cid = saved[row.reference]
                     seen: dict[str, list] = {}
                     for m in mentions:
                         seen.setdefault(m.skill, [0, m.line[:500]])[0] += 1
-                    skill_links += [CandidateSkill(candidate_id=cid, skill_id=skills[s], mentions=c, evidence=line)
-                                    for s, (c, line) in seen.items() if s in skills]
-                    quals += [Qualification(candidate_id=cid, level=q.level, field=q.field[:200],
-                                            evidence=q.line[:500]) for q in found_quals[:2]]
+                    skill_links += [
+                        CandidateSkill(candidate_id=cid, skill_id=skills[s], mentions=c, evidence=line)
+                        for s, (c, line) in seen.items()
+                        if s in skills
+                    ]
+                    quals += [
+                        Qualification(
+                            candidate_id=cid, level=q.level, field=q.field[:200], evidence=q.line[:500]
+                        )
+                        for q in found_quals[:2]
+                    ]
                 CandidateSkill.objects.bulk_create(skill_links, batch_size=5000)
                 Qualification.objects.bulk_create(quals, batch_size=5000)
             written += n
             self.stdout.write(f"  {written:,} of {opts['candidates']:,} candidates", ending="\r")
             self.stdout.flush()
-        self.stdout.write(f"\nWrote {written:,} candidates and {len(created):,} vacancies in "
-                          f"{time.monotonic() - start:.1f} s (no scoring enqueued: run 'score --all').")
+        self.stdout.write(
+            f"\nWrote {written:,} candidates and {len(created):,} vacancies in "
+            f"{time.monotonic() - start:.1f} s (no scoring enqueued: run 'score --all')."
+        )

@@ -52,70 +52,643 @@ DEFAULT_OCCUPATIONS = ("15-2051.00", "15-2051.01")
 TECH_CATEGORIES = {"language", "library", "platform"}
 ESCO_SKILLS = Path("en") / "skills_en.csv"
 ESCO_COLUMNS = ("conceptUri", "preferredLabel", "altLabels", "reuseLevel")
-ESCO_FRENCH = (Path("fr") / "digitalSkillsCollection_fr.csv", Path("fr") / "transversalSkillsCollection_fr.csv")
+ESCO_FRENCH = (
+    Path("fr") / "digitalSkillsCollection_fr.csv",
+    Path("fr") / "transversalSkillsCollection_fr.csv",
+)
 ESCO_FRENCH_COLUMNS = ("conceptUri", "preferredLabel", "altLabels")
 ESCO_TRANSVERSAL = Path("en") / "transversalSkillsCollection_en.csv"
 ESCO_SOURCE = "esco"
 
 VENDOR_WORDS = (
-    "The MathWorks", "Microsoft", "Apache", "IBM", "Oracle", "Google", "Amazon Web Services", "Amazon", "Atlassian",
-    "StataCorp", "Qlik Tech", "SAP", "Adobe", "Hewlett Packard", "Red Hat", "Salesforce", "Informatica", "Teradata",
-    "ESRI", "Splunk", "Facebook", "OpenAI", "Quest", "Rogue Wave Software", "Actuate", "Information Builders",
-    "Blackbaud", "NortonLifeLock", "PTC", "Veritas", "Citrix", "SiSense",
+    "The MathWorks",
+    "Microsoft",
+    "Apache",
+    "IBM",
+    "Oracle",
+    "Google",
+    "Amazon Web Services",
+    "Amazon",
+    "Atlassian",
+    "StataCorp",
+    "Qlik Tech",
+    "SAP",
+    "Adobe",
+    "Hewlett Packard",
+    "Red Hat",
+    "Salesforce",
+    "Informatica",
+    "Teradata",
+    "ESRI",
+    "Splunk",
+    "Facebook",
+    "OpenAI",
+    "Quest",
+    "Rogue Wave Software",
+    "Actuate",
+    "Information Builders",
+    "Blackbaud",
+    "NortonLifeLock",
+    "PTC",
+    "Veritas",
+    "Citrix",
+    "SiSense",
 )
-GENERIC_TRAILERS = re.compile(r"\s+(?:software|systems?|software\s+suite)$", re.I)
+GENERIC_TRAILERS = re.compile(r"\s+(?:software|systems?|software\s+suite)$", re.IGNORECASE)
 SKIP_NAMES = {
-    "facebook", "youtube", "skype", "linkedin", "twitter", "instagram", "eko", "mcafee", "google docs",
-    "google sites", "google slides", "google ads", "tax software", "lexisnexis",
+    "facebook",
+    "youtube",
+    "skype",
+    "linkedin",
+    "twitter",
+    "instagram",
+    "eko",
+    "mcafee",
+    "google docs",
+    "google sites",
+    "google slides",
+    "google ads",
+    "tax software",
+    "lexisnexis",
 }
-COMMON_WORDS = set(
-    """
-    a an the and or of in on at to for by with from as is are be it its this that these those not no yes all any
-    some one two three new old big small high low data model models code test tests file files text web net app
-    apps api form forms table tables chart charts graph graphs map maps image images list lists tree trees key keys
-    set sets string strings number numbers date dates time times value values type types class classes object
-    objects function functions method methods array arrays matrix vector plot plots view views page pages site
-    sites user users group groups role roles task tasks job jobs work report reports query queries search sort
-    filter filters stream streams queue queues cache log logs event events message messages mail email server
-    servers client clients service services cloud cluster clusters node nodes network networks system systems
-    process processes thread threads memory storage database databases design build deploy run science learning
-    deep machine vision speech language languages word words office access excel spark go swift rust ruby shell
-    hive pig storm beam flask spring chef puppet dart julia java python r c core basic standard simple advanced
-    linear logistic regression classification clustering random forest statistics probability analysis analytics
-    visualization visualisation mining engineering development developer programming scripting script scripts
-    framework library libraries package packages module modules plugin plugins tool tools editor terminal console
-    command commands option options config configuration settings security performance testing debugging layout
-    style styles theme themes font fonts color colors colour colours button buttons menu menus window windows
-    state status session sessions cookie cookies token tokens auth login logout admin root path paths url urls link
-    links index indexes indices video audio sound music game games mobile phone phones desktop laptop tablet
-    pattern patterns elastic natural optimize optimise optimizing optimising optimizer optimiser optimizations
-    optimisations complexity projects project notes exchange outlook publisher dynamics epic domino prism power
-    reporting statistical mathematical orange ray stan feast prefect luigi shiny react angular bootstrap assembly
-    """.split()
-)
+COMMON_WORDS = {
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "for",
+    "by",
+    "with",
+    "from",
+    "as",
+    "is",
+    "are",
+    "be",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "not",
+    "no",
+    "yes",
+    "all",
+    "any",
+    "some",
+    "one",
+    "two",
+    "three",
+    "new",
+    "old",
+    "big",
+    "small",
+    "high",
+    "low",
+    "data",
+    "model",
+    "models",
+    "code",
+    "test",
+    "tests",
+    "file",
+    "files",
+    "text",
+    "web",
+    "net",
+    "app",
+    "apps",
+    "api",
+    "form",
+    "forms",
+    "table",
+    "tables",
+    "chart",
+    "charts",
+    "graph",
+    "graphs",
+    "map",
+    "maps",
+    "image",
+    "images",
+    "list",
+    "lists",
+    "tree",
+    "trees",
+    "key",
+    "keys",
+    "set",
+    "sets",
+    "string",
+    "strings",
+    "number",
+    "numbers",
+    "date",
+    "dates",
+    "time",
+    "times",
+    "value",
+    "values",
+    "type",
+    "types",
+    "class",
+    "classes",
+    "object",
+    "objects",
+    "function",
+    "functions",
+    "method",
+    "methods",
+    "array",
+    "arrays",
+    "matrix",
+    "vector",
+    "plot",
+    "plots",
+    "view",
+    "views",
+    "page",
+    "pages",
+    "site",
+    "sites",
+    "user",
+    "users",
+    "group",
+    "groups",
+    "role",
+    "roles",
+    "task",
+    "tasks",
+    "job",
+    "jobs",
+    "work",
+    "report",
+    "reports",
+    "query",
+    "queries",
+    "search",
+    "sort",
+    "filter",
+    "filters",
+    "stream",
+    "streams",
+    "queue",
+    "queues",
+    "cache",
+    "log",
+    "logs",
+    "event",
+    "events",
+    "message",
+    "messages",
+    "mail",
+    "email",
+    "server",
+    "servers",
+    "client",
+    "clients",
+    "service",
+    "services",
+    "cloud",
+    "cluster",
+    "clusters",
+    "node",
+    "nodes",
+    "network",
+    "networks",
+    "system",
+    "systems",
+    "process",
+    "processes",
+    "thread",
+    "threads",
+    "memory",
+    "storage",
+    "database",
+    "databases",
+    "design",
+    "build",
+    "deploy",
+    "run",
+    "science",
+    "learning",
+    "deep",
+    "machine",
+    "vision",
+    "speech",
+    "language",
+    "languages",
+    "word",
+    "words",
+    "office",
+    "access",
+    "excel",
+    "spark",
+    "go",
+    "swift",
+    "rust",
+    "ruby",
+    "shell",
+    "hive",
+    "pig",
+    "storm",
+    "beam",
+    "flask",
+    "spring",
+    "chef",
+    "puppet",
+    "dart",
+    "julia",
+    "java",
+    "python",
+    "r",
+    "c",
+    "core",
+    "basic",
+    "standard",
+    "simple",
+    "advanced",
+    "linear",
+    "logistic",
+    "regression",
+    "classification",
+    "clustering",
+    "random",
+    "forest",
+    "statistics",
+    "probability",
+    "analysis",
+    "analytics",
+    "visualization",
+    "visualisation",
+    "mining",
+    "engineering",
+    "development",
+    "developer",
+    "programming",
+    "scripting",
+    "script",
+    "scripts",
+    "framework",
+    "library",
+    "libraries",
+    "package",
+    "packages",
+    "module",
+    "modules",
+    "plugin",
+    "plugins",
+    "tool",
+    "tools",
+    "editor",
+    "terminal",
+    "console",
+    "command",
+    "commands",
+    "option",
+    "options",
+    "config",
+    "configuration",
+    "settings",
+    "security",
+    "performance",
+    "testing",
+    "debugging",
+    "layout",
+    "style",
+    "styles",
+    "theme",
+    "themes",
+    "font",
+    "fonts",
+    "color",
+    "colors",
+    "colour",
+    "colours",
+    "button",
+    "buttons",
+    "menu",
+    "menus",
+    "window",
+    "windows",
+    "state",
+    "status",
+    "session",
+    "sessions",
+    "cookie",
+    "cookies",
+    "token",
+    "tokens",
+    "auth",
+    "login",
+    "logout",
+    "admin",
+    "root",
+    "path",
+    "paths",
+    "url",
+    "urls",
+    "link",
+    "links",
+    "index",
+    "indexes",
+    "indices",
+    "video",
+    "audio",
+    "sound",
+    "music",
+    "game",
+    "games",
+    "mobile",
+    "phone",
+    "phones",
+    "desktop",
+    "laptop",
+    "tablet",
+    "pattern",
+    "patterns",
+    "elastic",
+    "natural",
+    "optimize",
+    "optimise",
+    "optimizing",
+    "optimising",
+    "optimizer",
+    "optimiser",
+    "optimizations",
+    "optimisations",
+    "complexity",
+    "projects",
+    "project",
+    "notes",
+    "exchange",
+    "outlook",
+    "publisher",
+    "dynamics",
+    "epic",
+    "domino",
+    "prism",
+    "power",
+    "reporting",
+    "statistical",
+    "mathematical",
+    "orange",
+    "ray",
+    "stan",
+    "feast",
+    "prefect",
+    "luigi",
+    "shiny",
+    "react",
+    "angular",
+    "bootstrap",
+    "assembly",
+}
 # ESCO labels made only of these (and ``COMMON_WORDS``) are never kept: English and French function words and the
 # verbs of ESCO's phrasing ("use of data").
-ESCO_STOP_WORDS = set(
-    """
-    about after all also among apply ask at be because been before being both but can could did do does doing
-    done during each either else ever every few for from get give had has have having he her here him his how
-    however i if into it its just like make many may me might more most much must my never no nor not now of off
-    often on once only other our out over own per perform same she should show since so such than that their them
-    then there these they this those through thus to too under until up upon use used uses using very via was we
-    were what when where which while who whom why will with within without would yes yet you your
-    au aux avec ce ces cette dans de des du elle elles en est et être eux il ils je la le les leur leurs lui ma
-    mais me même mes moi mon ne nos notre nous ou où par pas pour qu que qui sa se ses son sur ta te tes toi ton
-    tu un une vos votre vous ainsi assurer avoir faire mettre utiliser
-    """.split()
-)
+ESCO_STOP_WORDS = {
+    "about",
+    "after",
+    "all",
+    "also",
+    "among",
+    "apply",
+    "ask",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "both",
+    "but",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "during",
+    "each",
+    "either",
+    "else",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "get",
+    "give",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "him",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "into",
+    "it",
+    "its",
+    "just",
+    "like",
+    "make",
+    "many",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "never",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "only",
+    "other",
+    "our",
+    "out",
+    "over",
+    "own",
+    "per",
+    "perform",
+    "same",
+    "she",
+    "should",
+    "show",
+    "since",
+    "so",
+    "such",
+    "than",
+    "that",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "thus",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "use",
+    "used",
+    "uses",
+    "using",
+    "very",
+    "via",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yes",
+    "yet",
+    "you",
+    "your",
+    "au",
+    "aux",
+    "avec",
+    "ce",
+    "ces",
+    "cette",
+    "dans",
+    "de",
+    "des",
+    "du",
+    "elle",
+    "elles",
+    "en",
+    "est",
+    "et",
+    "être",
+    "eux",
+    "il",
+    "ils",
+    "je",
+    "la",
+    "le",
+    "les",
+    "leur",
+    "leurs",
+    "lui",
+    "ma",
+    "mais",
+    "même",
+    "mes",
+    "moi",
+    "mon",
+    "ne",
+    "nos",
+    "notre",
+    "nous",
+    "ou",
+    "où",
+    "par",
+    "pas",
+    "pour",
+    "qu",
+    "que",
+    "qui",
+    "sa",
+    "se",
+    "ses",
+    "son",
+    "sur",
+    "ta",
+    "te",
+    "tes",
+    "toi",
+    "ton",
+    "tu",
+    "un",
+    "une",
+    "vos",
+    "votre",
+    "vous",
+    "ainsi",
+    "assurer",
+    "avoir",
+    "faire",
+    "mettre",
+    "utiliser",
+}
 # Ordinary French words never kept as a one-word alias ("données" for data analysis would match any French CV).
-FRENCH_ORDINARY_WORDS = set(
-    """
-    données donnée analyse gestion travail travailler équipe système systèmes logiciel logiciels outil outils réseau
-    réseaux programmation informatique méthode méthodes technique techniques conception développement communication
-    projet projets langage langages statistique statistiques apprentissage modèle modèles recherche qualité sécurité
-    """.split()
-)
+FRENCH_ORDINARY_WORDS = {
+    "données",
+    "donnée",
+    "analyse",
+    "gestion",
+    "travail",
+    "travailler",
+    "équipe",
+    "système",
+    "systèmes",
+    "logiciel",
+    "logiciels",
+    "outil",
+    "outils",
+    "réseau",
+    "réseaux",
+    "programmation",
+    "informatique",
+    "méthode",
+    "méthodes",
+    "technique",
+    "techniques",
+    "conception",
+    "développement",
+    "communication",
+    "projet",
+    "projets",
+    "langage",
+    "langages",
+    "statistique",
+    "statistiques",
+    "apprentissage",
+    "modèle",
+    "modèles",
+    "recherche",
+    "qualité",
+    "sécurité",
+}
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 _WORDS = re.compile(r"[\w#+]+")
 _ALIAS_EXTRA_OK = {"ms", "office", "server", "database", "db"}  # extra words a product alias may carry
@@ -149,18 +722,23 @@ class _SkillState:
 
 
 class Command(BaseCommand):
-    help = ("Add skills and aliases from O*NET technology names and/or Stack Overflow tag synonyms, and aliases in "
-            "English and French from ESCO (idempotent).")
+    help = (
+        "Add skills and aliases from O*NET technology names and/or Stack Overflow tag synonyms, and aliases in "
+        "English and French from ESCO (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--onet", metavar="PATH", help="onet29.2_Technology_Skills.txt (tab-separated)")
         parser.add_argument("--stackoverflow", metavar="PATH", help="stackoverflow_TagSynonyms_2021-08.csv")
         parser.add_argument(
-            "--occupation", action="append", metavar="SOC",
+            "--occupation",
+            action="append",
+            metavar="SOC",
             help="O*NET-SOC code to import (repeatable); default 15-2051.00 and 15-2051.01 where present",
         )
         parser.add_argument(
-            "--esco", metavar="DIR",
+            "--esco",
+            metavar="DIR",
             help="ESCO v1.1.1 folder with en/skills_en.csv (and optionally fr/…_fr.csv): aliases for existing skills",
         )
 
@@ -200,14 +778,21 @@ class Command(BaseCommand):
             added_skills = added_aliases = 0
             for state in skills:
                 if state.new:
-                    Skill.objects.create(name=state.name, category=state.category, aliases=state.aliases,
-                                         ambiguous=state.ambiguous, source=state.source)
+                    Skill.objects.create(
+                        name=state.name,
+                        category=state.category,
+                        aliases=state.aliases,
+                        ambiguous=state.ambiguous,
+                        source=state.source,
+                    )
                     added_skills += 1
                     added_aliases += len(state.aliases)
                 elif state.added_aliases:
                     state.row.aliases = state.aliases
                     state.row.source = state.source
-                    state.row.save(update_fields=["aliases", "source"] if state.source_changed else ["aliases"])
+                    state.row.save(
+                        update_fields=["aliases", "source"] if state.source_changed else ["aliases"]
+                    )
                     added_aliases += len(state.added_aliases)
         self.stdout.write(f"added {added_skills} skills, {added_aliases} aliases; {unchanged} unchanged")
         if esco_data is not None:
@@ -224,7 +809,9 @@ class Command(BaseCommand):
         else:
             wanted = {code for code in DEFAULT_OCCUPATIONS if code in present}
             if DEFAULT_OCCUPATIONS[0] not in present:
-                raise CommandError(f"default occupation {DEFAULT_OCCUPATIONS[0]} (Data Scientists) not in the O*NET file")
+                raise CommandError(
+                    f"default occupation {DEFAULT_OCCUPATIONS[0]} (Data Scientists) not in the O*NET file"
+                )
         unchanged = 0
         seen: set[str] = set()
         for row in rows:
@@ -275,21 +862,25 @@ class Command(BaseCommand):
                 added += index.add_alias(target, alias)
         return unchanged, added
 
-
     # ------------------------------------------------------------------------------------------------ ESCO
     def _import_esco(self, en_rows, french, transversal, _french_count, index: _Index) -> tuple[int, int]:
         """Aliases from ESCO labels for the skills we already have: ``(unchanged, added)``."""
         unchanged = added = 0
         for row in en_rows:
             uri = row["conceptUri"].strip()
-            target = _esco_target(row, index, transversal=uri in transversal or row["reuseLevel"] == "transversal")
+            target = _esco_target(
+                row, index, transversal=uri in transversal or row["reuseLevel"] == "transversal"
+            )
             if target is None:
                 continue
             english = _esco_labels(row)
             english_keys = {normalise(label) for label in english}
             # French files repeat many English labels (product names): those are judged as English
-            french_labels = [(label, "en" if normalise(label) in english_keys else "fr")
-                             for fr_row in french.get(uri, ()) for label in _esco_labels(fr_row)]
+            french_labels = [
+                (label, "en" if normalise(label) in english_keys else "fr")
+                for fr_row in french.get(uri, ())
+                for label in _esco_labels(fr_row)
+            ]
             for alias, lang in [(label, "en") for label in english] + french_labels:
                 found = index.exact(alias)
                 if found is target:
@@ -324,7 +915,7 @@ class _Index:
         best: tuple[int, _SkillState] | None = None
         for size in range(len(words), 0, -1):
             for i in range(len(words) - size + 1):
-                key = " ".join(words[i:i + size])
+                key = " ".join(words[i : i + size])
                 state = self._by_key.get(key)
                 if state is None or state.category not in TECH_CATEGORIES:
                     continue
@@ -384,8 +975,10 @@ def _read_esco(folder: str) -> tuple[list[dict[str, str]], dict[str, list[dict[s
                 count += 1
     transversal: set[str] = set()
     if (root / ESCO_TRANSVERSAL).is_file():
-        transversal = {r["conceptUri"].strip() for r in _read_rows(str(root / ESCO_TRANSVERSAL), ("conceptUri",),
-                                                                   delimiter=",")}
+        transversal = {
+            r["conceptUri"].strip()
+            for r in _read_rows(str(root / ESCO_TRANSVERSAL), ("conceptUri",), delimiter=",")
+        }
     return en_rows, french, transversal, count
 
 
@@ -439,7 +1032,9 @@ def _esco_alias(alias: str, lang: str, preferred: str, target: _SkillState) -> b
     if all(w in ESCO_STOP_WORDS or w.isdigit() for w in words):
         return False
     # ordinary words joined by function words are a phrase, not a term ("use of data"; "machine learning" is a term)
-    if any(w in ESCO_STOP_WORDS for w in words) and all(w in ESCO_STOP_WORDS or w in COMMON_WORDS for w in words):
+    if any(w in ESCO_STOP_WORDS for w in words) and all(
+        w in ESCO_STOP_WORDS or w in COMMON_WORDS for w in words
+    ):
         return False
     if len(words) == 1 and key in COMMON_WORDS:
         return False
@@ -458,8 +1053,10 @@ def _esco_alias(alias: str, lang: str, preferred: str, target: _SkillState) -> b
         name_words = _WORDS.findall(name)
         if name_words and set(name_words) <= set(words) and len(words) > len(name_words):
             extra = set(words) - set(name_words)
-            return all(_VERSIONISH.fullmatch(w) or w in _NEUTRAL_EXTRA or w in COMPANY_WORDS or w in _ALIAS_EXTRA_OK
-                       for w in extra)
+            return all(
+                _VERSIONISH.fullmatch(w) or w in _NEUTRAL_EXTRA or w in COMPANY_WORDS or w in _ALIAS_EXTRA_OK
+                for w in extra
+            )
     initials = "".join(w[0] for w in words)
     content_initials = "".join(w[0] for w in words if w not in ESCO_STOP_WORDS)
     squeezed = {k.replace(" ", "") for k in known}
@@ -470,16 +1067,43 @@ def _strip_vendor(name: str) -> str:
     short = name
     for vendor in sorted(VENDOR_WORDS, key=len, reverse=True):
         if short.lower().startswith(vendor.lower() + " "):
-            short = short[len(vendor) + 1:].strip()
+            short = short[len(vendor) + 1 :].strip()
             break
     stripped = GENERIC_TRAILERS.sub("", short).strip()
     return stripped or short
 
 
 _VERSIONISH = re.compile(r"v?\d+(?:x|\.\d+)*|x|\d+x")
-_NEUTRAL_EXTRA = {"lang", "language", "programming", "js", "framework", "library", "sdk", "api", "core", "dotnet"}
-COMPANY_WORDS = {"ibm", "microsoft", "google", "amazon", "apache", "oracle", "adobe", "facebook", "apple", "meta",
-                 "hashicorp", "atlassian", "nvidia", "intel", "cloudera", "hortonworks"}
+_NEUTRAL_EXTRA = {
+    "lang",
+    "language",
+    "programming",
+    "js",
+    "framework",
+    "library",
+    "sdk",
+    "api",
+    "core",
+    "dotnet",
+}
+COMPANY_WORDS = {
+    "ibm",
+    "microsoft",
+    "google",
+    "amazon",
+    "apache",
+    "oracle",
+    "adobe",
+    "facebook",
+    "apple",
+    "meta",
+    "hashicorp",
+    "atlassian",
+    "nvidia",
+    "intel",
+    "cloudera",
+    "hortonworks",
+}
 
 
 def _is_generic(formal: str) -> bool:
@@ -493,8 +1117,11 @@ def _is_generic(formal: str) -> bool:
 def _distinctive(word: str) -> bool:
     """An acronym (SQL), CamelCase (SharePoint) or versioned (DB2) word: not an ordinary English word."""
     letters = [c for c in word if c.isalpha()]
-    return (len(letters) > 1 and word.isupper()) or any(c.isdigit() for c in word) or any(
-        c.isupper() for c in word[1:])
+    return (
+        (len(letters) > 1 and word.isupper())
+        or any(c.isdigit() for c in word)
+        or any(c.isupper() for c in word[1:])
+    )
 
 
 def _short_name(formal: str) -> str:
@@ -510,7 +1137,7 @@ def _short_name(formal: str) -> str:
 
 def _shares_substring(a: str, b: str, size: int = 4) -> bool:
     a, b = a.replace(" ", ""), b.replace(" ", "")
-    return any(a[i:i + size] in b for i in range(len(a) - size + 1))
+    return any(a[i : i + size] in b for i in range(len(a) - size + 1))
 
 
 def _synonym_alias(alias: str, target_tag: str, target: _SkillState) -> bool:
@@ -532,7 +1159,11 @@ def _synonym_alias(alias: str, target_tag: str, target: _SkillState) -> bool:
     if words < target_words:
         return False
     extra = words - target_words
-    if target_words <= words and extra and not all(_VERSIONISH.fullmatch(w) or w in _NEUTRAL_EXTRA for w in extra):
+    if (
+        target_words <= words
+        and extra
+        and not all(_VERSIONISH.fullmatch(w) or w in _NEUTRAL_EXTRA for w in extra)
+    ):
         return False
     if has_mark and len(key) >= 3:
         return True

@@ -39,8 +39,10 @@ def _by_reference(model, reference: str, source: str | None):
 
 
 class Command(BaseCommand):
-    help = ("Enqueue scoring of every candidate against every open or draft vacancy (--all, which also refits "
-            "the TF-IDF model), of one vacancy, or of one candidate. --wait shows progress until all is stored.")
+    help = (
+        "Enqueue scoring of every candidate against every open or draft vacancy (--all, which also refits "
+        "the TF-IDF model), of one vacancy, or of one candidate. --wait shows progress until all is stored."
+    )
 
     def add_arguments(self, parser):
         target = parser.add_mutually_exclusive_group(required=True)
@@ -49,7 +51,9 @@ class Command(BaseCommand):
         target.add_argument("--candidate", metavar="REF", help="one candidate, by reference")
         parser.add_argument("--source", help="the source of the reference, where several sources share it")
         parser.add_argument("--wait", action="store_true", help="wait until every score is stored")
-        parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait at most (default 3600)")
+        parser.add_argument(
+            "--timeout", type=float, default=3600, help="seconds to wait at most (default 3600)"
+        )
 
     def handle(self, *args, **opts):
         # Timed from the start: without a broker the tasks run in-process while the run is started, so the
@@ -60,11 +64,14 @@ class Command(BaseCommand):
                 run = services.scoring_run_start(scope="all")
             elif opts["vacancy"]:
                 vacancy = _by_reference(Vacancy, opts["vacancy"], opts["source"])
-                run = services.scoring_run_start(scope="vacancy", target=vacancy.reference, vacancy_ids=[vacancy.pk])
+                run = services.scoring_run_start(
+                    scope="vacancy", target=vacancy.reference, vacancy_ids=[vacancy.pk]
+                )
             else:
                 candidate = _by_reference(Candidate, opts["candidate"], opts["source"])
-                run = services.scoring_run_start(scope="candidate", target=candidate.reference,
-                                                 candidate_ids=[candidate.pk])
+                run = services.scoring_run_start(
+                    scope="candidate", target=candidate.reference, candidate_ids=[candidate.pk]
+                )
         run.refresh_from_db()
         planned = f"in {run.chunks_total} chunks" if run.chunks_total else "(a worker plans the chunks)"
         self.stdout.write(f"Scoring run {run.pk}: {run.total} pairs {planned}, enqueued.")
@@ -77,8 +84,10 @@ class Command(BaseCommand):
                 if run.status in (ScoringRun.Status.DONE, ScoringRun.Status.FAILED):
                     break
                 if time.monotonic() - started > opts["timeout"]:
-                    raise CommandError(f"gave up waiting after {opts['timeout']:.0f} s: {run.done} of {run.total} "
-                                       "pairs stored (is a worker running?)")
+                    raise CommandError(
+                        f"gave up waiting after {opts['timeout']:.0f} s: {run.done} of {run.total} "
+                        "pairs stored (is a worker running?)"
+                    )
                 time.sleep(0.5)
         if run.status == ScoringRun.Status.FAILED:
             raise CommandError(f"scoring run {run.pk} failed: {run.error}")
@@ -96,8 +105,10 @@ class Command(BaseCommand):
                 error = exc
                 connection.close()  # the next query opens a fresh connection
                 if attempt < DB_RETRIES:
-                    self.stderr.write(f"Database connection lost ({str(exc).strip() or type(exc).__name__}); "
-                                      f"reconnecting ({attempt}/{DB_RETRIES - 1})…")
+                    self.stderr.write(
+                        f"Database connection lost ({str(exc).strip() or type(exc).__name__}); "
+                        f"reconnecting ({attempt}/{DB_RETRIES - 1})…"
+                    )
                     time.sleep(DB_RETRY_SLEEP)
         raise CommandError(
             f"lost the database connection while waiting for scoring run {run.pk} "

@@ -36,6 +36,8 @@ def login_url(host: str = "", port: str = "") -> str:
     if host in ("0.0.0.0", "[::]"):
         host = "127.0.0.1"  # listening on every address; the browser opens the local one
     return f"http://{host}:{(str(port) or '8000').strip()}/admin/"
+
+
 RECRUITERS_GROUP = "Recruiters"
 
 
@@ -89,11 +91,24 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="recruiter@example.com", help="the demo recruiter's login")
         parser.add_argument("--no-score", action="store_true", help="import only; do not score")
         # make run passes its HOST and PORT, so the printed login URL is the one runserver will answer on.
-        parser.add_argument("--host", default="127.0.0.1", help="the host runserver listens on (for the login URL)")
-        parser.add_argument("--port", default="8000", help="the port runserver listens on (for the login URL)")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="the host runserver listens on (for the login URL)"
+        )
+        parser.add_argument(
+            "--port", default="8000", help="the port runserver listens on (for the login URL)"
+        )
 
-    def handle(self, *args, shared: str, samples: bool, email: str, no_score: bool, host: str = "127.0.0.1",
-               port: str = "8000", **options):
+    def handle(
+        self,
+        *args,
+        shared: str,
+        samples: bool,
+        email: str,
+        no_score: bool,
+        host: str = "127.0.0.1",
+        port: str = "8000",
+        **options,
+    ):
         data = None if samples else _shared_data(Path(shared).resolve())
         if data is None:
             data = _sample_data()

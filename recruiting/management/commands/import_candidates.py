@@ -6,7 +6,13 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recruiting.importers import Batch, ImportFailed, candidates_write, read_candidate_csv, read_candidate_files
+from recruiting.importers import (
+    Batch,
+    ImportFailed,
+    candidates_write,
+    read_candidate_csv,
+    read_candidate_files,
+)
 
 
 class Command(BaseCommand):
@@ -21,7 +27,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="CV files, folders or CSV files")
         parser.add_argument("--text-column", help="CSV column holding the CV text (required for CSV)")
-        parser.add_argument("--id-column", help="CSV column holding the candidate's id (default: a text hash)")
+        parser.add_argument(
+            "--id-column", help="CSV column holding the candidate's id (default: a text hash)"
+        )
         parser.add_argument("--label-column", help="CSV column with a category label, e.g. a dataset's class")
         parser.add_argument("--name-column", help="CSV column holding the candidate's name")
         parser.add_argument("--email-column", help="CSV column holding the candidate's e-mail address")
@@ -33,7 +41,9 @@ class Command(BaseCommand):
         other_paths = [p for p in options["paths"] if not p.lower().endswith(".csv")]
         if csv_paths and not options["text_column"]:
             raise CommandError("CSV files need --text-column (the column holding the CV text).")
-        columns = {k: options[k] for k in ("text_column", "id_column", "label_column", "name_column", "email_column")}
+        columns = {
+            k: options[k] for k in ("text_column", "id_column", "label_column", "name_column", "email_column")
+        }
         batch = Batch()
         problems: list[str] = []
         try:
@@ -55,4 +65,3 @@ class Command(BaseCommand):
             batch.extend(read())
         except ImportFailed as exc:
             problems.extend(exc.problems)
-

@@ -23,9 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--text-column", help="CSV column holding the vacancy text")
         parser.add_argument("--title-column", help="CSV column holding the job title")
         parser.add_argument("--id-column", help="CSV column holding the vacancy's id (its reference)")
-        parser.add_argument("--source", default="import", help='where the vacancies come from (default "import")')
         parser.add_argument(
-            "--status", choices=[Vacancy.Status.DRAFT, Vacancy.Status.OPEN], default=Vacancy.Status.OPEN,
+            "--source", default="import", help='where the vacancies come from (default "import")'
+        )
+        parser.add_argument(
+            "--status",
+            choices=[Vacancy.Status.DRAFT, Vacancy.Status.OPEN],
+            default=Vacancy.Status.OPEN,
             help="status given to imported vacancies (default open)",
         )
 
