@@ -65,17 +65,20 @@ __all__ = [
     "extract_qualifications",
     "extract_remote",
     "extract_requirements",
+    "extract_role_titles",
     "extract_salaries",
     "extract_seniority",
     "extract_years_experience",
     "repair_text",
+    "role_field_text",
+    "role_skills",
     "vocabulary_version",
 ]
 
 CATEGORIES = ("language", "library", "platform", "method", "mathematics", "soft")
 # Version of the extraction rules (skills with evidence, requirements, experience, language): a stored profile of
 # another version is re-extracted by the stale sweep (``matching.services.stale_sweep``).
-EXTRACTION_VERSION = "3"  # 3: street addresses removed from CV text (issue 16)
+EXTRACTION_VERSION = "4"  # 4: the skills a vacancy title names are required (3: street addresses removed)
 _PLURAL_CATEGORIES = {"method", "mathematics", "soft"}
 _MAX_LINE = 300
 
@@ -856,6 +859,84 @@ def extract_salaries(text: str) -> list[SalaryMention]:
     return found
 
 
+# ------------------------------------------------------------------------------------------------ role titles
+# A job title names its field through the person's noun: a "Data Scientist" works in data science, a "Hadoop
+# Developer" in Hadoop development.  Each noun maps to its field's word, so the skill vocabulary reads the title.
+_ROLE_NOUN_FIELDS = (
+    (re.compile(r"\bscientists?\b", re.IGNORECASE), "science"),
+    (re.compile(r"\bstatisticians?\b", re.IGNORECASE), "statistics"),
+    (re.compile(r"\bmathematicians?\b", re.IGNORECASE), "mathematics"),
+    (re.compile(r"\beconomists?\b", re.IGNORECASE), "economics"),
+    (re.compile(r"\banalysts?\b", re.IGNORECASE), "analysis"),
+    (re.compile(r"\bengineers?\b", re.IGNORECASE), "engineering"),
+    (re.compile(r"\bdevelopers?\b", re.IGNORECASE), "development"),
+    (re.compile(r"\bprogrammers?\b", re.IGNORECASE), "programming"),
+    (re.compile(r"\barchitects?\b", re.IGNORECASE), "architecture"),
+    (re.compile(r"\bresearchers?\b", re.IGNORECASE), "research"),
+    (re.compile(r"\badministrators?\b", re.IGNORECASE), "administration"),
+)
+_ROLE_NOUN = re.compile(
+    r"\b(?:scientist|engineer|developer|analyst|statistician|mathematician|economist|programmer|architect|"
+    r"researcher|administrator|consultant|specialist|manager|director|officer|associate|"
+    r"assistant|intern|internship|trainee|apprentice)\b",
+    re.IGNORECASE,
+)
+# A line about a role one wants, not one held ("Aspiring Data Scientist", "Objective: a role as …").
+_ROLE_WISH = re.compile(
+    r"\b(?:aspir\w*|seek\w*|looking|objective|goal|career|want\w*|wish\w*|would\s+like|hop(?:e|ing)|"
+    r"interested|passionate|enthusiast\w*|become|becoming|dream|future|opportunit\w*|apply\w*|applied\s+for)\b",
+    re.IGNORECASE,
+)
+_ROLE_SPLIT = re.compile(r"\n|(?<=[.;!?])\s+|\s+[|•·●▪–—-]\s+|\t|,|\(|\)")
+ROLE_TITLE_MAX_WORDS = 8
+ROLE_TITLES_MAX = 12
+
+
+def role_field_text(title: str) -> str:
+    """``title`` with each person noun replaced by its field's word ("Senior Data Scientist" → "Senior Data
+    science", "Hadoop Developer" → "Hadoop development"), for the skill vocabulary to read a job title."""
+    for pattern, field_word in _ROLE_NOUN_FIELDS:
+        title = pattern.sub(field_word, title)
+    return title
+
+
+def extract_role_titles(text: str) -> list[str]:
+    """The job titles a CV ``text`` shows the person holding: short segments (a line or a part of one cut at
+    sentence ends, bullets, spaced dashes, commas and brackets — "Data Scientist, Acme, London (2019–2021)"; at
+    most ``ROLE_TITLE_MAX_WORDS`` words) naming a role noun in the singular (scientist, engineer, developer,
+    analyst, consultant, intern …; "worked with data scientists" names colleagues, not a title), without wish
+    words (aspiring, seeking, objective, career …: a role wanted is not a role held).  In text order, without repeats (case-insensitive),
+    at most ``ROLE_TITLES_MAX``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for segment in _ROLE_SPLIT.split(text or ""):
+        segment = segment.strip(" \t\r:,.;*#>")
+        words = segment.split()
+        if not words or len(words) > ROLE_TITLE_MAX_WORDS:
+            continue
+        if not _ROLE_NOUN.search(segment) or _ROLE_WISH.search(segment):
+            continue
+        key = " ".join(words).lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(" ".join(words))
+            if len(out) >= ROLE_TITLES_MAX:
+                break
+    return out
+
+
+def role_skills(titles: Iterable[str], extractor: SkillExtractor) -> list[str]:
+    """The canonical skills job ``titles`` name, read through :func:`role_field_text` ("Data Scientist" → Data
+    science); soft skills excepted.  Unique, in order of first appearance."""
+    soft = {e.name for e in extractor.entries if e.category == "soft"}
+    out: dict[str, None] = {}
+    for title in titles:
+        for mention in extractor.find(role_field_text(title)):
+            if mention.skill not in soft:
+                out.setdefault(mention.skill, None)
+    return list(out)
+
+
 # ------------------------------------------------------------------------------------- seniority / contract / remote
 _TITLE_LEAD = re.compile(
     r"\b(?:principal|head\s+of|staff\s+(?:engineer|scientist|data|machine|ml)|"
@@ -1118,8 +1199,12 @@ def _mention_importance(text: str, mentions: list[SkillMention]) -> list[str]:
     return out
 
 
-def decide_requirements(text: str, extractor: SkillExtractor) -> RequirementDecision:
+def decide_requirements(text: str, extractor: SkillExtractor, *, title: str = "") -> RequirementDecision:
     """Which skills a vacancy ``text`` requires, as a recruiter would read it: the one place this is decided.
+
+    The skills the vacancy's ``title`` names ("Data Science ML Engineer" → Data science, Machine learning) are the
+    role itself: they are required even where the description never repeats them (a posting's body is often the
+    employer's generic boilerplate), soft skills excepted, and no cap removes them.
 
     Per mention, the cue word nearest to it in its sentence decides (required: must, required, essential,
     mandatory, "N+ years", you'll need, proficient, strong, solid, expert …; desirable: desirable, nice to
@@ -1138,9 +1223,10 @@ def decide_requirements(text: str, extractor: SkillExtractor) -> RequirementDeci
       the most mentioned skills with no cue at all are promoted (a skill the text calls desirable stays so).
     """
     mentions = extractor.find(text)
-    if not mentions:
-        return RequirementDecision({}, False)
     soft = {e.name for e in extractor.entries if e.category == "soft"}
+    named = role_skills([title], extractor) if title else []
+    if not mentions:
+        return RequirementDecision(dict.fromkeys(named, "required"), False)
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     state: dict[str, str] = {}
@@ -1162,8 +1248,9 @@ def decide_requirements(text: str, extractor: SkillExtractor) -> RequirementDeci
     if len(required) < MIN_REQUIRED <= len(technical):
         uncued = strongest(name for name in technical if state[name] == "uncued")
         required += uncued[: MIN_REQUIRED - len(required)]
-    chosen = set(required)
+    chosen = set(required) | set(named)
     importance = {name: "required" if name in chosen else "desirable" for name in state}
+    importance.update(dict.fromkeys(named, "required"))
     return RequirementDecision(importance, capped)
 
 

@@ -30,6 +30,13 @@ each saturates instead (``x / (x + K)``, the form of BM25's term-frequency satur
 - ``text``         ``c / (c + TEXT_SATURATION)`` of the cosine similarity ``c`` of sublinear word TF-IDF vectors
                    (unigrams and bigrams, English stop words removed, words in fewer than two CVs ignored) of the
                    CV and of the vacancy's ``VACANCY_KEY_TERMS`` highest-weighted terms.
+- ``role``         the candidate's job titles against the vacancy's title: the mean, over the skills the vacancy
+                   title names (its ``core``), of ``r / (r + ROLE_SATURATION)`` where ``r = Σ_t R°[s, t]`` over the
+                   skills the candidate's titles name (``matching.extraction.extract_role_titles``; "Data
+                   Scientist" names Data science) and ``R°`` is 1 on the diagonal and the related-skill credit in
+                   either direction elsewhere (a data scientist and a machine-learning engineer are neighbouring
+                   roles both ways).  Applies when the vacancy's title names a skill.  Job-title similarity is
+                   the first criterion of recruiters' searches and of Textkernel's Search & Match.
 
 Related skills
 ==============
@@ -71,9 +78,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from matching.evidence import KEYWORD_LIST_MESSAGE
 from matching.language import language_note
 
-ENGINE_VERSION = "2.0.0"
+ENGINE_VERSION = "2.1.0"
 
-COMPONENTS = ("required", "desirable", "qualification", "experience", "profile", "text")
+COMPONENTS = ("required", "desirable", "qualification", "experience", "profile", "text", "role")
 COMPONENT_LABELS = {
     "required": "Required skills",
     "desirable": "Desirable skills",
@@ -81,6 +88,7 @@ COMPONENT_LABELS = {
     "experience": "Experience",
     "profile": "Skill profile",
     "text": "Text similarity",
+    "role": "Role title",
 }
 
 # Saturation constants (x / (x + K)): text similarity is half way at cosine 0.15; a skill used once in a role
@@ -103,6 +111,9 @@ COOCCURRENCE_MIN_DF = 3  # both skills held by at least this many candidates
 RELATED_PER_SKILL = 8
 RELATED_MAX = 0.8  # related credit adds at most this much evidence strength (a use in a role is 1)
 RELATED_SATURATION = 0.5
+# Role titles: a candidate's job title naming the field of the vacancy's title (or a related one) — the field's
+# credit r (1 for the same skill, R's credit for a related one) gives r / (r + ROLE_SATURATION).
+ROLE_SATURATION = 0.5
 # Skills named in the vacancy's title weigh (1 + TITLE_BOOST) times more among its requirements.
 TITLE_BOOST = 2.0
 # Share of a vacancy's requirement weights spread equally over its skills (the rest by IDF × mentions): a common
@@ -138,6 +149,7 @@ class ComponentWeights:
     experience: float = 0.05
     profile: float = 0.25
     text: float = 0.30
+    role: float = 0.40
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, float] | None) -> ComponentWeights:
@@ -177,7 +189,9 @@ class CandidateDocument:
     works); ``evidence_levels`` maps skill → ``used``/``listed``/``mentioned``/``entered`` (for explanations and
     confidence; empty: unknown); ``qualification_level`` is 0 (none) to 4 (doctorate); ``fields`` are the fields of
     study, lower-case; ``years_experience`` in years or ``None``; ``keyword_list`` flags a CV that is mostly repeated
-    or bare-listed skills (``keyword_reason`` says why); ``language`` is an ISO 639-1 code or "".
+    or bare-listed skills (``keyword_reason`` says why); ``language`` is an ISO 639-1 code or ""; ``role_titles`` are the
+    job titles the CV shows the person holding and ``roles`` the canonical skills those titles name
+    (``matching.extraction.extract_role_titles`` and ``role_field_text``).
     """
 
     text: str
@@ -189,6 +203,8 @@ class CandidateDocument:
     keyword_list: bool = False
     keyword_reason: str = ""
     language: str = ""
+    roles: Sequence[str] = ()
+    role_titles: Sequence[str] = ()
 
 
 @dataclass
@@ -410,6 +426,19 @@ class MatchingModel:
         equal = _normalise_rows_l1(boost)
         return ((1.0 - REQUIREMENT_EQUAL_SHARE) * weighted + REQUIREMENT_EQUAL_SHARE * equal).tocsr()
 
+    def role_matrix(self, roles: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """Per candidate, each skill's role credit ``r / (r + ROLE_SATURATION)`` with ``r = Σ_t R°[s, t]`` over the
+        skills ``t`` its job titles name (module docstring, ``role``); shape ``(len(roles), n_skills)``."""
+        if "_role_related" not in self.__dict__:
+            n = len(self.skill_names)
+            self.__dict__["_role_related"] = (
+                sp.identity(n, format="csr") + self.related.maximum(self.related.T)
+            ).tocsr()
+        held = self.skill_matrix([dict.fromkeys(r, 1.0) for r in roles])
+        credit = (held @ self.__dict__["_role_related"].T).tocsr()
+        credit.data = saturate(credit.data, ROLE_SATURATION)
+        return credit
+
     def effective_evidence(self, strengths: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """``(e', related part)`` for rows of evidence strengths ``e`` (n × n_skills): ``e' = e + RELATED_MAX ·
         r / (r + RELATED_SATURATION)`` with ``r = e · Rᵀ`` (credit from related skills the candidate shows)."""
@@ -622,9 +651,12 @@ class CandidateMatrices:
     strength: sp.csr_matrix | None = None
     related: sp.csr_matrix | None = None
     skill_side: sp.csr_matrix | None = None  # [skill | profile] in float32, for the one-product scan
+    role: sp.csr_matrix | None = None  # role-title credit per skill (MatchingModel.role_matrix), discounted
 
     def __post_init__(self) -> None:
         n = self.skill.shape[0]
+        if self.role is None:
+            self.role = sp.csr_matrix(self.skill.shape)
         if self.discount is None:
             self.discount = np.ones(n)
         if self.language is None:
@@ -658,6 +690,7 @@ class CandidateMatrices:
             strength=None if self.strength is None else self.strength[idx],
             related=None if self.related is None else self.related[idx],
             skill_side=self.skill_side[idx],
+            role=self.role[idx],
         )
         out.text32 = self.text32[idx]
         return out
@@ -677,10 +710,14 @@ class VacancyMatrices:
     weights: np.ndarray  # (n_vacancies, n_components), normalised over the components that apply
     reasons: list[str]
     language: np.ndarray = None  # type: ignore[assignment]
+    core: sp.csr_matrix | None = None  # the skills the title names, rows adding up to 1 (or empty)
 
     def __post_init__(self) -> None:
         if self.language is None:
             self.language = np.array([""] * self.required.shape[0], dtype="<U8")
+        if self.core is None:
+            self.core = sp.csr_matrix(self.required.shape)
+        self.core_t = self.core.T.tocsr()
         # The weighted skill side of the one-product scan: w_req·W_req + w_des·W_des next to w_profile·P.
         w = self.weights
         self.skill_side_t = sp.hstack(
@@ -758,6 +795,7 @@ def candidate_matrices(
         confidence_reasons=[reason for _, reason in confidence],
         strength=strength,
         related=related,
+        role=(sp.diags(discount) @ model.role_matrix([c.roles for c in candidates])).tocsr(),
     )
 
 
@@ -771,6 +809,7 @@ def vacancy_matrices(model: MatchingModel, vacancies: Sequence[VacancyDocument])
         applies[j, 2] = v.min_qualification_level > 0
         applies[j, 3] = v.min_years_experience is not None and v.min_years_experience > 0
         applies[j, 4] = bool(v.required or v.desirable)
+        applies[j, 6] = bool(v.core)
     raw = np.stack([v.weights.as_array() for v in vacancies]) if n_v else np.zeros((0, len(COMPONENTS)))
     weights = np.where(applies, raw, 0.0)
     totals = weights.sum(axis=1, keepdims=True)
@@ -787,6 +826,7 @@ def vacancy_matrices(model: MatchingModel, vacancies: Sequence[VacancyDocument])
         weights=weights / totals,
         reasons=[vacancy_insufficiency(v) for v in vacancies],
         language=np.array([v.language or "" for v in vacancies], dtype="<U8"),
+        core=_normalise_rows_l1(model.skill_matrix([dict.fromkeys(v.core, 1.0) for v in vacancies])),
     )
 
 
@@ -881,6 +921,7 @@ def score_matrices(
     add("qualification", _qualification(cm, vm))
     add("experience", _experience(cm, vm))
     add("profile", np.clip(_dense(cm.profile @ vm.profile.T), 0.0, 1.0))
+    add("role", _dense(cm.role @ vm.core_t))
     text = _text(cm, vm, fast=False)
     components["text"] = text
     return _finish(cm, vm, score, text * w[:, 5][np.newaxis, :], components)
@@ -896,6 +937,8 @@ def _scan(cm: CandidateMatrices, vm: VacancyMatrices) -> ScoreMatrices:
         score += _qualification(cm, vm).astype(np.float32) * w[:, 2][np.newaxis, :]
     if w[:, 3].any():
         score += _experience(cm, vm).astype(np.float32) * w[:, 3][np.newaxis, :]
+    if w[:, 6].any() and cm.role.nnz:
+        score += _dense(cm.role @ vm.core_t).astype(np.float32) * w[:, 6][np.newaxis, :]
     text = _text(cm, vm, fast=True)
     text *= w[:, 5][np.newaxis, :]
     return _finish(cm, vm, score, text, {})

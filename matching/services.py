@@ -28,7 +28,9 @@ from matching.extraction import (
     decide_requirements,
     extract_min_years_required,
     extract_qualifications,
+    extract_role_titles,
     extract_years_experience,
+    role_skills,
     vocabulary_version,
 )
 from matching.fairness import neutralise
@@ -158,12 +160,11 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
         Vacancy.objects.filter(pk=vacancy.pk).update(language=language, profile_version=EXTRACTION_VERSION)
         vacancy.language, vacancy.profile_version = language, EXTRACTION_VERSION
     extractor, _ = skill_extractor()
-    mentions = extractor.find(vacancy.description)
-    counts: dict[str, int] = {}
-    for m in mentions:
-        counts[m.skill] = counts.get(m.skill, 0) + 1
-    decision = decide_requirements(vacancy.description, extractor)
+    counts: dict[str, int] = dict(extractor.counts(vacancy.description))
+    decision = decide_requirements(vacancy.description, extractor, title=vacancy.title)
     importance = decision.importance
+    for name in importance:  # a skill only the title names counts as one mention
+        counts.setdefault(name, 1)
     if decision.capped != vacancy.requirements_capped:
         Vacancy.objects.filter(pk=vacancy.pk).update(requirements_capped=decision.capped)
         vacancy.requirements_capped = decision.capped
@@ -215,7 +216,8 @@ def cv_evidence(text: str) -> skill_evidence.CvEvidence:
 
 def candidate_refresh_profile(*, candidate: Candidate) -> None:
     """Re-extract a candidate's skills (with evidence level, strength and the CV line as evidence), the
-    keyword-list flag, qualifications, years of experience, the CV's language and the name on its first lines
+    keyword-list flag, qualifications, years of experience, the CV's language, the job titles it shows and the
+    skills they name (``matching.extraction.extract_role_titles``) and the name on its first lines
     (``Candidate.cv_name``, ``recruiting.names``)."""
     text = neutralise(candidate.cv_text, names=[candidate.name])
     found = cv_evidence(text)
@@ -255,6 +257,10 @@ def candidate_refresh_profile(*, candidate: Candidate) -> None:
         changes["language"] = language
     if candidate.profile_version != EXTRACTION_VERSION:
         changes["profile_version"] = EXTRACTION_VERSION
+    titles = extract_role_titles(text)
+    roles = role_skills(titles, skill_extractor()[0])
+    if (titles, roles) != (candidate.role_titles, candidate.role_skills):
+        changes["role_titles"], changes["role_skills"] = titles, roles
     cv_name = name_from_cv(candidate.cv_text)  # the raw text: neutralising removes names
     if cv_name != candidate.cv_name:
         changes["cv_name"] = cv_name
@@ -319,7 +325,16 @@ def candidate_documents(
             quals.setdefault(cid, []).append((level, field_name))
         for c in (
             Candidate.objects.filter(pk__in=ids)
-            .only("pk", "name", "cv_text", "years_experience", "keyword_list", "language")
+            .only(
+                "pk",
+                "name",
+                "cv_text",
+                "years_experience",
+                "keyword_list",
+                "language",
+                "role_titles",
+                "role_skills",
+            )
             .order_by("pk")
         ):
             found = quals.get(c.pk, [])
@@ -333,6 +348,8 @@ def candidate_documents(
                 keyword_list=c.keyword_list,
                 keyword_reason=skill_evidence.KEYWORD_LIST_MESSAGE if c.keyword_list else "",
                 language=c.language,
+                roles=tuple(c.role_skills or ()),
+                role_titles=tuple(c.role_titles or ()),
             )
             c.cv_text = ""  # the document holds the (neutralised) text; don't keep two copies of 100k CVs
             out.append((c, doc, lines.get(c.pk, {})))
@@ -371,12 +388,13 @@ def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring
 def title_skills(
     title: str, skills: Iterable[str], *, extractor: SkillExtractor | None = None
 ) -> tuple[str, ...]:
-    """The vacancy's skills its title names ("Machine Learning Engineer" → Machine learning): the engine weighs
-    them ``1 + TITLE_BOOST`` times among the requirements.  ``extractor``: the stored vocabulary's, when the caller
+    """The vacancy's skills its title names ("Machine Learning Engineer" → Machine learning, "Data Scientist" →
+    Data science; ``matching.extraction.role_skills``): the engine weighs them ``1 + TITLE_BOOST`` times among the
+    requirements and matches the candidates' own job titles against them (the ``role`` component).  ``extractor``: the stored vocabulary's, when the caller
     already has it (default: ``skill_extractor()``)."""
     if extractor is None:
         extractor, _ = skill_extractor()
-    named = set(extractor.counts(title or ""))
+    named = set(role_skills([title], extractor)) if title else set()
     return tuple(sorted(named & set(skills)))
 
 
@@ -1304,8 +1322,10 @@ def documents_from_text(
     today = timezone.now().date()
     vacancy_text = neutralise(vacancy_text)
     cv_texts = [neutralise(t) for t in cv_texts]
-    counts = extractor.counts(vacancy_text)
-    importance = decide_requirements(vacancy_text, extractor).importance
+    counts = dict(extractor.counts(vacancy_text))
+    importance = decide_requirements(vacancy_text, extractor, title=vacancy_title).importance
+    for name in importance:  # a skill only the title names counts as one mention
+        counts.setdefault(name, 1)
     vquals = extract_qualifications(vacancy_text)
     vacancy = scoring.VacancyDocument(
         text=vacancy_text,
@@ -1331,6 +1351,8 @@ def documents_from_text(
                 keyword_list=found.keyword_list,
                 keyword_reason=found.reason,
                 language=_language_of(text),
+                roles=tuple(role_skills(titles := extract_role_titles(text), extractor)),
+                role_titles=tuple(titles),
             )
         )
     return vacancy, candidates

@@ -140,6 +140,7 @@ COMPONENT_WORDS = {
     "experience": "Your years of experience against the role's minimum (details below).",
     "profile": "How closely your whole skill set resembles the one the role asks for.",
     "text": "How close the wording of your CV is to the job description.",
+    "role": "How closely the job titles on your CV match the role's title (the same field, or a related one).",
 }
 
 

@@ -223,6 +223,7 @@ class VacancyAdminForm(forms.ModelForm):
     weight_experience = _weight_field("experience")
     weight_profile = _weight_field("profile")
     weight_text = _weight_field("text")
+    weight_role = _weight_field("role")
 
     class Meta:
         model = Vacancy
@@ -337,8 +338,8 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             "Component weights",
             {
                 "fields": (
-                    tuple(f"weight_{n}" for n in COMPONENTS[:3]),
-                    tuple(f"weight_{n}" for n in COMPONENTS[3:]),
+                    tuple(f"weight_{n}" for n in COMPONENTS[:4]),
+                    tuple(f"weight_{n}" for n in COMPONENTS[4:]),
                 ),
                 "description": "How much each part of the match counts for this vacancy. "
                 "Leave a field empty for the "

@@ -186,6 +186,12 @@ class Candidate(TimeStampedModel):
     cv_text = models.TextField(blank=True, default="")
     cv_file = models.FileField(upload_to=cv_upload_to, blank=True, default="", max_length=200)
     years_experience = models.FloatField(null=True, blank=True, help_text="extracted from the CV, in years")
+    role_titles = models.JSONField(
+        default=list, blank=True, help_text="job titles the CV shows the candidate holding (extracted)"
+    )
+    role_skills = models.JSONField(
+        default=list, blank=True, help_text="skills those job titles name, e.g. Data Scientist → Data science"
+    )
     language = models.CharField(
         max_length=8,
         blank=True,

@@ -399,7 +399,7 @@ def test_changing_a_skills_importance_marks_it_entered(recruiter_client, enqueue
         (
             {
                 f"weight_{n}": "0"
-                for n in ("required", "desirable", "qualification", "experience", "profile", "text")
+                for n in ("required", "desirable", "qualification", "experience", "profile", "text", "role")
             },
             "at least one component weight must be positive",
         ),
@@ -478,6 +478,7 @@ def test_reextract_keeps_entered_skills_and_rescore_enqueues(recruiter_client, e
     assert "Requirements re-extracted" in response.content.decode()
     assert dict(vacancy.skill_links.values_list("skill__name", "origin")) == {
         "Python": "extracted",
+        "Machine learning": "extracted",  # named by the title ("Machine Learning Engineer …"), so required
         "Rust": "entered",
     }
     assert VacancySkill.objects.filter(pk=entered.pk).exists()

@@ -1,0 +1,191 @@
+"""Job titles (issue 12): what a CV's titles and a vacancy's title name, and the ``role`` component that matches
+them.  Pure engine, literal inputs, the project vocabulary; no database."""
+
+import numpy as np
+import pytest
+
+from matching import scoring
+from matching.extraction import (
+    SkillExtractor,
+    decide_requirements,
+    extract_role_titles,
+    role_field_text,
+    role_skills,
+)
+from matching.scoring import CandidateDocument, MatchingModel, VacancyDocument
+from matching.vocabulary import load_project_vocabulary
+
+
+@pytest.fixture(scope="module")
+def extractor() -> SkillExtractor:
+    return SkillExtractor(load_project_vocabulary())
+
+
+# --------------------------------------------------------------------------------------------- extraction
+@pytest.mark.parametrize(
+    "text, titles",
+    [
+        ("Senior Data Scientist, Acme Analytics, London (March 2019 – present)", ["Senior Data Scientist"]),
+        ("Hadoop Developer - Larsen and Toubro\nBuilt ingestion pipelines.", ["Hadoop Developer"]),
+        ("EXPERIENCE\nMachine Learning Engineer | Orbit Ltd | 2021–2024", ["Machine Learning Engineer"]),
+        # a role wanted is not a role held
+        ("Aspiring Data Scientist", []),
+        ("Objective: to work as a Machine Learning Engineer", []),
+        ("Seeking a Data Scientist position", []),
+        # colleagues, not a title
+        ("Worked with data scientists and product managers", []),
+        # a long sentence is not a title
+        ("I was the only engineer in a team that built the billing system for three hospitals", []),
+    ],
+)
+def test_role_titles_are_the_short_singular_titles_a_person_held(text, titles):
+    assert extract_role_titles(text) == titles
+
+
+def test_role_titles_are_unique_and_bounded():
+    text = "\n".join(["Data Scientist"] * 3 + [f"Engineer at Company{i}" for i in range(40)])
+    titles = extract_role_titles(text)
+    assert titles[0] == "Data Scientist" and titles.count("Data Scientist") == 1
+    assert len(titles) == 12  # ROLE_TITLES_MAX
+
+
+def test_a_person_noun_reads_as_its_field(extractor):
+    assert role_field_text("Senior Data Scientist") == "Senior Data science"
+    assert role_skills(["Data Scientist"], extractor) == ["Data science"]
+    assert role_skills(["Hadoop Developer"], extractor) == ["Hadoop"]
+    assert "Machine learning" in role_skills(["ML Engineer"], extractor)
+    assert role_skills(["Sales Manager"], extractor) == []
+
+
+def test_the_skills_a_vacancy_title_names_are_required_even_when_the_body_never_names_them(extractor):
+    body = (
+        "Responsible for creating functionality for our products. Develops, tests and implements software. "
+        "Requirements: knowledge of SQL and Git. Excellent communication."
+    )
+    without = decide_requirements(body, extractor).importance
+    assert "Machine learning" not in without
+    importance = decide_requirements(body, extractor, title="Data Science ML Engineer").importance
+    assert importance["Machine learning"] == "required" and importance["Data science"] == "required"
+    # what the body decides about its own skills is unchanged
+    assert {k: v for k, v in importance.items() if k in without} == without
+    # a soft skill in a title is still never required
+    soft = decide_requirements(body, extractor, title="Communication Lead").importance
+    assert soft.get("Communication") != "required"
+
+
+# ------------------------------------------------------------------------------------------------- scoring
+FILLER = " ".join(["experience"] * 60)
+SKILLS = {"Python": 1.0, "SQL": 1.0, "Machine learning": 1.0, "Data science": 1.0}
+
+
+def cand(roles=(), titles=(), keyword_list=False):
+    return CandidateDocument(
+        text=f"python sql models {FILLER}",
+        skills=SKILLS,
+        roles=roles,
+        role_titles=titles,
+        keyword_list=keyword_list,
+    )
+
+
+@pytest.fixture
+def model():
+    vocab = ["Python", "SQL", "Machine learning", "Data science", "Deep learning", "Hadoop"]
+    broader = {"Machine learning": ["Data science"], "Deep learning": ["Machine learning"]}
+    pool = [cand(), cand(), cand()]
+    return MatchingModel.fit([c.text for c in pool], [c.skills for c in pool], vocab, broader=broader)
+
+
+def vacancy(core=("Machine learning",)):
+    return VacancyDocument(
+        text="python sql machine learning models",
+        required={"Python": 1, "SQL": 1, "Machine learning": 1},
+        core=core,
+    )
+
+
+def test_a_candidate_whose_title_names_the_vacancy_title_ranks_above_the_same_cv_without_it(model):
+    same, related, other, none = (
+        cand(["Machine learning"], ["Machine Learning Engineer"]),
+        cand(["Data science"], ["Data Scientist"]),
+        cand(["Hadoop"], ["Hadoop Developer"]),
+        cand(),
+    )
+    m = scoring.score_chunk(model, [same, related, other, none], [vacancy()])
+    role = m.components["role"][:, 0]
+    # the same field, then a related one (Machine learning is narrower than Data science), then nothing
+    assert role[0] > role[1] > role[2] == role[3] == 0.0
+    assert role[0] == pytest.approx(1 / (1 + scoring.ROLE_SATURATION))
+    score = m.score[:, 0]
+    assert score[0] > score[1] > score[2] == score[3]
+
+
+def test_the_role_component_applies_only_when_the_vacancy_title_names_a_skill(model):
+    m = scoring.score_chunk(model, [cand(["Machine learning"]), cand()], [vacancy(core=())])
+    k = scoring.COMPONENTS.index("role")
+    assert m.weights[0, k] == 0.0
+    assert m.score[0, 0] == pytest.approx(m.score[1, 0])
+    assert np.isclose(m.weights[0].sum(), 1.0)
+
+
+def test_a_keyword_list_with_a_matching_headline_stays_discounted(model):
+    real = cand(["Data science"], ["Data Scientist"])
+    stuffed = cand(["Machine learning"], ["Machine Learning Engineer"], keyword_list=True)
+    m = scoring.score_chunk(model, [real, stuffed], [vacancy()])
+    assert m.components["role"][1, 0] == pytest.approx(
+        scoring.KEYWORD_LIST_DISCOUNT / (1 + scoring.ROLE_SATURATION)
+    )
+    assert m.score[0, 0] > m.score[1, 0]
+
+
+def test_the_fast_scan_gives_the_same_scores_with_role_titles(model):
+    docs = [cand(["Machine learning"]), cand(["Data science"]), cand()]
+    cm = scoring.candidate_matrices(model, docs)
+    vm = scoring.vacancy_matrices(model, [vacancy(), vacancy(core=())])
+    full = scoring.score_matrices(cm, vm).score
+    fast = scoring.score_matrices(cm, vm, keep_components=False).score
+    assert np.allclose(full, fast, atol=1e-3)
+
+
+def test_the_explanation_shows_the_role_component(model):
+    docs = [cand(["Machine learning"], ["Machine Learning Engineer"])]
+    vac = vacancy()
+    m = scoring.score_chunk(model, docs, [vac])
+    explained = scoring.explain_pair(model, m, 0, 0, docs[0], vac)
+    role = next(c for c in explained.components if c["name"] == "role")
+    assert role["label"] == "Role title" and role["points"] > 0
+    assert sum(c["points"] for c in explained.components) == pytest.approx(explained.score, abs=0.01)
+
+
+# ------------------------------------------------------------------------------------- stored and scored
+CV = (
+    "Jordan Example\nSenior Data Scientist, Acme Analytics, London (2019 – present)\n"
+    "Built churn and demand forecasting models in Python and SQL; trained gradient boosting and deep learning "
+    "models and deployed them behind an API. Led A/B tests that raised retention by 4 %.\n"
+    "Data Analyst, Borough Bank (2016 – 2019)\nAnalysed loan data in SQL and Python and reported to the board.\n"
+    "MSc Statistics, University of Leeds"
+)
+
+
+@pytest.mark.django_db
+def test_an_imported_cv_stores_its_titles_and_the_stored_document_scores_them_like_the_text():
+    from matching import services
+    from recruiting.models import Candidate
+    from recruiting.services import candidate_upsert, vacancy_upsert
+
+    candidate, _ = candidate_upsert(source="t", reference="ds", cv_text=CV)
+    stored = Candidate.objects.get(pk=candidate.pk)
+    assert stored.role_titles == ["Senior Data Scientist", "Data Analyst"]
+    assert stored.role_skills[0] == "Data science" and "Data analysis" in stored.role_skills
+    vacancy, _ = vacancy_upsert(
+        source="t",
+        reference="v",
+        title="Data Scientist",
+        description="Build forecasting models in Python. Required: Python, SQL and machine learning.",
+    )
+    ((_, doc, _),) = services.candidate_documents([candidate.pk])
+    assert list(doc.roles) == stored.role_skills
+    ((_, vdoc),) = services.vacancy_documents([vacancy.pk])
+    assert "Data science" in vdoc.required and vdoc.core == ("Data science",)
+    _, (from_text,) = services.documents_from_text(vacancy_text=vacancy.description, cv_texts=[CV])
+    assert from_text.role_titles == tuple(stored.role_titles)
