@@ -147,8 +147,8 @@ class ComponentWeights:
     desirable: float = 0.05
     qualification: float = 0.05
     experience: float = 0.05
-    profile: float = 0.25
-    text: float = 0.30
+    profile: float = 0.35
+    text: float = 0.20
     role: float = 0.40
 
     @classmethod
