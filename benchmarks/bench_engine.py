@@ -59,6 +59,12 @@ def build_corpus(n_candidates: int, n_vacancies: int, shape_from: str | None, se
                 qualification_level=int(rng.integers(0, 5)),
                 fields=("computer science",),
                 years_experience=float(rng.integers(0, 15)),
+                # job titles naming one or two of the CV's skills (the role component)
+                roles=tuple(
+                    rng.choice(sorted(skills), size=min(len(skills), int(rng.integers(1, 3))), replace=False)
+                )
+                if skills
+                else (),
             )
         )
     for _ in range(n_vacancies):
@@ -75,6 +81,7 @@ def build_corpus(n_candidates: int, n_vacancies: int, shape_from: str | None, se
                 min_qualification_level=2,
                 fields=("computer science",),
                 min_years_experience=float(rng.integers(1, 6)),
+                core=tuple(sorted(required))[:1],  # the vacancy title names one required skill
             )
         )
     broader = {e.name: list(e.broader) for e in entries if e.broader}
@@ -91,6 +98,7 @@ def per_pair_baseline(cm, vm, sample: int, seed: int) -> float:
         req = cm.skill[i].multiply(vm.required[j]).sum()
         des = cm.skill[i].multiply(vm.desirable[j]).sum()
         prof = cm.profile[i].multiply(vm.profile[j]).sum()
+        role = cm.role[i].multiply(vm.core[j]).sum()
         cos = cm.text[i].multiply(vm.text[j]).sum()
         text = cm.discount[i] * cos / (cos + scoring.TEXT_SATURATION)
         ratio = cm.level[i] / (vm.min_level[j] or 1.0)
@@ -98,7 +106,13 @@ def per_pair_baseline(cm, vm, sample: int, seed: int) -> float:
         ratio = cm.years[i] / (vm.min_years[j] or 1.0)
         exp = ratio / (ratio + scoring.RATIO_SATURATION)
         _ = 100 * (
-            w[j, 0] * req + w[j, 1] * des + w[j, 2] * qual + w[j, 3] * exp + w[j, 4] * prof + w[j, 5] * text
+            w[j, 0] * req
+            + w[j, 1] * des
+            + w[j, 2] * qual
+            + w[j, 3] * exp
+            + w[j, 4] * prof
+            + w[j, 5] * text
+            + w[j, 6] * role
         )
     return (time.perf_counter() - start) / sample
 
