@@ -237,7 +237,8 @@ class PairScore:
     ``score``.  ``matched`` and ``missing`` list skills with their weight within their component and the
     points they contribute (``contribution``) or would add (``gain``); a matched skill has its
     ``evidence_level`` (used, listed, mentioned, entered, or related — credited through ``related_to`` at
-    ``credit``, 0–1).  ``confidence`` is high/medium/low ("" when insufficient) with ``confidence_reason``;
+    ``credit``, 0–1).  The ``role`` component, when it applies, also lists the CV's job ``titles`` (up to 3) and
+    the ``vacancy_title_skills`` they were compared with.  ``confidence`` is high/medium/low ("" when insufficient) with ``confidence_reason``;
     ``flags`` are ``{"code", "message"}`` dicts (``keyword_list``, ``language``).
     """
 
@@ -1032,6 +1033,10 @@ def explain_pair(
                 "points": round(100 * value * weight, 4),
             }
         )
+        if name == "role" and weight > 0:
+            # what was compared: the CV's job titles and the skills the vacancy's title names
+            components[-1]["titles"] = list(candidate.role_titles)[:3]
+            components[-1]["vacancy_title_skills"] = list(vacancy.core)
     effective, strength, related_to = _candidate_evidence(model, candidate)
     discount = KEYWORD_LIST_DISCOUNT if candidate.keyword_list else 1.0
     full = saturate(1.0, SKILL_SATURATION)

@@ -154,6 +154,9 @@ def test_the_explanation_shows_the_role_component(model):
     explained = scoring.explain_pair(model, m, 0, 0, docs[0], vac)
     role = next(c for c in explained.components if c["name"] == "role")
     assert role["label"] == "Role title" and role["points"] > 0
+    assert role["titles"] == ["Machine Learning Engineer"] and role["vacancy_title_skills"] == [
+        "Machine learning"
+    ]
     assert sum(c["points"] for c in explained.components) == pytest.approx(explained.score, abs=0.01)
 
 
