@@ -35,7 +35,7 @@ forwarded_allow_ips = ""
 
 def post_worker_init(worker):
     """Before a worker serves, build its skill extractor and load the stored text model
-    (``matching.services.caches_warm``): on a cold worker the first requests that explain scores paid ~4 s."""
-    from matching.services import caches_warm
+    (``matching.model_store.caches_warm``): on a cold worker the first requests that explain scores paid ~4 s."""
+    from matching.model_store import caches_warm
 
     caches_warm()

@@ -31,10 +31,11 @@ def main() -> None:
         env, "generate_benchmark_data", "--candidates", str(a.candidates), "--vacancies", str(a.vacancies)
     )
     _stack.django_setup(env)
+    from django.conf import settings
     from django.db import transaction
     from django.utils import timezone
 
-    from matching import services
+    from matching import model_store, runs, services
     from matching.models import MatchScore
     from recruiting.models import Candidate
     from recruiting.services import candidate_upsert
@@ -42,7 +43,7 @@ def main() -> None:
     t0 = time.perf_counter()
     workers = _stack.start_workers(env, 1, concurrency=1)
     try:
-        run = services.scoring_run_start(scope="all")
+        run = runs.scoring_run_start(scope="all")
         while True:
             run.refresh_from_db()
             if run.status in ("done", "failed"):
@@ -53,7 +54,7 @@ def main() -> None:
             f"({MatchScore.objects.count():,} rows stored)"
         )
         cand = Candidate.objects.order_by("pk").first()
-        expected = min(a.vacancies, services.settings.MATCHING_TOP_N_PER_CANDIDATE)
+        expected = min(a.vacancies, settings.MATCHING_TOP_N_PER_CANDIDATE)
         timings = []
         for i in range(a.saves):
             saved_at = timezone.now()
@@ -77,7 +78,7 @@ def main() -> None:
     base = []
     for i in range(a.baseline_saves):
         start = time.perf_counter()
-        services.model_fit()
+        model_store.model_fit()
         services.score_pairs(candidate_ids=[cand.pk])
         base.append(time.perf_counter() - start)
     b50 = statistics.median(base)

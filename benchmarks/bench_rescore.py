@@ -20,7 +20,7 @@ import _stack
 
 
 def timed_run(env, workers: int) -> tuple[float, int]:
-    from matching import services
+    from matching import runs
     from matching.models import MatchScore, ScoringRun
 
     procs = _stack.start_workers(env, workers, concurrency=1)
@@ -30,7 +30,7 @@ def timed_run(env, workers: int) -> tuple[float, int]:
         with connection.cursor() as cursor:  # a clean slate, fast even at 5 M rows
             cursor.execute(f"TRUNCATE {MatchScore._meta.db_table}")
         start = time.perf_counter()
-        run = services.scoring_run_start(scope="all")
+        run = runs.scoring_run_start(scope="all")
         while True:
             run = ScoringRun.objects.get(pk=run.pk)
             if run.status in ("done", "failed"):
@@ -71,7 +71,7 @@ def main() -> None:
         )
         gen = time.perf_counter() - t0
     _stack.django_setup(env)
-    from matching.services import scorable_vacancy_ids
+    from matching.selectors import scorable_vacancy_ids
     from recruiting.models import Candidate
 
     a.candidates, a.vacancies = Candidate.objects.count(), len(scorable_vacancy_ids())

@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from matching.models import MatchScore, ScoringRun, Skill
+from matching.services import match_scores_explain
 from recruiting import permissions
 from recruiting.models import Application
 from recruiting.workspace import BlindReviewAdminMixin
@@ -96,6 +97,14 @@ class MatchScoreAdmin(BlindReviewAdminMixin, ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "candidate_display")
+
+    def get_object(self, request, object_id, from_field=None):
+        score = super().get_object(request, object_id, from_field)
+        if score is not None:
+            match_scores_explain(
+                [score]
+            )  # the detail page shows the explanation; a narrow row is explained now
+        return score
 
     def blind_advanced_expr(self):
         application = Application.objects.filter(

@@ -77,7 +77,7 @@ __all__ = [
 
 CATEGORIES = ("language", "library", "platform", "method", "mathematics", "soft")
 # Version of the extraction rules (skills with evidence, requirements, experience, language): a stored profile of
-# another version is re-extracted by the stale sweep (``matching.services.stale_sweep``).
+# another version is re-extracted by the stale sweep (``matching.staleness.stale_sweep``).
 EXTRACTION_VERSION = "4"  # 4: the skills a vacancy title names are required (3: street addresses removed)
 _PLURAL_CATEGORIES = {"method", "mathematics", "soft"}
 _MAX_LINE = 300

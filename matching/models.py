@@ -40,56 +40,15 @@ class Skill(models.Model):
         return self.name
 
 
-class MatchScoreQuerySet(models.QuerySet):
-    """Match scores whose explanation is filled in when they are read.
-
-    At scale the pairs kept only as a candidate's top N (not applied, not on the vacancy's shortlist) are stored
-    narrow: score and component group scores, no explanation (``explained=False``).  Reading such a row as a
-    model instance computes its explanation with the stored model, saves it and returns the row explained, so
-    every page, export and API response sees explained rows.  ``without_explanations()`` opts out (bulk
-    internal reads that need only scores).
-    """
-
-    _fill_explanations = True
-
-    def without_explanations(self) -> MatchScoreQuerySet:
-        clone = self._chain()
-        clone._fill_explanations = False
-        return clone
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._fill_explanations = self._fill_explanations
-        return clone
-
-    def _fetch_all(self):
-        fetched = self._result_cache is None
-        super()._fetch_all()
-        if (
-            not (fetched and self._fill_explanations and self._result_cache)
-            or self._iterable_class is not models.query.ModelIterable
-        ):
-            return
-        pending = [
-            s
-            for s in self._result_cache
-            if isinstance(s, MatchScore)
-            and not {"explained", "candidate_id", "vacancy_id"} & s.get_deferred_fields()
-            and not s.explained
-        ]
-        if pending:
-            from matching.services import match_scores_explain
-
-            match_scores_explain(pending)
-
-
 class MatchScore(models.Model):
     """The fit of one candidate for one vacancy.  Unique per (candidate, vacancy); upserted by scoring.
 
     ``score`` and the component scores are 0–100.  ``matched_skills`` and ``missing_skills`` are lists of
     ``{"skill": name, "weight": w, "contribution": points}``; the contributions of all components add up
     to ``score``.  ``explanation`` holds the full structured explanation produced by the engine.
-    ``explained`` is False for a narrow row (see ``MatchScoreQuerySet``), whose explanation is filled on read.
+    ``explained`` is False for a narrow row (stored by the storage policy, ``matching.storage.pairs_kept``): its
+    explanation is filled by an explicit ``matching.services.match_scores_explain`` in the selectors that show it.
+    Reading rows never writes.
     """
 
     class State(models.TextChoices):
@@ -132,8 +91,6 @@ class MatchScore(models.Model):
         db_index=True,
         help_text="how much evidence the score rests on; empty when data is insufficient",
     )
-
-    objects = MatchScoreQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -12,7 +12,7 @@ import psycopg
 from celery import Task, shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
-from matching import services
+from matching import runs, services, staleness
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ TASK_OPTIONS = {
 def score_candidates(candidate_ids: list[int]) -> int:
     """Score the candidates against every scorable vacancy with the stored model (no refit).  Returns pairs."""
     written = services.score_pairs(candidate_ids=list(candidate_ids))
-    services.sweep_clear_in_flight(candidate_ids)  # scored: a later sweep may enqueue them again if needed
+    staleness.sweep_clear_in_flight(candidate_ids)  # scored: a later sweep may enqueue them again if needed
     logger.info("scored %d candidates: %d pairs", len(candidate_ids), written)
     return written
 
@@ -58,19 +58,19 @@ PLAN_OPTIONS = {**TASK_OPTIONS, "soft_time_limit": 3600, "time_limit": 3900}
 def plan_run(run_id: int, candidate_ids: list[int] | None, vacancy_ids: list[int] | None, refit: bool) -> int:
     """Plan scoring run ``run_id`` (model, shortlist thresholds) and enqueue its chunks.  Returns the chunk count."""
     try:
-        return services.scoring_run_plan(
+        return runs.scoring_run_plan(
             run_id=run_id, candidate_ids=candidate_ids, vacancy_ids=vacancy_ids, refit=refit
         ).chunks_total
     except DatabaseError as exc:
         if isinstance(exc, TRANSIENT):
             raise
-        services.scoring_run_fail(run_id=run_id, error=f"planning: {type(exc).__name__}")
+        runs.scoring_run_fail(run_id=run_id, error=f"planning: {type(exc).__name__}")
         raise
 
 
 class ChunkTask(Task):
     """A scoring-run chunk task: when it dies for good — retries used up, or an error that is not retried (a bug,
-    the soft time limit) — its run is told at once (``services.scoring_run_chunk_lost``), which resends the chunk
+    the soft time limit) — its run is told at once (``runs.scoring_run_chunk_lost``), which resends the chunk
     or marks the run failed, instead of the run waiting for the stall sweep.  A worker killed outright is covered
     by ``acks_late`` / ``reject_on_worker_lost`` (the broker delivers the chunk again)."""
 
@@ -83,7 +83,7 @@ class ChunkTask(Task):
         if isinstance(exc, (DatabaseError, psycopg.Error)) and not connection.in_atomic_block:
             connection.close()  # the connection may be the broken one: record the death on a fresh one
         try:
-            services.scoring_run_chunk_lost(
+            runs.scoring_run_chunk_lost(
                 run_id=params["run_id"], index=params["index"], error=type(exc).__name__
             )
         except Exception:
@@ -101,7 +101,7 @@ def score_chunk(
 ) -> int:
     """Score chunk ``index`` of scoring run ``run_id``.  Returns pairs written.  Transient database errors are
     retried (``TRANSIENT``); any other death is handled by ``ChunkTask.on_failure``."""
-    return services.scoring_run_chunk(
+    return runs.scoring_run_chunk(
         run_id=run_id,
         index=index,
         candidate_ids=candidate_ids,
@@ -113,7 +113,7 @@ def score_chunk(
 @shared_task(name="matching.stale_sweep", acks_late=True, soft_time_limit=120, time_limit=180)
 def stale_sweep() -> dict:
     """Periodic (Celery beat): enqueue whatever the database says still needs scoring."""
-    found = services.stale_sweep()
+    found = staleness.stale_sweep()
     if any(found.values()):
         logger.info("stale sweep: %s", found)
     return found

@@ -14,12 +14,14 @@ from datetime import timedelta
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from matching import presentation
 from matching.bands import DEFAULT_BANDS, Bands, required_counts
 from matching.bands import band as match_band
 from matching.bands import label as band_label
-from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore, Skill
+from matching.presentation import score_confidence, score_flags, skill_credit
 from matching.ranking import rank_text, ranking_order_by
+from matching.services import match_scores_explain
 from recruiting.models import (
     Application,
     ApplicationStageChange,
@@ -85,9 +87,9 @@ VACANCY_SORTS = {"newest": "Newest first", "match": "Your match"}
 
 def search_skill_names(value: str) -> set[str]:
     """Vocabulary skills a search names (by name or alias, case-insensitive) and the skills related to them in the
-    engine's related-skill data (``matching.services.related_skills``: broader, narrower and sibling skills).
+    engine's related-skill data (``matching.vocabulary_store.related_skills``: broader, narrower and sibling skills).
     Empty when the search names no skill."""
-    from matching.services import related_skills, skill_extractor
+    from matching.vocabulary_store import related_skills, skill_extractor
 
     needle = value.strip().lower()
     if not needle:
@@ -145,8 +147,8 @@ COMPONENT_WORDS = {
 
 
 @dataclass
-class MatchView:
-    """What the vacancy page shows a candidate about their fit.
+class MatchPresentation:
+    """What the vacancy page shows a candidate about their fit: a presenter of one match score (plain words, bars).
 
     ``state`` is ``scored``, ``insufficient_data``, ``pending`` (the worker has not scored the last profile
     save yet), ``empty`` (no CV and no skills yet) or ``unscored`` (nothing stored: score it on the page).
@@ -247,7 +249,7 @@ def experience_fit(*, candidate: Candidate, vacancy: Vacancy) -> dict:
     return {"fits": fits, "text": f"The role asks for {_years(wanted)} of experience; {have_text}."}
 
 
-def _component_words(name: str, view: MatchView) -> str:
+def _component_words(name: str, view: MatchPresentation) -> str:
     if name == "required":
         total = len(view.required_met) + len(view.required_missing)
         return f"You have {len(view.required_met)} of the {total} required skills."
@@ -280,22 +282,21 @@ def vacancy_band(vacancy: Vacancy, bands: Bands) -> str:
 
 def score_band_of(score: MatchScore, bands: Bands) -> str:
     """The band of a stored match score (score and required skills met)."""
-    met, total = required_counts(score.matched_skills, score.missing_skills)
-    return match_band(score.score, bands, required_met=met, required_total=total)
+    return presentation.row_band(score, bands)
 
 
 def match_view_from_score(
     score: MatchScore, *, candidate: Candidate, vacancy: Vacancy, bands: Bands = DEFAULT_BANDS
-) -> MatchView:
+) -> MatchPresentation:
     """Plain words and bar widths for a stored score (no queries beyond the prefetched qualifications); its band
     and verdict come from ``bands`` (``recruiting.selectors.match_bands``)."""
     explanation = score.explanation or {}
     if score.state == MatchScore.State.INSUFFICIENT_DATA or score.score is None:
-        return MatchView(
+        return MatchPresentation(
             state="insufficient_data", reason=explanation.get("reason", ""), computed_at=score.computed_at
         )
     confidence, confidence_reason = score_confidence(score)
-    view = MatchView(
+    view = MatchPresentation(
         state="scored",
         score=score.score,
         bands=bands,
@@ -326,19 +327,17 @@ def match_view_from_score(
         target.append(entry["skill"])
     view.qualification = qualification_fit(candidate=candidate, vacancy=vacancy)
     view.experience = experience_fit(candidate=candidate, vacancy=vacancy)
-    for c in explanation.get("components", []):
-        weight = float(c.get("weight") or 0)
-        if weight <= 0:
+    for c in presentation.components(score):
+        if not c.applies:
             continue
-        value = max(0.0, min(100.0, float(c.get("score") or 0)))
         view.components.append(
             {
-                "name": c.get("name", ""),
-                "label": c.get("label") or c.get("name", "").title(),
-                "score": round(value),
-                "weight_pct": round(weight * 100),
-                "points": round(float(c.get("points") or 0), 1),
-                "words": _component_words(c.get("name", ""), view),
+                "name": c.name,
+                "label": c.label,
+                "score": round(c.score_clamped),
+                "weight_pct": round(c.weight * 100),
+                "points": round(c.points, 1),
+                "words": _component_words(c.name, view),
             }
         )
     gains = sorted(
@@ -354,22 +353,24 @@ def match_view_from_score(
 
 def vacancy_match(
     *, candidate: Candidate, vacancy: Vacancy, now=None, bands: Bands = DEFAULT_BANDS
-) -> MatchView:
+) -> MatchPresentation:
     """The candidate's match for ``vacancy``.  ``state="unscored"`` asks the caller to score the pair now
     (``matching.services.match_score_on_demand``): no score is stored for it, or it is stale, or the worker has
     not caught up with the last save within ``SCORING_WAIT``."""
     if not candidate_has_content(candidate=candidate):
-        return MatchView(state="empty")
+        return MatchPresentation(state="empty")
     score = with_vacancy_rank(
         MatchScore.objects.filter(candidate=candidate, vacancy=vacancy), among=True
     ).first()
+    if score is not None:
+        match_scores_explain([score])  # a row stored narrow is explained (and saved) now
     fresh = score is not None and not score.stale and score.computed_at >= candidate.updated_at
     if fresh:
         return match_view_from_score(score, candidate=candidate, vacancy=vacancy, bands=bands)
     now = now or timezone.now()
     if now - candidate.updated_at < SCORING_WAIT and candidate_scoring_pending(candidate=candidate):
-        return MatchView(state="pending")
-    return MatchView(state="unscored")
+        return MatchPresentation(state="pending")
+    return MatchPresentation(state="unscored")
 
 
 # --- applications ----------------------------------------------------------------------------------------

@@ -21,10 +21,12 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from matching import services as matching_services
+from matching import enqueue as matching_enqueue
+from matching import vocabulary_store
 from matching.evidence import LEVEL_WEIGHTS
 from matching.extraction import extract_qualifications, extract_years_experience
 from matching.models import MatchScore, Skill
+from matching.services import match_scores_explain
 from recruiting.documents import DocumentError, display_name, read_document
 from recruiting.models import (
     Application,
@@ -80,7 +82,7 @@ def candidate_email_sync(*, user, email: str) -> None:
 def _rescore(candidate: Candidate) -> None:
     """Mark the profile as saved now (``updated_at``) and rescore it once the transaction commits."""
     candidate.save(update_fields=["updated_at"])
-    matching_services.enqueue_candidate_scoring(candidate_id=candidate.pk)
+    matching_enqueue.enqueue_candidate_scoring(candidate_id=candidate.pk)
 
 
 # --- profile fields ----------------------------------------------------------------------------------------
@@ -257,7 +259,7 @@ class CvFindings:
 
 
 def cv_findings(text: str) -> CvFindings:
-    found = matching_services.cv_evidence(text)
+    found = vocabulary_store.cv_evidence(text)
     seen, qualifications = set(), []
     for q in extract_qualifications(text):
         key = (q.level, q.field.lower())
@@ -410,7 +412,7 @@ def cv_confirm(
                         evidence=q.line[:500],
                     )
             _refresh_years_experience(candidate)
-            matching_services.enqueue_candidate_scoring(candidate_id=candidate.pk)
+            matching_enqueue.enqueue_candidate_scoring(candidate_id=candidate.pk)
             if old_path and old_path != candidate.cv_file.name:
                 transaction.on_commit(lambda: default_storage.delete(old_path))
             transaction.on_commit(lambda: cv_pending_discard(pending=pending))
@@ -536,9 +538,13 @@ def candidate_data_export(*, user) -> dict:
             "explanation": s.explanation,
             "engine_version": s.engine_version,
         }
-        for s in candidate_match_scores(candidate, MatchScore.objects.all())
-        .select_related("vacancy")
-        .order_by("vacancy__title", "vacancy_id")
+        for s in match_scores_explain(
+            list(
+                candidate_match_scores(candidate, MatchScore.objects.all())
+                .select_related("vacancy")
+                .order_by("vacancy__title", "vacancy_id")
+            )
+        )
     ]
     return data
 

@@ -27,6 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matching import services as matching_services
+from matching import staleness as matching_staleness
 from portal import selectors, services
 from portal.filters import VacancyFilter
 from portal.forms import (
@@ -137,8 +138,17 @@ def _vacancy_context(request: HttpRequest, vacancy: Vacancy, candidate: Candidat
         if match.state == "unscored":
             # Not among the stored scores (the storage policy keeps each candidate's best vacancies and each
             # vacancy's shortlist), stale, or the worker is late: compute this one pair now, without storing it.
-            score = matching_services.match_score_on_demand(candidate=candidate, vacancy=vacancy)
-            match = selectors.match_view_from_score(score, candidate=candidate, vacancy=vacancy, bands=bands)
+            try:
+                score = matching_services.match_score_on_demand(candidate=candidate, vacancy=vacancy)
+            except matching_services.ModelNotReady:
+                # No fitted model is stored yet: a web request never fits one (minutes over the whole pool).  The
+                # candidate's scoring task fits it; the page shows "scoring…" and refreshes.
+                matching_staleness.enqueue_candidate_scoring_once(candidate_id=candidate.pk)
+                match = selectors.MatchPresentation(state="pending")
+            else:
+                match = selectors.match_view_from_score(
+                    score, candidate=candidate, vacancy=vacancy, bands=bands
+                )
         context.update(
             match=match,
             auto_refresh=match.state == "pending",

@@ -26,7 +26,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from matching import services as matching_services
+from matching import enqueue as matching_enqueue
+from matching import profiles as matching_profiles
 from matching.language import language_name
 from matching.scoring import COMPONENT_LABELS, COMPONENTS, ComponentWeights
 from recruiting import permissions, selectors, workspace
@@ -415,7 +416,7 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
         vacancy = form.instance
         if not change or "description" in form.changed_data:
             # Extracted links follow the description; links a person entered are kept.
-            matching_services.vacancy_refresh_profile(vacancy=vacancy)
+            matching_profiles.vacancy_refresh_profile(vacancy=vacancy)
         if not change or form.has_changed() or any(fs.has_changed() for fs in formsets):
             workspace.vacancy_requirements_changed(vacancy=vacancy)
 
@@ -490,7 +491,7 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     def rescore(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         for vacancy_id in ids:
-            matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy_id)
+            matching_enqueue.enqueue_vacancy_scoring(vacancy_id=vacancy_id)
         self.message_user(
             request,
             ngettext(
@@ -592,7 +593,7 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if any(fs.has_changed() for fs in formsets):
-            matching_services.enqueue_candidate_scoring(candidate_id=form.instance.pk)
+            matching_enqueue.enqueue_candidate_scoring(candidate_id=form.instance.pk)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

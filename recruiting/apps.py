@@ -25,6 +25,7 @@ class RecruitingConfig(AppConfig):
         from . import (
             notifications,  # noqa: F401  (stage-change e-mails, a receiver of events)
             signals,  # noqa: F401
+            tasks,  # noqa: F401  (registers the tasks with Celery: webhooks enqueue them by name)
             webhooks,  # noqa: F401  (webhook deliveries, a receiver of events)
         )
         from .celery import app

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Abs, Length
 
-from matching import services as matching_services
+from matching.enqueue import enqueue_candidate_scoring
 from matching.models import MatchScore
 from recruiting.models import (
     Application,
@@ -256,7 +256,7 @@ def candidate_merge(*, keep: Candidate, duplicate: Candidate, actor=None) -> Mer
         keep.save(update_fields=[*changed, "updated_at"])
 
     audit_log(actor=actor, action="merge", obj=keep, detail={"merged_candidate_id": duplicate_id})
-    matching_services.enqueue_candidate_scoring(candidate_id=keep.pk)
+    enqueue_candidate_scoring(candidate_id=keep.pk)
     logger.info("merged candidate %d into %d", duplicate_id, keep.pk)
     return result
 

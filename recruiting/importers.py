@@ -447,7 +447,7 @@ def vacancies_write(
     Records repeated across merged batches are dropped as in reading.  Raises ``ImportFailed`` (nothing
     saved) when an id is repeated with different texts or a save is refused.
     """
-    from matching.services import scoring_batch
+    from matching.enqueue import enqueue_scoring_batched
     from recruiting.services import vacancy_publish, vacancy_upsert
 
     _drop_repeats_across_inputs(batch, text_attr="description", by_text=False)
@@ -455,7 +455,7 @@ def vacancies_write(
     existing = _existing(Vacancy, source, [r.reference for r in batch.records])
     record = None
     try:
-        with scoring_batch(), transaction.atomic():  # one rescoring task per kind, after commit
+        with enqueue_scoring_batched(), transaction.atomic():  # one rescoring task per kind, after commit
             for record in batch.records:
                 title = record.title.strip()[:TITLE_MAX_CHARS] or record.reference
                 stored = existing.get(record.reference)
@@ -495,7 +495,7 @@ def candidates_write(batch: Batch, *, source: str = "import") -> ImportReport:
     as in reading.  Raises ``ImportFailed`` (nothing saved) when an id is repeated with different texts or
     a save is refused.
     """
-    from matching.services import scoring_batch
+    from matching.enqueue import enqueue_scoring_batched
     from recruiting.services import candidate_upsert
 
     _drop_repeats_across_inputs(batch, text_attr="cv_text", by_text=True)
@@ -504,7 +504,7 @@ def candidates_write(batch: Batch, *, source: str = "import") -> ImportReport:
     stored_files: list = []  # (storage, name) written by this import, removed again on failure
     record = None
     try:
-        with scoring_batch(), transaction.atomic():  # one rescoring task per kind, after commit
+        with enqueue_scoring_batched(), transaction.atomic():  # one rescoring task per kind, after commit
             for record in batch.records:
                 stored = existing.get(record.reference)
                 if stored is not None and _candidate_unchanged(stored, record):

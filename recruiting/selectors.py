@@ -1,7 +1,9 @@
 """Reads for the recruiter workspace and the portal.  Selectors own the query shape.
 
 Every function here runs a fixed number of queries, whatever the number of rows it returns: a shortlist of
-50 or 500 candidates is one query.
+50 or 500 candidates is one query.  Selectors whose rows show an explanation call
+``matching.services.match_scores_explain`` on them explicitly: rows the storage policy stored narrow are
+explained (and saved) then; reading a queryset never writes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.db.models.functions import Coalesce, Floor
 from matching.bands import Bands, bands_from_counts
 from matching.models import MatchScore
 from matching.ranking import ranking_order_by
+from matching.services import match_scores_explain
 from recruiting.models import Candidate, CandidateSkill, SkillImportance, Vacancy, VacancySkill
 
 INSUFFICIENT_DATA = MatchScore.State.INSUFFICIENT_DATA
@@ -304,6 +307,7 @@ def shortlist_scores(
             "stale",
             "computed_at",
             "confidence",
+            "explained",
             "candidate__id",
             "candidate__name",
             "candidate__cv_name",
@@ -315,7 +319,7 @@ def shortlist_scores(
             "candidate__location",
         )[: max(limit, 0)]
     )
-    return list(rows), total
+    return match_scores_explain(list(rows)), total
 
 
 def compare_scores(
@@ -343,7 +347,7 @@ def compare_scores(
         )
     )
     order = {pk: i for i, pk in enumerate(candidate_ids)}
-    return sorted(rows, key=lambda s: order.get(s.candidate_id, len(order)))
+    return match_scores_explain(sorted(rows, key=lambda s: order.get(s.candidate_id, len(order))))
 
 
 def vacancy_score_histogram(*, vacancy: Vacancy) -> dict:
@@ -408,7 +412,7 @@ def candidate_scores(
         .select_related("vacancy")
         .defer("vacancy__description")
     )
-    return list(_ranked(with_vacancy_rank(queryset, among=True)))
+    return match_scores_explain(list(_ranked(with_vacancy_rank(queryset, among=True))))
 
 
 def candidate_applications(*, candidate: Candidate, applications: QuerySet) -> list:

@@ -10,7 +10,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from matching import services as matching_services
+from matching import enqueue as matching_enqueue
+from matching import profiles as matching_profiles
 from matching.extraction import (
     extract_employment_type,
     extract_remote,
@@ -69,8 +70,8 @@ def vacancy_upsert(
     vacancy, created = Vacancy.objects.update_or_create(source=source, reference=reference, defaults=defaults)
     if created or not vacancy.requirements_edited:
         # A recruiter's edits to the requirements survive a re-import: only an explicit re-extract replaces them.
-        matching_services.vacancy_refresh_profile(vacancy=vacancy)
-    matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy.id)
+        matching_profiles.vacancy_refresh_profile(vacancy=vacancy)
+    matching_enqueue.enqueue_vacancy_scoring(vacancy_id=vacancy.id)
     return vacancy, created
 
 
@@ -103,8 +104,8 @@ def candidate_upsert(
     )
     if cv_file is not None:
         candidate.cv_file.save(cv_file.name, cv_file, save=True)
-    matching_services.candidate_refresh_profile(candidate=candidate)
-    matching_services.enqueue_candidate_scoring(candidate_id=candidate.id)
+    matching_profiles.candidate_refresh_profile(candidate=candidate)
+    matching_enqueue.enqueue_candidate_scoring(candidate_id=candidate.id)
     return candidate, created
 
 
@@ -141,7 +142,7 @@ def candidate_profile_update(*, candidate: Candidate, cv_text: str | None = None
             source_label=candidate.source_label,
         )
     else:
-        matching_services.enqueue_candidate_scoring(candidate_id=candidate.pk)
+        matching_enqueue.enqueue_candidate_scoring(candidate_id=candidate.pk)
     return candidate
 
 
@@ -154,7 +155,7 @@ def vacancy_publish(*, vacancy: Vacancy, actor=None) -> Vacancy:
     vacancy.status = Vacancy.Status.OPEN
     vacancy.published_at = vacancy.published_at or timezone.now()
     vacancy.save(update_fields=["status", "published_at", "updated_at"])
-    matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy.id)
+    matching_enqueue.enqueue_vacancy_scoring(vacancy_id=vacancy.id)
     events.emit(
         "vacancy.published",
         {"vacancy_id": vacancy.id, "reference": vacancy.reference, "title": vacancy.title},
@@ -229,7 +230,7 @@ def application_create(
     ApplicationStageChange.objects.create(
         application=application, from_stage="", to_stage=application.stage, actor=actor, reason="applied"
     )
-    matching_services.enqueue_candidate_scoring(candidate_id=candidate.id)
+    matching_enqueue.enqueue_candidate_scoring(candidate_id=candidate.id)
     events.emit("application.created", _application_payload(application))
     return application
 

@@ -230,7 +230,7 @@ MATCHING_FAULT_CHUNK_DELAY = env.float("MATCHING_FAULT_CHUNK_DELAY", default=0.0
 # Fault-injection for the fault tests only: seconds a COPY into the staging table stays open (0 in production).
 MATCHING_FAULT_COPY_DELAY = env.float("MATCHING_FAULT_COPY_DELAY", default=0.0)
 # A chunk task that dies (retries used up, or any other error) is resent at once this many times, then the run
-# is marked failed with the chunk and the error's type (matching.services.scoring_run_chunk_lost).
+# is marked failed with the chunk and the error's type (matching.runs.scoring_run_chunk_lost).
 MATCHING_CHUNK_RESENDS = env.int("MATCHING_CHUNK_RESENDS", default=3)
 # The database is the record of what still needs scoring: a periodic sweep re-enqueues stale or missing scores.
 # Candidates a sweep enqueued are skipped by later sweeps for this long, or until their task has scored them.

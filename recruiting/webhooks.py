@@ -34,6 +34,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
@@ -262,11 +263,12 @@ def deliveries_create_many(*, event: str, payloads: list[dict]) -> list[WebhookD
 
 
 def _enqueue(delivery_ids: list[int]) -> None:
-    from recruiting import tasks
-
+    # By task name: the task module imports this one, never the other way round (``RecruitingConfig.ready``
+    # imports the tasks, which registers them with the Celery app).
+    task = current_app.tasks["recruiting.deliver_webhook"]
     for delivery_id in delivery_ids:
         try:
-            tasks.deliver_webhook.delay(delivery_id)
+            task.delay(delivery_id)
         except Exception:  # a broker outage must not break the change that emitted the event
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 raise

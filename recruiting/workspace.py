@@ -29,14 +29,17 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 
-from matching import services as matching_services
+from matching import enqueue as matching_enqueue
+from matching import presentation
+from matching import profiles as matching_profiles
+from matching import runs as matching_runs
 from matching.bands import DEFAULT_BANDS, Bands, required_counts
 from matching.bands import band as match_band
 from matching.bands import label as band_label
-from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore
+from matching.presentation import score_confidence, score_flags, skill_credit
 from matching.ranking import Rank, competition_ranks, rank_text
-from matching.scoring import COMPONENT_LABELS, COMPONENTS
+from matching.scoring import COMPONENTS
 from recruiting import csvsafe, permissions, selectors
 from recruiting.models import Application, Candidate, Note, SkillImportance, Vacancy
 from recruiting.services import (
@@ -109,7 +112,7 @@ def shortlist_advance(*, vacancy: Vacancy, candidate: Candidate, actor, reason: 
 def vacancy_requirements_changed(*, vacancy: Vacancy) -> None:
     """After a recruiter changed a vacancy's requirements: mark its scores stale and enqueue rescoring."""
     MatchScore.objects.filter(vacancy=vacancy, stale=False).update(stale=True)
-    matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
+    matching_enqueue.enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
 
 
 # --- blind review -------------------------------------------------------------------------------------------
@@ -256,32 +259,21 @@ def score_band(
 
 
 def component_bars(score: MatchScore) -> list[dict]:
-    """The explanation's components as bars, engine order first (required, desirable, qualification,
-    experience, profile, text), then any other names.  A component with weight 0 did not apply: its score is
-    ``NOT_APPLICABLE`` ("n/a") and its bar width 0, on every page and in the CSV export."""
-    explanation = score.explanation if isinstance(score.explanation, dict) else {}
-    found = [c for c in explanation.get("components") or [] if isinstance(c, dict)]
-    order = {name: i for i, name in enumerate(COMPONENTS)}
-    found.sort(key=lambda c: order.get(c.get("name"), len(order)))
-    bars = []
-    for c in found:
-        name = str(c.get("name", ""))
-        value, weight = _number(c.get("score")), _number(c.get("weight"))
-        applies = weight > 0
-        # A component that does not apply (weight 0: no minimum experience, no desirable skills) reads "n/a"
-        # and is drawn empty everywhere, whatever score the engine filled in for it.
-        bars.append(
-            {
-                "name": name,
-                "label": c.get("label") or COMPONENT_LABELS.get(name, name.capitalize()),
-                "score": f"{value:.0f}" if applies else NOT_APPLICABLE,
-                "width": _pct(value) if applies else "0.0",
-                "weight": f"{weight:.0%}",
-                "points": f"{_number(c.get('points')):.1f}",
-                "applies": applies,
-            }
-        )
-    return bars
+    """The explanation's components as bars (``matching.presentation.components``: engine order first, then any
+    other names).  A component with weight 0 did not apply: its score is ``NOT_APPLICABLE`` ("n/a") and its bar
+    width 0, on every page and in the CSV export."""
+    return [
+        {
+            "name": c.name,
+            "label": c.label,
+            "score": f"{c.score:.0f}" if c.applies else NOT_APPLICABLE,
+            "width": _pct(c.score) if c.applies else "0.0",
+            "weight": f"{c.weight:.0%}",
+            "points": f"{c.points:.1f}",
+            "applies": c.applies,
+        }
+        for c in presentation.components(score)
+    ]
 
 
 def score_summary(
@@ -327,7 +319,7 @@ def score_summary(
     missing_top = [m for m in by_gain if m["required"]][:SHORTLIST_TOP_SKILLS]
     value = None if score.score is None else _number(score.score)
     required_met, required_total = required_counts(score.matched_skills, score.missing_skills)
-    band_name = match_band(value, bands, required_met=required_met, required_total=required_total)
+    band_name = presentation.row_band(score, bands)
     confidence, confidence_reason = score_confidence(score)
     rank = Rank(getattr(score, "vacancy_rank", None), bool(getattr(score, "vacancy_tied", False)))
     return {
@@ -908,7 +900,7 @@ def vacancy_action_view(model_admin, request: HttpRequest, object_id, action: st
             request, "The vacancy is closed: it has left the portal and gets no new applications."
         )
     elif action == "reextract":
-        matching_services.vacancy_refresh_profile(vacancy=vacancy)
+        matching_profiles.vacancy_refresh_profile(vacancy=vacancy)
         vacancy_requirements_changed(vacancy=vacancy)
         messages.success(
             request,
@@ -916,7 +908,7 @@ def vacancy_action_view(model_admin, request: HttpRequest, object_id, action: st
             "rescoring is queued.",
         )
     elif action == "rescore":
-        matching_services.enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
+        matching_enqueue.enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
         messages.success(request, "Rescoring queued; the shortlist updates when it finishes.")
     else:
         raise Http404
@@ -1019,7 +1011,7 @@ def scoring_run_start_view(model_admin, request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=405, headers={"Allow": "POST"})
     if not permissions.can_start_rescore(request.user):
         raise PermissionDenied
-    run = matching_services.scoring_run_start(scope="all")
+    run = matching_runs.scoring_run_start(scope="all")
     # A worker plans the chunks after this request commits, so their number is not known here.
     messages.success(
         request,

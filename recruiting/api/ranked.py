@@ -20,6 +20,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from matching.models import MatchScore
 from matching.ranking import RANKING_ORDER_SQL
+from matching.services import match_scores_explain
 from recruiting.models import Candidate, Vacancy
 
 # ``MatchScoreSerializer.Meta.fields`` in order; DRF writes a UTC datetime as ISO 8601 with "Z", without the
@@ -69,7 +70,8 @@ def ranked_page_response(view, request, queryset: QuerySet, *, vacancy_id: int) 
     when this fast path does not apply (not PostgreSQL, or a renderer other than JSON was negotiated) and the
     caller must serialise.
 
-    Rows stored narrow on the page are explained first (``MatchScoreQuerySet``), as the serializer path would.
+    Rows stored narrow on the page are explained first (``matching.services.match_scores_explain``), as the
+    serializer path does.
     The page's order is the ranking of ``matching.ranking`` (``score`` best first, no score last, then ``id``);
     ``candidates_ranked`` (the vacancy's scored candidates) is counted once per page, not per row.
     """
@@ -101,8 +103,8 @@ def ranked_page_response(view, request, queryset: QuerySet, *, vacancy_id: int) 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         results, narrow, count = cursor.fetchone()
-        if narrow:  # rows stored narrow: reading them explains and saves them; then the page again
-            list(MatchScore.objects.filter(pk__in=narrow))
+        if narrow:  # rows stored narrow: explain and save them; then the page again
+            match_scores_explain(list(MatchScore.objects.filter(pk__in=narrow)))
             cursor.execute(sql, params)
             results, _, count = cursor.fetchone()
     paginator.count, paginator.limit, paginator.offset, paginator.request = count, limit, offset, request

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matching.models import MatchScore, ScoringRun, Skill
+from matching.presentation import Explanation
 from recruiting.markup import render_description
 from recruiting.models import (
     Application,
@@ -458,19 +459,15 @@ class MatchScoreSerializer(serializers.ModelSerializer):
         return getattr(obj, "vacancy_ranked", None)
 
     def get_confidence_reason(self, obj: MatchScore) -> str:
-        reason = (
-            (obj.explanation or {}).get("confidence_reason") if isinstance(obj.explanation, dict) else None
-        )
-        return reason if isinstance(reason, str) else ""
+        return Explanation.from_row(obj).confidence_reason
 
     @extend_schema_field({"type": "array", "items": FLAG_SCHEMA})
     def get_flags(self, obj: MatchScore) -> list:
-        flags = obj.explanation.get("flags") if isinstance(obj.explanation, dict) else None
-        return flags if isinstance(flags, list) else []
+        return Explanation.from_row(obj).stored_flags
 
     @extend_schema_field({"type": "array", "items": COMPONENT_SCHEMA})
     def get_components(self, obj: MatchScore) -> list:
-        return list((obj.explanation or {}).get("components") or [])
+        return Explanation.from_row(obj).stored_components
 
 
 # --- scoring runs -------------------------------------------------------------------------------------------

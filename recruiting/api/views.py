@@ -1,7 +1,7 @@
 """REST API views: thin — check permissions, validate with an input serializer, call a service, serialize.
 
 Querysets are scoped to the user (``recruiting.api.permissions.visible_*``), so an object another user owns
-answers 404.  Every write goes through ``recruiting.services``, ``matching.services``, ``recruiting.webhooks``,
+answers 404.  Every write goes through ``recruiting.services``, ``matching.runs``, ``recruiting.webhooks``,
 ``recruiting.importers`` or ``recruiting.api.services``.
 """
 
@@ -33,10 +33,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from matching import services as matching_services
+from matching import runs as matching_runs
 from matching.extraction import repair_text
 from matching.models import MatchScore, ScoringRun, Skill
 from matching.ranking import ranking_order_by
+from matching.services import match_scores_explain
 from recruiting import importers, services, webhooks
 from recruiting.api import filters
 from recruiting.api import serializers as s
@@ -124,6 +125,12 @@ def _filtered(filterset_class, request, queryset):
 
 def _match_scores(queryset):
     return queryset.select_related("candidate", "vacancy").defer("candidate__cv_text", "vacancy__description")
+
+
+def _explained(page):
+    """A page of match scores with the rows stored narrow explained (and saved) first: reading a queryset never
+    explains (``matching.services.match_scores_explain``).  ``None`` (no pagination) stays ``None``."""
+    return None if page is None else match_scores_explain(page)
 
 
 def _skill_links(model):
@@ -362,7 +369,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         fast = ranked_page_response(self, request, _ranked(queryset, among=False), vacancy_id=vacancy.pk)
         if fast is not None:
             return fast
-        page = self.paginate_queryset(_ranked(queryset))
+        page = _explained(self.paginate_queryset(_ranked(queryset)))
         return self.get_paginated_response(s.MatchScoreSerializer(page, many=True).data)
 
     def get_permissions(self):
@@ -467,7 +474,7 @@ class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         candidate = self.get_object()
         queryset = _match_scores(MatchScore.objects.filter(candidate=candidate))
         queryset = _ranked(_filtered(filters.MatchScoreFilter, request, queryset))
-        page = self.paginate_queryset(queryset)
+        page = _explained(self.paginate_queryset(queryset))
         return self.get_paginated_response(s.MatchScoreSerializer(page, many=True).data)
 
     def filter_queryset(self, queryset):
@@ -624,6 +631,14 @@ class MatchScoreViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return _ranked(_match_scores(visible_match_scores(self.request.user)))
 
+    def paginate_queryset(self, queryset):
+        return _explained(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        score = super().get_object()
+        match_scores_explain([score])
+        return score
+
 
 # --- scoring runs -------------------------------------------------------------------------------------------
 @extend_schema_view(
@@ -654,15 +669,15 @@ class ScoringRunViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         data.is_valid(raise_exception=True)
         d = data.validated_data
         if d["scope"] == "vacancy":
-            run = matching_services.scoring_run_start(
+            run = matching_runs.scoring_run_start(
                 scope="vacancy", target=str(d["vacancy"].pk), vacancy_ids=[d["vacancy"].pk]
             )
         elif d["scope"] == "candidate":
-            run = matching_services.scoring_run_start(
+            run = matching_runs.scoring_run_start(
                 scope="candidate", target=str(d["candidate"].pk), candidate_ids=[d["candidate"].pk]
             )
         else:
-            run = matching_services.scoring_run_start(scope="all")
+            run = matching_runs.scoring_run_start(scope="all")
         return Response(s.ScoringRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 

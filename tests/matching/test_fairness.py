@@ -2,7 +2,7 @@
 
 import pytest
 
-from matching import services
+from matching import runs, services
 from matching.fairness import neutralise, selection_rates
 from matching.models import MatchScore
 from recruiting.services import candidate_upsert, vacancy_upsert
@@ -71,7 +71,7 @@ def test_changing_personal_attributes_leaves_the_score_unchanged(django_capture_
             name="John Smith",
             email="j.smith@example.org",
         )
-        services.scoring_run_start(scope="all")
+        runs.scoring_run_start(scope="all")
     sa = MatchScore.objects.get(candidate=a, vacancy=vacancy)
     sb = MatchScore.objects.get(candidate=b, vacancy=vacancy)
     assert sa.score == pytest.approx(sb.score, abs=1e-9)

@@ -15,7 +15,7 @@ import time
 import pytest
 from django.db import connection
 
-from matching import services
+from matching import runs, services, staleness
 from matching.models import MatchScore, ScoringRun
 from recruiting.models import Candidate, Vacancy
 from recruiting.services import candidate_upsert, vacancy_upsert
@@ -79,7 +79,7 @@ def test_kill_9_of_a_worker_mid_chunk_loses_nothing(settings):
         )
         fast = None
         try:
-            run = services.scoring_run_start(scope="all")
+            run = runs.scoring_run_start(scope="all")
             assert wait_for(
                 lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING, timeout=60
             ), "the slow worker never started a chunk"
@@ -97,7 +97,7 @@ def test_kill_9_of_a_worker_mid_chunk_loses_nothing(settings):
             def done() -> bool:
                 if ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE:
                     return True
-                services.scoring_runs_recover(stall_seconds=5)
+                runs.scoring_runs_recover(stall_seconds=5)
                 return False
 
             assert wait_for(done, timeout=120, interval=3), (
@@ -167,7 +167,7 @@ def test_redis_restarted_during_a_full_rescore_loses_nothing(settings):
                 broker=broker,
                 extra_env={"MATCHING_FAULT_CHUNK_DELAY": "2", "MATCHING_CHUNK_SIZE": "2"},
             )
-            run = services.scoring_run_start(scope="all")
+            run = runs.scoring_run_start(scope="all")
             assert wait_for(
                 lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING, timeout=60
             )
@@ -177,8 +177,8 @@ def test_redis_restarted_during_a_full_rescore_loses_nothing(settings):
             # The database still knows what is missing: the periodic sweep finds it and enqueues it again.
             assert wait_for(
                 lambda: (
-                    services.stale_sweep() is not None
-                    and services.scoring_runs_recover(stall_seconds=0) >= 0
+                    staleness.stale_sweep() is not None
+                    and runs.scoring_runs_recover(stall_seconds=0) >= 0
                     and ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE
                 ),
                 timeout=120,
@@ -202,7 +202,7 @@ def test_a_dropped_database_connection_is_retried_and_the_task_succeeds(settings
     with celery_queue() as queue:
         worker = start_worker(queue, concurrency=1, extra_env={"MATCHING_FAULT_CHUNK_DELAY": "3"})
         try:
-            run = services.scoring_run_start(scope="all")
+            run = runs.scoring_run_start(scope="all")
             assert wait_for(
                 lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING, timeout=60
             )
@@ -254,7 +254,7 @@ def test_backends_terminated_during_copy_are_retried_and_the_run_finishes_withou
             },
         )
         try:
-            run = services.scoring_run_start(scope="all")
+            run = runs.scoring_run_start(scope="all")
             terminated, deadline = 0, time.monotonic() + 90
             while terminated < 3 and time.monotonic() < deadline:  # three COPYs cut off mid-stream
                 terminated += _terminate_copies()

@@ -217,9 +217,9 @@ def test_esco_missing_folder_or_columns_save_nothing(tmp_path):
 
 
 def test_a_french_cv_line_finds_the_french_esco_alias():
-    from matching import services
+    from matching import vocabulary_store
 
     run("--esco", str(ESCO_FIXTURE))
-    extractor, _ = services.skill_extractor()
+    extractor, _ = vocabulary_store.skill_extractor()
     found = extractor.counts("Compétences: apprentissage automatique, Python")
     assert {"Machine learning", "Python"} <= set(found)

@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from matching import services
+from matching import runs
 from matching.models import MatchScore, ScoringRun
 from portal import services as portal_services
 from recruiting.models import Candidate, Vacancy
@@ -186,7 +186,7 @@ def test_two_workers_without_a_shared_disk_store_every_score_and_every_cv_downlo
                 f"only {MatchScore.objects.count()} of {pairs} scores appeared after the uploads and the import"
             )
 
-            run = services.scoring_run_start(scope="all")
+            run = runs.scoring_run_start(scope="all")
             assert wait_for(
                 lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE, timeout=120
             ), f"the full rescore did not finish: {ScoringRun.objects.get(pk=run.pk)}"

@@ -1,4 +1,4 @@
-"""The per-process caches of ``matching.services`` under threads (issue 16, load): a gthread web worker serves
+"""The per-process caches of ``matching.vocabulary_store`` and ``matching.model_store`` under threads (issue 16, load): a gthread web worker serves
 several requests at once, and on a cold cache every thread used to build its own skill extractor and load its own
 model — 16 builds at once on two cores, and a candidate's first page of scores timed out."""
 
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from matching import services
+from matching import model_store, scoring, vocabulary_store
 from matching.extraction import SkillExtractor
 from matching.models import TextModel
 
@@ -35,7 +35,7 @@ def _all_at_once(target) -> list:
 
 
 def test_threads_on_a_cold_cache_build_the_skill_extractor_once(monkeypatch):
-    entries = services.vocabulary_entries()
+    entries = vocabulary_store.vocabulary_entries()
     built = []
 
     def slow_extractor(vocabulary):
@@ -43,18 +43,18 @@ def test_threads_on_a_cold_cache_build_the_skill_extractor_once(monkeypatch):
         time.sleep(0.2)  # a real build takes ~2 s: long enough for every thread to arrive meanwhile
         return SkillExtractor(vocabulary)
 
-    monkeypatch.setattr(services, "_vocabulary_digest", lambda: "cold-digest-for-this-test")
-    monkeypatch.setattr(services, "vocabulary_entries", lambda: entries)
-    monkeypatch.setattr(services, "SkillExtractor", slow_extractor)
-    monkeypatch.setattr(services, "_by_digest", {})
-    monkeypatch.setattr(services, "_extractors", {})
-    results = _all_at_once(services.skill_extractor)
+    monkeypatch.setattr(vocabulary_store, "_vocabulary_digest", lambda: "cold-digest-for-this-test")
+    monkeypatch.setattr(vocabulary_store, "vocabulary_entries", lambda: entries)
+    monkeypatch.setattr(vocabulary_store, "SkillExtractor", slow_extractor)
+    monkeypatch.setattr(vocabulary_store, "_by_digest", {})
+    monkeypatch.setattr(vocabulary_store, "_extractors", {})
+    results = _all_at_once(vocabulary_store.skill_extractor)
     assert len(built) == 1
     assert all(r[0] is results[0][0] for r in results)
 
 
 class _Stored:
-    """A stored ``TextModel`` row, as far as ``model_current`` reads it."""
+    """A stored ``TextModel`` row, as far as ``model_store.model_load`` reads it."""
 
     def __init__(self, version, data):
         self.version, self.data = version, data
@@ -69,10 +69,10 @@ class _Rows:
 
 
 def test_threads_on_a_cold_cache_load_the_model_once(monkeypatch):
-    model = services.model_current()  # fitted and stored once, in this test's database
+    model = model_store.model_load_or_fit()  # fitted and stored once, in this test's database
     row = TextModel.objects.get(version=model.version)
     data, loads = bytes(row.data), []
-    original = services.scoring.MatchingModel.from_bytes
+    original = scoring.MatchingModel.from_bytes
 
     def slow_from_bytes(blob):
         loads.append(1)
@@ -81,22 +81,22 @@ def test_threads_on_a_cold_cache_load_the_model_once(monkeypatch):
 
     # Threads get their own database connections, which cannot see this test's transaction: the two lookups
     # are answered from what was read above.
-    monkeypatch.setattr(services, "_latest_model_version", lambda: model.version)
+    monkeypatch.setattr(model_store, "latest_model_version", lambda: model.version)
     monkeypatch.setattr(
-        services.TextModel.objects, "filter", lambda **kw: _Rows(_Stored(model.version, data))
+        model_store.TextModel.objects, "filter", lambda **kw: _Rows(_Stored(model.version, data))
     )
-    monkeypatch.setattr(services.scoring.MatchingModel, "from_bytes", staticmethod(slow_from_bytes))
-    monkeypatch.setattr(services, "_models", {})
-    results = _all_at_once(services.model_current)
+    monkeypatch.setattr(scoring.MatchingModel, "from_bytes", staticmethod(slow_from_bytes))
+    monkeypatch.setattr(model_store, "_models", {})
+    results = _all_at_once(model_store.model_load_or_fit)
     assert len(loads) == 1
     assert all(r is results[0] for r in results)
 
 
 def test_warming_the_caches_never_fits_a_model(monkeypatch):
-    monkeypatch.setattr(services, "_models", {})
+    monkeypatch.setattr(model_store, "_models", {})
     monkeypatch.setattr(
-        services, "model_fit", lambda *a, **k: pytest.fail("caches_warm must not fit a model")
+        model_store, "model_fit", lambda *a, **k: pytest.fail("caches_warm must not fit a model")
     )
     TextModel.objects.all().delete()
-    services.caches_warm()  # no stored model: nothing loaded, nothing fitted
-    assert services._models == {}
+    model_store.caches_warm()  # no stored model: nothing loaded, nothing fitted
+    assert model_store._models == {}

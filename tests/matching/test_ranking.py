@@ -1,11 +1,11 @@
 """matching.ranking: the ranking order and competition ranks, with small literal lists and no database; and the
-readers of matching.explain that every page uses for confidence, flags and evidence levels."""
+readers of matching.presentation that every page uses for confidence, flags and evidence levels."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from matching.explain import explanation_lines, score_confidence, score_flags, skill_credit
+from matching.presentation import explanation_lines, score_confidence, score_flags, skill_credit
 from matching.ranking import Rank, competition_ranks, ordinal, rank_text, ranking_key
 
 

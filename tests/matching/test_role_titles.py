@@ -172,7 +172,7 @@ CV = (
 
 @pytest.mark.django_db
 def test_an_imported_cv_stores_its_titles_and_the_stored_document_scores_them_like_the_text():
-    from matching import services
+    from matching import selectors
     from recruiting.models import Candidate
     from recruiting.services import candidate_upsert, vacancy_upsert
 
@@ -186,9 +186,9 @@ def test_an_imported_cv_stores_its_titles_and_the_stored_document_scores_them_li
         title="Data Scientist",
         description="Build forecasting models in Python. Required: Python, SQL and machine learning.",
     )
-    ((_, doc, _),) = services.candidate_documents([candidate.pk])
+    ((_, doc, _),) = selectors.candidate_documents([candidate.pk])
     assert list(doc.roles) == stored.role_skills
-    ((_, vdoc),) = services.vacancy_documents([vacancy.pk])
+    ((_, vdoc),) = selectors.vacancy_documents([vacancy.pk])
     assert "Data science" in vdoc.required and vdoc.core == ("Data science",)
-    _, (from_text,) = services.documents_from_text(vacancy_text=vacancy.description, cv_texts=[CV])
+    _, (from_text,) = selectors.documents_from_text(vacancy_text=vacancy.description, cv_texts=[CV])
     assert from_text.role_titles == tuple(stored.role_titles)

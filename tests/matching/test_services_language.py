@@ -2,7 +2,7 @@
 
 import pytest
 
-from matching import services
+from matching import profiles, selectors
 from recruiting.models import Candidate, Vacancy
 from recruiting.services import candidate_upsert, vacancy_upsert
 from tests.matching.test_language import ENGLISH, GERMAN
@@ -22,7 +22,7 @@ def test_refreshing_a_profile_stores_the_cv_language_and_keeps_the_instance_in_s
     assert Candidate.objects.get(pk=candidate.pk).language == "de"
 
     candidate.cv_text = ENGLISH
-    services.candidate_refresh_profile(candidate=candidate)
+    profiles.candidate_refresh_profile(candidate=candidate)
     assert candidate.language == "en"
     assert Candidate.objects.get(pk=candidate.pk).language == "en"
 
@@ -41,13 +41,13 @@ def test_refreshing_a_vacancy_stores_its_language():
 def test_engine_documents_carry_the_stored_language():
     candidate, _ = candidate_upsert(source="t", reference="de", cv_text=GERMAN)
     vacancy, _ = vacancy_upsert(source="t", reference="v", title="MLE", description=VACANCY_EN)
-    [(loaded, cdoc, _)] = services.candidate_documents([candidate.pk])
+    [(loaded, cdoc, _)] = selectors.candidate_documents([candidate.pk])
     assert cdoc.language == "de" and loaded.language == "de"
-    [(_, vdoc)] = services.vacancy_documents([vacancy.pk])
+    [(_, vdoc)] = selectors.vacancy_documents([vacancy.pk])
     assert vdoc.language == "en"
 
 
 def test_documents_from_free_text_detect_the_language():
-    vdoc, cdocs = services.documents_from_text(vacancy_text=VACANCY_EN, cv_texts=[GERMAN, ENGLISH, "Python"])
+    vdoc, cdocs = selectors.documents_from_text(vacancy_text=VACANCY_EN, cv_texts=[GERMAN, ENGLISH, "Python"])
     assert vdoc.language == "en"
     assert [d.language for d in cdocs] == ["de", "en", ""]

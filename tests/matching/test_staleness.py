@@ -4,7 +4,8 @@ from unittest import mock
 
 import pytest
 
-from matching import scoring, services, tasks
+from matching import scoring, services, staleness, tasks
+from matching.extraction import EXTRACTION_VERSION
 from matching.models import MatchScore
 from recruiting.models import Candidate, Vacancy
 from recruiting.services import candidate_upsert, vacancy_upsert
@@ -57,7 +58,7 @@ def test_sweep_finds_scores_of_another_engine_version_and_missing_scores(scored)
         mock.patch.object(tasks.score_candidates, "delay") as delay,
         mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
     ):
-        found = services.stale_sweep()
+        found = staleness.stale_sweep()
     assert found == {"marked_stale": 1, "candidates": 2, "run_tasks": 0, "profiles_refreshed": 0}
     delay.assert_called_once_with(sorted([ds.pk, sales.pk]))
     tasks.score_candidates(sorted([ds.pk, sales.pk]))
@@ -79,26 +80,26 @@ def test_an_engine_upgrade_re_extracts_old_profiles_and_rescores_them(scored):
         mock.patch.object(tasks.score_candidates, "delay") as delay,
         mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
     ):
-        found = services.stale_sweep()
+        found = staleness.stale_sweep()
     assert found["profiles_refreshed"] == 3 and found["marked_stale"] == 2
     delay.assert_called_once()
     levels = set(CandidateSkill.objects.filter(candidate=ds).values_list("evidence_level", flat=True))
     assert levels and "" not in levels
-    assert set(Candidate.objects.values_list("profile_version", flat=True)) == {services.EXTRACTION_VERSION}
-    assert services.stale_sweep()["profiles_refreshed"] == 0  # done once
+    assert set(Candidate.objects.values_list("profile_version", flat=True)) == {EXTRACTION_VERSION}
+    assert staleness.stale_sweep()["profiles_refreshed"] == 0  # done once
 
 
 def test_an_edited_profile_makes_its_old_scores_stale(scored):
     _vacancy, ds, _ = scored
     Candidate.objects.filter(pk=ds.pk).update(headline="changed")  # no updated_at bump: not a profile save
-    assert services.scores_mark_stale() == 0
+    assert staleness.scores_mark_stale() == 0
     ds.refresh_from_db()
     ds.save()  # a profile save bumps updated_at past computed_at
-    assert services.scores_mark_stale() == 1
+    assert staleness.scores_mark_stale() == 1
 
 
 def test_a_stored_explanation_renders_the_same_after_the_vacancy_changes(scored):
-    from matching.explain import explanation_lines
+    from matching.presentation import explanation_lines
 
     vacancy, ds, _ = scored
     score = MatchScore.objects.get(vacancy=vacancy, candidate=ds)
@@ -156,29 +157,29 @@ def test_two_sweeps_in_a_row_enqueue_a_candidate_once(scored, settings):
         mock.patch.object(tasks.score_candidates, "delay") as delay,
         mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
     ):
-        first = services.stale_sweep()
-        second = services.stale_sweep()
-        third = services.stale_sweep()
+        first = staleness.stale_sweep()
+        second = staleness.stale_sweep()
+        third = staleness.stale_sweep()
     assert first["candidates"] == 1 and second["candidates"] == third["candidates"] == 0
     delay.assert_called_once_with([ds.pk])
 
     # A batch lost with the broker: once the marker expires the next sweep finds the candidate again.
-    services.sweep_clear_in_flight([ds.pk])  # what expiry does
+    staleness.sweep_clear_in_flight([ds.pk])  # what expiry does
     with (
         mock.patch.object(tasks.score_candidates, "delay") as delay,
         mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
     ):
-        assert services.stale_sweep()["candidates"] == 1
+        assert staleness.stale_sweep()["candidates"] == 1
     delay.assert_called_once_with([ds.pk])
 
     # The worker scores the batch and clears its markers: nothing is left to enqueue.
     tasks.score_candidates([ds.pk])
-    assert services.sweep_not_in_flight([ds.pk, sales.pk]) == [ds.pk, sales.pk]
+    assert staleness.sweep_not_in_flight([ds.pk, sales.pk]) == [ds.pk, sales.pk]
     with (
         mock.patch.object(tasks.score_candidates, "delay") as delay,
         mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
     ):
-        assert services.stale_sweep()["candidates"] == 0
+        assert staleness.stale_sweep()["candidates"] == 0
     delay.assert_not_called()
 
 
@@ -191,11 +192,11 @@ def test_a_sweep_whose_enqueue_failed_is_not_marked_in_flight(scored, settings):
         mock.patch.object(tasks.score_candidates, "delay", side_effect=ConnectionError("broker down")),
         mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
     ):
-        services.stale_sweep()
-    assert services.sweep_not_in_flight([ds.pk]) == [ds.pk]
+        staleness.stale_sweep()
+    assert staleness.sweep_not_in_flight([ds.pk]) == [ds.pk]
     with (
         mock.patch.object(tasks.score_candidates, "delay") as delay,
         mock.patch("django.db.transaction.on_commit", side_effect=lambda f: f()),
     ):
-        assert services.stale_sweep()["candidates"] == 1
+        assert staleness.stale_sweep()["candidates"] == 1
     delay.assert_called_once_with([ds.pk])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from matching import scoring, services
+from matching import model_store, runs, scoring, selectors, services, vocabulary_store
 from matching.models import MatchScore, ScoringRun, ShortlistThreshold
 from recruiting.models import Candidate, Vacancy
 from recruiting.services import application_create, candidate_upsert, vacancy_upsert
@@ -46,9 +46,9 @@ def pool(settings, django_capture_on_commit_callbacks):
 
 
 def dense_reference(candidates, vacancies):
-    model = services.model_current()
-    cdocs = services.candidate_documents([c.pk for c in candidates])
-    vdocs = services.vacancy_documents([v.pk for v in vacancies])
+    model = model_store.model_load_or_fit()
+    cdocs = selectors.candidate_documents([c.pk for c in candidates])
+    vdocs = selectors.vacancy_documents([v.pk for v in vacancies])
     m = scoring.score_chunk(model, [d for _, d, _ in cdocs], [d for _, d in vdocs])
     return np.where(m.insufficient, -1.0, m.score)
 
@@ -60,7 +60,7 @@ def test_a_full_run_stores_top_k_per_vacancy_top_n_per_candidate_and_applied_pai
     applicant = candidates[1]
     application_create(candidate=applicant, vacancy=vacancies[0])
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.scoring_run_start(scope="all")
+        run = runs.scoring_run_start(scope="all")
     run.refresh_from_db()
     assert run.status == ScoringRun.Status.DONE
     assert (run.done, run.total, run.chunks_done, run.chunks_total) == (27, 27, 3, 3)  # progress adds up
@@ -87,7 +87,7 @@ def test_a_full_run_stores_top_k_per_vacancy_top_n_per_candidate_and_applied_pai
 
 def test_an_on_demand_pair_equals_the_stored_one(pool, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.scoring_run_start(scope="all")
+        runs.scoring_run_start(scope="all")
     stored = MatchScore.objects.select_related("candidate", "vacancy").first()
     fresh = services.match_score_on_demand(candidate=stored.candidate, vacancy=stored.vacancy)
     assert fresh.pk is None and not MatchScore.objects.filter(pk=None).exists()
@@ -103,11 +103,11 @@ def test_an_on_demand_pair_equals_the_stored_one(pool, django_capture_on_commit_
 
 def test_a_redelivered_chunk_of_a_run_changes_nothing(pool, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.scoring_run_start(scope="all")
+        run = runs.scoring_run_start(scope="all")
     before = sorted(MatchScore.objects.values_list("candidate_id", "vacancy_id", "score"))
     candidates, vacancies = pool
-    model = services.model_current()
-    services.scoring_run_chunk(
+    model = model_store.model_load_or_fit()
+    runs.scoring_run_chunk(
         run_id=run.pk,
         index=0,
         candidate_ids=[c.pk for c in candidates[:4]],
@@ -123,24 +123,27 @@ def test_saving_one_candidate_scores_it_against_every_open_vacancy_without_refit
     pool, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.scoring_run_start(scope="all")
-    version = services.model_current().version
+        runs.scoring_run_start(scope="all")
+    version = model_store.model_load_or_fit().version
     with django_capture_on_commit_callbacks(execute=True):
         new, _ = candidate_upsert(source="t", reference="new", cv_text=DS_CV + " Brand new.")
-    assert services.model_current().version == version
+    assert model_store.model_load_or_fit().version == version
     assert MatchScore.objects.filter(candidate=new).count() >= 1  # at least its own top N
 
 
-def test_rows_kept_only_as_a_candidates_top_n_are_stored_narrow_and_explained_when_read(
+def test_rows_kept_only_as_a_candidates_top_n_are_stored_narrow_and_explained_on_request(
     pool, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.scoring_run_start(scope="all")
-    narrow = list(MatchScore.objects.without_explanations().filter(explained=False))
+        runs.scoring_run_start(scope="all")
+    narrow = list(MatchScore.objects.filter(explained=False))
     assert narrow, "with K=3 of 9 candidates some pairs are kept only as a candidate's best vacancy"
     assert all(r.matched_skills == [] and r.explanation == {} and r.score is not None for r in narrow)
-    # Reading the row the usual way explains it, saves the explanation and changes nothing else.
+    # Reading the row leaves it as stored; explaining it (what the selectors that show it do) fills in the
+    # explanation, saves it and changes nothing else.
     row = MatchScore.objects.select_related("candidate", "vacancy").get(pk=narrow[0].pk)
+    assert not row.explained and row.explanation == {}
+    services.match_scores_explain([row])
     assert row.explained and row.explanation["components"]
     fresh = services.match_score_on_demand(candidate=row.candidate, vacancy=row.vacancy)
     assert row.score == pytest.approx(fresh.score, abs=1e-6) == pytest.approx(narrow[0].score, abs=1e-6)
@@ -150,11 +153,11 @@ def test_rows_kept_only_as_a_candidates_top_n_are_stored_narrow_and_explained_wh
         narrow[0].text_score,
     )
     assert row.matched_skills == fresh.matched_skills and row.missing_skills == fresh.missing_skills
-    assert MatchScore.objects.without_explanations().get(pk=row.pk).explained
+    assert MatchScore.objects.get(pk=row.pk).explained
     # Shortlist rows (the vacancy's top K) were explained when stored.
     for v in pool[1]:
         kth = ShortlistThreshold.objects.get(vacancy=v).kth_score
-        on_shortlist = MatchScore.objects.without_explanations().filter(vacancy=v, score__gte=kth - 1e-6)
+        on_shortlist = MatchScore.objects.filter(vacancy=v, score__gte=kth - 1e-6)
         assert on_shortlist.exists() and all(r.explained for r in on_shortlist)
 
 
@@ -188,11 +191,11 @@ def test_scoring_a_new_vacancy_against_a_large_pool_sets_its_threshold_first(
     from tests.matching.test_tasks import VACANCY as MLE
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.scoring_run_start(scope="all")
+        runs.scoring_run_start(scope="all")
     with django_capture_on_commit_callbacks(execute=True):
         new, _ = vacancy_upsert(source="t", reference="mle2", title="mle2", description=MLE + " Also Spark.")
     assert ShortlistThreshold.objects.get(vacancy=new).kth_score is not None
-    stored = MatchScore.objects.without_explanations().filter(vacancy=new)
+    stored = MatchScore.objects.filter(vacancy=new)
     assert 3 <= stored.count() < 9  # its top 3 (ties kept) plus candidates whose best vacancy it is
 
 
@@ -208,16 +211,19 @@ def test_narrow_rows_read_together_are_explained_as_each_pair_alone_in_queries_t
     settings.MATCHING_TOP_K_PER_VACANCY = 1
     settings.MATCHING_TOP_N_PER_CANDIDATE = 3
     with django_capture_on_commit_callbacks(execute=True):
-        services.scoring_run_start(scope="all")
-    narrow = list(MatchScore.objects.without_explanations().filter(explained=False).order_by("pk"))
+        runs.scoring_run_start(scope="all")
+    narrow = list(MatchScore.objects.filter(explained=False).order_by("pk"))
     assert len({r.candidate_id for r in narrow}) >= 5 and len({r.vacancy_id for r in narrow}) == 3
-    services.model_current(), services.skill_extractor()  # loaded once per process, not per read
+    model_store.model_load_or_fit()  # loaded once per process, not per read
+    vocabulary_store.skill_extractor()
     with CaptureQueriesContext(connection) as one:
-        list(MatchScore.objects.filter(pk=narrow[0].pk))
+        services.match_scores_explain(list(MatchScore.objects.filter(pk=narrow[0].pk)))
     with CaptureQueriesContext(connection) as many:
-        rows = list(MatchScore.objects.filter(pk__in=[r.pk for r in narrow[1:]]).order_by("pk"))
+        rows = services.match_scores_explain(
+            list(MatchScore.objects.filter(pk__in=[r.pk for r in narrow[1:]]).order_by("pk"))
+        )
     assert len(many) == len(one), [q["sql"][:60] for q in many]
-    assert not MatchScore.objects.without_explanations().filter(explained=False).exists()
+    assert not MatchScore.objects.filter(explained=False).exists()
     for row in rows:
         fresh = services.match_score_on_demand(candidate=row.candidate, vacancy=row.vacancy)
         assert row.explained and row.score == pytest.approx(fresh.score, abs=1e-6)

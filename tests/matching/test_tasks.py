@@ -4,7 +4,7 @@ from unittest import mock
 
 import pytest
 
-from matching import services, tasks
+from matching import enqueue, model_store, runs, services, tasks
 from matching.models import MatchScore, ScoringRun
 from recruiting.services import candidate_upsert, vacancy_upsert
 
@@ -48,7 +48,7 @@ def test_saving_a_vacancy_enqueues_its_scoring_after_commit(django_capture_on_co
 @pytest.mark.django_db
 def test_a_batch_of_saves_makes_one_task(django_capture_on_commit_callbacks):
     with mock.patch.object(tasks.score_candidates, "delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True), services.scoring_batch():
+        with django_capture_on_commit_callbacks(execute=True), enqueue.enqueue_scoring_batched():
             a, _ = candidate_upsert(source="t", reference="a", cv_text=DS_CV)
             b, _ = candidate_upsert(source="t", reference="b", cv_text=SALES_CV)
         delay.assert_called_once_with(sorted([a.pk, b.pk]))
@@ -61,7 +61,7 @@ def test_scores_are_stored_ranked_and_explained(django_capture_on_commit_callbac
         ds, _ = candidate_upsert(source="t", reference="ds", cv_text=DS_CV)
         sales, _ = candidate_upsert(source="t", reference="sales", cv_text=SALES_CV)
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.scoring_run_start(scope="all")
+        run = runs.scoring_run_start(scope="all")
     run.refresh_from_db()
     assert run.status == ScoringRun.Status.DONE and run.done == run.total == 2
     good = MatchScore.objects.get(candidate=ds, vacancy=vacancy)
@@ -92,10 +92,10 @@ def test_a_redelivered_chunk_does_not_advance_progress_twice(django_capture_on_c
         vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
         ds, _ = candidate_upsert(source="t", reference="ds", cv_text=DS_CV)
         sales, _ = candidate_upsert(source="t", reference="sales", cv_text=SALES_CV)
-    model = services.model_fit()
+    model = model_store.model_fit()
     run = ScoringRun.objects.create(total=2, chunks_total=2)
     for _ in range(2):
-        services.scoring_run_chunk(
+        runs.scoring_run_chunk(
             run_id=run.pk,
             index=0,
             candidate_ids=[ds.pk],
@@ -104,7 +104,7 @@ def test_a_redelivered_chunk_does_not_advance_progress_twice(django_capture_on_c
         )
     run.refresh_from_db()
     assert (run.done, run.chunks_done, run.status) == (1, 1, ScoringRun.Status.RUNNING)
-    services.scoring_run_chunk(
+    runs.scoring_run_chunk(
         run_id=run.pk,
         index=1,
         candidate_ids=[sales.pk],
@@ -117,7 +117,7 @@ def test_a_redelivered_chunk_does_not_advance_progress_twice(django_capture_on_c
 
 def _one_chunk_run(vacancy, candidates):
     """A planned run of one chunk (``candidates`` × ``vacancy``) with the current model, not yet scored."""
-    model = services.model_fit()
+    model = model_store.model_fit()
     ids = sorted(c.pk for c in candidates)
     run = ScoringRun.objects.create(
         total=len(ids),

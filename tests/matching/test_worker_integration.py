@@ -2,7 +2,7 @@
 
 import pytest
 
-from matching import services
+from matching import runs
 from matching.models import MatchScore, ScoringRun
 from recruiting.models import Candidate
 from recruiting.services import candidate_upsert, vacancy_upsert
@@ -28,7 +28,7 @@ def test_worker_stores_match_scores_for_saved_candidates_and_a_full_rescore():
                 lambda: MatchScore.objects.filter(vacancy=vacancy).count() == pairs, timeout=60
             ), f"only {MatchScore.objects.count()} of {pairs} scores appeared"
 
-            run = services.scoring_run_start(scope="all")
+            run = runs.scoring_run_start(scope="all")
             assert wait_for(
                 lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.DONE, timeout=60
             )

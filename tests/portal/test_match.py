@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import MatchScore
+from matching import model_store
+from matching.models import MatchScore, TextModel
 from matching.services import match_score_on_demand
 from portal import selectors, services
 from recruiting.models import Candidate, DegreeLevel, Qualification
@@ -156,6 +157,7 @@ def test_a_pair_with_no_stored_score_is_scored_on_the_page_without_storing_it(ca
         description="We need Python and PyTorch for recommendation models. Kafka is a plus. " * 3,
     )
     MatchScore.objects.all().delete()  # e.g. not among the candidate's best vacancies nor the shortlist
+    model_store.model_fit()  # stored by any scoring pass; a web request only loads it
     Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
 
     response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
@@ -167,6 +169,36 @@ def test_a_pair_with_no_stored_score_is_scored_on_the_page_without_storing_it(ca
     assert not MatchScore.objects.exists()
 
 
+def test_with_no_stored_model_the_page_shows_scoring_and_enqueues_the_scoring_instead_of_fitting(
+    candidate_client, candidate, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Fitting reads every candidate (minutes at 100,000): a web request never does it (issue 13)."""
+    with_cv(candidate)
+    services.candidate_skills_add(candidate=candidate, names=["Python", "PyTorch"])
+    vacancy, _ = vacancy_upsert(
+        source="test", reference="v1", title="ML Engineer", description="Python and PyTorch for models. " * 5
+    )
+    MatchScore.objects.all().delete()
+    TextModel.objects.all().delete()
+    monkeypatch.setattr(model_store, "_models", {})
+    monkeypatch.setattr(model_store, "model_fit", lambda *a, **k: pytest.fail("a web request fitted a model"))
+    enqueued = []
+    monkeypatch.setattr("matching.tasks.score_candidates.delay", lambda ids: enqueued.append(ids))
+    Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
+
+    assert response.status_code == 200 and response.context["match"].state == "pending"
+    assert "Scoring…" in response.content.decode()
+    assert enqueued == [[candidate.pk]]
+    # The page refreshes itself while it waits: that asks for no second task while the first has not run.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
+    assert again.context["match"].state == "pending" and enqueued == [[candidate.pk]]
+    assert not TextModel.objects.exists()
+
+
 def test_a_late_worker_does_not_leave_the_page_scoring_forever(candidate_client, candidate, monkeypatch):
     with_cv(candidate)
     services.candidate_skills_add(candidate=candidate, names=["Python"])
@@ -174,6 +206,7 @@ def test_a_late_worker_does_not_leave_the_page_scoring_forever(candidate_client,
         source="test", reference="v1", title="ML Engineer", description="Python and PyTorch for models. " * 5
     )
     MatchScore.objects.all().delete()
+    model_store.model_fit()  # stored by any scoring pass; a web request only loads it
     monkeypatch.setattr(selectors, "SCORING_WAIT", timedelta(0))
 
     response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
@@ -189,6 +222,7 @@ def test_a_stale_score_is_recomputed_on_the_page(candidate_client, candidate):
     )
     Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
     scored(candidate, vacancy, stale=True)
+    model_store.model_fit()  # stored by any scoring pass; a web request only loads it
 
     response = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from matching import services
+from matching import model_store, selectors, services
 from recruiting.models import Candidate, Vacancy
 
 pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
@@ -114,9 +114,9 @@ def test_translated_cvs_are_scored_on_what_is_recognised_and_say_so(fitted):
 
     seeds, real = fitted
     texts = [read(FIXTURES / "languages" / f"cv_{lang}.txt") for lang in LANGUAGES]
-    model = services.model_current()
+    model = model_store.model_load_or_fit()
     for seed in seeds:
-        vacancy, docs = services.documents_from_text(
+        vacancy, docs = selectors.documents_from_text(
             vacancy_text=seed.description, cv_texts=real + texts, vacancy_title=seed.title
         )
         m = scoring.score_chunk(model, docs, [vacancy])

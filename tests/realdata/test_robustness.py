@@ -24,7 +24,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from matching import robustness, services
+from matching import robustness, selectors
 from matching.management.commands.evaluate import ENGINE, robustness_report
 from recruiting.models import Candidate, Vacancy
 from tests.conftest import SHARED_DIR, ensure_vocabulary
@@ -105,7 +105,7 @@ def reports(django_db_setup, django_db_blocker, tmp_path_factory):
         chosen = list(
             Vacancy.objects.order_by("reference").values_list("pk", "reference", "description", "source")
         )
-        docs = {v.pk: d for v, d in services.vacancy_documents([pk for pk, _, _, _ in chosen])}
+        docs = {v.pk: d for v, d in selectors.vacancy_documents([pk for pk, _, _, _ in chosen])}
         report = robustness_report(
             texts, [(ref, text, docs[pk]) for pk, ref, text, _ in chosen], baselines=False
         )

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from matching import services as matching_services
+from matching import enqueue as matching_enqueue
+from matching import runs
 from matching.models import MatchScore, ScoringRun
 from recruiting import workspace
 from recruiting.models import (
@@ -58,12 +59,12 @@ def enqueued(monkeypatch):
     """Records the rescoring the admin asks for, instead of queueing it."""
     calls = {"vacancies": [], "candidates": []}
     monkeypatch.setattr(
-        matching_services,
+        matching_enqueue,
         "enqueue_vacancy_scoring",
         lambda *, vacancy_id: calls["vacancies"].append(vacancy_id),
     )
     monkeypatch.setattr(
-        matching_services,
+        matching_enqueue,
         "enqueue_candidate_scoring",
         lambda *, candidate_id: calls["candidates"].append(candidate_id),
     )
@@ -685,7 +686,7 @@ def test_scoring_runs_list_progress_duration_errors_and_start_button(recruiter_c
         started_runs.append(scope)
         return ScoringRun.objects.create(scope=scope, total=10, chunks_total=1)
 
-    monkeypatch.setattr(matching_services, "scoring_run_start", fake_start)
+    monkeypatch.setattr(runs, "scoring_run_start", fake_start)
     response = recruiter_client.post(reverse("admin:matching_scoringrun_start"), follow=True)
     assert started_runs == ["all"]
     assert "Full rescore started" in response.content.decode()
@@ -705,7 +706,7 @@ def test_full_rescore_message_does_not_claim_a_chunk_count_before_planning(recru
 
 
 def test_only_recruiters_start_a_full_rescore(client, monkeypatch):
-    monkeypatch.setattr(matching_services, "scoring_run_start", lambda **kw: pytest.fail("must not start"))
+    monkeypatch.setattr(runs, "scoring_run_start", lambda **kw: pytest.fail("must not start"))
     client.force_login(HiringManagerFactory())
     assert client.post(reverse("admin:matching_scoringrun_start")).status_code == 403
 

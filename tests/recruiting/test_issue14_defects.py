@@ -201,17 +201,17 @@ def test_5_publishing_an_eager_task_without_a_broker_does_not_warn_about_a_hostn
 def test_5_score_wait_reports_the_time_the_scoring_took(monkeypatch):
     import time
 
-    from matching import services
+    from matching import runs
 
     CandidateFactory(cv_text="Python and PyTorch engineer with five years of model training and deployment.")
     VacancyFactory()
-    real_start = services.scoring_run_start
+    real_start = runs.scoring_run_start
 
     def slow_start(**kwargs):  # in eager mode the scoring happens inside scoring_run_start
         time.sleep(0.4)
         return real_start(**kwargs)
 
-    monkeypatch.setattr(services, "scoring_run_start", slow_start)
+    monkeypatch.setattr(runs, "scoring_run_start", slow_start)
     out = io.StringIO()
     call_command("score", "--all", "--wait", "--timeout", "60", stdout=out)
     seconds = float(re.search(r"match scores in ([\d.]+) s", out.getvalue()).group(1))

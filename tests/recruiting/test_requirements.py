@@ -4,7 +4,8 @@ import pytest
 
 from matching.extraction import extract_min_years_required
 from matching.models import Skill
-from matching.services import vacancy_documents, vacancy_refresh_profile
+from matching.profiles import vacancy_refresh_profile
+from matching.selectors import vacancy_documents
 from recruiting.models import DegreeLevel, SkillImportance, SkillOrigin, VacancySkill
 from recruiting.services import vacancy_upsert
 

@@ -37,7 +37,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matching import evaluation, robustness, scoring, services
+from matching import evaluation, model_store, robustness, scoring, selectors, services, vocabulary_store
 from recruiting.models import Candidate, Vacancy
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its logger to DEBUG: a line per index built
@@ -85,9 +85,9 @@ def bm25_scores(cv_texts: list[str], vacancy_texts: list[str]) -> np.ndarray:
 def engine_scores(candidate_ids: list[int], vacancy_ids: list[int]) -> np.ndarray:
     """The engine's scores with the stored model, computed now (not read from stored rows); ``NaN`` where data
     is insufficient.  Shape ``(n_candidates, n_vacancies)`` in the order of the ids given."""
-    model = services.model_current()
-    cands = services.candidate_documents(candidate_ids)
-    vacs = services.vacancy_documents(vacancy_ids)
+    model = model_store.model_load_or_fit()
+    cands = selectors.candidate_documents(candidate_ids)
+    vacs = selectors.vacancy_documents(vacancy_ids)
     c_order = {c.pk: i for i, (c, _, _) in enumerate(cands)}
     v_order = {v.pk: j for j, (v, _) in enumerate(vacs)}
     m = scoring.score_chunk(model, [d for _, d, _ in cands], [d for _, d in vacs])
@@ -144,16 +144,16 @@ def robustness_report(
     """Robustness of the engine, plain TF-IDF and BM25 for each ``(reference, description, document)`` vacancy,
     with ``pool_texts`` (real CV texts) as the candidate pool.
 
-    The engine scores every text from its words with the stored model (``services.documents_from_text``; nothing
+    The engine scores every text from its words with the stored model (``selectors.documents_from_text``; nothing
     is saved): the pool, its stripped and rewritten versions in one vectorised call over all vacancies, the
     generated stuffing CVs in a second.  The baselines are fitted per vacancy on the pool plus that vacancy's
     generated texts.  The weak CV of ``hidden_block`` is the pool CV of at least 150 words with the lowest
     engine score for the vacancy (any CV when none is that long).  ``baselines=False`` measures the engine
     only (the real-data tests: 55 vacancies without 110 baseline fits)."""
-    extractor, _ = services.skill_extractor()
-    entries = services.vocabulary_entries()
+    extractor, _ = vocabulary_store.skill_extractor()
+    entries = vocabulary_store.vocabulary_entries()
     vocabulary = [e.name for e in entries if e.category != "soft"]
-    model = services.model_current()
+    model = model_store.model_load_or_fit()
     n = len(pool_texts)
     stripped = [robustness.strip_skill_sentences(t, extractor) for t in pool_texts]
     rewritten = [robustness.synonym_rewrite(t, extractor, entries) for t in pool_texts]
@@ -162,7 +162,7 @@ def robustness_report(
 
     # 1. the pool and its variants, all vacancies at once
     texts = list(pool_texts) + stripped + [rewritten[i] for i in changed]
-    _, cdocs = services.documents_from_text(vacancy_text=vacancies[0][1], cv_texts=texts)
+    _, cdocs = selectors.documents_from_text(vacancy_text=vacancies[0][1], cv_texts=texts)
     matrices = scoring.score_chunk(model, cdocs, vdocs)
     pool_docs = cdocs[:n]
     languages = Counter(d.language for d in pool_docs)
@@ -180,7 +180,7 @@ def robustness_report(
         generated = robustness.stuffing_cvs(skills, vocabulary, pool_texts[weak], seed)
         stuffing[ref] = [generated[shape] for shape in robustness.SHAPES]
     flat = [t for ref, _, _ in vacancies for t in stuffing[ref]]
-    _, sdocs = services.documents_from_text(vacancy_text=vacancies[0][1], cv_texts=flat)
+    _, sdocs = selectors.documents_from_text(vacancy_text=vacancies[0][1], cv_texts=flat)
     s_matrices = scoring.score_chunk(model, sdocs, vdocs)
 
     shapes = robustness.SHAPES
@@ -444,7 +444,7 @@ class Command(BaseCommand):
         if not texts:
             raise CommandError("no candidates with a CV text to evaluate")
         chosen = self._vacancies(opts)
-        docs = {v.pk: d for v, d in services.vacancy_documents([pk for pk, _, _ in chosen])}
+        docs = {v.pk: d for v, d in selectors.vacancy_documents([pk for pk, _, _ in chosen])}
         report = robustness_report(
             texts, [(ref, text, docs[pk]) for pk, ref, text in chosen], seed=opts["seed"]
         )

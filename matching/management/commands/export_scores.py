@@ -11,10 +11,11 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore
+from matching.presentation import score_confidence, score_flags, skill_credit
 from matching.ranking import competition_ranks, ranking_order_by
 from matching.scoring import COMPONENTS
+from matching.services import match_scores_explain
 from recruiting.csvsafe import SafeDictWriter
 from recruiting.models import Vacancy
 
@@ -45,8 +46,10 @@ def export_rows(*, vacancy: Vacancy | None = None, top: int | None = None):
     scores (equal scores share it, ``tied``), "" without a score.  ``flags`` is a list of ``{code, message}``."""
     vacancies = [vacancy] if vacancy else list(Vacancy.objects.order_by("reference", "pk"))
     for v in vacancies:
-        scored = list(
-            MatchScore.objects.filter(vacancy=v).select_related("candidate").order_by(*ranking_order_by())
+        scored = match_scores_explain(
+            list(
+                MatchScore.objects.filter(vacancy=v).select_related("candidate").order_by(*ranking_order_by())
+            )
         )
         ranks = competition_ranks([s.score for s in scored])
         for s, rank in (

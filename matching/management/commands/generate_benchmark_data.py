@@ -18,8 +18,8 @@ from django.utils import timezone
 from matching.extraction import extract_qualifications, extract_years_experience, repair_text
 from matching.fairness import neutralise
 from matching.models import Skill
-from matching.services import skill_extractor
 from matching.synthetic import SyntheticCorpus, skill_shape
+from matching.vocabulary_store import skill_extractor
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillImportance, Vacancy, VacancySkill
 
 

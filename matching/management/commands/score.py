@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError, connection, transaction
 from tqdm import tqdm
 
-from matching import services
+from matching import runs
 from matching.models import ScoringRun
 from recruiting.models import Candidate, Vacancy
 
@@ -61,15 +61,15 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             if opts["all"]:
-                run = services.scoring_run_start(scope="all")
+                run = runs.scoring_run_start(scope="all")
             elif opts["vacancy"]:
                 vacancy = _by_reference(Vacancy, opts["vacancy"], opts["source"])
-                run = services.scoring_run_start(
+                run = runs.scoring_run_start(
                     scope="vacancy", target=vacancy.reference, vacancy_ids=[vacancy.pk]
                 )
             else:
                 candidate = _by_reference(Candidate, opts["candidate"], opts["source"])
-                run = services.scoring_run_start(
+                run = runs.scoring_run_start(
                     scope="candidate", target=candidate.reference, candidate_ids=[candidate.pk]
                 )
         run.refresh_from_db()

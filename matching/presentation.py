@@ -1,4 +1,12 @@
-"""Plain-text rendering of a stored match score's explanation, and the readers every page shares.
+"""The one explanation presenter: a stored match score's explanation turned into display data, for every face —
+the recruiter workspace (pages and CSV export), the candidate portal, the REST API and ``export_scores``.
+
+Pure (no Django): it reads a row's fields (``score``, ``state``, ``explanation``, ``matched_skills``,
+``missing_skills``, ``confidence``) from a ``MatchScore`` or any object with the same attributes.  The faces only
+format what it returns (strings, rounded numbers, words); the band of a row comes from ``row_band`` (cut-offs in
+``matching.bands``) and the ranking order from ``matching.ranking``.  The SQL fast path of the API shortlist
+(``recruiting.api.ranked``) passes the same stored JSON through and is held equal to the serializer by
+``tests/api/test_ranked_page.py``.
 
 It reads only what the MatchScore row stores (components with their weights and points, matched and missing
 skills with their contributions and evidence, confidence and flags, versions), never the vacancy's current
@@ -14,6 +22,14 @@ and ``credit`` (0–1).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
+from matching.bands import Bands, required_counts
+from matching.bands import band as _band
+from matching.scoring import COMPONENT_LABELS, COMPONENTS
+
+INSUFFICIENT_DATA = "insufficient_data"  # ``MatchScore.State.INSUFFICIENT_DATA``
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 EVIDENCE_LEVELS = ("used", "listed", "mentioned", "entered", "related")
 
@@ -95,3 +111,94 @@ def explanation_lines(score) -> list[str]:
     for s in score.missing_skills or []:
         lines.append(f"− {s['skill']} ({s.get('importance', '')}): would add {s.get('gain', 0):.1f} points")
     return lines
+
+
+def _number(value: Any, default: float = 0.0) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@dataclass(frozen=True)
+class Component:
+    """One component of a stored explanation: ``score`` 0–100 as stored (``score_clamped`` for bar widths),
+    ``weight`` 0–1 as used, ``points`` (its share of the 0–100 score).  ``applies`` is False for a component of
+    weight 0 (no minimum experience, no desirable skills): every face shows it as not applicable."""
+
+    name: str
+    label: str
+    score: float
+    weight: float
+    points: float
+
+    @property
+    def applies(self) -> bool:
+        return self.weight > 0
+
+    @property
+    def score_clamped(self) -> float:
+        return min(max(self.score, 0.0), 100.0)
+
+
+def components(row) -> list[Component]:
+    """The well-formed components of ``row``'s stored explanation, in the engine's order (required, desirable,
+    qualification, experience, profile, text; any other name after), labels defaulted from the engine's."""
+    explanation = row.explanation if isinstance(row.explanation, dict) else {}
+    found = [c for c in explanation.get("components") or [] if isinstance(c, dict)]
+    order = {name: i for i, name in enumerate(COMPONENTS)}
+    found.sort(key=lambda c: order.get(c.get("name"), len(order)))
+    return [
+        Component(
+            name=str(c.get("name", "")),
+            label=c.get("label")
+            or COMPONENT_LABELS.get(str(c.get("name", "")), str(c.get("name", "")).capitalize()),
+            score=_number(c.get("score")),
+            weight=_number(c.get("weight")),
+            points=_number(c.get("points")),
+        )
+        for c in found
+    ]
+
+
+def row_band(row, bands: Bands) -> str:
+    """The match band of a stored row ("strong", "good", "partial", "weak"; "none" without a score): its score
+    against ``bands``, capped by the required skills it meets (``matching.bands``)."""
+    met, total = required_counts(row.matched_skills, row.missing_skills)
+    return _band(row.score, bands, required_met=met, required_total=total)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A stored row's explanation, read once for every face (``Explanation.from_row``).
+
+    ``stored_components`` and ``stored_flags`` are the stored JSON lists as they are (what the API returns, and
+    what its SQL fast path passes through); ``components`` and ``flags`` are the well-formed ones pages show.
+    """
+
+    insufficient: bool
+    score: float | None
+    reason: str
+    confidence: str
+    confidence_reason: str
+    components: list[Component] = field(default_factory=list)
+    flags: list[dict] = field(default_factory=list)
+    stored_components: list = field(default_factory=list)
+    stored_flags: list = field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, row) -> Explanation:
+        explanation = row.explanation if isinstance(row.explanation, dict) else {}
+        confidence, confidence_reason = score_confidence(row)
+        flags = explanation.get("flags")
+        return cls(
+            insufficient=row.state == INSUFFICIENT_DATA or row.score is None,
+            score=row.score,
+            reason=str(explanation.get("reason") or ""),
+            confidence=confidence,
+            confidence_reason=confidence_reason,
+            components=components(row),
+            flags=score_flags(row),
+            stored_components=list(explanation.get("components") or []),
+            stored_flags=flags if isinstance(flags, list) else [],
+        )

@@ -1,0 +1,249 @@
+"""Scoring runs: a full rescore (or one vacancy's, one candidate's) planned on a worker, fanned out as chunk
+tasks that any number of workers share, and recovered when a broker restart or a dead worker loses some.
+
+The database (``ScoringRun``), not the broker, records what is still to do; every chunk is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from matching import model_store, scoring, services
+from matching.enqueue import task_send_after_commit
+from matching.models import ScoringRun
+from matching.selectors import candidate_documents, scorable_vacancy_ids
+from recruiting.models import Candidate
+
+logger = logging.getLogger(__name__)
+
+
+def scoring_run_start(
+    *,
+    scope: str = "all",
+    target: str = "",
+    candidate_ids: Sequence[int] | None = None,
+    vacancy_ids: Sequence[int] | None = None,
+    refit: bool | None = None,
+) -> ScoringRun:
+    """Create a scoring run and, after commit, enqueue its planning task, which (on a worker) refits the model for
+    a full run (``refit``, default: when ``scope == "all"``), updates the shortlist thresholds of the vacancies
+    scored against every candidate, and fans the work out as chunk tasks that any number of workers share.
+
+    ``candidate_ids`` / ``vacancy_ids`` of ``None`` mean every candidate / every scorable vacancy.
+    """
+
+    n_candidates = len(candidate_ids) if candidate_ids is not None else Candidate.objects.count()
+    n_vacancies = len(vacancy_ids) if vacancy_ids is not None else len(scorable_vacancy_ids())
+    refit = scope == "all" if refit is None else refit
+    c_ids = list(candidate_ids) if candidate_ids is not None else None
+    v_ids = list(vacancy_ids) if vacancy_ids is not None else None
+    run = ScoringRun.objects.create(
+        scope=scope,
+        target=target,
+        status=ScoringRun.Status.PENDING,
+        total=n_candidates * n_vacancies,
+        progress_at=timezone.now(),
+        params={"candidate_ids": c_ids, "vacancy_ids": v_ids, "refit": refit},
+    )
+    task_send_after_commit("matching.plan_run", run.pk, c_ids, v_ids, refit)
+    return run
+
+
+def scoring_run_plan(
+    *, run_id: int, candidate_ids: Sequence[int] | None, vacancy_ids: Sequence[int] | None, refit: bool
+) -> ScoringRun:
+    """Plan a run on a worker: model, thresholds, chunks; then enqueue the chunks (see ``scoring_run_start``)."""
+
+    run = ScoringRun.objects.get(pk=run_id)
+    if run.status != ScoringRun.Status.PENDING or run.chunks_total:
+        return run  # already planned (a redelivered planning task)
+    if candidate_ids is None:
+        vacancies_to_rank = vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids()
+        if refit:
+            # One pass over every candidate: the fit's own TF-IDF output feeds the threshold scan.
+            rows = candidate_documents(list(Candidate.objects.values_list("pk", flat=True)), evidence=False)
+            model = model_store.model_fit(rows, keep_fit_text=True)
+            text = model.__dict__.pop("fit_text", None)
+            candidate_ids = [c.pk for c, _, _ in rows]
+            cm = scoring.candidate_matrices(model, [d for _, d, _ in rows], text=text)
+            del rows, text
+            services.shortlist_thresholds_update(
+                model=model,
+                vacancy_ids=vacancies_to_rank,
+                candidates=(candidate_ids, cm),
+                threads=os.cpu_count() or 1,
+            )
+            del cm
+        else:
+            model = model_store.model_load_or_fit()
+            candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
+            services.shortlist_thresholds_update(model=model, vacancy_ids=vacancies_to_rank)
+    else:
+        model = model_store.model_fit() if refit else model_store.model_load_or_fit()
+    if vacancy_ids is None:
+        vacancy_ids = scorable_vacancy_ids()
+    size = max(1, settings.MATCHING_CHUNK_SIZE)
+    chunks = (
+        [list(candidate_ids[i : i + size]) for i in range(0, len(candidate_ids), size)] if vacancy_ids else []
+    )
+    run.total = len(candidate_ids) * len(vacancy_ids)
+    run.chunks_total = len(chunks)
+    run.chunk_bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
+    run.params = {**run.params, "vacancy_ids": list(vacancy_ids), "model_version": model.version}
+    run.progress_at = timezone.now()
+    if not chunks:
+        run.status, run.finished_at = ScoringRun.Status.DONE, timezone.now()
+    run.save(
+        update_fields=[
+            "total",
+            "chunks_total",
+            "chunk_bounds",
+            "params",
+            "progress_at",
+            "status",
+            "finished_at",
+        ]
+    )
+    for index, chunk in enumerate(chunks):
+        task_send_after_commit("matching.score_chunk", run.pk, index, chunk, list(vacancy_ids), model.version)
+    return run
+
+
+def scoring_runs_recover(*, stall_seconds: int | None = None) -> int:
+    """Re-enqueue what stalled runs lost (a broker restart drops queued tasks): the planning task of an unplanned
+    run, and every chunk not yet stored.  Chunks are idempotent, so a chunk that was only slow is harmless to
+    send twice.  Returns the number of tasks enqueued."""
+    from datetime import timedelta
+
+    stall = timedelta(seconds=settings.MATCHING_RUN_STALL_SECONDS if stall_seconds is None else stall_seconds)
+    cutoff = timezone.now() - stall
+    sent = 0
+    stalled = ScoringRun.objects.filter(
+        status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING], progress_at__lte=cutoff
+    )
+    for run in stalled:
+        params = run.params or {}
+        if not run.chunks_total:
+            task_send_after_commit(
+                "matching.plan_run",
+                run.pk,
+                params.get("candidate_ids"),
+                params.get("vacancy_ids"),
+                bool(params.get("refit")),
+            )
+            sent += 1
+        else:
+            for index in range(len(run.chunk_bounds)):
+                if index in run.completed_chunks:
+                    continue
+                _chunk_send(run, index)
+                sent += 1
+        ScoringRun.objects.filter(pk=run.pk).update(progress_at=timezone.now())
+    return sent
+
+
+def _chunk_send(run: ScoringRun, index: int) -> None:
+    """Enqueue chunk ``index`` of ``run`` again (after commit), its candidates read back from ``chunk_bounds``."""
+
+    params = run.params or {}
+    first, last = run.chunk_bounds[index]
+    ids = list(
+        Candidate.objects.filter(pk__gte=first, pk__lte=last).order_by("pk").values_list("pk", flat=True)
+    )
+    if params.get("candidate_ids") is not None:
+        wanted = set(params["candidate_ids"])
+        ids = [i for i in ids if i in wanted]
+    task_send_after_commit(
+        "matching.score_chunk",
+        run.pk,
+        index,
+        ids,
+        params.get("vacancy_ids") or [],
+        params.get("model_version") or model_store.model_load_or_fit().version,
+    )
+
+
+def scoring_run_chunk_lost(*, run_id: int, index: int, error: str) -> bool:
+    """Record that the task of chunk ``index`` of run ``run_id`` died (its retries used up, or any error that is
+    not retried), and resend the chunk at once — without waiting for the stall sweep — unless it has died more
+    than ``MATCHING_CHUNK_RESENDS`` times; then the run is marked failed, naming the chunk and ``error`` (the
+    error's type: never CV text).  ``chunk_failures`` keeps the count per chunk.  Returns whether it was resent;
+    a chunk already stored or a run no longer in progress is left alone (``False``)."""
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().filter(pk=run_id).first()
+        if (
+            run is None
+            or run.status not in (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING)
+            or index in run.completed_chunks
+            or not 0 <= index < len(run.chunk_bounds)
+        ):
+            return False
+        deaths = int((run.chunk_failures or {}).get(str(index), 0)) + 1
+        run.chunk_failures = {**(run.chunk_failures or {}), str(index): deaths}
+        run.error = f"chunk {index}: {error} (died {deaths} times)"[:2000]
+        resend = deaths <= settings.MATCHING_CHUNK_RESENDS
+        if resend:
+            run.progress_at = timezone.now()
+            _chunk_send(run, index)
+        else:
+            run.status, run.finished_at = ScoringRun.Status.FAILED, timezone.now()
+        run.save(update_fields=["chunk_failures", "error", "progress_at", "status", "finished_at"])
+    logger.warning(
+        "scoring run %s: chunk %s died (%s, %d times): %s",
+        run_id,
+        index,
+        error,
+        deaths,
+        "resent" if resend else "run failed",
+    )
+    return resend
+
+
+def scoring_run_chunk(
+    *, run_id: int, index: int, candidate_ids: Sequence[int], vacancy_ids: Sequence[int], model_version: str
+) -> int:
+    """Score chunk ``index`` of a run and record it as done.  Idempotent: a redelivered chunk upserts the same
+    scores and does not advance the progress twice."""
+    ScoringRun.objects.filter(pk=run_id, started_at__isnull=True).update(
+        started_at=timezone.now(), status=ScoringRun.Status.RUNNING
+    )
+    if settings.MATCHING_FAULT_CHUNK_DELAY:  # fault tests only: hold the chunk open so it can be interrupted
+        import time
+
+        time.sleep(settings.MATCHING_FAULT_CHUNK_DELAY)
+    model = model_store.model_load_or_fit(model_version)
+    all_vacancies = set(vacancy_ids) >= set(scorable_vacancy_ids())
+    written = services.score_pairs(
+        candidate_ids=list(candidate_ids),
+        vacancy_ids=None if all_vacancies else list(vacancy_ids),
+        model=model,
+    )
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().get(pk=run_id)
+        if index in run.completed_chunks:
+            return written
+        run.completed_chunks = [*run.completed_chunks, index]
+        run.done = min(run.total, run.done + len(candidate_ids) * len(vacancy_ids))
+        run.chunks_done = len(run.completed_chunks)
+        run.progress_at = timezone.now()
+        if run.chunks_done >= run.chunks_total:
+            run.status = ScoringRun.Status.DONE
+            run.done = run.total
+            run.finished_at = timezone.now()
+        run.save(
+            update_fields=["done", "chunks_done", "completed_chunks", "status", "finished_at", "progress_at"]
+        )
+    return written
+
+
+def scoring_run_fail(*, run_id: int, error: str) -> None:
+    """Record a non-transient error on a run (the message names the error, never CV text)."""
+    ScoringRun.objects.filter(pk=run_id).update(
+        status=ScoringRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )

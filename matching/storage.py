@@ -1,0 +1,265 @@
+"""What is stored of a scoring pass, and how: the storage policy (which pairs are kept, which are explained), the
+row layout, and the bulk upsert and delete SQL (PostgreSQL: COPY into a staging table, then one
+``INSERT … ON CONFLICT``).
+
+Called by the scoring service (``matching.services``) only: never by models, selectors or views.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+from django.conf import settings
+from django.db.models import F
+
+from matching import scoring
+from matching.models import MatchScore
+
+MATCH_SCORE_UPDATE_FIELDS = [
+    "state",
+    "score",
+    "skills_score",
+    "qualifications_score",
+    "text_score",
+    "matched_skills",
+    "missing_skills",
+    "explanation",
+    "engine_version",
+    "vocabulary_version",
+    "model_version",
+    "weights",
+    "stale",
+    "computed_at",
+    "explained",
+    "confidence",
+]
+ROW_COLUMNS = ["candidate_id", "vacancy_id", *MATCH_SCORE_UPDATE_FIELDS]
+_GROUPS = (
+    ("skills_score", ("required", "desirable", "profile")),
+    ("qualifications_score", ("qualification",)),
+    ("text_score", ("text",)),
+)
+
+
+def pairs_kept(
+    ranking: np.ndarray,
+    *,
+    vacancy_thresholds: np.ndarray,
+    applied: np.ndarray,
+    insufficient: np.ndarray,
+    top_n: int,
+    exact_top_n: bool,
+    candidate_thresholds: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The storage policy of one chunk, pure: ``(keep, explained)``, boolean ``(n_candidates, n_vacancies)`` each.
+
+    ``ranking``: scores 0–100 with insufficient pairs at -1.  Kept: pairs at or above their vacancy's shortlist
+    threshold (``vacancy_thresholds``, one per vacancy, ``-inf`` when it has none; 0.001 of slack, as the
+    threshold comes from the float32 scan), pairs of candidates who applied (``applied``), and each candidate's
+    ``top_n`` best vacancies — exactly when ``exact_top_n`` (every scorable vacancy is in the chunk), else those
+    at or above ``candidate_thresholds`` (each candidate's N-th best stored score elsewhere, ``-inf`` when fewer
+    are stored).  Explained when stored: kept pairs on a shortlist, applied pairs and insufficient pairs (their
+    reason is cheap); the other kept pairs are stored narrow (``explained=False``)."""
+    shortlist = (ranking >= vacancy_thresholds[np.newaxis, :] - 1e-3) | applied
+    keep = shortlist.copy()
+    n_c, n_v = ranking.shape
+    if exact_top_n and n_v <= top_n:
+        keep[:] = True
+    elif exact_top_n:
+        best = np.argpartition(-ranking, top_n - 1, axis=1)[:, :top_n]
+        keep[np.arange(n_c)[:, None], best] = True
+    elif candidate_thresholds is not None:
+        keep |= ranking >= candidate_thresholds[:, np.newaxis]
+    return keep, keep & (shortlist | insufficient)
+
+
+def narrow_row_values(
+    candidate_id,
+    vacancy_id,
+    matrices: scoring.ScoreMatrices,
+    model,
+    vocab_version,
+    weights_json,
+    now,
+    groups,
+    i,
+    j,
+) -> tuple:
+    """One stored row (columns ``ROW_COLUMNS``) of a pair kept narrow: score and component group scores, no
+    explanation (``explained=False``; ``matching.services.match_scores_explain`` fills it in)."""
+    return (
+        candidate_id,
+        vacancy_id,
+        MatchScore.State.SCORED,
+        round(float(matrices.score[i, j]), 2),
+        float(groups["skills_score"][i, j]),
+        float(groups["qualifications_score"][i, j]),
+        float(groups["text_score"][i, j]),
+        "[]",
+        "[]",
+        "{}",
+        scoring.ENGINE_VERSION,
+        vocab_version,
+        model.version,
+        weights_json,
+        False,
+        now,
+        False,
+        matrices.confidence_at(i, j),
+    )
+
+
+def candidate_thresholds(
+    candidate_ids: Sequence[int], exclude_vacancy_ids: Sequence[int], n: int
+) -> dict[int, float]:
+    """Each candidate's N-th best stored score among other vacancies (absent when fewer than N are stored)."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    ranked = (
+        MatchScore.objects.filter(candidate_id__in=candidate_ids, score__isnull=False)
+        .exclude(vacancy_id__in=exclude_vacancy_ids)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("candidate_id")], order_by=F("score").desc()))
+        .filter(rank=n)
+        .values_list("candidate_id", "score")
+    )
+    return dict(ranked)
+
+
+def group_scores(matrices: scoring.ScoreMatrices) -> dict[str, np.ndarray]:
+    """The stored component group scores (0–100, 2 decimals), ``(n_candidates, n_vacancies)`` each: the weighted
+    mean of the group's components with the weights used, 0 where the group has no weight."""
+    w = matrices.weights
+    out = {}
+    for column, names in _GROUPS:
+        ks = [scoring.COMPONENTS.index(n) for n in names]
+        total = w[:, ks].sum(axis=1)
+        points = sum(matrices.components[n] * w[:, k][np.newaxis, :] for n, k in zip(names, ks, strict=True))
+        out[column] = np.where(
+            total[np.newaxis, :] > 0,
+            np.round(100.0 * points / np.where(total > 0, total, 1.0)[np.newaxis, :], 2),
+            0.0,
+        )
+    return out
+
+
+def rows_delete_unkept(candidate_ids: list[int], vacancy_ids: list[int], now) -> set[int]:
+    """Delete the stored rows of these pairs computed before ``now``; returns the vacancies they belonged to."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {MatchScore._meta.db_table} WHERE candidate_id = ANY(%s) "
+                "AND vacancy_id = ANY(%s) AND computed_at < %s RETURNING vacancy_id",
+                [list(candidate_ids), list(vacancy_ids), now],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    dropped = MatchScore.objects.filter(
+        candidate_id__in=candidate_ids, vacancy_id__in=vacancy_ids, computed_at__lt=now
+    )
+    touched = set(dropped.values_list("vacancy_id", flat=True).distinct())
+    dropped.delete()
+    return touched
+
+
+def row_values(
+    candidate_id, vacancy_id, pair: scoring.PairScore, model, vocab_version, weights_json, now, groups, i, j
+) -> tuple:
+    """One stored row (columns ``ROW_COLUMNS``, JSON columns as JSON text) of an explained pair."""
+    scored = pair.state == MatchScore.State.SCORED
+    return (
+        candidate_id,
+        vacancy_id,
+        pair.state,
+        pair.score,
+        float(groups["skills_score"][i, j]) if scored else 0.0,
+        float(groups["qualifications_score"][i, j]) if scored else 0.0,
+        float(groups["text_score"][i, j]) if scored else 0.0,
+        json.dumps(pair.matched),
+        json.dumps(pair.missing),
+        json.dumps(
+            {
+                "state": pair.state,
+                "reason": pair.reason,
+                "components": pair.components,
+                "engine_version": scoring.ENGINE_VERSION,
+                "confidence": pair.confidence,
+                "confidence_reason": pair.confidence_reason,
+                "flags": pair.flags,
+            }
+        ),
+        scoring.ENGINE_VERSION,
+        vocab_version,
+        model.version,
+        weights_json,
+        False,
+        now,
+        True,
+        pair.confidence,
+    )
+
+
+_STAGE_SQL = """
+CREATE TEMP TABLE IF NOT EXISTS matchscore_stage (
+    candidate_id bigint, vacancy_id bigint, state varchar(20), score double precision,
+    skills_score double precision, qualifications_score double precision, text_score double precision,
+    matched_skills jsonb, missing_skills jsonb, explanation jsonb, engine_version varchar(40),
+    vocabulary_version varchar(40), model_version varchar(40), weights jsonb, stale boolean,
+    computed_at timestamptz, explained boolean, confidence varchar(6)
+) ON COMMIT DELETE ROWS
+"""
+
+
+def rows_upsert(rows: list[tuple]) -> None:
+    """Upsert rows (``ROW_COLUMNS``) on (candidate, vacancy), inside the caller's transaction.  PostgreSQL:
+    COPY into a temporary staging table and one ``INSERT … ON CONFLICT DO UPDATE``; elsewhere ``bulk_create``
+    with ``update_conflicts``."""
+    if not rows:
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        table = MatchScore._meta.db_table
+        columns = ", ".join(ROW_COLUMNS)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in MATCH_SCORE_UPDATE_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.execute(_STAGE_SQL)
+            # COPY runs on psycopg's own cursor, outside Django's error wrapping: wrap it, so a dropped connection
+            # is django.db.OperationalError (retried by the tasks) and marks the connection for closing.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY matchscore_stage ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+                if settings.MATCHING_FAULT_COPY_DELAY:  # fault tests only: hold the COPY open to drop it
+                    import time
+
+                    time.sleep(settings.MATCHING_FAULT_COPY_DELAY)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM matchscore_stage "
+                f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}"
+            )
+            cursor.execute("DELETE FROM matchscore_stage")
+        return
+    objects = [row_object(row) for row in rows]
+    MatchScore.objects.bulk_create(
+        objects,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["candidate", "vacancy"],
+        update_fields=MATCH_SCORE_UPDATE_FIELDS,
+    )
+
+
+_JSON_COLUMNS = frozenset({"matched_skills", "missing_skills", "explanation", "weights"})
+
+
+def row_object(row: tuple) -> MatchScore:
+    """An unsaved ``MatchScore`` from one row of ``ROW_COLUMNS`` (JSON columns as JSON text)."""
+    return MatchScore(
+        **{c: (json.loads(v) if c in _JSON_COLUMNS else v) for c, v in zip(ROW_COLUMNS, row, strict=True)}
+    )
