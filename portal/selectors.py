@@ -36,14 +36,6 @@ SCORING_WAIT = timedelta(seconds=60)
 IMPROVEMENTS_SHOWN = 5
 
 
-# --- the signed-in candidate ----------------------------------------------------------------------------------
-def candidate_for_user(user) -> Candidate | None:
-    """The candidate profile of ``user``, or None (anonymous, or an account without a profile)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Candidate.objects.filter(user=user).first()
-
-
 def candidate_profile(*, candidate: Candidate) -> Candidate:
     """The candidate with skills, qualifications and experience loaded (a fixed number of queries)."""
     return (

@@ -51,6 +51,7 @@ from recruiting.models import (
     SkillImportance,
     Vacancy,
 )
+from recruiting.permissions import candidate_of
 from recruiting.services import ApplicationError, application_create, application_withdraw
 
 VACANCIES_PER_PAGE = 20
@@ -70,7 +71,7 @@ def candidate_required(view):
     @login_required
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        candidate = selectors.candidate_for_user(request.user)
+        candidate = candidate_of(request.user)
         if candidate is None:
             return redirect(f"{reverse('portal:profile_start')}?next={request.path}")
         return view(request, candidate, *args, **kwargs)
@@ -93,7 +94,7 @@ def _decorate(vacancy: Vacancy) -> Vacancy:
 
 @require_GET
 def vacancy_list(request: HttpRequest) -> HttpResponse:
-    candidate = selectors.candidate_for_user(request.user)
+    candidate = candidate_of(request.user)
     filterset = VacancyFilter(request.GET or None, queryset=recruiting_selectors.vacancy_list_open())
     queryset = selectors.vacancies_for_candidate(filterset.qs, candidate=candidate)
     sort = request.GET.get("sort", "newest")
@@ -154,7 +155,7 @@ def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vacancy = recruiting_selectors.vacancy_get_open(pk=pk)
     if vacancy is None:
         raise Http404("No open vacancy with this id.")
-    candidate = selectors.candidate_for_user(request.user)
+    candidate = candidate_of(request.user)
     return render(request, "portal/vacancy_detail.html", _vacancy_context(request, vacancy, candidate))
 
 
@@ -221,7 +222,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 @require_http_methods(["GET", "POST"])
 def profile_start(request: HttpRequest) -> HttpResponse:
     """Consent for an account that has no candidate profile yet; creates the profile."""
-    if selectors.candidate_for_user(request.user) is not None:
+    if candidate_of(request.user) is not None:
         return redirect("portal:profile")
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -447,7 +448,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         request,
         "portal/privacy.html",
         {
-            "candidate": selectors.candidate_for_user(request.user),
+            "candidate": candidate_of(request.user),
         },
     )
 
@@ -486,6 +487,6 @@ def privacy_delete(request: HttpRequest) -> HttpResponse:
         "portal/privacy_delete.html",
         {
             "form": form,
-            "candidate": selectors.candidate_for_user(request.user),
+            "candidate": candidate_of(request.user),
         },
     )

@@ -13,8 +13,8 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from recruiting.api.permissions import HIRING_MANAGERS_GROUP
 from recruiting.models import Application, Vacancy
+from recruiting.permissions import HIRING_MANAGERS_GROUP
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
