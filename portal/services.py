@@ -25,7 +25,13 @@ from matching import services as matching_services
 from matching.evidence import LEVEL_WEIGHTS
 from matching.extraction import extract_qualifications, extract_years_experience
 from matching.models import MatchScore, Skill
-from recruiting.documents import DocumentError, display_name, read_document
+from recruiting.documents import (
+    DOCUMENT_TYPES_TEXT,
+    DocumentError,
+    display_name,
+    has_document_extension,
+    read_document,
+)
 from recruiting.models import (
     Application,
     Candidate,
@@ -41,7 +47,6 @@ from recruiting.services import CANDIDATE_PROFILE_FIELDS, candidate_profile_upda
 
 PORTAL_SOURCE = "portal"
 PENDING_CV_DIR = "cv-pending"
-CV_EXTENSIONS = (".pdf", ".docx", ".txt")
 
 
 class ProfileError(ValueError):
@@ -292,8 +297,8 @@ def cv_pending_create(*, data: bytes, filename: str) -> dict:
     the candidate when the file is empty, too large, corrupt, of the wrong type or without text.
     """
     name = display_name(filename)
-    if not name.lower().endswith(CV_EXTENSIONS):
-        raise DocumentError(f"{name} is not a PDF, DOCX or TXT file.")
+    if not has_document_extension(name):
+        raise DocumentError(f"{name} is not a {DOCUMENT_TYPES_TEXT} file.")
     text = read_document(data, name, max_bytes=settings.CV_MAX_UPLOAD_BYTES)
     token = uuid.uuid4().hex
     path = default_storage.save(f"{PENDING_CV_DIR}/{token}{_extension_of_content(data)}", ContentFile(data))

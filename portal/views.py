@@ -41,7 +41,7 @@ from portal.forms import (
     SkillAddForm,
 )
 from recruiting import selectors as recruiting_selectors
-from recruiting.documents import DocumentError
+from recruiting.documents import DOCUMENT_CONTENT_TYPES, DocumentError
 from recruiting.models import (
     Application,
     Candidate,
@@ -57,11 +57,6 @@ from recruiting.services import ApplicationError, application_create, applicatio
 VACANCIES_PER_PAGE = 20
 KEY_SKILLS_SHOWN = 5
 PENDING_CV_SESSION_KEY = "portal_pending_cv"
-CV_CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".txt": "text/plain; charset=utf-8",
-}
 
 
 def candidate_required(view):
@@ -435,7 +430,7 @@ def cv_download(request: HttpRequest, candidate: Candidate) -> FileResponse:
         handle,
         as_attachment=True,
         filename=f"my-cv{extension}",
-        content_type=CV_CONTENT_TYPES.get(extension, "application/octet-stream"),
+        content_type=DOCUMENT_CONTENT_TYPES.get(extension, "application/octet-stream"),
     )
     response["Cache-Control"] = "private, no-store"
     return response
