@@ -43,7 +43,6 @@ from recruiting.models import (
 )
 from recruiting.names import name_from_cv
 from recruiting.permissions import candidate_match_scores
-from recruiting.services import CANDIDATE_PROFILE_FIELDS, candidate_profile_update  # noqa: F401 - portal.views uses it
 
 PORTAL_SOURCE = "portal"
 PENDING_CV_DIR = "cv-pending"
@@ -86,11 +85,6 @@ def _rescore(candidate: Candidate) -> None:
     """Mark the profile as saved now (``updated_at``) and rescore it once the transaction commits."""
     candidate.save(update_fields=["updated_at"])
     matching_services.enqueue_candidate_scoring(candidate_id=candidate.pk)
-
-
-# --- profile fields ----------------------------------------------------------------------------------------
-# One service for the portal and the API: ``recruiting.services.candidate_profile_update``.
-PROFILE_FIELDS = CANDIDATE_PROFILE_FIELDS
 
 
 # --- skills ------------------------------------------------------------------------------------------------

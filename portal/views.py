@@ -52,7 +52,13 @@ from recruiting.models import (
     Vacancy,
 )
 from recruiting.permissions import candidate_of
-from recruiting.services import ApplicationError, application_create, application_withdraw
+from recruiting.services import (
+    CANDIDATE_PROFILE_FIELDS,
+    ApplicationError,
+    application_create,
+    application_withdraw,
+    candidate_profile_update,
+)
 
 VACANCIES_PER_PAGE = 20
 KEY_SKILLS_SHOWN = 5
@@ -228,7 +234,7 @@ def profile_start(request: HttpRequest) -> HttpResponse:
 
 
 def _profile_initial(candidate: Candidate) -> dict:
-    return {name: getattr(candidate, name) for name in services.PROFILE_FIELDS}
+    return {name: getattr(candidate, name) for name in CANDIDATE_PROFILE_FIELDS}
 
 
 def _render_profile(request: HttpRequest, candidate: Candidate, **forms) -> HttpResponse:
@@ -260,7 +266,7 @@ def profile(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.candidate_profile_update(candidate=candidate, **form.cleaned_data)
+            candidate_profile_update(candidate=candidate, **form.cleaned_data)
             messages.success(request, "Your details are saved.")
             return redirect("portal:profile")
         return _render_profile(request, candidate, profile_form=form)
