@@ -20,6 +20,7 @@ from matching.bands import label as band_label
 from matching.explain import score_confidence, score_flags, skill_credit
 from matching.models import MatchScore, Skill
 from matching.ranking import rank_text, ranking_order_by
+from matching.scoring import minimum_qualification_level
 from recruiting.models import (
     Application,
     ApplicationStageChange,
@@ -202,7 +203,7 @@ def _with_article(label: str) -> str:
 def qualification_fit(*, candidate: Candidate, vacancy: Vacancy) -> dict:
     """``{"fits": True | False | None, "text": plain words}`` for the candidate's degrees against the role's."""
     vacancy_quals = list(vacancy.qualifications.all())
-    wanted = vacancy.min_qualification_level or min((q.level for q in vacancy_quals), default=0)
+    wanted = minimum_qualification_level(vacancy.min_qualification_level, (q.level for q in vacancy_quals))
     fields = sorted({q.field for q in vacancy_quals if q.field})
     held = list(candidate.qualifications.all())
     best = max(held, key=lambda q: q.level, default=None)
