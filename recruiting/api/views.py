@@ -265,6 +265,9 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         summary="Change a vacancy's title or text (recruiters)",
         request=s.VacancyUpdateInputSerializer,
         responses={200: s.VacancySerializer},
+        description="The workspace's edit (`recruiting.services.vacancy_update`): a changed text is read "
+        "again (its extracted skills and terms follow it; skills a recruiter entered stay), the vacancy's "
+        "scores are marked stale and rescored, and the change is written to the audit log.",
     )
     def partial_update(self, request, pk=None):
         vacancy = self.get_object()
@@ -272,13 +275,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         d = data.validated_data
         try:
-            vacancy, _ = services.vacancy_upsert(
-                source=vacancy.source,
-                reference=vacancy.reference,
-                title=d.get("title", vacancy.title),
-                description=d.get("description", vacancy.description),
-                status=vacancy.status,
-            )
+            vacancy = services.vacancy_update(vacancy=vacancy, actor=request.user, fields=dict(d))
         except ValueError as exc:
             raise ValidationError({"description": [str(exc)]}) from None
         return self._respond(vacancy)
