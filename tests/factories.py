@@ -147,108 +147,6 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     vacancy = factory.SubFactory(VacancyFactory)
 
 
-def _components(skills: float, qualifications: float, text: float) -> list[dict]:
-    weights = {"skills": 0.6, "qualifications": 0.15, "text": 0.25}
-    labels = {"skills": "Skills", "qualifications": "Qualifications", "text": "Text similarity"}
-    scores = {"skills": skills, "qualifications": qualifications, "text": text}
-    return [
-        {
-            "name": n,
-            "label": labels[n],
-            "score": scores[n],
-            "weight": weights[n],
-            "points": scores[n] * weights[n],
-        }
-        for n in ("skills", "qualifications", "text")
-    ]
-
-
-class MatchScoreFactory(factory.django.DjangoModelFactory):
-    """A "scored" match score whose components add up to ``score`` (weights 0.6 / 0.15 / 0.25)."""
-
-    class Meta:
-        model = MatchScore
-
-    candidate = factory.SubFactory(CandidateFactory)
-    vacancy = factory.SubFactory(VacancyFactory)
-    state = MatchScore.State.SCORED
-    skills_score = 80.0
-    qualifications_score = 100.0
-    text_score = 40.0
-    score = factory.LazyAttribute(
-        lambda o: round(o.skills_score * 0.6 + o.qualifications_score * 0.15 + o.text_score * 0.25, 4)
-    )
-    matched_skills = factory.LazyFunction(
-        lambda: [
-            {
-                "skill": "Python",
-                "category": "language",
-                "importance": "required",
-                "weight": 0.12,
-                "contribution": 8.3,
-                "evidence": "Five years of Python for data pipelines",
-            },
-            {
-                "skill": "PyTorch",
-                "category": "library",
-                "importance": "desirable",
-                "weight": 0.05,
-                "contribution": 3.1,
-                "evidence": "Trained transformer models in PyTorch",
-            },
-        ]
-    )
-    missing_skills = factory.LazyFunction(
-        lambda: [
-            {
-                "skill": "Kafka",
-                "category": "platform",
-                "importance": "desirable",
-                "weight": 0.05,
-                "contribution": 0.0,
-                "gain": 2.1,
-            },
-            {
-                "skill": "Kubernetes",
-                "category": "platform",
-                "importance": "required",
-                "weight": 0.1,
-                "contribution": 0.0,
-                "gain": 6.0,
-            },
-        ]
-    )
-    explanation = factory.LazyAttribute(
-        lambda o: {
-            "state": "scored",
-            "reason": "",
-            "components": _components(o.skills_score, o.qualifications_score, o.text_score),
-            "engine_version": ENGINE_VERSION,
-        }
-    )
-    engine_version = ENGINE_VERSION
-    computed_at = factory.LazyFunction(timezone.now)
-
-    class Params:
-        insufficient = factory.Trait(
-            state=MatchScore.State.INSUFFICIENT_DATA,
-            skills_score=0.0,
-            qualifications_score=0.0,
-            text_score=0.0,
-            score=None,
-            matched_skills=factory.LazyFunction(list),
-            missing_skills=factory.LazyFunction(list),
-            explanation=factory.LazyFunction(
-                lambda: {
-                    "state": "insufficient_data",
-                    "reason": "The CV has fewer than 20 words of readable text.",
-                    "components": [],
-                    "engine_version": ENGINE_VERSION,
-                }
-            ),
-        )
-
-
 ENGINE_WEIGHTS = {
     "required": 0.30,
     "desirable": 0.05,
@@ -295,19 +193,134 @@ def engine_components(score: float) -> list[dict]:
     return out
 
 
-class EngineMatchScoreFactory(MatchScoreFactory):
-    """A "scored" match score explained with the engine's six components (required, desirable, qualification,
-    experience, profile, text); ``score`` is set directly."""
+class MatchScoreFactory(factory.django.DjangoModelFactory):
+    """A "scored" match score explained as the engine explains one today (``matching.services._row_values``):
+    the six components of ``matching.scoring.COMPONENTS`` adding up to ``score``, a confidence and flags, and
+    matched skills with their evidence level.  ``score`` follows the stored group scores (skills,
+    qualifications, text: 0.6 / 0.15 / 0.25), so passing one of them moves it."""
 
-    score = 72.0
+    class Meta:
+        model = MatchScore
+
+    candidate = factory.SubFactory(CandidateFactory)
+    vacancy = factory.SubFactory(VacancyFactory)
+    state = MatchScore.State.SCORED
+    skills_score = 80.0
+    qualifications_score = 100.0
+    text_score = 40.0
+    score = factory.LazyAttribute(
+        lambda o: round(o.skills_score * 0.6 + o.qualifications_score * 0.15 + o.text_score * 0.25, 4)
+    )
+    matched_skills = factory.LazyFunction(
+        lambda: [
+            {
+                "skill": "Python",
+                "category": "language",
+                "importance": "required",
+                "weight": 0.12,
+                "contribution": 8.3,
+                "evidence_level": "used",
+                "evidence": "Five years of Python for data pipelines",
+            },
+            {
+                "skill": "PyTorch",
+                "category": "library",
+                "importance": "desirable",
+                "weight": 0.05,
+                "contribution": 3.1,
+                "evidence_level": "used",
+                "evidence": "Trained transformer models in PyTorch",
+            },
+        ]
+    )
+    missing_skills = factory.LazyFunction(
+        lambda: [
+            {
+                "skill": "Kafka",
+                "category": "platform",
+                "importance": "desirable",
+                "weight": 0.05,
+                "contribution": 0.0,
+                "gain": 2.1,
+            },
+            {
+                "skill": "Kubernetes",
+                "category": "platform",
+                "importance": "required",
+                "weight": 0.1,
+                "contribution": 0.0,
+                "gain": 6.0,
+            },
+        ]
+    )
     explanation = factory.LazyAttribute(
         lambda o: {
             "state": "scored",
             "reason": "",
             "components": engine_components(o.score or 0.0),
             "engine_version": ENGINE_VERSION,
+            "confidence": o.confidence,
+            "confidence_reason": "",
+            "flags": [],
         }
     )
+    engine_version = ENGINE_VERSION
+    confidence = MatchScore.Confidence.HIGH
+    computed_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        # A row stored before the engine gave confidence, flags and evidence levels: old rows must still read
+        # and render (until a rescore replaces them).
+        old_shape = factory.Trait(
+            confidence="",
+            matched_skills=factory.LazyFunction(
+                lambda: [
+                    {
+                        "skill": "Python",
+                        "category": "language",
+                        "importance": "required",
+                        "weight": 0.12,
+                        "contribution": 8.3,
+                        "evidence": "Five years of Python for data pipelines",
+                    }
+                ]
+            ),
+            explanation=factory.LazyAttribute(
+                lambda o: {
+                    "state": "scored",
+                    "reason": "",
+                    "components": engine_components(o.score or 0.0),
+                    "engine_version": ENGINE_VERSION,
+                }
+            ),
+        )
+        insufficient = factory.Trait(
+            state=MatchScore.State.INSUFFICIENT_DATA,
+            skills_score=0.0,
+            qualifications_score=0.0,
+            text_score=0.0,
+            score=None,
+            matched_skills=factory.LazyFunction(list),
+            missing_skills=factory.LazyFunction(list),
+            explanation=factory.LazyFunction(
+                lambda: {
+                    "state": "insufficient_data",
+                    "reason": "The CV has fewer than 20 words of readable text.",
+                    "components": [],
+                    "engine_version": ENGINE_VERSION,
+                    "confidence": "",
+                    "confidence_reason": "",
+                    "flags": [],
+                }
+            ),
+            confidence="",
+        )
+
+
+class EngineMatchScoreFactory(MatchScoreFactory):
+    """``MatchScoreFactory`` with ``score`` set directly (72 unless given) instead of from the group scores."""
+
+    score = 72.0
 
 
 class NoteFactory(factory.django.DjangoModelFactory):

@@ -97,7 +97,8 @@ def world(db) -> World:
     draft_vacancy = VacancyFactory(title="Draft role", status=Vacancy.Status.DRAFT)
     application = ApplicationFactory(candidate=candidate, vacancy=managed_vacancy)
     other_application = ApplicationFactory(candidate=other_candidate, vacancy=open_vacancy)
-    score = MatchScoreFactory(candidate=candidate, vacancy=managed_vacancy)
+    # a row stored before confidence existed (tests/api/test_match_score_confidence.py reads it as such)
+    score = MatchScoreFactory(candidate=candidate, vacancy=managed_vacancy, old_shape=True)
     other_score = MatchScoreFactory(candidate=other_candidate, vacancy=open_vacancy, text_score=10.0)
     return World(
         recruiter=recruiter,
