@@ -193,6 +193,34 @@ def engine_components(score: float) -> list[dict]:
     return out
 
 
+def _matched_skills(*, evidence_levels: bool = True) -> list[dict]:
+    """Two matched skills as the engine stores them; without ``evidence_levels`` as stored before them."""
+    skills = [
+        {
+            "skill": "Python",
+            "category": "language",
+            "importance": "required",
+            "weight": 0.12,
+            "contribution": 8.3,
+            "evidence_level": "used",
+            "evidence": "Five years of Python for data pipelines",
+        },
+        {
+            "skill": "PyTorch",
+            "category": "library",
+            "importance": "desirable",
+            "weight": 0.05,
+            "contribution": 3.1,
+            "evidence_level": "used",
+            "evidence": "Trained transformer models in PyTorch",
+        },
+    ]
+    if not evidence_levels:
+        for skill in skills:
+            del skill["evidence_level"]
+    return skills
+
+
 class MatchScoreFactory(factory.django.DjangoModelFactory):
     """A "scored" match score explained as the engine explains one today (``matching.services._row_values``):
     the six components of ``matching.scoring.COMPONENTS`` adding up to ``score``, a confidence and flags, and
@@ -211,28 +239,7 @@ class MatchScoreFactory(factory.django.DjangoModelFactory):
     score = factory.LazyAttribute(
         lambda o: round(o.skills_score * 0.6 + o.qualifications_score * 0.15 + o.text_score * 0.25, 4)
     )
-    matched_skills = factory.LazyFunction(
-        lambda: [
-            {
-                "skill": "Python",
-                "category": "language",
-                "importance": "required",
-                "weight": 0.12,
-                "contribution": 8.3,
-                "evidence_level": "used",
-                "evidence": "Five years of Python for data pipelines",
-            },
-            {
-                "skill": "PyTorch",
-                "category": "library",
-                "importance": "desirable",
-                "weight": 0.05,
-                "contribution": 3.1,
-                "evidence_level": "used",
-                "evidence": "Trained transformer models in PyTorch",
-            },
-        ]
-    )
+    matched_skills = factory.LazyFunction(_matched_skills)
     missing_skills = factory.LazyFunction(
         lambda: [
             {
@@ -273,18 +280,7 @@ class MatchScoreFactory(factory.django.DjangoModelFactory):
         # and render (until a rescore replaces them).
         old_shape = factory.Trait(
             confidence="",
-            matched_skills=factory.LazyFunction(
-                lambda: [
-                    {
-                        "skill": "Python",
-                        "category": "language",
-                        "importance": "required",
-                        "weight": 0.12,
-                        "contribution": 8.3,
-                        "evidence": "Five years of Python for data pipelines",
-                    }
-                ]
-            ),
+            matched_skills=factory.LazyFunction(lambda: _matched_skills(evidence_levels=False)),
             explanation=factory.LazyAttribute(
                 lambda o: {
                     "state": "scored",
