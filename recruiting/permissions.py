@@ -156,9 +156,8 @@ def visible_vacancies(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def listed_vacancies(user) -> QuerySet:
-    """The vacancies ``user`` may read in the API and the portal: the open ones for anyone, anonymous included,
-    and besides them those ``visible_vacancies`` gives the user (all for recruiters, their own for hiring
-    managers)."""
+    """The vacancies ``user`` may read through the API: the open ones for anyone, anonymous included, and besides
+    them those ``visible_vacancies`` gives the user (all for recruiters, their own for hiring managers)."""
     from recruiting.models import Vacancy
 
     if is_recruiter(user):
