@@ -38,6 +38,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from matching.extraction import mention_counts
+
 __all__ = [
     "EVIDENCE_LEVELS",
     "KEYWORD_LIST_MESSAGE",
@@ -196,7 +198,7 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
         for k, ln in enumerate(lines)
     }
     best: dict[str, tuple[int, str]] = {}
-    counts: dict[str, int] = {}
+    counts = mention_counts(mentions)
     rank = {"used": 2, "listed": 1, "mentioned": 0}
     for line_no, found in sorted(by_line.items()):
         begin = line_starts[line_no]
@@ -236,7 +238,6 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
                     level = "listed"
                 else:
                     level = "mentioned"
-                counts[m.skill] = counts.get(m.skill, 0) + 1
                 if m.skill not in best or rank[level] > rank[best[m.skill][1]]:
                     best[m.skill] = (m.start, level)
     skills = {}

@@ -317,6 +317,13 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _LONE_LINE = re.compile(r"^[\s•·●▪◦➢✓*\-–>\d.)(]*$")
 
 
+def mention_counts(mentions: Iterable) -> dict[str, int]:
+    """Canonical skill name → how many of ``mentions`` (``SkillExtractor.find``'s, or anything with a ``skill``)
+    name it.  The one way mentions are counted: a vacancy's stored ``mentions``, the requirement decision and a
+    CV's evidence all count with it."""
+    return dict(Counter(m.skill for m in mentions))
+
+
 class SkillExtractor:
     """Finds vocabulary skills in free text (see the module docstring for the matching and ambiguity rules).
 
@@ -428,7 +435,7 @@ class SkillExtractor:
 
     def counts(self, text: str) -> dict[str, int]:
         """Canonical skill name → number of counted mentions in ``text`` (skills not found are absent)."""
-        return dict(Counter(m.skill for m in self.find(text)))
+        return mention_counts(self.find(text))
 
     def entry(self, name: str) -> SkillEntry | None:
         """The vocabulary entry whose name or alias is ``name`` (any case/separators), or None."""
@@ -1227,12 +1234,11 @@ def decide_requirements(text: str, extractor: SkillExtractor, *, title: str = ""
     named = role_skills([title], extractor) if title else []
     if not mentions:
         return RequirementDecision(dict.fromkeys(named, "required"), False)
-    counts: Counter[str] = Counter()
+    counts = mention_counts(mentions)
     first: dict[str, int] = {}
     state: dict[str, str] = {}
     rank = {"required": 2, "desirable": 1, "uncued": 0}
     for mention, importance in zip(mentions, _mention_importance(text, mentions)):
-        counts[mention.skill] += 1
         first.setdefault(mention.skill, mention.start)
         if rank[importance] >= rank[state.get(mention.skill, "uncued")]:
             state[mention.skill] = importance

@@ -67,7 +67,7 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
@@ -226,6 +226,14 @@ class VacancyDocument:
     weights: ComponentWeights = field(default_factory=ComponentWeights)
     core: Sequence[str] = ()
     language: str = ""
+
+
+def minimum_qualification_level(stated: int | None, levels: Iterable[int]) -> int:
+    """The qualification level (0–4, 0: none) a vacancy asks for: the level a recruiter ``stated``
+    (``Vacancy.min_qualification_level``) when there is one, else the lowest of the ``levels`` of the
+    qualifications its text names ("a BSc or MSc" asks for a BSc), else 0.  The one statement of the rule: the
+    engine's documents and the portal's "does my degree fit" line both read it."""
+    return stated or min(levels, default=0)
 
 
 @dataclass

@@ -112,7 +112,7 @@ def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring
         required = {ln.skill.name: ln.mentions for ln in v.skill_links.all() if ln.importance == "required"}
         desirable = {ln.skill.name: ln.mentions for ln in v.skill_links.all() if ln.importance == "desirable"}
         quals = list(v.qualifications.all())
-        min_level = v.min_qualification_level or min((q.level for q in quals), default=0)
+        min_level = scoring.minimum_qualification_level(v.min_qualification_level, (q.level for q in quals))
         doc = scoring.VacancyDocument(
             text=neutralise(v.description),
             required=required,
@@ -165,7 +165,7 @@ def documents_from_text(
         text=vacancy_text,
         required={s: n for s, n in counts.items() if importance.get(s) == "required"},
         desirable={s: n for s, n in counts.items() if importance.get(s) == "desirable"},
-        min_qualification_level=min((q.level for q in vquals), default=0),
+        min_qualification_level=scoring.minimum_qualification_level(None, (q.level for q in vquals)),
         fields=[q.field for q in vquals if q.field],
         core=title_skills(vacancy_title, counts),
         language=language_of(vacancy_text),

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from matching import scoring
-from matching.enqueue import enqueue_vacancy_scoring
 from matching.model_store import model_load, model_load_or_fit
 from matching.models import MatchScore, ShortlistThreshold
 from matching.selectors import (
@@ -346,18 +345,6 @@ def score_texts(*, vacancy_text: str, cv_texts: Sequence[str], vacancy_title: st
     return [
         None if matrices.insufficient[i, 0] else float(matrices.score[i, 0]) for i in range(len(candidates))
     ]
-
-
-def vacancy_set_weights(*, vacancy: Vacancy, weights: dict) -> Vacancy:
-    """Set a vacancy's component weights (partial mapping; missing ones keep their defaults), mark its scores
-    stale and enqueue its rescoring.  Raises ``ValueError`` on an unknown component or a bad weight."""
-    scoring.ComponentWeights.from_mapping(weights)  # validates
-    with transaction.atomic():
-        vacancy.weights = {k: float(v) for k, v in weights.items()}
-        vacancy.save(update_fields=["weights", "updated_at"])
-        MatchScore.objects.filter(vacancy=vacancy).update(stale=True)
-        enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
-    return vacancy
 
 
 def score_details(

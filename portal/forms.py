@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import services
+from recruiting.documents import DOCUMENT_CONTENT_TYPES, DOCUMENT_EXTENSIONS
 from recruiting.models import DegreeLevel, EmploymentType, RemoteOption, Seniority
 
 CURRENCIES = [
@@ -166,12 +167,15 @@ class ExperienceForm(forms.Form):
 class CvUploadForm(forms.Form):
     cv = forms.FileField(
         label="CV file",
-        help_text="PDF, Word (DOCX) or plain text, at most 5 MB.",
+        help_text="PDF, Word (DOCX) or plain text (TXT, Markdown), at most 5 MB.",
         widget=forms.ClearableFileInput(
             attrs={
-                "accept": ".pdf,.docx,.txt,application/pdf,text/plain,"
-                "application/vnd.openxmlformats-officedocument."
-                "wordprocessingml.document"
+                "accept": ",".join(
+                    [
+                        *sorted(DOCUMENT_EXTENSIONS),
+                        *sorted({t.split(";")[0] for t in DOCUMENT_CONTENT_TYPES.values()}),
+                    ]
+                )
             }
         ),
         error_messages={

@@ -21,6 +21,7 @@ from matching.bands import label as band_label
 from matching.models import MatchScore, Skill
 from matching.presentation import score_confidence, score_flags, skill_credit
 from matching.ranking import rank_text, ranking_order_by
+from matching.scoring import minimum_qualification_level
 from matching.services import match_scores_explain
 from recruiting.models import (
     Application,
@@ -36,14 +37,6 @@ from recruiting.selectors import match_bands, with_vacancy_rank
 # How long the pages wait for the worker before scoring the pair on the page itself.
 SCORING_WAIT = timedelta(seconds=60)
 IMPROVEMENTS_SHOWN = 5
-
-
-# --- the signed-in candidate ----------------------------------------------------------------------------------
-def candidate_for_user(user) -> Candidate | None:
-    """The candidate profile of ``user``, or None (anonymous, or an account without a profile)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Candidate.objects.filter(user=user).first()
 
 
 def candidate_profile(*, candidate: Candidate) -> Candidate:
@@ -213,7 +206,7 @@ def _with_article(label: str) -> str:
 def qualification_fit(*, candidate: Candidate, vacancy: Vacancy) -> dict:
     """``{"fits": True | False | None, "text": plain words}`` for the candidate's degrees against the role's."""
     vacancy_quals = list(vacancy.qualifications.all())
-    wanted = vacancy.min_qualification_level or min((q.level for q in vacancy_quals), default=0)
+    wanted = minimum_qualification_level(vacancy.min_qualification_level, (q.level for q in vacancy_quals))
     fields = sorted({q.field for q in vacancy_quals if q.field})
     held = list(candidate.qualifications.all())
     best = max(held, key=lambda q: q.level, default=None)

@@ -27,7 +27,13 @@ from matching.evidence import LEVEL_WEIGHTS
 from matching.extraction import extract_qualifications, extract_years_experience
 from matching.models import MatchScore, Skill
 from matching.services import match_scores_explain
-from recruiting.documents import DocumentError, display_name, read_document
+from recruiting.documents import (
+    DOCUMENT_TYPES_TEXT,
+    DocumentError,
+    display_name,
+    has_document_extension,
+    read_document,
+)
 from recruiting.models import (
     Application,
     Candidate,
@@ -39,11 +45,9 @@ from recruiting.models import (
 )
 from recruiting.names import name_from_cv
 from recruiting.permissions import candidate_match_scores
-from recruiting.services import CANDIDATE_PROFILE_FIELDS, candidate_profile_update  # noqa: F401 - portal.views uses it
 
 PORTAL_SOURCE = "portal"
 PENDING_CV_DIR = "cv-pending"
-CV_EXTENSIONS = (".pdf", ".docx", ".txt")
 
 
 class ProfileError(ValueError):
@@ -83,11 +87,6 @@ def _rescore(candidate: Candidate) -> None:
     """Mark the profile as saved now (``updated_at``) and rescore it once the transaction commits."""
     candidate.save(update_fields=["updated_at"])
     matching_enqueue.enqueue_candidate_scoring(candidate_id=candidate.pk)
-
-
-# --- profile fields ----------------------------------------------------------------------------------------
-# One service for the portal and the API: ``recruiting.services.candidate_profile_update``.
-PROFILE_FIELDS = CANDIDATE_PROFILE_FIELDS
 
 
 # --- skills ------------------------------------------------------------------------------------------------
@@ -294,8 +293,8 @@ def cv_pending_create(*, data: bytes, filename: str) -> dict:
     the candidate when the file is empty, too large, corrupt, of the wrong type or without text.
     """
     name = display_name(filename)
-    if not name.lower().endswith(CV_EXTENSIONS):
-        raise DocumentError(f"{name} is not a PDF, DOCX or TXT file.")
+    if not has_document_extension(name):
+        raise DocumentError(f"{name} is not a {DOCUMENT_TYPES_TEXT} file.")
     text = read_document(data, name, max_bytes=settings.CV_MAX_UPLOAD_BYTES)
     token = uuid.uuid4().hex
     path = default_storage.save(f"{PENDING_CV_DIR}/{token}{_extension_of_content(data)}", ContentFile(data))

@@ -42,7 +42,7 @@ from portal.forms import (
     SkillAddForm,
 )
 from recruiting import selectors as recruiting_selectors
-from recruiting.documents import DocumentError
+from recruiting.documents import DOCUMENT_CONTENT_TYPES, DocumentError
 from recruiting.models import (
     Application,
     Candidate,
@@ -52,16 +52,18 @@ from recruiting.models import (
     SkillImportance,
     Vacancy,
 )
-from recruiting.services import ApplicationError, application_create, application_withdraw
+from recruiting.permissions import candidate_of
+from recruiting.services import (
+    CANDIDATE_PROFILE_FIELDS,
+    ApplicationError,
+    application_create,
+    application_withdraw,
+    candidate_profile_update,
+)
 
 VACANCIES_PER_PAGE = 20
 KEY_SKILLS_SHOWN = 5
 PENDING_CV_SESSION_KEY = "portal_pending_cv"
-CV_CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".txt": "text/plain; charset=utf-8",
-}
 
 
 def candidate_required(view):
@@ -71,7 +73,7 @@ def candidate_required(view):
     @login_required
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        candidate = selectors.candidate_for_user(request.user)
+        candidate = candidate_of(request.user)
         if candidate is None:
             return redirect(f"{reverse('portal:profile_start')}?next={request.path}")
         return view(request, candidate, *args, **kwargs)
@@ -94,7 +96,7 @@ def _decorate(vacancy: Vacancy) -> Vacancy:
 
 @require_GET
 def vacancy_list(request: HttpRequest) -> HttpResponse:
-    candidate = selectors.candidate_for_user(request.user)
+    candidate = candidate_of(request.user)
     filterset = VacancyFilter(request.GET or None, queryset=recruiting_selectors.vacancy_list_open())
     queryset = selectors.vacancies_for_candidate(filterset.qs, candidate=candidate)
     sort = request.GET.get("sort", "newest")
@@ -164,7 +166,7 @@ def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vacancy = recruiting_selectors.vacancy_get_open(pk=pk)
     if vacancy is None:
         raise Http404("No open vacancy with this id.")
-    candidate = selectors.candidate_for_user(request.user)
+    candidate = candidate_of(request.user)
     return render(request, "portal/vacancy_detail.html", _vacancy_context(request, vacancy, candidate))
 
 
@@ -231,7 +233,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 @require_http_methods(["GET", "POST"])
 def profile_start(request: HttpRequest) -> HttpResponse:
     """Consent for an account that has no candidate profile yet; creates the profile."""
-    if selectors.candidate_for_user(request.user) is not None:
+    if candidate_of(request.user) is not None:
         return redirect("portal:profile")
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -242,7 +244,7 @@ def profile_start(request: HttpRequest) -> HttpResponse:
 
 
 def _profile_initial(candidate: Candidate) -> dict:
-    return {name: getattr(candidate, name) for name in services.PROFILE_FIELDS}
+    return {name: getattr(candidate, name) for name in CANDIDATE_PROFILE_FIELDS}
 
 
 def _render_profile(request: HttpRequest, candidate: Candidate, **forms) -> HttpResponse:
@@ -274,7 +276,7 @@ def profile(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.candidate_profile_update(candidate=candidate, **form.cleaned_data)
+            candidate_profile_update(candidate=candidate, **form.cleaned_data)
             messages.success(request, "Your details are saved.")
             return redirect("portal:profile")
         return _render_profile(request, candidate, profile_form=form)
@@ -444,7 +446,7 @@ def cv_download(request: HttpRequest, candidate: Candidate) -> FileResponse:
         handle,
         as_attachment=True,
         filename=f"my-cv{extension}",
-        content_type=CV_CONTENT_TYPES.get(extension, "application/octet-stream"),
+        content_type=DOCUMENT_CONTENT_TYPES.get(extension, "application/octet-stream"),
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -457,7 +459,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         request,
         "portal/privacy.html",
         {
-            "candidate": selectors.candidate_for_user(request.user),
+            "candidate": candidate_of(request.user),
         },
     )
 
@@ -496,6 +498,6 @@ def privacy_delete(request: HttpRequest) -> HttpResponse:
         "portal/privacy_delete.html",
         {
             "form": form,
-            "candidate": selectors.candidate_for_user(request.user),
+            "candidate": candidate_of(request.user),
         },
     )

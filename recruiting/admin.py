@@ -30,7 +30,7 @@ from matching import enqueue as matching_enqueue
 from matching import profiles as matching_profiles
 from matching.language import language_name
 from matching.scoring import COMPONENT_LABELS, COMPONENTS, ComponentWeights
-from recruiting import permissions, selectors, workspace
+from recruiting import permissions, selectors, services, workspace
 from recruiting.duplicates import candidate_duplicates
 from recruiting.markup import render_description
 from recruiting.models import (
@@ -271,11 +271,6 @@ def _language_label(code: str) -> str:
     return f"{language_name(code)} ({code})" if code else "— (not detected)"
 
 
-REQUIREMENT_FIELDS = ("min_qualification_level", "min_years_experience") + tuple(
-    f"weight_{n}" for n in COMPONENTS
-)
-
-
 @admin.register(Vacancy)
 class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
     form = VacancyAdminForm
@@ -397,28 +392,36 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             reverse("admin:recruiting_vacancy_board", args=[obj.pk]),
         )
 
-    # -- saving: requirement edits ---------------------------------------------------------------------------
+    # -- saving: a recruiter's edit goes through recruiting.services.vacancy_update --------------------------
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.status = Vacancy.Status.DRAFT  # published with the Publish button
-        if change and any(name in form.changed_data for name in REQUIREMENT_FIELDS):
-            obj.requirements_edited = True
+        if change:
+            return  # saved by vacancy_update (save_related), after the inline skill and qualification rows
+        obj.status = Vacancy.Status.DRAFT  # published with the Publish button
         super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if change and formset.model in (VacancySkill, Qualification) and formset.has_changed():
-            form.instance.requirements_edited = True
-            Vacancy.objects.filter(pk=form.instance.pk).update(requirements_edited=True)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         vacancy = form.instance
-        if not change or "description" in form.changed_data:
-            # Extracted links follow the description; links a person entered are kept.
+        if not change:
+            # A new draft: its skills and qualifications are read from the description, links entered kept.
             matching_profiles.vacancy_refresh_profile(vacancy=vacancy)
-        if not change or form.has_changed() or any(fs.has_changed() for fs in formsets):
-            workspace.vacancy_requirements_changed(vacancy=vacancy)
+            services.vacancy_rescore(vacancy=vacancy)
+            return
+        services.vacancy_update(
+            vacancy=vacancy,
+            actor=request.user,
+            fields={
+                name: form.cleaned_data[name]
+                for name in services.VACANCY_EDIT_FIELDS
+                if name in form.cleaned_data
+            },
+            weights=form.weights,
+            links_changed=any(
+                formset.has_changed()
+                for formset in formsets
+                if formset.model in (VacancySkill, Qualification)
+            ),
+        )
 
     # -- pages -----------------------------------------------------------------------------------------------
     def get_urls(self):

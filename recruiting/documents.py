@@ -26,10 +26,21 @@ MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_ZIP_ENTRIES = 5_000
 
 # The extensions whose content must match them, and the text extensions accepted.
-PDF_EXTENSIONS = {".pdf"}
-DOCX_EXTENSIONS = {".docx"}
-TEXT_EXTENSIONS = {".txt", ".md"}
+PDF_EXTENSIONS = frozenset({".pdf"})
+DOCX_EXTENSIONS = frozenset({".docx"})
+TEXT_EXTENSIONS = frozenset({".txt", ".md"})
+#: The file types of a CV or vacancy document: exactly what ``read_document`` reads.  The one list for the
+#: portal's CV upload, the import commands and the storage names of CV files (issue 13: there were three).
 DOCUMENT_EXTENSIONS = PDF_EXTENSIONS | DOCX_EXTENSIONS | TEXT_EXTENSIONS
+#: How a stored document of each type is served when downloaded.
+DOCUMENT_CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+}
+#: The accepted types in words, for messages and help texts.
+DOCUMENT_TYPES_TEXT = "PDF, DOCX, TXT or MD"
 
 _PDF, _DOCX, _TEXT = "pdf", "docx", "text"
 _KIND_DESCRIPTIONS = {
@@ -52,6 +63,11 @@ def display_name(filename: str | PathLike | None) -> str:
     """The base name of ``filename`` (POSIX or Windows path), for messages; ``"the file"`` when empty."""
     name = str(filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     return name or "the file"
+
+
+def has_document_extension(filename: str | PathLike | None) -> bool:
+    """Whether ``filename`` (any path; only its base name counts) ends in one of ``DOCUMENT_EXTENSIONS``."""
+    return Path(display_name(filename)).suffix.lower() in DOCUMENT_EXTENSIONS
 
 
 def _size(n: int) -> str:

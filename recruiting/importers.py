@@ -184,7 +184,7 @@ def _read_files(
         except DocumentError as exc:
             problems.append(str(exc))
     if not files and not problems:
-        problems.append("no .docx, .md, .pdf or .txt files were found.")
+        problems.append(f"no {', '.join(sorted(DOCUMENT_EXTENSIONS))} files were found.")
     return texts, skipped, problems
 
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from recruiting.documents import DOCUMENT_EXTENSIONS
+
 
 class TimeStampedModel(models.Model):
     """Abstract base with ``created_at`` and ``updated_at`` (UTC)."""
@@ -149,9 +151,6 @@ class Vacancy(TimeStampedModel):
         return f"{self.title} ({self.reference})"
 
 
-CV_EXTENSIONS = {".pdf", ".docx", ".txt", ".md"}
-
-
 def cv_upload_to(instance: Candidate, filename: str) -> str:
     """A random storage name for an uploaded CV, keeping only a known extension: the uploader's file name (which
     may hold a path, a NUL or personal data) never reaches the disk."""
@@ -161,7 +160,7 @@ def cv_upload_to(instance: Candidate, filename: str) -> str:
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
     ext = ("." + base.rsplit(".", 1)[-1].lower()) if "." in base else ""
     now = datetime.now(UTC)
-    return f"cvs/{now:%Y/%m}/{uuid.uuid4().hex}{ext if ext in CV_EXTENSIONS else ''}"
+    return f"cvs/{now:%Y/%m}/{uuid.uuid4().hex}{ext if ext in DOCUMENT_EXTENSIONS else ''}"
 
 
 class Candidate(TimeStampedModel):

@@ -1,4 +1,6 @@
-"""Who may do what in the recruiter workspace (the Django admin), and the groups that grant it.
+"""Who may do what, for every face of the service: the recruiter workspace (the Django admin), the REST API
+and the candidate portal.  The one home of the roles, the groups that grant them, what each role sees and the
+candidate-of-user lookup; ``recruiting.api.permissions`` holds only DRF classes over these functions.
 
 Roles
 -----
@@ -10,9 +12,17 @@ Roles
   move stages, export, merge or see anything about other vacancies.  They read the hiring reports over their
   own vacancies only.
 - **Superusers**: everything recruiters do, plus the audit log (readable by superusers only).
+- **Candidates** (a user linked to a ``Candidate``, ``candidate_of``): their own record, applications and
+  scores, in the portal and the API.  Portal accounts are never staff.
 
-Anyone else — staff accounts made for other purposes, candidates' portal accounts (never staff) — is refused
-at the admin login.  Every custom workspace view checks these functions as well as ``admin_view``.
+Both staff roles need ``is_staff``, on every face (issue 13): the workspace is the admin site, which admits
+staff only, and the accounts ``recruiter_upsert`` / ``hiring_manager_upsert`` make are staff.  A non-staff
+account that ends up in "Hiring managers" (a candidate's portal account added by mistake, a staff account
+demoted by clearing ``is_staff``) is therefore not a hiring manager anywhere: clearing ``is_staff`` is how an
+administrator takes workspace rights away, and it must take the same rights away from the API.
+
+Anyone else — staff accounts made for other purposes, candidates' portal accounts — is refused at the admin
+login.  Every custom workspace view checks these functions as well as ``admin_view``.
 """
 
 from __future__ import annotations
@@ -81,6 +91,7 @@ def _active_staff(user) -> bool:
 
 
 def is_superuser(user) -> bool:
+    """Active, authenticated superusers."""
     return bool(
         getattr(user, "is_active", False)
         and getattr(user, "is_authenticated", False)
@@ -105,6 +116,32 @@ def user_can_use_recruiter_workspace(user: AbstractBaseUser | AnonymousUser) -> 
     return is_recruiter(user) or is_hiring_manager(user)
 
 
+def candidate_of(user):
+    """The ``Candidate`` linked to ``user`` (``Candidate.user``), or None: anonymous, or an account without a
+    candidate profile (a recruiter's, or a portal account before consent).  The one candidate-of-user lookup of
+    the portal and the API; the answer is cached on ``user`` for the request (Django's reverse one-to-one)."""
+    from recruiting.models import Candidate
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.candidate
+    except Candidate.DoesNotExist:
+        return None
+
+
+def roles_of(user) -> list[str]:
+    """The roles ``user`` holds, broadest first: ``"recruiter"``, ``"hiring_manager"``, ``"candidate"``."""
+    roles = []
+    if is_recruiter(user):
+        roles.append("recruiter")
+    if is_hiring_manager(user):
+        roles.append("hiring_manager")
+    if candidate_of(user) is not None:
+        roles.append("candidate")
+    return roles
+
+
 # --- what each role sees ------------------------------------------------------------------------------------
 def visible_vacancies(user, queryset: QuerySet | None = None) -> QuerySet:
     """The vacancies ``user`` may see: all for recruiters, their own for hiring managers, none otherwise."""
@@ -116,6 +153,19 @@ def visible_vacancies(user, queryset: QuerySet | None = None) -> QuerySet:
     if is_hiring_manager(user):
         return queryset.filter(hiring_managers=user)
     return queryset.none()
+
+
+def listed_vacancies(user) -> QuerySet:
+    """The vacancies ``user`` may read through the API: the open ones for anyone, anonymous included, and besides
+    them those ``visible_vacancies`` gives the user (all for recruiters, their own for hiring managers)."""
+    from recruiting.models import Vacancy
+
+    if is_recruiter(user):
+        return Vacancy.objects.all()
+    open_ = Q(status=Vacancy.Status.OPEN)
+    if is_hiring_manager(user):
+        return Vacancy.objects.filter(open_ | Q(pk__in=visible_vacancies(user).values("pk")))
+    return Vacancy.objects.filter(open_)
 
 
 # --- the hiring-manager rule (issue 16, finding 1) ----------------------------------------------------------
@@ -171,6 +221,8 @@ def visible_candidates(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def visible_applications(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Applications ``user`` may read: all for recruiters; their vacancies' for hiring managers; their own for
+    candidates; none otherwise."""
     from recruiting.models import Application
 
     queryset = Application.objects.all() if queryset is None else queryset
@@ -178,11 +230,15 @@ def visible_applications(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset
     if is_hiring_manager(user):
         return queryset.filter(vacancy__hiring_managers=user)
+    candidate = candidate_of(user)
+    if candidate is not None:
+        return queryset.filter(candidate=candidate)
     return queryset.none()
 
 
 def visible_match_scores(user, queryset: QuerySet | None = None) -> QuerySet:
-    """All for recruiters; for hiring managers only their applicants' scores (``hiring_manager_match_scores``)."""
+    """All for recruiters; for hiring managers only their applicants' scores (``hiring_manager_match_scores``);
+    for candidates their own (``candidate_match_scores``); none otherwise."""
     from matching.models import MatchScore
 
     queryset = MatchScore.objects.all() if queryset is None else queryset
@@ -190,13 +246,18 @@ def visible_match_scores(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset
     if is_hiring_manager(user):
         return hiring_manager_match_scores(user, queryset)
+    candidate = candidate_of(user)
+    if candidate is not None:
+        return candidate_match_scores(candidate, queryset)
     return queryset.none()
 
 
 def can_view_vacancy(user, vacancy) -> bool:
+    """Whether ``user`` may see ``vacancy``'s ranking (its shortlist, its match scores): recruiters, and the
+    vacancy's own hiring managers (``visible_vacancies``).  No query for recruiters."""
     if is_recruiter(user):
         return True
-    return is_hiring_manager(user) and vacancy.hiring_managers.filter(pk=user.pk).exists()
+    return visible_vacancies(user).filter(pk=vacancy.pk).exists()
 
 
 def can_edit_vacancy(user) -> bool:
@@ -210,18 +271,22 @@ def can_move_applications(user) -> bool:
 
 
 def can_add_note(user) -> bool:
+    """Add a note on a candidate: anyone who may use the workspace (hiring managers too)."""
     return user_can_use_recruiter_workspace(user)
 
 
 def can_merge_candidates(user) -> bool:
+    """Merge duplicate candidates: recruiters only."""
     return is_recruiter(user)
 
 
 def can_start_rescore(user) -> bool:
+    """Start a full rescore of every pair: recruiters only."""
     return is_recruiter(user)
 
 
 def can_read_audit_log(user) -> bool:
+    """Read the audit log: superusers only."""
     return is_superuser(user)
 
 

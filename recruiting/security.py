@@ -47,21 +47,6 @@ from django.utils.html import escape
 
 # --- Content-Security-Policy --------------------------------------------------------------------------------
 
-DEFAULT_CSP: dict[str, str] = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    # Score bars set their width in a style attribute; <style> elements and external sheets stay blocked.
-    "style-src-attr": "'unsafe-inline'",
-    "img-src": "'self' data:",
-    "font-src": "'self'",
-    "connect-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'self'",
-    "form-action": "'self'",
-    "frame-ancestors": "'none'",
-}
-
 
 def csp_header_value(policy: dict[str, str]) -> str:
     """``{"default-src": "'self'", …}`` → ``"default-src 'self'; …"`` (directives with no sources dropped)."""
@@ -73,7 +58,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        base = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_CSP)
+        base = settings.CONTENT_SECURITY_POLICY  # the one policy: recruiting/settings.py
         self.default = csp_header_value(base)
         overrides = getattr(settings, "CONTENT_SECURITY_POLICY_PATHS", {})
         # Longest prefix first, so "/api/docs/" wins over "/api/".

@@ -69,17 +69,6 @@ def with_vacancy_rank(queryset: QuerySet[MatchScore], *, among: bool = False) ->
     return queryset
 
 
-def vacancy_shortlist(*, vacancy: Vacancy, limit: int = 50) -> list[MatchScore]:
-    """The ranked shortlist for ``vacancy``: its top ``limit`` match scores, candidate loaded (one query).
-
-    ``Candidate.cv_text`` is deferred: a shortlist never needs the CV.
-    """
-    queryset = (
-        MatchScore.objects.filter(vacancy=vacancy).select_related("candidate").defer("candidate__cv_text")
-    )
-    return list(_ranked(queryset)[: max(limit, 0)])
-
-
 BANDS_CACHE_KEY = "matching:bands:v1"
 BANDS_CACHE_SECONDS = 300
 
@@ -105,23 +94,6 @@ def _match_bands_uncached() -> Bands:
         key = int(min(max(bucket, 0), 100))
         counts[key] = counts.get(key, 0) + n
     return bands_from_counts(counts)
-
-
-def vacancy_scored_count(*, vacancy: Vacancy) -> int:
-    """How many candidates have a match score for ``vacancy``."""
-    return MatchScore.objects.filter(vacancy=vacancy).count()
-
-
-def candidate_best_vacancies(*, candidate: Candidate, limit: int = 10) -> list[MatchScore]:
-    """The ``limit`` vacancies ``candidate`` fits best, vacancy loaded (one query)."""
-    queryset = (
-        MatchScore.objects.filter(candidate=candidate).select_related("vacancy").defer("vacancy__description")
-    )
-    return list(_ranked(queryset)[: max(limit, 0)])
-
-
-def candidate_scored_count(*, candidate: Candidate) -> int:
-    return MatchScore.objects.filter(candidate=candidate).count()
 
 
 def vacancies_with_score_stats(queryset: QuerySet[Vacancy]) -> QuerySet[Vacancy]:

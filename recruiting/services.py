@@ -6,6 +6,7 @@ rescoring once the surrounding transaction commits, so a worker never reads unco
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +20,9 @@ from matching.extraction import (
     extract_seniority,
     repair_text,
 )
-from recruiting import events
+from matching.models import MatchScore
+from matching.scoring import ComponentWeights
+from recruiting import events, permissions
 from recruiting.models import Application, ApplicationStageChange, AuditLogEntry, Candidate, Vacancy
 
 
@@ -163,6 +166,115 @@ def vacancy_publish(*, vacancy: Vacancy, actor=None) -> Vacancy:
     return vacancy
 
 
+# --- vacancies: a recruiter's edits --------------------------------------------------------------------------
+#: What a recruiter edits on a vacancy (the workspace's form, the API's PATCH).
+VACANCY_EDIT_FIELDS = (
+    "title",
+    "reference",
+    "source",
+    "description",
+    "seniority",
+    "employment_type",
+    "location",
+    "remote",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "day_rate_min",
+    "day_rate_max",
+    "day_rate_currency",
+    "min_qualification_level",
+    "min_years_experience",
+)
+#: The requirement fields: a recruiter's change to one of them (or to the weights, or to the skill and
+#: qualification rows) is kept when the vacancy is re-imported (``Vacancy.requirements_edited``).
+VACANCY_REQUIREMENT_FIELDS = ("min_qualification_level", "min_years_experience")
+
+
+def vacancy_rescore(*, vacancy: Vacancy) -> None:
+    """Mark ``vacancy``'s stored scores stale and enqueue its rescoring once the transaction commits."""
+    MatchScore.objects.filter(vacancy=vacancy, stale=False).update(stale=True)
+    matching_enqueue.enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
+
+
+@transaction.atomic
+def vacancy_update(
+    *,
+    vacancy: Vacancy,
+    actor,
+    fields: dict | None = None,
+    weights: dict | None = None,
+    links_changed: bool = False,
+) -> Vacancy:
+    """A recruiter edits ``vacancy``: the one path of the workspace's form and the API's PATCH.
+
+    ``fields`` maps names in ``VACANCY_EDIT_FIELDS`` to new values (unchanged ones may be passed too);
+    ``weights`` replaces the component weights (a partial mapping: missing components keep their defaults;
+    None leaves them alone); ``links_changed`` says the caller changed the vacancy's skill or qualification rows
+    itself (the workspace's inline rows).  Then:
+
+    - a changed description is read again: its extracted skills and qualifications follow it (rows a person
+      entered are kept), and the terms (seniority, salary, …) that ``fields`` does not set follow the text;
+    - a change to a requirement (``VACANCY_REQUIREMENT_FIELDS``, the weights or the rows) marks the
+      requirements as edited by a person, so a re-import keeps them;
+    - any change marks the vacancy's scores stale, enqueues its rescoring and is written to the audit log
+      (``vacancy_update``, with the names of the changed fields).
+
+    Nothing changed: nothing is written.  Raises ``PermissionDenied`` when ``actor`` may not edit vacancies
+    (recruiters only), ``ValueError`` on an unknown field, bad weights or an empty description.
+    """
+    if not permissions.can_edit_vacancy(actor):
+        raise PermissionDenied("Only recruiters edit vacancies.")
+    fields = dict(fields or {})
+    unknown = set(fields) - set(VACANCY_EDIT_FIELDS)
+    if unknown:
+        raise ValueError(f"not vacancy fields: {', '.join(sorted(unknown))}")
+    if "description" in fields:
+        fields["description"] = repair_text(fields["description"] or "").strip()
+        if not fields["description"]:
+            raise ValueError("the vacancy text is empty")
+    if "title" in fields:
+        fields["title"] = (fields["title"] or "").strip()[:300] or vacancy.reference
+    if weights is not None:
+        ComponentWeights.from_mapping(weights)  # raises ValueError on an unknown component or a bad weight
+        weights = {name: float(value) for name, value in weights.items()}
+
+    stored = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
+    changed = [name for name, value in fields.items() if getattr(stored, name) != value]
+    if "description" in changed:
+        for name, value in _vacancy_terms_from_text(fields["description"]).items():
+            if name not in fields and getattr(stored, name) != value:
+                fields[name] = value
+                changed.append(name)
+    weights_changed = weights is not None and weights != (stored.weights or {})
+    if not (changed or weights_changed or links_changed):
+        return vacancy
+
+    update = [*changed]
+    for name in changed:
+        setattr(vacancy, name, fields[name])
+    if weights_changed:
+        vacancy.weights = weights
+        update.append("weights")
+    if weights_changed or links_changed or set(changed) & set(VACANCY_REQUIREMENT_FIELDS):
+        vacancy.requirements_edited = True
+        update.append("requirements_edited")
+    vacancy.save(update_fields=[*update, "updated_at"])
+    if "description" in changed:
+        matching_profiles.vacancy_refresh_profile(vacancy=vacancy)
+    vacancy_rescore(vacancy=vacancy)
+    audit_log(
+        actor=actor,
+        action="vacancy_update",
+        obj=vacancy,
+        detail={
+            "fields": sorted([*changed, *(["weights"] if weights_changed else [])]),
+            "rows": links_changed,
+        },
+    )
+    return vacancy
+
+
 @transaction.atomic
 def vacancy_close(*, vacancy: Vacancy, actor=None) -> Vacancy:
     """Close a vacancy: it leaves the portal and gets no new applications or scores."""
@@ -280,6 +392,24 @@ def application_withdraw(*, application: Application, actor=None) -> Application
         to_stage=Application.Stage.WITHDRAWN,
         actor=actor,
         reason="withdrawn by the candidate",
+    )
+
+
+@transaction.atomic
+def shortlist_reject(*, vacancy: Vacancy, candidate: Candidate, actor, reason: str) -> Application:
+    """Reject ``candidate``'s application to ``vacancy`` from the shortlist, with ``reason`` (the candidate may
+    see it).  Recorded as a stage change by ``actor`` and written to the audit log (``application_move``).
+
+    Raises ``PermissionDenied`` when ``actor`` may not move applications (recruiters only), and
+    ``ApplicationError`` when the candidate has not applied, the reason is empty or the application cannot move.
+    """
+    if not permissions.can_move_applications(actor):
+        raise PermissionDenied("Only recruiters move applications.")
+    application = Application.objects.filter(vacancy=vacancy, candidate=candidate).first()
+    if application is None:
+        raise ApplicationError("has not applied, so there is nothing to reject")
+    return application_move(
+        application=application, to_stage=Application.Stage.REJECTED, actor=actor, reason=reason
     )
 
 

@@ -48,6 +48,8 @@ from recruiting.services import (
     application_create,
     application_move,
     audit_log,
+    shortlist_reject,
+    vacancy_rescore,
 )
 
 BLIND_SESSION_KEY = "workspace_blind_review"
@@ -107,12 +109,6 @@ def shortlist_advance(*, vacancy: Vacancy, candidate: Candidate, actor, reason: 
         actor=actor,
         reason=reason.strip() or "advanced from the shortlist",
     )
-
-
-def vacancy_requirements_changed(*, vacancy: Vacancy) -> None:
-    """After a recruiter changed a vacancy's requirements: mark its scores stale and enqueue rescoring."""
-    MatchScore.objects.filter(vacancy=vacancy, stale=False).update(stale=True)
-    matching_enqueue.enqueue_vacancy_scoring(vacancy_id=vacancy.pk)
 
 
 # --- blind review -------------------------------------------------------------------------------------------
@@ -599,20 +595,8 @@ def _shortlist_post(request: HttpRequest, vacancy: Vacancy, url: str) -> HttpRes
         label = f"Candidate #{candidate.pk}"
         try:
             with transaction.atomic():
-                if action == "advance":
-                    application = shortlist_advance(
-                        vacancy=vacancy, candidate=candidate, actor=request.user, reason=reason
-                    )
-                else:
-                    application = Application.objects.filter(vacancy=vacancy, candidate=candidate).first()
-                    if application is None:
-                        raise ApplicationError("has not applied, so there is nothing to reject")
-                    application = application_move(
-                        application=application,
-                        to_stage=Application.Stage.REJECTED,
-                        actor=request.user,
-                        reason=reason,
-                    )
+                move = shortlist_advance if action == "advance" else shortlist_reject
+                application = move(vacancy=vacancy, candidate=candidate, actor=request.user, reason=reason)
             done.append(f"{label} → {application.get_stage_display().lower()}")
         except ApplicationError as exc:
             skipped.append(f"{label}: {exc}")
@@ -901,7 +885,7 @@ def vacancy_action_view(model_admin, request: HttpRequest, object_id, action: st
         )
     elif action == "reextract":
         matching_profiles.vacancy_refresh_profile(vacancy=vacancy)
-        vacancy_requirements_changed(vacancy=vacancy)
+        vacancy_rescore(vacancy=vacancy)
         messages.success(
             request,
             "Requirements re-extracted from the description (skills you entered are kept); "

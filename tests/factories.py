@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from matching.models import MatchScore, ScoringRun, Skill, SkillCategory
+from matching.scoring import COMPONENT_LABELS, ComponentWeights
 from recruiting.models import (
     Application,
     Candidate,
@@ -147,24 +148,75 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     vacancy = factory.SubFactory(VacancyFactory)
 
 
-def _components(skills: float, qualifications: float, text: float) -> list[dict]:
-    weights = {"skills": 0.6, "qualifications": 0.15, "text": 0.25}
-    labels = {"skills": "Skills", "qualifications": "Qualifications", "text": "Text similarity"}
-    scores = {"skills": skills, "qualifications": qualifications, "text": text}
-    return [
+# The engine's own components, default weights (normalised to add up to 1) and labels: a new component shows up
+# in every factory-built explanation without editing this file.
+_DEFAULT_WEIGHTS = ComponentWeights().as_dict()
+ENGINE_WEIGHTS = {n: round(w / sum(_DEFAULT_WEIGHTS.values()), 4) for n, w in _DEFAULT_WEIGHTS.items()}
+ENGINE_LABELS = dict(COMPONENT_LABELS)
+
+
+def engine_components(score: float) -> list[dict]:
+    """The engine's components (matching.scoring.COMPONENTS), spread around ``score`` and adding up to it."""
+    spread = {
+        "required": 8,
+        "desirable": -20,
+        "qualification": 15,
+        "experience": -10,
+        "profile": 2,
+        "text": -6,
+        "role": 4,
+    }
+    raw = {n: min(100.0, max(0.0, score + spread[n])) for n in ENGINE_WEIGHTS}
+    total = sum(raw[n] * w for n, w in ENGINE_WEIGHTS.items()) or 1.0
+    factor = score / total if total else 0.0
+    out = []
+    for name, weight in ENGINE_WEIGHTS.items():
+        value = min(100.0, raw[name] * factor)
+        out.append(
+            {
+                "name": name,
+                "label": ENGINE_LABELS[name],
+                "score": round(value, 2),
+                "weight": weight,
+                "points": round(value * weight, 4),
+            }
+        )
+    return out
+
+
+def _matched_skills(*, evidence_levels: bool = True) -> list[dict]:
+    """Two matched skills as the engine stores them; without ``evidence_levels`` as stored before them."""
+    skills = [
         {
-            "name": n,
-            "label": labels[n],
-            "score": scores[n],
-            "weight": weights[n],
-            "points": scores[n] * weights[n],
-        }
-        for n in ("skills", "qualifications", "text")
+            "skill": "Python",
+            "category": "language",
+            "importance": "required",
+            "weight": 0.12,
+            "contribution": 8.3,
+            "evidence_level": "used",
+            "evidence": "Five years of Python for data pipelines",
+        },
+        {
+            "skill": "PyTorch",
+            "category": "library",
+            "importance": "desirable",
+            "weight": 0.05,
+            "contribution": 3.1,
+            "evidence_level": "used",
+            "evidence": "Trained transformer models in PyTorch",
+        },
     ]
+    if not evidence_levels:
+        for skill in skills:
+            del skill["evidence_level"]
+    return skills
 
 
 class MatchScoreFactory(factory.django.DjangoModelFactory):
-    """A "scored" match score whose components add up to ``score`` (weights 0.6 / 0.15 / 0.25)."""
+    """A "scored" match score explained as the engine explains one today (``matching.services._row_values``):
+    the components of ``matching.scoring.COMPONENTS`` adding up to ``score``, a confidence and flags, and
+    matched skills with their evidence level.  ``score`` follows the stored group scores (skills,
+    qualifications, text: 0.6 / 0.15 / 0.25), so passing one of them moves it."""
 
     class Meta:
         model = MatchScore
@@ -178,26 +230,7 @@ class MatchScoreFactory(factory.django.DjangoModelFactory):
     score = factory.LazyAttribute(
         lambda o: round(o.skills_score * 0.6 + o.qualifications_score * 0.15 + o.text_score * 0.25, 4)
     )
-    matched_skills = factory.LazyFunction(
-        lambda: [
-            {
-                "skill": "Python",
-                "category": "language",
-                "importance": "required",
-                "weight": 0.12,
-                "contribution": 8.3,
-                "evidence": "Five years of Python for data pipelines",
-            },
-            {
-                "skill": "PyTorch",
-                "category": "library",
-                "importance": "desirable",
-                "weight": 0.05,
-                "contribution": 3.1,
-                "evidence": "Trained transformer models in PyTorch",
-            },
-        ]
-    )
+    matched_skills = factory.LazyFunction(_matched_skills)
     missing_skills = factory.LazyFunction(
         lambda: [
             {
@@ -222,14 +255,32 @@ class MatchScoreFactory(factory.django.DjangoModelFactory):
         lambda o: {
             "state": "scored",
             "reason": "",
-            "components": _components(o.skills_score, o.qualifications_score, o.text_score),
+            "components": engine_components(o.score or 0.0),
             "engine_version": ENGINE_VERSION,
+            "confidence": o.confidence,
+            "confidence_reason": "",
+            "flags": [],
         }
     )
     engine_version = ENGINE_VERSION
+    confidence = MatchScore.Confidence.HIGH
     computed_at = factory.LazyFunction(timezone.now)
 
     class Params:
+        # A row stored before the engine gave confidence, flags and evidence levels: old rows must still read
+        # and render (until a rescore replaces them).
+        old_shape = factory.Trait(
+            confidence="",
+            matched_skills=factory.LazyFunction(lambda: _matched_skills(evidence_levels=False)),
+            explanation=factory.LazyAttribute(
+                lambda o: {
+                    "state": "scored",
+                    "reason": "",
+                    "components": engine_components(o.score or 0.0),
+                    "engine_version": ENGINE_VERSION,
+                }
+            ),
+        )
         insufficient = factory.Trait(
             state=MatchScore.State.INSUFFICIENT_DATA,
             skills_score=0.0,
@@ -244,70 +295,19 @@ class MatchScoreFactory(factory.django.DjangoModelFactory):
                     "reason": "The CV has fewer than 20 words of readable text.",
                     "components": [],
                     "engine_version": ENGINE_VERSION,
+                    "confidence": "",
+                    "confidence_reason": "",
+                    "flags": [],
                 }
             ),
+            confidence="",
         )
-
-
-ENGINE_WEIGHTS = {
-    "required": 0.30,
-    "desirable": 0.05,
-    "qualification": 0.05,
-    "experience": 0.05,
-    "profile": 0.35,
-    "text": 0.20,
-}
-ENGINE_LABELS = {
-    "required": "Required skills",
-    "desirable": "Desirable skills",
-    "qualification": "Qualification",
-    "experience": "Experience",
-    "profile": "Skill profile",
-    "text": "Text similarity",
-}
-
-
-def engine_components(score: float) -> list[dict]:
-    """The engine's six components (matching.scoring.COMPONENTS), spread around ``score`` and adding up to it."""
-    spread = {
-        "required": 8,
-        "desirable": -20,
-        "qualification": 15,
-        "experience": -10,
-        "profile": 2,
-        "text": -6,
-    }
-    raw = {n: min(100.0, max(0.0, score + spread[n])) for n in ENGINE_WEIGHTS}
-    total = sum(raw[n] * w for n, w in ENGINE_WEIGHTS.items()) or 1.0
-    factor = score / total if total else 0.0
-    out = []
-    for name, weight in ENGINE_WEIGHTS.items():
-        value = min(100.0, raw[name] * factor)
-        out.append(
-            {
-                "name": name,
-                "label": ENGINE_LABELS[name],
-                "score": round(value, 2),
-                "weight": weight,
-                "points": round(value * weight, 4),
-            }
-        )
-    return out
 
 
 class EngineMatchScoreFactory(MatchScoreFactory):
-    """A "scored" match score explained with the engine's six components (required, desirable, qualification,
-    experience, profile, text); ``score`` is set directly."""
+    """``MatchScoreFactory`` with ``score`` set directly (72 unless given) instead of from the group scores."""
 
     score = 72.0
-    explanation = factory.LazyAttribute(
-        lambda o: {
-            "state": "scored",
-            "reason": "",
-            "components": engine_components(o.score or 0.0),
-            "engine_version": ENGINE_VERSION,
-        }
-    )
 
 
 class NoteFactory(factory.django.DjangoModelFactory):

@@ -22,6 +22,7 @@ from recruiting.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from recruiting.services import CANDIDATE_PROFILE_FIELDS
 
 # --- JSON blobs with a documented shape (docs/CONTRACTS.md) -------------------------------------------------
 _NUMBER = {"type": "number"}
@@ -227,16 +228,6 @@ class CandidateSkillSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-CANDIDATE_PROFILE_FIELDS = [
-    "headline",
-    "location",
-    "open_to_remote",
-    "open_to_relocation",
-    "salary_expectation",
-    "salary_currency",
-]
-
-
 class CandidateSerializer(serializers.ModelSerializer):
     """A candidate as recruiters see them in lists (no CV text)."""
 
@@ -257,9 +248,8 @@ class CandidateSerializer(serializers.ModelSerializer):
             "source",
             "source_label",
             "display_name",
-            "name",
-            "email",
             *CANDIDATE_PROFILE_FIELDS,
+            "email",
             "years_experience",
             "language",
             "has_account",
@@ -309,9 +299,8 @@ class MeSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "reference",
-            "name",
-            "email",
             *CANDIDATE_PROFILE_FIELDS,
+            "email",
             "self_reported_group",
             "years_experience",
             "consent_given_at",

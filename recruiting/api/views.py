@@ -1,6 +1,6 @@
 """REST API views: thin — check permissions, validate with an input serializer, call a service, serialize.
 
-Querysets are scoped to the user (``recruiting.api.permissions.visible_*``), so an object another user owns
+Querysets are scoped to the user (``recruiting.permissions.visible_*``), so an object another user owns
 answers 404.  Every write goes through ``recruiting.services``, ``matching.runs``, ``recruiting.webhooks``,
 ``recruiting.importers`` or ``recruiting.api.services``.
 """
@@ -38,7 +38,7 @@ from matching.extraction import repair_text
 from matching.models import MatchScore, ScoringRun, Skill
 from matching.ranking import ranking_order_by
 from matching.services import match_scores_explain
-from recruiting import importers, services, webhooks
+from recruiting import importers, permissions, services, webhooks
 from recruiting.api import filters
 from recruiting.api import serializers as s
 from recruiting.api import services as api_services
@@ -52,14 +52,7 @@ from recruiting.api.permissions import (
     IsCandidate,
     IsRecruiter,
     IsRecruiterOrReadOnly,
-    candidate_of,
-    is_hiring_manager,
-    is_recruiter,
-    roles_of,
     scoped_match_scores,
-    visible_applications,
-    visible_match_scores,
-    visible_vacancies,
 )
 from recruiting.api.ranked import ranked_page_response
 from recruiting.api.schema import error_response
@@ -174,7 +167,7 @@ class AuthTokenView(APIView):
         if token_expired(token):  # an expired token is replaced, never handed out again
             token.delete()
             token = Token.objects.create(user=user)
-        return Response({"token": token.key, "roles": roles_of(user)})
+        return Response({"token": token.key, "roles": permissions.roles_of(user)})
 
     @extend_schema(
         tags=["auth"],
@@ -237,7 +230,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        queryset = visible_vacancies(self.request.user)
+        queryset = permissions.listed_vacancies(self.request.user)
         if self.action == "match_scores":
             return queryset.only("pk", "status")
         return queryset.prefetch_related(_skill_links(VacancySkill))
@@ -279,6 +272,9 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         summary="Change a vacancy's title or text (recruiters)",
         request=s.VacancyUpdateInputSerializer,
         responses={200: s.VacancySerializer},
+        description="The workspace's edit (`recruiting.services.vacancy_update`): a changed text is read "
+        "again (its extracted skills and terms follow it; skills a recruiter entered stay), the vacancy's "
+        "scores are marked stale and rescored, and the change is written to the audit log.",
     )
     def partial_update(self, request, pk=None):
         vacancy = self.get_object()
@@ -286,13 +282,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         d = data.validated_data
         try:
-            vacancy, _ = services.vacancy_upsert(
-                source=vacancy.source,
-                reference=vacancy.reference,
-                title=d.get("title", vacancy.title),
-                description=d.get("description", vacancy.description),
-                status=vacancy.status,
-            )
+            vacancy = services.vacancy_update(vacancy=vacancy, actor=request.user, fields=dict(d))
         except ValueError as exc:
             raise ValidationError({"description": [str(exc)]}) from None
         return self._respond(vacancy)
@@ -352,10 +342,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def match_scores(self, request, pk=None):
         vacancy = self.get_object()
         user = request.user
-        allowed = is_recruiter(user) or (
-            is_hiring_manager(user) and vacancy.hiring_managers.filter(pk=user.pk).exists()
-        )
-        if not allowed:
+        if not permissions.can_view_vacancy(user, vacancy):
             self.permission_denied(
                 request, "Only recruiters and this vacancy's hiring managers see its scores."
             )
@@ -488,7 +475,7 @@ class MeView(APIView):
     permission_classes = [IsCandidate]
 
     def _candidate(self):
-        candidate = candidate_of(self.request.user)
+        candidate = permissions.candidate_of(self.request.user)
         return Candidate.objects.prefetch_related(_skill_links(CandidateSkill)).get(pk=candidate.pk)
 
     @extend_schema(tags=["me"], summary="My candidate profile", responses={200: s.MeSerializer})
@@ -533,7 +520,7 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def get_queryset(self):
         return (
-            visible_applications(self.request.user)
+            permissions.visible_applications(self.request.user)
             .select_related("vacancy", "candidate")
             .defer("candidate__cv_text", "vacancy__description")
             .prefetch_related(
@@ -562,7 +549,7 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         data.is_valid(raise_exception=True)
         try:
             application = services.application_create(
-                candidate=candidate_of(request.user),
+                candidate=permissions.candidate_of(request.user),
                 vacancy=data.validated_data["vacancy"],
                 cover_note=data.validated_data["cover_note"],
                 actor=request.user,
@@ -629,7 +616,7 @@ class MatchScoreViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["score", "computed_at"]
 
     def get_queryset(self):
-        return _ranked(_match_scores(visible_match_scores(self.request.user)))
+        return _ranked(_match_scores(scoped_match_scores(self.request.user, MatchScore.objects.all())))
 
     def paginate_queryset(self, queryset):
         return _explained(super().paginate_queryset(queryset))

@@ -13,8 +13,8 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from recruiting.api.permissions import HIRING_MANAGERS_GROUP
 from recruiting.models import Application, Vacancy
+from recruiting.permissions import HIRING_MANAGERS_GROUP
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -97,7 +97,8 @@ def world(db) -> World:
     draft_vacancy = VacancyFactory(title="Draft role", status=Vacancy.Status.DRAFT)
     application = ApplicationFactory(candidate=candidate, vacancy=managed_vacancy)
     other_application = ApplicationFactory(candidate=other_candidate, vacancy=open_vacancy)
-    score = MatchScoreFactory(candidate=candidate, vacancy=managed_vacancy)
+    # a row stored before confidence existed (tests/api/test_match_score_confidence.py reads it as such)
+    score = MatchScoreFactory(candidate=candidate, vacancy=managed_vacancy, old_shape=True)
     other_score = MatchScoreFactory(candidate=other_candidate, vacancy=open_vacancy, text_score=10.0)
     return World(
         recruiter=recruiter,

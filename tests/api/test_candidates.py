@@ -229,3 +229,25 @@ def test_the_detected_cv_language_is_exposed_read_only(world):
     edited = client.patch(f"/api/v1/candidates/{body['id']}/", {"language": "fr"}, format="json")
     assert Candidate.objects.get(pk=body["id"]).language == "de"
     assert edited.status_code == 200 and edited.json()["language"] == "de"  # unknown input fields are ignored
+
+
+def test_the_profile_fields_a_candidate_edits_are_the_ones_me_and_recruiters_read(world):
+    """One list of profile fields (``recruiting.services.CANDIDATE_PROFILE_FIELDS``, issue 13): what the portal's
+    profile page edits, ``PATCH /me/`` writes and ``GET /me/`` and the recruiters' candidate page return."""
+    from recruiting.services import CANDIDATE_PROFILE_FIELDS
+
+    values = {
+        "name": "Ada L.",
+        "headline": "ML engineer",
+        "location": "Leeds",
+        "open_to_remote": True,
+        "open_to_relocation": True,
+        "salary_expectation": "65000.00",
+        "salary_currency": "GBP",
+    }
+    assert set(values) == set(CANDIDATE_PROFILE_FIELDS)
+    written = world.client("candidate").patch("/api/v1/me/", values, format="json")
+    assert written.status_code == 200, written.content[:300]
+    assert {name: written.json()[name] for name in values} == values
+    read = world.client("recruiter").get(f"/api/v1/candidates/{world.candidate.pk}/").json()
+    assert {name: read[name] for name in values} == values

@@ -62,8 +62,8 @@ def test_ties_confidence_and_flags_columns(tmp_path):
         vacancy=vacancy, candidate=CandidateFactory(reference="b"), score=80.0, confidence="high"
     )
     EngineMatchScoreFactory(
-        vacancy=vacancy, candidate=CandidateFactory(reference="a"), score=80.0
-    )  # old shape
+        vacancy=vacancy, candidate=CandidateFactory(reference="a"), score=80.0, old_shape=True
+    )
     ContractMatchScoreFactory(
         vacancy=vacancy, candidate=CandidateFactory(reference="c"), score=50.0, flags=()
     )

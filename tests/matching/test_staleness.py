@@ -4,11 +4,12 @@ from unittest import mock
 
 import pytest
 
-from matching import scoring, services, staleness, tasks
+from matching import scoring, staleness, tasks
 from matching.extraction import EXTRACTION_VERSION
 from matching.models import MatchScore
 from recruiting.models import Candidate, Vacancy
-from recruiting.services import candidate_upsert, vacancy_upsert
+from recruiting.services import candidate_upsert, vacancy_update, vacancy_upsert
+from tests.factories import RecruiterFactory
 from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_a_weight_change_marks_scores_stale_and_rescoring_applies_the_new_weight
     assert before.weights == scoring.ComponentWeights().as_dict() and not before.stale
     with mock.patch.object(tasks.score_vacancies, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=True):
-            services.vacancy_set_weights(vacancy=vacancy, weights={"text": 0, "qualification": 0})
+            vacancy_update(vacancy=vacancy, actor=RecruiterFactory(), weights={"text": 0, "qualification": 0})
         delay.assert_called_once_with([vacancy.pk])
     assert MatchScore.objects.filter(vacancy=vacancy, stale=True).count() == 2
     tasks.score_vacancies([vacancy.pk])  # what the worker does
@@ -45,7 +46,7 @@ def test_a_weight_change_marks_scores_stale_and_rescoring_applies_the_new_weight
 def test_bad_weights_are_refused_and_nothing_changes(scored):
     vacancy, _, _ = scored
     with pytest.raises(ValueError, match="unknown score components"):
-        services.vacancy_set_weights(vacancy=vacancy, weights={"salary": 1})
+        vacancy_update(vacancy=vacancy, actor=RecruiterFactory(), weights={"salary": 1})
     vacancy.refresh_from_db()
     assert vacancy.weights == {} and not MatchScore.objects.filter(stale=True).exists()
 

@@ -160,7 +160,7 @@ def test_a_second_upload_replaces_the_pending_one(candidate_client):
             b"Plain text pretending to be a PDF, long enough to read.",
             "cv.pdf is not a PDF (its content is plain text).",
         ),
-        ("cv.exe", b"MZ\x90\x00\x03\x00\x00\x00", "cv.exe is not a PDF, DOCX or TXT file."),
+        ("cv.exe", b"MZ\x90\x00\x03\x00\x00\x00", "cv.exe is not a PDF, DOCX, TXT or MD file."),
         ("big.txt", b"a" * (5 * 1024 * 1024 + 1), "This file is 5.0 MB; the largest CV we accept is 5 MB."),
     ],
 )

@@ -40,6 +40,7 @@ def with_cv(candidate: Candidate) -> Candidate:
 
 def scored(candidate, vacancy, **kwargs) -> MatchScore:
     return MatchScoreFactory(
+        old_shape=True,  # an engine-1 explanation (below), stored before confidence existed
         candidate=candidate,
         vacancy=vacancy,
         score=55.5,

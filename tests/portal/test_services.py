@@ -49,5 +49,5 @@ def test_candidate_create_for_user_is_idempotent():
 
 @pytest.mark.django_db
 def test_cv_pending_create_refuses_other_extensions_before_reading():
-    with pytest.raises(services.DocumentError, match="is not a PDF, DOCX or TXT file"):
+    with pytest.raises(services.DocumentError, match="is not a PDF, DOCX, TXT or MD file"):
         services.cv_pending_create(data=b"hello", filename="C:\\Users\\ada\\cv.html")

@@ -59,7 +59,7 @@ def tied_vacancy():
     people = {name: CandidateFactory(name=name) for name in ("Top", "TieA", "TieB", "Fourth", "Sparse")}
     ContractMatchScoreFactory(vacancy=vacancy, candidate=people["Top"], score=91.0, confidence="high")
     ContractMatchScoreFactory(vacancy=vacancy, candidate=people["TieA"], score=80.0, confidence="medium")
-    EngineMatchScoreFactory(vacancy=vacancy, candidate=people["TieB"], score=80.0)  # an old-shape row
+    EngineMatchScoreFactory(vacancy=vacancy, candidate=people["TieB"], score=80.0, old_shape=True)
     ContractMatchScoreFactory(
         vacancy=vacancy, candidate=people["Fourth"], score=55.0, confidence="low", flags=()
     )
@@ -119,7 +119,9 @@ def test_shortlist_filters_by_confidence(recruiter_client, tied_vacancy):
 def test_candidate_page_says_the_rank_confidence_flags_and_how_skills_counted(recruiter_client, tied_vacancy):
     _vacancy, people = tied_vacancy
     other = VacancyFactory(title="Second role")
-    EngineMatchScoreFactory(vacancy=other, candidate=people["TieA"], score=40.0)  # old shape, alone: 1st of 1
+    EngineMatchScoreFactory(
+        vacancy=other, candidate=people["TieA"], score=40.0, old_shape=True
+    )  # alone: 1st of 1
     response = recruiter_client.get(reverse("admin:recruiting_candidate_change", args=[people["TieA"].pk]))
     assert response.status_code == 200
     html = html_lib.unescape(response.content.decode())

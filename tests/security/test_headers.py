@@ -4,7 +4,7 @@ X-Frame-Options, nosniff, Referrer-Policy; HSTS on HTTPS responses."""
 from __future__ import annotations
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from recruiting.security import csp_header_value
 
@@ -84,3 +84,13 @@ def test_the_templates_load_nothing_from_another_origin():
         for match in re.finditer(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", text):
             offenders.append(f"{path.relative_to(root)}: {text[match.start() : match.start() + 60]!r}")
     assert not offenders, offenders
+
+
+def test_the_policy_sent_is_the_one_in_settings(client, settings):
+    """One home for the policy (issue 13): ``settings.CONTENT_SECURITY_POLICY``; no second copy in the
+    middleware that a change to the setting would miss."""
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "img-src": "'self'"}
+    assert _directives(client.get("/privacy/")["Content-Security-Policy"])["img-src"] == "'self'"
+    del settings.CONTENT_SECURITY_POLICY
+    with pytest.raises(AttributeError):  # a deployment without a policy fails at start, not with a hidden one
+        Client().get("/privacy/")
