@@ -23,7 +23,7 @@ def _fresh_match_bands():
     cache.delete(BANDS_CACHE_KEY)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The ``../shared`` folder of real data.  Skips where absent, but fails under ``CI=true``."""
     if not (SHARED_DIR / "data").is_dir():

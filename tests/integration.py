@@ -89,8 +89,10 @@ def start_worker(
     extra_env: dict | None = None,
     broker: str | None = None,
     cwd: Path | None = None,
+    wait: bool = True,
 ) -> subprocess.Popen:
-    """Start ``celery worker`` on ``queue`` against the test database; returns once it is ready.
+    """Start ``celery worker`` on ``queue`` against the test database; returns once it is ready (at once with
+    ``wait=False``: then ``wait_until_ready``).
 
     ``cwd``: the worker's own working directory (its log goes there too), as on a machine of its own; the code
     is found through ``PYTHONPATH``.  By default it runs in the repository and logs into ``MEDIA_ROOT``.
@@ -136,14 +138,37 @@ def start_worker(
         stderr=subprocess.STDOUT,
     )
     proc.log = log  # type: ignore[attr-defined]
+    if wait:
+        wait_until_ready(proc)
+    return proc
+
+
+def start_workers(queue: str, *names: str, **options) -> list[subprocess.Popen]:
+    """``start_worker`` for each of ``names`` (same ``options``), all started at once: returns when every one is
+    ready, so the test pays for one cold start, not one per worker."""
+    procs = [start_worker(queue, name=name, wait=False, **options) for name in names]
+    try:
+        for proc in procs:
+            wait_until_ready(proc)
+    except BaseException:
+        for proc in procs:
+            if not proc.log.closed:  # type: ignore[attr-defined]
+                stop_worker(proc)
+        raise
+    return procs
+
+
+def wait_until_ready(proc: subprocess.Popen) -> None:
+    """Return once the worker's log says it is ready; stop it and raise (with its output) if it never does."""
+    log = proc.log  # type: ignore[attr-defined]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         log.seek(0)
         if "ready." in log.read():
-            return proc
+            return
         if proc.poll() is not None:
             break
-        time.sleep(0.2)
+        time.sleep(0.1)
     log.seek(0)
     output = log.read()
     stop_worker(proc)

@@ -31,10 +31,11 @@ ROLES = ("visitor", "candidate", "recruiter", "hiring_manager", "superuser")
 def axe_context(browser, live_server):
     """A browser context that bypasses the Content-Security-Policy (so axe-core can be injected; production
     keeps its CSP), with axe-core required: skipped where it is not installed, failing under ``CI=true``."""
-    axe_source()
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, bypass_csp=True, base_url=live_server.url
     )
+    # axe-core in every page the context opens, handed to the browser once (not sent again for each page)
+    context.add_init_script(script=axe_source())
     yield context
     context.close()
 

@@ -20,7 +20,7 @@ from matching.models import MatchScore, ScoringRun
 from recruiting.models import Candidate, Vacancy
 from recruiting.services import candidate_upsert, vacancy_upsert
 from tests.conftest import ensure_vocabulary
-from tests.integration import broker_url, celery_queue, start_worker, stop_worker, wait_for
+from tests.integration import broker_url, celery_queue, start_worker, start_workers, stop_worker, wait_for
 from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
 
 pytestmark = [
@@ -279,8 +279,7 @@ def test_two_workers_scoring_the_same_candidate_at_once_leave_one_correct_row():
     cands, _vacancy = make_pool(4)
     target = cands[1]
     with celery_queue() as queue:
-        a = start_worker(queue, concurrency=1, name="a")
-        b = start_worker(queue, concurrency=1, name="b")
+        a, b = start_workers(queue, "a", "b", concurrency=1)
         try:
             from matching import tasks
 

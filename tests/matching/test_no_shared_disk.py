@@ -29,7 +29,15 @@ from recruiting.models import Candidate, Vacancy
 from recruiting.services import vacancy_upsert
 from tests.conftest import ensure_vocabulary
 from tests.factories import RecruiterFactory, UserFactory
-from tests.integration import broker_url, celery_queue, s3_server, start_worker, stop_worker, wait_for
+from tests.integration import (
+    broker_url,
+    celery_queue,
+    s3_server,
+    start_worker,
+    stop_worker,
+    wait_for,
+    wait_until_ready,
+)
 from tests.matching.test_tasks import DS_CV, SALES_CV, VACANCY
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -175,8 +183,11 @@ def test_two_workers_without_a_shared_disk_store_every_score_and_every_cv_downlo
                             "MATCHING_CHUNK_SIZE": "2",
                             **storage["worker_env"],
                         },
+                        wait=False,  # both start at once
                     )
                 )
+            for worker in workers:
+                wait_until_ready(worker)
 
             _upload_through_the_portal(live_server, candidate_user)
             _import_a_csv_and_a_cv_file(tmp_path / "import")

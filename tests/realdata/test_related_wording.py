@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import TestCase
 
 from matching import model_store, selectors, services
 from recruiting.models import Candidate, Vacancy
@@ -52,13 +53,15 @@ def ranks(scores: list[float | None]) -> list[int]:
     return [1 + sum(1 for other in values if other > v) for v in values]
 
 
-@pytest.fixture
-def fitted(imported, django_capture_on_commit_callbacks):
-    """Seeds and the 166 real CVs imported and scored, the model stored; returns (seeds, real CV texts)."""
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("score", "--all", stdout=StringIO(), stderr=StringIO())
-    seeds = list(Vacancy.objects.filter(source="import").order_by("reference"))
-    real = list(Candidate.objects.order_by("pk").values_list("cv_text", flat=True))
+@pytest.fixture(scope="module")
+def fitted(imported, django_db_blocker):
+    """Seeds and the 166 real CVs imported and scored, the model stored; returns (seeds, real CV texts).  Once for
+    the module, in ``imported``'s rolled-back transaction (the tests only read it)."""
+    with django_db_blocker.unblock():
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("score", "--all", stdout=StringIO(), stderr=StringIO())
+        seeds = list(Vacancy.objects.filter(source="import").order_by("reference"))
+        real = list(Candidate.objects.order_by("pk").values_list("cv_text", flat=True))
     assert len(seeds) == 5 and len(real) == 166
     return seeds, real
 

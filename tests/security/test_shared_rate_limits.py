@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 
 def _start_web(port: int, env: dict, log) -> subprocess.Popen:
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -58,15 +58,18 @@ def _start_web(port: int, env: dict, log) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def _wait_until_up(proc: subprocess.Popen, port: int, log) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=2)
-            return proc
+            return
         except urllib.error.HTTPError:
-            return proc  # any HTTP answer: it is up
+            return  # any HTTP answer: it is up
         except OSError:
             time.sleep(0.2)
     proc.kill()
@@ -74,11 +77,16 @@ def _start_web(port: int, env: dict, log) -> subprocess.Popen:
     raise RuntimeError(f"gunicorn did not start:\n{log.read()[-3000:]}")
 
 
-@pytest.fixture
-def two_web_processes(tmp_path, settings):
+@pytest.fixture(scope="module")
+def two_web_processes(django_db_setup, tmp_path_factory):
     """Two gunicorn processes (one worker each) on the test database and the Redis of CELERY_BROKER_URL, which
-    the production settings then use as their cache; a fresh key prefix, so no earlier run's counters count."""
+    the production settings then use as their cache; a fresh key prefix, so no earlier run's counters count.
+
+    Started together and shared by this module's tests (each test counts for client addresses of its own), so
+    the suite pays for their start once: they read the database per request, so each test's own rows are seen.
+    """
     redis_url = integration.broker_url()  # skips (or fails in CI) without Redis
+    tmp_path = tmp_path_factory.mktemp("shared-rate-limits")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "recruiting.settings",
@@ -95,14 +103,17 @@ def two_web_processes(tmp_path, settings):
     env.pop("CACHE_URL", None)
     procs, logs = [], []
     try:
-        for n in range(2):
+        for n in range(2):  # both start at once; then wait for each
             logs.append(open(tmp_path / f"web{n}.log", "w+"))  # noqa: SIM115 - closed in finally
             port = _free_port()
-            procs.append((_start_web(port, env, logs[-1]), f"http://127.0.0.1:{port}"))
-        yield [url for _, url in procs]
+            procs.append((_start_web(port, env, logs[-1]), port))
+        for (proc, port), log in zip(procs, logs):
+            _wait_until_up(proc, port, log)
+        yield [f"http://127.0.0.1:{port}" for _, port in procs]
     finally:
         for proc, _ in procs:
             proc.terminate()
+        for proc, _ in procs:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
