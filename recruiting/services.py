@@ -23,7 +23,7 @@ from matching.extraction import (
 from matching.models import MatchScore
 from matching.scoring import ComponentWeights
 from recruiting import events, permissions
-from recruiting.models import Application, ApplicationStageChange, AuditLogEntry, Candidate, Vacancy
+from recruiting.models import Application, ApplicationStageChange, AuditLogEntry, Candidate, Note, Vacancy
 
 
 def _vacancy_terms_from_text(description: str) -> dict:
@@ -410,6 +410,62 @@ def shortlist_reject(*, vacancy: Vacancy, candidate: Candidate, actor, reason: s
         raise ApplicationError("has not applied, so there is nothing to reject")
     return application_move(
         application=application, to_stage=Application.Stage.REJECTED, actor=actor, reason=reason
+    )
+
+
+# --- workspace writes: notes and the shortlist's advance -------------------------------------------------
+def note_add(*, candidate: Candidate, author, body: str, application: Application | None = None) -> Note:
+    """Add a note on ``candidate`` (optionally about one of its applications).  Raises ``PermissionDenied`` when
+    ``author`` may not add notes (``permissions.can_add_note``), ``ValueError`` when the body is empty or the
+    application belongs to someone else."""
+    if not permissions.can_add_note(author):
+        raise PermissionDenied("Only recruiters and hiring managers add notes.")
+    body = body.strip()
+    if not body:
+        raise ValueError("A note needs some text.")
+    if application is not None and application.candidate_id != candidate.pk:
+        raise ValueError("That application belongs to another candidate.")
+    return Note.objects.create(candidate=candidate, application=application, author=author, body=body)
+
+
+def next_stage(stage: str) -> str | None:
+    """The pipeline stage after ``stage`` (None at hired, rejected or withdrawn)."""
+    if stage not in PIPELINE_ORDER:
+        return None
+    index = PIPELINE_ORDER.index(stage)
+    return PIPELINE_ORDER[index + 1] if index + 1 < len(PIPELINE_ORDER) else None
+
+
+@transaction.atomic
+def shortlist_advance(*, vacancy: Vacancy, candidate: Candidate, actor, reason: str = "") -> Application:
+    """Advance ``candidate`` one pipeline stage on ``vacancy``.
+
+    A candidate who has not applied is *sourced*: an application is created for them and moved straight to
+    screening, with the recruiter as actor and "sourced from the shortlist" as reason.  Raises
+    ``PermissionDenied`` when ``actor`` may not move applications (recruiters only), ``ApplicationError`` when
+    there is no next stage (hired, rejected, withdrawn) or the vacancy is not open.
+    """
+    if not permissions.can_move_applications(actor):
+        raise PermissionDenied("Only recruiters move applications.")
+    application = Application.objects.filter(vacancy=vacancy, candidate=candidate).first()
+    if application is None:
+        application = application_create(
+            candidate=candidate, vacancy=vacancy, actor=actor, source=Application.Source.SOURCED
+        )
+        why = "sourced from the shortlist" + (f": {reason.strip()}" if reason.strip() else "")
+        return application_move(
+            application=application, to_stage=Application.Stage.SCREENING, actor=actor, reason=why
+        )
+    target = next_stage(application.stage)
+    if target is None:
+        raise ApplicationError(
+            f"is at {Application.Stage(application.stage).label.lower()}; there is no next stage"
+        )
+    return application_move(
+        application=application,
+        to_stage=target,
+        actor=actor,
+        reason=reason.strip() or "advanced from the shortlist",
     )
 
 

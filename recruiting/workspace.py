@@ -41,13 +41,15 @@ from matching.presentation import score_confidence, score_flags, skill_credit
 from matching.ranking import Rank, competition_ranks, rank_text
 from matching.scoring import COMPONENTS
 from recruiting import csvsafe, permissions, selectors
-from recruiting.models import Application, Candidate, Note, SkillImportance, Vacancy
+from recruiting.models import Application, Candidate, SkillImportance, Vacancy
 from recruiting.services import (
     PIPELINE_ORDER,
     ApplicationError,
-    application_create,
     application_move,
     audit_log,
+    next_stage,
+    note_add,
+    shortlist_advance,
     shortlist_reject,
     vacancy_rescore,
 )
@@ -61,54 +63,6 @@ BOARD_STAGES = [*PIPELINE_ORDER, Application.Stage.REJECTED, Application.Stage.W
 STAGE_LABELS = dict(Application.Stage.choices)
 NOT_APPLICABLE = "n/a"
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-# --- services used by the views (writes) --------------------------------------------------------------------
-def note_add(*, candidate: Candidate, author, body: str, application: Application | None = None) -> Note:
-    """Add a note on ``candidate`` (optionally about one of its applications).  Raises ``ValueError`` when the
-    body is empty or the application belongs to someone else."""
-    body = body.strip()
-    if not body:
-        raise ValueError("A note needs some text.")
-    if application is not None and application.candidate_id != candidate.pk:
-        raise ValueError("That application belongs to another candidate.")
-    return Note.objects.create(candidate=candidate, application=application, author=author, body=body)
-
-
-def next_stage(stage: str) -> str | None:
-    """The pipeline stage after ``stage`` (None at hired, rejected or withdrawn)."""
-    if stage not in PIPELINE_ORDER:
-        return None
-    index = PIPELINE_ORDER.index(stage)
-    return PIPELINE_ORDER[index + 1] if index + 1 < len(PIPELINE_ORDER) else None
-
-
-@transaction.atomic
-def shortlist_advance(*, vacancy: Vacancy, candidate: Candidate, actor, reason: str = "") -> Application:
-    """Advance ``candidate`` one pipeline stage on ``vacancy``.
-
-    A candidate who has not applied is *sourced*: an application is created for them and moved straight to
-    screening, with the recruiter as actor and "sourced from the shortlist" as reason.  Raises
-    ``ApplicationError`` when there is no next stage (hired, rejected, withdrawn) or the vacancy is not open.
-    """
-    application = Application.objects.filter(vacancy=vacancy, candidate=candidate).first()
-    if application is None:
-        application = application_create(
-            candidate=candidate, vacancy=vacancy, actor=actor, source=Application.Source.SOURCED
-        )
-        why = "sourced from the shortlist" + (f": {reason.strip()}" if reason.strip() else "")
-        return application_move(
-            application=application, to_stage=Application.Stage.SCREENING, actor=actor, reason=why
-        )
-    target = next_stage(application.stage)
-    if target is None:
-        raise ApplicationError(f"is at {STAGE_LABELS[application.stage].lower()}; there is no next stage")
-    return application_move(
-        application=application,
-        to_stage=target,
-        actor=actor,
-        reason=reason.strip() or "advanced from the shortlist",
-    )
 
 
 # --- blind review -------------------------------------------------------------------------------------------

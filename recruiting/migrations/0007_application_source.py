@@ -1,7 +1,7 @@
 """``Application.source``: how an application came about, for the hiring reports' "candidates by source".
 
 Backfill of existing rows, from what the database already tells:
-- a move from "applied" whose reason starts with "sourced from the shortlist" (``workspace.shortlist_advance``)
+- a move from "applied" whose reason starts with "sourced from the shortlist" (``recruiting.services.shortlist_advance``)
   → ``sourced``;
 - else the candidate's own ``source``: a portal account (``portal``) → ``portal``, a candidate created through
   the API (``api``) → ``api``;

@@ -12,7 +12,6 @@ from django.urls import reverse
 from matching import enqueue as matching_enqueue
 from matching import runs
 from matching.models import MatchScore, ScoringRun
-from recruiting import workspace
 from recruiting.models import (
     Application,
     AuditLogEntry,
@@ -23,7 +22,7 @@ from recruiting.models import (
     VacancySkill,
 )
 from recruiting.permissions import HIRING_MANAGERS_GROUP, RECRUITERS_GROUP
-from recruiting.services import application_create, application_move
+from recruiting.services import application_create, application_move, next_stage
 from tests.factories import (
     PASSWORD,
     CandidateFactory,
@@ -759,9 +758,14 @@ def test_skill_search_finds_aliases(recruiter_client):
 
 
 def test_next_stage_follows_the_pipeline():
-    assert [
-        workspace.next_stage(s) for s in ("applied", "screening", "interview", "offer", "hired", "rejected")
-    ] == ["screening", "interview", "offer", "hired", None, None]
+    assert [next_stage(s) for s in ("applied", "screening", "interview", "offer", "hired", "rejected")] == [
+        "screening",
+        "interview",
+        "offer",
+        "hired",
+        None,
+        None,
+    ]
 
 
 def test_groups_from_migrations_match_the_live_permission_tables():

@@ -19,8 +19,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from recruiting.models import Application, AuditLogEntry, Candidate, Vacancy
-from recruiting.services import application_create, audit_log, vacancy_upsert
-from recruiting.workspace import shortlist_advance
+from recruiting.services import application_create, audit_log, shortlist_advance, vacancy_upsert
 from tests.factories import (
     CandidateFactory,
     EngineMatchScoreFactory,

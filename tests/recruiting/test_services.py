@@ -1,7 +1,6 @@
 """Application and vacancy services shared by the portal, the admin and the API."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from recruiting import events
 from recruiting.models import Application, ApplicationStageChange, AuditLogEntry, Candidate, Vacancy
@@ -31,7 +30,9 @@ def candidate():
 
 @pytest.fixture
 def recruiter():
-    return get_user_model().objects.create_user("rec@example.com", "rec@example.com", "pw", is_staff=True)
+    from tests.factories import RecruiterFactory
+
+    return RecruiterFactory(email="rec@example.com")
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_the_source_backfill_reads_the_history_and_the_candidate(vacancy, recrui
 
     from django.apps import apps
 
-    from recruiting.workspace import shortlist_advance
+    from recruiting.services import shortlist_advance
 
     portal = application_create(
         candidate=Candidate.objects.create(reference="portal-1", source="portal"), vacancy=vacancy
@@ -159,3 +160,30 @@ def test_publish_announces_once(vacancy, emitted, django_capture_on_commit_callb
     assert [e for e, _ in emitted] == ["vacancy.published"]
     vacancy.refresh_from_db()
     assert vacancy.status == "open" and vacancy.published_at
+
+
+def test_workspace_writes_check_the_actor_in_the_service_not_only_in_the_view():
+    """note_add and shortlist_advance live in recruiting.services and refuse an actor the policy refuses, whoever
+    calls them (the workspace view, a script, a future API)."""
+    from django.core.exceptions import PermissionDenied
+
+    from recruiting.services import note_add, shortlist_advance
+    from tests.factories import (
+        CandidateFactory,
+        HiringManagerFactory,
+        RecruiterFactory,
+        UserFactory,
+        VacancyFactory,
+    )
+
+    vacancy, candidate = VacancyFactory(status=Vacancy.Status.OPEN), CandidateFactory()
+    with pytest.raises(PermissionDenied):
+        note_add(candidate=candidate, author=UserFactory(), body="Strong on NLP.")
+    with pytest.raises(PermissionDenied):
+        shortlist_advance(vacancy=vacancy, candidate=candidate, actor=HiringManagerFactory())
+    assert not Application.objects.exists()
+    assert note_add(candidate=candidate, author=HiringManagerFactory(), body=" Strong on NLP. ").body == (
+        "Strong on NLP."
+    )
+    application = shortlist_advance(vacancy=vacancy, candidate=candidate, actor=RecruiterFactory())
+    assert application.stage == Application.Stage.SCREENING
