@@ -124,13 +124,16 @@ def _number(value: Any, default: float = 0.0) -> float:
 class Component:
     """One component of a stored explanation: ``score`` 0–100 as stored (``score_clamped`` for bar widths),
     ``weight`` 0–1 as used, ``points`` (its share of the 0–100 score).  ``applies`` is False for a component of
-    weight 0 (no minimum experience, no desirable skills): every face shows it as not applicable."""
+    weight 0 (no minimum experience, no desirable skills): every face shows it as not applicable.  ``detail`` says
+    what was compared where the engine stored it (the role title: the CV's job titles and the vacancy-title skills).
+    """
 
     name: str
     label: str
     score: float
     weight: float
     points: float
+    detail: str = ""
 
     @property
     def applies(self) -> bool:
@@ -156,9 +159,23 @@ def components(row) -> list[Component]:
             score=_number(c.get("score")),
             weight=_number(c.get("weight")),
             points=_number(c.get("points")),
+            detail=_role_detail(c) if c.get("name") == "role" else "",
         )
         for c in found
     ]
+
+
+def _role_detail(component: dict) -> str:
+    """ "Senior Data Scientist; Data Analyst — the vacancy's title names Machine learning" for a stored role
+    component (``matching.scoring.explain_pair``), "" when it stored no titles and no title skills."""
+    titles = [str(t) for t in component.get("titles") or [] if t][:3]
+    wanted = [str(s) for s in component.get("vacancy_title_skills") or [] if s]
+    if not wanted:
+        return ""
+    names = ", ".join(wanted)
+    if not titles:
+        return f"no job title on the CV; the vacancy's title names {names}"
+    return f"{'; '.join(titles)} — the vacancy's title names {names}"
 
 
 def row_band(row, bands: Bands) -> str:

@@ -330,7 +330,7 @@ def match_view_from_score(
                 "score": round(c.score_clamped),
                 "weight_pct": round(c.weight * 100),
                 "points": round(c.points, 1),
-                "words": _component_words(c.name, view),
+                "words": " ".join(p for p in (_component_words(c.name, view), c.detail) if p),
             }
         )
     gains = sorted(

@@ -221,6 +221,7 @@ def component_bars(score: MatchScore) -> list[dict]:
             "weight": f"{c.weight:.0%}",
             "points": f"{c.points:.1f}",
             "applies": c.applies,
+            "detail": c.detail,
         }
         for c in presentation.components(score)
     ]

@@ -192,3 +192,37 @@ def test_an_imported_cv_stores_its_titles_and_the_stored_document_scores_them_li
     assert "Data science" in vdoc.required and vdoc.core == ("Data science",)
     _, (from_text,) = selectors.documents_from_text(vacancy_text=vacancy.description, cv_texts=[CV])
     assert from_text.role_titles == tuple(stored.role_titles)
+
+
+def test_every_face_reads_what_the_role_title_compared():
+    """The presenter turns the stored role component into one line the workspace tooltip and the portal show."""
+    from types import SimpleNamespace
+
+    from matching.presentation import components
+
+    def row(role):
+        return SimpleNamespace(
+            explanation={"components": [{"name": "text", "score": 50, "weight": 0.2}, role]}
+        )
+
+    held = components(
+        row(
+            {
+                "name": "role",
+                "score": 50,
+                "weight": 0.3,
+                "points": 15,
+                "titles": ["Senior Data Scientist", "Data Analyst"],
+                "vacancy_title_skills": ["Machine learning"],
+            }
+        )
+    )
+    role = next(c for c in held if c.name == "role")
+    assert role.detail == "Senior Data Scientist; Data Analyst — the vacancy's title names Machine learning"
+    assert next(c for c in held if c.name == "text").detail == ""
+    none = components(
+        row({"name": "role", "score": 0, "weight": 0.3, "titles": [], "vacancy_title_skills": ["NLP"]})
+    )
+    assert none[-1].detail == "no job title on the CV; the vacancy's title names NLP"
+    # an explanation stored before role titles existed shows no detail
+    assert components(row({"name": "role", "score": 0, "weight": 0.0}))[-1].detail == ""
