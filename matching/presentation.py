@@ -27,7 +27,8 @@ from typing import Any
 
 from matching.bands import Bands, required_counts
 from matching.bands import band as _band
-from matching.scoring import COMPONENT_LABELS, COMPONENTS
+from matching.language import language_name
+from matching.scoring import COMPONENT_LABELS, COMPONENTS, ComponentWeights
 
 INSUFFICIENT_DATA = "insufficient_data"  # ``MatchScore.State.INSUFFICIENT_DATA``
 CONFIDENCE_LEVELS = ("high", "medium", "low")
@@ -142,6 +143,22 @@ class Component:
     @property
     def score_clamped(self) -> float:
         return min(max(self.score, 0.0), 100.0)
+
+
+def component_names() -> tuple[str, ...]:
+    """The score's components in the engine's order (``matching.scoring.COMPONENTS``), for column headers."""
+    return COMPONENTS
+
+
+def component_choices() -> list[tuple[str, str, float]]:
+    """``(name, label, default weight)`` of each component in the engine's order, for a weights form."""
+    defaults = ComponentWeights().as_dict()
+    return [(name, COMPONENT_LABELS[name], defaults[name]) for name in COMPONENTS]
+
+
+def language_label(code: str) -> str:
+    """ "German (de)" for a stored ISO 639-1 code, "— (not detected)" for ""."""
+    return f"{language_name(code)} ({code})" if code else "— (not detected)"
 
 
 def components(row) -> list[Component]:

@@ -27,9 +27,8 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from matching import enqueue as matching_enqueue
+from matching import presentation
 from matching import profiles as matching_profiles
-from matching.language import language_name
-from matching.scoring import COMPONENT_LABELS, COMPONENTS, ComponentWeights
 from recruiting import permissions, selectors, services, workspace
 from recruiting.duplicates import candidate_duplicates
 from recruiting.markup import render_description
@@ -201,10 +200,13 @@ class ExperienceInline(admin.TabularInline):
 # --- vacancies ----------------------------------------------------------------------------------------------
 
 
+_COMPONENTS = {name: (label, default) for name, label, default in presentation.component_choices()}
+
+
 def _weight_field(name: str) -> forms.FloatField:
-    default = getattr(ComponentWeights(), name)
+    label, default = _COMPONENTS[name]
     return forms.FloatField(
-        label=COMPONENT_LABELS[name],
+        label=label,
         required=False,
         min_value=0,
         help_text=f"default {default:g}",
@@ -215,7 +217,7 @@ def _weight_field(name: str) -> forms.FloatField:
 
 
 class VacancyAdminForm(forms.ModelForm):
-    """The vacancy with one number field per score component (``matching.scoring.COMPONENTS``) instead of
+    """The vacancy with one number field per score component (``matching.presentation.component_choices``) instead of
     the raw ``weights`` JSON; an empty field means the documented default."""
 
     weight_required = _weight_field("required")
@@ -233,7 +235,7 @@ class VacancyAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         stored = (self.instance.weights or {}) if self.instance.pk else {}
-        for name in COMPONENTS:
+        for name in _COMPONENTS:
             if f"weight_{name}" in self.fields:
                 self.fields[f"weight_{name}"].initial = stored.get(name)
         if "hiring_managers" in self.fields:
@@ -252,10 +254,10 @@ class VacancyAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         weights = {
-            name: data[f"weight_{name}"] for name in COMPONENTS if data.get(f"weight_{name}") is not None
+            name: data[f"weight_{name}"] for name in _COMPONENTS if data.get(f"weight_{name}") is not None
         }
         try:
-            ComponentWeights.from_mapping(weights)
+            services.vacancy_weights_check(weights)
         except ValueError as exc:
             raise ValidationError(f"Component weights: {exc}.") from None
         self.weights = weights
@@ -264,11 +266,6 @@ class VacancyAdminForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.weights = getattr(self, "weights", self.instance.weights)
         return super().save(commit)
-
-
-def _language_label(code: str) -> str:
-    """A detected language as "German (de)"; a dash when none was detected (text too short or unreadable)."""
-    return f"{language_name(code)} ({code})" if code else "— (not detected)"
 
 
 @admin.register(Vacancy)
@@ -334,8 +331,8 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
             "Component weights",
             {
                 "fields": (
-                    tuple(f"weight_{n}" for n in COMPONENTS[:4]),
-                    tuple(f"weight_{n}" for n in COMPONENTS[4:]),
+                    tuple(f"weight_{n}" for n in list(_COMPONENTS)[:4]),
+                    tuple(f"weight_{n}" for n in list(_COMPONENTS)[4:]),
                 ),
                 "description": "How much each part of the match counts for this vacancy. "
                 "Leave a field empty for the "
@@ -359,7 +356,7 @@ class VacancyAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
 
     @admin.display(description="Language")
     def detected_language(self, obj: Vacancy) -> str:
-        return _language_label(obj.language)
+        return presentation.language_label(obj.language)
 
     @admin.display(description="As candidates see it")
     def description_preview(self, obj: Vacancy) -> str:
@@ -568,7 +565,7 @@ class CandidateAdmin(RecruiterOnlyEditMixin, admin.ModelAdmin):
 
     @admin.display(description="CV language")
     def detected_language(self, obj: Candidate) -> str:
-        return _language_label(obj.language)
+        return presentation.language_label(obj.language)
 
     @admin.display(description="Name", ordering="name")
     def display_name(self, obj: Candidate) -> str:

@@ -18,7 +18,7 @@ import hashlib
 import io
 import logging
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -389,6 +389,32 @@ def read_candidate_csv(
     if problems:
         raise ImportFailed(problems, what=name)
     return batch
+
+
+def read_candidate_rows(rows: Iterable[Mapping[str, str]]) -> Batch:
+    """A batch from candidate rows already parsed (the REST API's JSON: ``cv_text``, ``reference``, ``label``,
+    ``name``, ``email``), each text repaired (ftfy) like a file's.  Raises ``ImportFailed`` listing every row
+    whose CV text is empty; nothing is written here."""
+    problems, records = [], []
+    for index, row in enumerate(rows):
+        origin = f"candidates[{index}]"
+        cv_text = _repair(row["cv_text"])
+        if not cv_text:
+            problems.append(f"{origin}: the CV text is empty.")
+            continue
+        records.append(
+            CandidateRecord(
+                reference=row["reference"].strip(),
+                cv_text=cv_text,
+                origin=origin,
+                source_label=row["label"].strip(),
+                name=row["name"].strip(),
+                email=row["email"].strip(),
+            )
+        )
+    if problems:
+        raise ImportFailed(problems)
+    return Batch(records=records)
 
 
 def _drop_duplicates(batch: Batch, *, text_attr: str, problems: list[str], by_text: bool = False) -> None:

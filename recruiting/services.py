@@ -191,6 +191,14 @@ VACANCY_EDIT_FIELDS = (
 VACANCY_REQUIREMENT_FIELDS = ("min_qualification_level", "min_years_experience")
 
 
+def vacancy_weights_check(weights: dict) -> dict[str, float]:
+    """A vacancy's component weights as stored (name → float; missing components keep their defaults).  Raises
+    ``ValueError`` on an unknown component, a negative or non-numeric weight, or all weights 0
+    (``matching.scoring.ComponentWeights.from_mapping``)."""
+    ComponentWeights.from_mapping(weights)
+    return {name: float(value) for name, value in weights.items()}
+
+
 def vacancy_rescore(*, vacancy: Vacancy) -> None:
     """Mark ``vacancy``'s stored scores stale and enqueue its rescoring once the transaction commits."""
     MatchScore.objects.filter(vacancy=vacancy, stale=False).update(stale=True)
@@ -236,8 +244,7 @@ def vacancy_update(
     if "title" in fields:
         fields["title"] = (fields["title"] or "").strip()[:300] or vacancy.reference
     if weights is not None:
-        ComponentWeights.from_mapping(weights)  # raises ValueError on an unknown component or a bad weight
-        weights = {name: float(value) for name, value in weights.items()}
+        weights = vacancy_weights_check(weights)
 
     stored = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
     changed = [name for name, value in fields.items() if getattr(stored, name) != value]

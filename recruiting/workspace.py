@@ -39,7 +39,6 @@ from matching.bands import label as band_label
 from matching.models import MatchScore
 from matching.presentation import score_confidence, score_flags, skill_credit
 from matching.ranking import Rank, competition_ranks, rank_text
-from matching.scoring import COMPONENTS
 from recruiting import csvsafe, permissions, selectors
 from recruiting.models import Application, Candidate, SkillImportance, Vacancy
 from recruiting.services import (
@@ -597,7 +596,7 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
             "confidence_reason",
             "flags",
             "stale",
-            *COMPONENTS,
+            *presentation.component_names(),
             "matched_skills",
             "missing_skills",
             "computed_at",
@@ -622,7 +621,7 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
                 confidence_reason,
                 "; ".join(f["message"] for f in score_flags(score)),
                 "yes" if score.stale else "",
-                *[parts.get(name, "") for name in COMPONENTS],
+                *[parts.get(name, "") for name in presentation.component_names()],
                 "; ".join(m.get("skill", "") for m in score.matched_skills or [] if isinstance(m, dict)),
                 "; ".join(m.get("skill", "") for m in score.missing_skills or [] if isinstance(m, dict)),
                 score.computed_at.isoformat(),

@@ -34,7 +34,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from matching import runs as matching_runs
-from matching.extraction import repair_text
 from matching.models import MatchScore, ScoringRun, Skill
 from matching.ranking import ranking_order_by
 from matching.services import match_scores_explain
@@ -714,7 +713,10 @@ class CandidateImportView(APIView):
         else:
             rows = s.CandidateImportInputSerializer(data=request.data)
             rows.is_valid(raise_exception=True)
-            batch = _batch_from_rows(rows.validated_data["candidates"])
+            try:
+                batch = importers.read_candidate_rows(rows.validated_data["candidates"])
+            except importers.ImportFailed as exc:
+                raise ImportFailedError(exc.problems) from None
         try:
             report = importers.candidates_write(batch, source=API_SOURCE)
         except importers.ImportFailed as exc:
@@ -729,29 +731,6 @@ class CandidateImportView(APIView):
                 "summary": report.summary("candidates"),
             }
         )
-
-
-def _batch_from_rows(rows: list[dict]) -> importers.Batch:
-    problems, records = [], []
-    for index, row in enumerate(rows):
-        origin = f"candidates[{index}]"
-        cv_text = repair_text(row["cv_text"]).strip()
-        if not cv_text:
-            problems.append(f"{origin}: the CV text is empty.")
-            continue
-        records.append(
-            importers.CandidateRecord(
-                reference=row["reference"].strip(),
-                cv_text=cv_text,
-                origin=origin,
-                source_label=row["label"].strip(),
-                name=row["name"].strip(),
-                email=row["email"].strip(),
-            )
-        )
-    if problems:
-        raise ImportFailedError(problems)
-    return importers.Batch(records=records)
 
 
 CSV_COLUMNS = {
