@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from matching.extraction import mention_counts
+from matching.extraction import mention_counts, role_title_spans
 
 __all__ = [
     "EVIDENCE_LEVELS",
@@ -47,6 +47,8 @@ __all__ = [
     "CvEvidence",
     "SkillEvidence",
     "assess",
+    "corroborated_roles",
+    "narrower_skills",
     "related_skills",
     "skill_strength",
 ]
@@ -142,12 +144,14 @@ class CvEvidence:
     """Evidence of every skill of a CV and the CV-level verdict.
 
     ``skills`` maps canonical skill name → :class:`SkillEvidence`; ``keyword_list`` is True when the CV's skills
-    are mostly repetition or a bare list (see the module docstring) and ``reason`` then says which.
+    are mostly repetition or a bare list (see the module docstring) and ``reason`` then says which; ``claimed``
+    are the skills the CV names only inside its own job titles (see :func:`corroborated_roles`).
     """
 
     skills: dict[str, SkillEvidence]
     keyword_list: bool
     reason: str
+    claimed: frozenset[str] = frozenset()
 
 
 def skill_strength(level: str, mentions: int) -> float:
@@ -179,14 +183,20 @@ def _is_list_line(line: str, spans: Sequence[tuple[int, int]]) -> bool:
     return bool(covered) and (len(other) <= 2 or len(other) <= 0.3 * total)
 
 
-def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] | None = None) -> CvEvidence:
+def assess(
+    text: str,
+    mentions: Sequence,
+    related: Mapping[str, Iterable[str]] | None = None,
+    narrower: Mapping[str, Iterable[str]] | None = None,
+) -> CvEvidence:
     """Evidence per skill and the keyword-list verdict of a CV ``text`` whose skill ``mentions`` (objects with
     ``skill``, ``start`` and ``end`` offsets into ``text``, as ``SkillExtractor.find`` returns) were found.
 
     ``related`` maps a skill to the skills that corroborate it (its broader, narrower and sibling skills in the
     vocabulary, see :func:`related_skills`): a listed skill is corroborated when it or one of those is used
-    elsewhere in the CV.  Linear in the text; no skill is lost (every mentioned skill gets at least
-    ``mentioned``)."""
+    elsewhere in the CV.  A skill named only inside the CV's own job titles (``CvEvidence.claimed``) with no
+    skill ``narrower`` than it shown (:func:`narrower_skills`) is a bare claim: ``mentioned`` and unsupported.
+    Linear in the text; no skill is lost (every mentioned skill gets at least ``mentioned``)."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     by_line: dict[int, list] = {}
     for m in mentions:
@@ -249,6 +259,12 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
             level, counts[name], skill_strength(level, counts[name]), _window(text[begin:end], start - begin)
         )
     related = related or {}
+    claimed = _claimed_only(text, mentions)
+    for name in claimed:
+        if not set((narrower or {}).get(name, ())) & skills.keys():
+            e = skills[name]
+            strength = skill_strength("mentioned", e.mentions) * UNSUPPORTED_FACTOR
+            skills[name] = SkillEvidence("mentioned", e.mentions, strength, e.line, False)
     used = {name for name, e in skills.items() if e.level == "used"}
     for name, e in skills.items():
         if e.level != "used" and not used.intersection(related.get(name, ())):
@@ -264,7 +280,63 @@ def assess(text: str, mentions: Sequence, related: Mapping[str, Iterable[str]] |
             True,
             f"{unsupported} of its {len(skills)} skills are only listed, never shown in use",
         )
-    return CvEvidence(skills, keyword_list, reason)
+    return CvEvidence(skills, keyword_list, reason, frozenset(claimed))
+
+
+def corroborated_roles(
+    roles: Iterable[str], evidence: CvEvidence, narrower: Mapping[str, Iterable[str]] | None = None
+) -> tuple[list[str], list[str]]:
+    """``(backed, claims)``: the skills of ``roles`` (those a CV's job titles name, ``matching.extraction.role_skills``)
+    split by whether the rest of the CV backs them — the skill itself shown outside the job titles, or a skill
+    ``narrower`` than it (:func:`narrower_skills`: Deep learning or PyTorch for Machine learning) shown anywhere.
+    A title is a claim: "Machine Learning Engineer" above a CV that shows no machine learning work is not
+    backed.  Order kept."""
+    narrower = narrower or {}
+    shown = evidence.skills.keys()
+    backed, claims = [], []
+    for name in roles:
+        ok = (name in shown and name not in evidence.claimed) or set(narrower.get(name, ())) & shown
+        (backed if ok else claims).append(name)
+    return backed, claims
+
+
+def _claimed_only(text: str, mentions: Sequence) -> set[str]:
+    """The skills of ``mentions`` named only inside the CV's own job titles (``role_title_spans``): "Machine
+    Learning Engineer, Acme (2019–2023)" claims machine learning; the rest of the CV has to show it."""
+    spans = role_title_spans(text)
+    if not spans:
+        return set()
+    starts = [a for a, _ in spans]
+
+    def in_title(m) -> bool:
+        k = bisect.bisect_right(starts, m.start) - 1
+        return k >= 0 and m.end <= spans[k][1]
+
+    named = {m.skill for m in mentions}
+    return named - {m.skill for m in mentions if not in_title(m)}
+
+
+def narrower_skills(broader: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """Skill → every skill narrower than it in the vocabulary's broader links, transitively (Deep learning and
+    PyTorch under Machine learning): what shows a field's work, where a sibling (Data analysis beside Machine
+    learning) does not."""
+    children: dict[str, set[str]] = {}
+    for name, wides in broader.items():
+        for wide in wides:
+            if wide != name:
+                children.setdefault(wide, set()).add(name)
+    out: dict[str, frozenset[str]] = {}
+    for top, below in children.items():
+        seen: set[str] = set()
+        stack = list(below)
+        while stack:
+            node = stack.pop()
+            if node in seen or node == top:
+                continue
+            seen.add(node)
+            stack.extend(children.get(node, ()))
+        out[top] = frozenset(seen)
+    return out
 
 
 def related_skills(broader: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:

@@ -45,7 +45,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -78,7 +78,10 @@ __all__ = [
 CATEGORIES = ("language", "library", "platform", "method", "mathematics", "soft")
 # Version of the extraction rules (skills with evidence, requirements, experience, language): a stored profile of
 # another version is re-extracted by the stale sweep (``matching.staleness.stale_sweep``).
-EXTRACTION_VERSION = "4"  # 4: the skills a vacancy title names are required (3: street addresses removed)
+EXTRACTION_VERSION = (
+    "5"  # 5: a job title's skills need the rest of the CV to back them (4: the skills a vacancy
+)
+# title names are required; 3: street addresses removed)
 _PLURAL_CATEGORIES = {"method", "mathematics", "soft"}
 _MAX_LINE = 300
 
@@ -334,6 +337,7 @@ class SkillExtractor:
 
     def __init__(self, entries: Iterable[SkillEntry]):
         self.entries: tuple[SkillEntry, ...] = tuple(entries)
+        self.soft = frozenset(e.name for e in self.entries if e.category == "soft")  # never required
         self._by_key: dict[str, SkillEntry] = {}
         self._bare_ambiguous: set[str] = set()  # keys of bare ambiguous canonical names
         root = _Node()
@@ -907,22 +911,41 @@ def role_field_text(title: str) -> str:
     return title
 
 
+def role_title_spans(text: str) -> list[tuple[int, int]]:
+    """``[(start, end), …]``: where in ``text`` the job titles of :func:`extract_role_titles` stand (every such
+    segment, repeats included), as offsets into ``text``."""
+    spans: list[tuple[int, int]] = []
+    text = text or ""
+    start = 0
+    for cut in [*_ROLE_SPLIT.finditer(text), None]:
+        end = cut.start() if cut else len(text)
+        raw = text[start:end]
+        segment = raw.strip(" \t\r:,.;*#>")
+        words = segment.split()
+        if (
+            words
+            and len(words) <= ROLE_TITLE_MAX_WORDS
+            and _ROLE_NOUN.search(segment)
+            and not _ROLE_WISH.search(segment)
+        ):
+            offset = start + raw.index(segment)
+            spans.append((offset, offset + len(segment)))
+        if cut:
+            start = cut.end()
+    return spans
+
+
 def extract_role_titles(text: str) -> list[str]:
     """The job titles a CV ``text`` shows the person holding: short segments (a line or a part of one cut at
     sentence ends, bullets, spaced dashes, commas and brackets — "Data Scientist, Acme, London (2019–2021)"; at
     most ``ROLE_TITLE_MAX_WORDS`` words) naming a role noun in the singular (scientist, engineer, developer,
     analyst, consultant, intern …; "worked with data scientists" names colleagues, not a title), without wish
-    words (aspiring, seeking, objective, career …: a role wanted is not a role held).  In text order, without repeats (case-insensitive),
-    at most ``ROLE_TITLES_MAX``."""
+    words (aspiring, seeking, objective, career …: a role wanted is not a role held).  In text order, without
+    repeats (case-insensitive), at most ``ROLE_TITLES_MAX``."""
     out: list[str] = []
     seen: set[str] = set()
-    for segment in _ROLE_SPLIT.split(text or ""):
-        segment = segment.strip(" \t\r:,.;*#>")
-        words = segment.split()
-        if not words or len(words) > ROLE_TITLE_MAX_WORDS:
-            continue
-        if not _ROLE_NOUN.search(segment) or _ROLE_WISH.search(segment):
-            continue
+    for start, end in role_title_spans(text):
+        words = text[start:end].split()
         key = " ".join(words).lower()
         if key not in seen:
             seen.add(key)
@@ -935,7 +958,7 @@ def extract_role_titles(text: str) -> list[str]:
 def role_skills(titles: Iterable[str], extractor: SkillExtractor) -> list[str]:
     """The canonical skills job ``titles`` name, read through :func:`role_field_text` ("Data Scientist" → Data
     science); soft skills excepted.  Unique, in order of first appearance."""
-    soft = {e.name for e in extractor.entries if e.category == "soft"}
+    soft = extractor.soft
     out: dict[str, None] = {}
     for title in titles:
         for mention in extractor.find(role_field_text(title)):
@@ -1145,10 +1168,12 @@ def _nearest_cue(cues: list[tuple[int, int, int, str]], start: int, end: int) ->
 class RequirementDecision:
     """What a vacancy text requires: ``importance`` maps each skill found to ``"required"`` or
     ``"desirable"``; ``capped`` is True when more than :data:`MAX_UNCUED_REQUIRED` skills would have been
-    required and only the most named were kept (a recruiter should confirm or edit them)."""
+    required and only the most named were kept (a recruiter should confirm or edit them); ``counts`` maps each of
+    those skills to its mentions in the text, a skill only the title names counting as one."""
 
     importance: dict[str, str]
     capped: bool
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _mention_importance(text: str, mentions: list[SkillMention]) -> list[str]:
@@ -1230,10 +1255,10 @@ def decide_requirements(text: str, extractor: SkillExtractor, *, title: str = ""
       the most mentioned skills with no cue at all are promoted (a skill the text calls desirable stays so).
     """
     mentions = extractor.find(text)
-    soft = {e.name for e in extractor.entries if e.category == "soft"}
+    soft = extractor.soft
     named = role_skills([title], extractor) if title else []
     if not mentions:
-        return RequirementDecision(dict.fromkeys(named, "required"), False)
+        return RequirementDecision(dict.fromkeys(named, "required"), False, dict.fromkeys(named, 1))
     counts = mention_counts(mentions)
     first: dict[str, int] = {}
     state: dict[str, str] = {}
@@ -1257,7 +1282,7 @@ def decide_requirements(text: str, extractor: SkillExtractor, *, title: str = ""
     chosen = set(required) | set(named)
     importance = {name: "required" if name in chosen else "desirable" for name in state}
     importance.update(dict.fromkeys(named, "required"))
-    return RequirementDecision(importance, capped)
+    return RequirementDecision(importance, capped, {name: counts.get(name, 1) for name in importance})
 
 
 def extract_requirements(text: str, extractor: SkillExtractor) -> dict[str, str]:

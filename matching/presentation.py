@@ -192,7 +192,13 @@ def _role_detail(component: dict) -> str:
     names = ", ".join(wanted)
     if not titles:
         return f"no job title on the CV; the vacancy's title names {names}"
-    return f"{'; '.join(titles)} — the vacancy's title names {names}"
+    unbacked = [str(s) for s in component.get("unbacked_title_skills") or [] if s]
+    note = (
+        f" ({', '.join(unbacked)} named only in a title, not backed by the rest of the CV)"
+        if unbacked
+        else ""
+    )
+    return f"{'; '.join(titles)} — the vacancy's title names {names}{note}"
 
 
 def row_band(row, bands: Bands) -> str:

@@ -15,13 +15,11 @@ from matching.extraction import (
     decide_requirements,
     extract_min_years_required,
     extract_qualifications,
-    extract_role_titles,
     extract_years_experience,
-    role_skills,
 )
 from matching.fairness import neutralise
 from matching.models import Skill
-from matching.vocabulary_store import cv_evidence, language_of, skill_extractor
+from matching.vocabulary_store import cv_evidence, cv_roles, language_of, skill_extractor
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy, VacancySkill
 from recruiting.names import name_from_cv
 
@@ -49,11 +47,8 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
         Vacancy.objects.filter(pk=vacancy.pk).update(language=language, profile_version=EXTRACTION_VERSION)
         vacancy.language, vacancy.profile_version = language, EXTRACTION_VERSION
     extractor, _ = skill_extractor()
-    counts: dict[str, int] = dict(extractor.counts(vacancy.description))
     decision = decide_requirements(vacancy.description, extractor, title=vacancy.title)
-    importance = decision.importance
-    for name in importance:  # a skill only the title names counts as one mention
-        counts.setdefault(name, 1)
+    importance, counts = decision.importance, decision.counts
     if decision.capped != vacancy.requirements_capped:
         Vacancy.objects.filter(pk=vacancy.pk).update(requirements_capped=decision.capped)
         vacancy.requirements_capped = decision.capped
@@ -125,10 +120,9 @@ def candidate_refresh_profile(*, candidate: Candidate) -> None:
         changes["language"] = language
     if candidate.profile_version != EXTRACTION_VERSION:
         changes["profile_version"] = EXTRACTION_VERSION
-    titles = extract_role_titles(text)
-    roles = role_skills(titles, skill_extractor()[0])
-    if (titles, roles) != (candidate.role_titles, candidate.role_skills):
-        changes["role_titles"], changes["role_skills"] = titles, roles
+    roles = cv_roles(text, found)
+    if roles != (candidate.role_titles, candidate.role_skills, candidate.role_claims):
+        changes["role_titles"], changes["role_skills"], changes["role_claims"] = roles
     cv_name = name_from_cv(candidate.cv_text)  # the raw text: neutralising removes names
     if cv_name != candidate.cv_name:
         changes["cv_name"] = cv_name

@@ -36,7 +36,11 @@ each saturates instead (``x / (x + K)``, the form of BM25's term-frequency satur
                    Scientist" names Data science) and ``R°`` is 1 on the diagonal and the related-skill credit in
                    either direction elsewhere (a data scientist and a machine-learning engineer are neighbouring
                    roles both ways).  Applies when the vacancy's title names a skill.  Job-title similarity is
-                   the first criterion of recruiters' searches and of Textkernel's Search & Match.
+                   the first criterion of recruiters' searches and of Textkernel's Search & Match.  A title is a
+                   claim: its skill counts only when the rest of the CV backs it — the skill shown outside the
+                   job titles, or a skill narrower than it (``matching.evidence.corroborated_roles``).  A "Machine
+                   Learning Engineer" line above a CV with no machine-learning work earns no role credit, and its
+                   machine learning counts as a bare mention.
 
 Related skills
 ==============
@@ -78,7 +82,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from matching.evidence import KEYWORD_LIST_MESSAGE
 from matching.language import language_note
 
-ENGINE_VERSION = "2.1.0"
+ENGINE_VERSION = "2.2.0"
 
 COMPONENTS = ("required", "desirable", "qualification", "experience", "profile", "text", "role")
 COMPONENT_LABELS = {
@@ -148,7 +152,7 @@ class ComponentWeights:
     qualification: float = 0.05
     experience: float = 0.05
     profile: float = 0.35
-    text: float = 0.20
+    text: float = 0.10
     role: float = 0.40
 
     @classmethod
@@ -190,8 +194,10 @@ class CandidateDocument:
     confidence; empty: unknown); ``qualification_level`` is 0 (none) to 4 (doctorate); ``fields`` are the fields of
     study, lower-case; ``years_experience`` in years or ``None``; ``keyword_list`` flags a CV that is mostly repeated
     or bare-listed skills (``keyword_reason`` says why); ``language`` is an ISO 639-1 code or ""; ``role_titles`` are the
-    job titles the CV shows the person holding and ``roles`` the canonical skills those titles name
-    (``matching.extraction.extract_role_titles`` and ``role_field_text``).
+    job titles the CV shows the person holding and ``roles`` the canonical skills those titles name that the rest
+    of the CV backs (``matching.extraction.extract_role_titles`` and ``role_field_text``,
+    ``matching.evidence.corroborated_roles``); ``role_claims`` the skills they name that nothing else backs (shown
+    in the explanation, never credited).
     """
 
     text: str
@@ -205,6 +211,7 @@ class CandidateDocument:
     language: str = ""
     roles: Sequence[str] = ()
     role_titles: Sequence[str] = ()
+    role_claims: Sequence[str] = ()
 
 
 @dataclass
@@ -437,7 +444,8 @@ class MatchingModel:
 
     def role_matrix(self, roles: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Per candidate, each skill's role credit ``r / (r + ROLE_SATURATION)`` with ``r = Σ_t R°[s, t]`` over the
-        skills ``t`` its job titles name (module docstring, ``role``); shape ``(len(roles), n_skills)``."""
+        skills ``t`` its job titles name that the rest of the CV backs (module docstring, ``role``); shape
+        ``(len(roles), n_skills)``."""
         if "_role_related" not in self.__dict__:
             n = len(self.skill_names)
             self.__dict__["_role_related"] = (
@@ -1045,6 +1053,8 @@ def explain_pair(
             # what was compared: the CV's job titles and the skills the vacancy's title names
             components[-1]["titles"] = list(candidate.role_titles)[:3]
             components[-1]["vacancy_title_skills"] = list(vacancy.core)
+            if candidate.role_claims:  # title skills nothing else in the CV backs: not credited
+                components[-1]["unbacked_title_skills"] = list(candidate.role_claims)[:3]
     effective, strength, related_to = _candidate_evidence(model, candidate)
     discount = KEYWORD_LIST_DISCOUNT if candidate.keyword_list else 1.0
     full = saturate(1.0, SKILL_SATURATION)

@@ -16,12 +16,11 @@ from matching.extraction import (
     SkillExtractor,
     decide_requirements,
     extract_qualifications,
-    extract_role_titles,
     extract_years_experience,
     role_skills,
 )
 from matching.fairness import neutralise
-from matching.vocabulary_store import cv_evidence, language_of, skill_extractor
+from matching.vocabulary_store import cv_evidence, cv_roles, language_of, skill_extractor
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy
 
 _ID_SLICE = 5000  # ids per query (SQLite caps bound parameters)
@@ -77,6 +76,7 @@ def candidate_documents(
                 "language",
                 "role_titles",
                 "role_skills",
+                "role_claims",
             )
             .order_by("pk")
         ):
@@ -93,6 +93,7 @@ def candidate_documents(
                 language=c.language,
                 roles=tuple(c.role_skills or ()),
                 role_titles=tuple(c.role_titles or ()),
+                role_claims=tuple(c.role_claims or ()),
             )
             c.cv_text = ""  # the document holds the (neutralised) text; don't keep two copies of 100k CVs
             out.append((c, doc, lines.get(c.pk, {})))
@@ -156,10 +157,8 @@ def documents_from_text(
     today = timezone.now().date()
     vacancy_text = neutralise(vacancy_text)
     cv_texts = [neutralise(t) for t in cv_texts]
-    counts = dict(extractor.counts(vacancy_text))
-    importance = decide_requirements(vacancy_text, extractor, title=vacancy_title).importance
-    for name in importance:  # a skill only the title names counts as one mention
-        counts.setdefault(name, 1)
+    decision = decide_requirements(vacancy_text, extractor, title=vacancy_title)
+    importance, counts = decision.importance, decision.counts
     vquals = extract_qualifications(vacancy_text)
     vacancy = scoring.VacancyDocument(
         text=vacancy_text,
@@ -185,8 +184,9 @@ def documents_from_text(
                 keyword_list=found.keyword_list,
                 keyword_reason=found.reason,
                 language=language_of(text),
-                roles=tuple(role_skills(titles := extract_role_titles(text), extractor)),
-                role_titles=tuple(titles),
+                roles=tuple((roles := cv_roles(text, found))[1]),
+                role_titles=tuple(roles[0]),
+                role_claims=tuple(roles[2]),
             )
         )
     return vacancy, candidates

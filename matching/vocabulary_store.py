@@ -12,7 +12,13 @@ from __future__ import annotations
 import threading
 
 from matching import evidence as skill_evidence
-from matching.extraction import SkillEntry, SkillExtractor, vocabulary_version
+from matching.extraction import (
+    SkillEntry,
+    SkillExtractor,
+    extract_role_titles,
+    role_skills,
+    vocabulary_version,
+)
 from matching.language import detect_language
 from matching.models import Skill
 
@@ -102,11 +108,40 @@ def related_skills(vocab_version: str) -> dict[str, frozenset[str]]:
     return _related[vocab_version]
 
 
+_narrower: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def narrower_skills(vocab_version: str) -> dict[str, frozenset[str]]:
+    """Skill → every skill narrower than it (vocabulary broader links, transitively), cached per vocabulary
+    version (``matching.evidence.narrower_skills``)."""
+    if vocab_version not in _narrower:
+        _narrower.clear()
+        _narrower[vocab_version] = skill_evidence.narrower_skills(
+            {name: wide or () for name, wide in Skill.objects.values_list("name", "broader")}
+        )
+    return _narrower[vocab_version]
+
+
 def cv_evidence(text: str) -> skill_evidence.CvEvidence:
     """Every vocabulary skill a (neutralised) CV text shows, with its evidence level, strength and line, and the
     keyword-list verdict: the one reading of a CV's skills for profiles, uploads and free-text scoring."""
     extractor, version = skill_extractor()
-    return skill_evidence.assess(text, extractor.find(text), related_skills(version))
+    return skill_evidence.assess(
+        text, extractor.find(text), related_skills(version), narrower_skills(version)
+    )
+
+
+def cv_roles(text: str, evidence: skill_evidence.CvEvidence) -> tuple[list[str], list[str], list[str]]:
+    """``(titles, backed, claims)``: the job titles a (neutralised) CV text shows (``extraction.extract_role_titles``)
+    and the skills they name, split by ``evidence.corroborated_roles`` over ``evidence`` (the CV's
+    :func:`cv_evidence`) into those the rest of the CV backs and bare claims: the one reading of a CV's roles for
+    profiles and free-text scoring."""
+    extractor, version = skill_extractor()
+    titles = extract_role_titles(text)
+    backed, claims = skill_evidence.corroborated_roles(
+        role_skills(titles, extractor), evidence, related_skills(version)
+    )
+    return titles, backed, claims
 
 
 _categories: dict[str, dict[str, str]] = {}

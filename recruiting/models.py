@@ -189,7 +189,14 @@ class Candidate(TimeStampedModel):
         default=list, blank=True, help_text="job titles the CV shows the candidate holding (extracted)"
     )
     role_skills = models.JSONField(
-        default=list, blank=True, help_text="skills those job titles name, e.g. Data Scientist → Data science"
+        default=list,
+        blank=True,
+        help_text="skills those job titles name that the rest of the CV backs, e.g. Data Scientist → Data science",
+    )
+    role_claims = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="skills the job titles name that nothing else in the CV backs (a title is a claim)",
     )
     language = models.CharField(
         max_length=8,

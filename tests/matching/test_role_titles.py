@@ -226,3 +226,107 @@ def test_every_face_reads_what_the_role_title_compared():
     assert none[-1].detail == "no job title on the CV; the vacancy's title names NLP"
     # an explanation stored before role titles existed shows no detail
     assert components(row({"name": "role", "score": 0, "weight": 0.0}))[-1].detail == ""
+
+
+# ------------------------------------------------------------------------------------- a title is a claim
+HR_CV = (
+    "Recruited and onboarded 40 staff a year; ran payroll and benefits in Excel; handled employee relations.\n"
+    "Trained line managers on appraisals and wrote the staff handbook."
+)
+
+
+def _evidence(text, extractor):
+    from matching.evidence import assess, narrower_skills, related_skills
+
+    broader = {e.name: e.broader for e in extractor.entries if e.broader}
+    narrower = narrower_skills(broader)
+    return assess(text, extractor.find(text), related_skills(broader), narrower), narrower
+
+
+@pytest.mark.parametrize(
+    "title_line",
+    ["Machine Learning Engineer", "Machine Learning Engineer, Acme Corp (2019 - 2023)"],
+)
+def test_a_title_nothing_else_backs_is_a_bare_claim(extractor, title_line):
+    from matching.evidence import corroborated_roles
+
+    text = f"{title_line}\n{HR_CV}"
+    found, narrower = _evidence(text, extractor)
+    ml = found.skills["Machine learning"]
+    # named only in the title: a bare mention, not a use (a dated title line reads as a use anywhere else)
+    assert "Machine learning" in found.claimed
+    assert ml.level == "mentioned" and not ml.supported
+    backed, claims = corroborated_roles(role_skills(extract_role_titles(text), extractor), found, narrower)
+    assert backed == [] and claims == ["Machine learning"]
+
+
+def test_a_title_the_cv_backs_keeps_its_credit(extractor):
+    from matching.evidence import corroborated_roles
+
+    # the skill itself shown outside the title
+    text = "Machine Learning Engineer, Acme Corp (2019 - 2023)\nTrained machine learning models for churn."
+    found, narrower = _evidence(text, extractor)
+    assert found.skills["Machine learning"].level == "used" and "Machine learning" not in found.claimed
+    assert corroborated_roles(["Machine learning"], found, narrower) == (["Machine learning"], [])
+    # a narrower skill shown (deep learning is narrower than machine learning)
+    text = "Machine Learning Engineer, Acme Corp (2019 - 2023)\nBuilt deep learning models in PyTorch."
+    found, narrower = _evidence(text, extractor)
+    assert found.skills["Machine learning"].level == "used"
+    assert corroborated_roles(["Machine learning"], found, narrower) == (["Machine learning"], [])
+    # a sibling is not the field's work: data analysis does not back a machine-learning title
+    text = "Machine Learning Engineer, Acme Corp (2019 - 2023)\nData analysis of sales figures in Excel."
+    found, narrower = _evidence(text, extractor)
+    assert corroborated_roles(["Machine learning"], found, narrower) == ([], ["Machine learning"])
+
+
+def test_the_explanation_says_which_title_skills_the_cv_does_not_back(model):
+    from matching.presentation import _role_detail
+
+    doc = CandidateDocument(
+        text=f"python {FILLER}",
+        skills={"Python": 1.0},
+        role_titles=("Machine Learning Engineer",),
+        role_claims=("Machine learning",),
+    )
+    vac = vacancy()
+    m = scoring.score_chunk(model, [doc], [vac])
+    role = next(c for c in scoring.explain_pair(model, m, 0, 0, doc, vac).components if c["name"] == "role")
+    assert role["points"] == 0.0 and role["unbacked_title_skills"] == ["Machine learning"]
+    assert "Machine learning named only in a title, not backed by the rest of the CV" in _role_detail(role)
+
+
+def test_a_claimed_title_on_an_unrelated_cv_ranks_below_a_real_engineer(extractor):
+    """The adversarial case: the vacancy's own title pasted above an HR CV.  Before titles needed backing it
+    outranked a real machine-learning engineer whose CV named no title at all."""
+    from matching.evidence import corroborated_roles
+
+    real = (
+        "Built and deployed deep learning models in Python and PyTorch for demand forecasting; trained "
+        "gradient boosting models on SQL data and ran A/B tests.\nMSc Computer Science"
+    )
+    texts = {"fake": f"Machine Learning Engineer\n{HR_CV}", "real": real, "hr": HR_CV}
+    docs = {}
+    for key, text in texts.items():
+        found, narrower = _evidence(text, extractor)
+        titles = extract_role_titles(text)
+        backed, claims = corroborated_roles(role_skills(titles, extractor), found, narrower)
+        docs[key] = CandidateDocument(
+            text=text,
+            skills={n: e.strength for n, e in found.skills.items()},
+            evidence_levels={n: e.level for n, e in found.skills.items()},
+            roles=tuple(backed),
+            role_claims=tuple(claims),
+            role_titles=tuple(titles),
+        )
+    pool = list(docs.values())
+    names = [e.name for e in extractor.entries]
+    fitted = MatchingModel.fit([d.text for d in pool], [d.skills for d in pool], names)
+    vac = VacancyDocument(
+        text="machine learning engineer: deep learning, python, pytorch, sql",
+        required={"Machine learning": 2, "Deep learning": 1, "Python": 1, "PyTorch": 1, "SQL": 1},
+        core=("Machine learning",),
+    )
+    m = scoring.score_chunk(fitted, pool, [vac])
+    score = dict(zip(docs, m.score[:, 0], strict=True))
+    assert m.components["role"][0, 0] == 0.0
+    assert score["real"] > score["fake"]

@@ -79,14 +79,8 @@ def test_fixture_cvs_are_well_formed():
         assert 200 <= len(text.split()) <= 400 and not contact.search(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 acceptance not met yet (issue open): with engine 2.1.0, 3 of 25 'other words' twins "
-    "rank 4-5 places from their twins (9 of 25 and up to 10 places with 2.0.0; 1.5-2.3 points apart, among "
-    "ten fixture CVs within a few points of each other): exact skills still earn more than related ones and "
-    "the vacancy's own words more text similarity; strict, so this fails as soon as the target holds",
-)
 def test_related_wording_ranks_near_vacancy_wording(fitted):
+    """Engine 2.2.0: every twin within 3 places (2.1.0: 3 of 25 at 4-5 places; 2.0.0: 9 of 25, up to 10)."""
     seeds, real = fitted
     pairs = pair_texts()
     fixture_texts = [t for pair in pairs for t in pair]  # vacancy words, other words, per pair
