@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from matching import services as matching_services
 from matching import staleness as matching_staleness
+from portal import privacy as privacy_services
 from portal import selectors, services
 from portal.filters import VacancyFilter
 from portal.forms import (
@@ -468,7 +469,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @login_required
 def privacy_export(request: HttpRequest) -> HttpResponse:
     """All the signed-in user's data as a JSON attachment."""
-    data = services.candidate_data_export(user=request.user)
+    data = privacy_services.candidate_data_export(user=request.user)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = (
@@ -485,7 +486,7 @@ def privacy_delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.candidate_account_delete(user=request.user)
+            privacy_services.candidate_account_delete(user=request.user)
         except services.ProfileError as exc:
             form.add_error(None, str(exc))
         else:

@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from matching import model_store
 from matching.models import MatchScore
 from recruiting.api import ranked
-from recruiting.api.serializers import MatchScoreSerializer
+from recruiting.api.serializers.scores import MatchScoreSerializer
 from recruiting.selectors import with_vacancy_rank
 from tests.factories import CandidateFactory, MatchScoreFactory
 

@@ -13,13 +13,17 @@ from rest_framework.response import Response
 
 from recruiting import permissions, services
 from recruiting.api import filters
-from recruiting.api import serializers as s
 from recruiting.api.exceptions import Conflict
 from recruiting.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from recruiting.api.permissions import (
     ApplicationPermission,
 )
 from recruiting.api.schema import error_response
+from recruiting.api.serializers.applications import (
+    ApplicationCreateInputSerializer,
+    ApplicationMoveInputSerializer,
+    ApplicationSerializer,
+)
 from recruiting.api.views.common import (
     ApiMixin,
 )
@@ -39,7 +43,7 @@ from recruiting.models import (
     retrieve=extend_schema(tags=["applications"], summary="One application with its stage history"),
 )
 class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.ApplicationSerializer
+    serializer_class = ApplicationSerializer
     permission_classes = [ApplicationPermission]
     filterset_class = filters.ApplicationFilter
     ordering_fields = ["created_at", "updated_at", "stage"]
@@ -63,20 +67,20 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def _respond(self, application, code=status.HTTP_200_OK):
         application = self.get_queryset().get(pk=application.pk)
-        return Response(s.ApplicationSerializer(application).data, status=code)
+        return Response(ApplicationSerializer(application).data, status=code)
 
     @extend_schema(
         tags=["applications"],
         summary="Apply to an open vacancy (candidates, for themselves)",
-        request=s.ApplicationCreateInputSerializer,
+        request=ApplicationCreateInputSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: s.ApplicationSerializer, 409: error_response(409), 422: error_response(422)},
+        responses={201: ApplicationSerializer, 409: error_response(409), 422: error_response(422)},
         description="Send an `Idempotency-Key` header to make a retry harmless. Applying again after "
         "withdrawing re-opens the application.",
     )
     @idempotent
     def create(self, request):
-        data = s.ApplicationCreateInputSerializer(data=request.data)
+        data = ApplicationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             application = services.application_create(
@@ -93,15 +97,15 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     @extend_schema(
         tags=["applications"],
         summary="Move an application to another stage (recruiters)",
-        request=s.ApplicationMoveInputSerializer,
-        responses={200: s.ApplicationSerializer, 409: error_response(409)},
+        request=ApplicationMoveInputSerializer,
+        responses={200: ApplicationSerializer, 409: error_response(409)},
         description="Recorded in the stage history and the audit log; the candidate is e-mailed and "
         "`application.stage_changed` is sent. Rejecting needs a reason.",
     )
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         application = self.get_object()
-        data = s.ApplicationMoveInputSerializer(data=request.data)
+        data = ApplicationMoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             application = services.application_move(
@@ -118,7 +122,7 @@ class ApplicationViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         tags=["applications"],
         summary="Withdraw my application (candidates)",
         request=None,
-        responses={200: s.ApplicationSerializer, 409: error_response(409)},
+        responses={200: ApplicationSerializer, 409: error_response(409)},
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):

@@ -14,12 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recruiting import permissions, services
-from recruiting.api import serializers as s
 from recruiting.api.authentication import token_expired
 from recruiting.api.permissions import (
     IsCandidate,
 )
 from recruiting.api.schema import error_response
+from recruiting.api.serializers.auth import TokenInputSerializer, TokenSerializer
+from recruiting.api.serializers.candidates import MeSerializer, MeUpdateInputSerializer
 from recruiting.api.views.common import (
     skill_links,
 )
@@ -41,10 +42,10 @@ class AuthTokenView(APIView):
     @extend_schema(
         tags=["auth"],
         summary="Get an API token",
-        request=s.TokenInputSerializer,
+        request=TokenInputSerializer,
         auth=[],
         responses={
-            200: s.TokenSerializer,
+            200: TokenSerializer,
             400: error_response(400),
             401: error_response(401),
             429: error_response(429),
@@ -54,7 +55,7 @@ class AuthTokenView(APIView):
         "`Authorization: Token <token>`.",
     )
     def post(self, request):
-        data = s.TokenInputSerializer(data=request.data)
+        data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         email, password = data.validated_data["email"], data.validated_data["password"]
         user = authenticate(request._request, username=email, password=password)
@@ -96,21 +97,21 @@ class MeView(APIView):
         candidate = permissions.candidate_of(self.request.user)
         return Candidate.objects.prefetch_related(skill_links(CandidateSkill)).get(pk=candidate.pk)
 
-    @extend_schema(tags=["me"], summary="My candidate profile", responses={200: s.MeSerializer})
+    @extend_schema(tags=["me"], summary="My candidate profile", responses={200: MeSerializer})
     def get(self, request):
-        return Response(s.MeSerializer(self._candidate()).data)
+        return Response(MeSerializer(self._candidate()).data)
 
     @extend_schema(
         tags=["me"],
         summary="Change my profile",
-        request=s.MeUpdateInputSerializer,
-        responses={200: s.MeSerializer, 400: error_response(400), 415: error_response(415)},
+        request=MeUpdateInputSerializer,
+        responses={200: MeSerializer, 400: error_response(400), 415: error_response(415)},
     )
     def patch(self, request):
-        data = s.MeUpdateInputSerializer(data=request.data)
+        data = MeUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             services.candidate_profile_update(candidate=self._candidate(), **data.validated_data)
         except ValueError as exc:
             raise ValidationError({"cv_text": [str(exc)]}) from None
-        return Response(s.MeSerializer(self._candidate()).data)
+        return Response(MeSerializer(self._candidate()).data)

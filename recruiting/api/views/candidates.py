@@ -21,9 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from matching.models import MatchScore
-from recruiting import importers, services
+from recruiting import import_reading, importers, services
 from recruiting.api import filters
-from recruiting.api import serializers as s
 from recruiting.api.exceptions import Conflict, ImportFailedError
 from recruiting.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from recruiting.api.parsers import BoundedJSONParser
@@ -31,6 +30,16 @@ from recruiting.api.permissions import (
     IsRecruiter,
 )
 from recruiting.api.schema import error_response
+from recruiting.api.serializers.candidates import (
+    CandidateCreateInputSerializer,
+    CandidateDetailSerializer,
+    CandidateImportInputSerializer,
+    CandidateImportUploadSerializer,
+    CandidateSerializer,
+    CandidateUpdateInputSerializer,
+    ImportReportSerializer,
+)
+from recruiting.api.serializers.scores import MatchScoreSerializer
 from recruiting.api.views.common import (
     API_SOURCE,
     MATCH_SCORE_PARAMETERS,
@@ -54,12 +63,12 @@ from recruiting.models import (
     retrieve=extend_schema(
         tags=["candidates"],
         summary="One candidate with the CV text (recruiters)",
-        responses={200: s.CandidateDetailSerializer},
+        responses={200: CandidateDetailSerializer},
         description="Reading a CV is recorded in the audit log.",
     ),
 )
 class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.CandidateSerializer
+    serializer_class = CandidateSerializer
     permission_classes = [IsRecruiter]
     filterset_class = filters.CandidateFilter
     filter_backends = SEARCHABLE
@@ -75,16 +84,16 @@ class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def retrieve(self, request, pk=None):
         candidate = self.get_object()
         services.audit_log(actor=request.user, action="view_cv", obj=candidate, detail={"via": "api"})
-        return Response(s.CandidateDetailSerializer(candidate).data)
+        return Response(CandidateDetailSerializer(candidate).data)
 
     @extend_schema(
         tags=["candidates"],
         summary="Add a candidate from a CV text (recruiters)",
-        request=s.CandidateCreateInputSerializer,
-        responses={201: s.CandidateDetailSerializer, 409: error_response(409)},
+        request=CandidateCreateInputSerializer,
+        responses={201: CandidateDetailSerializer, 409: error_response(409)},
     )
     def create(self, request):
-        data = s.CandidateCreateInputSerializer(data=request.data)
+        data = CandidateCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         if Candidate.objects.filter(source=API_SOURCE, reference=d["reference"]).exists():
@@ -94,17 +103,17 @@ class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         except ValueError as exc:
             raise ValidationError({"cv_text": [str(exc)]}) from None
         candidate = Candidate.objects.prefetch_related(skill_links(CandidateSkill)).get(pk=candidate.pk)
-        return Response(s.CandidateDetailSerializer(candidate).data, status=status.HTTP_201_CREATED)
+        return Response(CandidateDetailSerializer(candidate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         tags=["candidates"],
         summary="Change a candidate's CV text, name, e-mail or label (recruiters)",
-        request=s.CandidateUpdateInputSerializer,
-        responses={200: s.CandidateDetailSerializer},
+        request=CandidateUpdateInputSerializer,
+        responses={200: CandidateDetailSerializer},
     )
     def partial_update(self, request, pk=None):
         candidate = self.get_object()
-        data = s.CandidateUpdateInputSerializer(data=request.data)
+        data = CandidateUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         candidate = Candidate.objects.get(pk=candidate.pk)  # with the CV text
@@ -120,12 +129,12 @@ class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         except ValueError as exc:
             raise ValidationError({"cv_text": [str(exc)]}) from None
         candidate = Candidate.objects.prefetch_related(skill_links(CandidateSkill)).get(pk=candidate.pk)
-        return Response(s.CandidateDetailSerializer(candidate).data)
+        return Response(CandidateDetailSerializer(candidate).data)
 
     @extend_schema(
         tags=["match scores"],
         summary="A candidate's match scores, best first (recruiters)",
-        responses={200: s.MatchScoreSerializer(many=True)},
+        responses={200: MatchScoreSerializer(many=True)},
         parameters=MATCH_SCORE_PARAMETERS,
     )
     @action(
@@ -133,14 +142,14 @@ class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         methods=["get"],
         url_path="match-scores",
         filter_backends=[],
-        serializer_class=s.MatchScoreSerializer,
+        serializer_class=MatchScoreSerializer,
     )
     def match_scores(self, request, pk=None):
         candidate = self.get_object()
         queryset = match_scores(MatchScore.objects.filter(candidate=candidate))
         queryset = ranked(filtered(filters.MatchScoreFilter, request, queryset))
         page = explained(self.paginate_queryset(queryset))
-        return self.get_paginated_response(s.MatchScoreSerializer(page, many=True).data)
+        return self.get_paginated_response(MatchScoreSerializer(page, many=True).data)
 
     def filter_queryset(self, queryset):
         if self.action == "match_scores":
@@ -157,11 +166,11 @@ class CandidateImportView(APIView):
         tags=["imports"],
         summary="Import candidates (recruiters): JSON rows or a CSV file",
         request={
-            "application/json": s.CandidateImportInputSerializer,
-            "multipart/form-data": s.CandidateImportUploadSerializer,
+            "application/json": CandidateImportInputSerializer,
+            "multipart/form-data": CandidateImportUploadSerializer,
         },
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={200: s.ImportReportSerializer, 422: error_response(422)},
+        responses={200: ImportReportSerializer, 422: error_response(422)},
         description="All or nothing: every row is checked first and every problem is reported together "
         '(code import_failed, details.problems). Candidates are keyed by (source "api", reference): '
         "importing again updates them; unchanged ones are counted, not saved. Send an "
@@ -188,19 +197,19 @@ class CandidateImportView(APIView):
     @idempotent
     def post(self, request):
         if "file" in request.FILES or request.content_type.startswith("multipart/"):
-            upload = s.CandidateImportUploadSerializer(data=request.data)
+            upload = CandidateImportUploadSerializer(data=request.data)
             upload.is_valid(raise_exception=True)
             batch = _read_candidate_csv_upload(upload.validated_data["file"])
         else:
-            rows = s.CandidateImportInputSerializer(data=request.data)
+            rows = CandidateImportInputSerializer(data=request.data)
             rows.is_valid(raise_exception=True)
             try:
-                batch = importers.read_candidate_rows(rows.validated_data["candidates"])
-            except importers.ImportFailed as exc:
+                batch = import_reading.read_candidate_rows(rows.validated_data["candidates"])
+            except import_reading.ImportFailed as exc:
                 raise ImportFailedError(exc.problems) from None
         try:
             report = importers.candidates_write(batch, source=API_SOURCE)
-        except importers.ImportFailed as exc:
+        except import_reading.ImportFailed as exc:
             raise ImportFailedError(exc.problems) from None
         return Response(
             {
@@ -222,8 +231,8 @@ CSV_COLUMNS = {
 }
 
 
-def _read_candidate_csv_upload(upload) -> importers.Batch:
-    """Read an uploaded CSV through ``importers.read_candidate_csv`` (columns cv_text, reference, name, email,
+def _read_candidate_csv_upload(upload) -> import_reading.Batch:
+    """Read an uploaded CSV through ``import_reading.read_candidate_csv`` (columns cv_text, reference, name, email,
     label; only cv_text is required)."""
     name = Path(upload.name or "upload.csv").name or "upload.csv"
     with tempfile.TemporaryDirectory(prefix="api-import-") as folder:
@@ -239,6 +248,6 @@ def _read_candidate_csv_upload(upload) -> importers.Batch:
             header = set()
         optional = {arg: column for arg, column in CSV_COLUMNS.items() if column in header}
         try:
-            return importers.read_candidate_csv(path, text_column="cv_text", **optional)
-        except importers.ImportFailed as exc:
+            return import_reading.read_candidate_csv(path, text_column="cv_text", **optional)
+        except import_reading.ImportFailed as exc:
             raise ImportFailedError(exc.problems) from None

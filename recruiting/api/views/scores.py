@@ -15,11 +15,16 @@ from matching import runs as matching_runs
 from matching.models import MatchScore, ScoringRun, Skill
 from matching.services import match_scores_explain
 from recruiting.api import filters
-from recruiting.api import serializers as s
 from recruiting.api.permissions import (
     IsRecruiter,
     scoped_match_scores,
 )
+from recruiting.api.serializers.scores import (
+    MatchScoreSerializer,
+    ScoringRunInputSerializer,
+    ScoringRunSerializer,
+)
+from recruiting.api.serializers.vacancies import SkillSerializer
 from recruiting.api.views.common import (
     SEARCHABLE,
     ApiMixin,
@@ -40,7 +45,7 @@ from recruiting.api.views.common import (
 )
 class SkillViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Skill.objects.all()
-    serializer_class = s.SkillSerializer
+    serializer_class = SkillSerializer
     permission_classes = [AllowAny]
     filterset_class = filters.SkillFilter
     filter_backends = SEARCHABLE
@@ -60,7 +65,7 @@ class SkillViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(tags=["match scores"], summary="One match score with its explanation"),
 )
 class MatchScoreViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = s.MatchScoreSerializer
+    serializer_class = MatchScoreSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = filters.MatchScoreListFilter
     ordering_fields = ["score", "computed_at"]
@@ -84,7 +89,7 @@ class MatchScoreViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 )
 class ScoringRunViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = ScoringRun.objects.all()
-    serializer_class = s.ScoringRunSerializer
+    serializer_class = ScoringRunSerializer
     permission_classes = [IsRecruiter]
     filterset_class = filters.ScoringRunFilter
     ordering_fields = ["created_at"]
@@ -97,12 +102,12 @@ class ScoringRunViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     @extend_schema(
         tags=["scoring runs"],
         summary="Start a scoring run (recruiters)",
-        request=s.ScoringRunInputSerializer,
-        responses={202: s.ScoringRunSerializer},
+        request=ScoringRunInputSerializer,
+        responses={202: ScoringRunSerializer},
         description="The run is scored by the Celery workers in chunks; poll it for progress.",
     )
     def create(self, request):
-        data = s.ScoringRunInputSerializer(data=request.data)
+        data = ScoringRunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         if d["scope"] == "vacancy":
@@ -115,4 +120,4 @@ class ScoringRunViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
             )
         else:
             run = matching_runs.scoring_run_start(scope="all")
-        return Response(s.ScoringRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return Response(ScoringRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

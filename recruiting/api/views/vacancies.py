@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from matching.models import MatchScore
 from recruiting import permissions, services
 from recruiting.api import filters
-from recruiting.api import serializers as s
 from recruiting.api import services as api_services
 from recruiting.api.exceptions import Conflict
 from recruiting.api.permissions import (
@@ -24,6 +23,12 @@ from recruiting.api.permissions import (
 )
 from recruiting.api.ranked import ranked_page_response
 from recruiting.api.schema import error_response
+from recruiting.api.serializers.scores import MatchScoreSerializer
+from recruiting.api.serializers.vacancies import (
+    VacancyCreateInputSerializer,
+    VacancySerializer,
+    VacancyUpdateInputSerializer,
+)
 from recruiting.api.views.common import (
     API_SOURCE,
     MATCH_SCORE_PARAMETERS,
@@ -52,7 +57,7 @@ from recruiting.models import (
     retrieve=extend_schema(tags=["vacancies"], summary="One vacancy"),
 )
 class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.VacancySerializer
+    serializer_class = VacancySerializer
     permission_classes = [IsRecruiterOrReadOnly]
     filterset_class = filters.VacancyFilter
     filter_backends = SEARCHABLE
@@ -69,18 +74,18 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def _respond(self, vacancy, code=status.HTTP_200_OK):
         vacancy = self.get_queryset().get(pk=vacancy.pk)
-        return Response(s.VacancySerializer(vacancy).data, status=code)
+        return Response(VacancySerializer(vacancy).data, status=code)
 
     @extend_schema(
         tags=["vacancies"],
         summary="Create a vacancy (recruiters)",
-        request=s.VacancyCreateInputSerializer,
-        responses={201: s.VacancySerializer, 409: error_response(409)},
+        request=VacancyCreateInputSerializer,
+        responses={201: VacancySerializer, 409: error_response(409)},
         description="Skills, qualifications, seniority, salary and working pattern are read from the "
         "description. `status: open` publishes it (event `vacancy.published`).",
     )
     def create(self, request):
-        data = s.VacancyCreateInputSerializer(data=request.data)
+        data = VacancyCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         if Vacancy.objects.filter(source=API_SOURCE, reference=d["reference"]).exists():
@@ -102,15 +107,15 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(
         tags=["vacancies"],
         summary="Change a vacancy's title or text (recruiters)",
-        request=s.VacancyUpdateInputSerializer,
-        responses={200: s.VacancySerializer},
+        request=VacancyUpdateInputSerializer,
+        responses={200: VacancySerializer},
         description="The workspace's edit (`recruiting.services.vacancy_update`): a changed text is read "
         "again (its extracted skills and terms follow it; skills a recruiter entered stay), the vacancy's "
         "scores are marked stale and rescored, and the change is written to the audit log.",
     )
     def partial_update(self, request, pk=None):
         vacancy = self.get_object()
-        data = s.VacancyUpdateInputSerializer(data=request.data)
+        data = VacancyUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         try:
@@ -136,7 +141,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         tags=["vacancies"],
         summary="Publish (open) a vacancy (recruiters)",
         request=None,
-        responses={200: s.VacancySerializer},
+        responses={200: VacancySerializer},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
@@ -147,7 +152,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         tags=["vacancies"],
         summary="Close a vacancy (recruiters)",
         request=None,
-        responses={200: s.VacancySerializer},
+        responses={200: VacancySerializer},
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -157,7 +162,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(
         tags=["match scores"],
         summary="A vacancy's ranked match scores (recruiters, its hiring managers)",
-        responses={200: s.MatchScoreSerializer(many=True)},
+        responses={200: MatchScoreSerializer(many=True)},
         parameters=MATCH_SCORE_PARAMETERS,
         description="Best first; insufficient data last; equal scores share a `rank` (1, 2, 2, 4) and are "
         "marked `tied`, their order among themselves is the match score's id. `?min_score=` keeps "
@@ -169,7 +174,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         methods=["get"],
         url_path="match-scores",
         filter_backends=[],
-        serializer_class=s.MatchScoreSerializer,
+        serializer_class=MatchScoreSerializer,
     )
     def match_scores(self, request, pk=None):
         vacancy = self.get_object()
@@ -189,7 +194,7 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if fast is not None:
             return fast
         page = explained(self.paginate_queryset(ranked(queryset)))
-        return self.get_paginated_response(s.MatchScoreSerializer(page, many=True).data)
+        return self.get_paginated_response(MatchScoreSerializer(page, many=True).data)
 
     def get_permissions(self):
         if self.action == "match_scores":

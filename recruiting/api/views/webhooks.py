@@ -12,9 +12,15 @@ from rest_framework.response import Response
 
 from recruiting import webhooks
 from recruiting.api import filters
-from recruiting.api import serializers as s
 from recruiting.api.permissions import (
     IsRecruiter,
+)
+from recruiting.api.serializers.webhooks import (
+    WebhookDeliverySerializer,
+    WebhookEndpointCreatedSerializer,
+    WebhookEndpointInputSerializer,
+    WebhookEndpointSerializer,
+    WebhookEndpointUpdateInputSerializer,
 )
 from recruiting.api.views.common import (
     ApiMixin,
@@ -34,7 +40,7 @@ class WebhookEndpointViewSet(
     ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     queryset = WebhookEndpoint.objects.select_related("created_by")
-    serializer_class = s.WebhookEndpointSerializer
+    serializer_class = WebhookEndpointSerializer
     permission_classes = [IsRecruiter]
     filterset_class = filters.WebhookEndpointFilter
     ordering_fields = ["created_at", "url"]
@@ -44,28 +50,28 @@ class WebhookEndpointViewSet(
     @extend_schema(
         tags=["webhooks"],
         summary="Register a webhook endpoint (recruiters)",
-        request=s.WebhookEndpointInputSerializer,
-        responses={201: s.WebhookEndpointCreatedSerializer},
+        request=WebhookEndpointInputSerializer,
+        responses={201: WebhookEndpointCreatedSerializer},
         description="The response carries the signing `secret`, shown only this once.",
     )
     def create(self, request):
-        data = s.WebhookEndpointInputSerializer(data=request.data)
+        data = WebhookEndpointInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         endpoint = webhooks.endpoint_create(actor=request.user, **data.validated_data)
-        return Response(s.WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        return Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         tags=["webhooks"],
         summary="Change an endpoint's URL, events or active flag (recruiters)",
-        request=s.WebhookEndpointUpdateInputSerializer,
-        responses={200: s.WebhookEndpointSerializer},
+        request=WebhookEndpointUpdateInputSerializer,
+        responses={200: WebhookEndpointSerializer},
     )
     def partial_update(self, request, pk=None):
         endpoint = self.get_object()
-        data = s.WebhookEndpointUpdateInputSerializer(data=request.data, partial=True)
+        data = WebhookEndpointUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         endpoint = webhooks.endpoint_update(endpoint=endpoint, actor=request.user, **data.validated_data)
-        return Response(s.WebhookEndpointSerializer(endpoint).data)
+        return Response(WebhookEndpointSerializer(endpoint).data)
 
     @extend_schema(
         tags=["webhooks"],
@@ -80,13 +86,13 @@ class WebhookEndpointViewSet(
         tags=["webhooks"],
         summary="Replace an endpoint's secret (recruiters)",
         request=None,
-        responses={200: s.WebhookEndpointCreatedSerializer},
+        responses={200: WebhookEndpointCreatedSerializer},
         description="The new `secret` is shown only in this response; the old one stops working.",
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, pk=None):
         endpoint = webhooks.endpoint_rotate_secret(endpoint=self.get_object(), actor=request.user)
-        return Response(s.WebhookEndpointCreatedSerializer(endpoint).data)
+        return Response(WebhookEndpointCreatedSerializer(endpoint).data)
 
 
 @extend_schema_view(
@@ -95,7 +101,7 @@ class WebhookEndpointViewSet(
 )
 class WebhookDeliveryViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     queryset = WebhookDelivery.objects.all()
-    serializer_class = s.WebhookDeliverySerializer
+    serializer_class = WebhookDeliverySerializer
     permission_classes = [IsRecruiter]
     filterset_class = filters.WebhookDeliveryFilter
     ordering_fields = ["created_at"]
