@@ -41,7 +41,7 @@ class ApplicationAdmin(BlindReviewAdminMixin, admin.ModelAdmin):
         "candidate_display",
         "vacancy",
         "stage",
-        "advanced",
+        "revealed",
         "created_at",
         "updated_at",
         "board_link",
@@ -59,7 +59,7 @@ class ApplicationAdmin(BlindReviewAdminMixin, admin.ModelAdmin):
         "vacancy",
         "stage",
         "source",
-        "advanced",
+        "revealed",
         "cover_note",
         "created_at",
         "updated_at",
@@ -84,8 +84,8 @@ class ApplicationAdmin(BlindReviewAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def blind_advanced_expr(self):
-        return F("advanced")
+    def blind_revealed_expr(self):
+        return F("revealed")
 
     @admin.display(description="Candidate", ordering="candidate__reference")
     def candidate_display(self, obj: Application) -> str:

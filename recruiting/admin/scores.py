@@ -108,11 +108,11 @@ class MatchScoreAdmin(BlindReviewAdminMixin, ReadOnlyAdmin):
             )  # the detail page shows the explanation; a narrow row is explained now
         return score
 
-    def blind_advanced_expr(self):
+    def blind_revealed_expr(self):
         application = Application.objects.filter(
             vacancy=OuterRef("vacancy_id"), candidate=OuterRef("candidate_id")
         )
-        return Subquery(application.values("advanced")[:1])
+        return Subquery(application.values("revealed")[:1])
 
     @admin.display(description="Candidate", ordering="candidate__reference")
     def candidate_display(self, obj: MatchScore) -> str:

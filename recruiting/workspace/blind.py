@@ -32,10 +32,11 @@ def blind_review_on(request: HttpRequest) -> bool:
     return bool(request.session.get(BLIND_SESSION_KEY, False))
 
 
-def conceals(blind: bool, advanced: bool | None) -> bool:
+def conceals(blind: bool, revealed: bool | None) -> bool:
     """The blind-review rule, in one place: with blind review on, a candidate stays hidden until a recruiter
-    advances them (``Application.advanced``); a candidate who has not applied (``advanced`` None) stays hidden."""
-    return bool(blind) and not advanced
+    moves their application past "applied" (``Application.revealed``); a candidate who has not applied (``revealed``
+    None) stays hidden."""
+    return bool(blind) and not revealed
 
 
 def candidate_label(candidate: Candidate | None, *, concealed: bool) -> str:
@@ -55,7 +56,7 @@ class BlindReviewAdminMixin:
     on (such a search would otherwise tell which rows are that person).  ``?blind=1`` / ``?blind=0`` on the list
     switches it like on the shortlist.
 
-    Each row is annotated with ``ws_blind`` (the session's switch) and ``ws_advanced`` (``blind_advanced_expr``),
+    Each row is annotated with ``ws_blind`` (the session's switch) and ``ws_revealed`` (``blind_revealed_expr``),
     so the display methods, which get no request, need no shared state.
     """
 
@@ -68,7 +69,7 @@ class BlindReviewAdminMixin:
     change_form_template = "admin/blind_review/change_form.html"
     object_history_template = "admin/blind_review/object_history.html"
 
-    def blind_advanced_expr(self):  # pragma: no cover - each admin says where "advanced" lives
+    def blind_revealed_expr(self):  # pragma: no cover - each admin says where "revealed" lives
         raise NotImplementedError
 
     def get_queryset(self, request):
@@ -79,7 +80,7 @@ class BlindReviewAdminMixin:
             .get_queryset(request)
             .annotate(
                 ws_blind=Value(blind_review_on(request), BooleanField()),
-                ws_advanced=self.blind_advanced_expr(),
+                ws_revealed=self.blind_revealed_expr(),
             )
         )
 
@@ -114,7 +115,7 @@ class BlindReviewAdminMixin:
 
     @staticmethod
     def blind_concealed(obj) -> bool:
-        return conceals(getattr(obj, "ws_blind", False), getattr(obj, "ws_advanced", None))
+        return conceals(getattr(obj, "ws_blind", False), getattr(obj, "ws_revealed", None))
 
     def blind_candidate(self, obj) -> str:
         return candidate_label(obj.candidate, concealed=self.blind_concealed(obj))

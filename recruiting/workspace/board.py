@@ -19,12 +19,7 @@ from recruiting.services import (
     application_move,
     next_stage,
 )
-from recruiting.workspace.blind import (
-    BLIND_SESSION_KEY,
-    blind_review,
-    candidate_label,
-    conceals,
-)
+from recruiting.workspace.blind import blind_review, blind_review_on, candidate_label, conceals
 from recruiting.workspace.pages import back, page_context, vacancy_or_404
 from recruiting.workspace.presenters import (
     STAGE_LABELS,
@@ -54,7 +49,7 @@ def board_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
     bands = selectors.match_bands()
     now = timezone.now()
     for app in selectors.vacancy_board_applications(vacancy=vacancy):
-        concealed = conceals(blind, app.advanced)
+        concealed = conceals(blind, app.revealed)
         moved = app.last_moved_at or app.updated_at
         columns[app.stage].cards.append(
             {
@@ -122,7 +117,7 @@ def _board_move(request: HttpRequest, vacancy: Vacancy, url: str) -> HttpRespons
         application = (
             Application.objects.select_related("candidate").defer("candidate__cv_text").get(pk=application.pk)
         )
-        concealed = bool(request.session.get(BLIND_SESSION_KEY, False)) and not application.advanced
+        concealed = conceals(blind_review_on(request), application.revealed)
         messages.success(
             request,
             f"{candidate_label(application.candidate, concealed=concealed)} moved to "

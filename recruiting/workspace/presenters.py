@@ -193,7 +193,7 @@ def shortlist_rows(scores, *, vacancy, blind: bool, user, bands: Bands = DEFAULT
     for score in scores:
         candidate = score.candidate
         applied = score.application_id is not None
-        concealed = conceals(blind, score.application_advanced)
+        concealed = conceals(blind, score.application_revealed)
         # Hiring managers open only people who applied to their vacancy; nobody opens a concealed profile
         # from here.
         can_open = not concealed and (recruiter or applied)

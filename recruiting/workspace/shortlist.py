@@ -186,7 +186,7 @@ def _shortlist_export(request: HttpRequest, vacancy: Vacancy, ids: list[int]) ->
         ]
     )
     for score, rank in ranked:
-        concealed = conceals(blind, score.application_advanced)
+        concealed = conceals(blind, score.application_revealed)
         candidate = score.candidate
         parts = {b["name"]: b["score"] for b in component_bars(score)}
         confidence, confidence_reason = score_confidence(score)
@@ -258,7 +258,7 @@ def compare_view(model_admin, request: HttpRequest, object_id) -> HttpResponse:
         vacancy=vacancy, candidate_ids=ids, scores=permissions.visible_match_scores(request.user)
     ):
         candidate = score.candidate
-        concealed = conceals(blind, score.application_advanced)
+        concealed = conceals(blind, score.application_revealed)
         summary = score_summary(score, candidate=candidate, conceal=concealed, bands=bands)
         columns.append(
             {

@@ -34,6 +34,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text="null once the candidate erased their account"
     )
     stage_changes = StageChangeSerializer(many=True, read_only=True)
+    # The public name stays "advanced" (docs/CONTRACTS.md); the model calls it what it does: ``revealed``.
+    advanced = serializers.BooleanField(
+        source="revealed",
+        read_only=True,
+        help_text="a recruiter has moved the application past 'applied' (blind review shows the candidate from then on)",
+    )
 
     class Meta:
         model = Application
