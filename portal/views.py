@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -43,7 +42,7 @@ from portal.forms import (
     SkillAddForm,
 )
 from recruiting import selectors as recruiting_selectors
-from recruiting.documents import DOCUMENT_CONTENT_TYPES, DocumentError
+from recruiting.documents import DocumentError, document_download
 from recruiting.models import (
     Application,
     Candidate,
@@ -439,18 +438,9 @@ def cv_download(request: HttpRequest, candidate: Candidate) -> FileResponse:
     if not candidate.cv_file:
         raise Http404("You have not uploaded a CV.")
     try:
-        handle = candidate.cv_file.open("rb")
+        return document_download(candidate.cv_file, stem="my-cv")
     except FileNotFoundError:
         raise Http404("Your CV file is missing; please upload it again.") from None
-    extension = Path(candidate.cv_file.name).suffix.lower()
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"my-cv{extension}",
-        content_type=DOCUMENT_CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- privacy -----------------------------------------------------------------------------------------------

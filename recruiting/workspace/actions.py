@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
@@ -14,6 +14,7 @@ from matching import enqueue as matching_enqueue
 from matching import profiles as matching_profiles
 from matching import runs as matching_runs
 from recruiting import permissions
+from recruiting.documents import document_download
 from recruiting.services import (
     audit_log,
     note_add,
@@ -67,17 +68,12 @@ def cv_download_view(model_admin, request: HttpRequest, object_id) -> HttpRespon
     if not candidate.cv_file:
         raise Http404("This candidate has no CV file.")
     try:
-        handle = candidate.cv_file.open("rb")
+        response = document_download(
+            candidate.cv_file, stem=f"cv-{slugify(candidate.reference) or candidate.pk}"
+        )
     except FileNotFoundError:
         raise Http404("The CV file is missing from storage.") from None
     audit_log(actor=request.user, action="view_cv", obj=candidate, detail={"via": "file download"})
-    # Stored names are random (recruiting.models.cv_upload_to); the download is named after the candidate.
-    stored = candidate.cv_file.name.rsplit("/", 1)[-1]
-    extension = ("." + stored.rsplit(".", 1)[-1]) if "." in stored else ""
-    name = f"cv-{slugify(candidate.reference) or candidate.pk}{extension}"
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -40,16 +40,10 @@ def _pct(value: float) -> str:
 BAND_CLASSES = {"strong": "high", "good": "mid", "partial": "low", "weak": "low", "none": "none"}
 
 
-def score_band(
-    value: float | None,
-    bands: Bands = DEFAULT_BANDS,
-    *,
-    required_met: int | None = None,
-    required_total: int | None = None,
-) -> str:
-    """Colour class of a score (high, mid, low, or none when not scored) from its match band
-    (``matching.bands.band``: cut-offs from the score distribution, capped by required skills met)."""
-    return BAND_CLASSES[match_band(value, bands, required_met=required_met, required_total=required_total)]
+def score_band(value: float | None, bands: Bands = DEFAULT_BANDS) -> str:
+    """Colour class (high, mid, low, or none when not scored) of a bare score, as on the board's cards, which
+    carry no skill counts: its match band by the cut-offs alone (``matching.bands.band``, their one home)."""
+    return BAND_CLASSES[match_band(value, bands)]
 
 
 def component_bars(score: MatchScore) -> list[dict]:
