@@ -76,6 +76,8 @@ class MatchScore(models.Model):
     explanation = models.JSONField(default=dict, blank=True)
     engine_version = models.CharField(max_length=40)
     vocabulary_version = models.CharField(max_length=40, blank=True, default="")
+    # The fitted model it was scored with: its ``version`` (one artefact, ``scoring.MatchingModel`` in memory,
+    # stored as a ``TextModel`` row; docs/architecture.md, "Names").
     model_version = models.CharField(max_length=40, blank=True, default="")
     weights = models.JSONField(default=dict, blank=True)
     stale = models.BooleanField(default=False, db_index=True)

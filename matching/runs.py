@@ -213,10 +213,6 @@ def scoring_run_chunk(
     ScoringRun.objects.filter(pk=run_id, started_at__isnull=True).update(
         started_at=timezone.now(), status=ScoringRun.Status.RUNNING
     )
-    if settings.MATCHING_FAULT_CHUNK_DELAY:  # fault tests only: hold the chunk open so it can be interrupted
-        import time
-
-        time.sleep(settings.MATCHING_FAULT_CHUNK_DELAY)
     model = model_store.model_load_or_fit(model_version)
     all_vacancies = set(vacancy_ids) >= set(scorable_vacancy_ids())
     written = services.score_pairs(

@@ -11,7 +11,6 @@ import json
 from collections.abc import Sequence
 
 import numpy as np
-from django.conf import settings
 from django.db.models import F
 
 from matching import scoring
@@ -235,10 +234,6 @@ def rows_upsert(rows: list[tuple]) -> None:
             ):
                 for row in rows:
                     copy.write_row(row)
-                if settings.MATCHING_FAULT_COPY_DELAY:  # fault tests only: hold the COPY open to drop it
-                    import time
-
-                    time.sleep(settings.MATCHING_FAULT_COPY_DELAY)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM matchscore_stage "
                 f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from matching import services as matching_services
 from matching import staleness as matching_staleness
+from portal import privacy as privacy_services
 from portal import selectors, services
 from portal.filters import VacancyFilter
 from portal.forms import (
@@ -42,7 +42,7 @@ from portal.forms import (
     SkillAddForm,
 )
 from recruiting import selectors as recruiting_selectors
-from recruiting.documents import DOCUMENT_CONTENT_TYPES, DocumentError
+from recruiting.documents import DocumentError, document_download
 from recruiting.models import (
     Application,
     Candidate,
@@ -438,18 +438,9 @@ def cv_download(request: HttpRequest, candidate: Candidate) -> FileResponse:
     if not candidate.cv_file:
         raise Http404("You have not uploaded a CV.")
     try:
-        handle = candidate.cv_file.open("rb")
+        return document_download(candidate.cv_file, stem="my-cv")
     except FileNotFoundError:
         raise Http404("Your CV file is missing; please upload it again.") from None
-    extension = Path(candidate.cv_file.name).suffix.lower()
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"my-cv{extension}",
-        content_type=DOCUMENT_CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- privacy -----------------------------------------------------------------------------------------------
@@ -468,7 +459,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @login_required
 def privacy_export(request: HttpRequest) -> HttpResponse:
     """All the signed-in user's data as a JSON attachment."""
-    data = services.candidate_data_export(user=request.user)
+    data = privacy_services.candidate_data_export(user=request.user)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = (
@@ -485,7 +476,7 @@ def privacy_delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.candidate_account_delete(user=request.user)
+            privacy_services.candidate_account_delete(user=request.user)
         except services.ProfileError as exc:
             form.add_error(None, str(exc))
         else:

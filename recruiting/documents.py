@@ -59,6 +59,25 @@ class DocumentError(ValueError):
     """A document that cannot be read; the message is safe to show to the person who supplied it."""
 
 
+def document_download(file, *, stem: str):
+    """A stored CV file (a ``FieldFile``) as a download, the one way every page serves one: named ``stem`` plus the
+    file's extension (stored names are random, ``recruiting.models.cv_upload_to``), the content type of that
+    extension (``DOCUMENT_CONTENT_TYPES``), never sniffed, never cached.  Returns a streaming ``FileResponse``;
+    raises ``FileNotFoundError`` when storage lacks the file (the caller answers 404)."""
+    from django.http import FileResponse
+
+    extension = Path(file.name).suffix.lower()
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=f"{stem}{extension}",
+        content_type=DOCUMENT_CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def display_name(filename: str | PathLike | None) -> str:
     """The base name of ``filename`` (POSIX or Windows path), for messages; ``"the file"`` when empty."""
     name = str(filename or "").replace("\\", "/").rsplit("/", 1)[-1]

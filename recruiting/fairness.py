@@ -2,7 +2,7 @@
 
 Who counts: every candidate who applied (to one vacancy, or to any) — not those a recruiter sourced from the
 shortlist, who never applied; who is selected: an application a recruiter
-advanced past "applied" (``Application.advanced``).  The group is the candidate's own, voluntary answer
+advanced past "applied" (``Application.revealed``, set by the first move past it).  The group is the candidate's own, voluntary answer
 (``Candidate.self_reported_group``; empty is "not stated"); it is never a scoring feature and is shown here only
 as counts.  Recruiters and superusers only.
 """
@@ -32,7 +32,7 @@ def selection_report(*, vacancy: Vacancy | None = None) -> list:
     )
     if vacancy is not None:
         applications = applications.filter(vacancy=vacancy)
-    outcomes = list(applications.values_list("candidate__self_reported_group", "advanced"))
+    outcomes = list(applications.values_list("candidate__self_reported_group", "revealed"))
     return selection_rates(outcomes, min_group_size=MIN_GROUP_SIZE)
 
 

@@ -353,8 +353,9 @@ class Application(TimeStampedModel):
     vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="applications")
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLIED, db_index=True)
     cover_note = models.TextField(blank=True, default="")
-    advanced = models.BooleanField(
-        default=False, help_text="a recruiter advanced the candidate past blind review"
+    revealed = models.BooleanField(
+        default=False,
+        help_text="a recruiter has moved the application past 'applied': blind review shows the candidate from then on",
     )
     source = models.CharField(
         max_length=10,

@@ -10,7 +10,7 @@ A candidate is shown by, in this order:
 4. otherwise a neutral label naming where the record came from and its number ("Data Science candidate 17",
    "Portal candidate 3") — never a generated reference such as ``cv-179b9b5735af`` or ``user-3``.
 
-Blind review (``recruiting.workspace.conceals``) hides every one of these until a candidate is advanced.  The name
+Blind review (``recruiting.workspace.blind.conceals``) hides every one of these until a candidate is revealed (moved past "applied").  The name
 read from a CV is personal data like the profile name: the candidate's data export includes it and erasure clears
 it.  Pure functions: strings in, strings out; no database.
 """

@@ -221,7 +221,7 @@ def shortlist_scores(
 ) -> tuple[list[MatchScore], int]:
     """The filtered, ranked shortlist of ``vacancy`` and how many rows match the filters (two queries).
 
-    Each score carries ``application_id``, ``application_stage`` and ``application_advanced`` (``None`` when
+    Each score carries ``application_id``, ``application_stage`` and ``application_revealed`` (``None`` when
     the candidate has not applied), and with ``rank`` its ``vacancy_rank`` / ``vacancy_tied`` among all the
     vacancy's scores (``with_vacancy_rank``).  Filters: ``min_score`` (0–100), ``stage`` (a pipeline stage, or
     "none" for candidates who have not applied), ``applied`` ("yes" / "no"), ``skill`` (a skill name the candidate
@@ -236,7 +236,7 @@ def shortlist_scores(
     queryset = scores.filter(vacancy=vacancy).annotate(
         application_id=Subquery(application.values("pk")[:1]),
         application_stage=Subquery(application.values("stage")[:1]),
-        application_advanced=Subquery(application.values("advanced")[:1]),
+        application_revealed=Subquery(application.values("revealed")[:1]),
     )
     if min_score is not None:
         queryset = queryset.filter(score__gte=min_score)
@@ -298,7 +298,7 @@ def compare_scores(
     *, vacancy: Vacancy, candidate_ids: list[int], scores: QuerySet[MatchScore] | None = None
 ) -> list[MatchScore]:
     """The match scores of ``candidate_ids`` for ``vacancy`` in the order of the ids, each with its
-    ``application_advanced`` / ``application_stage``, its rank, and the candidate's qualifications and work history
+    ``application_revealed`` / ``application_stage``, its rank, and the candidate's qualifications and work history
     prefetched (three queries, whatever the number of candidates).  ``scores`` limits them to what the user may
     see (``recruiting.permissions.visible_match_scores``); ids without a visible score are left out."""
     from recruiting.models import Application, Experience, Qualification
@@ -309,7 +309,7 @@ def compare_scores(
         with_vacancy_rank(scores.filter(vacancy=vacancy, candidate_id__in=candidate_ids), among=True)
         .annotate(
             application_stage=Subquery(application.values("stage")[:1]),
-            application_advanced=Subquery(application.values("advanced")[:1]),
+            application_revealed=Subquery(application.values("revealed")[:1]),
         )
         .select_related("candidate")
         .defer("candidate__cv_text")

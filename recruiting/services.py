@@ -375,8 +375,8 @@ def application_move(*, application: Application, to_stage: str, actor=None, rea
     application.stage = to_stage
     fields = ["stage", "updated_at"]
     if to_stage not in (Application.Stage.APPLIED, Application.Stage.REJECTED, Application.Stage.WITHDRAWN):
-        application.advanced = True
-        fields.append("advanced")
+        application.revealed = True
+        fields.append("revealed")
     application.save(update_fields=fields)
     ApplicationStageChange.objects.create(
         application=application, from_stage=from_stage, to_stage=to_stage, actor=actor, reason=reason.strip()

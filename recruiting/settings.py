@@ -225,10 +225,6 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # workers keep reconnecting when the broker restarts
 # A run whose chunks made no progress for this long gets its missing chunks enqueued again by the sweep.
 MATCHING_RUN_STALL_SECONDS = env.int("MATCHING_RUN_STALL_SECONDS", default=300)
-# Fault-injection for the fault tests only: seconds a chunk task waits before storing (0 in production).
-MATCHING_FAULT_CHUNK_DELAY = env.float("MATCHING_FAULT_CHUNK_DELAY", default=0.0)
-# Fault-injection for the fault tests only: seconds a COPY into the staging table stays open (0 in production).
-MATCHING_FAULT_COPY_DELAY = env.float("MATCHING_FAULT_COPY_DELAY", default=0.0)
 # A chunk task that dies (retries used up, or any other error) is resent at once this many times, then the run
 # is marked failed with the chunk and the error's type (matching.runs.scoring_run_chunk_lost).
 MATCHING_CHUNK_RESENDS = env.int("MATCHING_CHUNK_RESENDS", default=3)

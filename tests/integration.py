@@ -90,12 +90,16 @@ def start_worker(
     broker: str | None = None,
     cwd: Path | None = None,
     wait: bool = True,
+    faults: dict[str, float] | None = None,
 ) -> subprocess.Popen:
     """Start ``celery worker`` on ``queue`` against the test database; returns once it is ready (at once with
     ``wait=False``: then ``wait_until_ready``).
 
     ``cwd``: the worker's own working directory (its log goes there too), as on a machine of its own; the code
     is found through ``PYTHONPATH``.  By default it runs in the repository and logs into ``MEDIA_ROOT``.
+
+    ``faults``: seconds of injected delay, ``{"scoring_delay": …, "copy_delay": …}`` (``tests.fault_worker``, the
+    app the worker then runs); production code has no such hook.
     """
     env = {
         **os.environ,
@@ -108,6 +112,7 @@ def start_worker(
         "LOG_LEVEL": "INFO",
         "WEBHOOK_ALLOW_PRIVATE_URLS": "1",  # loopback receivers
         **(extra_env or {}),
+        **{f"FAULT_{name.upper()}": str(seconds) for name, seconds in (faults or {}).items()},
     }
     if cwd is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
@@ -119,7 +124,7 @@ def start_worker(
             "-m",
             "celery",
             "-A",
-            "recruiting",
+            "tests.fault_worker" if faults else "recruiting",
             "worker",
             "-Q",
             queue,

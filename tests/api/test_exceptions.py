@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from recruiting.api import views
+from recruiting.api.views import scores
 from tests.api.conftest import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_unexpected_errors_are_json_500_and_roll_back(world, monkeypatch, caplog
         world.open_vacancy.__class__.objects.filter(pk=world.open_vacancy.pk).update(title="half-done")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.SkillViewSet, "list", broken)
+    monkeypatch.setattr(scores.SkillViewSet, "list", broken)
     client = APIClient(raise_request_exception=False)
     error = assert_error(client.get("/api/v1/skills/"), 500, "server_error")
     assert "boom" not in error["message"]

@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from matching import model_store
 from matching.models import MatchScore
 from recruiting.api import ranked
-from recruiting.api.serializers import MatchScoreSerializer
+from recruiting.api.serializers.scores import MatchScoreSerializer
 from recruiting.selectors import with_vacancy_rank
 from tests.factories import CandidateFactory, MatchScoreFactory
 
@@ -55,7 +55,7 @@ def test_the_database_built_page_equals_the_serializers(world, monkeypatch):
         used.append(response is not None)
         return response
 
-    monkeypatch.setattr("recruiting.api.views.ranked_page_response", spy)
+    monkeypatch.setattr("recruiting.api.views.vacancies.ranked_page_response", spy)
     client = world.client("recruiter")
     # A page holding a narrow row explains it first (recomputed with the engine: this factory row's made-up score
     # becomes the engine's verdict on its 7-word CV), so compare the pages read after that.

@@ -51,7 +51,7 @@ def _seed():
             history.append(("withdrawn" if rng.random() < 0.15 else "rejected", day))
         final = history[-1][0]
         app = Application.objects.create(
-            candidate=candidate, vacancy=vacancy, stage=final, source=source, advanced=furthest > 0
+            candidate=candidate, vacancy=vacancy, stage=final, source=source, revealed=furthest > 0
         )
         Application.objects.filter(pk=app.pk).update(created_at=start + timedelta(days=history[0][1]))
         previous = ""

@@ -197,7 +197,7 @@ def _seed():
                 candidate=candidate,
                 vacancy=vacancy,
                 stage=stage,
-                advanced=stage not in ("applied", "rejected"),
+                revealed=stage not in ("applied", "rejected"),
             )
             path = ["applied"] + {
                 "screening": ["screening"],

@@ -71,8 +71,8 @@ def test_kill_9_of_a_worker_mid_chunk_loses_nothing(settings):
             queue,
             concurrency=1,
             name="slow",
+            faults={"scoring_delay": 20},
             extra_env={
-                "MATCHING_FAULT_CHUNK_DELAY": "20",
                 "CELERY_VISIBILITY_TIMEOUT": "3",
                 "MATCHING_CHUNK_SIZE": "2",
             },
@@ -83,7 +83,7 @@ def test_kill_9_of_a_worker_mid_chunk_loses_nothing(settings):
             assert wait_for(
                 lambda: ScoringRun.objects.get(pk=run.pk).status == ScoringRun.Status.RUNNING, timeout=60
             ), "the slow worker never started a chunk"
-            os.kill(slow.pid, signal.SIGKILL)  # mid-chunk: it sleeps inside the chunk before storing
+            os.kill(slow.pid, signal.SIGKILL)  # mid-chunk: it sleeps inside the chunk before storing (faults)
             slow.wait(timeout=10)
             fast = start_worker(
                 queue,
@@ -165,7 +165,8 @@ def test_redis_restarted_during_a_full_rescore_loses_nothing(settings):
                 queue,
                 concurrency=1,
                 broker=broker,
-                extra_env={"MATCHING_FAULT_CHUNK_DELAY": "2", "MATCHING_CHUNK_SIZE": "2"},
+                faults={"scoring_delay": 2},
+                extra_env={"MATCHING_CHUNK_SIZE": "2"},
             )
             run = runs.scoring_run_start(scope="all")
             assert wait_for(
@@ -200,7 +201,7 @@ def test_a_dropped_database_connection_is_retried_and_the_task_succeeds(settings
     settings.MATCHING_CHUNK_SIZE = 100
     make_pool(6)
     with celery_queue() as queue:
-        worker = start_worker(queue, concurrency=1, extra_env={"MATCHING_FAULT_CHUNK_DELAY": "3"})
+        worker = start_worker(queue, concurrency=1, faults={"scoring_delay": 3})
         try:
             run = runs.scoring_run_start(scope="all")
             assert wait_for(
@@ -247,8 +248,8 @@ def test_backends_terminated_during_copy_are_retried_and_the_run_finishes_withou
         worker = start_worker(
             queue,
             concurrency=1,
+            faults={"copy_delay": 1.5},
             extra_env={
-                "MATCHING_FAULT_COPY_DELAY": "1.5",
                 "MATCHING_CHUNK_SIZE": "2",
                 "MATCHING_RUN_STALL_SECONDS": "100000",
             },

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from matching.models import MatchScore
-from portal import services
+from portal import privacy, services
 from recruiting.models import (
     Application,
     Candidate,
@@ -138,7 +138,7 @@ def test_staff_accounts_are_not_deleted_from_the_portal(client):
 
 def test_delete_service_without_a_candidate(db):
     user = UserFactory()
-    services.candidate_account_delete(user=user)
+    privacy.candidate_account_delete(user=user)
     assert not get_user_model().objects.filter(pk=user.pk).exists()
 
 

@@ -67,7 +67,7 @@ def _metrics(columns, candidates) -> dict[str, list[float]]:
 
 def baselines_for(vacancies) -> dict[str, dict[str, list[float]]]:
     """Plain TF-IDF and BM25 over the raw texts (``evaluate``'s baselines), measured the same way."""
-    from matching.management.commands.evaluate import bm25_scores, plain_tfidf_scores
+    from matching.rankers import bm25_scores, plain_tfidf_scores
 
     candidates = list(Candidate.objects.values_list("pk", "reference", "source_label"))
     texts = list(Candidate.objects.values_list("cv_text", flat=True))

@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from matching import robustness, selectors
-from matching.management.commands.evaluate import ENGINE, robustness_report
+from matching.rankers import ENGINE, robustness_report
 from recruiting.models import Candidate, Vacancy
 from tests.conftest import SHARED_DIR, ensure_vocabulary
 

@@ -837,7 +837,7 @@ def test_without_blind_review_the_admin_pages_show_the_name(recruiter_client, bl
 def test_blind_review_in_the_admin_reveals_advanced_candidates(recruiter_client, recruiter, blind_pair):
     _, application, urls = blind_pair
     application_move(application=application, to_stage="screening", actor=recruiter, reason="advanced")
-    assert Application.objects.get(pk=application.pk).advanced
+    assert Application.objects.get(pk=application.pk).revealed
     _blind(recruiter_client, True)
     for page, url in urls.items():
         assert "Zelda Concealed" in recruiter_client.get(url).content.decode(), page

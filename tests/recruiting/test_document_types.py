@@ -10,7 +10,7 @@ import pytest
 
 from portal import services as portal_services
 from recruiting.documents import DocumentError
-from recruiting.importers import ImportFailed, read_candidate_files
+from recruiting.import_reading import ImportFailed, read_candidate_files
 from recruiting.models import cv_upload_to
 from tests.recruiting.fixtures import make_docx, make_pdf
 

@@ -18,7 +18,7 @@ def data():
             Application.objects.create(
                 candidate=c,
                 vacancy=vacancy,
-                advanced=i < advanced,
+                revealed=i < advanced,
                 stage="screening" if i < advanced else "applied",
             )
     return vacancy

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from recruiting.importers import MAX_PROBLEM_LINES, ImportFailed, import_candidate_csv, import_candidate_files
+from recruiting.import_reading import MAX_PROBLEM_LINES, ImportFailed
+from recruiting.importers import import_candidate_csv, import_candidate_files
 from recruiting.models import Candidate
 from tests.recruiting.fixtures import double_encoded, make_docx, make_pdf, write_csv
 

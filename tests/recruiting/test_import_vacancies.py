@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from recruiting.importers import ImportFailed, import_vacancy_csv, import_vacancy_files
+from recruiting.import_reading import ImportFailed
+from recruiting.importers import import_vacancy_csv, import_vacancy_files
 from recruiting.models import Vacancy
 from tests.recruiting.fixtures import double_encoded, make_docx, make_pdf, write_csv
 

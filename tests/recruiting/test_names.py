@@ -136,7 +136,7 @@ def test_blind_review_hides_the_name_read_from_the_cv_until_the_candidate_is_adv
 def test_the_name_read_from_the_cv_is_in_the_data_export_and_gone_after_erasure(client):
     from django.contrib.auth import get_user_model
 
-    from portal.services import candidate_account_delete, candidate_data_export
+    from portal.privacy import candidate_account_delete, candidate_data_export
 
     user = get_user_model().objects.create_user(
         username="grace@example.com", email="grace@example.com", password="x-long-password-1"

@@ -142,7 +142,7 @@ def test_the_admin_vacancy_page_shows_the_capped_notice(client):
 
 @pytest.mark.django_db
 def test_the_api_shows_requirements_capped_read_only():
-    from recruiting.api.serializers import VacancySerializer
+    from recruiting.api.serializers.vacancies import VacancySerializer
 
     vacancy, _ = vacancy_upsert(source="t", reference="many", title="MLE", description=MANY)
     vacancy.refresh_from_db()

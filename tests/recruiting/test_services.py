@@ -120,7 +120,7 @@ def test_moves_record_who_when_from_and_to_and_why(vacancy, candidate, recruiter
     app = application_create(candidate=candidate, vacancy=vacancy)
     application_move(application=app, to_stage="screening", actor=recruiter, reason="strong CV")
     app.refresh_from_db()
-    assert app.stage == "screening" and app.advanced
+    assert app.stage == "screening" and app.revealed
     change = ApplicationStageChange.objects.filter(application=app).last()
     assert (change.from_stage, change.to_stage, change.actor, change.reason) == (
         "applied",

@@ -249,9 +249,9 @@ def test_bulk_advance_moves_applicants_and_sources_non_applicants_at_screening(r
 
     assert response.status_code == 302 and response.url == shortlist_url(vacancy)
     app.refresh_from_db()
-    assert app.stage == "screening" and app.advanced
+    assert app.stage == "screening" and app.revealed
     sourced = Application.objects.get(vacancy=vacancy, candidate=pool)
-    assert sourced.stage == "screening" and sourced.advanced
+    assert sourced.stage == "screening" and sourced.revealed
     assert (sourced.source, app.source) == ("sourced", "import")  # the hiring reports' "by source"
     history = list(sourced.stage_changes.values_list("from_stage", "to_stage", "reason", "actor"))
     assert history == [
@@ -403,7 +403,7 @@ def _pool(vacancy, n: int) -> None:
         ]
     )
     Application.objects.bulk_create(
-        [Application(candidate=c, vacancy=vacancy, stage="screening", advanced=True) for c in candidates[::3]]
+        [Application(candidate=c, vacancy=vacancy, stage="screening", revealed=True) for c in candidates[::3]]
     )
     from recruiting.models import CandidateSkill
 

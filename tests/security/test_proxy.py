@@ -17,7 +17,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from recruiting.importers import CSV_MAX_BYTES
+from recruiting.import_reading import CSV_MAX_BYTES
 from tests.security.slow_clients import (
     HOST,
     NGINX_TEMPLATE,

@@ -6,13 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recruiting.importers import (
-    Batch,
-    ImportFailed,
-    candidates_write,
-    read_candidate_csv,
-    read_candidate_files,
-)
+from recruiting.import_reading import Batch, ImportFailed, read_candidate_csv, read_candidate_files
+from recruiting.importers import candidates_write
 
 
 class Command(BaseCommand):

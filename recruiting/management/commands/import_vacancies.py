@@ -6,7 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recruiting.importers import Batch, ImportFailed, read_vacancy_csv, read_vacancy_files, vacancies_write
+from recruiting.import_reading import Batch, ImportFailed, read_vacancy_csv, read_vacancy_files
+from recruiting.importers import vacancies_write
 from recruiting.models import Vacancy
 
 

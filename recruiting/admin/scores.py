@@ -1,8 +1,9 @@
-"""Matching data in the recruiter workspace: the skill vocabulary, match scores and scoring runs.
+"""Matching's data in the recruiter workspace: the skill vocabulary, match scores and scoring runs.
 
-Match scores and scoring runs are written only by the scoring engine, so they are read-only here; recruiters
-start a full rescore with the button on the scoring-run list
-(``recruiting.workspace.scoring_run_start_view``).
+The workspace is recruiting's face, so the admin of matching's models lives here too: matching imports nothing
+of recruiting above its models (docs/architecture.md, "Between the apps").  Match scores and scoring runs are
+written only by the scoring engine, so they are read-only here; recruiters start a full rescore with the button on
+the scoring-run list (``recruiting.workspace.actions.scoring_run_start_view``).
 Hiring managers see only the match scores of their own vacancies.
 """
 
@@ -17,7 +18,8 @@ from matching.models import MatchScore, ScoringRun, Skill
 from matching.services import match_scores_explain
 from recruiting import permissions
 from recruiting.models import Application
-from recruiting.workspace import BlindReviewAdminMixin
+from recruiting.workspace import actions
+from recruiting.workspace.blind import BlindReviewAdminMixin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,7 +49,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 @admin.register(MatchScore)
 class MatchScoreAdmin(BlindReviewAdminMixin, ReadOnlyAdmin):
-    """Blind review holds on the list and the change page (``recruiting.workspace.BlindReviewAdminMixin``)."""
+    """Blind review holds on the list and the change page (``recruiting.workspace.blind.BlindReviewAdminMixin``)."""
 
     list_display = (
         "candidate_display",
@@ -106,11 +108,11 @@ class MatchScoreAdmin(BlindReviewAdminMixin, ReadOnlyAdmin):
             )  # the detail page shows the explanation; a narrow row is explained now
         return score
 
-    def blind_advanced_expr(self):
+    def blind_revealed_expr(self):
         application = Application.objects.filter(
             vacancy=OuterRef("vacancy_id"), candidate=OuterRef("candidate_id")
         )
-        return Subquery(application.values("advanced")[:1])
+        return Subquery(application.values("revealed")[:1])
 
     @admin.display(description="Candidate", ordering="candidate__reference")
     def candidate_display(self, obj: MatchScore) -> str:
@@ -135,9 +137,7 @@ class ScoringRunAdmin(ReadOnlyAdmin):
         ] + super().get_urls()
 
     def start_view(self, request):
-        from recruiting import workspace
-
-        return workspace.scoring_run_start_view(self, request)
+        return actions.scoring_run_start_view(self, request)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = dict(extra_context or {})
