@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recruiting", "0009_candidate_role_titles"),
+        ("recruiting", "0010_candidate_role_claims"),
     ]
 
     operations = [
