@@ -70,7 +70,7 @@ def import_run_start(
             "an import run takes CSV records; CV files are imported by importers.candidates_write"
         )
     candidates = kind == ImportRun.Kind.CANDIDATES
-    importers._drop_repeats_across_inputs(
+    importers.drop_repeats_across_inputs(
         batch, text_attr="cv_text" if candidates else "description", by_text=candidates
     )
     records = batch.records
@@ -169,6 +169,8 @@ def _finish(run: ImportRun) -> None:
             for vacancy in unpublished.order_by("pk"):
                 # Imported open is published: its publication time and announcement, like the button's.
                 vacancy_publish(vacancy=vacancy)
+    # Nothing is left to undo: the chunks (and the old texts of the records updated, personal data) go.
+    ImportChunk.objects.filter(run=run).delete()
     run.status, run.finished_at = ImportRun.Status.DONE, timezone.now()
 
 
@@ -190,7 +192,7 @@ def import_run_fail(*, run_id: int, error: str) -> ImportRun | None:
             model.objects.filter(pk__in=created[start : start + 1000]).delete()
         if previous:
             _restore(model, previous)
-        ImportChunk.objects.filter(run=run).update(payload=b"")
+        ImportChunk.objects.filter(run=run).delete()
         run.status, run.error, run.finished_at = ImportRun.Status.FAILED, error[:2000], timezone.now()
         run.undone = bool(written)
         run.save(update_fields=["status", "error", "finished_at", "undone"])

@@ -449,7 +449,10 @@ def _drop_duplicates(batch: Batch, *, text_attr: str, problems: list[str], by_te
 # --- writing ---------------------------------------------------------------------------------------------
 
 
-def _drop_repeats_across_inputs(batch: Batch, *, text_attr: str, by_text: bool) -> None:
+def drop_repeats_across_inputs(batch: Batch, *, text_attr: str, by_text: bool) -> None:
+    """Drop records of ``batch`` (several files merged) repeating an earlier one, counted as duplicates, by the
+    rules of reading (``text_attr``: the text compared; ``by_text``: the same text alone is a repeat).  Raises
+    ``ImportFailed`` when an id comes with two different texts."""
     problems: list[str] = []
     _drop_duplicates(batch, text_attr=text_attr, problems=problems, by_text=by_text)
     if problems:
@@ -476,7 +479,7 @@ def vacancies_write(
     from matching.enqueue import enqueue_scoring_batched
     from recruiting.services import vacancy_publish, vacancy_upsert
 
-    _drop_repeats_across_inputs(batch, text_attr="description", by_text=False)
+    drop_repeats_across_inputs(batch, text_attr="description", by_text=False)
     report = ImportReport(duplicates_dropped=batch.duplicates_dropped, skipped=batch.skipped)
     existing = _existing(Vacancy, source, [r.reference for r in batch.records])
     record = None
@@ -524,7 +527,7 @@ def candidates_write(batch: Batch, *, source: str = "import") -> ImportReport:
     from matching.enqueue import enqueue_scoring_batched
     from recruiting.services import candidate_upsert
 
-    _drop_repeats_across_inputs(batch, text_attr="cv_text", by_text=True)
+    drop_repeats_across_inputs(batch, text_attr="cv_text", by_text=True)
     report = ImportReport(duplicates_dropped=batch.duplicates_dropped, skipped=batch.skipped)
     existing = _existing(Candidate, source, [r.reference for r in batch.records])
     stored_files: list = []  # (storage, name) written by this import, removed again on failure

@@ -591,7 +591,8 @@ class ImportRun(models.Model):
 class ImportChunk(models.Model):
     """The records of one chunk of an import run (``payload``: zlib-compressed JSON, emptied once written, so a
     worker needs no file) and, once written, what it changed: the ids it created, the stored values of the records
-    it updated (to undo a failed run) and the ids to rescore when the run completes."""
+    it updated (to undo a failed run) and the ids to rescore when the run completes.  A run's chunks are deleted
+    when it is done or failed and undone: nothing of them is needed then."""
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()
