@@ -611,7 +611,8 @@ def _fields_or_failed(record, make) -> dict:
 
 
 def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -> ChunkWrite:
-    """Save one chunk of CSV candidates (no files) in bulk, inside the caller's transaction: the stored rows read
+    """Save one chunk of CSV candidates (no files; texts repaired, as ``read_candidate_csv`` gives them) in bulk,
+    inside the caller's transaction: the stored rows read
     in one query per 500 references, the new ones in one ``bulk_create``, the changed ones in one ``bulk_update``
     (the fields ``recruiting.services.candidate_import_fields`` gives, as ``candidate_upsert`` stores them), then
     each saved candidate's profile extracted by ``matching.profiles.candidate_refresh_profile`` (the same per-row
@@ -621,6 +622,7 @@ def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -
     from django.utils import timezone
 
     from matching.profiles import candidate_refresh_profile
+    from matching.vocabulary_store import vocabulary_held
     from recruiting.services import CANDIDATE_IMPORT_FIELDS, candidate_import_fields
 
     result = ChunkWrite()
@@ -635,7 +637,11 @@ def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -
         fields = _fields_or_failed(
             record,
             lambda record=record: candidate_import_fields(
-                cv_text=record.cv_text, name=record.name, email=record.email, source_label=record.source_label
+                cv_text=record.cv_text,
+                name=record.name,
+                email=record.email,
+                source_label=record.source_label,
+                repaired=True,  # by read_candidate_csv
             ),
         )
         if stored is None:
@@ -649,9 +655,10 @@ def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -
     Candidate.objects.bulk_create(new, batch_size=500)
     Candidate.objects.bulk_update(changed, [*CANDIDATE_IMPORT_FIELDS, "updated_at"], batch_size=500)
     result.created_ids = [c.pk for c in new]
-    for candidate in [*new, *changed]:
-        candidate_refresh_profile(candidate=candidate)
-        result.changed_ids.append(candidate.pk)
+    with vocabulary_held():  # one vocabulary check for the chunk, not two per CV
+        for candidate in [*new, *changed]:
+            candidate_refresh_profile(candidate=candidate)
+            result.changed_ids.append(candidate.pk)
     return result
 
 
@@ -666,6 +673,7 @@ def vacancies_write_chunk(
     from django.utils import timezone
 
     from matching.profiles import vacancy_refresh_profile
+    from matching.vocabulary_store import vocabulary_held
     from recruiting.services import VACANCY_IMPORT_FIELDS, vacancy_import_fields
 
     result = ChunkWrite()
@@ -685,7 +693,11 @@ def vacancies_write_chunk(
         fields = _fields_or_failed(
             record,
             lambda record=record, title=title: vacancy_import_fields(
-                reference=record.reference, title=title, description=record.description, status=status
+                reference=record.reference,
+                title=title,
+                description=record.description,
+                status=status,
+                repaired=True,  # by read_vacancy_csv
             ),
         )
         if stored is None:
@@ -700,10 +712,11 @@ def vacancies_write_chunk(
     Vacancy.objects.bulk_update(changed, [*VACANCY_IMPORT_FIELDS, "updated_at"], batch_size=500)
     result.created_ids = [v.pk for v in new]
     created = set(result.created_ids)
-    for vacancy in [*new, *changed]:
-        if vacancy.pk in created or not vacancy.requirements_edited:
-            vacancy_refresh_profile(vacancy=vacancy)
-        result.changed_ids.append(vacancy.pk)
+    with vocabulary_held():
+        for vacancy in [*new, *changed]:
+            if vacancy.pk in created or not vacancy.requirements_edited:
+                vacancy_refresh_profile(vacancy=vacancy)
+            result.changed_ids.append(vacancy.pk)
     return result
 
 

@@ -74,11 +74,14 @@ VACANCY_IMPORT_FIELDS = (
 CANDIDATE_IMPORT_FIELDS = ("cv_text", "source_label", "name", "email")
 
 
-def vacancy_import_fields(*, reference: str, title: str, description: str, status: str) -> dict:
+def vacancy_import_fields(
+    *, reference: str, title: str, description: str, status: str, repaired: bool = False
+) -> dict:
     """The fields ``vacancy_upsert`` (and a bulk import's chunk) store for a vacancy text: the repaired text, the
     title (≤ 300 characters; the reference when empty), ``status`` and the terms read from the text (a term the
-    text does not state is left out, so a stored value stays).  Raises ``ValueError`` when the text is empty."""
-    description = repair_text(description).strip()
+    text does not state is left out, so a stored value stays).  ``repaired``: the text was repaired already (an
+    importer's reading does it), so ftfy is not run twice.  Raises ``ValueError`` when the text is empty."""
+    description = (description if repaired else repair_text(description)).strip()
     if not description:
         raise ValueError("the vacancy text is empty")
     fields = {"title": title.strip()[:300] or reference, "description": description, "status": status}
@@ -86,11 +89,14 @@ def vacancy_import_fields(*, reference: str, title: str, description: str, statu
     return fields
 
 
-def candidate_import_fields(*, cv_text: str, name: str = "", email: str = "", source_label: str = "") -> dict:
+def candidate_import_fields(
+    *, cv_text: str, name: str = "", email: str = "", source_label: str = "", repaired: bool = False
+) -> dict:
     """The fields ``candidate_upsert`` (and a bulk import's chunk) store for a CV: the repaired text, the label
-    (≤ 200 characters) and the name and e-mail when given (an empty one leaves the stored value).  Raises
+    (≤ 200 characters) and the name and e-mail when given (an empty one leaves the stored value).  ``repaired``:
+    the text was repaired already (an importer's reading does it), so ftfy is not run twice.  Raises
     ``ValueError`` when the CV text is empty."""
-    cv_text = repair_text(cv_text).strip()
+    cv_text = (cv_text if repaired else repair_text(cv_text)).strip()
     if not cv_text:
         raise ValueError("the CV text is empty")
     fields = {"cv_text": cv_text, "source_label": source_label.strip()[:200]}
