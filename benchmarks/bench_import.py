@@ -109,12 +109,14 @@ def main() -> None:
                 "import django, time; django.setup(); from recruiting.importers import import_candidate_csv; "
                 f"import_candidate_csv({path!r}, text_column='text', id_column='id', label_column='label')"
             )
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             subprocess.run([sys.executable, "-c", code], cwd=_stack.ROOT, env=env, check=True)
             results["today"] = time.perf_counter() - start
+            cpu_today = _cpu() - cpu
             assert Candidate.objects.count() == n
             print(
-                f"today, one process, one transaction: {results['today']:.1f} s, {n / results['today']:.1f} CVs/s"
+                f"today, one process, one transaction: {results['today']:.1f} s, {n / results['today']:.1f} CVs/s; "
+                f"{cpu_today:.1f} CPU s ({cpu_today / n * 1000:.1f} ms per CV)"
             )
             _truncate()
         chunk = ["--chunk-size", str(a.chunk_size)]
