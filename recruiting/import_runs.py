@@ -113,7 +113,8 @@ def import_chunk_write(*, run_id: int, index: int) -> bool:
     )
     with transaction.atomic():
         # The chunk's own lock: a redelivered copy of this chunk waits here instead of racing it.
-        chunk = ImportChunk.objects.select_for_update().filter(run_id=run_id, index=index).first()
+        # of=self: lock this chunk's row alone, never the run's, which would serialise the workers.
+        chunk = ImportChunk.objects.select_for_update(of=("self",)).filter(run_id=run_id, index=index).first()
         run = ImportRun.objects.filter(pk=run_id).first()
         if chunk is None or run is None or chunk.done or run.status != ImportRun.Status.RUNNING:
             return False

@@ -611,7 +611,7 @@ class ImportChunk(models.Model):
     )
 
     class Meta:
-        ordering = ["run", "index"]
+        ordering = ["run_id", "index"]  # not "run": that would join (and lock) the run row
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="importchunk_unique_run_index")]
 
     def __str__(self) -> str:

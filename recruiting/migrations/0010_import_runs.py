@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["run", "index"],
+                "ordering": ["run_id", "index"],
                 "constraints": [
                     models.UniqueConstraint(fields=("run", "index"), name="importchunk_unique_run_index")
                 ],

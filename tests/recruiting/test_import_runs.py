@@ -338,3 +338,47 @@ def test_bad_input_is_refused_before_any_run_starts(tmp_path):
     with pytest.raises(CommandError, match="--chunk-size must be at least 1"):
         call_command("import_candidates", _cv_csv(tmp_path), "--text-column", "text", "--chunk-size", "0")
     assert ImportRun.objects.count() == 0 and Candidate.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_chunks_of_one_run_are_written_at_the_same_time(tmp_path, monkeypatch, scored):
+    """A chunk locks its own row, not the run's: two workers' chunks overlap instead of queueing one behind the
+    other (locking the chunk row with a join to the run once serialised every worker)."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: SQLite serialises every writer anyway")
+    run = import_runs.import_run_start(  # in_process: no tasks sent, the threads below are the two workers
+        kind="candidates",
+        batch=read_candidate_csv(_cv_csv(tmp_path), **CV_COLUMNS),
+        chunk_size=4,
+        in_process=True,
+    )
+    both_inside = threading.Barrier(2, timeout=10)
+    real = importers.candidates_write_chunk
+
+    def meeting_chunk(records, *, source):
+        both_inside.wait()  # broken (BrokenBarrierError) if the other chunk cannot start meanwhile
+        return real(records, source=source)
+
+    monkeypatch.setattr(importers, "candidates_write_chunk", meeting_chunk)
+    results, errors = [], []
+
+    def worker(index):
+        try:
+            results.append(import_runs.import_chunk_write(run_id=run.pk, index=index))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and results == [True, True]
+    run.refresh_from_db()
+    assert (run.status, run.rows_done, Candidate.objects.count()) == ("done", 7, 7)
