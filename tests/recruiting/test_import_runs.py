@@ -23,6 +23,7 @@ from recruiting.importers import (
     read_vacancy_csv,
 )
 from recruiting.models import Candidate, ImportChunk, ImportRun, Vacancy
+from tests.conftest import ensure_vocabulary
 from tests.factories import RecruiterFactory
 from tests.recruiting.fixtures import write_csv
 
@@ -340,7 +341,7 @@ def test_bad_input_is_refused_before_any_run_starts(tmp_path):
     assert ImportRun.objects.count() == 0 and Candidate.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_chunks_of_one_run_are_written_at_the_same_time(tmp_path, monkeypatch, scored):
     """A chunk locks its own row, not the run's: two workers' chunks overlap instead of queueing one behind the
     other (locking the chunk row with a join to the run once serialised every worker)."""
@@ -350,6 +351,7 @@ def test_two_chunks_of_one_run_are_written_at_the_same_time(tmp_path, monkeypatc
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks: SQLite serialises every writer anyway")
+    ensure_vocabulary()
     run = import_runs.import_run_start(  # in_process: no tasks sent, the threads below are the two workers
         kind="candidates",
         batch=read_candidate_csv(_cv_csv(tmp_path), **CV_COLUMNS),
