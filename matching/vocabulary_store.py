@@ -9,7 +9,9 @@ is always taken before the extractor lock, never after.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 
 from matching import evidence as skill_evidence
 from matching.extraction import (
@@ -63,8 +65,35 @@ def _vocabulary_digest() -> str | None:
         return cursor.fetchone()[0] or ""
 
 
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def vocabulary_held() -> Iterator[None]:
+    """Inside the block, ``skill_extractor`` checks the stored vocabulary's digest once, not on every call: for bulk
+    work in one transaction (an import chunk extracts a thousand profiles, two digest queries each otherwise).  A
+    vocabulary imported meanwhile is seen by the next block.  Nested blocks join the outer one."""
+    if getattr(_held, "active", False):
+        yield
+        return
+    _held.active, _held.found = True, None
+    try:
+        yield
+    finally:
+        _held.active, _held.found = False, None
+
+
 def skill_extractor() -> tuple[SkillExtractor, str]:
-    """The extractor for the stored vocabulary and that vocabulary's version; built once per version."""
+    """The extractor for the stored vocabulary and that vocabulary's version; built once per version (checked once
+    per ``vocabulary_held`` block)."""
+    if getattr(_held, "active", False):
+        if _held.found is None:
+            _held.found = _skill_extractor_checked()
+        return _held.found
+    return _skill_extractor_checked()
+
+
+def _skill_extractor_checked() -> tuple[SkillExtractor, str]:
     digest = _vocabulary_digest()
     if digest is not None and digest in _by_digest:
         return _by_digest[digest]

@@ -14,8 +14,8 @@ The ``import_*`` functions do both.  Messages name files and CSV rows, never CV 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from os import PathLike
 
 from django.core.files import File
@@ -29,6 +29,7 @@ from recruiting.import_reading import (
     Batch,
     CandidateRecord,
     ImportFailed,
+    VacancyRecord,
     drop_duplicates,
     read_candidate_csv,
     read_candidate_files,
@@ -74,7 +75,10 @@ class ImportReport:
 # --- writing ---------------------------------------------------------------------------------------------
 
 
-def _drop_repeats_across_inputs(batch: Batch, *, text_attr: str, by_text: bool) -> None:
+def drop_repeats_across_inputs(batch: Batch, *, text_attr: str, by_text: bool) -> None:
+    """Drop records of ``batch`` (several files merged) repeating an earlier one, counted as duplicates, by the
+    rules of reading (``text_attr``: the text compared; ``by_text``: the same text alone is a repeat).  Raises
+    ``ImportFailed`` when an id comes with two different texts."""
     problems: list[str] = []
     drop_duplicates(batch, text_attr=text_attr, problems=problems, by_text=by_text)
     if problems:
@@ -101,7 +105,7 @@ def vacancies_write(
     from matching.enqueue import enqueue_scoring_batched
     from recruiting.services import vacancy_publish, vacancy_upsert
 
-    _drop_repeats_across_inputs(batch, text_attr="description", by_text=False)
+    drop_repeats_across_inputs(batch, text_attr="description", by_text=False)
     report = ImportReport(duplicates_dropped=batch.duplicates_dropped, skipped=batch.skipped)
     existing = _existing(Vacancy, source, [r.reference for r in batch.records])
     record = None
@@ -149,7 +153,7 @@ def candidates_write(batch: Batch, *, source: str = "import") -> ImportReport:
     from matching.enqueue import enqueue_scoring_batched
     from recruiting.services import candidate_upsert
 
-    _drop_repeats_across_inputs(batch, text_attr="cv_text", by_text=True)
+    drop_repeats_across_inputs(batch, text_attr="cv_text", by_text=True)
     report = ImportReport(duplicates_dropped=batch.duplicates_dropped, skipped=batch.skipped)
     existing = _existing(Candidate, source, [r.reference for r in batch.records])
     stored_files: list = []  # (storage, name) written by this import, removed again on failure
@@ -201,6 +205,145 @@ def candidates_write(batch: Batch, *, source: str = "import") -> ImportReport:
         raise
     logger.info("Candidate import from %s: %s", source, report)
     return report
+
+
+# --- one chunk of an import run, in bulk ------------------------------------------------------------------
+
+
+@dataclass
+class ChunkWrite:
+    """What writing one chunk changed: ids created, the stored values of the records updated (``[{"id": …,
+    field: value}]`` over ``*_IMPORT_FIELDS``, to undo a failed run) and the ids to rescore (created + updated)."""
+
+    created_ids: list[int] = field(default_factory=list)
+    previous: list[dict] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def created(self) -> int:
+        return len(self.created_ids)
+
+    @property
+    def updated(self) -> int:
+        return len(self.previous)
+
+
+def _fields_or_failed(record, make) -> dict:
+    try:
+        return make()
+    except ValueError as exc:
+        raise ImportFailed([f"{record.origin}: {exc}."], what="import") from None
+
+
+def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -> ChunkWrite:
+    """Save one chunk of CSV candidates (no files; texts repaired, as ``read_candidate_csv`` gives them) in bulk,
+    inside the caller's transaction: the stored rows read
+    in one query per 500 references, the new ones in one ``bulk_create``, the changed ones in one ``bulk_update``
+    (the fields ``recruiting.services.candidate_import_fields`` gives, as ``candidate_upsert`` stores them), then
+    each saved candidate's profile extracted by ``matching.profiles.candidate_refresh_profile`` (the same per-row
+    profile path as ``candidate_upsert``).  Unchanged candidates are left alone, as in ``candidates_write``.
+    Enqueues no rescoring: the import run does, once, when every chunk is written.  Raises ``ImportFailed``
+    naming the row whose text is refused."""
+    from django.utils import timezone
+
+    from matching.profiles import candidate_refresh_profile
+    from matching.vocabulary_store import vocabulary_held
+    from recruiting.services import CANDIDATE_IMPORT_FIELDS, candidate_import_fields
+
+    result = ChunkWrite()
+    existing = _existing(Candidate, source, [r.reference for r in records])
+    new, changed = [], []
+    now = timezone.now()
+    for record in records:
+        stored = existing.get(record.reference)
+        if stored is not None and _candidate_unchanged(stored, record):
+            result.unchanged += 1
+            continue
+        fields = _fields_or_failed(
+            record,
+            lambda record=record: candidate_import_fields(
+                cv_text=record.cv_text,
+                name=record.name,
+                email=record.email,
+                source_label=record.source_label,
+                repaired=True,  # by read_candidate_csv
+            ),
+        )
+        if stored is None:
+            new.append(Candidate(source=source, reference=record.reference, **fields))
+            continue
+        result.previous.append({"id": stored.pk, **{f: getattr(stored, f) for f in CANDIDATE_IMPORT_FIELDS}})
+        for name, value in fields.items():
+            setattr(stored, name, value)
+        stored.updated_at = now
+        changed.append(stored)
+    Candidate.objects.bulk_create(new, batch_size=500)
+    Candidate.objects.bulk_update(changed, [*CANDIDATE_IMPORT_FIELDS, "updated_at"], batch_size=500)
+    result.created_ids = [c.pk for c in new]
+    with vocabulary_held():  # one vocabulary check for the chunk, not two per CV
+        for candidate in [*new, *changed]:
+            candidate_refresh_profile(candidate=candidate)
+            result.changed_ids.append(candidate.pk)
+    return result
+
+
+def vacancies_write_chunk(
+    records: Sequence[VacancyRecord], *, source: str, status: str = Vacancy.Status.OPEN
+) -> ChunkWrite:
+    """Save one chunk of CSV vacancies in bulk, inside the caller's transaction, like ``candidates_write_chunk``:
+    the fields of ``recruiting.services.vacancy_import_fields``, then each saved vacancy's profile by
+    ``matching.profiles.vacancy_refresh_profile`` unless a recruiter edited its requirements (as
+    ``vacancy_upsert``).  Unchanged ones (text, title, status) are left alone.  Publishes nothing and enqueues no
+    rescoring: the import run does both when every chunk is written.  Raises ``ImportFailed`` naming the row."""
+    from django.utils import timezone
+
+    from matching.profiles import vacancy_refresh_profile
+    from matching.vocabulary_store import vocabulary_held
+    from recruiting.services import VACANCY_IMPORT_FIELDS, vacancy_import_fields
+
+    result = ChunkWrite()
+    existing = _existing(Vacancy, source, [r.reference for r in records])
+    new, changed = [], []
+    now = timezone.now()
+    for record in records:
+        title = record.title.strip()[:TITLE_MAX_CHARS] or record.reference
+        stored = existing.get(record.reference)
+        if stored is not None and (stored.description, stored.title, stored.status) == (
+            record.description,
+            title,
+            status,
+        ):
+            result.unchanged += 1
+            continue
+        fields = _fields_or_failed(
+            record,
+            lambda record=record, title=title: vacancy_import_fields(
+                reference=record.reference,
+                title=title,
+                description=record.description,
+                status=status,
+                repaired=True,  # by read_vacancy_csv
+            ),
+        )
+        if stored is None:
+            new.append(Vacancy(source=source, reference=record.reference, **fields))
+            continue
+        result.previous.append({"id": stored.pk, **{f: getattr(stored, f) for f in VACANCY_IMPORT_FIELDS}})
+        for name, value in fields.items():
+            setattr(stored, name, value)
+        stored.updated_at = now
+        changed.append(stored)
+    Vacancy.objects.bulk_create(new, batch_size=500)
+    Vacancy.objects.bulk_update(changed, [*VACANCY_IMPORT_FIELDS, "updated_at"], batch_size=500)
+    result.created_ids = [v.pk for v in new]
+    created = set(result.created_ids)
+    with vocabulary_held():
+        for vacancy in [*new, *changed]:
+            if vacancy.pk in created or not vacancy.requirements_edited:
+                vacancy_refresh_profile(vacancy=vacancy)
+            result.changed_ids.append(vacancy.pk)
+    return result
 
 
 def _candidate_unchanged(stored: Candidate, record: CandidateRecord) -> bool:

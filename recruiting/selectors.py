@@ -32,7 +32,7 @@ from matching.bands import Bands, bands_from_counts
 from matching.models import MatchScore
 from matching.ranking import ranking_order_by
 from matching.services import match_scores_explain
-from recruiting.models import Candidate, CandidateSkill, SkillImportance, Vacancy, VacancySkill
+from recruiting.models import Candidate, CandidateSkill, ImportRun, SkillImportance, Vacancy, VacancySkill
 
 INSUFFICIENT_DATA = MatchScore.State.INSUFFICIENT_DATA
 
@@ -471,3 +471,8 @@ def report_decision_scores(
         .order_by("pk")
         .values_list("stage", "decision_score")
     )
+
+
+def import_runs_recent(*, limit: int = 10) -> list[ImportRun]:
+    """The ``limit`` latest import runs, newest first, with their progress (one query; chunk payloads not read)."""
+    return list(ImportRun.objects.order_by("-created_at", "-pk")[:limit])

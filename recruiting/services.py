@@ -55,6 +55,58 @@ def _vacancy_terms_from_text(description: str) -> dict:
     return terms
 
 
+#: The vacancy fields an import writes (``vacancy_import_fields``): what a failed import run restores.
+VACANCY_IMPORT_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "seniority",
+    "employment_type",
+    "remote",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "day_rate_min",
+    "day_rate_max",
+    "day_rate_currency",
+)
+#: The candidate fields an import writes (``candidate_import_fields``).
+CANDIDATE_IMPORT_FIELDS = ("cv_text", "source_label", "name", "email")
+
+
+def vacancy_import_fields(
+    *, reference: str, title: str, description: str, status: str, repaired: bool = False
+) -> dict:
+    """The fields ``vacancy_upsert`` (and a bulk import's chunk) store for a vacancy text: the repaired text, the
+    title (≤ 300 characters; the reference when empty), ``status`` and the terms read from the text (a term the
+    text does not state is left out, so a stored value stays).  ``repaired``: the text was repaired already (an
+    importer's reading does it), so ftfy is not run twice.  Raises ``ValueError`` when the text is empty."""
+    description = (description if repaired else repair_text(description)).strip()
+    if not description:
+        raise ValueError("the vacancy text is empty")
+    fields = {"title": title.strip()[:300] or reference, "description": description, "status": status}
+    fields.update(_vacancy_terms_from_text(description))
+    return fields
+
+
+def candidate_import_fields(
+    *, cv_text: str, name: str = "", email: str = "", source_label: str = "", repaired: bool = False
+) -> dict:
+    """The fields ``candidate_upsert`` (and a bulk import's chunk) store for a CV: the repaired text, the label
+    (≤ 200 characters) and the name and e-mail when given (an empty one leaves the stored value).  ``repaired``:
+    the text was repaired already (an importer's reading does it), so ftfy is not run twice.  Raises
+    ``ValueError`` when the CV text is empty."""
+    cv_text = (cv_text if repaired else repair_text(cv_text)).strip()
+    if not cv_text:
+        raise ValueError("the CV text is empty")
+    fields = {"cv_text": cv_text, "source_label": source_label.strip()[:200]}
+    if name:
+        fields["name"] = name.strip()[:200]
+    if email:
+        fields["email"] = email.strip()
+    return fields
+
+
 @transaction.atomic
 def vacancy_upsert(
     *, source: str, reference: str, title: str, description: str, status: str = Vacancy.Status.OPEN
@@ -65,11 +117,7 @@ def vacancy_upsert(
     qualifications are read from ``description``; links a recruiter entered are kept.  Rescoring of the
     vacancy is enqueued after commit.  Raises ``ValueError`` when ``description`` is empty.
     """
-    description = repair_text(description).strip()
-    if not description:
-        raise ValueError("the vacancy text is empty")
-    defaults = {"title": title.strip()[:300] or reference, "description": description, "status": status}
-    defaults.update(_vacancy_terms_from_text(description))
+    defaults = vacancy_import_fields(reference=reference, title=title, description=description, status=status)
     vacancy, created = Vacancy.objects.update_or_create(source=source, reference=reference, defaults=defaults)
     if created or not vacancy.requirements_edited:
         # A recruiter's edits to the requirements survive a re-import: only an explicit re-extract replaces them.
@@ -94,14 +142,7 @@ def candidate_upsert(
     Returns ``(candidate, created)``.  The text is repaired (ftfy); skills and qualifications are
     extracted; rescoring is enqueued after commit.  Raises ``ValueError`` when the CV text is empty.
     """
-    cv_text = repair_text(cv_text).strip()
-    if not cv_text:
-        raise ValueError("the CV text is empty")
-    defaults = {"cv_text": cv_text, "source_label": source_label.strip()[:200]}
-    if name:
-        defaults["name"] = name.strip()[:200]
-    if email:
-        defaults["email"] = email.strip()
+    defaults = candidate_import_fields(cv_text=cv_text, name=name, email=email, source_label=source_label)
     candidate, created = Candidate.objects.update_or_create(
         source=source, reference=reference, defaults=defaults
     )

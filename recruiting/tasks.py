@@ -1,4 +1,4 @@
-"""Celery tasks of the recruiting app: webhook deliveries.
+"""Celery tasks of the recruiting app: webhook deliveries and the chunks of import runs.
 
 Thin, like ``matching/tasks.py``: ids in, the work in ``recruiting.webhooks``.  A delivery is retried with
 exponential back-off (2, 4, 8, 16, 32 s: ``webhooks.retry_countdown``) until the receiver answers 2xx or
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
+import psycopg
+from celery import Task, shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
-from recruiting import webhooks
+from recruiting import import_runs, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +56,44 @@ def resend_pending_webhooks() -> int:
     if count:
         logger.info("re-enqueued %d pending webhook deliveries", count)
     return count
+
+
+# Transient database errors (a dropped connection, a deadlock) are retried; the chunk is one transaction, so a
+# retry starts from nothing.  psycopg's own classes too, as in matching.tasks.
+IMPORT_TRANSIENT = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+class ImportChunkTask(Task):
+    """An import-run chunk task: when it dies for good — retries used up, or an error that is not retried (a refused
+    row, a bug, the time limit) — its run fails at once and every chunk already written is undone
+    (``import_runs.import_run_fail``).  A worker killed outright is covered by ``acks_late`` /
+    ``reject_on_worker_lost``: the broker delivers the chunk again and its rolled-back transaction left nothing."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        params = dict(zip(("run_id", "index"), args, strict=False)) | dict(kwargs or {})
+        if "run_id" not in params or "index" not in params:
+            return
+        if isinstance(exc, (DatabaseError, psycopg.Error)) and not connection.in_atomic_block:
+            connection.close()  # the connection may be the broken one: record the failure on a fresh one
+        error = import_runs.chunk_error(run_id=params["run_id"], index=params["index"], exc=exc)
+        import_runs.import_run_fail(run_id=params["run_id"], error=error)
+        logger.warning("import run %s failed in chunk %s: %s", params["run_id"], params["index"], error)
+
+
+@shared_task(
+    name="recruiting.import_chunk",
+    base=ImportChunkTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=IMPORT_TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def import_chunk(run_id: int, index: int) -> bool:
+    """Write chunk ``index`` of import run ``run_id`` (``import_runs.import_chunk_write``).  Returns whether this
+    delivery wrote it (``False``: written already, or the run failed meanwhile)."""
+    return import_runs.import_chunk_write(run_id=run_id, index=index)

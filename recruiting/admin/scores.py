@@ -3,7 +3,8 @@
 The workspace is recruiting's face, so the admin of matching's models lives here too: matching imports nothing
 of recruiting above its models (docs/architecture.md, "Between the apps").  Match scores and scoring runs are
 written only by the scoring engine, so they are read-only here; recruiters start a full rescore with the button on
-the scoring-run list (``recruiting.workspace.actions.scoring_run_start_view``).
+the scoring-run list (``recruiting.workspace.actions.scoring_run_start_view``).  The same page lists the latest
+CSV import runs and their progress (``recruiting.import_runs``).
 Hiring managers see only the match scores of their own vacancies.
 """
 
@@ -17,7 +18,8 @@ from django.utils.html import format_html
 from matching.models import MatchScore, ScoringRun, Skill
 from matching.services import match_scores_explain
 from recruiting import permissions
-from recruiting.models import Application
+from recruiting.models import Application, ImportRun
+from recruiting.selectors import import_runs_recent
 from recruiting.workspace import actions
 from recruiting.workspace.blind import BlindReviewAdminMixin
 
@@ -142,9 +144,13 @@ class ScoringRunAdmin(ReadOnlyAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = dict(extra_context or {})
         extra_context["can_start_rescore"] = permissions.can_start_rescore(request.user)
+        imports = import_runs_recent(limit=10)
+        extra_context["import_runs"] = imports
         extra_context["runs_active"] = ScoringRun.objects.filter(
             status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING]
-        ).exists()
+        ).exists() or any(
+            run.status in (ImportRun.Status.PENDING, ImportRun.Status.RUNNING) for run in imports
+        )
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="Progress")

@@ -1,14 +1,19 @@
-"""``manage.py import_vacancies PATH…`` — vacancy files (.txt, .md, .pdf, .docx, folders) and CSV exports."""
+"""``manage.py import_vacancies PATH…`` — vacancy files (.txt, .md, .pdf, .docx, folders) and CSV exports.
+
+CSV files alone are imported as an import run fanned out over the Celery workers (``recruiting.import_runs``);
+vacancy files are imported in this process, as before."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from recruiting.import_reading import Batch, ImportFailed, read_vacancy_csv, read_vacancy_files
 from recruiting.importers import vacancies_write
-from recruiting.models import Vacancy
+from recruiting.management.import_progress import add_run_arguments, csv_import
+from recruiting.models import ImportRun, Vacancy
 
 
 class Command(BaseCommand):
@@ -16,7 +21,8 @@ class Command(BaseCommand):
         "Import vacancies, all or nothing.  Each .txt/.md/.pdf/.docx file is one vacancy (reference = file "
         "name without extension, title = its first line); folders are searched for such files.  A .csv path "
         "holds one vacancy per row and needs --text-column, --title-column and --id-column.  Re-importing "
-        "updates changed vacancies and leaves unchanged ones alone."
+        "updates changed vacancies and leaves unchanged ones alone.  CSV files alone are written in chunks by the "
+        "Celery workers in parallel (in this process when no broker is configured), still all or nothing."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +39,7 @@ class Command(BaseCommand):
             default=Vacancy.Status.OPEN,
             help="status given to imported vacancies (default open)",
         )
+        add_run_arguments(parser)
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -50,11 +57,23 @@ class Command(BaseCommand):
                 self._read(lambda path=path: read_vacancy_csv(path, **columns), batch, problems)
             if problems:
                 raise ImportFailed(problems, what="vacancies")
-            report = vacancies_write(batch, source=options["source"], status=options["status"])
+            if other_paths:
+                report = vacancies_write(batch, source=options["source"], status=options["status"])
+                where = "in this process"
+            else:
+                report, where = csv_import(
+                    self,
+                    kind=ImportRun.Kind.VACANCIES,
+                    batch=batch,
+                    source=options["source"],
+                    origin=", ".join(Path(p).name for p in csv_paths),
+                    options=options,
+                    status=options["status"],
+                )
         except ImportFailed as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(report.summary("vacancies")))
-        self.stdout.write(f"Took {time.monotonic() - started:.1f} s.")
+        self.stdout.write(f"Took {time.monotonic() - started:.1f} s {where}.")
 
     @staticmethod
     def _read(read, batch: Batch, problems: list[str]) -> None:

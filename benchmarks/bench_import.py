@@ -1,0 +1,158 @@
+"""CSV ingestion end to end: ``import_candidates FILE.csv`` in one process against the same file fanned out over
+Celery workers, with PostgreSQL and Redis (issue 15, parallel ingestion).
+
+    python benchmarks/bench_import.py --candidates 5000 [--workers 2] [--chunk-size 500]
+
+Sets up its own database (``bench_import``), writes a CSV of synthetic CVs (``matching.synthetic``, the project
+vocabulary, the default skill shape of ``generate_benchmark_data``) to a temporary file, then times the command
+from start to the last chunk stored, each time on an empty candidate table:
+
+1. today's path, one process: ``importers.import_candidate_csv`` (one transaction, ``candidate_upsert`` per row);
+2. ``import_candidates --in-process``: the import run's chunks written one after another in the command's process;
+3. ``import_candidates`` with ``--workers`` worker processes (concurrency 1 each) writing the chunks.
+
+Prints each wall time, CVs per second and the ratios; the read phase (parsing, repair, checks: serial, in the
+command) apart from the chunks.  Rescoring is enqueued once per import but there is no vacancy, so it costs nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import _stack
+
+
+def _cpu() -> float:
+    """CPU seconds of every finished child process and their children (the command, the workers and their pool
+    processes once stopped); PostgreSQL's own time is not in it."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _truncate() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE recruiting_candidate, recruiting_importrun CASCADE")
+
+
+def _write_csv(path: str, n: int, seed: int) -> None:
+    from matching.models import Skill
+    from matching.synthetic import SyntheticCorpus
+
+    names = sorted(Skill.objects.values_list("name", flat=True))
+    shape = [0.3 / (1 + i) ** 0.8 for i in range(len(names))]  # generate_benchmark_data's default shape
+    corpus = SyntheticCorpus(names, shape, seed=seed)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "label", "text"])
+        for i in range(n):
+            writer.writerow([f"bench-c{i:08d}", "synthetic", corpus.cv()])
+
+
+def _command(env: dict, path: str, *extra: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "import_candidates", path, "--text-column", "text", "--id-column", "id",
+         "--label-column", "label", *extra],
+        cwd=_stack.ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def _phases() -> str:
+    from recruiting.models import ImportRun
+
+    run = ImportRun.objects.latest("pk")
+    chunks = (run.finished_at - run.started_at).total_seconds() if run.started_at and run.finished_at else 0.0
+    return f"{run.chunks_total} chunks written in {chunks:.1f} s ({run.status})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--candidates", type=int, default=5000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--chunk-size", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--skip-today", action="store_true", help="skip today's one-transaction path")
+    a = ap.parse_args()
+    env = _stack.fresh_database("bench_import")
+    _stack.django_setup(env)
+    from recruiting.models import Candidate
+
+    handle, path = tempfile.mkstemp(suffix=".csv", prefix="bench-import-")
+    os.close(handle)
+    try:
+        print("load average at the start (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+        t0 = time.perf_counter()
+        _write_csv(path, a.candidates, a.seed)
+        print(f"data: {a.candidates:,} synthetic CVs, {os.path.getsize(path) / 2**20:.1f} MB of CSV, "
+              f"written in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+        n = a.candidates
+        results = {}
+        from recruiting.import_reading import read_candidate_csv
+
+        t0 = time.perf_counter()
+        read_candidate_csv(path, text_column="text", id_column="id", label_column="label")
+        print(
+            f"read phase alone (parse, ftfy repair, checks; serial in the command): {time.perf_counter() - t0:.1f} s"
+        )
+        if not a.skip_today:
+            code = (
+                "import django, time; django.setup(); from recruiting.importers import import_candidate_csv; "
+                f"import_candidate_csv({path!r}, text_column='text', id_column='id', label_column='label')"
+            )
+            start, cpu = time.perf_counter(), _cpu()
+            subprocess.run([sys.executable, "-c", code], cwd=_stack.ROOT, env=env, check=True)
+            results["today"] = time.perf_counter() - start
+            cpu_today = _cpu() - cpu
+            assert Candidate.objects.count() == n
+            print(
+                f"today, one process, one transaction: {results['today']:.1f} s, {n / results['today']:.1f} CVs/s; "
+                f"{cpu_today:.1f} CPU s ({cpu_today / n * 1000:.1f} ms per CV)"
+            )
+            _truncate()
+        chunk = ["--chunk-size", str(a.chunk_size)]
+        cpu = _cpu()
+        results["in-process"] = _command(env, path, "--in-process", *chunk)
+        cpu_in_process = _cpu() - cpu
+        assert Candidate.objects.count() == n
+        print(
+            f"import run --in-process: {results['in-process']:.1f} s, {n / results['in-process']:.1f} CVs/s; "
+            + _phases()
+            + f"; {cpu_in_process:.1f} CPU s ({cpu_in_process / n * 1000:.1f} ms per CV)"
+        )
+        _truncate()
+        subprocess.run(["redis-cli", "-u", _stack.REDIS, "FLUSHDB"], check=True, capture_output=True)
+        cpu = _cpu()
+        procs = _stack.start_workers(env, a.workers, concurrency=1)
+        try:
+            results["workers"] = _command(env, path, *chunk)
+        finally:
+            _stack.stop_workers(procs)
+        cpu_workers = _cpu() - cpu  # the command (waiting) and the workers, start-up included
+        assert Candidate.objects.count() == n
+        print(
+            f"import run, {a.workers} workers: {results['workers']:.1f} s, {n / results['workers']:.1f} CVs/s; "
+            + _phases()
+            + f"; {cpu_workers:.1f} CPU s with the workers' start-up ({cpu_workers / n * 1000:.1f} ms per CV)"
+        )
+        print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+        for base in ("today", "in-process"):
+            if base in results:
+                print(
+                    f"ratio: {a.workers} workers {results[base] / results['workers']:.2f}× the rate of {base}"
+                )
+    finally:
+        os.unlink(path)
+
+
+if __name__ == "__main__":
+    main()
