@@ -1,0 +1,179 @@
+"""Each text read once (issue 15): the stored term counts of CVs and vacancies, and the candidates' word document
+frequencies kept as counts from them.
+
+A CV's counts are written when its profile is extracted (``matching.profiles``), with a ``FrequencyChange`` in
+the same transaction: the features it adds to and removes from the document frequencies.  Deleting a CV's
+counts (with the candidate, by cascade) appends its removal (``candidate_terms_deleted``, a ``post_delete``
+receiver connected in ``MatchingConfig.ready``).  ``frequencies_current`` folds the changes into the one
+``DocumentFrequencySnapshot`` row, so the IDF a model is fitted with is current without reading any text.
+
+Appending changes instead of updating one counter per word means no shared row is locked while a CV is saved:
+an import of 100,000 CVs in one transaction never makes a portal upload wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from django.db import transaction
+
+from matching.fairness import neutralise
+from matching.models import CandidateTerms, DocumentFrequencySnapshot, FrequencyChange, VacancyTerms
+from matching.terms import (
+    TERMS_VERSION,
+    DocumentFrequencies,
+    TermCounts,
+    presence_change,
+    source_digest,
+    text_terms,
+)
+from recruiting.models import Candidate
+
+_BATCH = 500  # candidates per backfill transaction
+
+
+def candidate_terms_save(*, candidate: Candidate, text: str) -> TermCounts:
+    """Count and store the terms of a candidate's CV, ``text`` being its neutralised ``cv_text``, and append the
+    change this makes to the document frequencies.  Call inside the transaction that saved the CV; the candidate's
+    row is locked so two saves of one CV count it once.  Returns the counts."""
+    terms = text_terms([text])[0]
+    with transaction.atomic():
+        list(Candidate.objects.select_for_update().filter(pk=candidate.pk).values_list("pk"))
+        _candidate_terms_write([(candidate.pk, terms, source_digest(candidate.cv_text, [candidate.name]))])
+    return terms
+
+
+def vacancy_terms_save(*, vacancy_id: int, description: str) -> TermCounts:
+    """Count and store the terms of a vacancy's description (neutralised here).  Vacancies are not counted in
+    the document frequencies (the IDF is the candidate pool's).  Returns the counts."""
+    terms = text_terms([neutralise(description)])[0]
+    VacancyTerms.objects.update_or_create(
+        vacancy_id=vacancy_id,
+        defaults={
+            "terms": terms.to_bytes(),
+            "words": terms.words,
+            "terms_version": TERMS_VERSION,
+            "source_digest": source_digest(description),
+        },
+    )
+    return terms
+
+
+def _candidate_terms_write(rows: Sequence[tuple[int, TermCounts, str]]) -> None:
+    """Upsert ``(candidate id, counts, source digest)`` rows and append one ``FrequencyChange`` for all of them.
+    The caller holds the candidates' row locks."""
+    ids = [pk for pk, _, _ in rows]
+    old = {
+        pk: TermCounts.from_bytes(data, words)
+        for pk, data, words in CandidateTerms.objects.filter(candidate_id__in=ids).values_list(
+            "candidate_id", "terms", "words"
+        )
+    }
+    CandidateTerms.objects.bulk_create(
+        [
+            CandidateTerms(
+                candidate_id=pk,
+                terms=terms.to_bytes(),
+                words=terms.words,
+                terms_version=TERMS_VERSION,
+                source_digest=digest,
+            )
+            for pk, terms, digest in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["candidate"],
+        update_fields=["terms", "words", "terms_version", "source_digest", "updated_at"],
+    )
+    changes = [presence_change(old.get(pk), terms) for pk, terms, _ in rows]
+    _change_append(
+        np.concatenate([a for a, _, _ in changes]),
+        np.concatenate([r for _, r, _ in changes]),
+        sum(d for _, _, d in changes),
+    )
+
+
+def _change_append(added: np.ndarray, removed: np.ndarray, documents: int) -> None:
+    if len(added) or len(removed) or documents:
+        FrequencyChange.objects.create(
+            added=added.astype("<u4").tobytes(), removed=removed.astype("<u4").tobytes(), documents=documents
+        )
+
+
+def candidate_terms_deleted(sender, instance: CandidateTerms, **kwargs) -> None:
+    """``post_delete`` receiver: a CV's counts left the pool (the candidate was deleted, or its counts)."""
+    terms = TermCounts.from_bytes(instance.terms, instance.words)
+    added, removed, documents = presence_change(terms, None)
+    _change_append(added, removed, documents)
+
+
+def candidates_without_terms(*, limit: int | None = None) -> list[int]:
+    """Ids of candidates whose CV has no stored counts, or counts of other hashing settings (rows written before
+    issue 15, or by another ``TERMS_VERSION``), ascending."""
+    ids = (
+        Candidate.objects.exclude(text_terms__terms_version=TERMS_VERSION)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return list(ids[:limit] if limit is not None else ids)
+
+
+def candidate_terms_backfill(*, limit: int | None = None) -> int:
+    """Count and store the terms of every candidate that has none (``candidates_without_terms``, at most
+    ``limit``), in transactions of 500, each appending its change to the document frequencies.  Workers and
+    commands only (it reads and neutralises those CVs).  Returns the number of candidates counted."""
+    ids = candidates_without_terms(limit=limit)
+    for start in range(0, len(ids), _BATCH):
+        with transaction.atomic():
+            batch = list(
+                Candidate.objects.select_for_update()
+                .filter(pk__in=ids[start : start + _BATCH])
+                .order_by("pk")
+                .values_list("pk", "name", "cv_text")
+            )
+            texts = [neutralise(text, names=[name]) for _, name, text in batch]
+            _candidate_terms_write(
+                [
+                    (pk, terms, source_digest(text, [name]))
+                    for (pk, name, text), terms in zip(batch, text_terms(texts), strict=True)
+                ]
+            )
+    return len(ids)
+
+
+def frequencies_current() -> DocumentFrequencies:
+    """The candidates' current word document frequencies: the snapshot with every change appended since folded
+    into it (and the folded changes deleted), in one short transaction that locks only the snapshot row."""
+    with transaction.atomic():
+        snapshot, _ = DocumentFrequencySnapshot.objects.select_for_update().get_or_create(
+            pk=1, defaults={"data": DocumentFrequencies.empty().to_bytes()}
+        )
+        frequencies = DocumentFrequencies.from_bytes(snapshot.data)
+        changes = list(
+            FrequencyChange.objects.order_by("pk").values_list("pk", "added", "removed", "documents")
+        )
+        if not changes:
+            return frequencies
+        frequencies = frequencies.with_delta(
+            np.concatenate([np.frombuffer(bytes(a), dtype="<u4") for _, a, _, _ in changes]),
+            np.concatenate([np.frombuffer(bytes(r), dtype="<u4") for _, _, r, _ in changes]),
+            sum(d for _, _, _, d in changes),
+        )
+        snapshot.data = frequencies.to_bytes()
+        snapshot.digest = frequencies.digest()
+        snapshot.n_documents = frequencies.n_documents
+        snapshot.save()
+        FrequencyChange.objects.filter(pk__in=[pk for pk, _, _, _ in changes]).delete()
+    return frequencies
+
+
+def frequencies_recount() -> DocumentFrequencies:
+    """The document frequencies counted from scratch over every stored CV's counts (reads every row: a check
+    and a repair, e.g. after rows were removed with raw SQL).  Does not write."""
+    rows = [
+        TermCounts.from_bytes(data, words)
+        for data, words in CandidateTerms.objects.filter(terms_version=TERMS_VERSION).values_list(
+            "terms", "words"
+        )
+    ]
+    return DocumentFrequencies.from_terms(rows)
