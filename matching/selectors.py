@@ -42,7 +42,7 @@ def candidate_documents(
 ) -> list[tuple[Candidate, scoring.CandidateDocument, dict[str, str]]]:
     """``(candidate, document, evidence by skill)`` for each id that exists, ordered by id.
 
-    Reads plain values (three queries per 5,000 ids), not related model instances, so 100,000 candidates load in
+    Reads plain values (four queries per 5,000 ids), not related model instances, so 100,000 candidates load in
     seconds; the ``Candidate`` objects carry only ``pk``, ``name``, ``years_experience`` and
     ``language``.  ``evidence=False``
     skips the evidence lines (scans that only rank).  Each document carries its CV's stored term counts

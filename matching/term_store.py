@@ -35,12 +35,29 @@ _BATCH = 500  # candidates per backfill transaction
 
 def candidate_terms_save(*, candidate: Candidate, text: str) -> TermCounts:
     """Count and store the terms of a candidate's CV, ``text`` being its neutralised ``cv_text``, and append the
-    change this makes to the document frequencies.  Call inside the transaction that saved the CV; the candidate's
-    row is locked so two saves of one CV count it once.  Returns the counts."""
-    terms = text_terms([text])[0]
+    change this makes to the document frequencies.  Call inside the transaction that saved the CV.  Returns the
+    counts."""
+    return candidates_terms_save(
+        candidates=[(candidate.pk, candidate.name, candidate.cv_text)], texts=[text]
+    )[0]
+
+
+def candidates_terms_save(
+    *, candidates: Sequence[tuple[int, str, str]], texts: Sequence[str]
+) -> list[TermCounts]:
+    """``candidate_terms_save`` for many: ``candidates`` are ``(id, name, cv_text)`` as stored, ``texts`` their
+    neutralised texts in the same order; one upsert and one ``FrequencyChange`` for all.  The candidates' rows are
+    locked (in id order) so two saves of one CV count it once.  Returns the counts, in order."""
+    terms = text_terms(list(texts))
     with transaction.atomic():
-        list(Candidate.objects.select_for_update().filter(pk=candidate.pk).values_list("pk"))
-        _candidate_terms_write([(candidate.pk, terms, source_digest(candidate.cv_text, [candidate.name]))])
+        ids = sorted(pk for pk, _, _ in candidates)
+        list(Candidate.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        _candidate_terms_write(
+            [
+                (pk, counted, source_digest(cv_text, [name]))
+                for (pk, name, cv_text), counted in zip(candidates, terms, strict=True)
+            ]
+        )
     return terms
 
 
@@ -124,20 +141,14 @@ def candidate_terms_backfill(*, limit: int | None = None) -> int:
     commands only (it reads and neutralises those CVs).  Returns the number of candidates counted."""
     ids = candidates_without_terms(limit=limit)
     for start in range(0, len(ids), _BATCH):
-        with transaction.atomic():
-            batch = list(
-                Candidate.objects.select_for_update()
-                .filter(pk__in=ids[start : start + _BATCH])
-                .order_by("pk")
-                .values_list("pk", "name", "cv_text")
-            )
-            texts = [neutralise(text, names=[name]) for _, name, text in batch]
-            _candidate_terms_write(
-                [
-                    (pk, terms, source_digest(text, [name]))
-                    for (pk, name, text), terms in zip(batch, text_terms(texts), strict=True)
-                ]
-            )
+        batch = list(
+            Candidate.objects.filter(pk__in=ids[start : start + _BATCH])
+            .order_by("pk")
+            .values_list("pk", "name", "cv_text")
+        )
+        candidates_terms_save(
+            candidates=batch, texts=[neutralise(cv_text, names=[name]) for _, name, cv_text in batch]
+        )
     return len(ids)
 
 

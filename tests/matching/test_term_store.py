@@ -144,3 +144,13 @@ def test_a_stored_score_names_a_model_that_reproduces_it(django_capture_on_commi
     assert model_store.model_fit().version != row.model_version
     assert model_store.model_load(row.model_version).version == row.model_version
     assert services.score_pairs() > 0
+
+
+def test_benchmark_data_is_written_with_its_term_counts():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("generate_benchmark_data", "--candidates", "30", "--vacancies", "2", stdout=StringIO())
+    assert term_store.candidates_without_terms() == [] and VacancyTerms.objects.count() == 2
+    assert term_store.frequencies_current() == _from_scratch()
