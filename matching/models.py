@@ -245,12 +245,13 @@ class DocumentFrequencySnapshot(models.Model):
 
 
 class FrequencyChange(models.Model):
-    """What one candidate's saved, changed or deleted text changes in the document frequencies, appended in the
-    same transaction (no shared row is locked, so concurrent imports never wait on each other): ``added`` and
-    ``removed`` are hashed feature ids as uint32 bytes, ``documents`` −1, 0 or +1.  Folded into
-    ``DocumentFrequencySnapshot`` and deleted by ``matching.term_store.frequencies_current``."""
+    """What saved, changed or deleted CV texts change in the document frequencies, appended in the same transaction
+    (no shared row is locked, so concurrent imports never wait on each other): ``matching.terms.FrequencyDelta``,
+    ``features`` as uint32 bytes and their ``deltas`` as int32 bytes, ``documents`` the change in the number of
+    documents.  Folded into ``DocumentFrequencySnapshot`` and deleted by
+    ``matching.term_store.frequencies_current``."""
 
-    added = models.BinaryField()
-    removed = models.BinaryField()
-    documents = models.SmallIntegerField(default=0)
+    features = models.BinaryField()
+    deltas = models.BinaryField()
+    documents = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 from django.db import transaction
 
 from matching.fairness import neutralise
@@ -23,14 +22,15 @@ from matching.models import CandidateTerms, DocumentFrequencySnapshot, Frequency
 from matching.terms import (
     TERMS_VERSION,
     DocumentFrequencies,
+    FrequencyDelta,
     TermCounts,
-    presence_change,
     source_digest,
     text_terms,
 )
 from recruiting.models import Candidate
 
 _BATCH = 500  # candidates per backfill transaction
+_FOLD_ENTRIES = 2_000_000  # feature changes summed at once when folding (bounds memory at 100,000 CVs)
 
 
 def candidate_terms_save(*, candidate: Candidate, text: str) -> TermCounts:
@@ -102,26 +102,20 @@ def _candidate_terms_write(rows: Sequence[tuple[int, TermCounts, str]]) -> None:
         unique_fields=["candidate"],
         update_fields=["terms", "words", "terms_version", "source_digest", "updated_at"],
     )
-    changes = [presence_change(old.get(pk), terms) for pk, terms, _ in rows]
     _change_append(
-        np.concatenate([a for a, _, _ in changes]),
-        np.concatenate([r for _, r, _ in changes]),
-        sum(d for _, _, d in changes),
+        FrequencyDelta.total([FrequencyDelta.between(old.get(pk), terms) for pk, terms, _ in rows])
     )
 
 
-def _change_append(added: np.ndarray, removed: np.ndarray, documents: int) -> None:
-    if len(added) or len(removed) or documents:
-        FrequencyChange.objects.create(
-            added=added.astype("<u4").tobytes(), removed=removed.astype("<u4").tobytes(), documents=documents
-        )
+def _change_append(delta: FrequencyDelta) -> None:
+    if delta:
+        features, deltas = delta.to_bytes()
+        FrequencyChange.objects.create(features=features, deltas=deltas, documents=delta.documents)
 
 
 def candidate_terms_deleted(sender, instance: CandidateTerms, **kwargs) -> None:
     """``post_delete`` receiver: a CV's counts left the pool (the candidate was deleted, or its counts)."""
-    terms = TermCounts.from_bytes(instance.terms, instance.words)
-    added, removed, documents = presence_change(terms, None)
-    _change_append(added, removed, documents)
+    _change_append(FrequencyDelta.between(TermCounts.from_bytes(instance.terms, instance.words), None))
 
 
 def candidates_without_terms(*, limit: int | None = None) -> list[int]:
@@ -160,21 +154,26 @@ def frequencies_current() -> DocumentFrequencies:
             pk=1, defaults={"data": DocumentFrequencies.empty().to_bytes()}
         )
         frequencies = DocumentFrequencies.from_bytes(snapshot.data)
-        changes = list(
-            FrequencyChange.objects.order_by("pk").values_list("pk", "added", "removed", "documents")
-        )
-        if not changes:
+        folded, parts, size = [], [], 0
+        for pk, features, deltas, documents in (
+            FrequencyChange.objects.order_by("pk")
+            .values_list("pk", "features", "deltas", "documents")
+            .iterator(chunk_size=100)
+        ):
+            folded.append(pk)
+            parts.append(FrequencyDelta.from_bytes(features, deltas, documents))
+            size += len(parts[-1].features)
+            if size >= _FOLD_ENTRIES:
+                frequencies, parts, size = frequencies.with_delta(FrequencyDelta.total(parts)), [], 0
+        if not folded:
             return frequencies
-        frequencies = frequencies.with_delta(
-            np.concatenate([np.frombuffer(bytes(a), dtype="<u4") for _, a, _, _ in changes]),
-            np.concatenate([np.frombuffer(bytes(r), dtype="<u4") for _, _, r, _ in changes]),
-            sum(d for _, _, _, d in changes),
-        )
+        frequencies = frequencies.with_delta(FrequencyDelta.total(parts))
         snapshot.data = frequencies.to_bytes()
         snapshot.digest = frequencies.digest()
         snapshot.n_documents = frequencies.n_documents
         snapshot.save()
-        FrequencyChange.objects.filter(pk__in=[pk for pk, _, _, _ in changes]).delete()
+        for start in range(0, len(folded), 5000):
+            FrequencyChange.objects.filter(pk__in=folded[start : start + 5000]).delete()
     return frequencies
 
 

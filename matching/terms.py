@@ -9,7 +9,8 @@ so a full rescore never tokenises a text again.  With 2³¹ − 1 buckets two te
 200 million pairs: at 10 million distinct terms, ~0.2 % of them collide, mostly terms seen in one CV only.
 
 ``DocumentFrequencies`` holds, per feature, the number of candidates' documents it occurs in, and the number of
-documents; it is updated document by document (``with_delta``), so the IDF is current without a refit pass.
+documents; it is updated document by document (``with_delta`` of a ``FrequencyDelta``), so the IDF is current
+without a refit pass.
 """
 
 from __future__ import annotations
@@ -100,6 +101,58 @@ def counts_matrix(rows: Sequence[TermCounts], columns: np.ndarray) -> sp.csr_mat
 
 
 @dataclass(frozen=True)
+class FrequencyDelta:
+    """A change to document frequencies: ``features`` (int64, ascending, unique) whose count changes by ``deltas``
+    (int64, non-zero, same length), and ``documents`` added to the number of documents (negative: removed)."""
+
+    features: np.ndarray
+    deltas: np.ndarray
+    documents: int
+
+    @classmethod
+    def between(cls, old: TermCounts | None, new: TermCounts | None) -> FrequencyDelta:
+        """What replacing document ``old`` by ``new`` changes (either ``None``: no document)."""
+        empty = np.zeros(0, dtype=np.int64)
+        before = old.features.astype(np.int64) if old is not None else empty
+        after = new.features.astype(np.int64) if new is not None else empty
+        added, removed = np.setdiff1d(after, before), np.setdiff1d(before, after)
+        documents = int(bool(new is not None and new.words)) - int(bool(old is not None and old.words))
+        return cls.total(
+            [
+                cls(added, np.ones(len(added), np.int64), documents),
+                cls(removed, -np.ones(len(removed), np.int64), 0),
+            ]
+        )
+
+    @classmethod
+    def total(cls, parts: Sequence[FrequencyDelta]) -> FrequencyDelta:
+        """The sum of ``parts`` (features that cancel out are dropped)."""
+        if not parts:
+            return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0)
+        values = np.concatenate([p.features for p in parts]).astype(np.int64)
+        weights = np.concatenate([p.deltas for p in parts]).astype(np.int64)
+        features, inverse = np.unique(values, return_inverse=True)
+        deltas = np.bincount(inverse, weights=weights, minlength=len(features)).astype(np.int64)
+        keep = deltas != 0
+        return cls(features[keep], deltas[keep], sum(int(p.documents) for p in parts))
+
+    def __bool__(self) -> bool:
+        return bool(len(self.features) or self.documents)
+
+    def to_bytes(self) -> tuple[bytes, bytes]:
+        """``(features as little-endian uint32, deltas as int32)``."""
+        return self.features.astype("<u4").tobytes(), self.deltas.astype("<i4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, features: bytes, deltas: bytes, documents: int) -> FrequencyDelta:
+        return cls(
+            np.frombuffer(bytes(features), dtype="<u4").astype(np.int64),
+            np.frombuffer(bytes(deltas), dtype="<i4").astype(np.int64),
+            int(documents),
+        )
+
+
+@dataclass(frozen=True)
 class DocumentFrequencies:
     """Per hashed feature, the number of documents it occurs in: ``features`` (int64, ascending, unique) and ``df``
     (int64, ≥ 1, same length), over ``n_documents`` documents (those with a non-blank text)."""
@@ -115,24 +168,21 @@ class DocumentFrequencies:
     @classmethod
     def from_terms(cls, rows: Sequence[TermCounts]) -> DocumentFrequencies:
         """Counted from scratch over ``rows``."""
-        added = np.concatenate([r.features for r in rows]).astype(np.int64) if rows else np.zeros(0, np.int64)
-        return cls.empty().with_delta(added, np.zeros(0, dtype=np.int64), sum(1 for r in rows if r.words))
-
-    def with_delta(self, added: np.ndarray, removed: np.ndarray, documents: int) -> DocumentFrequencies:
-        """A copy with each feature of ``added`` counted once more and each of ``removed`` once less (features may
-        repeat: one entry per document), and ``documents`` added to ``n_documents``.  Features whose count falls to
-        0 are dropped.  Raises ``ValueError`` when a count or ``n_documents`` would fall below 0."""
-        values = np.concatenate([self.features, np.asarray(added, np.int64), np.asarray(removed, np.int64)])
-        weights = np.concatenate(
-            [self.df, np.ones(len(added), dtype=np.int64), -np.ones(len(removed), dtype=np.int64)]
+        if not rows:
+            return cls.empty()
+        features = np.concatenate([r.features for r in rows]).astype(np.int64)
+        delta = FrequencyDelta.total(
+            [FrequencyDelta(features, np.ones(len(features), np.int64), sum(1 for r in rows if r.words))]
         )
-        features, inverse = np.unique(values, return_inverse=True)
-        df = np.bincount(inverse, weights=weights, minlength=len(features)).astype(np.int64)
-        n = self.n_documents + int(documents)
-        if (df < 0).any() or n < 0:
+        return cls.empty().with_delta(delta)
+
+    def with_delta(self, delta: FrequencyDelta) -> DocumentFrequencies:
+        """A copy with ``delta`` applied; features whose count falls to 0 are dropped.  Raises ``ValueError`` when a
+        count or ``n_documents`` would fall below 0."""
+        total = FrequencyDelta.total([FrequencyDelta(self.features, self.df, self.n_documents), delta])
+        if (total.deltas < 0).any() or total.documents < 0:
             raise ValueError("document frequencies would fall below zero")
-        keep = df > 0
-        return DocumentFrequencies(n, features[keep], df[keep])
+        return DocumentFrequencies(total.documents, total.features, total.deltas)
 
     def digest(self) -> str:
         """A content hash (12 hex digits): equal frequencies have equal digests."""
@@ -184,13 +234,3 @@ def source_digest(text: str, names: Sequence[str] = ()) -> str:
     for part in (text, *names):
         digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
-
-
-def presence_change(old: TermCounts | None, new: TermCounts | None) -> tuple[np.ndarray, np.ndarray, int]:
-    """What replacing document ``old`` by ``new`` (either ``None``: none) changes in the document frequencies:
-    ``(features added, features removed, change in the number of documents)``."""
-    empty = np.zeros(0, dtype=np.int64)
-    before = old.features.astype(np.int64) if old is not None else empty
-    after = new.features.astype(np.int64) if new is not None else empty
-    documents = int(bool(new is not None and new.words)) - int(bool(old is not None and old.words))
-    return np.setdiff1d(after, before), np.setdiff1d(before, after), documents

@@ -81,7 +81,8 @@ def _vacancy_rows(docs):
     )
 
 
-def test_kept_document_frequencies_equal_a_recount_after_inserts_updates_and_deletes():
+def test_kept_document_frequencies_equal_a_recount_after_inserts_updates_and_deletes(monkeypatch):
+    monkeypatch.setattr(term_store, "_FOLD_ENTRIES", 40)  # fold in several steps, as at 100,000 CVs
     candidates = _upsert_pool(6)
     assert term_store.frequencies_current() == _from_scratch()
     # updates: a new text, the same text again (no change), a blank-ish text

@@ -8,7 +8,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching import scoring
 from matching.scoring import CandidateDocument, MatchingModel, VacancyDocument
-from matching.terms import DocumentFrequencies, TermCounts, presence_change, text_terms
+from matching.terms import DocumentFrequencies, FrequencyDelta, TermCounts, text_terms
 
 WORDS = [
     *("python", "sql", "spark", "airflow", "kafka", "docker", "kubernetes", "pandas", "numpy", "tensorflow"),
@@ -82,7 +82,7 @@ def test_document_frequencies_kept_by_changes_equal_a_recount():
             new = text_terms([""])[0]  # a blank text: no terms, not a document
         else:
             new = text_terms([texts[step % len(texts)]])[0]
-        kept = kept.with_delta(*presence_change(docs.get(key), new))
+        kept = kept.with_delta(FrequencyDelta.between(docs.get(key), new))
         if new is None:
             docs.pop(key, None)
         else:
@@ -91,4 +91,7 @@ def test_document_frequencies_kept_by_changes_equal_a_recount():
     assert kept == recounted and kept.digest() == recounted.digest()
     assert kept.n_documents == sum(1 for d in docs.values() if d.words)
     assert DocumentFrequencies.from_bytes(kept.to_bytes()) == kept
-    assert kept.with_delta(*presence_change(None, text_terms(["python kafka"])[0])).digest() != kept.digest()
+    assert (
+        kept.with_delta(FrequencyDelta.between(None, text_terms(["python kafka"])[0])).digest()
+        != kept.digest()
+    )
