@@ -134,6 +134,14 @@ def candidate_terms_backfill(*, limit: int | None = None) -> int:
     ``limit``), in transactions of 500, each appending its change to the document frequencies.  Workers and
     commands only (it reads and neutralises those CVs).  Returns the number of candidates counted."""
     ids = candidates_without_terms(limit=limit)
+    candidates_terms_refresh(candidate_ids=ids)
+    return len(ids)
+
+
+def candidates_terms_refresh(*, candidate_ids: Sequence[int]) -> None:
+    """Read, neutralise, count and store the CVs of ``candidate_ids`` again (counts missing, or read from a text
+    that changed since), in transactions of 500.  Workers and commands only."""
+    ids = sorted(set(candidate_ids))
     for start in range(0, len(ids), _BATCH):
         batch = list(
             Candidate.objects.filter(pk__in=ids[start : start + _BATCH])
@@ -143,7 +151,6 @@ def candidate_terms_backfill(*, limit: int | None = None) -> int:
         candidates_terms_save(
             candidates=batch, texts=[neutralise(cv_text, names=[name]) for _, name, cv_text in batch]
         )
-    return len(ids)
 
 
 def frequencies_current() -> DocumentFrequencies:

@@ -124,6 +124,12 @@ def test_a_cv_whose_text_changed_behind_the_store_is_read_again():
     Candidate.objects.filter(pk=changed.pk).update(cv_text=DS_CV + " Now also Rust and Go.")
     ((_, doc, _),) = selectors.candidate_documents([changed.pk])
     assert doc.terms is None and "Rust" in doc.text  # the stale counts are not used
+    model_store.model_fit()
+    assert (
+        services.score_pairs(candidate_ids=[changed.pk]) > 0
+    )  # scored from the text, whose counts it stores
+    ((_, doc, _),) = selectors.candidate_documents([changed.pk])
+    assert doc.terms is not None and term_store.frequencies_current() == _from_scratch()
 
 
 def test_a_stored_score_names_a_model_that_reproduces_it(django_capture_on_commit_callbacks):
