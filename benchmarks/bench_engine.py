@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import os
 import resource
 import sys
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from matching import scoring
 from matching.extraction import SkillExtractor, repair_text
 from matching.synthetic import SyntheticCorpus, skill_shape
+from matching.terms import DocumentFrequencies, text_terms
 from matching.vocabulary import load_project_vocabulary
 
 
@@ -133,10 +135,13 @@ def main() -> None:
     cands, vacs, names, broader, source = build_corpus(a.candidates, a.vacancies, a.shape_from, a.seed)
     t_gen = time.perf_counter() - t0
     t0 = time.perf_counter()
-    model = scoring.MatchingModel.fit([c.text for c in cands], [c.skills for c in cands], names, broader)
-    cm = scoring.candidate_matrices(
-        model, cands, text=model.fit_text
-    )  # the fit's own TF-IDF rows: no second pass
+    # Each CV's text counted once (what saving it stores): the fit and the matrices read the counts.
+    terms = text_terms([c.text for c in cands])
+    cands = [dataclasses.replace(c, terms=t) for c, t in zip(cands, terms, strict=True)]
+    frequencies = DocumentFrequencies.from_terms(terms)
+    del terms
+    model = scoring.MatchingModel.fit_frequencies(frequencies, [c.skills for c in cands], names, broader)
+    cm = scoring.candidate_matrices(model, cands)
     vm = scoring.vacancy_matrices(model, vacs)
     t_prep = time.perf_counter() - t0
     del cands
@@ -144,7 +149,7 @@ def main() -> None:
         f"corpus: {a.candidates:,} CVs × {a.vacancies:,} vacancies from {source}; generated in {t_gen:.1f} s"
     )
     print(
-        f"model: {len(model.vectorizer.vocabulary_):,} word features, {len(names)} skills; "
+        f"model: {len(model.word_terms):,} word features, {len(names)} skills; "
         f"fit + vectorise both sides once: {t_prep:.1f} s"
     )
 

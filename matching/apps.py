@@ -7,6 +7,16 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         # Registers the tasks with the Celery app: services enqueue them by name (``matching.enqueue``) and never
         # import the task module, which is the top layer.
         from . import tasks  # noqa: F401
+        from .models import CandidateTerms
+        from .term_store import candidate_terms_deleted
+
+        # A CV's stored term counts leave the document frequencies when they are deleted, by whatever path (a
+        # candidate's deletion cascades to them): ``matching.term_store``.
+        post_delete.connect(
+            candidate_terms_deleted, sender=CandidateTerms, dispatch_uid="candidate_terms_deleted"
+        )

@@ -1,7 +1,9 @@
 """The fitted engine model (``TextModel``): fit and persist it, load it once per process, name its version.
 
 Web requests only ever *load* (``model_load``, which returns ``None`` when no model of this engine version is
-stored); fitting reads every candidate and belongs to workers and commands (``model_fit``, ``model_load_or_fit``).
+stored); fitting reads every candidate's skills and the kept word document frequencies (no text: each was counted
+once when saved, ``matching.term_store``) and belongs to workers and commands (``model_fit``,
+``model_load_or_fit``).
 The per-process cache is filled under a lock: a gthread web worker has several threads, and on a cold cache each
 of them loaded its own model (1.7 s) at once (issue 16, load).  This lock is always taken before the vocabulary's
 extractor lock (``matching.vocabulary_store``), never after.
@@ -12,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from matching import scoring
+from matching import scoring, term_store
 from matching.models import Skill, TextModel
 from matching.selectors import candidate_documents
 from matching.vocabulary_store import current_vocabulary_version, skill_extractor
@@ -24,11 +26,14 @@ _models: dict[str, scoring.MatchingModel] = {}
 _model_lock = threading.RLock()
 
 
-def model_fit(rows: list | None = None, *, keep_fit_text: bool = False) -> scoring.MatchingModel:
-    """Fit the engine's model on every candidate (or on ``rows`` from ``candidate_documents``) and persist it (a
-    no-op when the same model is stored).  With ``keep_fit_text`` the model keeps the candidates' word TF-IDF
-    matrix of the fit as ``fit_text`` (rows in the order of ``rows``), so a planning pass need not transform them
-    again; the caller deletes it when done (it is large)."""
+def model_fit(rows: list | None = None) -> scoring.MatchingModel:
+    """Fit the engine's model on every candidate and persist it (a no-op when the same model is stored): the
+    word IDF from the document frequencies kept as counts (``term_store.frequencies_current``, after counting the
+    CVs that have no stored counts yet, ``candidate_terms_backfill``), the skill IDF and co-occurrence from every
+    candidate's skills (``rows`` from ``candidate_documents`` when the caller has them).  No CV text is
+    tokenised, except those never counted.  The stored ``TextModel`` records the frequencies' digest."""
+    term_store.candidate_terms_backfill()
+    frequencies = term_store.frequencies_current()
     rows = (
         rows
         if rows is not None
@@ -36,8 +41,8 @@ def model_fit(rows: list | None = None, *, keep_fit_text: bool = False) -> scori
     )
     vocab_version = current_vocabulary_version()
     skills = list(Skill.objects.values_list("name", "broader"))
-    model = scoring.MatchingModel.fit(
-        [d.text for _, d, _ in rows],
+    model = scoring.MatchingModel.fit_frequencies(
+        frequencies,
         [d.skills for _, d, _ in rows],
         [name for name, _ in skills],
         {name: wide for name, wide in skills if wide},
@@ -47,11 +52,10 @@ def model_fit(rows: list | None = None, *, keep_fit_text: bool = False) -> scori
         defaults={
             "vocabulary_version": vocab_version,
             "n_documents": model.n_documents,
+            "frequencies_digest": model.frequencies_digest,
             "data": model.to_bytes(),
         },
     )
-    if not keep_fit_text:
-        model.__dict__.pop("fit_text", None)
     _models[model.version] = model
     return model
 

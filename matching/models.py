@@ -155,14 +155,17 @@ class ScoringRun(models.Model):
 
 
 class TextModel(models.Model):
-    """A fitted TF-IDF model (skill IDF and word vectorizer), persisted so every worker loads the same one.
+    """A fitted TF-IDF model (skill IDF and word IDF), persisted so every worker loads the same one.
 
     ``data`` is an ``.npz`` archive written by ``matching.scoring.MatchingModel.to_bytes`` (arrays and JSON
-    only, no pickle).  ``version`` is a hash of that content.
+    only, no pickle).  ``version`` is a hash of that content.  ``frequencies_digest`` names the document-frequency
+    snapshot its word IDF was taken from (``matching.terms.DocumentFrequencies.digest``); the archive holds that IDF, so a stored
+    score's ``model_version`` reproduces it.
     """
 
     version = models.CharField(max_length=40, unique=True)
     vocabulary_version = models.CharField(max_length=40)
+    frequencies_digest = models.CharField(max_length=32, blank=True, default="")
     n_documents = models.PositiveIntegerField()
     data = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -191,3 +194,64 @@ class ShortlistThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vacancy_id}: {self.kth_score}"
+
+
+class DocumentTerms(models.Model):
+    """A document's text read once (issue 15): its term counts, stored when it is saved or imported so a rescore
+    never tokenises it again.
+
+    ``terms`` is ``matching.terms.TermCounts.to_bytes`` (hashed feature ids as uint32, then counts as uint16: 6
+    bytes a term) of the neutralised text; ``words`` its word count; ``terms_version`` the hashing settings
+    (``matching.terms.TERMS_VERSION``); ``source_digest`` a hash of what was read (``matching.term_store``), so a
+    row whose text changed since is recognised and the text read again instead.
+    """
+
+    terms = models.BinaryField()
+    words = models.PositiveIntegerField(default=0)
+    terms_version = models.CharField(max_length=10)
+    source_digest = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CandidateTerms(DocumentTerms):
+    """The term counts of a candidate's CV text (``DocumentTerms``); counted in the document frequencies."""
+
+    candidate = models.OneToOneField(
+        "recruiting.Candidate", on_delete=models.CASCADE, primary_key=True, related_name="text_terms"
+    )
+
+
+class VacancyTerms(DocumentTerms):
+    """The term counts of a vacancy's description (``DocumentTerms``)."""
+
+    vacancy = models.OneToOneField(
+        "recruiting.Vacancy", on_delete=models.CASCADE, primary_key=True, related_name="text_terms"
+    )
+
+
+class DocumentFrequencySnapshot(models.Model):
+    """The candidates' word document frequencies as last folded: one row (``pk=1``).  ``data`` is
+    ``matching.terms.DocumentFrequencies.to_bytes``; ``digest`` its content hash.  The current frequencies are
+    this row plus every ``FrequencyChange`` not yet folded into it (``matching.term_store.frequencies_current``).
+    """
+
+    data = models.BinaryField()
+    digest = models.CharField(max_length=32, blank=True, default="")
+    n_documents = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class FrequencyChange(models.Model):
+    """What saved, changed or deleted CV texts change in the document frequencies, appended in the same transaction
+    (no shared row is locked, so concurrent imports never wait on each other): ``matching.terms.FrequencyDelta``,
+    ``features`` as uint32 bytes and their ``deltas`` as int32 bytes, ``documents`` the change in the number of
+    documents.  Folded into ``DocumentFrequencySnapshot`` and deleted by
+    ``matching.term_store.frequencies_current``."""
+
+    features = models.BinaryField()
+    deltas = models.BinaryField()
+    documents = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)

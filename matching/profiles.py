@@ -1,6 +1,7 @@
 """Extracted profiles: a vacancy's or a candidate's skills, qualifications, years, language and CV name, read from its
 text by the pure extraction rules and written into recruiting's tables (``VacancySkill``, ``CandidateSkill``,
-``Qualification``).  Extracted rows are replaced; rows a recruiter entered are kept and win.
+``Qualification``).  Extracted rows are replaced; rows a recruiter entered are kept and win.  The same reading
+stores the text's term counts (``matching.term_store``), so scoring never tokenises the text again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from matching.extraction import (
 )
 from matching.fairness import neutralise
 from matching.models import Skill
+from matching.term_store import candidate_terms_save, vacancy_terms_save
 from matching.vocabulary_store import cv_evidence, cv_roles, language_of, skill_extractor
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy, VacancySkill
 from recruiting.names import name_from_cv
@@ -35,8 +37,10 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
     Importance is decided by :func:`matching.extraction.decide_requirements`; ``requirements_capped`` records
     whether that capped a long uncued list to the most named skills (the admin asks the recruiter to confirm).
     Links and qualifications a recruiter entered (``origin="entered"``) are kept and win over extraction; the
-    minimum years are kept when a recruiter edited the requirements.
+    minimum years are kept when a recruiter edited the requirements.  The description's term counts are stored
+    (``vacancy_terms_refresh``).
     """
+    vacancy_terms_refresh(vacancy=vacancy)
     if not vacancy.requirements_edited:
         years = extract_min_years_required(vacancy.description)
         if years != vacancy.min_years_experience:
@@ -77,12 +81,20 @@ def vacancy_refresh_profile(*, vacancy: Vacancy) -> None:
     )
 
 
+def vacancy_terms_refresh(*, vacancy: Vacancy) -> None:
+    """Store the term counts of a vacancy's description (``matching.term_store.vacancy_terms_save``): for a save
+    that keeps a recruiter's requirements (no re-extraction) but may change the text."""
+    vacancy_terms_save(vacancy_id=vacancy.pk, description=vacancy.description)
+
+
 def candidate_refresh_profile(*, candidate: Candidate) -> None:
     """Re-extract a candidate's skills (with evidence level, strength and the CV line as evidence), the
     keyword-list flag, qualifications, years of experience, the CV's language, the job titles it shows and the skills
     they name (``matching.extraction.extract_role_titles``) and the name on its first lines
-    (``Candidate.cv_name``, ``recruiting.names``)."""
+    (``Candidate.cv_name``, ``recruiting.names``); and the neutralised text's term counts with their change to the
+    document frequencies (``matching.term_store.candidate_terms_save``)."""
     text = neutralise(candidate.cv_text, names=[candidate.name])
+    candidate_terms_save(candidate=candidate, text=text)
     found = cv_evidence(text)
     ids = _skill_ids(found.skills)
     entered = set(candidate.skill_links.filter(origin=SkillOrigin.ENTERED).values_list("skill_id", flat=True))

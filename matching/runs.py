@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from matching import model_store, scoring, services
+from matching import model_store, scoring, services, term_store
 from matching.enqueue import task_send_after_commit
 from matching.models import ScoringRun
 from matching.selectors import candidate_documents, scorable_vacancy_ids
@@ -66,13 +66,14 @@ def scoring_run_plan(
     if candidate_ids is None:
         vacancies_to_rank = vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids()
         if refit:
-            # One pass over every candidate: the fit's own TF-IDF output feeds the threshold scan.
+            # One read of every candidate's stored term counts and skills: the model's IDF comes from the kept
+            # document frequencies (no text is tokenised), and the same documents feed the threshold scan.
+            term_store.candidate_terms_backfill()  # CVs never counted (rows from before issue 15), once
             rows = candidate_documents(list(Candidate.objects.values_list("pk", flat=True)), evidence=False)
-            model = model_store.model_fit(rows, keep_fit_text=True)
-            text = model.__dict__.pop("fit_text", None)
+            model = model_store.model_fit(rows)
             candidate_ids = [c.pk for c, _, _ in rows]
-            cm = scoring.candidate_matrices(model, [d for _, d, _ in rows], text=text)
-            del rows, text
+            cm = scoring.candidate_matrices(model, [d for _, d, _ in rows])
+            del rows
             services.shortlist_thresholds_update(
                 model=model,
                 vacancy_ids=vacancies_to_rank,

@@ -28,8 +28,10 @@ each saturates instead (``x / (x + K)``, the form of BM25's term-frequency satur
                    each skill also counting ``BROADER_CREDIT`` towards its broader skills (Keras → Deep learning
                    → Machine learning).
 - ``text``         ``c / (c + TEXT_SATURATION)`` of the cosine similarity ``c`` of sublinear word TF-IDF vectors
-                   (unigrams and bigrams, English stop words removed, words in fewer than two CVs ignored) of the
-                   CV and of the vacancy's ``VACANCY_KEY_TERMS`` highest-weighted terms.
+                   (unigrams and bigrams, English stop words removed, words in fewer than ``TEXT_MIN_DF`` CVs
+                   ignored) of the CV and of the vacancy's ``VACANCY_KEY_TERMS`` highest-weighted terms.  Terms are
+                   hashed feature ids counted once per document (``matching.terms``); the IDF comes from the
+                   candidates' document frequencies kept as counts, so no pass re-reads the texts.
 - ``role``         the candidate's job titles against the vacancy's title: the mean, over the skills the vacancy
                    title names (its ``core``), of ``r / (r + ROLE_SATURATION)`` where ``r = Σ_t R°[s, t]`` over the
                    skills the candidate's titles name (``matching.extraction.extract_role_titles``; "Data
@@ -77,12 +79,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching.evidence import KEYWORD_LIST_MESSAGE
 from matching.language import language_note
+from matching.terms import DocumentFrequencies, TermCounts, counts_matrix, text_terms
 
-ENGINE_VERSION = "2.2.0"
+ENGINE_VERSION = "2.3.0"  # 2.3: word features are hashed term counts, each text read once (issue 15)
 
 COMPONENTS = ("required", "desirable", "qualification", "experience", "profile", "text", "role")
 COMPONENT_LABELS = {
@@ -104,6 +106,8 @@ RATIO_SATURATION = 0.25  # qualification and experience ratios: meeting the mini
 VACANCY_KEY_TERMS = 100
 # Fewer words than this in a CV is too little text to score.
 MIN_CV_WORDS = 30
+# A word must appear in this many CVs of the pool to count, so a person's unique name cannot weigh.
+TEXT_MIN_DF = 2
 # Share of a skill's weight that also counts towards each of its broader skills in the skill profile.
 BROADER_CREDIT = 0.3
 # Related-skill credit (see the module docstring).
@@ -197,7 +201,9 @@ class CandidateDocument:
     job titles the CV shows the person holding and ``roles`` the canonical skills those titles name that the rest
     of the CV backs (``matching.extraction.extract_role_titles`` and ``role_field_text``,
     ``matching.evidence.corroborated_roles``); ``role_claims`` the skills they name that nothing else backs (shown
-    in the explanation, never credited).
+    in the explanation, never credited).  ``terms``: the text's stored term counts (``matching.terms``) when the
+    caller has them — the engine then never reads ``text``, which may be "" —, else ``None`` and the text is
+    counted when the candidate is vectorised.
     """
 
     text: str
@@ -212,6 +218,12 @@ class CandidateDocument:
     roles: Sequence[str] = ()
     role_titles: Sequence[str] = ()
     role_claims: Sequence[str] = ()
+    terms: TermCounts | None = None
+
+    @property
+    def words(self) -> int:
+        """Words of the CV's (neutralised) text."""
+        return self.terms.words if self.terms is not None else len(self.text.split())
 
 
 @dataclass
@@ -221,7 +233,8 @@ class VacancyDocument:
     ``required`` and ``desirable`` map canonical skill name → mentions in the vacancy text (or 1 when a
     recruiter entered it); ``core`` are the skills its title names (weighted ``1 + TITLE_BOOST`` times);
     ``min_qualification_level`` 0–4 (0: none stated); ``min_years_experience`` in years or ``None``; ``weights`` the
-    component weights for this vacancy; ``language`` an ISO 639-1 code or "".
+    component weights for this vacancy; ``language`` an ISO 639-1 code or ""; ``terms`` the text's stored term
+    counts or ``None`` (see ``CandidateDocument``).
     """
 
     text: str
@@ -233,6 +246,7 @@ class VacancyDocument:
     weights: ComponentWeights = field(default_factory=ComponentWeights)
     core: Sequence[str] = ()
     language: str = ""
+    terms: TermCounts | None = None
 
 
 def minimum_qualification_level(stated: int | None, levels: Iterable[int]) -> int:
@@ -269,25 +283,32 @@ class PairScore:
 
 
 class MatchingModel:
-    """The fitted part of the engine: the skill IDF and the word TF-IDF vectorizer, both fitted on the candidate
-    pool, so that one candidate or one vacancy can be scored later without refitting.
+    """The fitted part of the engine: the skill IDF and the word IDF, both from the candidate pool, so that one
+    candidate or one vacancy can be scored later without refitting.
 
-    ``version`` is a hash of the fitted content; every score stores it.
+    ``word_terms`` are the hashed feature ids (``matching.terms``, ascending) of the words held by at least
+    ``TEXT_MIN_DF`` candidates, ``word_idf`` their smoothed IDF ``ln((1 + n) / (1 + df)) + 1`` over the ``n``
+    candidates with text; ``frequencies_digest`` names the document-frequency snapshot they were taken from
+    (``DocumentFrequencies.digest``).  ``version`` is a hash of the fitted content; every score stores it.
     """
 
     def __init__(
         self,
         skill_names: Sequence[str],
         skill_idf: np.ndarray,
-        vectorizer: TfidfVectorizer,
+        word_terms: np.ndarray,
+        word_idf: np.ndarray,
         n_documents: int,
         broader_pairs: Sequence[tuple[str, str]] = (),
         cooccurrence: Sequence[tuple[str, str, float]] = (),
+        frequencies_digest: str = "",
     ) -> None:
         self.skill_names = list(skill_names)
         self.skill_index = {name: i for i, name in enumerate(self.skill_names)}
         self.skill_idf = np.asarray(skill_idf, dtype=float)
-        self.vectorizer = vectorizer
+        self.word_terms = np.asarray(word_terms, dtype=np.int64)
+        self.word_idf = np.asarray(word_idf, dtype=float)
+        self.frequencies_digest = frequencies_digest
         self.n_documents = n_documents
         self.broader_pairs = sorted(
             {(a, b) for a, b in broader_pairs if a in self.skill_index and b in self.skill_index and a != b}
@@ -311,10 +332,25 @@ class MatchingModel:
         vocabulary: Sequence[str],
         broader: Mapping[str, Sequence[str]] | None = None,
     ) -> MatchingModel:
-        """Fit on the candidate pool.  ``vocabulary`` is every canonical skill name (columns of the skill matrix);
+        """Fit on the candidate pool's (neutralised) texts: their term counts give the document frequencies, then
+        ``fit_frequencies``.  Equal to fitting on the frequencies kept from the same texts."""
+        frequencies = DocumentFrequencies.from_terms(text_terms(list(candidate_texts)))
+        return cls.fit_frequencies(frequencies, candidate_skills, vocabulary, broader)
+
+    @classmethod
+    def fit_frequencies(
+        cls,
+        frequencies: DocumentFrequencies,
+        candidate_skills: Sequence[Mapping[str, float]],
+        vocabulary: Sequence[str],
+        broader: Mapping[str, Sequence[str]] | None = None,
+    ) -> MatchingModel:
+        """Fit on the candidate pool: the words' document ``frequencies`` (``matching.terms``; no text is read)
+        and each candidate's skills.  ``vocabulary`` is every canonical skill name (columns of the skill matrix);
         ``broader`` maps a skill to its broader skills.
 
-        Skill IDF is the smoothed IDF of scikit-learn, ``ln((1 + n) / (1 + df)) + 1``, over candidates; skill
+        Word and skill IDF are the smoothed IDF of scikit-learn, ``ln((1 + n) / (1 + df)) + 1``, words over the
+        candidates with text (only words in ``TEXT_MIN_DF`` CVs or more), skills over every candidate; skill
         co-occurrence is the cosine of two skills' presence over the candidates (kept at ``COOCCURRENCE_MIN`` and
         above, both held by ``COOCCURRENCE_MIN_DF`` candidates or more).
         """
@@ -333,40 +369,31 @@ class MatchingModel:
         df = np.asarray(presence.sum(axis=0)).ravel()
         idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
         cooccurrence = _cooccurrence(presence, df, names)
-        rows = [i for i, t in enumerate(candidate_texts) if t.strip()]
-        try:
-            # A word must appear in two CVs of the pool to count, so a person's unique name cannot weigh.
-            vectorizer = _new_vectorizer(min_df=2)
-            fitted = vectorizer.fit_transform([candidate_texts[i] for i in rows]).tocsr()
-            # The fit's own output is what transform() gives for the same texts: keep it (empty texts as
-            # empty rows) so the candidates of the fit need not be transformed again.
-            fit_text = (
-                sp.csr_matrix(
-                    (np.ones(len(rows)), (rows, np.arange(len(rows)))),
-                    shape=(len(candidate_texts), len(rows)),
-                )
-                @ fitted
-            )
-        except ValueError:  # a pool too small or without shared words: text similarity is then always 0
-            vectorizer = _new_vectorizer().fit(["placeholder"])
-            fit_text = None
+        kept = frequencies.df >= TEXT_MIN_DF
+        word_idf = np.log((1.0 + frequencies.n_documents) / (1.0 + frequencies.df[kept])) + 1.0
         pairs = [(narrow, wide) for narrow, wides in (broader or {}).items() for wide in wides]
-        model = cls(names, idf, vectorizer, n, pairs, cooccurrence)
-        model.fit_text = fit_text
-        return model
+        return cls(
+            names,
+            idf,
+            frequencies.features[kept],
+            word_idf,
+            n,
+            pairs,
+            cooccurrence,
+            frequencies_digest=frequencies.digest(),
+        )
 
     # -- persistence (arrays and JSON only: no pickle) --------------------------------------------------
     def to_bytes(self) -> bytes:
         """Serialise to an ``.npz`` archive."""
         buffer = io.BytesIO()
-        vocab = self.vectorizer.vocabulary_
-        terms = sorted(vocab, key=vocab.get)
         np.savez_compressed(
             buffer,
             skill_names=np.array(json.dumps(self.skill_names)),
             skill_idf=self.skill_idf,
-            terms=np.array(json.dumps(terms)),
-            word_idf=self.vectorizer.idf_,
+            word_terms=self.word_terms.astype("<u4"),
+            word_idf=self.word_idf,
+            frequencies_digest=np.array(self.frequencies_digest),
             n_documents=np.array(self.n_documents),
             broader_pairs=np.array(json.dumps(self.broader_pairs)),
             cooccurrence=np.array(json.dumps(self.cooccurrence)),
@@ -376,20 +403,22 @@ class MatchingModel:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> MatchingModel:
-        """Load what ``to_bytes`` wrote.  Raises ``ValueError`` on a damaged archive."""
+        """Load what ``to_bytes`` wrote.  Raises ``ValueError`` on a damaged archive; an archive of an engine
+        before 2.2 (word terms as strings) loads with no word terms and its ``engine_version``, so a caller
+        that checks the version refits."""
         try:
             arrays = np.load(io.BytesIO(bytes(data)), allow_pickle=False)
-            terms = json.loads(str(arrays["terms"]))
-            vectorizer = _new_vectorizer(vocabulary={t: i for i, t in enumerate(terms)})
-            vectorizer.idf_ = arrays["word_idf"]
             cooccurrence = json.loads(str(arrays["cooccurrence"])) if "cooccurrence" in arrays.files else []
+            hashed = "word_terms" in arrays.files
             model = cls(
                 json.loads(str(arrays["skill_names"])),
                 arrays["skill_idf"],
-                vectorizer,
+                arrays["word_terms"].astype(np.int64) if hashed else np.zeros(0, dtype=np.int64),
+                arrays["word_idf"] if hashed else np.zeros(0),
                 int(arrays["n_documents"]),
                 [tuple(p) for p in json.loads(str(arrays["broader_pairs"]))],
                 [tuple(c) for c in cooccurrence],
+                frequencies_digest=str(arrays["frequencies_digest"]) if hashed else "",
             )
             model.engine_version = (
                 str(arrays["engine_version"]) if "engine_version" in arrays.files else "1.0.0"
@@ -405,9 +434,9 @@ class MatchingModel:
         digest.update(json.dumps(self.broader_pairs).encode())
         digest.update(json.dumps(self.cooccurrence).encode())
         digest.update(ENGINE_VERSION.encode())
-        vocab = getattr(self.vectorizer, "vocabulary_", {})
-        digest.update(json.dumps(sorted(vocab.items())).encode())
-        digest.update(np.round(getattr(self.vectorizer, "idf_", np.zeros(0)), 9).tobytes())
+        digest.update(self.word_terms.astype("<i8").tobytes())
+        digest.update(np.round(self.word_idf, 9).tobytes())
+        digest.update(self.frequencies_digest.encode())
         return digest.hexdigest()[:12]
 
     # -- matrices ---------------------------------------------------------------------------------------
@@ -480,9 +509,17 @@ class MatchingModel:
         return (sp.diags(1.0 / norms) @ m).tocsr()
 
     def text_matrix(self, texts: Sequence[str], *, key_terms: int | None = None) -> sp.csr_matrix:
-        """L2-normalised word TF-IDF rows, shape ``(len(texts), n_terms)``; with ``key_terms``, each row keeps only
-        its that-many highest weights (ties at the cut kept) and is renormalised."""
-        m = self.vectorizer.transform(texts).tocsr()
+        """L2-normalised word TF-IDF rows of (neutralised) texts, shape ``(len(texts), n_terms)``: the texts' term
+        counts (``matching.terms.text_terms``), then ``terms_matrix``."""
+        return self.terms_matrix(text_terms(list(texts)), key_terms=key_terms)
+
+    def terms_matrix(self, rows: Sequence[TermCounts], *, key_terms: int | None = None) -> sp.csr_matrix:
+        """L2-normalised word TF-IDF rows from stored term counts, shape ``(len(rows), n_terms)``: sublinear term
+        frequency ``1 + ln(count)`` times the word IDF, over the model's terms; with ``key_terms``, each row keeps
+        only its that-many highest weights (ties at the cut kept) and is renormalised."""
+        m = counts_matrix(rows, self.word_terms)
+        m.data = (1.0 + np.log(m.data)) * self.word_idf[m.indices]
+        m = _normalise_rows_l2(m)
         if key_terms is None:
             return m
         for i in range(m.shape[0]):
@@ -492,21 +529,13 @@ class MatchingModel:
                 cut = np.partition(row, -key_terms)[-key_terms]
                 row[row < cut] = 0.0
         m.eliminate_zeros()
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return (sp.diags(1.0 / norms) @ m).tocsr()
+        return _normalise_rows_l2(m)
 
 
-def _new_vectorizer(vocabulary: Mapping[str, int] | None = None, min_df: int = 1) -> TfidfVectorizer:
-    return TfidfVectorizer(
-        stop_words="english",
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        min_df=min_df,
-        max_features=None,
-        vocabulary=vocabulary,
-        dtype=np.float64,
-    )
+def _normalise_rows_l2(m: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return (sp.diags(1.0 / norms) @ m).tocsr()
 
 
 def _cooccurrence(
@@ -755,7 +784,7 @@ class VacancyMatrices:
 def candidate_insufficiency(doc: CandidateDocument) -> str:
     """Why a CV cannot be scored (too little readable text), or ``""`` when it can.  A readable CV with no
     recognised skill is scored on its text, with low confidence (``candidate_confidence``)."""
-    words = len(doc.text.split())
+    words = doc.words
     if words < MIN_CV_WORDS:
         return f"the CV has too little text ({words} words; at least {MIN_CV_WORDS} are needed)"
     return ""
@@ -774,7 +803,7 @@ def candidate_confidence(doc: CandidateDocument) -> tuple[int, str]:
         return 1, f"only {len(skills)} recognised skill{'s' if len(skills) != 1 else ''}"
     if doc.evidence_levels and not any(doc.evidence_levels.get(s) == "used" for s in skills):
         return 1, "no skill shown in use in a role or project"
-    words = len(doc.text.split())
+    words = doc.words
     if words < CONFIDENT_WORDS:
         return 1, f"a short CV ({words} words)"
     return 2, ""
@@ -790,8 +819,9 @@ def vacancy_insufficiency(doc: VacancyDocument) -> str:
 def candidate_matrices(
     model: MatchingModel, candidates: Sequence[CandidateDocument], text: sp.csr_matrix | None = None
 ) -> CandidateMatrices:
-    """Vectorise candidates with the fitted model (no refit).  ``text``: their word TF-IDF rows when already
-    computed (``MatchingModel.fit_text``), shape ``(len(candidates), n_terms)``."""
+    """Vectorise candidates with the fitted model (no refit): word TF-IDF from each document's stored ``terms``,
+    the text of those without counted now (``_document_terms``).  ``text``: their word TF-IDF rows when already
+    computed, shape ``(len(candidates), n_terms)``."""
     strength = model.skill_matrix([c.skills for c in candidates])
     effective, related = model.effective_evidence(strength)
     discount = np.array([KEYWORD_LIST_DISCOUNT if c.keyword_list else 1.0 for c in candidates])
@@ -801,7 +831,7 @@ def candidate_matrices(
     return CandidateMatrices(
         skill=(sp.diags(discount) @ skill).tocsr(),
         profile=(sp.diags(discount) @ model.profile_matrix(effective, sublinear="none")).tocsr(),
-        text=text if text is not None else model.text_matrix([c.text for c in candidates]),
+        text=text if text is not None else model.terms_matrix(_document_terms(candidates)),
         level=np.array([c.qualification_level for c in candidates], dtype=float),
         years=np.array([c.years_experience or 0.0 for c in candidates], dtype=float),
         fields=[tuple(f.lower() for f in c.fields if f) for c in candidates],
@@ -836,7 +866,7 @@ def vacancy_matrices(model: MatchingModel, vacancies: Sequence[VacancyDocument])
         required=model.requirement_weights([v.required for v in vacancies], core),
         desirable=model.requirement_weights([v.desirable for v in vacancies], core),
         profile=model.profile_matrix([_all_skills(v) for v in vacancies], sublinear="log"),
-        text=model.text_matrix([v.text for v in vacancies], key_terms=VACANCY_KEY_TERMS),
+        text=model.terms_matrix(_document_terms(vacancies), key_terms=VACANCY_KEY_TERMS),
         min_level=np.array([v.min_qualification_level for v in vacancies], dtype=float),
         min_years=np.array([v.min_years_experience or 0.0 for v in vacancies], dtype=float),
         fields=[tuple(f.lower() for f in v.fields if f) for v in vacancies],
@@ -845,6 +875,13 @@ def vacancy_matrices(model: MatchingModel, vacancies: Sequence[VacancyDocument])
         language=np.array([v.language or "" for v in vacancies], dtype="<U8"),
         core=_normalise_rows_l1(model.skill_matrix([dict.fromkeys(v.core, 1.0) for v in vacancies])),
     )
+
+
+def _document_terms(documents: Sequence[CandidateDocument | VacancyDocument]) -> list[TermCounts]:
+    """Each document's term counts: the stored ones, else its text counted now (one batch for all of those)."""
+    missing = [i for i, d in enumerate(documents) if d.terms is None]
+    counted = dict(zip(missing, text_terms([documents[i].text for i in missing]), strict=True))
+    return [d.terms if d.terms is not None else counted[i] for i, d in enumerate(documents)]
 
 
 def _dense(m) -> np.ndarray:

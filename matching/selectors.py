@@ -1,7 +1,10 @@
 """Reads of the matching app: engine documents built from stored rows (``candidate_documents``,
 ``vacancy_documents``) or from free text (``documents_from_text``), and which vacancies are scored.
 
-Nothing here writes.  Documents are what the pure engine (``matching.scoring``) takes in.
+Nothing here writes.  Documents are what the pure engine (``matching.scoring``) takes in.  A stored document's
+text reaches the engine as its stored term counts (``matching.models.CandidateTerms`` / ``VacancyTerms``), read
+once when it was saved; a document without current counts (a row from before issue 15, or whose text changed
+since) has its text neutralised here and counted by the engine: never skipped.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from matching.extraction import (
     role_skills,
 )
 from matching.fairness import neutralise
+from matching.models import CandidateTerms, VacancyTerms
+from matching.terms import TERMS_VERSION, TermCounts, source_digest
 from matching.vocabulary_store import cv_evidence, cv_roles, language_of, skill_extractor
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy
 
@@ -37,10 +42,12 @@ def candidate_documents(
 ) -> list[tuple[Candidate, scoring.CandidateDocument, dict[str, str]]]:
     """``(candidate, document, evidence by skill)`` for each id that exists, ordered by id.
 
-    Reads plain values (three queries per 5,000 ids), not related model instances, so 100,000 candidates load in
+    Reads plain values (four queries per 5,000 ids), not related model instances, so 100,000 candidates load in
     seconds; the ``Candidate`` objects carry only ``pk``, ``name``, ``years_experience`` and
     ``language``.  ``evidence=False``
-    skips the evidence lines (scans that only rank).
+    skips the evidence lines (scans that only rank).  Each document carries its CV's stored term counts
+    (``terms``, ``text`` empty) when they are current — their source digest matches the CV text and name —, else
+    the neutralised text (counted by the engine; ``matching.term_store`` stores counts, this never writes).
     """
     out = []
     for ids in _slices(sorted(set(candidate_ids))):
@@ -65,6 +72,12 @@ def candidate_documents(
             "candidate_id", "level", "field"
         ):
             quals.setdefault(cid, []).append((level, field_name))
+        stored = {
+            pk: (data, words, digest)
+            for pk, data, words, digest in CandidateTerms.objects.filter(
+                candidate_id__in=ids, terms_version=TERMS_VERSION
+            ).values_list("candidate_id", "terms", "words", "source_digest")
+        }
         for c in (
             Candidate.objects.filter(pk__in=ids)
             .only(
@@ -81,8 +94,9 @@ def candidate_documents(
             .order_by("pk")
         ):
             found = quals.get(c.pk, [])
+            terms = _current_terms(stored.get(c.pk), source_digest(c.cv_text, [c.name]))
             doc = scoring.CandidateDocument(
-                text=neutralise(c.cv_text, names=[c.name]),
+                text="" if terms is not None else neutralise(c.cv_text, names=[c.name]),
                 skills=skills.get(c.pk, {}),
                 qualification_level=max((level for level, _ in found), default=0),
                 fields=[f for _, f in found if f],
@@ -94,28 +108,44 @@ def candidate_documents(
                 roles=tuple(c.role_skills or ()),
                 role_titles=tuple(c.role_titles or ()),
                 role_claims=tuple(c.role_claims or ()),
+                terms=terms,
             )
             c.cv_text = ""  # the document holds the (neutralised) text; don't keep two copies of 100k CVs
             out.append((c, doc, lines.get(c.pk, {})))
     return out
 
 
+def _current_terms(row: tuple | None, digest: str) -> TermCounts | None:
+    """The stored counts of ``(terms, words, source digest)`` when they were read from the text of ``digest``."""
+    if row is None or row[2] != digest:
+        return None
+    return TermCounts.from_bytes(row[0], row[1])
+
+
 def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring.VacancyDocument]]:
-    """``(vacancy, document)`` for each id, in a constant number of queries."""
+    """``(vacancy, document)`` for each id, in a constant number of queries; the description's stored term counts
+    when current (see ``candidate_documents``), else its neutralised text."""
     vacancies = (
         Vacancy.objects.filter(pk__in=vacancy_ids)
         .prefetch_related("skill_links__skill", "qualifications")
         .order_by("pk")
     )
     extractor, _ = skill_extractor()  # once, not per vacancy: on PostgreSQL each call is a digest query
+    stored = {
+        pk: (data, words, digest)
+        for pk, data, words, digest in VacancyTerms.objects.filter(
+            vacancy_id__in=vacancy_ids, terms_version=TERMS_VERSION
+        ).values_list("vacancy_id", "terms", "words", "source_digest")
+    }
     out = []
     for v in vacancies:
         required = {ln.skill.name: ln.mentions for ln in v.skill_links.all() if ln.importance == "required"}
         desirable = {ln.skill.name: ln.mentions for ln in v.skill_links.all() if ln.importance == "desirable"}
         quals = list(v.qualifications.all())
         min_level = scoring.minimum_qualification_level(v.min_qualification_level, (q.level for q in quals))
+        terms = _current_terms(stored.get(v.pk), source_digest(v.description))
         doc = scoring.VacancyDocument(
-            text=neutralise(v.description),
+            text="" if terms is not None else neutralise(v.description),
             required=required,
             desirable=desirable,
             min_qualification_level=min_level,
@@ -124,6 +154,7 @@ def vacancy_documents(vacancy_ids: Sequence[int]) -> list[tuple[Vacancy, scoring
             weights=scoring.ComponentWeights.from_mapping(v.weights),
             core=title_skills(v.title, {**desirable, **required}, extractor=extractor),
             language=v.language,
+            terms=terms,
         )
         out.append((v, doc))
     return out

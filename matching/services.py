@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from matching import scoring
+from matching import scoring, term_store
 from matching.model_store import model_load, model_load_or_fit
 from matching.models import MatchScore, ShortlistThreshold
 from matching.selectors import (
@@ -66,7 +66,9 @@ def score_pairs(
     thresholds they lack (a fast scan), so a new vacancy does not store 100,000 explained rows.
 
     Work is split into chunks of ``settings.MATCHING_CHUNK_SIZE`` candidates; each chunk is one vectorised
-    product and one bulk upsert (PostgreSQL: COPY into a staging table, then one INSERT … ON CONFLICT).
+    product and one bulk upsert (PostgreSQL: COPY into a staging table, then one INSERT … ON CONFLICT).  Each CV's
+    text comes from its stored term counts; a CV without current counts is read now and its counts stored
+    (``term_store.candidates_terms_refresh``).
     """
     all_candidates = candidate_ids is None
     if candidate_ids is None:
@@ -93,6 +95,8 @@ def score_pairs(
     exact_top_n = all_vacancies or len(side) >= len(scorable)
     for start in range(0, len(candidate_ids), size):
         chunk = candidate_documents(candidate_ids[start : start + size])
+        # CVs read on demand (no current stored counts): counted and stored now, read from storage next time
+        term_store.candidates_terms_refresh(candidate_ids=[c.pk for c, d, _ in chunk if d.terms is None])
         written += _score_and_store(
             model, chunk, side, categories, vocab_version, vac_thr=vac_thr, exact_top_n=exact_top_n
         )

@@ -122,6 +122,8 @@ def vacancy_upsert(
     if created or not vacancy.requirements_edited:
         # A recruiter's edits to the requirements survive a re-import: only an explicit re-extract replaces them.
         matching_profiles.vacancy_refresh_profile(vacancy=vacancy)
+    else:
+        matching_profiles.vacancy_terms_refresh(vacancy=vacancy)
     matching_enqueue.enqueue_vacancy_scoring(vacancy_id=vacancy.id)
     return vacancy, created
 

@@ -3,7 +3,8 @@
 The texts come from ``matching.synthetic`` with the project vocabulary; with ``--shape-from CSV`` (e.g.
 ``../shared/data/resumes/UpdatedResumeDataSet.csv``) the CVs name skills as often as the real CVs of that file
 do.  Profiles (skills with evidence, qualifications, years) are extracted exactly as imports extract them, and
-rows are written with ``bulk_create`` in batches, without enqueueing any scoring: run ``score --all`` after.
+rows are written with ``bulk_create`` in batches, with each text's term counts (``matching.term_store``), without
+enqueueing any scoring: run ``score --all`` after.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from matching import term_store
 from matching.extraction import extract_qualifications, extract_years_experience, repair_text
 from matching.fairness import neutralise
 from matching.models import Skill
@@ -96,6 +98,8 @@ class Command(BaseCommand):
                         )
                     )
             VacancySkill.objects.bulk_create(links, batch_size=5000)
+            for v in created:  # each description counted once, as saving a vacancy does
+                term_store.vacancy_terms_save(vacancy_id=v.pk, description=v.description)
         self.stdout.write(f"Wrote {len(created)} vacancies.")
 
         offset = Candidate.objects.filter(source=opts["source"]).count()
@@ -112,9 +116,10 @@ class Command(BaseCommand):
                 )
                 for i, t in enumerate(texts)
             ]
-            profiles = []
+            profiles, cleaned = [], []
             for t in texts:
                 clean = neutralise(t)
+                cleaned.append(clean)
                 mentions = extractor.find(clean)
                 profiles.append(
                     (mentions, extract_qualifications(clean), extract_years_experience(clean, today))
@@ -147,6 +152,10 @@ class Command(BaseCommand):
                     ]
                 CandidateSkill.objects.bulk_create(skill_links, batch_size=5000)
                 Qualification.objects.bulk_create(quals, batch_size=5000)
+                # each CV's text counted once and its document frequencies kept, as saving a CV does (issue 15)
+                term_store.candidates_terms_save(
+                    candidates=[(saved[r.reference], r.name, r.cv_text) for r in rows], texts=cleaned
+                )
             written += n
             self.stdout.write(f"  {written:,} of {opts['candidates']:,} candidates", ending="\r")
             self.stdout.flush()
