@@ -145,13 +145,15 @@ class CvEvidence:
 
     ``skills`` maps canonical skill name → :class:`SkillEvidence`; ``keyword_list`` is True when the CV's skills
     are mostly repetition or a bare list (see the module docstring) and ``reason`` then says which; ``claimed``
-    are the skills the CV names only inside its own job titles (see :func:`corroborated_roles`).
+    are the skills the CV names only inside its own job titles, ``headline`` those it names only on lines that
+    hold a job title (see :func:`corroborated_roles`).
     """
 
     skills: dict[str, SkillEvidence]
     keyword_list: bool
     reason: str
     claimed: frozenset[str] = frozenset()
+    headline: frozenset[str] = frozenset()
 
 
 def skill_strength(level: str, mentions: int) -> float:
@@ -259,7 +261,7 @@ def assess(
             level, counts[name], skill_strength(level, counts[name]), _window(text[begin:end], start - begin)
         )
     related = related or {}
-    claimed = _claimed_only(text, mentions)
+    claimed, headline = _claimed_only(text, mentions)
     for name in claimed:
         if not set((narrower or {}).get(name, ())) & skills.keys():
             e = skills[name]
@@ -280,40 +282,45 @@ def assess(
             True,
             f"{unsupported} of its {len(skills)} skills are only listed, never shown in use",
         )
-    return CvEvidence(skills, keyword_list, reason, frozenset(claimed))
+    return CvEvidence(skills, keyword_list, reason, frozenset(claimed), frozenset(headline))
 
 
 def corroborated_roles(
     roles: Iterable[str], evidence: CvEvidence, narrower: Mapping[str, Iterable[str]] | None = None
 ) -> tuple[list[str], list[str]]:
     """``(backed, claims)``: the skills of ``roles`` (those a CV's job titles name, ``matching.extraction.role_skills``)
-    split by whether the rest of the CV backs them — the skill itself shown outside the job titles, or a skill
-    ``narrower`` than it (:func:`narrower_skills`: Deep learning or PyTorch for Machine learning) shown anywhere.
-    A title is a claim: "Machine Learning Engineer" above a CV that shows no machine learning work is not
-    backed.  Order kept."""
+    split by whether the rest of the CV backs them — the skill itself, or a skill ``narrower`` than it
+    (:func:`narrower_skills`: Deep learning or PyTorch for Machine learning), shown on a line that holds no job
+    title.  A title is a claim: "Machine Learning Engineer" above a CV that shows no machine-learning work is not
+    backed, nor is "Data Scientist - Machine Learning, Hadoop" by its own headline's list.  Order kept."""
     narrower = narrower or {}
-    shown = evidence.skills.keys()
+    shown = evidence.skills.keys() - evidence.headline  # what the lines without a job title show
     backed, claims = [], []
     for name in roles:
-        ok = (name in shown and name not in evidence.claimed) or set(narrower.get(name, ())) & shown
+        ok = name in shown or set(narrower.get(name, ())) & shown
         (backed if ok else claims).append(name)
     return backed, claims
 
 
-def _claimed_only(text: str, mentions: Sequence) -> set[str]:
-    """The skills of ``mentions`` named only inside the CV's own job titles (``role_title_spans``): "Machine
-    Learning Engineer, Acme (2019–2023)" claims machine learning; the rest of the CV has to show it."""
+def _claimed_only(text: str, mentions: Sequence) -> tuple[set[str], set[str]]:
+    """``(claimed, headline)``: the skills of ``mentions`` named only inside the CV's own job titles
+    (``role_title_spans``: "Machine Learning Engineer, Acme (2019–2023)" claims machine learning), and those named
+    only on lines that hold a job title ("Data Scientist - Machine Learning, Hadoop": a headline's list backs
+    nothing).  The rest of the CV has to show them."""
     spans = role_title_spans(text)
     if not spans:
-        return set()
+        return set(), set()
     starts = [a for a, _ in spans]
+    title_lines = {text.count("\n", 0, a) for a, _ in spans}
 
     def in_title(m) -> bool:
         k = bisect.bisect_right(starts, m.start) - 1
         return k >= 0 and m.end <= spans[k][1]
 
     named = {m.skill for m in mentions}
-    return named - {m.skill for m in mentions if not in_title(m)}
+    claimed = named - {m.skill for m in mentions if not in_title(m)}
+    headline = named - {m.skill for m in mentions if text.count("\n", 0, m.start) not in title_lines}
+    return claimed, headline
 
 
 def narrower_skills(broader: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:

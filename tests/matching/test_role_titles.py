@@ -260,6 +260,21 @@ def test_a_title_nothing_else_backs_is_a_bare_claim(extractor, title_line):
     assert backed == [] and claims == ["Machine learning"]
 
 
+def test_a_headline_list_does_not_back_its_own_title(extractor):
+    """A vacancy's whole title pasted as a headline names skills beside the title; they back nothing."""
+    from matching.evidence import corroborated_roles
+
+    text = f"Data Scientist - Machine Learning, Hadoop, Data Mining\n{HR_CV}"
+    found, narrower = _evidence(text, extractor)
+    assert {"Machine learning", "Hadoop", "Data mining"} <= found.headline
+    backed, claims = corroborated_roles(role_skills(extract_role_titles(text), extractor), found, narrower)
+    assert backed == [] and "Data science" in claims
+    # the same skills shown in the body back it
+    body = f"Data Scientist - Machine Learning\nTrained machine learning models on Hadoop.\n{HR_CV}"
+    found, narrower = _evidence(body, extractor)
+    assert corroborated_roles(["Data science"], found, narrower) == (["Data science"], [])
+
+
 def test_a_title_the_cv_backs_keeps_its_credit(extractor):
     from matching.evidence import corroborated_roles
 
