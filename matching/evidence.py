@@ -51,6 +51,7 @@ __all__ = [
     "narrower_skills",
     "related_skills",
     "skill_strength",
+    "transitive",
 ]
 
 EVIDENCE_LEVELS = ("used", "listed", "mentioned")
@@ -323,50 +324,49 @@ def _claimed_only(text: str, mentions: Sequence) -> tuple[set[str], set[str]]:
     return claimed, headline
 
 
-def narrower_skills(broader: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
-    """Skill → every skill narrower than it in the vocabulary's broader links, transitively (Deep learning and
-    PyTorch under Machine learning): what shows a field's work, where a sibling (Data analysis beside Machine
-    learning) does not."""
+def transitive(graph: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """Node → every node reachable from it through ``graph`` in one or more steps, itself excluded (cycles are
+    harmless).  The one walk over the vocabulary's broader links: narrower skills, corroborating skills and the
+    scoring model's broader closure (``matching.scoring``) all use it."""
+    out: dict[str, set[str]] = {}
+    for start, direct in graph.items():
+        seen: set[str] = set()
+        stack = list(direct)
+        while stack:
+            node = stack.pop()
+            if node in seen or node == start:
+                continue
+            seen.add(node)
+            stack.extend(graph.get(node, ()))
+        out[start] = seen
+    return out
+
+
+def _children(broader: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
     children: dict[str, set[str]] = {}
     for name, wides in broader.items():
         for wide in wides:
             if wide != name:
                 children.setdefault(wide, set()).add(name)
-    out: dict[str, frozenset[str]] = {}
-    for top, below in children.items():
-        seen: set[str] = set()
-        stack = list(below)
-        while stack:
-            node = stack.pop()
-            if node in seen or node == top:
-                continue
-            seen.add(node)
-            stack.extend(children.get(node, ()))
-        out[top] = frozenset(seen)
-    return out
+    return children
+
+
+def narrower_skills(broader: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """Skill → every skill narrower than it in the vocabulary's broader links, transitively (Deep learning and
+    PyTorch under Machine learning): what shows a field's work, where a sibling (Data analysis beside Machine
+    learning) does not."""
+    return {top: frozenset(below) for top, below in transitive(_children(broader)).items()}
 
 
 def related_skills(broader: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
     """Skill → the skills that corroborate it, from the vocabulary's broader links: its broader skills
     (transitively), its narrower skills and its siblings (skills sharing a direct broader skill)."""
-    parents = {name: set(wide) for name, wide in broader.items()}
     out: dict[str, set[str]] = {}
-    for name, wides in parents.items():
-        seen, stack = set(), list(wides)
-        while stack:
-            node = stack.pop()
-            if node in seen or node == name:
-                continue
-            seen.add(node)
-            stack.extend(parents.get(node, ()))
-        for wide in seen:
+    for name, wides in transitive(broader).items():
+        for wide in wides:
             out.setdefault(name, set()).add(wide)
             out.setdefault(wide, set()).add(name)
-    children: dict[str, set[str]] = {}
-    for name, wides in parents.items():
-        for wide in wides:
-            children.setdefault(wide, set()).add(name)
-    for siblings in children.values():
+    for siblings in _children(broader).values():
         for name in siblings:
             out.setdefault(name, set()).update(siblings - {name})
     return {name: frozenset(values) for name, values in out.items()}

@@ -80,7 +80,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from matching.evidence import KEYWORD_LIST_MESSAGE
+from matching.evidence import KEYWORD_LIST_MESSAGE, transitive
 from matching.language import language_note
 from matching.terms import DocumentFrequencies, TermCounts, counts_matrix, text_terms
 
@@ -608,21 +608,13 @@ def _related_matrix(
 def _closure(pairs: Sequence[tuple[str, str]], index: Mapping[str, int]) -> sp.csr_matrix:
     """``(n_skills, n_skills)`` 0/1 matrix: entry ``[a, b]`` is 1 when ``b`` is broader than ``a``, directly or
     through a chain (cycles are harmless: a skill is never its own broader skill)."""
-    parents: dict[int, set[int]] = {}
+    parents: dict[str, set[str]] = {}
     for narrow, wide in pairs:
-        parents.setdefault(index[narrow], set()).add(index[wide])
+        parents.setdefault(narrow, set()).add(wide)
     rows, cols = [], []
-    for start, direct in parents.items():
-        seen: set[int] = set()
-        stack = list(direct)
-        while stack:
-            node = stack.pop()
-            if node in seen or node == start:
-                continue
-            seen.add(node)
-            stack.extend(parents.get(node, ()))
-        rows.extend([start] * len(seen))
-        cols.extend(seen)
+    for start, wides in transitive(parents).items():
+        rows.extend([index[start]] * len(wides))
+        cols.extend(index[w] for w in wides)
     n = len(index)
     return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
 
