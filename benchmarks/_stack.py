@@ -89,6 +89,50 @@ def start_workers(
     return procs
 
 
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (Linux ``/proc``; a Celery worker's pool children run the tasks)."""
+    out, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                stack.extend(int(c) for c in task.read_text().split())
+            except OSError:
+                continue
+    return out
+
+
+def _status_kib(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+class PeakRss:
+    """Peak resident memory of each worker's process tree, in MiB: the largest of ``VmRSS`` sampled with
+    :meth:`sample` and each process's own high-water mark (``VmHWM``) read by :meth:`peaks` (Linux only)."""
+
+    def __init__(self, procs: list[subprocess.Popen]) -> None:
+        self.procs = procs
+        self.peak_kib = [0] * len(procs)
+
+    def sample(self) -> None:
+        for i, p in enumerate(self.procs):
+            for pid in _descendants(p.pid):
+                self.peak_kib[i] = max(self.peak_kib[i], _status_kib(pid, "VmRSS"))
+
+    def peaks(self) -> list[float]:
+        for i, p in enumerate(self.procs):
+            for pid in _descendants(p.pid):
+                self.peak_kib[i] = max(self.peak_kib[i], _status_kib(pid, "VmHWM"))
+        return [k / 1024 for k in self.peak_kib]
+
+
 def stop_workers(procs: list[subprocess.Popen]) -> None:
     for p in procs:
         p.terminate()

@@ -29,14 +29,21 @@ def timed_run(env, workers: int) -> tuple[float, int]:
 
         with connection.cursor() as cursor:  # a clean slate, fast even at 5 M rows
             cursor.execute(f"TRUNCATE {MatchScore._meta.db_table}")
+        rss = _stack.PeakRss(procs)
         start = time.perf_counter()
         run = runs.scoring_run_start(scope="all")
         while True:
             run = ScoringRun.objects.get(pk=run.pk)
             if run.status in ("done", "failed"):
                 break
+            rss.sample()
             time.sleep(0.2)
         elapsed = time.perf_counter() - start
+        print(
+            "  peak RSS per worker (process tree, MiB): "
+            + ", ".join(f"{m:,.0f}" for m in rss.peaks())
+            + " (target ≤ 1,536 MiB each)"
+        )
         if run.status == "failed":
             raise RuntimeError(run.error)
         plan = (run.started_at - run.created_at).total_seconds() if run.started_at else 0.0
