@@ -1,4 +1,4 @@
-"""The fitted engine model (``TextModel``): fit and persist it, load it once per process, name its version.
+"""The fitted engine model (``StoredMatchingModel``): fit and persist it, load it once per process, name its version.
 
 Web requests only ever *load* (``model_load``, which returns ``None`` when no model of this engine version is
 stored); fitting reads every candidate's skills and the kept word document frequencies (no text: each was counted
@@ -15,7 +15,7 @@ import logging
 import threading
 
 from matching import scoring, term_store
-from matching.models import Skill, TextModel
+from matching.models import Skill, StoredMatchingModel
 from matching.selectors import candidate_documents
 from matching.vocabulary_store import current_vocabulary_version, skill_extractor
 from recruiting.models import Candidate
@@ -31,7 +31,7 @@ def model_fit(rows: list | None = None) -> scoring.MatchingModel:
     word IDF from the document frequencies kept as counts (``term_store.frequencies_current``, after counting the
     CVs that have no stored counts yet, ``candidate_terms_backfill``), the skill IDF and co-occurrence from every
     candidate's skills (``rows`` from ``candidate_documents`` when the caller has them).  No CV text is
-    tokenised, except those never counted.  The stored ``TextModel`` records the frequencies' digest."""
+    tokenised, except those never counted.  The stored ``StoredMatchingModel`` records the frequencies' digest."""
     term_store.candidate_terms_backfill()
     frequencies = term_store.frequencies_current()
     rows = (
@@ -47,7 +47,7 @@ def model_fit(rows: list | None = None) -> scoring.MatchingModel:
         [name for name, _ in skills],
         {name: wide for name, wide in skills if wide},
     )
-    TextModel.objects.get_or_create(
+    StoredMatchingModel.objects.get_or_create(
         version=model.version,
         defaults={
             "vocabulary_version": vocab_version,
@@ -73,7 +73,7 @@ def model_load(version: str | None = None) -> scoring.MatchingModel | None:
     with _model_lock:
         if version in _models:  # loaded by another thread meanwhile
             return _models[version]
-        row = TextModel.objects.filter(version=version).first()
+        row = StoredMatchingModel.objects.filter(version=version).first()
         if row is None:
             return None
         model = scoring.MatchingModel.from_bytes(row.data)
@@ -110,4 +110,6 @@ def caches_warm() -> None:
 
 def latest_model_version() -> str | None:
     """The version of the most recently stored model, or ``None`` when none is stored."""
-    return TextModel.objects.order_by("-created_at", "-pk").values_list("version", flat=True).first()
+    return (
+        StoredMatchingModel.objects.order_by("-created_at", "-pk").values_list("version", flat=True).first()
+    )

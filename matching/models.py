@@ -77,7 +77,7 @@ class MatchScore(models.Model):
     engine_version = models.CharField(max_length=40)
     vocabulary_version = models.CharField(max_length=40, blank=True, default="")
     # The fitted model it was scored with: its ``version`` (one artefact, ``scoring.MatchingModel`` in memory,
-    # stored as a ``TextModel`` row; docs/architecture.md, "Names").
+    # stored as a ``StoredMatchingModel`` row; docs/architecture.md, "Names").
     model_version = models.CharField(max_length=40, blank=True, default="")
     weights = models.JSONField(default=dict, blank=True)
     stale = models.BooleanField(default=False, db_index=True)
@@ -154,7 +154,7 @@ class ScoringRun(models.Model):
         return f"run {self.pk} {self.scope} {self.status} {self.done}/{self.total}"
 
 
-class TextModel(models.Model):
+class StoredMatchingModel(models.Model):
     """A fitted TF-IDF model (skill IDF and word IDF), persisted so every worker loads the same one.
 
     ``data`` is an ``.npz`` archive written by ``matching.scoring.MatchingModel.to_bytes`` (arrays and JSON

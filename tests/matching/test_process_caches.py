@@ -11,7 +11,7 @@ import pytest
 
 from matching import model_store, scoring, vocabulary_store
 from matching.extraction import SkillExtractor
-from matching.models import TextModel
+from matching.models import StoredMatchingModel
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_threads_on_a_cold_cache_build_the_skill_extractor_once(monkeypatch):
 
 
 class _Stored:
-    """A stored ``TextModel`` row, as far as ``model_store.model_load`` reads it."""
+    """A stored ``StoredMatchingModel`` row, as far as ``model_store.model_load`` reads it."""
 
     def __init__(self, version, data):
         self.version, self.data = version, data
@@ -70,7 +70,7 @@ class _Rows:
 
 def test_threads_on_a_cold_cache_load_the_model_once(monkeypatch):
     model = model_store.model_load_or_fit()  # fitted and stored once, in this test's database
-    row = TextModel.objects.get(version=model.version)
+    row = StoredMatchingModel.objects.get(version=model.version)
     data, loads = bytes(row.data), []
     original = scoring.MatchingModel.from_bytes
 
@@ -83,7 +83,7 @@ def test_threads_on_a_cold_cache_load_the_model_once(monkeypatch):
     # are answered from what was read above.
     monkeypatch.setattr(model_store, "latest_model_version", lambda: model.version)
     monkeypatch.setattr(
-        model_store.TextModel.objects, "filter", lambda **kw: _Rows(_Stored(model.version, data))
+        model_store.StoredMatchingModel.objects, "filter", lambda **kw: _Rows(_Stored(model.version, data))
     )
     monkeypatch.setattr(scoring.MatchingModel, "from_bytes", staticmethod(slow_from_bytes))
     monkeypatch.setattr(model_store, "_models", {})
@@ -97,6 +97,6 @@ def test_warming_the_caches_never_fits_a_model(monkeypatch):
     monkeypatch.setattr(
         model_store, "model_fit", lambda *a, **k: pytest.fail("caches_warm must not fit a model")
     )
-    TextModel.objects.all().delete()
+    StoredMatchingModel.objects.all().delete()
     model_store.caches_warm()  # no stored model: nothing loaded, nothing fitted
     assert model_store._models == {}

@@ -9,7 +9,14 @@ import pytest
 
 from matching import model_store, runs, scoring, selectors, services, term_store
 from matching.fairness import neutralise
-from matching.models import CandidateTerms, FrequencyChange, MatchScore, ScoringRun, TextModel, VacancyTerms
+from matching.models import (
+    CandidateTerms,
+    FrequencyChange,
+    MatchScore,
+    ScoringRun,
+    StoredMatchingModel,
+    VacancyTerms,
+)
 from matching.terms import DocumentFrequencies, text_terms
 from recruiting.models import Candidate
 from recruiting.services import candidate_upsert, vacancy_upsert
@@ -137,7 +144,7 @@ def test_a_stored_score_names_a_model_that_reproduces_it(django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         runs.scoring_run_start(scope="all")
     row = MatchScore.objects.filter(explained=True, score__isnull=False).order_by("-score").first()
-    stored_model = TextModel.objects.get(version=row.model_version)
+    stored_model = StoredMatchingModel.objects.get(version=row.model_version)
     assert stored_model.frequencies_digest == term_store.frequencies_current().digest()
     model = scoring.MatchingModel.from_bytes(stored_model.data)
     assert model.version == row.model_version

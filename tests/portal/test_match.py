@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching import model_store
-from matching.models import MatchScore, TextModel
+from matching.models import MatchScore, StoredMatchingModel
 from matching.services import match_score_on_demand
 from portal import selectors, services
 from recruiting.models import Candidate, DegreeLevel, Qualification
@@ -180,7 +180,7 @@ def test_with_no_stored_model_the_page_shows_scoring_and_enqueues_the_scoring_in
         source="test", reference="v1", title="ML Engineer", description="Python and PyTorch for models. " * 5
     )
     MatchScore.objects.all().delete()
-    TextModel.objects.all().delete()
+    StoredMatchingModel.objects.all().delete()
     monkeypatch.setattr(model_store, "_models", {})
     monkeypatch.setattr(model_store, "model_fit", lambda *a, **k: pytest.fail("a web request fitted a model"))
     enqueued = []
@@ -197,7 +197,7 @@ def test_with_no_stored_model_the_page_shows_scoring_and_enqueues_the_scoring_in
     with django_capture_on_commit_callbacks(execute=True):
         again = candidate_client.get(reverse("portal:vacancy_detail", args=[vacancy.pk]))
     assert again.context["match"].state == "pending" and enqueued == [[candidate.pk]]
-    assert not TextModel.objects.exists()
+    assert not StoredMatchingModel.objects.exists()
 
 
 def test_a_late_worker_does_not_leave_the_page_scoring_forever(candidate_client, candidate, monkeypatch):
