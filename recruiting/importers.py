@@ -236,6 +236,31 @@ def _fields_or_failed(record, make) -> dict:
         raise ImportFailed([f"{record.origin}: {exc}."], what="import") from None
 
 
+def _bulk_save(
+    model, staged: Sequence[tuple], import_fields: Sequence[str], *, source: str, result: ChunkWrite
+) -> list:
+    """Save ``staged`` ``(stored row or None, reference, fields)`` of one chunk: the new rows in one ``bulk_create``,
+    the changed ones in one ``bulk_update`` of ``import_fields`` after keeping their old values in
+    ``result.previous`` (to undo a failed run); sets ``result.created_ids``.  Returns the saved rows, new first."""
+    from django.utils import timezone
+
+    new, changed = [], []
+    now = timezone.now()
+    for stored, reference, fields in staged:
+        if stored is None:
+            new.append(model(source=source, reference=reference, **fields))
+            continue
+        result.previous.append({"id": stored.pk, **{f: getattr(stored, f) for f in import_fields}})
+        for name, value in fields.items():
+            setattr(stored, name, value)
+        stored.updated_at = now
+        changed.append(stored)
+    model.objects.bulk_create(new, batch_size=500)
+    model.objects.bulk_update(changed, [*import_fields, "updated_at"], batch_size=500)
+    result.created_ids = [row.pk for row in new]
+    return [*new, *changed]
+
+
 def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -> ChunkWrite:
     """Save one chunk of CSV candidates (no files; texts repaired, as ``read_candidate_csv`` gives them) in bulk,
     inside the caller's transaction: the stored rows read
@@ -245,7 +270,6 @@ def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -
     profile path as ``candidate_upsert``).  Unchanged candidates are left alone, as in ``candidates_write``.
     Enqueues no rescoring: the import run does, once, when every chunk is written.  Raises ``ImportFailed``
     naming the row whose text is refused."""
-    from django.utils import timezone
 
     from matching.profiles import candidate_refresh_profile
     from matching.vocabulary_store import vocabulary_held
@@ -253,8 +277,7 @@ def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -
 
     result = ChunkWrite()
     existing = _existing(Candidate, source, [r.reference for r in records])
-    new, changed = [], []
-    now = timezone.now()
+    staged = []
     for record in records:
         stored = existing.get(record.reference)
         if stored is not None and _candidate_unchanged(stored, record):
@@ -270,19 +293,10 @@ def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -
                 repaired=True,  # by read_candidate_csv
             ),
         )
-        if stored is None:
-            new.append(Candidate(source=source, reference=record.reference, **fields))
-            continue
-        result.previous.append({"id": stored.pk, **{f: getattr(stored, f) for f in CANDIDATE_IMPORT_FIELDS}})
-        for name, value in fields.items():
-            setattr(stored, name, value)
-        stored.updated_at = now
-        changed.append(stored)
-    Candidate.objects.bulk_create(new, batch_size=500)
-    Candidate.objects.bulk_update(changed, [*CANDIDATE_IMPORT_FIELDS, "updated_at"], batch_size=500)
-    result.created_ids = [c.pk for c in new]
+        staged.append((stored, record.reference, fields))
+    saved = _bulk_save(Candidate, staged, CANDIDATE_IMPORT_FIELDS, source=source, result=result)
     with vocabulary_held():  # one vocabulary check for the chunk, not two per CV
-        for candidate in [*new, *changed]:
+        for candidate in saved:
             candidate_refresh_profile(candidate=candidate)
             result.changed_ids.append(candidate.pk)
     return result
@@ -296,7 +310,6 @@ def vacancies_write_chunk(
     ``matching.profiles.vacancy_refresh_profile`` unless a recruiter edited its requirements (as
     ``vacancy_upsert``).  Unchanged ones (text, title, status) are left alone.  Publishes nothing and enqueues no
     rescoring: the import run does both when every chunk is written.  Raises ``ImportFailed`` naming the row."""
-    from django.utils import timezone
 
     from matching.profiles import vacancy_refresh_profile
     from matching.vocabulary_store import vocabulary_held
@@ -304,8 +317,7 @@ def vacancies_write_chunk(
 
     result = ChunkWrite()
     existing = _existing(Vacancy, source, [r.reference for r in records])
-    new, changed = [], []
-    now = timezone.now()
+    staged = []
     for record in records:
         title = record.title.strip()[:TITLE_MAX_CHARS] or record.reference
         stored = existing.get(record.reference)
@@ -326,20 +338,11 @@ def vacancies_write_chunk(
                 repaired=True,  # by read_vacancy_csv
             ),
         )
-        if stored is None:
-            new.append(Vacancy(source=source, reference=record.reference, **fields))
-            continue
-        result.previous.append({"id": stored.pk, **{f: getattr(stored, f) for f in VACANCY_IMPORT_FIELDS}})
-        for name, value in fields.items():
-            setattr(stored, name, value)
-        stored.updated_at = now
-        changed.append(stored)
-    Vacancy.objects.bulk_create(new, batch_size=500)
-    Vacancy.objects.bulk_update(changed, [*VACANCY_IMPORT_FIELDS, "updated_at"], batch_size=500)
-    result.created_ids = [v.pk for v in new]
+        staged.append((stored, record.reference, fields))
+    saved = _bulk_save(Vacancy, staged, VACANCY_IMPORT_FIELDS, source=source, result=result)
     created = set(result.created_ids)
     with vocabulary_held():
-        for vacancy in [*new, *changed]:
+        for vacancy in saved:
             if vacancy.pk in created or not vacancy.requirements_edited:
                 vacancy_refresh_profile(vacancy=vacancy)
             result.changed_ids.append(vacancy.pk)
