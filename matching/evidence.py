@@ -312,7 +312,12 @@ def _claimed_only(text: str, mentions: Sequence) -> tuple[set[str], set[str]]:
     if not spans:
         return set(), set()
     starts = [a for a, _ in spans]
-    title_lines = {text.count("\n", 0, a) for a, _ in spans}
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(line_starts, offset) - 1
+
+    title_lines = {line_of(a) for a, _ in spans}
 
     def in_title(m) -> bool:
         k = bisect.bisect_right(starts, m.start) - 1
@@ -320,7 +325,7 @@ def _claimed_only(text: str, mentions: Sequence) -> tuple[set[str], set[str]]:
 
     named = {m.skill for m in mentions}
     claimed = named - {m.skill for m in mentions if not in_title(m)}
-    headline = named - {m.skill for m in mentions if text.count("\n", 0, m.start) not in title_lines}
+    headline = named - {m.skill for m in mentions if line_of(m.start) not in title_lines}
     return claimed, headline
 
 
