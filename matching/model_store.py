@@ -74,9 +74,13 @@ def _skill_presence(ids: np.ndarray, skill_names: dict[int, str], names: list[st
     1.0 in the column of each skill it holds with a strength above 0; ``skill_names`` maps skill id → name,
     ``names`` are the columns.  Reads ``(candidate id, skill id)`` pairs by ranges of ``_SLICE`` candidates (one
     query each, no document built); links of candidates not in ``ids`` (saved since they were listed) are left
-    out."""
+    out, and so are skills not in ``skill_names`` (added since it was read)."""
     column = {name: j for j, name in enumerate(names)}
-    column_of_skill = {pk: column[name] for pk, name in skill_names.items()}
+    column_of_skill = np.full(
+        max(skill_names, default=0) + 1, -1, dtype=np.int64
+    )  # -1: not in the vocabulary
+    for pk, name in skill_names.items():
+        column_of_skill[pk] = column[name]
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     for start in range(0, len(ids), _SLICE):
@@ -90,9 +94,11 @@ def _skill_presence(ids: np.ndarray, skill_names: dict[int, str], names: list[st
             dtype=np.int64,
         ).reshape(-1, 2)
         row = np.searchsorted(ids, pairs[:, 0])
-        listed = (row < len(ids)) & (ids[np.minimum(row, len(ids) - 1)] == pairs[:, 0])
+        col = column_of_skill[np.minimum(pairs[:, 1], len(column_of_skill) - 1)]
+        col[pairs[:, 1] >= len(column_of_skill)] = -1  # a skill added since the vocabulary was read
+        listed = (row < len(ids)) & (ids[np.minimum(row, len(ids) - 1)] == pairs[:, 0]) & (col >= 0)
         rows.append(row[listed])
-        cols.append(np.array([column_of_skill[s] for s in pairs[listed, 1].tolist()], dtype=np.int64))
+        cols.append(col[listed])
     return scoring.skill_presence(
         np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
         np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),

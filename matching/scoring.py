@@ -82,7 +82,7 @@ import scipy.sparse as sp
 
 from matching.evidence import KEYWORD_LIST_MESSAGE, transitive
 from matching.language import language_note
-from matching.terms import DocumentFrequencies, TermCounts, counts_matrix, text_terms
+from matching.terms import DocumentFrequencies, FeatureIndex, TermCounts, counts_matrix, text_terms
 
 ENGINE_VERSION = "2.3.0"  # 2.3: word features are hashed term counts, each text read once (issue 15)
 
@@ -534,7 +534,9 @@ class MatchingModel:
         """L2-normalised word TF-IDF rows from stored term counts, shape ``(len(rows), n_terms)``: sublinear term
         frequency ``1 + ln(count)`` times the word IDF, over the model's terms; with ``key_terms``, each row keeps
         only its that-many highest weights (ties at the cut kept) and is renormalised."""
-        m = counts_matrix(rows, self.word_terms)
+        if "_word_index" not in self.__dict__:  # built once per fitted model (4 MiB): see FeatureIndex
+            self.__dict__["_word_index"] = FeatureIndex(self.word_terms)
+        m = counts_matrix(rows, self.__dict__["_word_index"])
         m.data = (1.0 + np.log(m.data)) * self.word_idf[m.indices]
         m = _normalise_rows_l2(m)
         if key_terms is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from django.conf import settings
@@ -324,29 +325,39 @@ def shortlist_thresholds_update(
         else Candidate.objects.order_by("pk").values_list("pk", flat=True)
     )
     best = np.full((0, len(side)), -np.inf)
+
+    def scan(docs: list[scoring.CandidateDocument]) -> np.ndarray:
+        cm = scoring.candidate_matrices(model, docs)
+        return scoring.top_k_scan(cm, side.matrices, k=k, chunk=_SCAN_ROWS, threads=threads)[1]
+
     scanned = 0
     size = max(1, THRESHOLD_SCAN_CHUNK)
-    for start in range(0, len(ids), size):
-        docs = [d for _, d, _ in candidate_documents(ids[start : start + size], evidence=False)]
-        scanned += len(docs)
-        if not docs:
-            continue
-        cm = scoring.candidate_matrices(model, docs)
-        del docs
-        _, values = scoring.top_k_scan(cm, side.matrices, k=k, chunk=_SCAN_ROWS, threads=threads)
-        best = np.concatenate([best, values], axis=0)
-        if best.shape[0] > k:
-            best = -np.sort(-best, axis=0)[:k]
+    # The next chunk is read (database, Python) while the last one is vectorised and scanned on a thread (numpy
+    # and scipy release the GIL): two chunks of documents in memory at most.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for start in range(0, len(ids) + size, size):
+            docs = [d for _, d, _ in candidate_documents(ids[start : start + size], evidence=False)]
+            if pending is not None:
+                best = np.concatenate([best, pending.result()], axis=0)
+                if best.shape[0] > k:
+                    best = -np.sort(-best, axis=0)[:k]
+            pending = pool.submit(scan, docs) if docs else None
+            scanned += len(docs)
     out: dict[int, float | None] = {}
     for j, vacancy_id in enumerate(side.ids):
         column = best[:, j]
         kth = float(np.sort(column)[::-1][k - 1]) if scanned >= k and len(column) >= k else None
-        if kth is not None and kth < 0:
-            kth = None
-        ShortlistThreshold.objects.update_or_create(
-            vacancy_id=vacancy_id, defaults={"kth_score": kth, "candidates_scored": scanned}
-        )
-        out[vacancy_id] = kth
+        out[vacancy_id] = None if kth is not None and kth < 0 else kth
+    ShortlistThreshold.objects.bulk_create(  # one upsert, not a round trip per vacancy (1,000 at full scale)
+        [
+            ShortlistThreshold(vacancy_id=vacancy_id, kth_score=kth, candidates_scored=scanned)
+            for vacancy_id, kth in out.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["vacancy"],
+        update_fields=["kth_score", "candidates_scored", "updated_at"],
+    )
     return out
 
 
