@@ -3,7 +3,7 @@
     python benchmarks/bench_rescore.py --candidates 10000 --vacancies 100 [--workers 2]
     python benchmarks/bench_rescore.py --reuse-db matchwork_api_bench --no-baseline   # 100k × 1k kept by bench_api.py
 
-Sets up its own database (``bench_rescore``), writes synthetic data with ``generate_benchmark_data`` (extraction
+Sets up its own database (``bench_rescore``, or ``--db NAME``), writes synthetic data with ``generate_benchmark_data`` (extraction
 included, timed apart), then times ``score --all`` — planning (refit, shortlist thresholds), chunk fan-out and
 storage — first with one worker process (the baseline, same run) and then with ``--workers`` processes.
 Prints the planning phase (refit and threshold scan on one worker) apart from the fanned-out chunks.
@@ -66,12 +66,18 @@ def main() -> None:
         "--reuse-db", metavar="NAME", help="rescore this existing database instead of generating one"
     )
     ap.add_argument("--no-baseline", action="store_true", help="skip the one-worker baseline run")
+    ap.add_argument(
+        "--db",
+        default="bench_rescore",
+        help="name of the database to build (dropped and created; default bench_rescore); "
+        "give each engineer's runs their own",
+    )
     a = ap.parse_args()
     if a.reuse_db:
         env = _stack.stack_env(a.reuse_db)
         gen = None
     else:
-        env = _stack.fresh_database("bench_rescore")
+        env = _stack.fresh_database(a.db)
         t0 = time.perf_counter()
         _stack.manage(
             env, "generate_benchmark_data", "--candidates", str(a.candidates), "--vacancies", str(a.vacancies)

@@ -13,39 +13,48 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
 
 from matching import scoring, term_store
 from matching.models import Skill, StoredMatchingModel
-from matching.selectors import candidate_documents
 from matching.vocabulary_store import current_vocabulary_version, skill_extractor
-from recruiting.models import Candidate
+from recruiting.models import Candidate, CandidateSkill
 
 logger = logging.getLogger(__name__)
 
+_SLICE = 5000  # candidates whose skills one query of the fit reads
 _models: dict[str, scoring.MatchingModel] = {}
 _model_lock = threading.RLock()
 
 
-def model_fit(rows: list | None = None) -> scoring.MatchingModel:
-    """Fit the engine's model on every candidate and persist it (a no-op when the same model is stored): the
+def model_fit(candidate_ids: Sequence[int] | None = None) -> scoring.MatchingModel:
+    """Fit the engine's model on the candidate pool and persist it (a no-op when the same model is stored): the
     word IDF from the document frequencies kept as counts (``term_store.frequencies_current``, after counting the
     CVs that have no stored counts yet, ``candidate_terms_backfill``), the skill IDF and co-occurrence from every
-    candidate's skills (``rows`` from ``candidate_documents`` when the caller has them).  No CV text is
-    tokenised, except those never counted.  The stored ``StoredMatchingModel`` records the frequencies' digest."""
+    candidate's skills, read as ``(candidate, skill)`` pairs a slice of candidates at a time
+    (``_skill_presence``): memory holds the pool's 0/1 presence matrix (12 bytes a held skill), never its
+    documents.  ``candidate_ids``: the pool, ascending (default: every candidate), when the caller has listed it.
+    No CV text is tokenised, except those never counted.  The stored ``StoredMatchingModel`` records the
+    frequencies' digest."""
     term_store.candidate_terms_backfill()
     frequencies = term_store.frequencies_current()
-    rows = (
-        rows
-        if rows is not None
-        else candidate_documents(list(Candidate.objects.values_list("pk", flat=True)), evidence=False)
+    ids = np.asarray(
+        candidate_ids
+        if candidate_ids is not None
+        else Candidate.objects.order_by("pk").values_list("pk", flat=True),
+        dtype=np.int64,
     )
     vocab_version = current_vocabulary_version()
-    skills = list(Skill.objects.values_list("name", "broader"))
-    model = scoring.MatchingModel.fit_frequencies(
+    skills = list(Skill.objects.order_by("name").values_list("pk", "name", "broader"))
+    names = sorted({name for _, name, _ in skills})
+    model = scoring.MatchingModel.fit_presence(
         frequencies,
-        [d.skills for _, d, _ in rows],
-        [name for name, _ in skills],
-        {name: wide for name, wide in skills if wide},
+        _skill_presence(ids, {pk: name for pk, name, _ in skills}, names),
+        names,
+        {name: wide for _, name, wide in skills if wide},
     )
     StoredMatchingModel.objects.get_or_create(
         version=model.version,
@@ -58,6 +67,44 @@ def model_fit(rows: list | None = None) -> scoring.MatchingModel:
     )
     _models[model.version] = model
     return model
+
+
+def _skill_presence(ids: np.ndarray, skill_names: dict[int, str], names: list[str]) -> sp.csr_matrix:
+    """The pool's skill presence (``scoring.skill_presence``): row ``i`` is candidate ``ids[i]`` (ids ascending),
+    1.0 in the column of each skill it holds with a strength above 0; ``skill_names`` maps skill id → name,
+    ``names`` are the columns.  Reads ``(candidate id, skill id)`` pairs by ranges of ``_SLICE`` candidates (one
+    query each, no document built); links of candidates not in ``ids`` (saved since they were listed) are left
+    out, and so are skills not in ``skill_names`` (added since it was read)."""
+    column = {name: j for j, name in enumerate(names)}
+    column_of_skill = np.full(
+        max(skill_names, default=0) + 1, -1, dtype=np.int64
+    )  # -1: not in the vocabulary
+    for pk, name in skill_names.items():
+        column_of_skill[pk] = column[name]
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    for start in range(0, len(ids), _SLICE):
+        first, last = int(ids[start]), int(ids[min(start + _SLICE, len(ids)) - 1])
+        pairs = np.array(
+            list(
+                CandidateSkill.objects.filter(
+                    candidate_id__gte=first, candidate_id__lte=last, strength__gt=0
+                ).values_list("candidate_id", "skill_id")
+            ),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        row = np.searchsorted(ids, pairs[:, 0])
+        col = column_of_skill[np.minimum(pairs[:, 1], len(column_of_skill) - 1)]
+        col[pairs[:, 1] >= len(column_of_skill)] = -1  # a skill added since the vocabulary was read
+        listed = (row < len(ids)) & (ids[np.minimum(row, len(ids) - 1)] == pairs[:, 0]) & (col >= 0)
+        rows.append(row[listed])
+        cols.append(col[listed])
+    return scoring.skill_presence(
+        np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+        np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
+        len(ids),
+        len(names),
+    )
 
 
 def model_load(version: str | None = None) -> scoring.MatchingModel | None:

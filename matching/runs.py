@@ -14,10 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from matching import model_store, scoring, services, term_store
+from matching import model_store, services
 from matching.enqueue import task_send_after_commit
 from matching.models import ScoringRun
-from matching.selectors import candidate_documents, scorable_vacancy_ids
+from matching.selectors import scorable_vacancy_ids
 from recruiting.models import Candidate
 
 logger = logging.getLogger(__name__)
@@ -65,26 +65,20 @@ def scoring_run_plan(
         return run  # already planned (a redelivered planning task)
     if candidate_ids is None:
         vacancies_to_rank = vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids()
+        candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
         if refit:
-            # One read of every candidate's stored term counts and skills: the model's IDF comes from the kept
-            # document frequencies (no text is tokenised), and the same documents feed the threshold scan.
-            term_store.candidate_terms_backfill()  # CVs never counted (rows from before issue 15), once
-            rows = candidate_documents(list(Candidate.objects.values_list("pk", flat=True)), evidence=False)
-            model = model_store.model_fit(rows)
-            candidate_ids = [c.pk for c, _, _ in rows]
-            cm = scoring.candidate_matrices(model, [d for _, d, _ in rows])
-            del rows
-            services.shortlist_thresholds_update(
-                model=model,
-                vacancy_ids=vacancies_to_rank,
-                candidates=(candidate_ids, cm),
-                threads=os.cpu_count() or 1,
-            )
-            del cm
+            # Streamed, never the whole pool in memory: the model from the kept word document frequencies and
+            # the candidates' (candidate, skill) pairs (no text is tokenised), then the threshold scan over the
+            # candidates' stored term counts a chunk at a time.  model_fit first counts the CVs never counted.
+            model = model_store.model_fit(candidate_ids)
         else:
             model = model_store.model_load_or_fit()
-            candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
-            services.shortlist_thresholds_update(model=model, vacancy_ids=vacancies_to_rank)
+        services.shortlist_thresholds_update(
+            model=model,
+            vacancy_ids=vacancies_to_rank,
+            candidate_ids=candidate_ids,
+            threads=os.cpu_count() or 1,
+        )
     else:
         model = model_store.model_fit() if refit else model_store.model_load_or_fit()
     if vacancy_ids is None:

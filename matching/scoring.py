@@ -82,7 +82,7 @@ import scipy.sparse as sp
 
 from matching.evidence import KEYWORD_LIST_MESSAGE, transitive
 from matching.language import language_note
-from matching.terms import DocumentFrequencies, TermCounts, counts_matrix, text_terms
+from matching.terms import DocumentFrequencies, FeatureIndex, TermCounts, counts_matrix, text_terms
 
 ENGINE_VERSION = "2.3.0"  # 2.3: word features are hashed term counts, each text read once (issue 15)
 
@@ -356,16 +356,33 @@ class MatchingModel:
         """
         names = sorted(set(vocabulary))
         index = {name: i for i, name in enumerate(names)}
-        n = len(candidate_skills)
         rows, cols = [], []
         for r, skills in enumerate(candidate_skills):
             for name, value in skills.items():
                 if name in index and value > 0:
                     rows.append(r)
                     cols.append(index[name])
-        presence = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(names)))
-        presence.sum_duplicates()
-        presence.data[:] = 1.0
+        return cls.fit_presence(
+            frequencies, skill_presence(rows, cols, len(candidate_skills), len(names)), names, broader
+        )
+
+    @classmethod
+    def fit_presence(
+        cls,
+        frequencies: DocumentFrequencies,
+        presence: sp.csr_matrix,
+        vocabulary: Sequence[str],
+        broader: Mapping[str, Sequence[str]] | None = None,
+    ) -> MatchingModel:
+        """``fit_frequencies`` from the candidates' skill ``presence`` instead of their skill maps: shape
+        ``(n_candidates, len(vocabulary))``, 1.0 where a candidate holds a skill with a strength above 0
+        (``skill_presence``), columns in the order of ``vocabulary``, which is sorted and unique.  Lets a caller
+        stream the skills of a large pool instead of holding every candidate's map (the same model, the same
+        ``version``)."""
+        names = list(vocabulary)
+        if names != sorted(set(names)):
+            raise ValueError("vocabulary must be sorted and unique")
+        n = presence.shape[0]
         df = np.asarray(presence.sum(axis=0)).ravel()
         idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
         cooccurrence = _cooccurrence(presence, df, names)
@@ -517,7 +534,9 @@ class MatchingModel:
         """L2-normalised word TF-IDF rows from stored term counts, shape ``(len(rows), n_terms)``: sublinear term
         frequency ``1 + ln(count)`` times the word IDF, over the model's terms; with ``key_terms``, each row keeps
         only its that-many highest weights (ties at the cut kept) and is renormalised."""
-        m = counts_matrix(rows, self.word_terms)
+        if "_word_index" not in self.__dict__:  # built once per fitted model (4 MiB): see FeatureIndex
+            self.__dict__["_word_index"] = FeatureIndex(self.word_terms)
+        m = counts_matrix(rows, self.__dict__["_word_index"])
         m.data = (1.0 + np.log(m.data)) * self.word_idf[m.indices]
         m = _normalise_rows_l2(m)
         if key_terms is None:
@@ -530,6 +549,15 @@ class MatchingModel:
                 row[row < cut] = 0.0
         m.eliminate_zeros()
         return _normalise_rows_l2(m)
+
+
+def skill_presence(rows: Sequence[int] | np.ndarray, cols: Sequence[int] | np.ndarray, n: int, n_skills: int):
+    """The 0/1 presence matrix ``MatchingModel.fit_presence`` takes, shape ``(n, n_skills)``: 1.0 at each
+    ``(rows[i], cols[i])`` (candidate row, skill column), duplicates counted once."""
+    presence = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n_skills))
+    presence.sum_duplicates()
+    presence.data[:] = 1.0
+    return presence
 
 
 def _normalise_rows_l2(m: sp.csr_matrix) -> sp.csr_matrix:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from django.conf import settings
@@ -40,6 +41,9 @@ from matching.vacancy_cache import CachedVacancies, cached_vacancies
 from matching.vocabulary_store import skill_categories, skill_extractor
 from recruiting import events
 from recruiting.models import Application, Candidate, Vacancy
+
+THRESHOLD_SCAN_CHUNK = 4000  # candidates whose documents the threshold scan holds at once
+_SCAN_ROWS = 2000  # candidates one product of the scan scores (scoring.top_k_scan's chunk)
 
 
 class ModelNotReady(Exception):
@@ -299,41 +303,61 @@ def shortlist_thresholds_update(
     model: scoring.MatchingModel | None = None,
     vacancy_ids: Sequence[int] | None = None,
     threads: int = 1,
-    candidates: tuple[list[int], scoring.CandidateMatrices] | None = None,
+    candidate_ids: Sequence[int] | None = None,
 ) -> dict[int, float | None]:
     """Scan every candidate against the vacancies (fast path, no explanations) and store each vacancy's K-th best
-    score as its shortlist threshold.  ``candidates``: every candidate's ids and matrices when already built (a
-    planning pass).  Returns ``{vacancy_id: threshold or None}``."""
+    score as its shortlist threshold.  ``candidate_ids``: the pool (default: every candidate), when the caller has
+    listed it.  Returns ``{vacancy_id: threshold or None}``.
+
+    Streams: the candidates' documents are read ``THRESHOLD_SCAN_CHUNK`` at a time (``candidate_documents``),
+    scanned with ``threads`` threads (``scoring.top_k_scan``) and folded into one running ``(K, n_vacancies)``
+    table of best scores, so memory is one chunk and that table, not the pool.  Scores are computed row by row,
+    so the thresholds are those of one scan over the whole pool at once."""
     model = model or model_load_or_fit()
     vacancy_ids = list(vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids())
     k = settings.MATCHING_TOP_K_PER_VACANCY
     if not vacancy_ids:
         return {}
     side = cached_vacancies(model, vacancy_ids)
-    if candidates is not None:
-        ids, cm = candidates
-        _, best = scoring.top_k_scan(cm, side.matrices, k=k, chunk=2000, threads=threads)
-    else:
-        ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
-        best = np.full((0, len(side)), -np.inf)
-        size = max(1, settings.MATCHING_CHUNK_SIZE) * 4
-        for start in range(0, len(ids), size):
-            chunk = candidate_documents(ids[start : start + size], evidence=False)
-            cm = scoring.candidate_matrices(model, [d for _, d, _ in chunk])
-            _, values = scoring.top_k_scan(cm, side.matrices, k=k, chunk=len(cm) or 1, threads=threads)
-            best = np.concatenate([best, values], axis=0)
-            if best.shape[0] > k:
-                best = -np.sort(-best, axis=0)[:k]
+    ids = list(
+        candidate_ids
+        if candidate_ids is not None
+        else Candidate.objects.order_by("pk").values_list("pk", flat=True)
+    )
+    best = np.full((0, len(side)), -np.inf)
+
+    def scan(docs: list[scoring.CandidateDocument]) -> np.ndarray:
+        cm = scoring.candidate_matrices(model, docs)
+        return scoring.top_k_scan(cm, side.matrices, k=k, chunk=_SCAN_ROWS, threads=threads)[1]
+
+    scanned = 0
+    size = max(1, THRESHOLD_SCAN_CHUNK)
+    # The next chunk is read (database, Python) while the last one is vectorised and scanned on a thread (numpy
+    # and scipy release the GIL): two chunks of documents in memory at most.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for start in range(0, len(ids) + size, size):
+            docs = [d for _, d, _ in candidate_documents(ids[start : start + size], evidence=False)]
+            if pending is not None:
+                best = np.concatenate([best, pending.result()], axis=0)
+                if best.shape[0] > k:
+                    best = -np.sort(-best, axis=0)[:k]
+            pending = pool.submit(scan, docs) if docs else None
+            scanned += len(docs)
     out: dict[int, float | None] = {}
     for j, vacancy_id in enumerate(side.ids):
         column = best[:, j]
-        kth = float(np.sort(column)[::-1][k - 1]) if len(ids) >= k and len(column) >= k else None
-        if kth is not None and kth < 0:
-            kth = None
-        ShortlistThreshold.objects.update_or_create(
-            vacancy_id=vacancy_id, defaults={"kth_score": kth, "candidates_scored": len(ids)}
-        )
-        out[vacancy_id] = kth
+        kth = float(np.sort(column)[::-1][k - 1]) if scanned >= k and len(column) >= k else None
+        out[vacancy_id] = None if kth is not None and kth < 0 else kth
+    ShortlistThreshold.objects.bulk_create(  # one upsert, not a round trip per vacancy (1,000 at full scale)
+        [
+            ShortlistThreshold(vacancy_id=vacancy_id, kth_score=kth, candidates_scored=scanned)
+            for vacancy_id, kth in out.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["vacancy"],
+        update_fields=["kth_score", "candidates_scored", "updated_at"],
+    )
     return out
 
 

@@ -82,22 +82,66 @@ def text_terms(texts: Sequence[str]) -> list[TermCounts]:
     return out
 
 
-def counts_matrix(rows: Sequence[TermCounts], columns: np.ndarray) -> sp.csr_matrix:
+class FeatureIndex:
+    """The positions of hashed feature ids in a sorted array of them (a model's word terms), found through buckets
+    of ``2**BUCKET_BITS`` consecutive ids: ``starts[b]`` is the position of bucket ``b``'s first id, so a lookup
+    reads one bucket start and steps over the few ids before it (below one a bucket on average at 800,000 terms)
+    instead of binary-searching the whole array (~20 cache misses a lookup at 100,000 CVs).  Same positions as
+    ``np.searchsorted``.  Memory: 4 bytes a bucket (4 MiB)."""
+
+    BUCKET_BITS = 11
+
+    def __init__(self, columns: np.ndarray) -> None:
+        self.columns = np.asarray(columns, dtype=np.int64)
+        bounds = np.arange((N_FEATURES >> self.BUCKET_BITS) + 2, dtype=np.int64) << self.BUCKET_BITS
+        self.starts = np.searchsorted(self.columns, bounds).astype(np.int32)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def positions(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(position, known)`` of each id of ``features`` (int64 in ``[0, N_FEATURES)``): ``known`` where the id
+        is in the columns, at ``position``."""
+        bucket = features >> self.BUCKET_BITS
+        position = self.starts[bucket].astype(np.int64)
+        end = self.starts[bucket + 1]
+        columns = self.columns
+        active = np.flatnonzero(position < end)
+        while len(active):  # as many rounds as the fullest bucket holds ids
+            ahead = columns[position[active]] < features[active]
+            active = active[ahead]
+            position[active] += 1
+            active = active[position[active] < end[active]]
+        known = position < end
+        known[known] = columns[position[known]] == features[known]
+        return position, known
+
+
+def counts_matrix(rows: Sequence[TermCounts], columns: np.ndarray | FeatureIndex) -> sp.csr_matrix:
     """Counts of ``rows`` over the model's terms: shape ``(len(rows), len(columns))`` where ``columns`` are the
-    model's feature ids (ascending); features outside ``columns`` are dropped.  float64."""
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum([len(r.features) for r in rows])
-    if indptr[-1] == 0 or len(columns) == 0:
-        return sp.csr_matrix((len(rows), len(columns)))
+    model's feature ids (ascending; a ``FeatureIndex`` of them looks them up faster); features outside
+    ``columns`` are dropped.  float64, each row's columns ascending (the features are)."""
+    index = columns if isinstance(columns, FeatureIndex) else None
+    n_columns = len(columns)
+    lengths = np.fromiter((len(r.features) for r in rows), dtype=np.int64, count=len(rows))
+    if not lengths.sum() or n_columns == 0:
+        return sp.csr_matrix((len(rows), n_columns))
     features = np.concatenate([r.features for r in rows]).astype(np.int64)
     counts = np.concatenate([r.counts for r in rows]).astype(np.float64)
-    position = np.searchsorted(columns, features)
-    position[position >= len(columns)] = 0
-    known = columns[position] == features
-    row_of = np.repeat(np.arange(len(rows)), np.diff(indptr))
+    if index is not None:
+        position, known = index.positions(features)
+    else:
+        position = np.searchsorted(columns, features)
+        position[position >= n_columns] = 0
+        known = columns[position] == features
+    row_of = np.repeat(np.arange(len(rows)), lengths)
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of[known], minlength=len(rows)), out=indptr[1:])
+    index_dtype = np.int32 if max(int(indptr[-1]), n_columns) < 2**31 else np.int64
     return sp.csr_matrix(
-        (counts[known], (row_of[known], position[known])), shape=(len(rows), len(columns))
-    ).tocsr()
+        (counts[known], position[known].astype(index_dtype), indptr.astype(index_dtype)),
+        shape=(len(rows), n_columns),
+    )
 
 
 @dataclass(frozen=True)

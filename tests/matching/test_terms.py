@@ -8,7 +8,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching import scoring
 from matching.scoring import CandidateDocument, MatchingModel, VacancyDocument
-from matching.terms import DocumentFrequencies, FrequencyDelta, TermCounts, text_terms
+from matching.terms import (
+    N_FEATURES,
+    DocumentFrequencies,
+    FeatureIndex,
+    FrequencyDelta,
+    TermCounts,
+    counts_matrix,
+    text_terms,
+)
 
 WORDS = [
     *("python", "sql", "spark", "airflow", "kafka", "docker", "kubernetes", "pandas", "numpy", "tensorflow"),
@@ -95,3 +103,28 @@ def test_document_frequencies_kept_by_changes_equal_a_recount():
         kept.with_delta(FrequencyDelta.between(None, text_terms(["python kafka"])[0])).digest()
         != kept.digest()
     )
+
+
+def test_feature_index_finds_the_positions_a_binary_search_finds():
+    rng = np.random.default_rng(7)
+    # a model's terms: sorted unique ids, some crowded into a few buckets, the first and last ids possible
+    columns = np.unique(
+        np.concatenate(
+            [rng.integers(0, N_FEATURES, 50_000), np.arange(4096, 4096 + 40), np.array([0, N_FEATURES - 1])]
+        )
+    )
+    index = FeatureIndex(columns)
+    queries = np.concatenate([rng.integers(0, N_FEATURES, 20_000), columns[::7], np.arange(4080, 4150)])
+    position, known = index.positions(queries)
+    expected = np.searchsorted(columns, queries)
+    in_columns = np.isin(queries, columns)
+    np.testing.assert_array_equal(known, in_columns)
+    np.testing.assert_array_equal(position[known], expected[known])
+
+    rows = text_terms(_texts(60)) + [TermCounts(np.zeros(0, "<u4"), np.zeros(0, "<u2"), 0)]
+    terms = np.unique(np.concatenate([r.features for r in rows]).astype(np.int64))[::2]
+    plain, indexed = counts_matrix(rows, terms), counts_matrix(rows, FeatureIndex(terms))
+    assert plain.shape == indexed.shape and plain.nnz == indexed.nnz > 0
+    np.testing.assert_array_equal(plain.indptr, indexed.indptr)
+    np.testing.assert_array_equal(plain.indices, indexed.indices)
+    np.testing.assert_array_equal(plain.data, indexed.data)
