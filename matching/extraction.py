@@ -40,6 +40,7 @@ uses its bare canonical name; its aliases are qualified forms (``RStudio``, ``go
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import re
@@ -581,6 +582,14 @@ _DEGREE_PATTERNS: list[tuple[int, re.Pattern[str], str]] = [
         "",
     ),
 ]
+# Any degree word of _DEGREE_PATTERNS, in one pattern: a line it does not match holds no degree, so the twenty
+# patterns are tried only on the few lines that may (each alternative keeps its own case rule).
+_ANY_DEGREE = re.compile(
+    "|".join(
+        f"(?i:{pattern.pattern})" if pattern.flags & re.IGNORECASE else f"(?:{pattern.pattern})"
+        for _, pattern, *_ in _DEGREE_PATTERNS
+    )
+)
 _FIELDS = sorted(
     [
         "computer science",
@@ -705,7 +714,7 @@ def extract_qualifications(text: str) -> list[QualificationMention]:
     found: list[QualificationMention] = []
     seen: set[tuple[int, str, str]] = set()
     for raw_line in _lines(text):
-        if not raw_line.strip():
+        if not raw_line.strip() or not _ANY_DEGREE.search(raw_line):
             continue
         hits: list[tuple[int, int, int, str]] = []  # start, end, level, implied field
         taken: list[tuple[int, int]] = []
@@ -913,8 +922,12 @@ def role_field_text(title: str) -> str:
 def role_title_spans(text: str) -> list[tuple[int, int]]:
     """``[(start, end), …]``: where in ``text`` the job titles of :func:`extract_role_titles` stand (every such
     segment, repeats included), as offsets into ``text``."""
+    return list(_role_title_spans(text or ""))
+
+
+@functools.lru_cache(maxsize=4)  # a CV's spans are read by its evidence and by its role titles: cut once
+def _role_title_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
-    text = text or ""
     start = 0
     for cut in [*_ROLE_SPLIT.finditer(text), None]:
         end = cut.start() if cut else len(text)
@@ -931,7 +944,7 @@ def role_title_spans(text: str) -> list[tuple[int, int]]:
             spans.append((offset, offset + len(segment)))
         if cut:
             start = cut.end()
-    return spans
+    return tuple(spans)
 
 
 def extract_role_titles(text: str) -> list[str]:
@@ -1456,6 +1469,13 @@ def _work_history_lines(lines: list[str]) -> list[bool]:
             section = _section_heading(glued.group("label")) or section
     non_empty = [i for i, line in enumerate(lines) if line.strip()]
     position = {line_no: k for k, line_no in enumerate(non_empty)}
+    role: dict[int, bool] = {}  # non-empty line's rank → a job-title or employer word on it (searched once)
+
+    def has_role(k: int) -> bool:
+        if k not in role:
+            role[k] = bool(_ROLE_CONTEXT.search(lines[non_empty[k]]))
+        return role[k]
+
     work = []
     for i, line in enumerate(lines):
         if not line.strip() or sections[i] == "education":
@@ -1465,8 +1485,7 @@ def _work_history_lines(lines: list[str]) -> list[bool]:
             work.append(True)
             continue
         k = position[i]
-        near = [lines[non_empty[j]] for j in (k - 1, k, k + 1) if 0 <= j < len(non_empty)]
-        work.append(any(_ROLE_CONTEXT.search(text) for text in near))
+        work.append(any(has_role(j) for j in (k - 1, k, k + 1) if 0 <= j < len(non_empty)))
     return work
 
 
