@@ -25,7 +25,14 @@ from matching.extraction import (
 from matching.fairness import neutralise
 from matching.models import Skill
 from matching.term_store import candidates_terms_save, vacancy_terms_save
-from matching.vocabulary_store import cv_evidence, cv_roles, language_of, skill_extractor, vocabulary_held
+from matching.vocabulary_store import (
+    cv_evidence,
+    cv_roles,
+    language_of,
+    languages_of,
+    skill_extractor,
+    vocabulary_held,
+)
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy, VacancySkill
 from recruiting.names import name_from_cv
 
@@ -120,9 +127,9 @@ _READ_FIELDS = (
 )
 
 
-def _candidate_read(candidate: Candidate, text: str, today: date) -> _CandidateReading:
-    """Read the profile of ``candidate`` from ``text``, its neutralised ``cv_text``: no query (the vocabulary is
-    cached by ``matching.vocabulary_store``)."""
+def _candidate_read(candidate: Candidate, text: str, language: str, today: date) -> _CandidateReading:
+    """Read the profile of ``candidate`` from ``text``, its neutralised ``cv_text`` (whose ``language_of`` is
+    ``language``): no query (the vocabulary is cached by ``matching.vocabulary_store``)."""
     found = cv_evidence(text)
     titles, backed, claims = cv_roles(text, found)
     return _CandidateReading(
@@ -131,7 +138,7 @@ def _candidate_read(candidate: Candidate, text: str, today: date) -> _CandidateR
         fields={
             "years_experience": extract_years_experience(text, today),
             "keyword_list": found.keyword_list,
-            "language": language_of(text),
+            "language": language,
             "profile_version": EXTRACTION_VERSION,
             "role_titles": titles,
             "role_skills": backed,
@@ -160,7 +167,10 @@ def candidates_refresh_profiles(*, candidates: Sequence[Candidate]) -> None:
     with vocabulary_held():  # one vocabulary check for all of them
         texts = [neutralise(c.cv_text, names=[c.name]) for c in candidates]
         candidates_terms_save(candidates=[(c.pk, c.name, c.cv_text) for c in candidates], texts=texts)
-        readings = [_candidate_read(c, text, today) for c, text in zip(candidates, texts, strict=True)]
+        readings = [
+            _candidate_read(c, text, language, today)
+            for c, text, language in zip(candidates, texts, languages_of(texts), strict=True)
+        ]
     ids = _skill_ids({name for r in readings for name in r.evidence.skills})
     pks = [c.pk for c in candidates]
     entered = set(
