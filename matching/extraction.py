@@ -582,14 +582,60 @@ _DEGREE_PATTERNS: list[tuple[int, re.Pattern[str], str]] = [
         "",
     ),
 ]
-# Any degree word of _DEGREE_PATTERNS, in one pattern: a line it does not match holds no degree, so the twenty
-# patterns are tried only on the few lines that may (each alternative keeps its own case rule).
-_ANY_DEGREE = re.compile(
-    "|".join(
-        f"(?i:{pattern.pattern})" if pattern.flags & re.IGNORECASE else f"(?:{pattern.pattern})"
-        for _, pattern, *_ in _DEGREE_PATTERNS
-    )
-)
+# For each of _DEGREE_PATTERNS, text that every match of it contains (lower-case for a case-insensitive pattern, as
+# written otherwise): a line holding none of them is not searched with that pattern (most lines hold none; the
+# lookbehind each pattern starts with makes the regex engine try every position of every line).
+_DEGREE_KEYS: list[tuple[str, ...]] = [
+    ("ph", "doctor"),
+    ("master", "graduate", "advanced"),
+    ("Sc", "M.S.", "M.A.", "MRes", "Phil"),
+    ("Eng", "Tech", "M.E"),
+    ("LL",),
+    ("MBA", "PGDM"),
+    ("MCA",),
+    ("Com",),
+    ("MS", "MA"),
+    ("bachelor", "undergraduate", "degree"),
+    ("Sc", "B.S.", "B.A.", "Stat", "BBM"),
+    ("Eng", "Tech", "B.E"),
+    ("Pharm",),
+    ("BCA",),
+    ("Com",),
+    ("BBA", "B.B.A"),
+    ("LL",),
+    ("BS", "BA", "BE"),
+    ("certif", "diploma", "boot", "nano"),
+]
+# The only characters beyond ASCII that a case-insensitive pattern matches as an ASCII letter (İ ı ſ K): a line
+# holding one is searched with every case-insensitive pattern, its lower-case form not being a safe filter.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+_DEGREE_FILTER = [
+    (entry, keys, bool(entry[1].flags & re.IGNORECASE))
+    for entry, keys in zip(_DEGREE_PATTERNS, _DEGREE_KEYS, strict=True)
+]
+_KEYS_ANY_CASE = tuple({k for _, keys, ignore in _DEGREE_FILTER if ignore for k in keys})
+_KEYS_AS_WRITTEN = tuple({k for _, keys, ignore in _DEGREE_FILTER if not ignore for k in keys})
+
+
+def _degree_patterns(line: str) -> list[tuple[int, re.Pattern[str], str]]:
+    """The entries of ``_DEGREE_PATTERNS`` that may match somewhere in ``line`` (``_DEGREE_KEYS``), in order."""
+    lower = line.lower()
+    folds = not line.isascii() and any(ch in line for ch in _FOLDS_TO_ASCII)
+    if (
+        not folds
+        and not any(k in lower for k in _KEYS_ANY_CASE)
+        and not any(k in line for k in _KEYS_AS_WRITTEN)
+    ):
+        return []
+    return [
+        entry
+        for entry, keys, ignore in _DEGREE_FILTER
+        if (folds or any(k in lower for k in keys) if ignore else any(k in line for k in keys))
+    ]
+
+
 _FIELDS = sorted(
     [
         "computer science",
@@ -714,11 +760,14 @@ def extract_qualifications(text: str) -> list[QualificationMention]:
     found: list[QualificationMention] = []
     seen: set[tuple[int, str, str]] = set()
     for raw_line in _lines(text):
-        if not raw_line.strip() or not _ANY_DEGREE.search(raw_line):
+        if not raw_line.strip():
+            continue
+        patterns = _degree_patterns(raw_line)
+        if not patterns:
             continue
         hits: list[tuple[int, int, int, str]] = []  # start, end, level, implied field
         taken: list[tuple[int, int]] = []
-        for level, pattern, implied in _DEGREE_PATTERNS:
+        for level, pattern, implied in patterns:
             for m in pattern.finditer(raw_line):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
