@@ -147,19 +147,19 @@ def detect_languages(texts: Sequence[str | None]) -> list[LanguageGuess]:
     identifier = _get_identifier()
     encoded = [identifier._encode(text) for _, text in todo]
     lengths = np.array([len(b) for b in encoded], dtype=np.intp)
-    letters = np.zeros((len(encoded), int(lengths.max())), dtype=np.intp)
+    letters = np.zeros((int(lengths.max()), len(encoded)), dtype=np.intp)  # position × text: steps contiguous
     for row, data in enumerate(encoded):
-        letters[row, : len(data)] = np.frombuffer(data, dtype=np.uint8)
+        letters[: len(data), row] = np.frombuffer(data, dtype=np.uint8)
     nextmove = np.asarray(identifier.tk_nextmove, dtype=np.intp)
     rowbase = np.asarray(identifier._rowbase, dtype=np.intp)
     output = np.asarray(identifier.tk_output, dtype=np.intp)
     state = np.zeros(len(encoded), dtype=np.intp)
     features = np.empty_like(letters)
-    for position in range(letters.shape[1]):  # past a text's end its states are walked but never read
-        state = nextmove[rowbase[state] + letters[:, position]]
-        features[:, position] = output[state]
+    for position in range(letters.shape[0]):  # past a text's end its states are walked but never read
+        state = nextmove[rowbase[state] + letters[position]]
+        features[position] = output[state]
     for row, (i, _) in enumerate(todo):
-        visited = features[row, : lengths[row]]
+        visited = features[: lengths[row], row]
         visited = visited[visited >= 0]
         if len(visited):
             # Counter order (first visit) and counts, as py3langid's visit_counts gives them.
