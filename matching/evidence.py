@@ -205,11 +205,16 @@ def assess(
     for m in mentions:
         by_line.setdefault(bisect.bisect_right(line_starts, m.start) - 1, []).append(m)
     lines = text.split("\n")
-    # Lines that show work (an action, period or result), for the project context of tool lists.
-    used_line = {
-        k: bool(_ACTION.search(ln) or _RESULT.search(ln)) and not _LIST_LABEL.match(ln)
-        for k, ln in enumerate(lines)
-    }
+    # Lines that show work (an action, period or result), for the project context of tool lists: read only for
+    # the lines above a labelled project list, each once.
+    used: dict[int, bool] = {}
+
+    def used_line(k: int) -> bool:
+        if k not in used:
+            ln = lines[k]
+            used[k] = bool(_ACTION.search(ln) or _RESULT.search(ln)) and not _LIST_LABEL.match(ln)
+        return used[k]
+
     best: dict[str, tuple[int, str]] = {}
     counts = mention_counts(mentions)
     rank = {"used": 2, "listed": 1, "mentioned": 0}
@@ -225,7 +230,7 @@ def assess(
         line = "".join(line)
         label = _LIST_LABEL.match(line)
         in_project = bool(label and _PROJECT_LIST_LABEL.match(line)) and any(
-            used_line.get(k) for k in range(line_no - PROJECT_CONTEXT_LINES, line_no)
+            used_line(k) for k in range(line_no - PROJECT_CONTEXT_LINES, line_no) if 0 <= k < len(lines)
         )
         # Each sentence is classified once, for all the mentions it holds (linear in the line).
         sentences = _sentences(raw_line)

@@ -40,6 +40,7 @@ uses its bare canonical name; its aliases are qualified forms (``RStudio``, ``go
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import re
@@ -581,6 +582,60 @@ _DEGREE_PATTERNS: list[tuple[int, re.Pattern[str], str]] = [
         "",
     ),
 ]
+# For each of _DEGREE_PATTERNS, text that every match of it contains (lower-case for a case-insensitive pattern, as
+# written otherwise): a line holding none of them is not searched with that pattern (most lines hold none; the
+# lookbehind each pattern starts with makes the regex engine try every position of every line).
+_DEGREE_KEYS: list[tuple[str, ...]] = [
+    ("ph", "doctor"),
+    ("master", "graduate", "advanced"),
+    ("Sc", "M.S.", "M.A.", "MRes", "Phil"),
+    ("Eng", "Tech", "M.E"),
+    ("LL",),
+    ("MBA", "PGDM"),
+    ("MCA",),
+    ("Com",),
+    ("MS", "MA"),
+    ("bachelor", "undergraduate", "degree"),
+    ("Sc", "B.S.", "B.A.", "Stat", "BBM"),
+    ("Eng", "Tech", "B.E"),
+    ("Pharm",),
+    ("BCA",),
+    ("Com",),
+    ("BBA", "B.B.A"),
+    ("LL",),
+    ("BS", "BA", "BE"),
+    ("certif", "diploma", "boot", "nano"),
+]
+# The only characters beyond ASCII that a case-insensitive pattern matches as an ASCII letter (İ ı ſ K): a line
+# holding one is searched with every case-insensitive pattern, its lower-case form not being a safe filter.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+_DEGREE_FILTER = [
+    (entry, keys, bool(entry[1].flags & re.IGNORECASE))
+    for entry, keys in zip(_DEGREE_PATTERNS, _DEGREE_KEYS, strict=True)
+]
+_KEYS_ANY_CASE = tuple({k for _, keys, ignore in _DEGREE_FILTER if ignore for k in keys})
+_KEYS_AS_WRITTEN = tuple({k for _, keys, ignore in _DEGREE_FILTER if not ignore for k in keys})
+
+
+def _degree_patterns(line: str) -> list[tuple[int, re.Pattern[str], str]]:
+    """The entries of ``_DEGREE_PATTERNS`` that may match somewhere in ``line`` (``_DEGREE_KEYS``), in order."""
+    lower = line.lower()
+    folds = not line.isascii() and any(ch in line for ch in _FOLDS_TO_ASCII)
+    if (
+        not folds
+        and not any(k in lower for k in _KEYS_ANY_CASE)
+        and not any(k in line for k in _KEYS_AS_WRITTEN)
+    ):
+        return []
+    return [
+        entry
+        for entry, keys, ignore in _DEGREE_FILTER
+        if (folds or any(k in lower for k in keys) if ignore else any(k in line for k in keys))
+    ]
+
+
 _FIELDS = sorted(
     [
         "computer science",
@@ -707,9 +762,12 @@ def extract_qualifications(text: str) -> list[QualificationMention]:
     for raw_line in _lines(text):
         if not raw_line.strip():
             continue
+        patterns = _degree_patterns(raw_line)
+        if not patterns:
+            continue
         hits: list[tuple[int, int, int, str]] = []  # start, end, level, implied field
         taken: list[tuple[int, int]] = []
-        for level, pattern, implied in _DEGREE_PATTERNS:
+        for level, pattern, implied in patterns:
             for m in pattern.finditer(raw_line):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
@@ -913,8 +971,12 @@ def role_field_text(title: str) -> str:
 def role_title_spans(text: str) -> list[tuple[int, int]]:
     """``[(start, end), …]``: where in ``text`` the job titles of :func:`extract_role_titles` stand (every such
     segment, repeats included), as offsets into ``text``."""
+    return list(_role_title_spans(text or ""))
+
+
+@functools.lru_cache(maxsize=4)  # a CV's spans are read by its evidence and by its role titles: cut once
+def _role_title_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
-    text = text or ""
     start = 0
     for cut in [*_ROLE_SPLIT.finditer(text), None]:
         end = cut.start() if cut else len(text)
@@ -931,7 +993,7 @@ def role_title_spans(text: str) -> list[tuple[int, int]]:
             spans.append((offset, offset + len(segment)))
         if cut:
             start = cut.end()
-    return spans
+    return tuple(spans)
 
 
 def extract_role_titles(text: str) -> list[str]:
@@ -1456,6 +1518,13 @@ def _work_history_lines(lines: list[str]) -> list[bool]:
             section = _section_heading(glued.group("label")) or section
     non_empty = [i for i, line in enumerate(lines) if line.strip()]
     position = {line_no: k for k, line_no in enumerate(non_empty)}
+    role: dict[int, bool] = {}  # non-empty line's rank → a job-title or employer word on it (searched once)
+
+    def has_role(k: int) -> bool:
+        if k not in role:
+            role[k] = bool(_ROLE_CONTEXT.search(lines[non_empty[k]]))
+        return role[k]
+
     work = []
     for i, line in enumerate(lines):
         if not line.strip() or sections[i] == "education":
@@ -1465,8 +1534,7 @@ def _work_history_lines(lines: list[str]) -> list[bool]:
             work.append(True)
             continue
         k = position[i]
-        near = [lines[non_empty[j]] for j in (k - 1, k, k + 1) if 0 <= j < len(non_empty)]
-        work.append(any(_ROLE_CONTEXT.search(text) for text in near))
+        work.append(any(has_role(j) for j in (k - 1, k, k + 1) if 0 <= j < len(non_empty)))
     return work
 
 

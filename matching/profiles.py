@@ -6,13 +6,17 @@ stores the text's term counts (``matching.term_store``), so scoring never tokeni
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from matching.evidence import CvEvidence
 from matching.extraction import (
     EXTRACTION_VERSION,
+    QualificationMention,
     decide_requirements,
     extract_min_years_required,
     extract_qualifications,
@@ -20,10 +24,20 @@ from matching.extraction import (
 )
 from matching.fairness import neutralise
 from matching.models import Skill
-from matching.term_store import candidate_terms_save, vacancy_terms_save
-from matching.vocabulary_store import cv_evidence, cv_roles, language_of, skill_extractor
+from matching.term_store import candidates_terms_save, vacancy_terms_save
+from matching.vocabulary_store import (
+    cv_evidence,
+    cv_roles,
+    language_of,
+    languages_of,
+    skill_extractor,
+    vocabulary_held,
+)
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy, VacancySkill
 from recruiting.names import name_from_cv
+
+_BULK_BATCH = 5000  # rows per INSERT / UPDATE statement of a bulk profile write
+_OUTDATED_BATCH = 500  # candidates re-extracted per transaction by profiles_refresh_outdated
 
 
 def _skill_ids(names: Iterable[str]) -> dict[str, int]:
@@ -88,21 +102,87 @@ def vacancy_terms_refresh(*, vacancy: Vacancy) -> None:
 
 
 def candidate_refresh_profile(*, candidate: Candidate) -> None:
-    """Re-extract a candidate's skills (with evidence level, strength and the CV line as evidence), the
-    keyword-list flag, qualifications, years of experience, the CV's language, the job titles it shows and the skills
-    they name (``matching.extraction.extract_role_titles``) and the name on its first lines
-    (``Candidate.cv_name``, ``recruiting.names``); and the neutralised text's term counts with their change to the
-    document frequencies (``matching.term_store.candidate_terms_save``)."""
-    text = neutralise(candidate.cv_text, names=[candidate.name])
-    candidate_terms_save(candidate=candidate, text=text)
+    """Re-extract one candidate's profile: ``candidates_refresh_profiles`` of ``[candidate]`` (the one rule)."""
+    candidates_refresh_profiles(candidates=[candidate])
+
+
+@dataclass(frozen=True)
+class _CandidateReading:
+    """What one CV's text gives its profile (pure; ``_candidate_read``)."""
+
+    evidence: CvEvidence
+    qualifications: list[QualificationMention]
+    fields: dict  # Candidate field → extracted value, over _READ_FIELDS
+
+
+_READ_FIELDS = (
+    "years_experience",
+    "keyword_list",
+    "language",
+    "profile_version",
+    "role_titles",
+    "role_skills",
+    "role_claims",
+    "cv_name",
+)
+
+
+def _candidate_read(candidate: Candidate, text: str, language: str, today: date) -> _CandidateReading:
+    """Read the profile of ``candidate`` from ``text``, its neutralised ``cv_text`` (whose ``language_of`` is
+    ``language``): no query (the vocabulary is cached by ``matching.vocabulary_store``)."""
     found = cv_evidence(text)
-    ids = _skill_ids(found.skills)
-    entered = set(candidate.skill_links.filter(origin=SkillOrigin.ENTERED).values_list("skill_id", flat=True))
-    candidate.skill_links.filter(origin=SkillOrigin.EXTRACTED).delete()
+    titles, backed, claims = cv_roles(text, found)
+    return _CandidateReading(
+        evidence=found,
+        qualifications=_unique_qualifications(extract_qualifications(text)),
+        fields={
+            "years_experience": extract_years_experience(text, today),
+            "keyword_list": found.keyword_list,
+            "language": language,
+            "profile_version": EXTRACTION_VERSION,
+            "role_titles": titles,
+            "role_skills": backed,
+            "role_claims": claims,
+            "cv_name": name_from_cv(candidate.cv_text),  # the raw text: neutralising removes names
+        },
+    )
+
+
+def candidates_refresh_profiles(*, candidates: Sequence[Candidate]) -> None:
+    """Re-extract the profiles of saved ``candidates`` (their ``cv_text`` and ``name`` as held in memory): skills
+    with evidence level, strength and the CV line as evidence, the keyword-list flag, qualifications, years of
+    experience, the CV's language, the job titles it shows and the skills they name
+    (``matching.extraction.extract_role_titles``) and the name on its first lines (``Candidate.cv_name``,
+    ``recruiting.names``); and the neutralised texts' term counts with their change to the document frequencies
+    (``matching.term_store.candidates_terms_save``).
+
+    Each CV is read on its own (pure, ``_candidate_read``); the writes are one set for all of them, a fixed
+    number of queries whatever their number: the extracted skill links and qualifications of all are deleted and
+    written again in bulk (links a recruiter entered, ``origin="entered"``, are kept and win over extraction), the
+    changed fields of the candidates updated in one statement (``updated_at`` untouched) and set on the
+    instances.  Call inside a transaction for all-or-nothing.  An empty sequence does nothing."""
+    if not candidates:
+        return
+    today = timezone.now().date()
+    with vocabulary_held():  # one vocabulary check for all of them
+        texts = [neutralise(c.cv_text, names=[c.name]) for c in candidates]
+        candidates_terms_save(candidates=[(c.pk, c.name, c.cv_text) for c in candidates], texts=texts)
+        readings = [
+            _candidate_read(c, text, language, today)
+            for c, text, language in zip(candidates, texts, languages_of(texts), strict=True)
+        ]
+    ids = _skill_ids({name for r in readings for name in r.evidence.skills})
+    pks = [c.pk for c in candidates]
+    entered = set(
+        CandidateSkill.objects.filter(candidate_id__in=pks, origin=SkillOrigin.ENTERED).values_list(
+            "candidate_id", "skill_id"
+        )
+    )
+    CandidateSkill.objects.filter(candidate_id__in=pks, origin=SkillOrigin.EXTRACTED).delete()
     CandidateSkill.objects.bulk_create(
         [
             CandidateSkill(
-                candidate=candidate,
+                candidate_id=c.pk,
                 skill_id=ids[name],
                 mentions=e.mentions,
                 origin=SkillOrigin.EXTRACTED,
@@ -110,38 +190,62 @@ def candidate_refresh_profile(*, candidate: Candidate) -> None:
                 evidence_level=e.level,
                 strength=e.strength,
             )
-            for name, e in found.skills.items()
-            if name in ids and ids[name] not in entered
-        ]
+            for c, r in zip(candidates, readings, strict=True)
+            for name, e in r.evidence.skills.items()
+            if name in ids and (c.pk, ids[name]) not in entered
+        ],
+        batch_size=_BULK_BATCH,
     )
-    candidate.qualifications.filter(origin=SkillOrigin.EXTRACTED).delete()
+    Qualification.objects.filter(candidate_id__in=pks, origin=SkillOrigin.EXTRACTED).delete()
     Qualification.objects.bulk_create(
         [
-            Qualification(candidate=candidate, level=q.level, field=q.field[:200], evidence=q.line[:500])
-            for q in _unique_qualifications(extract_qualifications(text))
-        ]
+            Qualification(candidate_id=c.pk, level=q.level, field=q.field[:200], evidence=q.line[:500])
+            for c, r in zip(candidates, readings, strict=True)
+            for q in r.qualifications
+        ],
+        batch_size=_BULK_BATCH,
     )
-    years = extract_years_experience(text, timezone.now().date())
-    changes = {}
-    if years != candidate.years_experience:
-        changes["years_experience"] = years
-    if found.keyword_list != candidate.keyword_list:
-        changes["keyword_list"] = found.keyword_list
-    language = language_of(text)
-    if language != candidate.language:
-        changes["language"] = language
-    if candidate.profile_version != EXTRACTION_VERSION:
-        changes["profile_version"] = EXTRACTION_VERSION
-    roles = cv_roles(text, found)
-    if roles != (candidate.role_titles, candidate.role_skills, candidate.role_claims):
-        changes["role_titles"], changes["role_skills"], changes["role_claims"] = roles
-    cv_name = name_from_cv(candidate.cv_text)  # the raw text: neutralising removes names
-    if cv_name != candidate.cv_name:
-        changes["cv_name"] = cv_name
-    if changes:
-        Candidate.objects.filter(pk=candidate.pk).update(**changes)
-        for name, value in changes.items():
-            setattr(candidate, name, value)
+    changed, names = [], set()
+    for candidate, reading in zip(candidates, readings, strict=True):
+        differ = [f for f, value in reading.fields.items() if value != getattr(candidate, f)]
+        if differ:
+            for f in differ:
+                setattr(candidate, f, reading.fields[f])
+            changed.append(candidate)
+            names.update(differ)
+    if changed:
+        # Every field named is written for every row changed, from the instance: a field a row did not change
+        # holds its extracted value already.
+        _rows_update(Candidate, changed, [f for f in _READ_FIELDS if f in names])
+
+
+def _rows_update(model, rows: Sequence, names: Sequence[str]) -> None:
+    """Write fields ``names`` of the saved instances ``rows`` of ``model``, ``_BULK_BATCH`` rows a statement.  On
+    PostgreSQL one ``UPDATE … FROM (VALUES …)``: Django's ``bulk_update`` builds one ``CASE`` per field over every
+    row, which PostgreSQL evaluates row by row (quadratic: 4.6 s for 1,000 candidates, 1.3 ms of Python per
+    row); elsewhere ``bulk_update``."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, names, batch_size=_BULK_BATCH)
+        return
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    pk = model._meta.pk
+    columns = [pk, *fields]
+    row_sql = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in columns) + ")"
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BULK_BATCH):
+            batch = rows[start : start + _BULK_BATCH]
+            params = [
+                f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in batch for f in columns
+            ]
+            cursor.execute(
+                f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "
+                f"FROM (VALUES {', '.join([row_sql] * len(batch))}) "
+                f"AS v({', '.join(quote(f.column) for f in columns)}) "
+                f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
+                params,
+            )
 
 
 def _unique_qualifications(found):
@@ -157,17 +261,26 @@ def _unique_qualifications(found):
 def profiles_refresh_outdated(*, limit: int = 5000) -> int:
     """Re-extract the profiles (skills with evidence, requirements, experience, language) that an older version
     of the extraction rules wrote (``profile_version`` ≠ ``EXTRACTION_VERSION``), at most ``limit`` candidates and
-    all such vacancies, each touched (``updated_at``) so its stored scores are marked stale and rescored.
-    Returns the number of profiles refreshed."""
+    all such vacancies, each touched (``updated_at``) so its stored scores are marked stale and rescored.  The
+    candidates are re-extracted in bulk (``candidates_refresh_profiles``), 500 to a transaction.  Returns the number
+    of profiles refreshed."""
     done = 0
     for vacancy in Vacancy.objects.exclude(profile_version=EXTRACTION_VERSION):
         with transaction.atomic():
             vacancy_refresh_profile(vacancy=vacancy)
             Vacancy.objects.filter(pk=vacancy.pk).update(updated_at=timezone.now())
         done += 1
-    for candidate in Candidate.objects.exclude(profile_version=EXTRACTION_VERSION).order_by("pk")[:limit]:
+    outdated = list(
+        Candidate.objects.exclude(profile_version=EXTRACTION_VERSION)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for start in range(0, len(outdated), _OUTDATED_BATCH):
         with transaction.atomic():
-            candidate_refresh_profile(candidate=candidate)
-            Candidate.objects.filter(pk=candidate.pk).update(updated_at=timezone.now())
-        done += 1
+            batch = list(
+                Candidate.objects.filter(pk__in=outdated[start : start + _OUTDATED_BATCH]).order_by("pk")
+            )
+            candidates_refresh_profiles(candidates=batch)
+            Candidate.objects.filter(pk__in=[c.pk for c in batch]).update(updated_at=timezone.now())
+        done += len(batch)
     return done

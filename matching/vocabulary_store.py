@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from matching import evidence as skill_evidence
 from matching.extraction import (
@@ -21,7 +21,7 @@ from matching.extraction import (
     role_skills,
     vocabulary_version,
 )
-from matching.language import detect_language
+from matching.language import detect_language, detect_languages
 from matching.models import Skill
 
 _extractors: dict[str, SkillExtractor] = {}
@@ -121,6 +121,12 @@ def language_of(text: str) -> str:
     """ISO 639-1 code of the language ``text`` is written in, or ``""`` (too short, unreadable); see
     :func:`matching.language.detect_language`."""
     return detect_language(text).code
+
+
+def languages_of(texts: Sequence[str]) -> list[str]:
+    """``language_of`` of each of ``texts``, in order, detected together (:func:`matching.language.detect_languages`:
+    the same codes, faster for many texts)."""
+    return [guess.code for guess in detect_languages(texts)]
 
 
 _related: dict[str, dict[str, frozenset[str]]] = {}

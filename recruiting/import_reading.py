@@ -83,6 +83,47 @@ def _repair(text: str) -> str:
     return repair_text(text).strip()
 
 
+_PARALLEL_MIN_TEXTS = 2000  # fewer texts than this are repaired in the calling process
+_pending: list[str] = []  # the texts a forked repair process reads (inherited, never sent through a pipe)
+
+
+def _repair_span(span: tuple[int, int]) -> list[str | None]:
+    """``_repair`` of ``_pending[start:end]`` in a forked process; ``None`` for a text repair leaves as it is (only
+    changed texts travel back)."""
+    out: list[str | None] = []
+    for text in _pending[span[0] : span[1]]:
+        fixed = _repair(text)
+        out.append(None if fixed == text else fixed)
+    return out
+
+
+def _repair_all(texts: Sequence[str], processes: int) -> dict[str, str]:
+    """Raw text → ``_repair`` of it, for the distinct ``texts``; with ``processes`` > 1 and many texts, in that
+    many forked processes (repair is pure and was most of a large CSV's serial read phase)."""
+    distinct = list(dict.fromkeys(texts))
+    if processes <= 1 or len(distinct) < _PARALLEL_MIN_TEXTS:
+        return {text: _repair(text) for text in distinct}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _pending
+    _pending = distinct
+    try:
+        step = max(1, len(distinct) // (processes * 8))
+        spans = [(start, min(start + step, len(distinct))) for start in range(0, len(distinct), step)]
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            fixed = [text for part in pool.map(_repair_span, spans) for text in part]
+    finally:
+        _pending = []
+    return {raw: raw if new is None else new for raw, new in zip(distinct, fixed, strict=True)}
+
+
+def _repaired(cache: dict[str, str], text: str) -> str:
+    if text not in cache:
+        cache[text] = _repair(text)
+    return cache[text]
+
+
 def _title_from_text(text: str) -> str:
     """The first non-empty line without markdown heading/emphasis marks, ≤ 300 characters."""
     for line in text.splitlines():
@@ -290,8 +331,11 @@ def read_candidate_csv(
     name_column: str | None = None,
     email_column: str | None = None,
     max_bytes: int = CSV_MAX_BYTES,
+    processes: int = 1,
 ) -> Batch:
-    """Candidates from a UTF-8 CSV: one row per CV.  Mojibake (double-encoded UTF-8) is repaired (ftfy).
+    """Candidates from a UTF-8 CSV: one row per CV.  Mojibake (double-encoded UTF-8) is repaired (ftfy), each
+    distinct text once; ``processes`` > 1 repairs a large file's texts in that many forked processes (commands
+    only: never fork a threaded web worker).
 
     Without ``id_column`` the reference is ``"cv-" + sha256(repaired text)[:12]``.  Exact duplicate CVs
     (after repair) are dropped and counted.  Raises ``ImportFailed`` for an unreadable file, a missing
@@ -309,13 +353,11 @@ def read_candidate_csv(
     rows = _read_csv_rows(path, columns, max_bytes)
     problems: list[str] = []
     records = []
-    repaired: dict[str, str] = {}  # raw text -> repaired: exact duplicates are repaired once
+    # raw text -> repaired: exact duplicates (and the labels rows share) are repaired once
+    repaired = _repair_all([row["text"] for _, row in rows], processes)
     for number, row in rows:
         origin = f"{name} row {number}"
-        raw = row["text"]
-        cv_text = repaired.get(raw)
-        if cv_text is None:
-            cv_text = repaired[raw] = _repair(raw)
+        cv_text = repaired[row["text"]]
         if not cv_text:
             problems.append(f"{origin}: the CV text is empty.")
             continue
@@ -329,7 +371,7 @@ def read_candidate_csv(
                 reference=reference,
                 cv_text=cv_text,
                 origin=origin,
-                source_label=_repair(row.get("label", ""))[:200],
+                source_label=_repaired(repaired, row.get("label", ""))[:200],
                 name=_repair(row.get("name", ""))[:200],
                 email=row.get("email", "").strip(),
             )

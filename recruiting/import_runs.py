@@ -4,8 +4,8 @@ parallel (``recruiting.import_chunk`` tasks), or that the command writes one aft
 The database, not the broker or a disk, holds the work: ``import_run_start`` stores each chunk's records in an
 ``ImportChunk`` row, so a worker on another machine needs no file.  Every import stays all or nothing per file:
 
-- a chunk writes its records (``recruiting.importers.*_write_chunk``: bulk writes, then the same per-row profile
-  extraction as ``candidate_upsert`` / ``vacancy_upsert``) and, in the same transaction, takes the run's row lock
+- a chunk writes its records (``recruiting.importers.*_write_chunk``: bulk writes, then the profile extraction
+  of ``candidate_upsert`` / ``vacancy_upsert``, in bulk for candidates) and, in the same transaction, takes the run's row lock
   and records itself as written — only while the run is still running; otherwise its writes roll back;
 - a chunk that fails for good fails the run (``import_run_fail``): under the same lock the run is marked failed
   and every chunk already written is undone (created rows deleted, updated rows given back their stored values
@@ -219,10 +219,11 @@ def _restore(model, previous: list[dict]) -> None:
         )
         restored.append(obj)
     model.objects.bulk_update(restored, [*fields, "updated_at"], batch_size=500)
+    if model is Candidate:
+        matching_profiles.candidates_refresh_profiles(candidates=restored)
+        return
     for obj in restored:
-        if model is Candidate:
-            matching_profiles.candidate_refresh_profile(candidate=obj)
-        elif not obj.requirements_edited:
+        if not obj.requirements_edited:
             matching_profiles.vacancy_refresh_profile(vacancy=obj)
 
 

@@ -266,13 +266,12 @@ def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -
     inside the caller's transaction: the stored rows read
     in one query per 500 references, the new ones in one ``bulk_create``, the changed ones in one ``bulk_update``
     (the fields ``recruiting.services.candidate_import_fields`` gives, as ``candidate_upsert`` stores them), then
-    each saved candidate's profile extracted by ``matching.profiles.candidate_refresh_profile`` (the same per-row
-    profile path as ``candidate_upsert``).  Unchanged candidates are left alone, as in ``candidates_write``.
+    the saved candidates' profiles extracted together by ``matching.profiles.candidates_refresh_profiles`` (the
+    rule of ``candidate_upsert``'s per-row path, with one set of bulk writes for the chunk).  Unchanged candidates are left alone, as in ``candidates_write``.
     Enqueues no rescoring: the import run does, once, when every chunk is written.  Raises ``ImportFailed``
     naming the row whose text is refused."""
 
-    from matching.profiles import candidate_refresh_profile
-    from matching.vocabulary_store import vocabulary_held
+    from matching.profiles import candidates_refresh_profiles
     from recruiting.services import CANDIDATE_IMPORT_FIELDS, candidate_import_fields
 
     result = ChunkWrite()
@@ -295,10 +294,8 @@ def candidates_write_chunk(records: Sequence[CandidateRecord], *, source: str) -
         )
         staged.append((stored, record.reference, fields))
     saved = _bulk_save(Candidate, staged, CANDIDATE_IMPORT_FIELDS, source=source, result=result)
-    with vocabulary_held():  # one vocabulary check for the chunk, not two per CV
-        for candidate in saved:
-            candidate_refresh_profile(candidate=candidate)
-            result.changed_ids.append(candidate.pk)
+    candidates_refresh_profiles(candidates=saved)
+    result.changed_ids.extend(candidate.pk for candidate in saved)
     return result
 
 

@@ -102,3 +102,25 @@ def test_language_note(cv, vacancy, note):
 def test_only_the_beginning_of_a_long_text_is_read():
     english = (ENGLISH + " ") * (language.MAX_CHARS // len(ENGLISH) + 1)
     assert detect_language(english + GERMAN * 50).code == "en"
+
+
+def test_many_texts_detected_together_get_exactly_the_one_by_one_guesses():
+    mixed = "Python SQL Docker " * 10 + FRENCH  # skills first, then a paragraph
+    texts = [
+        ENGLISH,
+        GERMAN,
+        "",
+        None,
+        FRENCH,
+        "Python, SQL",
+        SPANISH,
+        ENGLISH.upper(),  # all capitals: read lower-cased
+        (ENGLISH + " ") * 40 + GERMAN,  # only the beginning counts
+        mixed,
+        "Привет, я инженер данных. " * 10,
+        "1 2 3 " * 300,
+    ]
+    together = language.detect_languages(texts)
+    assert together == [detect_language(t) for t in texts]  # codes and confidences, bit for bit
+    assert [g.code for g in together[:3]] == ["en", "de", ""]
+    assert language.detect_languages([]) == []

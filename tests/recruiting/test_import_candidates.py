@@ -221,3 +221,32 @@ def test_failure_while_saving_rolls_back_and_removes_stored_files(tmp_path, monk
     assert Candidate.objects.count() == 0
     assert calls == ["a", "b"]  # a.txt was stored before b.txt failed
     assert {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()} - before == set()
+
+
+def test_repair_in_several_processes_reads_the_csv_exactly_as_one_process(tmp_path, monkeypatch):
+    from recruiting import import_reading
+
+    rows = [
+        ["Data Science", double_encoded("Naïve Bayes • Python"), "a"],
+        ["Data Science", double_encoded("Naïve Bayes • Python"), "a"],  # an exact duplicate
+        ["HR", CV_B, "b"],
+        ["HR", "Plain CV text   \r\nwith a second line", "c"],
+        [double_encoded("Café staff"), CV_A, "d"],
+        ["", "   ", "e"],  # empty once repaired: a problem either way
+    ] + [["Sales", f"Sales CV number {i}, {double_encoded('Zürich')}", f"s{i}"] for i in range(20)]
+    path = write_csv(tmp_path / "cvs.csv", ["label", "text", "id"], rows)
+    columns = {"text_column": "text", "label_column": "label"}
+    with pytest.raises(ImportFailed) as serial:
+        import_reading.read_candidate_csv(path, **columns)
+    monkeypatch.setattr(import_reading, "_PARALLEL_MIN_TEXTS", 2)
+    with pytest.raises(ImportFailed) as forked:
+        import_reading.read_candidate_csv(path, **columns, processes=2)
+    assert forked.value.problems == serial.value.problems == ["cvs.csv row 7: the CV text is empty."]
+
+    path = write_csv(tmp_path / "ok.csv", ["label", "text", "id"], rows[:5] + rows[6:])
+    one = import_reading.read_candidate_csv(path, **columns)
+    monkeypatch.setattr(import_reading, "_PARALLEL_MIN_TEXTS", 2)
+    two = import_reading.read_candidate_csv(path, **columns, processes=2)
+    assert two.records == one.records and two.duplicates_dropped == one.duplicates_dropped == 1
+    assert {r.source_label for r in two.records} >= {"Café staff"}
+    assert any("Zürich" in r.cv_text for r in two.records)

@@ -208,16 +208,17 @@ def test_a_chunk_failing_mid_import_leaves_nothing_written(tmp_path, monkeypatch
     before = _candidate_rows("import")
     count = Candidate.objects.count()
 
-    real = profiles.candidate_refresh_profile
-    extracted = []
+    real = profiles.candidates_refresh_profiles
+    extracted, calls = [], []
 
-    def failing_refresh(*, candidate):
-        extracted.append(candidate.reference)
-        if len(extracted) == 5:  # the second candidate of the second chunk (chunks of 3)
+    def failing_refresh(*, candidates):
+        extracted.extend(c.reference for c in candidates)
+        calls.append(len(candidates))
+        if len(calls) == 2:  # the profiles of the second chunk (chunks of 3)
             raise RuntimeError("disk full")
-        real(candidate=candidate)
+        real(candidates=candidates)
 
-    monkeypatch.setattr(profiles, "candidate_refresh_profile", failing_refresh)
+    monkeypatch.setattr(profiles, "candidates_refresh_profiles", failing_refresh)
     stderr = StringIO()
     with pytest.raises(CommandError) as failed:
         call_command(

@@ -2,8 +2,9 @@
 
 The texts come from ``matching.synthetic`` with the project vocabulary; with ``--shape-from CSV`` (e.g.
 ``../shared/data/resumes/UpdatedResumeDataSet.csv``) the CVs name skills as often as the real CVs of that file
-do.  Profiles (skills with evidence, qualifications, years) are extracted exactly as imports extract them, and
-rows are written with ``bulk_create`` in batches, with each text's term counts (``matching.term_store``), without
+do.  Rows are written with ``bulk_create`` in batches; profiles (skills with evidence, qualifications, years,
+language, roles, CV name) and term counts are extracted exactly as imports extract them
+(``matching.profiles.candidates_refresh_profiles`` per batch, ``vacancy_refresh_profile`` per vacancy), without
 enqueueing any scoring: run ``score --all`` after.
 """
 
@@ -16,13 +17,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from matching import term_store
-from matching.extraction import extract_qualifications, extract_years_experience, repair_text
-from matching.fairness import neutralise
+from matching import profiles
+from matching.extraction import repair_text
 from matching.models import Skill
 from matching.synthetic import SyntheticCorpus, skill_shape
-from matching.vocabulary_store import skill_extractor
-from recruiting.models import Candidate, CandidateSkill, Qualification, SkillImportance, Vacancy, VacancySkill
+from matching.vocabulary_store import skill_extractor, vocabulary_held
+from recruiting.models import Candidate, Vacancy
 
 
 class Command(BaseCommand):
@@ -63,7 +63,6 @@ class Command(BaseCommand):
             shape = [0.3 / (1 + i) ** 0.8 for i in range(len(names))]
         corpus = SyntheticCorpus(names, shape, seed=opts["seed"])
         start = time.monotonic()
-        today = timezone.now().date()
         offset = Vacancy.objects.filter(source=opts["source"]).count()
         vacancies = []
         for i in range(opts["vacancies"]):
@@ -83,79 +82,28 @@ class Command(BaseCommand):
             created = list(
                 Vacancy.objects.filter(source=opts["source"], reference__in=[v.reference for v in vacancies])
             )
-            from matching.extraction import extract_requirements
-
-            links = []
-            for v in created:
-                importance = extract_requirements(v.description, extractor)
-                for name, count in extractor.counts(v.description).items():
-                    links.append(
-                        VacancySkill(
-                            vacancy=v,
-                            skill_id=skills[name],
-                            mentions=count,
-                            importance=importance.get(name, SkillImportance.REQUIRED),
-                        )
-                    )
-            VacancySkill.objects.bulk_create(links, batch_size=5000)
-            for v in created:  # each description counted once, as saving a vacancy does
-                term_store.vacancy_terms_save(vacancy_id=v.pk, description=v.description)
+            with vocabulary_held():
+                for v in created:  # extracted as saving or importing a vacancy extracts it
+                    profiles.vacancy_refresh_profile(vacancy=v)
         self.stdout.write(f"Wrote {len(created)} vacancies.")
 
         offset = Candidate.objects.filter(source=opts["source"]).count()
         written = 0
         for batch_start in range(0, opts["candidates"], opts["batch"]):
             n = min(opts["batch"], opts["candidates"] - batch_start)
-            texts = [corpus.cv() for _ in range(n)]
             rows = [
                 Candidate(
                     reference=f"bench-c{offset + batch_start + i:08d}",
                     source=opts["source"],
                     source_label="synthetic",
-                    cv_text=t,
+                    cv_text=corpus.cv(),
                 )
-                for i, t in enumerate(texts)
+                for i in range(n)
             ]
-            profiles, cleaned = [], []
-            for t in texts:
-                clean = neutralise(t)
-                cleaned.append(clean)
-                mentions = extractor.find(clean)
-                profiles.append(
-                    (mentions, extract_qualifications(clean), extract_years_experience(clean, today))
-                )
             with transaction.atomic():
-                for row, (_, _, years) in zip(rows, profiles, strict=True):
-                    row.years_experience = years
                 Candidate.objects.bulk_create(rows, batch_size=opts["batch"])
-                saved = dict(
-                    Candidate.objects.filter(
-                        source=opts["source"], reference__in=[r.reference for r in rows]
-                    ).values_list("reference", "id")
-                )
-                skill_links, quals = [], []
-                for row, (mentions, found_quals, _) in zip(rows, profiles, strict=True):
-                    cid = saved[row.reference]
-                    seen: dict[str, list] = {}
-                    for m in mentions:
-                        seen.setdefault(m.skill, [0, m.line[:500]])[0] += 1
-                    skill_links += [
-                        CandidateSkill(candidate_id=cid, skill_id=skills[s], mentions=c, evidence=line)
-                        for s, (c, line) in seen.items()
-                        if s in skills
-                    ]
-                    quals += [
-                        Qualification(
-                            candidate_id=cid, level=q.level, field=q.field[:200], evidence=q.line[:500]
-                        )
-                        for q in found_quals[:2]
-                    ]
-                CandidateSkill.objects.bulk_create(skill_links, batch_size=5000)
-                Qualification.objects.bulk_create(quals, batch_size=5000)
-                # each CV's text counted once and its document frequencies kept, as saving a CV does (issue 15)
-                term_store.candidates_terms_save(
-                    candidates=[(saved[r.reference], r.name, r.cv_text) for r in rows], texts=cleaned
-                )
+                # profiles and term counts exactly as an import chunk extracts them
+                profiles.candidates_refresh_profiles(candidates=rows)
             written += n
             self.stdout.write(f"  {written:,} of {opts['candidates']:,} candidates", ending="\r")
             self.stdout.flush()

@@ -5,6 +5,7 @@ CV files (whose originals this machine stores) are imported in this process, as 
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -54,7 +55,11 @@ class Command(BaseCommand):
             if other_paths:
                 self._read(lambda: read_candidate_files(other_paths), batch, problems)
             for path in csv_paths:
-                self._read(lambda path=path: read_candidate_csv(path, **columns), batch, problems)
+                self._read(
+                    lambda path=path: read_candidate_csv(path, **columns, processes=os.cpu_count() or 1),
+                    batch,
+                    problems,
+                )
             if problems:
                 raise ImportFailed(problems, what="candidates")
             if other_paths:
