@@ -60,10 +60,15 @@ class MatchScore(models.Model):
         MEDIUM = "medium", "Medium"
         LOW = "low", "Low"
 
+    # No index of their own: (candidate, …) is served by the unique pair's index, (vacancy, …) by
+    # matchscore_vacancy_ranked on PostgreSQL and matchscore_vacancy on SQLite (migration 0011).  Every stored row
+    # pays each index, and a full rescore stores millions.
     candidate = models.ForeignKey(
-        "recruiting.Candidate", on_delete=models.CASCADE, related_name="match_scores"
+        "recruiting.Candidate", on_delete=models.CASCADE, related_name="match_scores", db_index=False
     )
-    vacancy = models.ForeignKey("recruiting.Vacancy", on_delete=models.CASCADE, related_name="match_scores")
+    vacancy = models.ForeignKey(
+        "recruiting.Vacancy", on_delete=models.CASCADE, related_name="match_scores", db_index=False
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.SCORED)
     score = models.FloatField(
         null=True, blank=True, db_index=True, help_text="0–100; empty when data is insufficient"
@@ -80,7 +85,7 @@ class MatchScore(models.Model):
     # stored as a ``StoredMatchingModel`` row; docs/architecture.md, "Names").
     model_version = models.CharField(max_length=40, blank=True, default="")
     weights = models.JSONField(default=dict, blank=True)
-    stale = models.BooleanField(default=False, db_index=True)
+    stale = models.BooleanField(default=False)  # indexed where true only: matchscore_stale_candidate
     computed_at = models.DateTimeField()
     explained = models.BooleanField(
         default=True, help_text="False: stored narrow; explanation filled on first read"
@@ -90,7 +95,6 @@ class MatchScore(models.Model):
         choices=Confidence.choices,
         blank=True,
         default="",
-        db_index=True,
         help_text="how much evidence the score rests on; empty when data is insufficient",
     )
 
@@ -101,6 +105,10 @@ class MatchScore(models.Model):
                 condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
                 name="matchscore_score_0_100",
             ),
+        ]
+        indexes = [
+            # the stale sweep's "which candidates have stale scores": a fresh row (stale=False) adds no entry
+            models.Index(fields=["candidate"], condition=Q(stale=True), name="matchscore_stale_candidate"),
         ]
         # The ranked shortlist (API and pages: best first, no score last, then id) has the index
         # matchscore_vacancy_ranked (vacancy, score DESC NULLS LAST, id) on PostgreSQL, created by migration 0006

@@ -30,7 +30,7 @@ from matching.storage import (
     MATCH_SCORE_UPDATE_FIELDS,
     candidate_thresholds,
     group_scores,
-    narrow_row_values,
+    narrow_rows_values,
     pairs_kept,
     row_object,
     row_values,
@@ -151,47 +151,44 @@ def _score_and_store(
 
     now = timezone.now()
     groups = group_scores(matrices)
-    rows: list[tuple] = []
-    for i, j in zip(*np.nonzero(keep), strict=True):
-        candidate, cdoc, evidence = candidates[i]
-        if explained[i, j]:
-            pair = scoring.explain_pair(
-                model, matrices, int(i), int(j), cdoc, side.documents[j], categories, evidence
-            )
-            rows.append(
-                row_values(
-                    candidate.pk,
-                    vac_ids[j],
-                    pair,
-                    model,
-                    vocab_version,
-                    side.weights_json[j],
-                    now,
-                    groups,
-                    i,
-                    j,
-                )
-            )
-        else:
-            rows.append(
-                narrow_row_values(
-                    candidate.pk,
-                    vac_ids[j],
-                    matrices,
-                    model,
-                    vocab_version,
-                    side.weights_json[j],
-                    now,
-                    groups,
-                    i,
-                    j,
-                )
-            )
+    # Every kept row in the same order as ever (row-major: row ids, and so ties in rankings, are unchanged); the
+    # explained ones all at once (what a candidate's pairs share is computed once for the chunk), the narrow ones
+    # taken out of the matrices all at once.
+    kept_i, kept_j = np.nonzero(keep)
+    is_explained = explained[kept_i, kept_j]
+    rows: list[tuple] = [None] * len(kept_i)  # type: ignore[list-item]
+    narrow = np.flatnonzero(~is_explained)
+    for k, row in zip(
+        narrow.tolist(),
+        narrow_rows_values(
+            cand_ids,
+            vac_ids,
+            kept_i[narrow],
+            kept_j[narrow],
+            matrices,
+            model,
+            vocab_version,
+            side.weights_json,
+            now,
+            groups,
+        ),
+        strict=True,
+    ):
+        rows[k] = row
+    full = np.flatnonzero(is_explained).tolist()
+    pairs = list(zip(kept_i[full].tolist(), kept_j[full].tolist(), strict=True))
+    explained_pairs = scoring.explain_pairs(
+        model, matrices, pairs, cdocs, side.documents, categories, [e for _, _, e in candidates]
+    )
+    for k, (i, j), pair in zip(full, pairs, explained_pairs, strict=True):
+        rows[k] = row_values(
+            cand_ids[i], vac_ids[j], pair, model, vocab_version, side.weights_json[j], now, groups, i, j
+        )
     with transaction.atomic():
         rows_upsert(rows)
         # Pairs no longer kept (not rewritten just now) are dropped; they stay computable on demand.
         touched = rows_delete_unkept(cand_ids, vac_ids, now)
-        touched |= {vac_ids[j] for j in np.unique(np.nonzero(keep)[1])}
+        touched |= {vac_ids[j] for j in np.unique(kept_j).tolist()}
         # One event per vacancy whose stored scores changed, per chunk of candidates (not per pair), sent after
         # commit as one batch (webhooks look up their endpoints once).
         stamp = now.isoformat().replace("+00:00", "Z")

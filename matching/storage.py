@@ -74,40 +74,61 @@ def pairs_kept(
     return keep, keep & (shortlist | insufficient)
 
 
-def narrow_row_values(
-    candidate_id,
-    vacancy_id,
+def narrow_rows_values(
+    candidate_ids: Sequence[int],
+    vacancy_ids: Sequence[int],
+    rows: np.ndarray,
+    columns: np.ndarray,
     matrices: scoring.ScoreMatrices,
     model,
-    vocab_version,
-    weights_json,
+    vocab_version: str,
+    weights_json: Sequence[str],
     now,
-    groups,
-    i,
-    j,
-) -> tuple:
-    """One stored row (columns ``ROW_COLUMNS``) of a pair kept narrow: score and component group scores, no
-    explanation (``explained=False``; ``matching.services.match_scores_explain`` fills it in)."""
-    return (
-        candidate_id,
-        vacancy_id,
-        MatchScore.State.SCORED,
-        round(float(matrices.score[i, j]), 2),
-        float(groups["skills_score"][i, j]),
-        float(groups["qualifications_score"][i, j]),
-        float(groups["text_score"][i, j]),
-        "[]",
-        "[]",
-        "{}",
-        scoring.ENGINE_VERSION,
-        vocab_version,
-        model.version,
-        weights_json,
-        False,
-        now,
-        False,
-        matrices.confidence_at(i, j),
+    groups: dict[str, np.ndarray],
+) -> list[tuple]:
+    """The stored rows (columns ``ROW_COLUMNS``) of the pairs ``(rows[k], columns[k])`` of a chunk kept narrow, in
+    that order: score and component group scores, no explanation (``explained=False``;
+    ``matching.services.match_scores_explain`` fills it in).  ``candidate_ids`` / ``vacancy_ids`` /
+    ``weights_json`` (the vacancy's weights as JSON text) by row / column of ``matrices``.  Values are taken
+    out of the matrices for all pairs at once (a full rescore stores ~24,000 narrow rows per chunk); each equals
+    the pair's own ``float`` (the score rounded to 2 decimals by Python's ``round``, as ever)."""
+    rows, columns = np.asarray(rows, dtype=np.intp), np.asarray(columns, dtype=np.intp)
+    cids = np.asarray(candidate_ids)[rows].tolist()
+    vids = np.asarray(vacancy_ids)[columns].tolist()
+    weights = [weights_json[j] for j in columns.tolist()]
+    scores = [round(x, 2) for x in matrices.score[rows, columns].tolist()]
+    skills, qualifications, text = (
+        groups[name][rows, columns].tolist()
+        for name in ("skills_score", "qualifications_score", "text_score")
     )
+    names = (*scoring.CONFIDENCE_LEVELS, "")  # level -1 (insufficient): ""
+    confidence = [names[level] for level in matrices.confidence_level[rows, columns].tolist()]
+    state, engine, model_version = MatchScore.State.SCORED, scoring.ENGINE_VERSION, model.version
+    return [
+        (
+            c,
+            v,
+            state,
+            sc,
+            sk,
+            q,
+            t,
+            "[]",
+            "[]",
+            "{}",
+            engine,
+            vocab_version,
+            model_version,
+            w,
+            False,
+            now,
+            False,
+            conf,
+        )
+        for c, v, sc, sk, q, t, w, conf in zip(
+            cids, vids, scores, skills, qualifications, text, weights, confidence, strict=True
+        )
+    ]
 
 
 def candidate_thresholds(

@@ -438,3 +438,77 @@ def test_the_same_evidence_scores_alike_on_a_short_and_a_long_vacancy():
     m = scoring.score_chunk(model, [cv], [short, long])
     assert abs(m.components["required"][0, 0] - m.components["required"][0, 1]) < 0.05
     assert m.score[0, 0] <= m.score[0, 1]
+
+
+def test_a_chunk_explained_at_once_equals_each_pair_explained_alone():
+    """``explain_pairs`` (what a full rescore stores) computes the candidates' evidence for the whole chunk at once;
+    every explanation is byte for byte the one ``explain_pair`` gives each pair on its own, and each skill credited
+    through a related one names the related skill t with the largest R[s, t] · e[t] (ties: the larger name)."""
+    import copy
+    import json
+    from dataclasses import asdict
+
+    vocab = ["Keras", "PyTorch", "TensorFlow", "Deep learning", "Machine learning", "Excel", "SQL", "Python"]
+    broader = {
+        "Keras": ["Deep learning"],
+        "PyTorch": ["Deep learning"],
+        "TensorFlow": ["Deep learning"],
+        "Deep learning": ["Machine learning"],
+    }
+    skill_maps = [
+        {"PyTorch": 1.0, "Python": 0.6},
+        {"Keras": 0.4, "PyTorch": 0.4, "SQL": 1.0},  # a tie between two siblings of TensorFlow
+        {"Excel": 1.0},
+        {"TensorFlow": 2.0, "Machine learning": 0.6, "Python": 1.0},
+        {"Keras": 1.0, "Excel": 0.6},
+    ]
+    model = MatchingModel.fit(["a " * 40] * 5, skill_maps, vocab, broader=broader)
+    cands = [
+        CandidateDocument(
+            text=f"cv {i} " + FILLER,
+            skills=s,
+            evidence_levels=dict.fromkeys(s, "used"),
+            keyword_list=i == 4,
+        )
+        for i, s in enumerate(skill_maps)
+    ] + [CandidateDocument(text="too short", skills={"Python": 1.0})]  # insufficient data
+    vacancies = [
+        VacancyDocument(text="dl", required={"TensorFlow": 2, "Deep learning": 1}, desirable={"SQL": 1}),
+        VacancyDocument(text="ml", required={"Machine learning": 1, "Python": 1}, core=("Python",)),
+        VacancyDocument(text="xl", required={"Excel": 1, "Keras": 1}),
+    ]
+    m = scoring.score_chunk(model, cands, vacancies)
+    pairs = [(i, j) for i in range(len(cands)) for j in range(len(vacancies))][::-1]
+    evidence = [{name: f"line of {name}" for name in c.skills} for c in cands]
+    together = scoring.explain_pairs(
+        model, m, pairs, copy.deepcopy(cands), vacancies, {"SQL": "language"}, evidence
+    )
+    alone = [
+        scoring.explain_pair(
+            model,
+            m,
+            i,
+            j,
+            copy.deepcopy(cands[i]),
+            copy.deepcopy(vacancies[j]),
+            {"SQL": "language"},
+            evidence[i],
+        )
+        for i, j in pairs
+    ]
+    assert [json.dumps(asdict(p)) for p in together] == [json.dumps(asdict(p)) for p in alone]
+    related = model.related.toarray()
+    credited = 0
+    for (i, _), pair in zip(pairs, together, strict=True):
+        for item in pair.matched:
+            if item.get("evidence_level") != "related":
+                continue
+            s = model.skill_index[item["skill"]]
+            own = skill_maps[i] if i < len(skill_maps) else {}
+            best = max((related[s, model.skill_index[t]] * e, t) for t, e in own.items())
+            assert (item["related_to"], item["credit"]) == (
+                best[1],
+                round(related[s, model.skill_index[best[1]]], 2),
+            )
+            credited += 1
+    assert credited >= 3

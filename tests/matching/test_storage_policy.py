@@ -229,3 +229,39 @@ def test_narrow_rows_read_together_are_explained_as_each_pair_alone_in_queries_t
         assert row.explained and row.score == pytest.approx(fresh.score, abs=1e-6)
         assert (row.matched_skills, row.missing_skills) == (fresh.matched_skills, fresh.missing_skills)
         assert row.explanation == fresh.explanation
+
+
+def test_every_stored_row_holds_what_its_pair_computed_alone_gives(
+    pool, settings, django_capture_on_commit_callbacks
+):
+    """A chunk's rows are built for all its pairs at once (the explanations' evidence per chunk, the narrow rows'
+    values out of the matrices); each stored row, explained or narrow, holds what its pair computed on its own
+    (``match_score_on_demand``) gives: state, score, group scores, confidence, weights and versions, and when
+    explained the same explanation."""
+    settings.MATCHING_TOP_K_PER_VACANCY = 2
+    settings.MATCHING_TOP_N_PER_CANDIDATE = 2
+    candidates, vacancies = pool
+    application_create(candidate=candidates[4], vacancy=vacancies[2])
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.scoring_run_start(scope="all")
+    rows = list(MatchScore.objects.select_related("candidate", "vacancy").order_by("pk"))
+    assert {r.explained for r in rows} == {True, False}
+    same = [
+        "state",
+        "confidence",
+        "weights",
+        "engine_version",
+        "vocabulary_version",
+        "model_version",
+        "stale",
+    ]
+    for row in rows:
+        fresh = services.match_score_on_demand(candidate=row.candidate, vacancy=row.vacancy)
+        assert [getattr(row, f) for f in same] == [getattr(fresh, f) for f in same]
+        for f in ("score", "skills_score", "qualifications_score", "text_score"):
+            assert getattr(row, f) == pytest.approx(getattr(fresh, f), abs=1e-9)
+        if row.explained:
+            assert (row.matched_skills, row.missing_skills) == (fresh.matched_skills, fresh.missing_skills)
+            assert row.explanation == fresh.explanation
+        else:
+            assert (row.matched_skills, row.missing_skills, row.explanation) == ([], [], {})
