@@ -128,6 +128,27 @@ def detect_language(text: str | None) -> LanguageGuess:
     return LanguageGuess(code, confidence)
 
 
+# Below this many texts the one-text path is faster: the batched walk costs one numpy step per byte position
+# whatever the number of texts (a single CV: ≈ 10 ms batched against ≈ 1 ms alone; see detect_languages).
+_BATCH_MIN_TEXTS = 16
+_automata: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _automaton(identifier) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The identifier's byte automaton as integer arrays ``(next move, row base, output)``, converted once per
+    process: converting them on every call cost ≈ 20 ms, more than walking one CV."""
+    key = id(identifier)
+    if key not in _automata:
+        with _identifier_lock:
+            if key not in _automata:
+                _automata[key] = (
+                    np.asarray(identifier.tk_nextmove, dtype=np.intp),
+                    np.asarray(identifier._rowbase, dtype=np.intp),
+                    np.asarray(identifier.tk_output, dtype=np.intp),
+                )
+    return _automata[key]
+
+
 def detect_languages(texts: Sequence[str | None]) -> list[LanguageGuess]:
     """:func:`detect_language` of each of ``texts``, in order, the same guesses and confidences: the identifier's
     byte automaton is walked over all the texts at once, one numpy step per byte position, instead of one Python
@@ -144,15 +165,17 @@ def detect_languages(texts: Sequence[str | None]) -> list[LanguageGuess]:
                 todo.append((i, text))
     if not todo:
         return guesses
+    if len(todo) < _BATCH_MIN_TEXTS:
+        for i, text in todo:
+            guesses[i] = detect_language(text)
+        return guesses
     identifier = _get_identifier()
+    nextmove, rowbase, output = _automaton(identifier)
     encoded = [identifier._encode(text) for _, text in todo]
     lengths = np.array([len(b) for b in encoded], dtype=np.intp)
     letters = np.zeros((int(lengths.max()), len(encoded)), dtype=np.intp)  # position × text: steps contiguous
     for row, data in enumerate(encoded):
         letters[: len(data), row] = np.frombuffer(data, dtype=np.uint8)
-    nextmove = np.asarray(identifier.tk_nextmove, dtype=np.intp)
-    rowbase = np.asarray(identifier._rowbase, dtype=np.intp)
-    output = np.asarray(identifier.tk_output, dtype=np.intp)
     state = np.zeros(len(encoded), dtype=np.intp)
     features = np.empty_like(letters)
     for position in range(letters.shape[0]):  # past a text's end its states are walked but never read

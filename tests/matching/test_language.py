@@ -104,7 +104,10 @@ def test_only_the_beginning_of_a_long_text_is_read():
     assert detect_language(english + GERMAN * 50).code == "en"
 
 
-def test_many_texts_detected_together_get_exactly_the_one_by_one_guesses():
+@pytest.mark.parametrize("batch_from", [1, None], ids=["walked-together", "default-threshold"])
+def test_many_texts_detected_together_get_exactly_the_one_by_one_guesses(monkeypatch, batch_from):
+    if batch_from is not None:  # the batched walk for any number of texts, not only for many
+        monkeypatch.setattr(language, "_BATCH_MIN_TEXTS", batch_from)
     mixed = "Python SQL Docker " * 10 + FRENCH  # skills first, then a paragraph
     texts = [
         ENGLISH,
@@ -119,7 +122,7 @@ def test_many_texts_detected_together_get_exactly_the_one_by_one_guesses():
         mixed,
         "Привет, я инженер данных. " * 10,
         "1 2 3 " * 300,
-    ]
+    ] * 3  # more texts than the batched walk's threshold (_BATCH_MIN_TEXTS)
     together = language.detect_languages(texts)
     assert together == [detect_language(t) for t in texts]  # codes and confidences, bit for bit
     assert [g.code for g in together[:3]] == ["en", "de", ""]
