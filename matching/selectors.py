@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from django.db import connection
+from django.db.models import Case, CharField, F, Func, TextField, Value, When
 from django.utils import timezone
 
 from matching import evidence as skill_evidence
@@ -23,12 +25,40 @@ from matching.extraction import (
     role_skills,
 )
 from matching.fairness import neutralise
-from matching.models import CandidateTerms, VacancyTerms
-from matching.terms import TERMS_VERSION, TermCounts, source_digest
+from matching.models import VacancyTerms
+from matching.terms import TERMS_VERSION, TermCounts, source_digest, source_digest_sql
 from matching.vocabulary_store import cv_evidence, cv_roles, language_of, skill_extractor
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy
 
 _ID_SLICE = 5000  # ids per query (SQLite caps bound parameters)
+# What a stored candidate's document needs besides its text (``candidate_documents``).
+_CANDIDATE_FIELDS = (
+    "pk",
+    "name",
+    "years_experience",
+    "keyword_list",
+    "language",
+    "role_titles",
+    "role_skills",
+    "role_claims",
+)
+
+
+class SourceDigest(Func):
+    """``matching.terms.source_digest`` of a text and names computed by PostgreSQL (``source_digest_sql``), e.g.
+    ``SourceDigest(F("cv_text"), F("name"))``: the first expression is the text, the others the names."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        compiled = [compiler.compile(e) for e in self.get_source_expressions()]
+        sql = source_digest_sql(compiled[0][0], [part for part, _ in compiled[1:]])
+        return sql, tuple(p for _, params in compiled for p in params)
+
+
+def _digests_in_database() -> bool:
+    """Whether the database computes source digests (PostgreSQL); on SQLite Python does, from the texts."""
+    return connection.vendor == "postgresql"
 
 
 def _slices(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -42,14 +72,17 @@ def candidate_documents(
 ) -> list[tuple[Candidate, scoring.CandidateDocument, dict[str, str]]]:
     """``(candidate, document, evidence by skill)`` for each id that exists, ordered by id.
 
-    Reads plain values (four queries per 5,000 ids), not related model instances, so 100,000 candidates load in
+    Reads plain values (three queries per 5,000 ids), not related model instances, so 100,000 candidates load in
     seconds; the ``Candidate`` objects carry only ``pk``, ``name``, ``years_experience`` and
-    ``language``.  ``evidence=False``
+    ``language`` (``cv_text`` is ``""``).  ``evidence=False``
     skips the evidence lines (scans that only rank).  Each document carries its CV's stored term counts
     (``terms``, ``text`` empty) when they are current — their source digest matches the CV text and name —, else
     the neutralised text (counted by the engine; ``matching.term_store`` stores counts, this never writes).
+    On PostgreSQL the database compares the digests (``SourceDigest``) and sends a CV's text only when its counts
+    are missing or stale; on SQLite Python does, from every text (``matching.terms.source_digest``).
     """
     out = []
+    in_database = _digests_in_database()
     for ids in _slices(sorted(set(candidate_ids))):
         skills: dict[int, dict[str, float]] = {}
         levels: dict[int, dict[str, str]] = {}
@@ -72,31 +105,42 @@ def candidate_documents(
             "candidate_id", "level", "field"
         ):
             quals.setdefault(cid, []).append((level, field_name))
-        stored = {
-            pk: (data, words, digest)
-            for pk, data, words, digest in CandidateTerms.objects.filter(
-                candidate_id__in=ids, terms_version=TERMS_VERSION
-            ).values_list("candidate_id", "terms", "words", "source_digest")
-        }
-        for c in (
+        rows = (
             Candidate.objects.filter(pk__in=ids)
-            .only(
-                "pk",
-                "name",
-                "cv_text",
-                "years_experience",
-                "keyword_list",
-                "language",
-                "role_titles",
-                "role_skills",
-                "role_claims",
-            )
+            .only(*_CANDIDATE_FIELDS, *(() if in_database else ("cv_text",)))
+            .annotate(stored_terms=F("text_terms__terms"), stored_words=F("text_terms__words"))
             .order_by("pk")
-        ):
+        )
+        if (
+            in_database
+        ):  # the text only when its counts are missing or stale: NULL (never a CV text) when current
+            rows = rows.annotate(
+                stale_text=Case(
+                    When(
+                        text_terms__terms_version=TERMS_VERSION,
+                        text_terms__source_digest=SourceDigest(F("cv_text"), F("name")),
+                        then=Value(None),
+                    ),
+                    default=F("cv_text"),
+                    output_field=TextField(),
+                )
+            )
+        else:
+            rows = rows.annotate(
+                stored_version=F("text_terms__terms_version"), stored_digest=F("text_terms__source_digest")
+            )
+        for c in rows:
+            if in_database:
+                current = c.stale_text is None
+            else:
+                current = c.stored_version == TERMS_VERSION and c.stored_digest == source_digest(
+                    c.cv_text, [c.name]
+                )
+                c.stale_text = c.cv_text
+            terms = TermCounts.from_bytes(c.stored_terms, c.stored_words) if current else None
             found = quals.get(c.pk, [])
-            terms = _current_terms(stored.get(c.pk), source_digest(c.cv_text, [c.name]))
             doc = scoring.CandidateDocument(
-                text="" if terms is not None else neutralise(c.cv_text, names=[c.name]),
+                text="" if terms is not None else neutralise(c.stale_text, names=[c.name]),
                 skills=skills.get(c.pk, {}),
                 qualification_level=max((level for level, _ in found), default=0),
                 fields=[f for _, f in found if f],
@@ -110,7 +154,9 @@ def candidate_documents(
                 role_claims=tuple(c.role_claims or ()),
                 terms=terms,
             )
-            c.cv_text = ""  # the document holds the (neutralised) text; don't keep two copies of 100k CVs
+            # the document holds the (neutralised) text: don't keep two copies of 100k CVs, nor a deferred field
+            # a caller's read would fetch
+            c.cv_text, c.stale_text, c.stored_terms = "", None, None
             out.append((c, doc, lines.get(c.pk, {})))
     return out
 

@@ -273,8 +273,24 @@ class DocumentFrequencies:
 
 def source_digest(text: str, names: Sequence[str] = ()) -> str:
     """A hash (32 hex digits) of what a document's term counts were read from: the stored text and the names
-    neutralising removed from it.  Equal digests: the stored counts are still those of the text."""
+    neutralising removed from it.  Equal digests: the stored counts are still those of the text.
+
+    The first 32 hex digits of SHA-256 over ``TERMS_VERSION``, then for each of ``text`` and ``names`` a NUL byte
+    and its UTF-8 bytes.  ``source_digest_sql`` is the same formula in PostgreSQL: the two must agree
+    (tests/matching/test_source_digest_sql.py), change both or neither."""
     digest = hashlib.sha256(TERMS_VERSION.encode())
     for part in (text, *names):
         digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
+
+
+def source_digest_sql(text: str, names: Sequence[str] = ()) -> str:
+    """``source_digest`` as a PostgreSQL (11+) expression, so a database compares stored digests with its texts
+    without sending the texts: ``text`` and ``names`` are SQL expressions of type text (column references or
+    placeholders, inserted as given), the result an expression of type text (32 lower-case hex digits), NULL
+    when any part is NULL.  Must agree with ``source_digest`` on every text PostgreSQL can store (no NUL; texts
+    are valid UTF-8 there, so ``surrogatepass`` never applies): tests/matching/test_source_digest_sql.py checks
+    awkward ones.  The constant bytes go in as hex, never as quoted text."""
+    prefix = f"decode('{TERMS_VERSION.encode().hex()}', 'hex')"
+    parts = "".join(f" || decode('00', 'hex') || convert_to({part}, 'UTF8')" for part in (text, *names))
+    return f"left(encode(sha256({prefix}{parts}), 'hex'), 32)"
