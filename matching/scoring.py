@@ -76,6 +76,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from json.encoder import encode_basestring_ascii
 
 import numpy as np
 import scipy.sparse as sp
@@ -1082,86 +1083,15 @@ def explain_pair(
     h(e'[s])`` points (``d`` the keyword-list discount); the contributions of all skills add up to the component's
     points.  A skill the CV does not name but credits through a related one is matched with ``evidence_level``
     ``"related"``, the related skill (``related_to``) and its credit; a missing skill's ``gain`` is what one use in
-    a role would add.
+    a role would add.  Matched skills come by contribution, largest first; missing ones required first, then by
+    gain, largest first; ties by skill name.
+
+    The values of the stored JSON text (``explain_pairs_json``, the one statement of the explanation), read back.
     """
-    if matrices.insufficient[i, j]:
-        return PairScore("insufficient_data", None, matrices.reason(i, j) or "insufficient data", [], [], [])
-    categories = skill_categories or {}
-    evidence = evidence or {}
-    w = matrices.weights[j]
-    components = []
-    mismatch = matrices.language_mismatch is not None and bool(matrices.language_mismatch[i, j])
-    scale = 1.0
-    if mismatch and w[5] < 1.0:
-        scale = 1.0 / (1.0 - float(w[5]))
-    for k, name in enumerate(COMPONENTS):
-        value = float(matrices.components[name][i, j])
-        weight = 0.0 if (mismatch and name == "text") else float(w[k]) * scale
-        components.append(
-            {
-                "name": name,
-                "label": COMPONENT_LABELS[name],
-                "score": round(100 * value, 2),
-                "weight": round(weight, 4),
-                "points": round(100 * value * weight, 4),
-            }
-        )
-        if name == "role" and weight > 0:
-            # what was compared: the CV's job titles and the skills the vacancy's title names
-            components[-1]["titles"] = list(candidate.role_titles)[:3]
-            components[-1]["vacancy_title_skills"] = list(vacancy.core)
-            if candidate.role_claims:  # title skills nothing else in the CV backs: not credited
-                components[-1]["unbacked_title_skills"] = list(candidate.role_claims)[:3]
-    effective, strength, related_to = _candidate_evidence(model, candidate)
-    discount = KEYWORD_LIST_DISCOUNT if candidate.keyword_list else 1.0
-    full = saturate(1.0, SKILL_SATURATION)
-    matched, missing = [], []
-    for importance, k, rows in _requirement_rows(model, vacancy):
-        for name, weight in rows:
-            per_point = 100.0 * float(w[k]) * scale * weight * discount
-            entry = {
-                "skill": name,
-                "category": categories.get(name, ""),
-                "importance": importance,
-                "weight": round(float(weight), 4),
-            }
-            value = effective.get(name, 0.0)
-            if value > 0:
-                item = {**entry, "contribution": round(per_point * saturate(value, SKILL_SATURATION), 4)}
-                if strength.get(name, 0.0) > 0:
-                    item["evidence_level"] = candidate.evidence_levels.get(name, "") or "mentioned"
-                    item["evidence"] = evidence.get(name, "")
-                else:
-                    source, credit = related_to[name]
-                    item.update(
-                        evidence_level="related",
-                        related_to=source,
-                        credit=round(credit, 2),
-                        evidence=evidence.get(source, ""),
-                    )
-                matched.append(item)
-            else:
-                missing.append({**entry, "contribution": 0.0, "gain": round(per_point * full, 4)})
-    matched.sort(key=lambda e: (-e["contribution"], e["skill"]))
-    missing.sort(key=lambda e: (e["importance"] != "required", -e["gain"], e["skill"]))
-    score = float(matrices.score[i, j])
-    flags = []
-    if candidate.keyword_list:
-        flags.append({"code": "keyword_list", "message": KEYWORD_LIST_MESSAGE})
-    if mismatch:
-        flags.append({"code": "language", "message": language_note(candidate.language, vacancy.language)})
-    confidence = matrices.confidence_at(i, j)
-    return PairScore(
-        "scored",
-        round(score, 2),
-        "",
-        components,
-        matched,
-        missing,
-        confidence,
-        matrices.confidence_reason(i, j) if confidence != "high" else "",
-        flags,
+    (text,) = explain_pairs_json(
+        model, matrices, [(i, j)], {i: candidate}, {j: vacancy}, skill_categories, {i: evidence}
     )
+    return text.pair_score()
 
 
 def explain_pairs(
@@ -1174,15 +1104,85 @@ def explain_pairs(
     evidence: Sequence[Mapping[str, str]] | None = None,
 ) -> list[PairScore]:
     """``explain_pair`` of each pair ``(i, j)`` of a chunk scored by ``score_chunk``, in the order given; equal,
-    pair by pair, to ``explain_pair`` alone.  ``evidence``: each candidate's evidence lines by skill (rows of
-    ``candidates``), or ``None``.
+    pair by pair, to ``explain_pair`` alone (``explain_pairs_json``, read back)."""
+    return [
+        text.pair_score()
+        for text in explain_pairs_json(
+            model, matrices, pairs, candidates, vacancies, skill_categories, evidence
+        )
+    ]
 
-    What a candidate's pairs share — its effective evidence and which related skill credits each skill it does not
-    name — is computed for all the pairs' candidates at once (one sparse product for the chunk, not one per
-    candidate; a full rescore explains ~2,000 pairs of ~500 candidates per chunk).
+
+@dataclass
+class PairExplanation:
+    """The explanation of one pair as stored: ``PairScore``'s fields, its lists as JSON text — ``components``,
+    ``matched``, ``missing`` and ``flags`` are byte for byte ``json.dumps`` (default separators, ASCII) of
+    ``PairScore``'s lists."""
+
+    state: str
+    score: float | None
+    reason: str
+    components: str
+    matched: str
+    missing: str
+    confidence: str = ""
+    confidence_reason: str = ""
+    flags: str = "[]"
+
+    def pair_score(self) -> PairScore:
+        """The same explanation with its lists as Python values (``json.loads``)."""
+        return PairScore(
+            self.state,
+            self.score,
+            self.reason,
+            json.loads(self.components),
+            json.loads(self.matched),
+            json.loads(self.missing),
+            self.confidence,
+            self.confidence_reason,
+            json.loads(self.flags),
+        )
+
+    @classmethod
+    def of(cls, pair: PairScore) -> PairExplanation:
+        """``pair`` with its lists as JSON text (``json.dumps``)."""
+        return cls(
+            pair.state,
+            pair.score,
+            pair.reason,
+            json.dumps(pair.components),
+            json.dumps(pair.matched),
+            json.dumps(pair.missing),
+            pair.confidence,
+            pair.confidence_reason,
+            json.dumps(pair.flags),
+        )
+
+
+def explain_pairs_json(
+    model: MatchingModel,
+    matrices: ScoreMatrices,
+    pairs: Sequence[tuple[int, int]],
+    candidates: Sequence[CandidateDocument] | Mapping[int, CandidateDocument],
+    vacancies: Sequence[VacancyDocument] | Mapping[int, VacancyDocument],
+    skill_categories: Mapping[str, str] | None = None,
+    evidence: Sequence[Mapping[str, str] | None] | Mapping[int, Mapping[str, str] | None] | None = None,
+) -> list[PairExplanation]:
+    """The explanation (``explain_pair``) of each pair ``(i, j)`` of a chunk scored by ``score_chunk``, in the order
+    given, as the JSON text that is stored.  ``candidates``, ``evidence`` (each candidate's evidence lines by skill,
+    or ``None``) and ``vacancies`` are indexed by ``i`` and ``j``.
+
+    A full rescore explains ~2,300 shortlist pairs of ~500 candidates and ~1,000 vacancies per chunk, so what pairs
+    share is done once: a candidate's effective evidence and which related skill credits each skill it does not
+    name, for all the pairs' candidates at once (one sparse product); a vacancy's requirement entries as JSON
+    fragments, and its missing-skill order, once per vacancy document, model, ``skill_categories`` mapping (read
+    once per mapping object: pass a new one when it changes), vacancy weights, keyword-list discount and language
+    mismatch (``_VacancyExplainer``).  A pair then filters its vacancy's sorted entries by the skills the candidate
+    has and orders the few it matched.
     """
     if not pairs:
         return []
+    categories = _EMPTY if skill_categories is None else skill_categories
     rows = sorted({i for i, _ in pairs})
     pending = [i for i in rows if model.version not in candidates[i].__dict__.get("_evidence", {})]
     if pending:
@@ -1190,19 +1190,217 @@ def explain_pairs(
         effective, _ = model.effective_evidence(strength)
         for r, i in enumerate(pending):
             _evidence_cache(model, candidates[i], _csr_row(strength, r), _csr_row(effective, r))
-    return [
-        explain_pair(
-            model,
-            matrices,
-            i,
-            j,
-            candidates[i],
-            vacancies[j],
-            skill_categories,
-            None if evidence is None else evidence[i],
+    rows_i = np.array([i for i, _ in pairs], dtype=np.intp)
+    cols_j = np.array([j for _, j in pairs], dtype=np.intp)
+    insufficient = matrices.insufficient[rows_i, cols_j].tolist()
+    values = list(
+        zip(*(matrices.components[name][rows_i, cols_j].tolist() for name in COMPONENTS), strict=True)
+    )
+    scores = matrices.score[rows_i, cols_j].tolist()
+    levels = matrices.confidence_level[rows_i, cols_j].tolist()
+    mismatches = (
+        matrices.language_mismatch[rows_i, cols_j].tolist()
+        if matrices.language_mismatch is not None
+        else [False] * len(pairs)
+    )
+    weight_rows = matrices.weights.tolist()
+    explainers: dict[int, _VacancyExplainer] = {}
+    tails: dict[int, dict[str, str]] = {}  # per candidate row: the end of each matched entry (its evidence)
+    out = []
+    for p, (i, j) in enumerate(pairs):
+        if insufficient[p]:
+            reason = matrices.reason(i, j) or "insufficient data"
+            out.append(PairExplanation("insufficient_data", None, reason, "[]", "[]", "[]"))
+            continue
+        candidate, vacancy = candidates[i], vacancies[j]
+        explainer = explainers.get(j)
+        if explainer is None:
+            explainer = explainers[j] = _VacancyExplainer.of(model, vacancy, categories)
+        mismatch = bool(mismatches[p])
+        discount = KEYWORD_LIST_DISCOUNT if candidate.keyword_list else 1.0
+        variant = explainer.variant(tuple(weight_rows[j]), discount, mismatch)
+        components = variant.components_json(values[p], candidate)
+        effective, strength, related_to = _candidate_evidence(model, candidate)
+        names, per_point = explainer.names, variant.per_point
+        got = []
+        for e, name in enumerate(names):
+            value = effective.get(name, 0.0)
+            if value > 0:
+                got.append((round(per_point[e] * saturate(value, SKILL_SATURATION), 4), e))
+        if got:
+            got.sort(key=lambda c: (-c[0], names[c[1]]))
+            own_tails = tails.get(i)
+            if own_tails is None:
+                own_tails = tails[i] = {}
+            lines = evidence[i] if evidence is not None else None
+            parts = []
+            for contribution, e in got:
+                name = names[e]
+                tail = own_tails.get(name)
+                if tail is None:
+                    tail = own_tails[name] = _matched_tail(
+                        name, candidate, strength, related_to, lines or _EMPTY
+                    )
+                parts.append(explainer.heads[e] + _json_float(contribution) + tail)
+            matched = "[" + ", ".join(parts) + "]"
+            had = {e for _, e in got}
+            missing = "[" + ", ".join(text for e, text in variant.missing if e not in had) + "]"
+        else:
+            matched, missing = "[]", variant.missing_all
+        flags = []
+        if candidate.keyword_list:
+            flags.append({"code": "keyword_list", "message": KEYWORD_LIST_MESSAGE})
+        if mismatch:
+            flags.append({"code": "language", "message": language_note(candidate.language, vacancy.language)})
+        level = levels[p]
+        confidence = CONFIDENCE_LEVELS[level] if level >= 0 else ""
+        out.append(
+            PairExplanation(
+                "scored",
+                round(scores[p], 2),
+                "",
+                components,
+                matched,
+                missing,
+                confidence,
+                matrices.confidence_reason(i, j) if confidence != "high" else "",
+                json.dumps(flags) if flags else "[]",
+            )
         )
-        for i, j in pairs
-    ]
+    return out
+
+
+_EMPTY: Mapping[str, str] = {}
+
+
+def json_string(value) -> str:
+    """``json.dumps(value)``, byte for byte: for a string, json's own C encoder (what ``json.dumps`` calls) without the
+    call's overhead, which explanations pay for each of ~10,000 strings per chunk."""
+    return encode_basestring_ascii(value) if type(value) is str else json.dumps(value)
+
+
+def _json_float(value: float) -> str:
+    """``json.dumps(value)`` of a float: ``float.__repr__``, or json's words for the non-finite values."""
+    return float.__repr__(value) if math.isfinite(value) else json.dumps(float(value))
+
+
+def _matched_tail(name, candidate, strength, related_to, lines) -> str:
+    """The end of a matched entry's JSON text, after its contribution: the evidence of ``name`` in the CV, or the
+    related skill that credits it and its credit."""
+    if strength.get(name, 0.0) > 0:
+        level = candidate.evidence_levels.get(name, "") or "mentioned"
+        return f', "evidence_level": {json_string(level)}, "evidence": {json_string(lines.get(name, ""))}}}'
+    source, credit = related_to[name]
+    return (
+        f', "evidence_level": "related", "related_to": {json_string(source)}, '
+        f'"credit": {_json_float(round(credit, 2))}, "evidence": {json_string(lines.get(source, ""))}}}'
+    )
+
+
+class _VacancyExplainer:
+    """What the explanations of a vacancy's pairs share, whatever the candidate: its requirement entries in order
+    (``_requirement_rows``) with the start of each matched entry's JSON text, up to its contribution; and per
+    ``_Variant`` (weights, discount, language mismatch) the points per unit of each skill and the missing entries'
+    JSON text in their order.  Kept on the vacancy document for one model and one categories mapping."""
+
+    def __init__(self, model: MatchingModel, vacancy: VacancyDocument, categories: Mapping[str, str]):
+        self.vacancy = vacancy
+        self.entries: list[tuple[str, int, str, float]] = [
+            (importance, k, name, weight)
+            for importance, k, rows in _requirement_rows(model, vacancy)
+            for name, weight in rows
+        ]
+        self.names = [name for _, _, name, _ in self.entries]
+        self.bodies = [
+            f'{{"skill": {json.dumps(name)}, '
+            f'"category": {json.dumps(categories.get(name, ""))}, "importance": {json.dumps(importance)}, '
+            f'"weight": {_json_float(round(float(weight), 4))}'
+            for importance, _, name, weight in self.entries
+        ]
+        self.heads = [body + ', "contribution": ' for body in self.bodies]
+        self.variants: dict[tuple, _Variant] = {}
+
+    @classmethod
+    def of(
+        cls, model: MatchingModel, vacancy: VacancyDocument, categories: Mapping[str, str]
+    ) -> _VacancyExplainer:
+        cached = vacancy.__dict__.get("_explainer")
+        if cached is None or cached[0] != model.version or cached[1] is not categories:
+            cached = (model.version, categories, cls(model, vacancy, categories))
+            vacancy.__dict__["_explainer"] = cached
+        return cached[2]
+
+    def variant(self, weights: tuple[float, ...], discount: float, mismatch: bool) -> _Variant:
+        key = (weights, discount, mismatch)
+        found = self.variants.get(key)
+        if found is None:
+            if len(self.variants) >= 8:
+                self.variants.clear()
+            found = self.variants[key] = _Variant(self, weights, discount, mismatch)
+        return found
+
+
+class _Variant:
+    """A vacancy's explanation parts for given component ``weights`` (the vacancy's row of the weights used), a
+    keyword-list ``discount`` and whether the languages differ: the weight of each component shown (a language
+    mismatch drops the text's weight and rescales the others), the JSON text of each component up to its score and
+    between score and points, the points per unit of each requirement entry, and the missing entries' JSON text
+    sorted as ``explain_pair`` lists them."""
+
+    def __init__(self, explainer: _VacancyExplainer, weights, discount: float, mismatch: bool):
+        w = weights
+        scale = 1.0
+        if mismatch and w[5] < 1.0:
+            scale = 1.0 / (1.0 - float(w[5]))
+        self.weights = [
+            0.0 if (mismatch and name == "text") else float(w[k]) * scale for k, name in enumerate(COMPONENTS)
+        ]
+        self.heads = [
+            f'{{"name": {json.dumps(name)}, "label": {json.dumps(COMPONENT_LABELS[name])}, "score": '
+            for name in COMPONENTS
+        ]
+        self.mids = [f', "weight": {_json_float(round(weight, 4))}, "points": ' for weight in self.weights]
+        core = list(explainer.vacancy.core)
+        self.role = (
+            f', "vacancy_title_skills": {json.dumps(core)}'
+            if self.weights[COMPONENTS.index("role")] > 0
+            else None
+        )
+        self.per_point = [
+            100.0 * float(w[k]) * scale * weight * discount for _, k, _, weight in explainer.entries
+        ]
+        full = saturate(1.0, SKILL_SATURATION)
+        gains = [round(per_point * full, 4) for per_point in self.per_point]
+        order = sorted(
+            range(len(explainer.entries)),
+            key=lambda e: (explainer.entries[e][0] != "required", -gains[e], explainer.names[e]),
+        )
+        self.missing = [
+            (e, f'{explainer.bodies[e]}, "contribution": 0.0, "gain": {_json_float(gains[e])}}}')
+            for e in order
+        ]
+        self.missing_all = "[" + ", ".join(text for _, text in self.missing) + "]"
+
+    def components_json(self, values: Sequence[float], candidate: CandidateDocument) -> str:
+        """``json.dumps`` of the pair's components, from its component ``values`` (0–1, in ``COMPONENTS`` order)."""
+        parts = []
+        for k, value in enumerate(values):
+            weight = self.weights[k]
+            text = (
+                self.heads[k]
+                + _json_float(round(100 * value, 2))
+                + self.mids[k]
+                + _json_float(round(100 * value * weight, 4))
+            )
+            if k == _ROLE and self.role is not None:
+                text += f', "titles": {json.dumps(list(candidate.role_titles)[:3])}' + self.role
+                if candidate.role_claims:
+                    text += f', "unbacked_title_skills": {json.dumps(list(candidate.role_claims)[:3])}'
+            parts.append(text + "}")
+        return "[" + ", ".join(parts) + "]"
+
+
+_ROLE = COMPONENTS.index("role")
 
 
 def _csr_row(m: sp.csr_matrix, r: int) -> tuple[np.ndarray, np.ndarray]:
