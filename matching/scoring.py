@@ -1205,53 +1205,27 @@ def explain_pairs_json(
     )
     weight_rows = matrices.weights.tolist()
     explainers: dict[int, _VacancyExplainer] = {}
-    tails: dict[int, dict[str, str]] = {}  # per candidate row: the end of each matched entry (its evidence)
+    variants: dict[tuple[int, float, bool], _Variant] = {}
+    parts: dict[int, _CandidateParts] = {}
     out = []
     for p, (i, j) in enumerate(pairs):
         if insufficient[p]:
             reason = matrices.reason(i, j) or "insufficient data"
             out.append(PairExplanation("insufficient_data", None, reason, "[]", "[]", "[]"))
             continue
-        candidate, vacancy = candidates[i], vacancies[j]
-        explainer = explainers.get(j)
-        if explainer is None:
-            explainer = explainers[j] = _VacancyExplainer.of(model, vacancy, categories)
+        own = parts.get(i)
+        if own is None:
+            own = parts[i] = _CandidateParts(model, candidates[i], None if evidence is None else evidence[i])
         mismatch = bool(mismatches[p])
-        discount = KEYWORD_LIST_DISCOUNT if candidate.keyword_list else 1.0
-        variant = explainer.variant(tuple(weight_rows[j]), discount, mismatch)
-        components = variant.components_json(values[p], candidate)
-        effective, strength, related_to = _candidate_evidence(model, candidate)
-        names, per_point = explainer.names, variant.per_point
-        got = []
-        for e, name in enumerate(names):
-            value = effective.get(name, 0.0)
-            if value > 0:
-                got.append((round(per_point[e] * saturate(value, SKILL_SATURATION), 4), e))
-        if got:
-            got.sort(key=lambda c: (-c[0], names[c[1]]))
-            own_tails = tails.get(i)
-            if own_tails is None:
-                own_tails = tails[i] = {}
-            lines = evidence[i] if evidence is not None else None
-            parts = []
-            for contribution, e in got:
-                name = names[e]
-                tail = own_tails.get(name)
-                if tail is None:
-                    tail = own_tails[name] = _matched_tail(
-                        name, candidate, strength, related_to, lines or _EMPTY
-                    )
-                parts.append(explainer.heads[e] + _json_float(contribution) + tail)
-            matched = "[" + ", ".join(parts) + "]"
-            had = {e for _, e in got}
-            missing = "[" + ", ".join(text for e, text in variant.missing if e not in had) + "]"
-        else:
-            matched, missing = "[]", variant.missing_all
-        flags = []
-        if candidate.keyword_list:
-            flags.append({"code": "keyword_list", "message": KEYWORD_LIST_MESSAGE})
-        if mismatch:
-            flags.append({"code": "language", "message": language_note(candidate.language, vacancy.language)})
+        variant = variants.get((j, own.discount, mismatch))
+        if variant is None:
+            explainer = explainers.get(j)
+            if explainer is None:
+                explainer = explainers[j] = _VacancyExplainer.of(model, vacancies[j], categories)
+            variant = variants[j, own.discount, mismatch] = explainer.variant(
+                tuple(weight_rows[j]), own.discount, mismatch
+            )
+        matched, missing = variant.skills_json(own)
         level = levels[p]
         confidence = CONFIDENCE_LEVELS[level] if level >= 0 else ""
         out.append(
@@ -1259,12 +1233,12 @@ def explain_pairs_json(
                 "scored",
                 round(scores[p], 2),
                 "",
-                components,
+                variant.components_json(values[p], own),
                 matched,
                 missing,
                 confidence,
                 matrices.confidence_reason(i, j) if confidence != "high" else "",
-                json.dumps(flags) if flags else "[]",
+                own.flags_json(mismatch, vacancies[j].language),
             )
         )
     return out
@@ -1284,33 +1258,74 @@ def _json_float(value: float) -> str:
     return float.__repr__(value) if math.isfinite(value) else json.dumps(float(value))
 
 
-def _matched_tail(name, candidate, strength, related_to, lines) -> str:
-    """The end of a matched entry's JSON text, after its contribution: the evidence of ``name`` in the CV, or the
-    related skill that credits it and its credit."""
-    if strength.get(name, 0.0) > 0:
-        level = candidate.evidence_levels.get(name, "") or "mentioned"
-        return f', "evidence_level": {json_string(level)}, "evidence": {json_string(lines.get(name, ""))}}}'
-    source, credit = related_to[name]
-    return (
-        f', "evidence_level": "related", "related_to": {json_string(source)}, '
-        f'"credit": {_json_float(round(credit, 2))}, "evidence": {json_string(lines.get(source, ""))}}}'
-    )
+class _CandidateParts:
+    """What the explanations of one candidate's pairs share within one ``explain_pairs_json`` call: its evidence
+    (``_candidate_evidence``), keyword-list discount, the JSON text of its job titles (role component), of its
+    flags per vacancy language, and of the end of each matched entry (the evidence line, or the related skill)."""
+
+    def __init__(self, model: MatchingModel, candidate: CandidateDocument, lines: Mapping[str, str] | None):
+        self.candidate = candidate
+        self.effective, self.strength, self.related_to = _candidate_evidence(model, candidate)
+        self.lines = lines or _EMPTY
+        self.discount = KEYWORD_LIST_DISCOUNT if candidate.keyword_list else 1.0
+        self.titles = f', "titles": {json.dumps(list(candidate.role_titles)[:3])}'
+        self.unbacked = (
+            f', "unbacked_title_skills": {json.dumps(list(candidate.role_claims)[:3])}'
+            if candidate.role_claims
+            else ""
+        )
+        self.tails: dict[str, str] = {}
+        self.flags: dict[tuple[bool, str], str] = {}
+
+    def tail(self, name: str) -> str:
+        """The end of ``name``'s matched entry after its contribution: its evidence level and line, or the related
+        skill that credits it, its credit and that skill's line."""
+        text = self.tails.get(name)
+        if text is None:
+            if self.strength.get(name, 0.0) > 0:
+                level = self.candidate.evidence_levels.get(name, "") or "mentioned"
+                text = f', "evidence_level": {json_string(level)}, "evidence": {json_string(self.lines.get(name, ""))}}}'
+            else:
+                source, credit = self.related_to[name]
+                text = (
+                    f', "evidence_level": "related", "related_to": {json_string(source)}, '
+                    f'"credit": {_json_float(round(credit, 2))}, "evidence": {json_string(self.lines.get(source, ""))}}}'
+                )
+            self.tails[name] = text
+        return text
+
+    def flags_json(self, mismatch: bool, vacancy_language: str) -> str:
+        """The JSON text of the pair's flags: a keyword list, a CV in another language than the vacancy's."""
+        key = (mismatch, vacancy_language if mismatch else "")
+        text = self.flags.get(key)
+        if text is None:
+            flags = []
+            if self.candidate.keyword_list:
+                flags.append({"code": "keyword_list", "message": KEYWORD_LIST_MESSAGE})
+            if mismatch:
+                note = language_note(self.candidate.language, vacancy_language)
+                flags.append({"code": "language", "message": note})
+            text = self.flags[key] = json.dumps(flags)
+        return text
 
 
 class _VacancyExplainer:
     """What the explanations of a vacancy's pairs share, whatever the candidate: its requirement entries in order
-    (``_requirement_rows``) with the start of each matched entry's JSON text, up to its contribution; and per
-    ``_Variant`` (weights, discount, language mismatch) the points per unit of each skill and the missing entries'
-    JSON text in their order.  Kept on the vacancy document for one model and one categories mapping."""
+    (``_requirement_rows``: required, then desirable, each by skill column) with the JSON text of each entry up to
+    its contribution, and one ``_Variant`` per (weights, discount, language mismatch).  Kept on the vacancy document
+    for one model and one categories mapping."""
 
     def __init__(self, model: MatchingModel, vacancy: VacancyDocument, categories: Mapping[str, str]):
-        self.vacancy = vacancy
+        self.core = list(vacancy.core)
         self.entries: list[tuple[str, int, str, float]] = [
             (importance, k, name, weight)
             for importance, k, rows in _requirement_rows(model, vacancy)
             for name, weight in rows
         ]
         self.names = [name for _, _, name, _ in self.entries]
+        self.index: dict[str, list[int]] = {}  # a skill both required and desirable has two entries
+        for e, name in enumerate(self.names):
+            self.index.setdefault(name, []).append(e)
         self.bodies = [
             f'{{"skill": {json.dumps(name)}, '
             f'"category": {json.dumps(categories.get(name, ""))}, "importance": {json.dumps(importance)}, '
@@ -1343,11 +1358,12 @@ class _VacancyExplainer:
 class _Variant:
     """A vacancy's explanation parts for given component ``weights`` (the vacancy's row of the weights used), a
     keyword-list ``discount`` and whether the languages differ: the weight of each component shown (a language
-    mismatch drops the text's weight and rescales the others), the JSON text of each component up to its score and
-    between score and points, the points per unit of each requirement entry, and the missing entries' JSON text
-    sorted as ``explain_pair`` lists them."""
+    mismatch drops the text's weight and rescales the others), the components' JSON text with room for their
+    numbers, the points per unit of each requirement entry, and the missing entries' JSON text sorted as
+    ``explain_pair`` lists them (required first, then by gain, largest first, then by skill)."""
 
     def __init__(self, explainer: _VacancyExplainer, weights, discount: float, mismatch: bool):
+        self.explainer = explainer
         w = weights
         scale = 1.0
         if mismatch and w[5] < 1.0:
@@ -1355,16 +1371,19 @@ class _Variant:
         self.weights = [
             0.0 if (mismatch and name == "text") else float(w[k]) * scale for k, name in enumerate(COMPONENTS)
         ]
-        self.heads = [
-            f'{{"name": {json.dumps(name)}, "label": {json.dumps(COMPONENT_LABELS[name])}, "score": '
-            for name in COMPONENTS
-        ]
-        self.mids = [f', "weight": {_json_float(round(weight, 4))}, "points": ' for weight in self.weights]
-        core = list(explainer.vacancy.core)
         self.role = (
-            f', "vacancy_title_skills": {json.dumps(core)}'
-            if self.weights[COMPONENTS.index("role")] > 0
-            else None
+            f', "vacancy_title_skills": {json.dumps(explainer.core)}' if self.weights[_ROLE] > 0 else None
+        )
+        pieces = []
+        for k, name in enumerate(COMPONENTS):
+            head = f'{{"name": {json.dumps(name)}, "label": {json.dumps(COMPONENT_LABELS[name])}, "score": '
+            mid = f', "weight": {_json_float(round(self.weights[k], 4))}, "points": '
+            pieces.append((head.replace("%", "%%"), mid.replace("%", "%%"), "%s" if k == _ROLE else ""))
+        # the components' JSON text with room for 14 numbers (score and points of each component) and the role's
+        # titles: numbers as repr() (json's text of a finite float), or, not finite, as json's words (%s)
+        self.template, self.template_words = (
+            "[" + ", ".join(f"{head}{spec}{mid}{spec}{role}}}" for head, mid, role in pieces) + "]"
+            for spec in ("%r", "%s")
         )
         self.per_point = [
             100.0 * float(w[k]) * scale * weight * discount for _, k, _, weight in explainer.entries
@@ -1375,29 +1394,50 @@ class _Variant:
             range(len(explainer.entries)),
             key=lambda e: (explainer.entries[e][0] != "required", -gains[e], explainer.names[e]),
         )
+        self.position = [0] * len(order)  # entry → its place among the missing
+        for place, e in enumerate(order):
+            self.position[e] = place
         self.missing = [
-            (e, f'{explainer.bodies[e]}, "contribution": 0.0, "gain": {_json_float(gains[e])}}}')
-            for e in order
+            f'{explainer.bodies[e]}, "contribution": 0.0, "gain": {_json_float(gains[e])}}}' for e in order
         ]
-        self.missing_all = "[" + ", ".join(text for _, text in self.missing) + "]"
+        self.missing_all = "[" + ", ".join(self.missing) + "]"
 
-    def components_json(self, values: Sequence[float], candidate: CandidateDocument) -> str:
+    def components_json(self, values: Sequence[float], own: _CandidateParts) -> str:
         """``json.dumps`` of the pair's components, from its component ``values`` (0–1, in ``COMPONENTS`` order)."""
-        parts = []
-        for k, value in enumerate(values):
-            weight = self.weights[k]
-            text = (
-                self.heads[k]
-                + _json_float(round(100 * value, 2))
-                + self.mids[k]
-                + _json_float(round(100 * value * weight, 4))
-            )
-            if k == _ROLE and self.role is not None:
-                text += f', "titles": {json.dumps(list(candidate.role_titles)[:3])}' + self.role
-                if candidate.role_claims:
-                    text += f', "unbacked_title_skills": {json.dumps(list(candidate.role_claims)[:3])}'
-            parts.append(text + "}")
-        return "[" + ", ".join(parts) + "]"
+        numbers = []
+        for value, weight in zip(values, self.weights, strict=True):
+            numbers.append(round(100 * value, 2))
+            numbers.append(round(100 * value * weight, 4))
+        role = "" if self.role is None else own.titles + self.role + own.unbacked
+        if math.isfinite(sum(numbers)):
+            return self.template % (*numbers, role)
+        return self.template_words % (*map(_json_float, numbers), role)
+
+    def skills_json(self, own: _CandidateParts) -> tuple[str, str]:
+        """``json.dumps`` of the pair's matched and missing skills: the entries whose skill the candidate has (with
+        effective evidence), by contribution, largest first, then by skill, then in entry order; the others in their
+        pre-sorted order."""
+        explainer, effective = self.explainer, own.effective
+        got = []
+        for name in explainer.index.keys() & effective.keys():
+            value = effective[name]
+            if value > 0:
+                h = saturate(value, SKILL_SATURATION)
+                for e in explainer.index[name]:
+                    got.append((-round(self.per_point[e] * h, 4), name, e))
+        if not got:
+            return "[]", self.missing_all
+        got.sort()
+        heads, position = explainer.heads, self.position
+        tails = own.tails
+        matched = [
+            heads[e] + _json_float(-negative) + (tails.get(name) or own.tail(name))
+            for negative, name, e in got
+        ]
+        missing = self.missing.copy()
+        for place in sorted((position[e] for _, _, e in got), reverse=True):
+            del missing[place]
+        return "[" + ", ".join(matched) + "]", "[" + ", ".join(missing) + "]"
 
 
 _ROLE = COMPONENTS.index("role")

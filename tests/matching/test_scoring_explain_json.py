@@ -214,7 +214,9 @@ def awkward_documents():
             desirable={"SQL": 1, "Ökonometrie": 1},
             language="en",
         ),
-        VacancyDocument(text="only desirable", required={}, desirable={"Excel": 1, "Rédaction": 1, "日本語": 1}),
+        VacancyDocument(
+            text="only desirable", required={}, desirable={"Excel": 1, "Rédaction": 1, "日本語": 1}
+        ),
         VacancyDocument(  # ties: Alpha and Beta weigh the same; a skill both required and desirable
             text="ties",
             required={"Alpha": 1, "Beta": 1, "Linux": 1},
@@ -240,7 +242,13 @@ def awkward_documents():
             text="text heavy",
             required={"Python": 1},
             weights=ComponentWeights(
-                required=0.0, desirable=0.0, qualification=0.0, experience=0.0, profile=0.0, text=1.0, role=0.0
+                required=0.0,
+                desirable=0.0,
+                qualification=0.0,
+                experience=0.0,
+                profile=0.0,
+                text=1.0,
+                role=0.0,
             ),
             language="en",
         ),
@@ -304,12 +312,14 @@ def random_documents(seed: int, n_candidates: int, n_vacancies: int):
 def test_stored_explanations_are_the_text_the_reference_stored_byte_for_byte(documents):
     cands, vacancies = documents
     pool = awkward_documents()[0]
-    model = MatchingModel.fit([c.text for c in pool] * 3, [c.skills for c in pool] * 3, VOCAB, broader=BROADER)
+    model = MatchingModel.fit(
+        [c.text for c in pool] * 3, [c.skills for c in pool] * 3, VOCAB, broader=BROADER
+    )
     m = scoring.score_chunk(model, cands, vacancies)
     pairs = [(i, j) for i in range(len(cands)) for j in range(len(vacancies))]
     random.Random(0).shuffle(pairs)
     evidence = [
-        {name: f"« {name} » at work, \"quoted\" — line {i}" for name in c.skills} for i, c in enumerate(cands)
+        {name: f'« {name} » at work, "quoted" — line {i}' for name in c.skills} for i, c in enumerate(cands)
     ]
     chunk_cands, chunk_vacs = fresh(cands), fresh(vacancies)
     texts = scoring.explain_pairs_json(model, m, pairs, chunk_cands, chunk_vacs, CATEGORIES, evidence)
@@ -326,7 +336,11 @@ def test_stored_explanations_are_the_text_the_reference_stored_byte_for_byte(doc
         assert stored_texts(model, m, text, i, j) == expected, (i, j)
         assert stored_texts(model, m, alone, i, j) == expected, (i, j)
         assert json.dumps(asdict(pair)) == json.dumps(asdict(alone)) == json.dumps(asdict(reference))
-        assert (text.state, text.score, text.confidence) == (reference.state, reference.score, reference.confidence)
+        assert (text.state, text.score, text.confidence) == (
+            reference.state,
+            reference.score,
+            reference.confidence,
+        )
         seen["insufficient"] += reference.state == "insufficient_data"
         seen["related"] += any(e.get("evidence_level") == "related" for e in reference.matched)
         seen["discount"] += cands[i].keyword_list and reference.state == "scored"
@@ -348,3 +362,15 @@ def test_the_explanation_of_a_language_mismatch_with_no_text_weight_rescales_not
     assert weights["text"] == 0.0
     assert sum(weights.values()) == pytest.approx(1.0, abs=1e-3)
     assert [f["code"] for f in pair.flags] == ["language"]
+
+
+def test_a_component_that_is_not_a_finite_number_is_written_as_json_writes_it():
+    """Never seen (components are in [0, 1)), but the text must still be json.dumps's: NaN, not nan."""
+    cands, vacancies = awkward_documents()
+    model = MatchingModel.fit([c.text for c in cands], [c.skills for c in cands], VOCAB, broader=BROADER)
+    m = scoring.score_chunk(model, cands[:1], vacancies[:1])
+    m.components["text"][0, 0] = float("nan")
+    (text,) = scoring.explain_pairs_json(model, m, [(0, 0)], fresh(cands[:1]), fresh(vacancies[:1]))
+    reference = reference_explain_pair(model, m, 0, 0, fresh(cands[:1])[0], fresh(vacancies[:1])[0])
+    assert stored_texts(model, m, text, 0, 0) == reference_texts(reference)
+    assert "NaN" in text.components
