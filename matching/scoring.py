@@ -76,6 +76,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from json.encoder import encode_basestring_ascii
 
 import numpy as np
 import scipy.sparse as sp
@@ -1082,86 +1083,15 @@ def explain_pair(
     h(e'[s])`` points (``d`` the keyword-list discount); the contributions of all skills add up to the component's
     points.  A skill the CV does not name but credits through a related one is matched with ``evidence_level``
     ``"related"``, the related skill (``related_to``) and its credit; a missing skill's ``gain`` is what one use in
-    a role would add.
+    a role would add.  Matched skills come by contribution, largest first; missing ones required first, then by
+    gain, largest first; ties by skill name.
+
+    The values of the stored JSON text (``explain_pairs_json``, the one statement of the explanation), read back.
     """
-    if matrices.insufficient[i, j]:
-        return PairScore("insufficient_data", None, matrices.reason(i, j) or "insufficient data", [], [], [])
-    categories = skill_categories or {}
-    evidence = evidence or {}
-    w = matrices.weights[j]
-    components = []
-    mismatch = matrices.language_mismatch is not None and bool(matrices.language_mismatch[i, j])
-    scale = 1.0
-    if mismatch and w[5] < 1.0:
-        scale = 1.0 / (1.0 - float(w[5]))
-    for k, name in enumerate(COMPONENTS):
-        value = float(matrices.components[name][i, j])
-        weight = 0.0 if (mismatch and name == "text") else float(w[k]) * scale
-        components.append(
-            {
-                "name": name,
-                "label": COMPONENT_LABELS[name],
-                "score": round(100 * value, 2),
-                "weight": round(weight, 4),
-                "points": round(100 * value * weight, 4),
-            }
-        )
-        if name == "role" and weight > 0:
-            # what was compared: the CV's job titles and the skills the vacancy's title names
-            components[-1]["titles"] = list(candidate.role_titles)[:3]
-            components[-1]["vacancy_title_skills"] = list(vacancy.core)
-            if candidate.role_claims:  # title skills nothing else in the CV backs: not credited
-                components[-1]["unbacked_title_skills"] = list(candidate.role_claims)[:3]
-    effective, strength, related_to = _candidate_evidence(model, candidate)
-    discount = KEYWORD_LIST_DISCOUNT if candidate.keyword_list else 1.0
-    full = saturate(1.0, SKILL_SATURATION)
-    matched, missing = [], []
-    for importance, k, rows in _requirement_rows(model, vacancy):
-        for name, weight in rows:
-            per_point = 100.0 * float(w[k]) * scale * weight * discount
-            entry = {
-                "skill": name,
-                "category": categories.get(name, ""),
-                "importance": importance,
-                "weight": round(float(weight), 4),
-            }
-            value = effective.get(name, 0.0)
-            if value > 0:
-                item = {**entry, "contribution": round(per_point * saturate(value, SKILL_SATURATION), 4)}
-                if strength.get(name, 0.0) > 0:
-                    item["evidence_level"] = candidate.evidence_levels.get(name, "") or "mentioned"
-                    item["evidence"] = evidence.get(name, "")
-                else:
-                    source, credit = related_to[name]
-                    item.update(
-                        evidence_level="related",
-                        related_to=source,
-                        credit=round(credit, 2),
-                        evidence=evidence.get(source, ""),
-                    )
-                matched.append(item)
-            else:
-                missing.append({**entry, "contribution": 0.0, "gain": round(per_point * full, 4)})
-    matched.sort(key=lambda e: (-e["contribution"], e["skill"]))
-    missing.sort(key=lambda e: (e["importance"] != "required", -e["gain"], e["skill"]))
-    score = float(matrices.score[i, j])
-    flags = []
-    if candidate.keyword_list:
-        flags.append({"code": "keyword_list", "message": KEYWORD_LIST_MESSAGE})
-    if mismatch:
-        flags.append({"code": "language", "message": language_note(candidate.language, vacancy.language)})
-    confidence = matrices.confidence_at(i, j)
-    return PairScore(
-        "scored",
-        round(score, 2),
-        "",
-        components,
-        matched,
-        missing,
-        confidence,
-        matrices.confidence_reason(i, j) if confidence != "high" else "",
-        flags,
+    (text,) = explain_pairs_json(
+        model, matrices, [(i, j)], {i: candidate}, {j: vacancy}, skill_categories, {i: evidence}
     )
+    return text.pair_score()
 
 
 def explain_pairs(
@@ -1174,15 +1104,85 @@ def explain_pairs(
     evidence: Sequence[Mapping[str, str]] | None = None,
 ) -> list[PairScore]:
     """``explain_pair`` of each pair ``(i, j)`` of a chunk scored by ``score_chunk``, in the order given; equal,
-    pair by pair, to ``explain_pair`` alone.  ``evidence``: each candidate's evidence lines by skill (rows of
-    ``candidates``), or ``None``.
+    pair by pair, to ``explain_pair`` alone (``explain_pairs_json``, read back)."""
+    return [
+        text.pair_score()
+        for text in explain_pairs_json(
+            model, matrices, pairs, candidates, vacancies, skill_categories, evidence
+        )
+    ]
 
-    What a candidate's pairs share — its effective evidence and which related skill credits each skill it does not
-    name — is computed for all the pairs' candidates at once (one sparse product for the chunk, not one per
-    candidate; a full rescore explains ~2,000 pairs of ~500 candidates per chunk).
+
+@dataclass
+class PairExplanation:
+    """The explanation of one pair as stored: ``PairScore``'s fields, its lists as JSON text — ``components``,
+    ``matched``, ``missing`` and ``flags`` are byte for byte ``json.dumps`` (default separators, ASCII) of
+    ``PairScore``'s lists."""
+
+    state: str
+    score: float | None
+    reason: str
+    components: str
+    matched: str
+    missing: str
+    confidence: str = ""
+    confidence_reason: str = ""
+    flags: str = "[]"
+
+    def pair_score(self) -> PairScore:
+        """The same explanation with its lists as Python values (``json.loads``)."""
+        return PairScore(
+            self.state,
+            self.score,
+            self.reason,
+            json.loads(self.components),
+            json.loads(self.matched),
+            json.loads(self.missing),
+            self.confidence,
+            self.confidence_reason,
+            json.loads(self.flags),
+        )
+
+    @classmethod
+    def of(cls, pair: PairScore) -> PairExplanation:
+        """``pair`` with its lists as JSON text (``json.dumps``)."""
+        return cls(
+            pair.state,
+            pair.score,
+            pair.reason,
+            json.dumps(pair.components),
+            json.dumps(pair.matched),
+            json.dumps(pair.missing),
+            pair.confidence,
+            pair.confidence_reason,
+            json.dumps(pair.flags),
+        )
+
+
+def explain_pairs_json(
+    model: MatchingModel,
+    matrices: ScoreMatrices,
+    pairs: Sequence[tuple[int, int]],
+    candidates: Sequence[CandidateDocument] | Mapping[int, CandidateDocument],
+    vacancies: Sequence[VacancyDocument] | Mapping[int, VacancyDocument],
+    skill_categories: Mapping[str, str] | None = None,
+    evidence: Sequence[Mapping[str, str] | None] | Mapping[int, Mapping[str, str] | None] | None = None,
+) -> list[PairExplanation]:
+    """The explanation (``explain_pair``) of each pair ``(i, j)`` of a chunk scored by ``score_chunk``, in the order
+    given, as the JSON text that is stored.  ``candidates``, ``evidence`` (each candidate's evidence lines by skill,
+    or ``None``) and ``vacancies`` are indexed by ``i`` and ``j``.
+
+    A full rescore explains ~2,300 shortlist pairs of ~500 candidates and ~1,000 vacancies per chunk, so what pairs
+    share is done once: a candidate's effective evidence and which related skill credits each skill it does not
+    name, for all the pairs' candidates at once (one sparse product); a vacancy's requirement entries as JSON
+    fragments, and its missing-skill order, once per vacancy document, model, ``skill_categories`` mapping (read
+    once per mapping object: pass a new one when it changes), vacancy weights, keyword-list discount and language
+    mismatch (``_VacancyExplainer``).  A pair then filters its vacancy's sorted entries by the skills the candidate
+    has and orders the few it matched.
     """
     if not pairs:
         return []
+    categories = _EMPTY if skill_categories is None else skill_categories
     rows = sorted({i for i, _ in pairs})
     pending = [i for i in rows if model.version not in candidates[i].__dict__.get("_evidence", {})]
     if pending:
@@ -1190,19 +1190,257 @@ def explain_pairs(
         effective, _ = model.effective_evidence(strength)
         for r, i in enumerate(pending):
             _evidence_cache(model, candidates[i], _csr_row(strength, r), _csr_row(effective, r))
-    return [
-        explain_pair(
-            model,
-            matrices,
-            i,
-            j,
-            candidates[i],
-            vacancies[j],
-            skill_categories,
-            None if evidence is None else evidence[i],
+    rows_i = np.array([i for i, _ in pairs], dtype=np.intp)
+    cols_j = np.array([j for _, j in pairs], dtype=np.intp)
+    insufficient = matrices.insufficient[rows_i, cols_j].tolist()
+    values = list(
+        zip(*(matrices.components[name][rows_i, cols_j].tolist() for name in COMPONENTS), strict=True)
+    )
+    scores = matrices.score[rows_i, cols_j].tolist()
+    levels = matrices.confidence_level[rows_i, cols_j].tolist()
+    mismatches = (
+        matrices.language_mismatch[rows_i, cols_j].tolist()
+        if matrices.language_mismatch is not None
+        else [False] * len(pairs)
+    )
+    weight_rows = matrices.weights.tolist()
+    explainers: dict[int, _VacancyExplainer] = {}
+    variants: dict[tuple[int, float, bool], _Variant] = {}
+    parts: dict[int, _CandidateParts] = {}
+    out = []
+    for p, (i, j) in enumerate(pairs):
+        if insufficient[p]:
+            reason = matrices.reason(i, j) or "insufficient data"
+            out.append(PairExplanation("insufficient_data", None, reason, "[]", "[]", "[]"))
+            continue
+        own = parts.get(i)
+        if own is None:
+            own = parts[i] = _CandidateParts(model, candidates[i], None if evidence is None else evidence[i])
+        mismatch = bool(mismatches[p])
+        variant = variants.get((j, own.discount, mismatch))
+        if variant is None:
+            explainer = explainers.get(j)
+            if explainer is None:
+                explainer = explainers[j] = _VacancyExplainer.of(model, vacancies[j], categories)
+            variant = variants[j, own.discount, mismatch] = explainer.variant(
+                tuple(weight_rows[j]), own.discount, mismatch
+            )
+        matched, missing = variant.skills_json(own)
+        level = levels[p]
+        confidence = CONFIDENCE_LEVELS[level] if level >= 0 else ""
+        out.append(
+            PairExplanation(
+                "scored",
+                round(scores[p], 2),
+                "",
+                variant.components_json(values[p], own),
+                matched,
+                missing,
+                confidence,
+                matrices.confidence_reason(i, j) if confidence != "high" else "",
+                own.flags_json(mismatch, vacancies[j].language),
+            )
         )
-        for i, j in pairs
-    ]
+    return out
+
+
+_EMPTY: Mapping[str, str] = {}
+
+
+def json_string(value) -> str:
+    """``json.dumps(value)``, byte for byte: for a string, json's own C encoder (what ``json.dumps`` calls) without the
+    call's overhead, which explanations pay for each of ~10,000 strings per chunk."""
+    return encode_basestring_ascii(value) if type(value) is str else json.dumps(value)
+
+
+def _json_float(value: float) -> str:
+    """``json.dumps(value)`` of a float: ``float.__repr__``, or json's words for the non-finite values."""
+    return float.__repr__(value) if math.isfinite(value) else json.dumps(float(value))
+
+
+class _CandidateParts:
+    """What the explanations of one candidate's pairs share within one ``explain_pairs_json`` call: its evidence
+    (``_candidate_evidence``), keyword-list discount, the JSON text of its job titles (role component), of its
+    flags per vacancy language, and of the end of each matched entry (the evidence line, or the related skill)."""
+
+    def __init__(self, model: MatchingModel, candidate: CandidateDocument, lines: Mapping[str, str] | None):
+        self.candidate = candidate
+        self.effective, self.strength, self.related_to = _candidate_evidence(model, candidate)
+        self.lines = lines or _EMPTY
+        self.discount = KEYWORD_LIST_DISCOUNT if candidate.keyword_list else 1.0
+        self.titles = f', "titles": {json.dumps(list(candidate.role_titles)[:3])}'
+        self.unbacked = (
+            f', "unbacked_title_skills": {json.dumps(list(candidate.role_claims)[:3])}'
+            if candidate.role_claims
+            else ""
+        )
+        self.tails: dict[str, str] = {}
+        self.flags: dict[tuple[bool, str], str] = {}
+
+    def tail(self, name: str) -> str:
+        """The end of ``name``'s matched entry after its contribution: its evidence level and line, or the related
+        skill that credits it, its credit and that skill's line."""
+        text = self.tails.get(name)
+        if text is None:
+            if self.strength.get(name, 0.0) > 0:
+                level = self.candidate.evidence_levels.get(name, "") or "mentioned"
+                text = f', "evidence_level": {json_string(level)}, "evidence": {json_string(self.lines.get(name, ""))}}}'
+            else:
+                source, credit = self.related_to[name]
+                text = (
+                    f', "evidence_level": "related", "related_to": {json_string(source)}, '
+                    f'"credit": {_json_float(round(credit, 2))}, "evidence": {json_string(self.lines.get(source, ""))}}}'
+                )
+            self.tails[name] = text
+        return text
+
+    def flags_json(self, mismatch: bool, vacancy_language: str) -> str:
+        """The JSON text of the pair's flags: a keyword list, a CV in another language than the vacancy's."""
+        key = (mismatch, vacancy_language if mismatch else "")
+        text = self.flags.get(key)
+        if text is None:
+            flags = []
+            if self.candidate.keyword_list:
+                flags.append({"code": "keyword_list", "message": KEYWORD_LIST_MESSAGE})
+            if mismatch:
+                note = language_note(self.candidate.language, vacancy_language)
+                flags.append({"code": "language", "message": note})
+            text = self.flags[key] = json.dumps(flags)
+        return text
+
+
+class _VacancyExplainer:
+    """What the explanations of a vacancy's pairs share, whatever the candidate: its requirement entries in order
+    (``_requirement_rows``: required, then desirable, each by skill column) with the JSON text of each entry up to
+    its contribution, and one ``_Variant`` per (weights, discount, language mismatch).  Kept on the vacancy document
+    for one model and one categories mapping."""
+
+    def __init__(self, model: MatchingModel, vacancy: VacancyDocument, categories: Mapping[str, str]):
+        self.core = list(vacancy.core)
+        self.entries: list[tuple[str, int, str, float]] = [
+            (importance, k, name, weight)
+            for importance, k, rows in _requirement_rows(model, vacancy)
+            for name, weight in rows
+        ]
+        self.names = [name for _, _, name, _ in self.entries]
+        self.index: dict[str, list[int]] = {}  # a skill both required and desirable has two entries
+        for e, name in enumerate(self.names):
+            self.index.setdefault(name, []).append(e)
+        self.bodies = [
+            f'{{"skill": {json.dumps(name)}, '
+            f'"category": {json.dumps(categories.get(name, ""))}, "importance": {json.dumps(importance)}, '
+            f'"weight": {_json_float(round(float(weight), 4))}'
+            for importance, _, name, weight in self.entries
+        ]
+        self.heads = [body + ', "contribution": ' for body in self.bodies]
+        self.variants: dict[tuple, _Variant] = {}
+
+    @classmethod
+    def of(
+        cls, model: MatchingModel, vacancy: VacancyDocument, categories: Mapping[str, str]
+    ) -> _VacancyExplainer:
+        cached = vacancy.__dict__.get("_explainer")
+        if cached is None or cached[0] != model.version or cached[1] is not categories:
+            cached = (model.version, categories, cls(model, vacancy, categories))
+            vacancy.__dict__["_explainer"] = cached
+        return cached[2]
+
+    def variant(self, weights: tuple[float, ...], discount: float, mismatch: bool) -> _Variant:
+        key = (weights, discount, mismatch)
+        found = self.variants.get(key)
+        if found is None:
+            if len(self.variants) >= 8:
+                self.variants.clear()
+            found = self.variants[key] = _Variant(self, weights, discount, mismatch)
+        return found
+
+
+class _Variant:
+    """A vacancy's explanation parts for given component ``weights`` (the vacancy's row of the weights used), a
+    keyword-list ``discount`` and whether the languages differ: the weight of each component shown (a language
+    mismatch drops the text's weight and rescales the others), the components' JSON text with room for their
+    numbers, the points per unit of each requirement entry, and the missing entries' JSON text sorted as
+    ``explain_pair`` lists them (required first, then by gain, largest first, then by skill)."""
+
+    def __init__(self, explainer: _VacancyExplainer, weights, discount: float, mismatch: bool):
+        self.explainer = explainer
+        w = weights
+        scale = 1.0
+        if mismatch and w[5] < 1.0:
+            scale = 1.0 / (1.0 - float(w[5]))
+        self.weights = [
+            0.0 if (mismatch and name == "text") else float(w[k]) * scale for k, name in enumerate(COMPONENTS)
+        ]
+        self.role = (
+            f', "vacancy_title_skills": {json.dumps(explainer.core)}' if self.weights[_ROLE] > 0 else None
+        )
+        pieces = []
+        for k, name in enumerate(COMPONENTS):
+            head = f'{{"name": {json.dumps(name)}, "label": {json.dumps(COMPONENT_LABELS[name])}, "score": '
+            mid = f', "weight": {_json_float(round(self.weights[k], 4))}, "points": '
+            pieces.append((head.replace("%", "%%"), mid.replace("%", "%%"), "%s" if k == _ROLE else ""))
+        # the components' JSON text with room for 14 numbers (score and points of each component) and the role's
+        # titles: numbers as repr() (json's text of a finite float), or, not finite, as json's words (%s)
+        self.template, self.template_words = (
+            "[" + ", ".join(f"{head}{spec}{mid}{spec}{role}}}" for head, mid, role in pieces) + "]"
+            for spec in ("%r", "%s")
+        )
+        self.per_point = [
+            100.0 * float(w[k]) * scale * weight * discount for _, k, _, weight in explainer.entries
+        ]
+        full = saturate(1.0, SKILL_SATURATION)
+        gains = [round(per_point * full, 4) for per_point in self.per_point]
+        order = sorted(
+            range(len(explainer.entries)),
+            key=lambda e: (explainer.entries[e][0] != "required", -gains[e], explainer.names[e]),
+        )
+        self.position = [0] * len(order)  # entry → its place among the missing
+        for place, e in enumerate(order):
+            self.position[e] = place
+        self.missing = [
+            f'{explainer.bodies[e]}, "contribution": 0.0, "gain": {_json_float(gains[e])}}}' for e in order
+        ]
+        self.missing_all = "[" + ", ".join(self.missing) + "]"
+
+    def components_json(self, values: Sequence[float], own: _CandidateParts) -> str:
+        """``json.dumps`` of the pair's components, from its component ``values`` (0–1, in ``COMPONENTS`` order)."""
+        numbers = []
+        for value, weight in zip(values, self.weights, strict=True):
+            numbers.append(round(100 * value, 2))
+            numbers.append(round(100 * value * weight, 4))
+        role = "" if self.role is None else own.titles + self.role + own.unbacked
+        if math.isfinite(sum(numbers)):
+            return self.template % (*numbers, role)
+        return self.template_words % (*map(_json_float, numbers), role)
+
+    def skills_json(self, own: _CandidateParts) -> tuple[str, str]:
+        """``json.dumps`` of the pair's matched and missing skills: the entries whose skill the candidate has (with
+        effective evidence), by contribution, largest first, then by skill, then in entry order; the others in their
+        pre-sorted order."""
+        explainer, effective = self.explainer, own.effective
+        got = []
+        for name in explainer.index.keys() & effective.keys():
+            value = effective[name]
+            if value > 0:
+                h = saturate(value, SKILL_SATURATION)
+                for e in explainer.index[name]:
+                    got.append((-round(self.per_point[e] * h, 4), name, e))
+        if not got:
+            return "[]", self.missing_all
+        got.sort()
+        heads, position = explainer.heads, self.position
+        tails = own.tails
+        matched = [
+            heads[e] + _json_float(-negative) + (tails.get(name) or own.tail(name))
+            for negative, name, e in got
+        ]
+        missing = self.missing.copy()
+        for place in sorted((position[e] for _, _, e in got), reverse=True):
+            del missing[place]
+        return "[" + ", ".join(matched) + "]", "[" + ", ".join(missing) + "]"
+
+
+_ROLE = COMPONENTS.index("role")
 
 
 def _csr_row(m: sp.csr_matrix, r: int) -> tuple[np.ndarray, np.ndarray]:

@@ -177,7 +177,7 @@ def _score_and_store(
         rows[k] = row
     full = np.flatnonzero(is_explained).tolist()
     pairs = list(zip(kept_i[full].tolist(), kept_j[full].tolist(), strict=True))
-    explained_pairs = scoring.explain_pairs(
+    explained_pairs = scoring.explain_pairs_json(
         model, matrices, pairs, cdocs, side.documents, categories, [e for _, _, e in candidates]
     )
     for k, (i, j), pair in zip(full, pairs, explained_pairs, strict=True):

@@ -191,31 +191,40 @@ def rows_delete_unkept(candidate_ids: list[int], vacancy_ids: list[int], now) ->
 
 
 def row_values(
-    candidate_id, vacancy_id, pair: scoring.PairScore, model, vocab_version, weights_json, now, groups, i, j
+    candidate_id,
+    vacancy_id,
+    pair: scoring.PairScore | scoring.PairExplanation,
+    model,
+    vocab_version,
+    weights_json,
+    now,
+    groups,
+    i,
+    j,
 ) -> tuple:
-    """One stored row (columns ``ROW_COLUMNS``, JSON columns as JSON text) of an explained pair."""
-    scored = pair.state == MatchScore.State.SCORED
+    """One stored row (columns ``ROW_COLUMNS``, JSON columns as JSON text) of an explained pair: ``matched_skills``,
+    ``missing_skills`` and ``explanation`` are ``json.dumps`` of the pair's lists and of ``{"state", "reason",
+    "components", "engine_version", "confidence", "confidence_reason", "flags"}``, that text put together from the
+    pair's JSON text (``scoring.explain_pairs_json``: a full rescore stores ~2,300 explained rows per chunk)."""
+    text = pair if isinstance(pair, scoring.PairExplanation) else scoring.PairExplanation.of(pair)
+    scored = text.state == MatchScore.State.SCORED
+    explanation = (
+        f'{{"state": {scoring.json_string(text.state)}, "reason": {scoring.json_string(text.reason)}, '
+        f'"components": {text.components}, "engine_version": {_ENGINE_VERSION_JSON}, '
+        f'"confidence": {scoring.json_string(text.confidence)}, "confidence_reason": {scoring.json_string(text.confidence_reason)}, '
+        f'"flags": {text.flags}}}'
+    )
     return (
         candidate_id,
         vacancy_id,
-        pair.state,
-        pair.score,
+        text.state,
+        text.score,
         float(groups["skills_score"][i, j]) if scored else 0.0,
         float(groups["qualifications_score"][i, j]) if scored else 0.0,
         float(groups["text_score"][i, j]) if scored else 0.0,
-        json.dumps(pair.matched),
-        json.dumps(pair.missing),
-        json.dumps(
-            {
-                "state": pair.state,
-                "reason": pair.reason,
-                "components": pair.components,
-                "engine_version": scoring.ENGINE_VERSION,
-                "confidence": pair.confidence,
-                "confidence_reason": pair.confidence_reason,
-                "flags": pair.flags,
-            }
-        ),
+        text.matched,
+        text.missing,
+        explanation,
         scoring.ENGINE_VERSION,
         vocab_version,
         model.version,
@@ -223,8 +232,11 @@ def row_values(
         False,
         now,
         True,
-        pair.confidence,
+        text.confidence,
     )
+
+
+_ENGINE_VERSION_JSON = json.dumps(scoring.ENGINE_VERSION)
 
 
 _STAGE_SQL = """
