@@ -70,6 +70,7 @@ __all__ = [
     "extract_salaries",
     "extract_seniority",
     "extract_years_experience",
+    "repair_needs_ftfy",
     "repair_text",
     "role_field_text",
     "role_skills",
@@ -1689,6 +1690,12 @@ def extract_min_years_required(text: str) -> float | None:
 _FTFY_UNCHANGED = re.compile(r"[\t\n\x20-\x25\x27-\x7e]*")
 
 
+def repair_needs_ftfy(text: str) -> bool:
+    """Whether ``repair_text`` runs ftfy on ``text``: False for text ftfy returns unchanged (tab, line feed and
+    printable ASCII but "&"), which is repaired in microseconds."""
+    return not _FTFY_UNCHANGED.fullmatch(text)
+
+
 def repair_text(text: str) -> str:
     """Repair mojibake with ``ftfy.fix_text`` (e.g. ``NaÃ¯ve`` → ``Naïve``, ``â€¢`` → ``•``), then normalise:
     CRLF/CR → LF, NULs removed, no-break spaces → spaces, trailing whitespace cut from each line.  Line
@@ -1696,7 +1703,7 @@ def repair_text(text: str) -> str:
     "&" or control characters) is not given to it: ftfy costs about a millisecond per CV."""
     if not text:
         return ""
-    if _FTFY_UNCHANGED.fullmatch(text):
+    if not repair_needs_ftfy(text):
         fixed = text
     else:
         import ftfy  # imported lazily: only callers that repair text need it

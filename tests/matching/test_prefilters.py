@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 from matching import extraction
-from matching.extraction import extract_qualifications, extract_role_titles, extract_years_experience, repair_text
+from matching.extraction import (
+    extract_qualifications,
+    extract_role_titles,
+    extract_years_experience,
+    repair_text,
+)
 from matching.fairness import neutralise
 from matching.terms import FrequencyDelta, TermCounts, text_terms
 
@@ -118,10 +123,35 @@ def test_degree_keys_keep_case_folds_and_spaces(line, level):
 # ----------------------------------------------------------------------------------------------------- role titles
 def test_the_fast_role_cuts_are_the_cuts():
     rng = random.Random(15)
-    alphabet = ["a", "b", " ", ".", ";", "!", "?", "\n", "\t", ",", "(", ")", "|", "•", "-", "–", "\u00a0", "\u2003"]
+    alphabet = [
+        "a",
+        "b",
+        " ",
+        ".",
+        ";",
+        "!",
+        "?",
+        "\n",
+        "\t",
+        ",",
+        "(",
+        ")",
+        "|",
+        "•",
+        "-",
+        "–",
+        "\u00a0",
+        "\u2003",
+    ]
     alphabet += ["\r", "\x0b", "\u2028", "\u0085", ":"]
     samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
-    samples += ["end. \n\u00a0Data Scientist", "x \n - y", "a.\n\nb", "a;\t\tb", "Engineer (2019)\u2028Analyst"]
+    samples += [
+        "end. \n\u00a0Data Scientist",
+        "x \n - y",
+        "a.\n\nb",
+        "a;\t\tb",
+        "Engineer (2019)\u2028Analyst",
+    ]
     for text in samples:
         old = [m.span() for m in extraction._ROLE_SPLIT.finditer(text)]
         assert [m.span() for m in extraction._ROLE_CUT.finditer(text)] == old, repr(text)
@@ -143,7 +173,9 @@ def test_role_titles_across_unicode_spaces_and_bullets():
     ],
 )
 def test_phone_numbers_in_any_digits_are_removed(phone):
-    assert "7946" not in neutralise(f"Call {phone} today") and "７９４６" not in neutralise(f"Call {phone} today")
+    assert "7946" not in neutralise(f"Call {phone} today") and "７９４６" not in neutralise(
+        f"Call {phone} today"
+    )
 
 
 def test_eight_digits_are_not_a_phone_number():
