@@ -69,10 +69,9 @@ _STREET_SUFFIX = (
     r"vej|gatan|gade|veien|vägen|katu)"
 )
 _STREET_BEFORE = r"(?:Via|Viale|Piazza|Corso|Calle|Carrer|Avenida|Plaza|Paseo|Rua|Praça)"
-# Each entry: the street words one of which the lower-cased text must hold (or None), a pattern every match of the
-# address pattern holds a match of (a part of the address pattern with the same flags: a text without one is not
-# searched by the whole pattern, whose leading class and look-behind make the engine try every capital letter), or
-# None, and the address pattern.
+# Each entry: the street words one of which the lower-cased text must hold (or None); a pattern every match of the
+# address pattern holds a match of (a part of it with the same flags: a text without one is not searched by the whole
+# pattern, which is slower to fail), or None; and the address pattern.
 # Each pattern starts with a character class (no look-behind first), so the regex engine skips ahead to the
 # candidates; the look-behind that keeps "v2.12 Road…" or "A1-SW1A 1AA" out comes right after it.
 _ADDRESS_PATTERNS = (
