@@ -35,6 +35,9 @@ _LABELLED = re.compile(rf"(?im)^[\s\-•*➢✓]*(?:{_LABELS})\s*[:\-–]\s*[^\n
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")  # kept only with ≥ 9 digits: not "2015 - 2018"
+# A phone number that is removed holds nine digits with only _PHONE's other characters between them (a character
+# of ``[\s().+-]`` is never ``isdigit``): a text without such a run is not searched for phone numbers.
+_NINE_DIGITS = re.compile(r"\d(?:[\s().-]*\d){8}")
 _AGE = re.compile(
     r"(?i)\b(?:aged?\s*[:\-]?\s*\d{1,2}(?:\s*(?:years?|yrs?))?|\d{1,2}\s*(?:years?|yrs?)\s+old)\b"
 )
@@ -61,11 +64,20 @@ _TOWN_AND_CODE = (
     rf"(?:,[ \t]*(?:\d{{4,5}}[ \t]+)?{_TOWN_WORD}(?:[ \t]{_TOWN_WORD}){{0,2}})?"  # town, EU postcode first
     rf"(?:,?[ \t]*(?:[A-Z]{{2}}[ \t]\d{{5}}(?:-\d{{4}})?(?!\w)|{_UK_POSTCODE}))?"  # state and ZIP, UK postcode
 )
+_STREET_SUFFIX = (
+    r"(?i:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|straat|laan|gracht|plein|kade|"
+    r"vej|gatan|gade|veien|vägen|katu)"
+)
+_STREET_BEFORE = r"(?:Via|Viale|Piazza|Corso|Calle|Carrer|Avenida|Plaza|Paseo|Rua|Praça)"
+# Each entry: the street words one of which the lower-cased text must hold (or None); a pattern every match of the
+# address pattern holds a match of (a part of it with the same flags: a text without one is not searched by the whole
+# pattern, which is slower to fail), or None; and the address pattern.
 # Each pattern starts with a character class (no look-behind first), so the regex engine skips ahead to the
 # candidates; the look-behind that keeps "v2.12 Road…" or "A1-SW1A 1AA" out comes right after it.
 _ADDRESS_PATTERNS = (
     # the house number first: "12 Secret Lane", "1600 Pennsylvania Avenue NW", "12 rue de la Paix"
     (
+        None,
         None,
         re.compile(
             r"\d(?<![\w.,/-]\d)\d{0,4}[A-Za-z]?(?:[-–]\d{1,5})?,?[ \t]{1,2}(?:"
@@ -101,10 +113,9 @@ _ADDRESS_PATTERNS = (
             "vägen",
             "katu",
         ),
+        None,  # (a pattern of the suffixes alone, case-insensitive, is slower than the address pattern)
         re.compile(
-            r"[A-ZÄÖÜ](?<![\w-][A-ZÄÖÜ])[A-Za-zÄÖÜäöüß-]{0,40}?"
-            r"(?i:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|straat|laan|gracht|plein|kade|"
-            r"vej|gatan|gade|veien|vägen|katu)"
+            rf"[A-ZÄÖÜ](?<![\w-][A-ZÄÖÜ])[A-Za-zÄÖÜäöüß-]{{0,40}}?{_STREET_SUFFIX}"
             rf"[ \t]\d{{1,4}}[a-z]?(?!\w){_TOWN_AND_CODE}"
         ),
     ),
@@ -123,13 +134,14 @@ _ADDRESS_PATTERNS = (
             "rua ",
             "praça ",
         ),
+        re.compile(rf"{_STREET_BEFORE}[ \t](?:{_NAME_WORD}[ \t]){{1,3}}\d"),
         re.compile(
-            r"(?<!\w)(?:Via|Viale|Piazza|Corso|Calle|Carrer|Avenida|Plaza|Paseo|Rua|Praça)[ \t]"
+            rf"(?<!\w){_STREET_BEFORE}[ \t]"
             rf"(?:{_NAME_WORD}[ \t]){{1,3}}\d{{1,4}}[a-z]?(?!\w){_TOWN_AND_CODE}"
         ),
     ),
     # a UK postcode alone
-    (None, re.compile(r"[A-Z](?<![\w-][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR)[ \t]\d[A-Z]{2}(?!\w)")),
+    (None, None, re.compile(r"[A-Z](?<![\w-][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR)[ \t]\d[A-Z]{2}(?!\w)")),
 )
 
 
@@ -138,8 +150,10 @@ def remove_addresses(text: str, replacement: str = " ") -> str:
     the shapes recognised (UK, US, Irish, French, German, Dutch, Nordic, Italian, Spanish, Portuguese).  A
     pattern whose street words the text does not hold at all is not run (a CV in English has no "straße")."""
     lower = text.lower()
-    for cues, pattern in _ADDRESS_PATTERNS:
-        if cues is None or any(cue in lower for cue in cues):
+    for cues, needs, pattern in _ADDRESS_PATTERNS:
+        if cues is not None and not any(cue in lower for cue in cues):
+            continue
+        if needs is None or needs.search(text):
             text = pattern.sub(replacement, text)
     return text
 
@@ -377,7 +391,8 @@ def neutralise(text: str, *, names: Iterable[str] = ()) -> str:
         out = _DATE_OF_BIRTH.sub(" ", out)
     if "age" in lower or "year" in lower or "yr" in lower:
         out = _AGE.sub(" ", out)
-    out = _PHONE.sub(lambda m: " " if sum(ch.isdigit() for ch in m.group(0)) >= 9 else m.group(0), out)
+    if _NINE_DIGITS.search(out):
+        out = _PHONE.sub(lambda m: " " if sum(ch.isdigit() for ch in m.group(0)) >= 9 else m.group(0), out)
     out = remove_addresses(out)
     # A word of a name is letters and apostrophes (a hyphenated part never stands alone as a word in the text).
     name_words = frozenset(

@@ -98,11 +98,17 @@ def _repair_span(span: tuple[int, int]) -> list[str | None]:
 
 
 def _repair_all(texts: Sequence[str], processes: int) -> dict[str, str]:
-    """Raw text → ``_repair`` of it, for the distinct ``texts``; with ``processes`` > 1 and many texts, in that
-    many forked processes (repair is pure and was most of a large CSV's serial read phase)."""
+    """Raw text → ``_repair`` of it, for the distinct ``texts``; with ``processes`` > 1 and many texts that need
+    ftfy (``repair_needs_ftfy``; the others take microseconds), those in that many forked processes (ftfy is pure
+    and was most of a large CSV's serial read phase)."""
+    from matching.extraction import repair_needs_ftfy
+
     distinct = list(dict.fromkeys(texts))
-    if processes <= 1 or len(distinct) < _PARALLEL_MIN_TEXTS:
+    slow = [text for text in distinct if repair_needs_ftfy(text)]
+    if processes <= 1 or len(slow) < _PARALLEL_MIN_TEXTS:
         return {text: _repair(text) for text in distinct}
+    done = {text: _repair(text) for text in distinct if not repair_needs_ftfy(text)}
+    distinct = slow
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -115,7 +121,8 @@ def _repair_all(texts: Sequence[str], processes: int) -> dict[str, str]:
             fixed = [text for part in pool.map(_repair_span, spans) for text in part]
     finally:
         _pending = []
-    return {raw: raw if new is None else new for raw, new in zip(distinct, fixed, strict=True)}
+    done.update((raw, raw if new is None else new) for raw, new in zip(distinct, fixed, strict=True))
+    return done
 
 
 def _repaired(cache: dict[str, str], text: str) -> str:
