@@ -264,40 +264,46 @@ def row_values(
     )
 
 
-# Staging tables of ``rows_upsert`` (PostgreSQL), emptied at commit: explained rows in full, narrow rows lean and
-# the narrow rows' weights once per vacancy (a jsonb parse per vacancy, not per row).  ``k`` is each row's place in
-# the chunk: rows are inserted in that order, so their ids (the ranking's tie-break) follow it.
-_STAGE_SQL = (
-    """CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_rows (
-    k integer, candidate_id bigint, vacancy_id bigint, state varchar(20), score double precision,
-    skills_score double precision, qualifications_score double precision, text_score double precision,
-    matched_skills jsonb, missing_skills jsonb, explanation jsonb, engine_version varchar(40),
-    vocabulary_version varchar(40), model_version varchar(40), weights jsonb, stale boolean,
-    computed_at timestamptz, explained boolean, confidence varchar(6)
-) ON COMMIT DELETE ROWS""",
-    """CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_narrow (
-    k integer, candidate_id bigint, vacancy_id bigint, score double precision, skills_score double precision,
-    qualifications_score double precision, text_score double precision, confidence varchar(6)
-) ON COMMIT DELETE ROWS""",
-    # The key tells the planner the join keeps one row per narrow row (no statistics on temporary tables).
-    """CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_weights (vacancy_id bigint PRIMARY KEY, weights jsonb)
-ON COMMIT DELETE ROWS""",
-)
-# ``matchscore_stage_narrow``'s column types, for its binary COPY (no text to format here, no floats to parse there).
-_NARROW_STAGE_TYPES = ["int4", "int8", "int8", "float8", "float8", "float8", "float8", "varchar"]
-# The types of ``matchscore_stage_rows``' columns (``ROW_COLUMNS``), for the narrow rows' constants.
+# The column types of ``rows_upsert``'s staging tables (PostgreSQL), by ``ROW_COLUMNS``' name: those of the table.
 _STAGE_TYPES = {
+    "candidate_id": "bigint",
+    "vacancy_id": "bigint",
     "state": "varchar(20)",
+    "score": "double precision",
+    "skills_score": "double precision",
+    "qualifications_score": "double precision",
+    "text_score": "double precision",
     "matched_skills": "jsonb",
     "missing_skills": "jsonb",
     "explanation": "jsonb",
     "engine_version": "varchar(40)",
     "vocabulary_version": "varchar(40)",
     "model_version": "varchar(40)",
+    "weights": "jsonb",
     "stale": "boolean",
     "computed_at": "timestamptz",
     "explained": "boolean",
+    "confidence": "varchar(6)",
 }
+# Staging tables, emptied at commit: explained rows in full, narrow rows lean (binary COPY: no text to format here,
+# no floats to parse there) and the narrow rows' weights once per vacancy (a jsonb parse per vacancy, not per row;
+# the key tells the planner the join keeps one row per narrow row, as temporary tables have no statistics).  ``k``
+# is each row's place in the chunk: rows are inserted in that order, so their ids (the ranking's tie-break)
+# follow it.
+_STAGE_NARROW_COLUMNS = ["k", *NARROW_COLUMNS]
+_STAGE_SQL = (
+    "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_rows (k integer, "
+    + ", ".join(f"{c} {_STAGE_TYPES[c]}" for c in ROW_COLUMNS)
+    + ") ON COMMIT DELETE ROWS",
+    "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_narrow (k integer, "
+    + ", ".join(f"{c} {_STAGE_TYPES[c]}" for c in NARROW_COLUMNS)
+    + ") ON COMMIT DELETE ROWS",
+    (
+        "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_weights (vacancy_id bigint PRIMARY KEY, weights jsonb) "
+        "ON COMMIT DELETE ROWS"
+    ),
+)
+_NARROW_COPY_TYPES = ["integer", *(_STAGE_TYPES[c].split("(")[0] for c in NARROW_COLUMNS)]
 
 
 def rows_upsert(rows: Sequence[tuple | None], narrow: NarrowRows | None = None) -> None:
@@ -350,9 +356,9 @@ def _rows_upsert_postgresql(connection, rows, places: list[int], narrow: NarrowR
                             copy.write_row((k, *row))
             if narrow:
                 with cursor.cursor.copy(
-                    f"COPY matchscore_stage_narrow (k, {', '.join(NARROW_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+                    f"COPY matchscore_stage_narrow ({', '.join(_STAGE_NARROW_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
                 ) as copy:
-                    copy.set_types(_NARROW_STAGE_TYPES)
+                    copy.set_types(_NARROW_COPY_TYPES)
                     for k, values in zip(places, narrow.values, strict=True):
                         copy.write_row((k, *values))
                 with cursor.cursor.copy(
