@@ -156,25 +156,21 @@ def _score_and_store(
     # taken out of the matrices all at once.
     kept_i, kept_j = np.nonzero(keep)
     is_explained = explained[kept_i, kept_j]
-    rows: list[tuple] = [None] * len(kept_i)  # type: ignore[list-item]
+    # A narrow row's place stays None: rows_upsert stages those lean, from narrow_rows.
+    rows: list[tuple | None] = [None] * len(kept_i)
     narrow = np.flatnonzero(~is_explained)
-    for k, row in zip(
-        narrow.tolist(),
-        narrow_rows_values(
-            cand_ids,
-            vac_ids,
-            kept_i[narrow],
-            kept_j[narrow],
-            matrices,
-            model,
-            vocab_version,
-            side.weights_json,
-            now,
-            groups,
-        ),
-        strict=True,
-    ):
-        rows[k] = row
+    narrow_rows = narrow_rows_values(
+        cand_ids,
+        vac_ids,
+        kept_i[narrow],
+        kept_j[narrow],
+        matrices,
+        model,
+        vocab_version,
+        side.weights_json,
+        now,
+        groups,
+    )
     full = np.flatnonzero(is_explained).tolist()
     pairs = list(zip(kept_i[full].tolist(), kept_j[full].tolist(), strict=True))
     explained_pairs = scoring.explain_pairs_json(
@@ -185,7 +181,7 @@ def _score_and_store(
             cand_ids[i], vac_ids[j], pair, model, vocab_version, side.weights_json[j], now, groups, i, j
         )
     with transaction.atomic():
-        rows_upsert(rows)
+        rows_upsert(rows, narrow_rows)
         # Pairs no longer kept (not rewritten just now) are dropped; they stay computable on demand.
         touched = rows_delete_unkept(cand_ids, vac_ids, now)
         touched |= {vac_ids[j] for j in np.unique(kept_j).tolist()}

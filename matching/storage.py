@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import F
@@ -74,6 +75,53 @@ def pairs_kept(
     return keep, keep & (shortlist | insufficient)
 
 
+# A narrow row's own values, staged lean; every other column of ``ROW_COLUMNS`` is one of the chunk's constants
+# (``NarrowRows.constants``) or the vacancy's weights (``NarrowRows.weights_json``).
+NARROW_COLUMNS = [
+    "candidate_id",
+    "vacancy_id",
+    "score",
+    "skills_score",
+    "qualifications_score",
+    "text_score",
+    "confidence",
+]
+
+
+@dataclass(frozen=True)
+class NarrowRows:
+    """A chunk's narrow rows (``explained=False``), lean: what differs by row, once per row; what the chunk's rows
+    share, once.
+
+    ``values``: one tuple of ``NARROW_COLUMNS`` per row.  ``constants``: every other column of ``ROW_COLUMNS`` but
+    ``weights``, the same for each row (JSON columns as JSON text).  ``weights_json``: the weights (JSON text) by
+    vacancy id, for each vacancy of ``values``.  ``rows()`` spells them out in full; ``rows_upsert`` stages them
+    lean on PostgreSQL (a full rescore stores ~24,000 narrow rows a chunk)."""
+
+    values: list[tuple]
+    constants: dict[str, object]
+    weights_json: dict[int, str]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def rows(self) -> list[tuple]:
+        """Each row in full (``ROW_COLUMNS``, JSON columns as JSON text), in the order of ``values``."""
+        at = {c: i for i, c in enumerate(NARROW_COLUMNS)}
+        vacancy = at["vacancy_id"]
+        return [
+            tuple(
+                v[at[c]]
+                if c in at
+                else self.weights_json[v[vacancy]]
+                if c == "weights"
+                else self.constants[c]
+                for c in ROW_COLUMNS
+            )
+            for v in self.values
+        ]
+
+
 def narrow_rows_values(
     candidate_ids: Sequence[int],
     vacancy_ids: Sequence[int],
@@ -85,17 +133,16 @@ def narrow_rows_values(
     weights_json: Sequence[str],
     now,
     groups: dict[str, np.ndarray],
-) -> list[tuple]:
-    """The stored rows (columns ``ROW_COLUMNS``) of the pairs ``(rows[k], columns[k])`` of a chunk kept narrow, in
-    that order: score and component group scores, no explanation (``explained=False``;
-    ``matching.services.match_scores_explain`` fills it in).  ``candidate_ids`` / ``vacancy_ids`` /
-    ``weights_json`` (the vacancy's weights as JSON text) by row / column of ``matrices``.  Values are taken
-    out of the matrices for all pairs at once (a full rescore stores ~24,000 narrow rows per chunk); each equals
-    the pair's own ``float`` (the score rounded to 2 decimals by Python's ``round``, as ever)."""
+) -> NarrowRows:
+    """The stored rows of the pairs ``(rows[k], columns[k])`` of a chunk kept narrow, in that order: score and
+    component group scores, no explanation (``explained=False``; ``matching.services.match_scores_explain`` fills
+    it in).  ``candidate_ids`` / ``vacancy_ids`` / ``weights_json`` (the vacancy's weights as JSON text) by row /
+    column of ``matrices``.  Values are taken out of the matrices for all pairs at once (a full rescore stores
+    ~24,000 narrow rows per chunk); each equals the pair's own ``float`` (the score rounded to 2 decimals by
+    Python's ``round``, as ever)."""
     rows, columns = np.asarray(rows, dtype=np.intp), np.asarray(columns, dtype=np.intp)
     cids = np.asarray(candidate_ids)[rows].tolist()
     vids = np.asarray(vacancy_ids)[columns].tolist()
-    weights = [weights_json[j] for j in columns.tolist()]
     scores = [round(x, 2) for x in matrices.score[rows, columns].tolist()]
     skills, qualifications, text = (
         groups[name][rows, columns].tolist()
@@ -103,32 +150,22 @@ def narrow_rows_values(
     )
     names = (*scoring.CONFIDENCE_LEVELS, "")  # level -1 (insufficient): ""
     confidence = [names[level] for level in matrices.confidence_level[rows, columns].tolist()]
-    state, engine, model_version = MatchScore.State.SCORED, scoring.ENGINE_VERSION, model.version
-    return [
-        (
-            c,
-            v,
-            state,
-            sc,
-            sk,
-            q,
-            t,
-            "[]",
-            "[]",
-            "{}",
-            engine,
-            vocab_version,
-            model_version,
-            w,
-            False,
-            now,
-            False,
-            conf,
-        )
-        for c, v, sc, sk, q, t, w, conf in zip(
-            cids, vids, scores, skills, qualifications, text, weights, confidence, strict=True
-        )
-    ]
+    return NarrowRows(
+        values=list(zip(cids, vids, scores, skills, qualifications, text, confidence, strict=True)),
+        constants={
+            "state": MatchScore.State.SCORED,
+            "matched_skills": "[]",
+            "missing_skills": "[]",
+            "explanation": "{}",
+            "engine_version": scoring.ENGINE_VERSION,
+            "vocabulary_version": vocab_version,
+            "model_version": model.version,
+            "stale": False,
+            "computed_at": now,
+            "explained": False,
+        },
+        weights_json={vacancy_ids[j]: weights_json[j] for j in np.unique(columns).tolist()},
+    )
 
 
 def candidate_thresholds(
@@ -239,46 +276,68 @@ def row_values(
 _ENGINE_VERSION_JSON = json.dumps(scoring.ENGINE_VERSION)
 
 
-_STAGE_SQL = """
-CREATE TEMP TABLE IF NOT EXISTS matchscore_stage (
-    candidate_id bigint, vacancy_id bigint, state varchar(20), score double precision,
-    skills_score double precision, qualifications_score double precision, text_score double precision,
-    matched_skills jsonb, missing_skills jsonb, explanation jsonb, engine_version varchar(40),
-    vocabulary_version varchar(40), model_version varchar(40), weights jsonb, stale boolean,
-    computed_at timestamptz, explained boolean, confidence varchar(6)
-) ON COMMIT DELETE ROWS
-"""
+# The column types of ``rows_upsert``'s staging tables (PostgreSQL), by ``ROW_COLUMNS``' name: those of the table.
+_STAGE_TYPES = {
+    "candidate_id": "bigint",
+    "vacancy_id": "bigint",
+    "state": "varchar(20)",
+    "score": "double precision",
+    "skills_score": "double precision",
+    "qualifications_score": "double precision",
+    "text_score": "double precision",
+    "matched_skills": "jsonb",
+    "missing_skills": "jsonb",
+    "explanation": "jsonb",
+    "engine_version": "varchar(40)",
+    "vocabulary_version": "varchar(40)",
+    "model_version": "varchar(40)",
+    "weights": "jsonb",
+    "stale": "boolean",
+    "computed_at": "timestamptz",
+    "explained": "boolean",
+    "confidence": "varchar(6)",
+}
+# Staging tables, emptied at commit: explained rows in full, narrow rows lean (binary COPY: no text to format here,
+# no floats to parse there) and the narrow rows' weights once per vacancy (a jsonb parse per vacancy, not per row;
+# the key tells the planner the join keeps one row per narrow row, as temporary tables have no statistics).  ``k``
+# is each row's place in the chunk: rows are inserted in that order, so their ids (the ranking's tie-break)
+# follow it.
+_STAGE_NARROW_COLUMNS = ["k", *NARROW_COLUMNS]
+_STAGE_SQL = (
+    "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_rows (k integer, "
+    + ", ".join(f"{c} {_STAGE_TYPES[c]}" for c in ROW_COLUMNS)
+    + ") ON COMMIT DELETE ROWS",
+    "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_narrow (k integer, "
+    + ", ".join(f"{c} {_STAGE_TYPES[c]}" for c in NARROW_COLUMNS)
+    + ") ON COMMIT DELETE ROWS",
+    (
+        "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_weights (vacancy_id bigint PRIMARY KEY, weights jsonb) "
+        "ON COMMIT DELETE ROWS"
+    ),
+)
+_NARROW_COPY_TYPES = ["integer", *(_STAGE_TYPES[c].split("(")[0] for c in NARROW_COLUMNS)]
 
 
-def rows_upsert(rows: list[tuple]) -> None:
-    """Upsert rows (``ROW_COLUMNS``) on (candidate, vacancy), inside the caller's transaction.  PostgreSQL:
-    COPY into a temporary staging table and one ``INSERT … ON CONFLICT DO UPDATE``; elsewhere ``bulk_create``
-    with ``update_conflicts``."""
+def rows_upsert(rows: Sequence[tuple | None], narrow: NarrowRows | None = None) -> None:
+    """Upsert a chunk's rows on (candidate, vacancy), inside the caller's transaction, in the order of ``rows``:
+    ``rows`` holds each row (``ROW_COLUMNS``, JSON columns as JSON text) or ``None`` where the next row of
+    ``narrow`` goes (as many ``None`` as ``narrow`` has rows).  PostgreSQL: COPY into temporary staging tables —
+    narrow rows lean, their shared values as parameters and their weights once per vacancy — and one
+    ``INSERT … SELECT … ON CONFLICT DO UPDATE``; elsewhere ``bulk_create`` with ``update_conflicts``.  Either
+    way the stored rows are those of ``rows`` with ``narrow.rows()`` in its places."""
+    narrow = narrow or NarrowRows([], {}, {})
+    places = [k for k, row in enumerate(rows) if row is None]
+    if len(places) != len(narrow):
+        raise ValueError(f"{len(places)} places for {len(narrow)} narrow rows")
     if not rows:
         return
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        table = MatchScore._meta.db_table
-        columns = ", ".join(ROW_COLUMNS)
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in MATCH_SCORE_UPDATE_FIELDS)
-        with connection.cursor() as cursor:
-            cursor.execute(_STAGE_SQL)
-            # COPY runs on psycopg's own cursor, outside Django's error wrapping: wrap it, so a dropped connection
-            # is django.db.OperationalError (retried by the tasks) and marks the connection for closing.
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY matchscore_stage ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM matchscore_stage "
-                f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}"
-            )
-            cursor.execute("DELETE FROM matchscore_stage")
+        _rows_upsert_postgresql(connection, rows, places, narrow)
         return
-    objects = [row_object(row) for row in rows]
+    filled = iter(narrow.rows())
+    objects = [row_object(next(filled) if row is None else row) for row in rows]
     MatchScore.objects.bulk_create(
         objects,
         batch_size=1000,
@@ -286,6 +345,54 @@ def rows_upsert(rows: list[tuple]) -> None:
         unique_fields=["candidate", "vacancy"],
         update_fields=MATCH_SCORE_UPDATE_FIELDS,
     )
+
+
+def _rows_upsert_postgresql(connection, rows, places: list[int], narrow: NarrowRows) -> None:
+    table = MatchScore._meta.db_table
+    columns = ", ".join(ROW_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in MATCH_SCORE_UPDATE_FIELDS)
+    narrow_select = ", ".join(
+        f"n.{c}" if c in NARROW_COLUMNS else "w.weights" if c == "weights" else f"%({c})s::{_STAGE_TYPES[c]}"
+        for c in ROW_COLUMNS
+    )
+    with connection.cursor() as cursor:
+        for sql in _STAGE_SQL:
+            cursor.execute(sql)
+        # COPY runs on psycopg's own cursor, outside Django's error wrapping: wrap it, so a dropped connection is
+        # django.db.OperationalError (retried by the tasks) and marks the connection for closing.
+        with connection.wrap_database_errors:
+            if len(places) < len(rows):
+                with cursor.cursor.copy(f"COPY matchscore_stage_rows (k, {columns}) FROM STDIN") as copy:
+                    for k, row in enumerate(rows):
+                        if row is not None:
+                            copy.write_row((k, *row))
+            if narrow:
+                with cursor.cursor.copy(
+                    f"COPY matchscore_stage_narrow ({', '.join(_STAGE_NARROW_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+                ) as copy:
+                    copy.set_types(_NARROW_COPY_TYPES)
+                    for k, values in zip(places, narrow.values, strict=True):
+                        copy.write_row((k, *values))
+                with cursor.cursor.copy(
+                    "COPY matchscore_stage_weights (vacancy_id, weights) FROM STDIN"
+                ) as copy:
+                    for item in narrow.weights_json.items():
+                        copy.write_row(item)
+        source = f"SELECT k, {columns} FROM matchscore_stage_rows"
+        if narrow:
+            source += (
+                f" UNION ALL SELECT n.k, {narrow_select} FROM matchscore_stage_narrow n "
+                "JOIN matchscore_stage_weights w USING (vacancy_id)"
+            )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({source}) s ORDER BY k "
+            f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}",
+            narrow.constants if narrow else None,
+        )
+        # Emptied at commit; emptied now too, for a caller that upserts twice in one transaction.
+        cursor.execute("DELETE FROM matchscore_stage_rows")
+        cursor.execute("DELETE FROM matchscore_stage_narrow")
+        cursor.execute("DELETE FROM matchscore_stage_weights")
 
 
 _JSON_COLUMNS = frozenset({"matched_skills", "missing_skills", "explanation", "weights"})

@@ -5,7 +5,7 @@ injection read from the environment, so no production module carries a test hook
 - ``FAULT_SCORING_DELAY`` (seconds): every scoring pass of this worker (``matching.services.score_pairs``: a run's
   chunk after the run is marked running, or a candidate's or vacancy's rescoring) waits this long before it
   scores and stores, long enough to kill the worker, drop its database connection or restart the broker.
-- ``FAULT_COPY_DELAY`` (seconds): a COPY into the staging table (``matching.storage.rows_upsert``) stays open this
+- ``FAULT_COPY_DELAY`` (seconds): each COPY into a staging table (``matching.storage.rows_upsert``) stays open this
   long after its last row (psycopg's ``Copy.finish`` waits first), so a test can terminate the backend mid-COPY.
 """
 

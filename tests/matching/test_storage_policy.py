@@ -265,3 +265,83 @@ def test_every_stored_row_holds_what_its_pair_computed_alone_gives(
             assert row.explanation == fresh.explanation
         else:
             assert (row.matched_skills, row.missing_skills, row.explanation) == ([], [], {})
+
+
+def test_narrow_rows_are_stored_field_for_field_in_their_places_beside_explained_and_existing_rows(pool):
+    """A chunk's narrow rows are handed over lean (``storage.NarrowRows``: their own values, the chunk's shared
+    values once, the weights once per vacancy; on PostgreSQL staged that way) and stored exactly as their rows in
+    full: every field, on either database.  An existing pair is overwritten; new rows get their ids in the order
+    given, as the ranking breaks ties by id."""
+    import json
+
+    from django.utils import timezone
+
+    from matching import storage
+    from matching.models import MatchScore
+
+    candidates, vacancies = pool
+    cands, vacs = list(candidates[:3]), list(vacancies[:2])
+    model = model_store.model_load_or_fit()
+    _, vocab = vocabulary_store.skill_extractor()
+    cdocs = selectors.candidate_documents([c.pk for c in cands])
+    vdocs = selectors.vacancy_documents([v.pk for v in vacs])
+    m = scoring.score_chunk(model, [d for _, d, _ in cdocs], [d for _, d in vdocs])
+    groups = storage.group_scores(m)
+    weights = [json.dumps(d.weights.as_dict()) for _, d in vdocs]
+    now = timezone.now()
+    MatchScore.objects.all().delete()  # what saving the pool scored
+    # (0, 1) is stored already, with other values: the upsert overwrites it.
+    MatchScore.objects.create(
+        candidate=cands[0], vacancy=vacs[1], score=1.0, engine_version="old", computed_at=now, stale=True
+    )
+    narrow = storage.narrow_rows_values(
+        [c.pk for c in cands],
+        [v.pk for v in vacs],
+        [0, 1, 2],
+        [1, 0, 1],
+        m,
+        model,
+        vocab,
+        weights,
+        now,
+        groups,
+    )
+    pair = scoring.explain_pair(
+        model, m, 1, 1, cdocs[1][1], vdocs[1][1], vocabulary_store.skill_categories(vocab), cdocs[1][2]
+    )
+    explained = storage.row_values(cands[1].pk, vacs[1].pk, pair, model, vocab, weights[1], now, groups, 1, 1)
+
+    storage.rows_upsert([None, explained, None, None], narrow)
+
+    full = narrow.rows()
+    expected = {(r[0], r[1]): r for r in [full[0], explained, full[1], full[2]]}
+    stored = {(r.candidate_id, r.vacancy_id): r for r in MatchScore.objects.all()}
+    assert stored.keys() == expected.keys()
+    for key, row in expected.items():
+        want = storage.row_object(row)
+        assert [getattr(stored[key], c) for c in storage.ROW_COLUMNS] == [
+            getattr(want, c) for c in storage.ROW_COLUMNS
+        ], key
+    # Spelled out for the narrow rows: the pair's own scores and confidence, nothing explained, this pass's stamp.
+    for n, (i, j) in enumerate([(0, 1), (1, 0), (2, 1)]):
+        row = stored[(cands[i].pk, vacs[j].pk)]
+        assert (row.state, row.explained, row.stale, row.computed_at) == ("scored", False, False, now)
+        assert (row.matched_skills, row.missing_skills, row.explanation) == ([], [], {})
+        assert (row.engine_version, row.vocabulary_version, row.model_version) == (
+            scoring.ENGINE_VERSION,
+            vocab,
+            model.version,
+        )
+        assert row.weights == vdocs[j][1].weights.as_dict()
+        assert row.score == round(float(m.score[i, j]), 2)
+        assert (row.skills_score, row.qualifications_score, row.text_score) == tuple(
+            float(groups[g][i, j]) for g in ("skills_score", "qualifications_score", "text_score")
+        )
+        assert row.confidence == m.confidence_at(i, j) == narrow.values[n][-1]
+    new = [
+        (r.candidate_id, r.vacancy_id)
+        for r in MatchScore.objects.exclude(pk=stored[(cands[0].pk, vacs[1].pk)].pk).order_by("pk")
+    ]
+    assert new == [(cands[1].pk, vacs[1].pk), (cands[1].pk, vacs[0].pk), (cands[2].pk, vacs[1].pk)]
+    with pytest.raises(ValueError):
+        storage.rows_upsert([None, explained], narrow)
