@@ -11,13 +11,14 @@ from django.db import transaction
 from tqdm import tqdm
 
 from recruiting import import_runs
-from recruiting.import_reading import Batch, ImportFailed
+from recruiting.import_reading import CSV_MAX_BYTES, Batch, ImportFailed
 from recruiting.importers import ImportReport
 from recruiting.models import ImportRun
 
 
 def add_run_arguments(parser) -> None:
-    """The options of a fanned-out CSV import: ``--chunk-size``, ``--in-process`` and ``--timeout``."""
+    """The options of a fanned-out CSV import: ``--chunk-size``, ``--in-process``, ``--timeout`` and
+    ``--max-csv-mb``."""
     parser.add_argument(
         "--chunk-size",
         type=int,
@@ -35,6 +36,22 @@ def add_run_arguments(parser) -> None:
         default=3600,
         help="seconds to wait for the workers (default 3600); then the import is undone",
     )
+    parser.add_argument(
+        "--max-csv-mb",
+        type=int,
+        default=CSV_MAX_BYTES // 2**20,
+        help=(
+            f"largest CSV file read, in MiB (default {CSV_MAX_BYTES // 2**20}, the API's upload limit); the file "
+            "is held in memory while it is read, so raise it only on a machine with the memory for it"
+        ),
+    )
+
+
+def csv_max_bytes(options) -> int:
+    """The CSV size limit, in bytes, the command's ``--max-csv-mb`` asks for (``CommandError`` below 1 MiB)."""
+    if options["max_csv_mb"] < 1:
+        raise CommandError("--max-csv-mb must be at least 1.")
+    return options["max_csv_mb"] * 2**20
 
 
 def csv_import(

@@ -250,3 +250,19 @@ def test_repair_in_several_processes_reads_the_csv_exactly_as_one_process(tmp_pa
     assert two.records == one.records and two.duplicates_dropped == one.duplicates_dropped == 1
     assert {r.source_label for r in two.records} >= {"Café staff"}
     assert any("Zürich" in r.cv_text for r in two.records)
+
+
+def test_csv_over_the_size_limit_is_refused_whole_and_the_operator_can_raise_the_limit(tmp_path):
+    """A CSV over ``--max-csv-mb`` (default: the API's 200 MiB upload limit) is refused with its size and the
+    limit, nothing imported; the operator importing a file on the server may raise the limit (100,000 CVs make a
+    CSV of ~300–500 MB)."""
+    filler = "Python engineer with SQL and PyTorch experience. " * 2_000  # ~100 kB a row
+    path = write_csv(tmp_path / "big.csv", ["id", "text"], [[str(i), f"{filler} CV {i}"] for i in range(12)])
+    assert 1.0 < path.stat().st_size / 2**20 < 2.0
+    with pytest.raises(CommandError, match=r"big\.csv is 1\.\d MB; the limit is 1 MB"):
+        run(path, "--text-column", "text", "--id-column", "id", "--in-process", "--max-csv-mb", "1")
+    assert Candidate.objects.count() == 0
+    with pytest.raises(CommandError, match="at least 1"):
+        run(path, "--text-column", "text", "--id-column", "id", "--in-process", "--max-csv-mb", "0")
+    run(path, "--text-column", "text", "--id-column", "id", "--in-process", "--max-csv-mb", "2")
+    assert Candidate.objects.count() == 12

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from recruiting.import_reading import Batch, ImportFailed, read_candidate_csv, read_candidate_files
 from recruiting.importers import candidates_write
-from recruiting.management.import_progress import add_run_arguments, csv_import
+from recruiting.management.import_progress import add_run_arguments, csv_import, csv_max_bytes
 from recruiting.models import ImportRun
 
 
@@ -56,7 +56,9 @@ class Command(BaseCommand):
                 self._read(lambda: read_candidate_files(other_paths), batch, problems)
             for path in csv_paths:
                 self._read(
-                    lambda path=path: read_candidate_csv(path, **columns, processes=os.cpu_count() or 1),
+                    lambda path=path: read_candidate_csv(
+                        path, **columns, processes=os.cpu_count() or 1, max_bytes=csv_max_bytes(options)
+                    ),
                     batch,
                     problems,
                 )

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from recruiting.import_reading import Batch, ImportFailed, read_vacancy_csv, read_vacancy_files
 from recruiting.importers import vacancies_write
-from recruiting.management.import_progress import add_run_arguments, csv_import
+from recruiting.management.import_progress import add_run_arguments, csv_import, csv_max_bytes
 from recruiting.models import ImportRun, Vacancy
 
 
@@ -54,7 +54,11 @@ class Command(BaseCommand):
             if other_paths:
                 self._read(lambda: read_vacancy_files(other_paths), batch, problems)
             for path in csv_paths:
-                self._read(lambda path=path: read_vacancy_csv(path, **columns), batch, problems)
+                self._read(
+                    lambda path=path: read_vacancy_csv(path, **columns, max_bytes=csv_max_bytes(options)),
+                    batch,
+                    problems,
+                )
             if problems:
                 raise ImportFailed(problems, what="vacancies")
             if other_paths:
