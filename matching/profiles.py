@@ -179,7 +179,8 @@ def candidates_refresh_profiles(*, candidates: Sequence[Candidate]) -> None:
         )
     )
     CandidateSkill.objects.filter(candidate_id__in=pks, origin=SkillOrigin.EXTRACTED).delete()
-    CandidateSkill.objects.bulk_create(
+    _rows_insert(
+        CandidateSkill,
         [
             CandidateSkill(
                 candidate_id=c.pk,
@@ -194,16 +195,15 @@ def candidates_refresh_profiles(*, candidates: Sequence[Candidate]) -> None:
             for name, e in r.evidence.skills.items()
             if name in ids and (c.pk, ids[name]) not in entered
         ],
-        batch_size=_BULK_BATCH,
     )
     Qualification.objects.filter(candidate_id__in=pks, origin=SkillOrigin.EXTRACTED).delete()
-    Qualification.objects.bulk_create(
+    _rows_insert(
+        Qualification,
         [
             Qualification(candidate_id=c.pk, level=q.level, field=q.field[:200], evidence=q.line[:500])
             for c, r in zip(candidates, readings, strict=True)
             for q in r.qualifications
         ],
-        batch_size=_BULK_BATCH,
     )
     changed, names = [], set()
     for candidate, reading in zip(candidates, readings, strict=True):
@@ -217,6 +217,32 @@ def candidates_refresh_profiles(*, candidates: Sequence[Candidate]) -> None:
         # Every field named is written for every row changed, from the instance: a field a row did not change
         # holds its extracted value already.
         _rows_update(Candidate, changed, [f for f in _READ_FIELDS if f in names])
+
+
+def _rows_insert(model, rows: Sequence) -> None:
+    """Insert the unsaved instances ``rows`` of ``model``, their ids given by the table (not set on the instances:
+    callers keep no reference to them).  On PostgreSQL one ``COPY … FROM STDIN`` of every column but the id (issue
+    15, "writes use COPY on PostgreSQL"): ``bulk_create`` formats every value into the text of a multi-row
+    ``INSERT`` on our side (psycopg's client-side binding, ≈ 5 % of an import worker's time by py-spy) for
+    PostgreSQL to parse again; elsewhere ``bulk_create``, ``_BULK_BATCH`` rows a statement.  Each value is the
+    field's own (``pre_save`` then ``get_db_prep_save``), so the stored rows are those ``bulk_create`` stores."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=_BULK_BATCH)
+        return
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(f.column) for f in fields)
+    # COPY runs on psycopg's own cursor, outside Django's error wrapping: wrapped, so a dropped connection is
+    # django.db.OperationalError (retried by the tasks), as in matching.storage.rows_upsert.
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in rows:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
 def _rows_update(model, rows: Sequence, names: Sequence[str]) -> None:

@@ -163,3 +163,58 @@ def test_queries_do_not_grow_with_the_number_of_cvs():
 def test_no_candidates_no_queries(django_assert_num_queries):
     with django_assert_num_queries(0):
         profiles.candidates_refresh_profiles(candidates=[])
+
+
+def test_links_written_by_copy_are_the_rows_bulk_create_writes():
+    """On PostgreSQL a chunk's skill links and qualifications are written by COPY (``profiles._rows_insert``); the
+    stored rows equal those ``bulk_create`` stores for the same instances — awkward text included (tabs, line
+    breaks, backslashes, quotes, non-ASCII, empty), a null vacancy, a float's every digit — and the field defaults
+    are applied.  Elsewhere ``_rows_insert`` is ``bulk_create`` itself."""
+    copied, created = _candidates("copied", TEXTS[:1]), _candidates("created", TEXTS[:1])
+    skills = list(Skill.objects.order_by("pk")[:4])
+    awkward = ["tab\there", "line\nbreak \\ back\\slash", "quotes ' \" and \\N", "Zürich — 東京 ✓", ""]
+
+    def links(candidate):
+        return [
+            CandidateSkill(
+                candidate_id=candidate.pk,
+                skill_id=skill.pk,
+                mentions=i + 1,
+                origin=SkillOrigin.EXTRACTED,
+                evidence=awkward[i],
+                evidence_level="used" if i % 2 else "",
+                strength=0.1 + i / 3,
+            )
+            for i, skill in enumerate(skills)
+        ] + [CandidateSkill(candidate_id=candidate.pk, skill_id=Skill.objects.order_by("-pk")[0].pk)]
+
+    def qualifications(candidate):
+        return [
+            Qualification(candidate_id=candidate.pk, level=level, field=text, evidence=text[::-1])
+            for level, text in zip((3, 4, 5, 6, 7), awkward, strict=True)
+        ]
+
+    profiles._rows_insert(CandidateSkill, links(copied[0]))
+    profiles._rows_insert(Qualification, qualifications(copied[0]))
+    CandidateSkill.objects.bulk_create(links(created[0]))
+    Qualification.objects.bulk_create(qualifications(created[0]))
+
+    def stored(candidate) -> tuple[list, list]:
+        return (
+            sorted(
+                CandidateSkill.objects.filter(candidate=candidate).values_list(
+                    "skill_id", "origin", "mentions", "evidence", "evidence_level", "strength"
+                )
+            ),
+            sorted(
+                Qualification.objects.filter(candidate=candidate).values_list(
+                    "level", "field", "origin", "evidence"
+                )
+            ),
+        )
+
+    by_copy, by_bulk_create = stored(copied[0]), stored(created[0])
+    assert len(by_copy[0]) == 5 and len(by_copy[1]) == 5
+    assert by_copy == by_bulk_create
+    assert Qualification.objects.filter(candidate=copied[0], vacancy__isnull=True).count() == 5
+    profiles._rows_insert(CandidateSkill, [])  # nothing to write: no statement, no error
