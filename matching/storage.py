@@ -276,46 +276,34 @@ def row_values(
 _ENGINE_VERSION_JSON = json.dumps(scoring.ENGINE_VERSION)
 
 
-# The column types of ``rows_upsert``'s staging tables (PostgreSQL), by ``ROW_COLUMNS``' name: those of the table.
-_STAGE_TYPES = {
-    "candidate_id": "bigint",
-    "vacancy_id": "bigint",
-    "state": "varchar(20)",
-    "score": "double precision",
-    "skills_score": "double precision",
-    "qualifications_score": "double precision",
-    "text_score": "double precision",
-    "matched_skills": "jsonb",
-    "missing_skills": "jsonb",
-    "explanation": "jsonb",
-    "engine_version": "varchar(40)",
-    "vocabulary_version": "varchar(40)",
-    "model_version": "varchar(40)",
-    "weights": "jsonb",
-    "stale": "boolean",
-    "computed_at": "timestamptz",
-    "explained": "boolean",
-    "confidence": "varchar(6)",
-}
 # Staging tables, emptied at commit: explained rows in full, narrow rows lean (binary COPY: no text to format here,
 # no floats to parse there) and the narrow rows' weights once per vacancy (a jsonb parse per vacancy, not per row;
 # the key tells the planner the join keeps one row per narrow row, as temporary tables have no statistics).  ``k``
 # is each row's place in the chunk: rows are inserted in that order, so their ids (the ranking's tie-break)
 # follow it.
 _STAGE_NARROW_COLUMNS = ["k", *NARROW_COLUMNS]
-_STAGE_SQL = (
-    "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_rows (k integer, "
-    + ", ".join(f"{c} {_STAGE_TYPES[c]}" for c in ROW_COLUMNS)
-    + ") ON COMMIT DELETE ROWS",
-    "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_narrow (k integer, "
-    + ", ".join(f"{c} {_STAGE_TYPES[c]}" for c in NARROW_COLUMNS)
-    + ") ON COMMIT DELETE ROWS",
-    (
-        "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_weights (vacancy_id bigint PRIMARY KEY, weights jsonb) "
-        "ON COMMIT DELETE ROWS"
-    ),
-)
-_NARROW_COPY_TYPES = ["integer", *(_STAGE_TYPES[c].split("(")[0] for c in NARROW_COLUMNS)]
+
+
+def _stage_types(connection) -> dict[str, str]:
+    """The column types of the staging tables by ``ROW_COLUMNS``' name: the table's own, from the model's fields
+    (one home: a migration that changes a column changes the stage with it)."""
+    return {c: MatchScore._meta.get_field(c).db_type(connection) for c in ROW_COLUMNS}
+
+
+def _stage_sql(types: dict[str, str]) -> tuple[str, ...]:
+    """The statements creating the staging tables (temporary, emptied at commit)."""
+    return (
+        "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_rows (k integer, "
+        + ", ".join(f"{c} {types[c]}" for c in ROW_COLUMNS)
+        + ") ON COMMIT DELETE ROWS",
+        "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_narrow (k integer, "
+        + ", ".join(f"{c} {types[c]}" for c in NARROW_COLUMNS)
+        + ") ON COMMIT DELETE ROWS",
+        (
+            "CREATE TEMP TABLE IF NOT EXISTS matchscore_stage_weights (vacancy_id bigint PRIMARY KEY, weights jsonb) "
+            "ON COMMIT DELETE ROWS"
+        ),
+    )
 
 
 def rows_upsert(rows: Sequence[tuple | None], narrow: NarrowRows | None = None) -> None:
@@ -351,12 +339,13 @@ def _rows_upsert_postgresql(connection, rows, places: list[int], narrow: NarrowR
     table = MatchScore._meta.db_table
     columns = ", ".join(ROW_COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in MATCH_SCORE_UPDATE_FIELDS)
+    types = _stage_types(connection)
     narrow_select = ", ".join(
-        f"n.{c}" if c in NARROW_COLUMNS else "w.weights" if c == "weights" else f"%({c})s::{_STAGE_TYPES[c]}"
+        f"n.{c}" if c in NARROW_COLUMNS else "w.weights" if c == "weights" else f"%({c})s::{types[c]}"
         for c in ROW_COLUMNS
     )
     with connection.cursor() as cursor:
-        for sql in _STAGE_SQL:
+        for sql in _stage_sql(types):
             cursor.execute(sql)
         # COPY runs on psycopg's own cursor, outside Django's error wrapping: wrap it, so a dropped connection is
         # django.db.OperationalError (retried by the tasks) and marks the connection for closing.
@@ -370,7 +359,7 @@ def _rows_upsert_postgresql(connection, rows, places: list[int], narrow: NarrowR
                 with cursor.cursor.copy(
                     f"COPY matchscore_stage_narrow ({', '.join(_STAGE_NARROW_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
                 ) as copy:
-                    copy.set_types(_NARROW_COPY_TYPES)
+                    copy.set_types(["integer", *(types[c].split("(")[0] for c in NARROW_COLUMNS)])
                     for k, values in zip(places, narrow.values, strict=True):
                         copy.write_row((k, *values))
                 with cursor.cursor.copy(
