@@ -1509,9 +1509,8 @@ def _parse_date(value: str, today: date, is_end: bool, start_year: int | None = 
 
 def _section_heading(line: str) -> str | None:
     """``"experience"``, ``"education"`` or ``"other"`` when ``line`` is a CV section heading, else None."""
-    if (
-        len(line.strip()) > 60
-    ):  # never a heading: tested before the regex, which most (long) lines would fail anyway
+    # Never a heading: tested before the regex, which most (long) lines would fail anyway.
+    if len(line.strip()) > 60:
         return None
     match = _HEADING_LINE.match(line)
     if not match:

@@ -111,9 +111,8 @@ def candidate_documents(
             .annotate(stored_terms=F("text_terms__terms"), stored_words=F("text_terms__words"))
             .order_by("pk")
         )
-        if (
-            in_database
-        ):  # the text only when its counts are missing or stale: NULL (never a CV text) when current
+        # On PostgreSQL the text only when its counts are missing or stale: NULL (never a CV text) when current.
+        if in_database:
             rows = rows.annotate(
                 stale_text=Case(
                     When(
