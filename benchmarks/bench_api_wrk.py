@@ -15,13 +15,18 @@ large share of them in ``bench_api.py``).
 3. gunicorn with ``--gunicorn-workers`` sync workers, production settings plus one URL
    (``benchmarks/wrk_settings.py`` → ``wrk_urls.py``): ``GET /bench/baseline/<vacancy>/``, a bare DRF view with
    no authentication that returns 50 rows of
-   ``MatchScore.objects.filter(vacancy=…).order_by("-score").values(…)``.
-4. Warm-up (5 s of each), then ``wrk -t THREADS -c CONNECTIONS -d DURATION --latency`` against the baseline,
-   then against the shortlist API; each request names a vacancy drawn at random among the open ones (and, for
-   the API, a token in turn).  Figures from wrk's ``done()`` hook: requests, requests/s, p50/p99/max latency,
-   errors = non-2xx/3xx responses + socket errors (connect, read, write, timeout).
-5. Prints both rows and the ratios against the issue's targets: throughput ≥ 0.7× the baseline's, p99 ≤ 2× the
-   baseline's, 0 errors.  Exits 1 on any error.
+   ``MatchScore.objects.filter(vacancy=…).order_by("-score").values(…)``; and ``GET /bench/baseline-ranked/<id>/``,
+   the same in the service's ranking order (``score DESC NULLS LAST, id``), which the index the API uses serves.
+   PostgreSQL plans the issue's ``order_by("-score")`` as a backward scan of the whole ``score`` index (seconds
+   for some vacancies), so the ranked baseline is the fair yardstick and both are reported.
+4. Warm-up (5 s of each), then ``wrk -t THREADS -c CONNECTIONS -d DURATION --latency`` against the ranked
+   baseline, the shortlist API, then the issue's baseline (last: its slow queries go on running in PostgreSQL
+   after wrk's timeout and would load a run after it); each request names a vacancy drawn at random among the
+   open ones (and, for the API, a token in turn).  Figures from wrk's ``done()`` hook: requests, requests/s,
+   p50/p99/max latency, errors = non-2xx/3xx responses + socket errors (connect, read, write, timeout).
+5. Prints the three rows and the ratios against the issue's targets, against each baseline: throughput ≥ 0.7× the
+   baseline's, p99 ≤ 2× the baseline's, 0 errors.  Exits 1 when the shortlist API had an error (a baseline's
+   errors are printed, not the API's).
 
 Only 127.0.0.1 is contacted.  Environment: ``BENCH_PG``, ``BENCH_REDIS`` (see ``_stack.py``).
 """
@@ -192,20 +197,26 @@ def main() -> int:
         )
         rng = random.Random(args.seed)
         sample = [rng.choice(vacancies) for _ in range(min(len(vacancies), 500))]
-        status, body = api.get(port, f"/bench/baseline/{sample[0]}/")
-        if status != 200 or not isinstance(json.loads(body), list):
-            raise RuntimeError(f"the baseline endpoint answered {status}: {body[:300]!r}")
+        for baseline in ("baseline", "baseline-ranked"):
+            status, body = api.get(port, f"/bench/{baseline}/{sample[0]}/")
+            if status != 200 or not isinstance(json.loads(body), list):
+                raise RuntimeError(f"the {baseline} endpoint answered {status}: {body[:300]!r}")
         with tempfile.TemporaryDirectory(prefix="bench-api-wrk-") as workdir:
             scripts = {
-                "baseline": (
-                    "GET /bench/baseline/<id>/ (no auth, 50 rows)",
-                    [f"/bench/baseline/{v}/" for v in sample],
+                "ranked": (
+                    "GET /bench/baseline-ranked/<id>/ (no auth, 50 rows, ranking order)",
+                    [f"/bench/baseline-ranked/{v}/" for v in sample],
                     [],
                 ),
                 "shortlist": (
                     f"GET /api/v1/vacancies/<id>/match-scores/?limit={api.LIMIT}",
                     [api.shortlist_path(v) for v in sample],
                     data["tokens"],
+                ),
+                "baseline": (
+                    'GET /bench/baseline/<id>/ (no auth, 50 rows, order_by("-score"))',
+                    [f"/bench/baseline/{v}/" for v in sample],
+                    [],
                 ),
             }
             for label, (name, paths, tokens) in scripts.items():
@@ -226,26 +237,32 @@ def main() -> int:
         if not (args.keep_db or args.reuse_db):
             api.psql("-qc", f'DROP DATABASE IF EXISTS "{api.DB}" WITH (FORCE)', check=False)
 
-    base, load = results["baseline"], results["shortlist"]
+    load = results["shortlist"]
     head = f"wrk -c {args.connections} -t {args.threads} -d {args.duration:g}s, {data['candidates']:,} candidates"
     width = max(len(head), *(len(r["name"]) for r in results.values()))
     print(
         f"\n{head:<{width}}  {'requests':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}"
     )
-    for r in (base, load):
+    for label in ("ranked", "baseline", "shortlist"):
+        r = results[label]
         print(
             f"{r['name']:<{width}}  {r['requests']:>9} {r['rps']:>8.1f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
             f"{r['max_ms']:>7.1f} {r['errors']:>6}"
         )
-    throughput = load["rps"] / base["rps"] if base["rps"] else float("nan")
-    p99 = load["p99_ms"] / base["p99_ms"] if base["p99_ms"] else float("nan")
-    errors = base["errors"] + load["errors"]
-    print(
-        f"\nshortlist / baseline: throughput {throughput:.2f}× (target ≥ {TARGET['throughput_ratio']}×: "
-        f"{'met' if throughput >= TARGET['throughput_ratio'] else 'missed'}), p99 {p99:.2f}× (target ≤ "
-        f"{TARGET['p99_ratio']:g}×: {'met' if p99 <= TARGET['p99_ratio'] else 'missed'}), errors {errors} "
-        f"(target 0: {'met' if errors == 0 else 'missed'})"
-    )
+    ratios = {}
+    for label in ("ranked", "baseline"):
+        base = results[label]
+        throughput = load["rps"] / base["rps"] if base["rps"] else float("nan")
+        p99 = load["p99_ms"] / base["p99_ms"] if base["p99_ms"] else float("nan")
+        ratios[label] = {"throughput_ratio": throughput, "p99_ratio": p99}
+        print(
+            f"\nshortlist / {label} baseline: throughput {throughput:.2f}× (target ≥ {TARGET['throughput_ratio']}×: "
+            f"{'met' if throughput >= TARGET['throughput_ratio'] else 'missed'}), p99 {p99:.2f}× (target ≤ "
+            f"{TARGET['p99_ratio']:g}×: {'met' if p99 <= TARGET['p99_ratio'] else 'missed'}); the baseline's own "
+            f"errors {base['errors']}"
+        )
+    errors = load["errors"]
+    print(f"shortlist API errors {errors} (target 0: {'met' if errors == 0 else 'missed'})")
     if args.json:
         Path(args.json).write_text(
             json.dumps(
@@ -257,8 +274,7 @@ def main() -> int:
                     "duration": args.duration,
                     "gunicorn_workers": args.gunicorn_workers,
                     "build_seconds": timings,
-                    "throughput_ratio": throughput,
-                    "p99_ratio": p99,
+                    "ratios": ratios,
                     **results,
                 },
                 indent=2,

@@ -10,6 +10,11 @@ every row is an insert, as after the benchmark's ``TRUNCATE``) and runs ``servic
 Prints each run's wall time, this process's CPU time and its PostgreSQL backend's CPU time (CPU time is what two
 busy workers share the two cores by), the cProfile of the profiled run (by internal and by cumulative time) and the
 load average. Not a test.
+
+``--over-stored`` keeps the chunk's stored scores, so the rows are replaced (``ON CONFLICT DO UPDATE``) as in a full
+rescore over stored scores, instead of inserted. ``--phases`` prints, for each run, the wall time and the PostgreSQL
+backend's CPU time of the row upsert, the unkept-rows delete and the commit (the deferred foreign-key checks and the
+WAL flush). ``--set NAME=VALUE`` sets a PostgreSQL parameter for the session first (repeatable), to measure one.
 """
 
 from __future__ import annotations
@@ -37,12 +42,21 @@ def main() -> None:
         help="profile this process's CPU time instead of wall time (on a loaded machine wall time also counts "
         "the time the process waits for a core)",
     )
+    ap.add_argument(
+        "--over-stored",
+        action="store_true",
+        help="keep the chunk's stored scores: rows are replaced, as in a full rescore over stored scores",
+    )
+    ap.add_argument("--phases", action="store_true", help="time the upsert, the delete and the commit apart")
+    ap.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a PostgreSQL session parameter"
+    )
     a = ap.parse_args()
     _stack.django_setup(_stack.stack_env(a.reuse_db))
     from django.conf import settings
     from django.db import connection
 
-    from matching import model_store, services
+    from matching import model_store, services, storage
     from matching.models import MatchScore
     from matching.selectors import scorable_vacancy_ids
     from recruiting.models import Candidate
@@ -57,17 +71,45 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
+        for item in a.set:
+            name, _, value = item.partition("=")
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+    phases: dict[str, list[float]] = {}
+    if a.phases:
+
+        def timed(name, fn):
+            def wrapper(*args, **kwargs):
+                start, server = time.perf_counter(), _cpu_seconds(backend)
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    spent = phases.setdefault(name, [0.0, 0.0])
+                    spent[0] += time.perf_counter() - start
+                    spent[1] += _cpu_seconds(backend) - server
+
+            return wrapper
+
+        services.rows_upsert = timed("upsert", storage.rows_upsert)
+        services.rows_delete_unkept = timed("delete unkept", storage.rows_delete_unkept)
+        connection.commit = timed("commit", connection.commit)
 
     def once(profile: cProfile.Profile | None) -> tuple[int, float, float, float]:
-        MatchScore.objects.filter(candidate_id__in=chunk).delete()
-        with connection.cursor() as cursor:  # no dead index entries left to step over, as after a TRUNCATE
-            cursor.execute(f"VACUUM {MatchScore._meta.db_table}")
+        if not a.over_stored:
+            MatchScore.objects.filter(candidate_id__in=chunk).delete()
+            with connection.cursor() as cursor:  # no dead index entries left to step over, as after a TRUNCATE
+                cursor.execute(f"VACUUM {MatchScore._meta.db_table}")
+        phases.clear()
         start, cpu, server = time.perf_counter(), time.process_time(), _cpu_seconds(backend)
         if profile:
             profile.enable()
         rows = services.score_pairs(candidate_ids=chunk, model=model)
         if profile:
             profile.disable()
+        if phases:
+            print(
+                "  phases, wall / PostgreSQL CPU: "
+                + ", ".join(f"{name} {w:.3f} / {c:.2f} s" for name, (w, c) in phases.items())
+            )
         return rows, time.perf_counter() - start, time.process_time() - cpu, _cpu_seconds(backend) - server
 
     times = [once(None) for _ in range(a.repeat)]
