@@ -68,6 +68,20 @@ def plan_run(run_id: int, candidate_ids: list[int] | None, vacancy_ids: list[int
         raise
 
 
+@shared_task(name="matching.scan_slice", **PLAN_OPTIONS)
+def scan_slice(run_id: int, index: int) -> bool:
+    """Scan slice ``index`` of scoring run ``run_id``'s shortlist thresholds; the last slice stores the thresholds
+    and enqueues the run's chunks.  Returns whether this task merged.  Like planning: transient database errors are
+    retried, any other database error fails the run; a slice lost otherwise is resent by the stall sweep."""
+    try:
+        return runs.scoring_run_scan_slice(run_id=run_id, index=index)
+    except DatabaseError as exc:
+        if isinstance(exc, TRANSIENT):
+            raise
+        runs.scoring_run_fail(run_id=run_id, error=f"planning, scan slice {index}: {type(exc).__name__}")
+        raise
+
+
 class ChunkTask(Task):
     """A scoring-run chunk task: when it dies for good — retries used up, or an error that is not retried (a bug,
     the soft time limit) — its run is told at once (``runs.scoring_run_chunk_lost``), which resends the chunk
