@@ -289,28 +289,48 @@ def scoring_run_chunk_lost(*, run_id: int, index: int, error: str) -> bool:
     than ``MATCHING_CHUNK_RESENDS`` times; then the run is marked failed, naming the chunk and ``error`` (the
     error's type: never CV text).  ``chunk_failures`` keeps the count per chunk.  Returns whether it was resent;
     a chunk already stored or a run no longer in progress is left alone (``False``)."""
+    return _task_lost(run_id=run_id, index=index, error=error, scan=False)
+
+
+def scoring_run_scan_slice_lost(*, run_id: int, index: int, error: str) -> bool:
+    """``scoring_run_chunk_lost`` for the task of threshold-scan slice ``index``: resent at once up to
+    ``MATCHING_CHUNK_RESENDS`` times (counted in ``chunk_failures`` as ``"scan <index>"``), then the run fails
+    naming the slice.  A run already planned (the slices merged) is left alone (``False``); a slice stored but not
+    merged is resent, and its task merges."""
+    return _task_lost(run_id=run_id, index=index, error=error, scan=True)
+
+
+def _task_lost(*, run_id: int, index: int, error: str, scan: bool) -> bool:
+    """What ``scoring_run_chunk_lost`` and ``scoring_run_scan_slice_lost`` share (``scan``: a scan slice's task)."""
+    what = "scan slice" if scan else "chunk"
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().filter(pk=run_id).first()
-        if (
-            run is None
-            or run.status not in (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING)
-            or index in run.completed_chunks
-            or not 0 <= index < len(run.chunk_bounds)
-        ):
+        if run is None or run.status not in (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING):
             return False
-        deaths = int((run.chunk_failures or {}).get(str(index), 0)) + 1
-        run.chunk_failures = {**(run.chunk_failures or {}), str(index): deaths}
-        run.error = f"chunk {index}: {error} (died {deaths} times)"[:2000]
+        if scan:  # a slice stored is resent all the same: its task died merging, and a resent one only merges
+            gone = bool(run.chunks_total) or not 0 <= index < len((run.params or {}).get("scan_slices") or [])
+        else:
+            gone = index in run.completed_chunks or not 0 <= index < len(run.chunk_bounds)
+        if gone:
+            return False
+        key = f"scan {index}" if scan else str(index)
+        deaths = int((run.chunk_failures or {}).get(key, 0)) + 1
+        run.chunk_failures = {**(run.chunk_failures or {}), key: deaths}
+        run.error = f"{what} {index}: {error} (died {deaths} times)"[:2000]
         resend = deaths <= settings.MATCHING_CHUNK_RESENDS
         if resend:
             run.progress_at = timezone.now()
-            _chunk_send(run, index)
+            if scan:
+                task_send_after_commit("matching.scan_slice", run.pk, index)
+            else:
+                _chunk_send(run, index)
         else:
             run.status, run.finished_at = ScoringRun.Status.FAILED, timezone.now()
         run.save(update_fields=["chunk_failures", "error", "progress_at", "status", "finished_at"])
     logger.warning(
-        "scoring run %s: chunk %s died (%s, %d times): %s",
+        "scoring run %s: %s %s died (%s, %d times): %s",
         run_id,
+        what,
         index,
         error,
         deaths,

@@ -68,25 +68,15 @@ def plan_run(run_id: int, candidate_ids: list[int] | None, vacancy_ids: list[int
         raise
 
 
-@shared_task(name="matching.scan_slice", **PLAN_OPTIONS)
-def scan_slice(run_id: int, index: int) -> bool:
-    """Scan slice ``index`` of scoring run ``run_id``'s shortlist thresholds; the last slice stores the thresholds
-    and enqueues the run's chunks.  Returns whether this task merged.  Like planning: transient database errors are
-    retried, any other database error fails the run; a slice lost otherwise is resent by the stall sweep."""
-    try:
-        return runs.scoring_run_scan_slice(run_id=run_id, index=index)
-    except DatabaseError as exc:
-        if isinstance(exc, TRANSIENT):
-            raise
-        runs.scoring_run_fail(run_id=run_id, error=f"planning, scan slice {index}: {type(exc).__name__}")
-        raise
-
-
 class ChunkTask(Task):
     """A scoring-run chunk task: when it dies for good — retries used up, or an error that is not retried (a bug,
     the soft time limit) — its run is told at once (``runs.scoring_run_chunk_lost``), which resends the chunk
     or marks the run failed, instead of the run waiting for the stall sweep.  A worker killed outright is covered
     by ``acks_late`` / ``reject_on_worker_lost`` (the broker delivers the chunk again)."""
+
+    @staticmethod
+    def lost(*, run_id: int, index: int, error: str) -> bool:
+        return runs.scoring_run_chunk_lost(run_id=run_id, index=index, error=error)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         params = dict(zip(("run_id", "index"), args, strict=False)) | {
@@ -97,16 +87,32 @@ class ChunkTask(Task):
         if isinstance(exc, (DatabaseError, psycopg.Error)) and not connection.in_atomic_block:
             connection.close()  # the connection may be the broken one: record the death on a fresh one
         try:
-            runs.scoring_run_chunk_lost(
-                run_id=params["run_id"], index=params["index"], error=type(exc).__name__
-            )
+            self.lost(run_id=params["run_id"], index=params["index"], error=type(exc).__name__)
         except Exception:
             logger.warning(
-                "scoring run %s: could not record the death of chunk %s; the stall sweep will resend it",
+                "scoring run %s: could not record the death of %s %s; the stall sweep will resend it",
                 params["run_id"],
+                self.name,
                 params["index"],
                 exc_info=True,
             )
+
+
+class ScanSliceTask(ChunkTask):
+    """A threshold-scan slice task: its death is told to ``runs.scoring_run_scan_slice_lost`` (resent at once or
+    the run failed), as a chunk's is."""
+
+    @staticmethod
+    def lost(*, run_id: int, index: int, error: str) -> bool:
+        return runs.scoring_run_scan_slice_lost(run_id=run_id, index=index, error=error)
+
+
+@shared_task(name="matching.scan_slice", base=ScanSliceTask, **PLAN_OPTIONS)
+def scan_slice(run_id: int, index: int) -> bool:
+    """Scan slice ``index`` of scoring run ``run_id``'s shortlist thresholds; the last slice stores the thresholds
+    and enqueues the run's chunks.  Returns whether this task merged.  Transient database errors are retried
+    (``TRANSIENT``); any other death is handled by ``ScanSliceTask.on_failure``."""
+    return runs.scoring_run_scan_slice(run_id=run_id, index=index)
 
 
 @shared_task(name="matching.score_chunk", base=ChunkTask, **TASK_OPTIONS)

@@ -189,12 +189,11 @@ def test_a_lost_scan_slice_is_sent_again_and_the_run_finishes(
 
 
 @pytest.mark.parametrize("dies_in", ["shortlist_scan", "shortlist_thresholds_store"])
-def test_a_scan_slice_that_dies_is_recovered_and_the_thresholds_are_those_of_one_scan(
+def test_a_scan_slice_that_dies_is_resent_at_once_and_the_thresholds_are_those_of_one_scan(
     pool, settings, monkeypatch, dies_in, django_capture_on_commit_callbacks
 ):
-    """A slice task that dies scanning leaves its slice unstored; one that dies merging leaves every slice stored
-    and nothing merged.  Either way the stall sweep sends what is needed and the run finishes as if nothing had
-    happened."""
+    """A slice task that dies scanning (its slice unstored) or merging (every slice stored, nothing merged) is
+    resent at once, as a dead chunk is, and the run finishes as if nothing had happened."""
     candidate_ids, vacancy_ids = pool
     settings.MATCHING_SCAN_SLICES = 2
     _sent_through(monkeypatch, lambda index: False)
@@ -203,7 +202,7 @@ def test_a_scan_slice_that_dies_is_recovered_and_the_thresholds_are_those_of_one
     def dying(**kwargs):
         calls["n"] += 1
         if calls["n"] == 1:
-            raise RuntimeError("worker died")
+            raise RuntimeError("a bug in one slice")
         return real(**kwargs)
 
     monkeypatch.setattr(services, dies_in, dying)
@@ -211,15 +210,34 @@ def test_a_scan_slice_that_dies_is_recovered_and_the_thresholds_are_those_of_one
     with django_capture_on_commit_callbacks(execute=True):
         run = runs.scoring_run_start(scope="all")
     run.refresh_from_db()
-    assert (run.status, run.chunks_total) == (ScoringRun.Status.PENDING, 0)
-    assert ShortlistScanSlice.objects.count() == (1 if dies_in == "shortlist_scan" else 2)
-    assert not ShortlistThreshold.objects.exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert runs.scoring_runs_recover(stall_seconds=0) == 1
-    run.refresh_from_db()
     assert run.status == ScoringRun.Status.DONE and not ShortlistScanSlice.objects.exists()
+    (key,) = run.chunk_failures
+    assert run.chunk_failures[key] == 1 and key.startswith("scan ")
+    assert run.error.startswith(f"scan slice {key.split()[1]}: RuntimeError")
     expected = _one_scan_thresholds(
         candidate_ids, vacancy_ids, model_store.model_load(run.params["model_version"])
     )
     assert dict(ShortlistThreshold.objects.values_list("vacancy_id", "kth_score")) == expected
     assert set(ShortlistThreshold.objects.values_list("candidates_scored", flat=True)) == {len(candidate_ids)}
+
+
+def test_a_scan_slice_that_keeps_dying_fails_its_run_naming_the_slice(
+    pool, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.MATCHING_SCAN_SLICES = 2
+    settings.MATCHING_CHUNK_RESENDS = 2
+    _sent_through(monkeypatch, lambda index: False)
+    real = services.shortlist_scan
+
+    def dying(**kwargs):
+        if kwargs["candidate_ids"][0] == pool[0][0]:  # slice 0, every time
+            raise RuntimeError("always")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "shortlist_scan", dying)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = runs.scoring_run_start(scope="all")
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.FAILED and run.finished_at is not None
+    assert run.chunk_failures == {"scan 0": 3} and run.error.startswith("scan slice 0: RuntimeError")
+    assert run.chunks_total == 0  # no chunk was sent
