@@ -212,7 +212,7 @@ def _scan_slices_merge(run_id: int) -> bool:
         columns = [v for v in slices[0][0] if v in shared]
         tables = []
         for own, data, _ in slices:
-            table = np.frombuffer(bytes(data), dtype="<f8").reshape(-1, len(own))
+            table = np.frombuffer(bytes(data), dtype="<f8").reshape(-1, len(own)) if own else np.zeros((0, 0))
             position = {v: j for j, v in enumerate(own)}
             tables.append(table[:, [position[v] for v in columns]])
         services.shortlist_thresholds_store(
