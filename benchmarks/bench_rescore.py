@@ -2,6 +2,7 @@
 
     python benchmarks/bench_rescore.py --candidates 10000 --vacancies 100 [--workers 2]
     python benchmarks/bench_rescore.py --reuse-db matchwork_api_bench --no-baseline   # 100k × 1k kept by bench_api.py
+    python benchmarks/bench_rescore.py --reuse-db NAME --planning-only   # the planning alone (refit, thresholds)
 
 Sets up its own database (``bench_rescore``, or ``--db NAME``), writes synthetic data with ``generate_benchmark_data`` (extraction
 included, timed apart), then times ``score --all`` — planning (refit, shortlist thresholds), chunk fan-out and
@@ -14,12 +15,13 @@ instead of generating one; ``--no-baseline`` skips the one-worker run (half an h
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import _stack
 
 
-def timed_run(env, workers: int) -> tuple[float, int]:
+def timed_run(env, workers: int, planning_only: bool = False) -> tuple[float, int]:
     from matching import runs
     from matching.models import MatchScore, ScoringRun
 
@@ -34,7 +36,7 @@ def timed_run(env, workers: int) -> tuple[float, int]:
         run = runs.scoring_run_start(scope="all")
         while True:
             run = ScoringRun.objects.get(pk=run.pk)
-            if run.status in ("done", "failed"):
+            if run.status in ("done", "failed") or (planning_only and run.started_at):
                 break
             rss.sample()
             time.sleep(0.2)
@@ -47,6 +49,9 @@ def timed_run(env, workers: int) -> tuple[float, int]:
         if run.status == "failed":
             raise RuntimeError(run.error)
         plan = (run.started_at - run.created_at).total_seconds() if run.started_at else 0.0
+        if planning_only:
+            print(f"  {workers} worker(s): planning (refit + threshold scan) {plan:.1f} s; chunks not timed")
+            return plan, 0
         chunks = (run.finished_at - run.started_at).total_seconds() if run.started_at else 0.0
         print(
             f"  {workers} worker(s): planning (refit + threshold scan) {plan:.1f} s, then {run.chunks_total} chunks "
@@ -55,6 +60,10 @@ def timed_run(env, workers: int) -> tuple[float, int]:
         return elapsed, MatchScore.objects.count()
     finally:
         _stack.stop_workers(procs)
+        if planning_only:  # the chunks the workers did not take: gone before the next run
+            from recruiting.celery import app
+
+            app.control.purge()
 
 
 def main() -> None:
@@ -66,6 +75,12 @@ def main() -> None:
         "--reuse-db", metavar="NAME", help="rescore this existing database instead of generating one"
     )
     ap.add_argument("--no-baseline", action="store_true", help="skip the one-worker baseline run")
+    ap.add_argument(
+        "--planning-only",
+        action="store_true",
+        help="stop when the first chunk starts: time the planning (refit, threshold scan) alone; implies "
+        "--no-baseline; the stored scores are left part-written",
+    )
     ap.add_argument(
         "--db",
         default="bench_rescore",
@@ -93,6 +108,10 @@ def main() -> None:
         f"data: {a.candidates:,} candidates × {a.vacancies:,} vacancies = {pairs:,} pairs; "
         + (f"generated and extracted in {gen:.1f} s" if gen is not None else f"reused database {a.reuse_db}")
     )
+    if a.planning_only:
+        timed_run(env, a.workers, planning_only=True)
+        print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+        return
     if not a.no_baseline:
         one, rows1 = timed_run(env, 1)
         print(

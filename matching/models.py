@@ -162,6 +162,26 @@ class ScoringRun(models.Model):
         return f"run {self.pk} {self.scope} {self.status} {self.done}/{self.total}"
 
 
+class ShortlistScanSlice(models.Model):
+    """One slice of a scoring run's shortlist threshold scan, done: the best scores of its candidates for each
+    vacancy (``matching.services.shortlist_scan``), kept until the run's last slice merges every slice's table into
+    the shortlist thresholds (``matching.runs``).  A run's slices are fanned out over the workers like its chunks;
+    a row here is what says a slice is done.  Deleted with its run, or when the merge is stored."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="scan_slices")
+    index = models.PositiveIntegerField()
+    vacancy_ids = models.JSONField(default=list, help_text="the table's columns: vacancy ids, ascending")
+    best = models.BinaryField(help_text="float64, row-major (rows, len(vacancy_ids)): best first per column")
+    scanned = models.PositiveIntegerField(default=0, help_text="candidates of the slice found and scanned")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="uniq_scan_slice_per_run")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} scan slice {self.index}"
+
+
 class StoredMatchingModel(models.Model):
     """A fitted TF-IDF model (skill IDF and word IDF), persisted so every worker loads the same one.
 

@@ -10,13 +10,14 @@ import logging
 import os
 from collections.abc import Sequence
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from matching import model_store, services
 from matching.enqueue import task_send_after_commit
-from matching.models import ScoringRun
+from matching.models import ScoringRun, ShortlistScanSlice
 from matching.selectors import scorable_vacancy_ids
 from recruiting.models import Candidate
 
@@ -58,13 +59,21 @@ def scoring_run_start(
 def scoring_run_plan(
     *, run_id: int, candidate_ids: Sequence[int] | None, vacancy_ids: Sequence[int] | None, refit: bool
 ) -> ScoringRun:
-    """Plan a run on a worker: model, thresholds, chunks; then enqueue the chunks (see ``scoring_run_start``)."""
+    """Plan a run on a worker: model, thresholds, chunks; then enqueue the chunks (see ``scoring_run_start``).
+
+    A run over every candidate fits the model here, then fans the shortlist threshold scan out as
+    ``MATCHING_SCAN_SLICES`` slice tasks (``scoring_run_scan_slice``) that any worker takes; the last slice to
+    finish stores the thresholds and enqueues the chunks.  A redelivered planning task sends again the slices
+    not yet stored."""
 
     run = ScoringRun.objects.get(pk=run_id)
     if run.status != ScoringRun.Status.PENDING or run.chunks_total:
         return run  # already planned (a redelivered planning task)
+    if (run.params or {}).get("scan_slices"):
+        _scan_slices_send(run)  # the scan is fanned out already: what its planning task may not have sent
+        return run
     if candidate_ids is None:
-        vacancies_to_rank = vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids()
+        vacancies_to_rank = list(vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids())
         candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
         if refit:
             # Streamed, never the whole pool in memory: the model from the kept word document frequencies and
@@ -73,14 +82,35 @@ def scoring_run_plan(
             model = model_store.model_fit(candidate_ids)
         else:
             model = model_store.model_load_or_fit()
+        if candidate_ids and vacancies_to_rank:
+            n = max(1, min(settings.MATCHING_SCAN_SLICES, len(candidate_ids)))
+            parts = [
+                candidate_ids[len(candidate_ids) * i // n : len(candidate_ids) * (i + 1) // n]
+                for i in range(n)
+            ]
+            run.params = {
+                **run.params,
+                "model_version": model.version,
+                "scan_slices": [[part[0], part[-1]] for part in parts],
+                "scan_vacancy_ids": vacancies_to_rank,
+            }
+            run.progress_at = timezone.now()
+            run.save(update_fields=["params", "progress_at"])
+            _scan_slices_send(run)
+            return run
         services.shortlist_thresholds_update(
-            model=model,
-            vacancy_ids=vacancies_to_rank,
-            candidate_ids=candidate_ids,
-            threads=os.cpu_count() or 1,
+            model=model, vacancy_ids=vacancies_to_rank, candidate_ids=candidate_ids
         )
     else:
         model = model_store.model_fit() if refit else model_store.model_load_or_fit()
+    return _chunks_plan(run, candidate_ids, vacancy_ids, model.version)
+
+
+def _chunks_plan(
+    run: ScoringRun, candidate_ids: Sequence[int], vacancy_ids: Sequence[int] | None, model_version: str
+) -> ScoringRun:
+    """Split ``candidate_ids`` into chunks, record them on ``run`` (saved) and enqueue them after commit.
+    ``vacancy_ids`` of ``None``: every scorable vacancy."""
     if vacancy_ids is None:
         vacancy_ids = scorable_vacancy_ids()
     size = max(1, settings.MATCHING_CHUNK_SIZE)
@@ -90,7 +120,7 @@ def scoring_run_plan(
     run.total = len(candidate_ids) * len(vacancy_ids)
     run.chunks_total = len(chunks)
     run.chunk_bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
-    run.params = {**run.params, "vacancy_ids": list(vacancy_ids), "model_version": model.version}
+    run.params = {**run.params, "vacancy_ids": list(vacancy_ids), "model_version": model_version}
     run.progress_at = timezone.now()
     if not chunks:
         run.status, run.finished_at = ScoringRun.Status.DONE, timezone.now()
@@ -106,8 +136,95 @@ def scoring_run_plan(
         ]
     )
     for index, chunk in enumerate(chunks):
-        task_send_after_commit("matching.score_chunk", run.pk, index, chunk, list(vacancy_ids), model.version)
+        task_send_after_commit("matching.score_chunk", run.pk, index, chunk, list(vacancy_ids), model_version)
     return run
+
+
+def _scan_slices_send(run: ScoringRun) -> int:
+    """Enqueue (after commit) every threshold-scan slice of ``run`` not yet stored; when all are stored but not
+    merged (the merging task died), slice 0 again, whose task only merges.  Returns the number sent."""
+    stored = set(ShortlistScanSlice.objects.filter(run=run).values_list("index", flat=True))
+    missing = [i for i in range(len(run.params["scan_slices"])) if i not in stored] or [0]
+    for index in missing:
+        task_send_after_commit("matching.scan_slice", run.pk, index)
+    return len(missing)
+
+
+def scoring_run_scan_slice(*, run_id: int, index: int, threads: int | None = None) -> bool:
+    """Scan slice ``index`` of run ``run_id``'s shortlist thresholds — the best scores of its candidates for each
+    vacancy (``services.shortlist_scan``, ``threads`` threads; default one per CPU) — and store its table
+    (``ShortlistScanSlice``); the slice that finds every slice stored merges them into the thresholds
+    (``services.shortlist_thresholds_store``, equal to one scan over the whole pool) and plans and enqueues the
+    run's chunks.  Idempotent: a stored slice is not scanned again, a merged run is left alone.  Returns whether
+    this call merged."""
+    run = ScoringRun.objects.filter(pk=run_id).first()
+    if run is None or run.status != ScoringRun.Status.PENDING or run.chunks_total:
+        return False
+    params = run.params or {}
+    bounds = params.get("scan_slices") or []
+    if not 0 <= index < len(bounds):
+        return False
+    if not ShortlistScanSlice.objects.filter(run_id=run_id, index=index).exists():
+        first, last = bounds[index]
+        ids = list(
+            Candidate.objects.filter(pk__gte=first, pk__lte=last).order_by("pk").values_list("pk", flat=True)
+        )
+        columns, best, scanned = services.shortlist_scan(
+            model=model_store.model_load_or_fit(params["model_version"]),
+            vacancy_ids=params["scan_vacancy_ids"],
+            candidate_ids=ids,
+            threads=threads or os.cpu_count() or 1,
+        )
+        ShortlistScanSlice.objects.bulk_create(
+            [
+                ShortlistScanSlice(
+                    run_id=run_id,
+                    index=index,
+                    vacancy_ids=columns,
+                    best=np.ascontiguousarray(best, dtype="<f8").tobytes(),
+                    scanned=scanned,
+                )
+            ],
+            ignore_conflicts=True,  # a slice scanned twice (redelivered) stores the same table once
+        )
+    return _scan_slices_merge(run_id)
+
+
+def _scan_slices_merge(run_id: int) -> bool:
+    """When every scan slice of the run is stored and the run not yet planned: store the thresholds from their
+    tables, drop the tables and plan the chunks, under the run's lock (one merge).  Returns whether it merged."""
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().get(pk=run_id)
+        if run.status != ScoringRun.Status.PENDING or run.chunks_total:
+            return False
+        params = run.params
+        slices = list(
+            ShortlistScanSlice.objects.filter(run=run)
+            .order_by("index")
+            .values_list("vacancy_ids", "best", "scanned")
+        )
+        run.progress_at = timezone.now()
+        if len(slices) < len(params["scan_slices"]):
+            run.save(update_fields=["progress_at"])
+            return False
+        # A vacancy deleted while the slices ran is missing from the later ones' columns: the columns all share.
+        shared = set.intersection(*(set(columns) for columns, _, _ in slices))
+        columns = [v for v in slices[0][0] if v in shared]
+        tables = []
+        for own, data, _ in slices:
+            table = np.frombuffer(bytes(data), dtype="<f8").reshape(-1, len(own)) if own else np.zeros((0, 0))
+            position = {v: j for j, v in enumerate(own)}
+            tables.append(table[:, [position[v] for v in columns]])
+        services.shortlist_thresholds_store(
+            vacancy_ids=columns, tables=tables, scanned=sum(scanned for _, _, scanned in slices)
+        )
+        ShortlistScanSlice.objects.filter(run=run).delete()
+        last = params["scan_slices"][-1][1]
+        candidate_ids = list(
+            Candidate.objects.filter(pk__lte=last).order_by("pk").values_list("pk", flat=True)
+        )
+        _chunks_plan(run, candidate_ids, params.get("vacancy_ids"), params["model_version"])
+    return True
 
 
 def scoring_runs_recover(*, stall_seconds: int | None = None) -> int:
@@ -124,7 +241,9 @@ def scoring_runs_recover(*, stall_seconds: int | None = None) -> int:
     )
     for run in stalled:
         params = run.params or {}
-        if not run.chunks_total:
+        if not run.chunks_total and params.get("scan_slices"):
+            sent += _scan_slices_send(run)
+        elif not run.chunks_total:
             task_send_after_commit(
                 "matching.plan_run",
                 run.pk,
@@ -170,28 +289,48 @@ def scoring_run_chunk_lost(*, run_id: int, index: int, error: str) -> bool:
     than ``MATCHING_CHUNK_RESENDS`` times; then the run is marked failed, naming the chunk and ``error`` (the
     error's type: never CV text).  ``chunk_failures`` keeps the count per chunk.  Returns whether it was resent;
     a chunk already stored or a run no longer in progress is left alone (``False``)."""
+    return _task_lost(run_id=run_id, index=index, error=error, scan=False)
+
+
+def scoring_run_scan_slice_lost(*, run_id: int, index: int, error: str) -> bool:
+    """``scoring_run_chunk_lost`` for the task of threshold-scan slice ``index``: resent at once up to
+    ``MATCHING_CHUNK_RESENDS`` times (counted in ``chunk_failures`` as ``"scan <index>"``), then the run fails
+    naming the slice.  A run already planned (the slices merged) is left alone (``False``); a slice stored but not
+    merged is resent, and its task merges."""
+    return _task_lost(run_id=run_id, index=index, error=error, scan=True)
+
+
+def _task_lost(*, run_id: int, index: int, error: str, scan: bool) -> bool:
+    """What ``scoring_run_chunk_lost`` and ``scoring_run_scan_slice_lost`` share (``scan``: a scan slice's task)."""
+    what = "scan slice" if scan else "chunk"
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().filter(pk=run_id).first()
-        if (
-            run is None
-            or run.status not in (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING)
-            or index in run.completed_chunks
-            or not 0 <= index < len(run.chunk_bounds)
-        ):
+        if run is None or run.status not in (ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING):
             return False
-        deaths = int((run.chunk_failures or {}).get(str(index), 0)) + 1
-        run.chunk_failures = {**(run.chunk_failures or {}), str(index): deaths}
-        run.error = f"chunk {index}: {error} (died {deaths} times)"[:2000]
+        if scan:  # a slice stored is resent all the same: its task died merging, and a resent one only merges
+            gone = bool(run.chunks_total) or not 0 <= index < len((run.params or {}).get("scan_slices") or [])
+        else:
+            gone = index in run.completed_chunks or not 0 <= index < len(run.chunk_bounds)
+        if gone:
+            return False
+        key = f"scan {index}" if scan else str(index)
+        deaths = int((run.chunk_failures or {}).get(key, 0)) + 1
+        run.chunk_failures = {**(run.chunk_failures or {}), key: deaths}
+        run.error = f"{what} {index}: {error} (died {deaths} times)"[:2000]
         resend = deaths <= settings.MATCHING_CHUNK_RESENDS
         if resend:
             run.progress_at = timezone.now()
-            _chunk_send(run, index)
+            if scan:
+                task_send_after_commit("matching.scan_slice", run.pk, index)
+            else:
+                _chunk_send(run, index)
         else:
             run.status, run.finished_at = ScoringRun.Status.FAILED, timezone.now()
         run.save(update_fields=["chunk_failures", "error", "progress_at", "status", "finished_at"])
     logger.warning(
-        "scoring run %s: chunk %s died (%s, %d times): %s",
+        "scoring run %s: %s %s died (%s, %d times): %s",
         run_id,
+        what,
         index,
         error,
         deaths,

@@ -302,21 +302,43 @@ def shortlist_thresholds_update(
     score as its shortlist threshold.  ``candidate_ids``: the pool (default: every candidate), when the caller has
     listed it.  Returns ``{vacancy_id: threshold or None}``.
 
-    Streams: the candidates' documents are read ``THRESHOLD_SCAN_CHUNK`` at a time (``candidate_documents``),
-    scanned with ``threads`` threads (``scoring.top_k_scan``) and folded into one running ``(K, n_vacancies)``
-    table of best scores, so memory is one chunk and that table, not the pool.  Scores are computed row by row,
-    so the thresholds are those of one scan over the whole pool at once."""
+    One ``shortlist_scan`` over the whole pool, then ``shortlist_thresholds_store``; a scoring run splits the same
+    scan over its workers (``matching.runs``) and stores the merged tables the same way."""
     model = model or model_load_or_fit()
     vacancy_ids = list(vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids())
-    k = settings.MATCHING_TOP_K_PER_VACANCY
     if not vacancy_ids:
         return {}
-    side = cached_vacancies(model, vacancy_ids)
     ids = list(
         candidate_ids
         if candidate_ids is not None
         else Candidate.objects.order_by("pk").values_list("pk", flat=True)
     )
+    columns, best, scanned = shortlist_scan(
+        model=model, vacancy_ids=vacancy_ids, candidate_ids=ids, threads=threads
+    )
+    return shortlist_thresholds_store(vacancy_ids=columns, tables=[best], scanned=scanned)
+
+
+def shortlist_scan(
+    *,
+    model: scoring.MatchingModel,
+    vacancy_ids: Sequence[int],
+    candidate_ids: Sequence[int],
+    threads: int = 1,
+) -> tuple[list[int], np.ndarray, int]:
+    """The best scores of ``candidate_ids`` for each vacancy (fast path, no explanations; nothing stored):
+    ``(columns, table, scanned)``: ``columns`` the ids of the vacancies found, ascending; ``table`` of shape
+    ``(min(K, scanned), len(columns))``, float, best first per column; ``scanned`` the candidates found.
+    Candidates with insufficient data score -1.
+
+    Streams: the candidates' documents are read ``THRESHOLD_SCAN_CHUNK`` at a time (``candidate_documents``),
+    scanned with ``threads`` threads (``scoring.top_k_scan``) and folded into one running table, so memory is one
+    chunk and that table, not the pool.  Scores are computed row by row, so the table is that of one scan over the
+    whole pool at once, and the tables of disjoint pools merge (``shortlist_thresholds_store``) into the table of
+    their union."""
+    k = settings.MATCHING_TOP_K_PER_VACANCY
+    side = cached_vacancies(model, vacancy_ids)
+    ids = list(candidate_ids)
     best = np.full((0, len(side)), -np.inf)
 
     def scan(docs: list[scoring.CandidateDocument]) -> np.ndarray:
@@ -332,13 +354,30 @@ def shortlist_thresholds_update(
         for start in range(0, len(ids) + size, size):
             docs = [d for _, d, _ in candidate_documents(ids[start : start + size], evidence=False)]
             if pending is not None:
-                best = np.concatenate([best, pending.result()], axis=0)
-                if best.shape[0] > k:
-                    best = -np.sort(-best, axis=0)[:k]
+                best = _best_fold([best, pending.result()], k)
             pending = pool.submit(scan, docs) if docs else None
             scanned += len(docs)
+    return list(side.ids), best, scanned
+
+
+def _best_fold(tables: Sequence[np.ndarray], k: int) -> np.ndarray:
+    """The ``k`` best values per column of the tables stacked (each ``(rows, n_vacancies)``), best first."""
+    best = np.concatenate(list(tables), axis=0)
+    return -np.sort(-best, axis=0)[:k] if best.shape[0] > k else best
+
+
+def shortlist_thresholds_store(
+    *, vacancy_ids: Sequence[int], tables: Sequence[np.ndarray], scanned: int
+) -> dict[int, float | None]:
+    """Store each vacancy's shortlist threshold — its K-th best score — from the ``shortlist_scan`` tables of
+    disjoint pools of ``scanned`` candidates in all (``ShortlistThreshold``, one upsert).  ``vacancy_ids``: the
+    tables' columns, in order.  Returns ``{vacancy_id: threshold or None}``: ``None`` while fewer than K candidates
+    were scanned or the K-th best is insufficient data."""
+    k = settings.MATCHING_TOP_K_PER_VACANCY
+    ids = list(vacancy_ids)
+    best = _best_fold([t.reshape(-1, len(ids)) for t in tables] or [np.zeros((0, len(ids)))], k)
     out: dict[int, float | None] = {}
-    for j, vacancy_id in enumerate(side.ids):
+    for j, vacancy_id in enumerate(ids):
         column = best[:, j]
         kth = float(np.sort(column)[::-1][k - 1]) if scanned >= k and len(column) >= k else None
         out[vacancy_id] = None if kth is not None and kth < 0 else kth

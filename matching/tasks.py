@@ -74,6 +74,10 @@ class ChunkTask(Task):
     or marks the run failed, instead of the run waiting for the stall sweep.  A worker killed outright is covered
     by ``acks_late`` / ``reject_on_worker_lost`` (the broker delivers the chunk again)."""
 
+    @staticmethod
+    def lost(*, run_id: int, index: int, error: str) -> bool:
+        return runs.scoring_run_chunk_lost(run_id=run_id, index=index, error=error)
+
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         params = dict(zip(("run_id", "index"), args, strict=False)) | {
             k: v for k, v in (kwargs or {}).items() if k in ("run_id", "index")
@@ -83,16 +87,32 @@ class ChunkTask(Task):
         if isinstance(exc, (DatabaseError, psycopg.Error)) and not connection.in_atomic_block:
             connection.close()  # the connection may be the broken one: record the death on a fresh one
         try:
-            runs.scoring_run_chunk_lost(
-                run_id=params["run_id"], index=params["index"], error=type(exc).__name__
-            )
+            self.lost(run_id=params["run_id"], index=params["index"], error=type(exc).__name__)
         except Exception:
             logger.warning(
-                "scoring run %s: could not record the death of chunk %s; the stall sweep will resend it",
+                "scoring run %s: could not record the death of %s %s; the stall sweep will resend it",
                 params["run_id"],
+                self.name,
                 params["index"],
                 exc_info=True,
             )
+
+
+class ScanSliceTask(ChunkTask):
+    """A threshold-scan slice task: its death is told to ``runs.scoring_run_scan_slice_lost`` (resent at once or
+    the run failed), as a chunk's is."""
+
+    @staticmethod
+    def lost(*, run_id: int, index: int, error: str) -> bool:
+        return runs.scoring_run_scan_slice_lost(run_id=run_id, index=index, error=error)
+
+
+@shared_task(name="matching.scan_slice", base=ScanSliceTask, **PLAN_OPTIONS)
+def scan_slice(run_id: int, index: int) -> bool:
+    """Scan slice ``index`` of scoring run ``run_id``'s shortlist thresholds; the last slice stores the thresholds
+    and enqueues the run's chunks.  Returns whether this task merged.  Transient database errors are retried
+    (``TRANSIENT``); any other death is handled by ``ScanSliceTask.on_failure``."""
+    return runs.scoring_run_scan_slice(run_id=run_id, index=index)
 
 
 @shared_task(name="matching.score_chunk", base=ChunkTask, **TASK_OPTIONS)

@@ -246,6 +246,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- Matching -----------------------------------------------------------------------------------------
 # Candidates per chunk task in a full rescore.
 MATCHING_CHUNK_SIZE = env.int("MATCHING_CHUNK_SIZE", default=500)
+# Slice tasks a full rescore's shortlist threshold scan is split into (matching.runs): as many as the workers that
+# share it.  Each loads the model and the vacancies and reads its candidates; the last merges the thresholds.
+MATCHING_SCAN_SLICES = env.int("MATCHING_SCAN_SLICES", default=2)
 # What is stored: every pair of a candidate who applied, the top K candidates per vacancy and the top N vacancies
 # per candidate; any other pair is computed on demand.
 MATCHING_TOP_K_PER_VACANCY = env.int("MATCHING_TOP_K_PER_VACANCY", default=500)
