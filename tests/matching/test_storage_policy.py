@@ -345,3 +345,31 @@ def test_narrow_rows_are_stored_field_for_field_in_their_places_beside_explained
     assert new == [(cands[1].pk, vacs[1].pk), (cands[1].pk, vacs[0].pk), (cands[2].pk, vacs[1].pk)]
     with pytest.raises(ValueError):
         storage.rows_upsert([None, explained], narrow)
+
+
+def test_explanations_are_stored_compressed_with_lz4_where_postgresql_can_and_read_back_unchanged(pool):
+    """On a PostgreSQL server built with LZ4, the explained rows a scoring pass stores have their JSON compressed
+    with LZ4 (cheaper for the server than the default pglz, written millions of times by a full rescore) and read
+    back exactly as computed."""
+    from django.db import connection
+
+    from matching import storage
+
+    if connection.vendor != "postgresql":
+        pytest.skip("TOAST compression is PostgreSQL's")
+    if not storage.toast_compression_lz4(connection):
+        pytest.skip("this PostgreSQL server was built without LZ4")
+    row = MatchScore.objects.filter(explained=True).select_related("candidate", "vacancy").first()
+    big = {**row.explanation, "padding": ["a long reason " * 40] * 10}  # well over the 2 kB TOAST threshold
+    values = [getattr(row, c) if c != "explanation" else big for c in storage.ROW_COLUMNS]
+    import json
+
+    values = [json.dumps(v) if c in storage._JSON_COLUMNS else v for c, v in zip(storage.ROW_COLUMNS, values)]
+    storage.rows_upsert([tuple(values)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(explanation) FROM matching_matchscore WHERE id = %s", [row.pk]
+        )
+        assert cursor.fetchone()[0] == "lz4"
+    stored = MatchScore.objects.get(pk=row.pk)
+    assert stored.explanation == big and stored.score == row.score
