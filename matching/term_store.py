@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from matching.bulk_rows import rows_insert
 from matching.fairness import neutralise
 from matching.models import CandidateTerms, DocumentFrequencySnapshot, FrequencyChange, VacancyTerms
 from matching.terms import (
@@ -87,17 +88,21 @@ def _candidate_terms_write(rows: Sequence[tuple[int, TermCounts, str]]) -> None:
             "candidate_id", "terms", "words"
         )
     }
+    counted = [
+        CandidateTerms(
+            candidate_id=pk,
+            terms=terms.to_bytes(),
+            words=terms.words,
+            terms_version=TERMS_VERSION,
+            source_digest=digest,
+        )
+        for pk, terms, digest in rows
+    ]
+    # A CV without counts yet (a new candidate) gets its row inserted (COPY on PostgreSQL); the others are updated
+    # in place.  No other writer can add a row meanwhile: the caller holds the candidates' row locks.
+    rows_insert(CandidateTerms, [row for row in counted if row.candidate_id not in old])
     CandidateTerms.objects.bulk_create(
-        [
-            CandidateTerms(
-                candidate_id=pk,
-                terms=terms.to_bytes(),
-                words=terms.words,
-                terms_version=TERMS_VERSION,
-                source_digest=digest,
-            )
-            for pk, terms, digest in rows
-        ],
+        [row for row in counted if row.candidate_id in old],
         update_conflicts=True,
         unique_fields=["candidate"],
         update_fields=["terms", "words", "terms_version", "source_digest", "updated_at"],
