@@ -47,7 +47,8 @@ def candidates_terms_save(
     *, candidates: Sequence[tuple[int, str, str]], texts: Sequence[str]
 ) -> list[TermCounts]:
     """``candidate_terms_save`` for many: ``candidates`` are ``(id, name, cv_text)`` as stored, ``texts`` their
-    neutralised texts in the same order; one upsert and one ``FrequencyChange`` for all.  The candidates' rows are
+    neutralised texts in the same order; one write of their rows (``_candidate_terms_write``) and one
+    ``FrequencyChange`` for all.  The candidates' rows are
     locked (in id order) so two saves of one CV count it once.  Returns the counts, in order."""
     terms = text_terms(list(texts))
     with transaction.atomic():
@@ -79,8 +80,9 @@ def vacancy_terms_save(*, vacancy_id: int, description: str) -> TermCounts:
 
 
 def _candidate_terms_write(rows: Sequence[tuple[int, TermCounts, str]]) -> None:
-    """Upsert ``(candidate id, counts, source digest)`` rows and append one ``FrequencyChange`` for all of them.
-    The caller holds the candidates' row locks."""
+    """Store ``(candidate id, counts, source digest)`` rows — inserted (COPY on PostgreSQL, ``matching.bulk_rows``)
+    for CVs without counts, upserted for the others — and append one ``FrequencyChange`` for all of them.  The
+    caller holds the candidates' row locks."""
     ids = [pk for pk, _, _ in rows]
     old = {
         pk: TermCounts.from_bytes(data, words)
