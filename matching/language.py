@@ -19,8 +19,10 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -119,7 +121,7 @@ def detect_language(text: str | None) -> LanguageGuess:
     if not text:
         return UNKNOWN
     text = text[:MAX_CHARS]
-    if len(_WORD.findall(text)) < MIN_WORDS:
+    if not _enough_words(text):
         return UNKNOWN
     code, confidence = _get_identifier().classify(text)
     confidence = float(confidence)
@@ -131,12 +133,14 @@ def detect_language(text: str | None) -> LanguageGuess:
 # Below this many texts the one-text path is faster: the batched walk costs one numpy step per byte position
 # whatever the number of texts (a single CV: ≈ 10 ms batched against ≈ 1 ms alone; see detect_languages).
 _BATCH_MIN_TEXTS = 16
-_automata: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_automata: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
 
-def _automaton(identifier) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The identifier's byte automaton as integer arrays ``(next move, row base, output)``, converted once per
-    process: converting them on every call cost ≈ 20 ms, more than walking one CV."""
+def _automaton(identifier) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The identifier's byte automaton as integer arrays ``(next move, row base, output)`` and its feature × language
+    table ``nb_ptc`` in row-major order, converted once per process: converting the arrays on every call cost
+    ≈ 20 ms, more than walking one CV; py3langid's table is column-major (a view of its languages' columns), so
+    gathering one feature's row touched one cache line per language.  The same values, so the same scores."""
     key = id(identifier)
     if key not in _automata:
         with _identifier_lock:
@@ -145,8 +149,15 @@ def _automaton(identifier) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                     np.asarray(identifier.tk_nextmove, dtype=np.intp),
                     np.asarray(identifier._rowbase, dtype=np.intp),
                     np.asarray(identifier.tk_output, dtype=np.intp),
+                    np.ascontiguousarray(identifier.nb_ptc),
                 )
     return _automata[key]
+
+
+def _enough_words(text: str) -> bool:
+    """Whether ``text`` has at least :data:`MIN_WORDS` words (``_WORD``): ``len(_WORD.findall(text)) >= MIN_WORDS``,
+    stopping at the ``MIN_WORDS``-th word instead of listing every word of the text."""
+    return next(islice(_WORD.finditer(text), MIN_WORDS - 1, None), None) is not None
 
 
 def detect_languages(texts: Sequence[str | None]) -> list[LanguageGuess]:
@@ -161,7 +172,7 @@ def detect_languages(texts: Sequence[str | None]) -> list[LanguageGuess]:
     for i, text in enumerate(texts):
         if text:
             text = text[:MAX_CHARS]
-            if len(_WORD.findall(text)) >= MIN_WORDS:
+            if _enough_words(text):
                 todo.append((i, text))
     if not todo:
         return guesses
@@ -170,7 +181,7 @@ def detect_languages(texts: Sequence[str | None]) -> list[LanguageGuess]:
             guesses[i] = detect_language(text)
         return guesses
     identifier = _get_identifier()
-    nextmove, rowbase, output = _automaton(identifier)
+    nextmove, rowbase, output, table = _automaton(identifier)
     encoded = [identifier._encode(text) for _, text in todo]
     lengths = np.array([len(b) for b in encoded], dtype=np.intp)
     letters = np.zeros((int(lengths.max()), len(encoded)), dtype=np.intp)  # position × text: steps contiguous
@@ -185,12 +196,8 @@ def detect_languages(texts: Sequence[str | None]) -> list[LanguageGuess]:
         visited = features[: lengths[row], row]
         visited = visited[visited >= 0]
         if len(visited):
-            # Counter order (first visit) and counts, as py3langid's visit_counts gives them.
-            unique, first, counts = np.unique(visited, return_index=True, return_counts=True)
-            order = np.argsort(first, kind="stable")
-            scores = identifier._sparse_score(
-                dict(zip(unique[order].tolist(), counts[order].tolist(), strict=True)), identifier.nb_ptc
-            )
+            # The counts in first-visit order, as py3langid's visit_counts gives them (a Counter of the features).
+            scores = identifier._sparse_score(Counter(visited.tolist()), table)
         else:
             scores = np.full(len(identifier.nb_classes), 0.0, dtype=np.float32)  # norm_probs: uniform
         scores *= 1.0 / math.sqrt(int(lengths[row]) or 1)

@@ -10,9 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from matching.bulk_rows import rows_insert as _rows_insert
+from matching.bulk_rows import rows_update as _rows_update
 from matching.evidence import CvEvidence
 from matching.extraction import (
     EXTRACTION_VERSION,
@@ -36,7 +38,6 @@ from matching.vocabulary_store import (
 from recruiting.models import Candidate, CandidateSkill, Qualification, SkillOrigin, Vacancy, VacancySkill
 from recruiting.names import name_from_cv
 
-_BULK_BATCH = 5000  # rows per INSERT / UPDATE statement of a bulk profile write
 _OUTDATED_BATCH = 500  # candidates re-extracted per transaction by profiles_refresh_outdated
 
 
@@ -217,61 +218,6 @@ def candidates_refresh_profiles(*, candidates: Sequence[Candidate]) -> None:
         # Every field named is written for every row changed, from the instance: a field a row did not change
         # holds its extracted value already.
         _rows_update(Candidate, changed, [f for f in _READ_FIELDS if f in names])
-
-
-def _rows_insert(model, rows: Sequence) -> None:
-    """Insert the unsaved instances ``rows`` of ``model``, their ids given by the table (not set on the instances:
-    callers keep no reference to them).  On PostgreSQL one ``COPY … FROM STDIN`` of every column but the id (issue
-    15, "writes use COPY on PostgreSQL"): ``bulk_create`` formats every value into the text of a multi-row
-    ``INSERT`` on our side (psycopg's client-side binding, ≈ 5 % of an import worker's time by py-spy) for
-    PostgreSQL to parse again; elsewhere ``bulk_create``, ``_BULK_BATCH`` rows a statement.  Each value is the
-    field's own (``pre_save`` then ``get_db_prep_save``), so the stored rows are those ``bulk_create`` stores."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(rows, batch_size=_BULK_BATCH)
-        return
-    quote = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(quote(f.column) for f in fields)
-    # COPY runs on psycopg's own cursor, outside Django's error wrapping: wrapped, so a dropped connection is
-    # django.db.OperationalError (retried by the tasks), as in matching.storage.rows_upsert.
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in rows:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-
-
-def _rows_update(model, rows: Sequence, names: Sequence[str]) -> None:
-    """Write fields ``names`` of the saved instances ``rows`` of ``model``, ``_BULK_BATCH`` rows a statement.  On
-    PostgreSQL one ``UPDATE … FROM (VALUES …)``: Django's ``bulk_update`` builds one ``CASE`` per field over every
-    row, which PostgreSQL evaluates row by row (quadratic: 4.6 s for 1,000 candidates, 1.3 ms of Python per
-    row); elsewhere ``bulk_update``."""
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(rows, names, batch_size=_BULK_BATCH)
-        return
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in names]
-    pk = model._meta.pk
-    columns = [pk, *fields]
-    row_sql = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in columns) + ")"
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _BULK_BATCH):
-            batch = rows[start : start + _BULK_BATCH]
-            params = [
-                f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in batch for f in columns
-            ]
-            cursor.execute(
-                f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "
-                f"FROM (VALUES {', '.join([row_sql] * len(batch))}) "
-                f"AS v({', '.join(quote(f.column) for f in columns)}) "
-                f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
-                params,
-            )
 
 
 def _unique_qualifications(found):

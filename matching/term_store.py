@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from matching.bulk_rows import rows_insert
 from matching.fairness import neutralise
 from matching.models import CandidateTerms, DocumentFrequencySnapshot, FrequencyChange, VacancyTerms
 from matching.terms import (
@@ -46,7 +47,8 @@ def candidates_terms_save(
     *, candidates: Sequence[tuple[int, str, str]], texts: Sequence[str]
 ) -> list[TermCounts]:
     """``candidate_terms_save`` for many: ``candidates`` are ``(id, name, cv_text)`` as stored, ``texts`` their
-    neutralised texts in the same order; one upsert and one ``FrequencyChange`` for all.  The candidates' rows are
+    neutralised texts in the same order; one write of their rows (``_candidate_terms_write``) and one
+    ``FrequencyChange`` for all.  The candidates' rows are
     locked (in id order) so two saves of one CV count it once.  Returns the counts, in order."""
     terms = text_terms(list(texts))
     with transaction.atomic():
@@ -78,8 +80,9 @@ def vacancy_terms_save(*, vacancy_id: int, description: str) -> TermCounts:
 
 
 def _candidate_terms_write(rows: Sequence[tuple[int, TermCounts, str]]) -> None:
-    """Upsert ``(candidate id, counts, source digest)`` rows and append one ``FrequencyChange`` for all of them.
-    The caller holds the candidates' row locks."""
+    """Store ``(candidate id, counts, source digest)`` rows — inserted (COPY on PostgreSQL, ``matching.bulk_rows``)
+    for CVs without counts, upserted for the others — and append one ``FrequencyChange`` for all of them.  The
+    caller holds the candidates' row locks."""
     ids = [pk for pk, _, _ in rows]
     old = {
         pk: TermCounts.from_bytes(data, words)
@@ -87,17 +90,21 @@ def _candidate_terms_write(rows: Sequence[tuple[int, TermCounts, str]]) -> None:
             "candidate_id", "terms", "words"
         )
     }
+    counted = [
+        CandidateTerms(
+            candidate_id=pk,
+            terms=terms.to_bytes(),
+            words=terms.words,
+            terms_version=TERMS_VERSION,
+            source_digest=digest,
+        )
+        for pk, terms, digest in rows
+    ]
+    # A CV without counts yet (a new candidate) gets its row inserted (COPY on PostgreSQL); the others are updated
+    # in place.  No other writer can add a row meanwhile: the caller holds the candidates' row locks.
+    rows_insert(CandidateTerms, [row for row in counted if row.candidate_id not in old])
     CandidateTerms.objects.bulk_create(
-        [
-            CandidateTerms(
-                candidate_id=pk,
-                terms=terms.to_bytes(),
-                words=terms.words,
-                terms_version=TERMS_VERSION,
-                source_digest=digest,
-            )
-            for pk, terms, digest in rows
-        ],
+        [row for row in counted if row.candidate_id in old],
         update_conflicts=True,
         unique_fields=["candidate"],
         update_fields=["terms", "words", "terms_version", "source_digest", "updated_at"],
