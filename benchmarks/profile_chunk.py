@@ -96,7 +96,8 @@ def main() -> None:
     def once(profile: cProfile.Profile | None) -> tuple[int, float, float, float]:
         if not a.over_stored:
             MatchScore.objects.filter(candidate_id__in=chunk).delete()
-            with connection.cursor() as cursor:  # no dead index entries left to step over, as after a TRUNCATE
+            # no dead index entries left to step over, as after a TRUNCATE
+            with connection.cursor() as cursor:
                 cursor.execute(f"VACUUM {MatchScore._meta.db_table}")
         phases.clear()
         start, cpu, server = time.perf_counter(), time.process_time(), _cpu_seconds(backend)
