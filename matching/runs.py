@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Sequence
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from matching import model_store, services
+from matching import model_store, services, storage
 from matching.enqueue import task_send_after_commit
 from matching.models import ScoringRun, ShortlistScanSlice
 from matching.selectors import scorable_vacancy_ids
@@ -369,7 +370,21 @@ def scoring_run_chunk(
         run.save(
             update_fields=["done", "chunks_done", "completed_chunks", "status", "finished_at", "progress_at"]
         )
+        if run.status == ScoringRun.Status.DONE:
+            # The run's rows are rewritten: restore the visibility map the shortlist's index-only scans need
+            # (``storage.scores_table_vacuum``), as its own task so this chunk's time limit does not carry it.
+            task_send_after_commit("matching.scores_vacuum", run_id)
     return written
+
+
+def scoring_run_vacuum(*, run_id: int) -> bool:
+    """Vacuum and analyse the match-score table after run ``run_id`` finished (``storage.scores_table_vacuum``).
+    Returns whether it ran; logs its duration in seconds.  Raises ``django.db.DatabaseError``."""
+    started = time.monotonic()
+    ran = storage.scores_table_vacuum(connection)
+    if ran:
+        logger.info("scoring run %s: match scores vacuumed in %.1f s", run_id, time.monotonic() - started)
+    return ran
 
 
 def scoring_run_fail(*, run_id: int, error: str) -> None:

@@ -335,6 +335,23 @@ def rows_upsert(rows: Sequence[tuple | None], narrow: NarrowRows | None = None) 
     )
 
 
+def scores_table_vacuum(connection) -> bool:
+    """``VACUUM (ANALYZE)`` the match-score table, after a scoring run has rewritten many of its rows.  Returns
+    whether it ran: only on PostgreSQL and outside a transaction (``VACUUM`` cannot run in one).
+
+    Why: a full rescore leaves every changed row as a new version whose page is no longer all-visible.  The
+    shortlist's rank and count queries are index-only scans, which then visit the heap for each entry until a
+    vacuum sets the visibility map again; measured at 100k x 1k (benchmarks/README.md), the API fell from
+    45.5 to 2.5 requests/s, with timeouts, until autovacuum came.  The vacuum took 6 s there.  ``ANALYZE`` refreshes
+    the planner's statistics for the new score distribution.  Raises ``django.db.DatabaseError`` as the cursor
+    does."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(MatchScore._meta.db_table)}")
+    return True
+
+
 def toast_compression_lz4(connection) -> bool:
     """Whether this PostgreSQL server can compress TOAST values with LZ4 (built ``--with-lz4``, PostgreSQL 14+; the
     Debian packages and the official images are).  Asked once per connection."""

@@ -130,6 +130,17 @@ def score_chunk(
     )
 
 
+@shared_task(name="matching.scores_vacuum", acks_late=True, soft_time_limit=1800, time_limit=1900)
+def scores_vacuum(run_id: int) -> bool:
+    """After scoring run ``run_id`` finished: ``VACUUM (ANALYZE)`` the match-score table
+    (``runs.scoring_run_vacuum``).  Not retried: autovacuum covers a vacuum that failed.  Returns whether it ran."""
+    try:
+        return runs.scoring_run_vacuum(run_id=run_id)
+    except DatabaseError:
+        logger.warning("scoring run %s: vacuum of the match scores failed; autovacuum will do it", run_id)
+        return False
+
+
 @shared_task(name="matching.stale_sweep", acks_late=True, soft_time_limit=120, time_limit=180)
 def stale_sweep() -> dict:
     """Periodic (Celery beat): enqueue whatever the database says still needs scoring."""
