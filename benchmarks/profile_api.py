@@ -1,0 +1,163 @@
+"""Where a shortlist API request's time goes, beside the minimal ranked baseline's (issue 15, "Honest load figures"):
+the same requests ``bench_api_wrk.py`` sends, made in this process through Django's full stack (middleware,
+authentication, throttle, view, renderer) without HTTP, one at a time, on a database ``bench_api_wrk.py
+--keep-db`` built.
+
+    cd benchmarks && ../.venv/bin/python profile_api.py [--db matchwork_api_bench] [--requests 200] [--cprofile 25]
+
+For each endpoint it prints, per request (means, milliseconds): wall time, this process's CPU time (Python:
+Django, DRF, psycopg), the PostgreSQL backend's CPU time (``/proc/<pid>/stat`` of ``pg_backend_pid()``; the server
+is on this machine), the number of queries and the time spent in them, then the queries by total time.
+``--cprofile N`` adds cProfile's top N functions by own time for the shortlist API.  Only 127.0.0.1 is contacted.
+Environment: ``BENCH_PG``, ``BENCH_REDIS`` (see ``_stack.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+import _stack
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (fields 14 and 15 of ``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def query_shape(sql: str) -> str:
+    """A query's first 110 characters with its literals folded, to group the same query's runs."""
+    sql = re.sub(r"'[^']*'", "'?'", sql)
+    sql = re.sub(r"\b\d+\b", "N", sql)
+    return re.sub(r"\s+", " ", sql)[:110]
+
+
+def measure(client, paths: list[str], headers: list[dict], backend_pid: int) -> dict:
+    """Send every path (with the matching headers) once; returns per-request means and the queries by time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    by_shape: dict[str, list[float]] = defaultdict(list)
+    wall = cpu = backend = queries = sql = 0.0
+    size = 0
+    for path, extra in zip(paths, headers, strict=True):
+        b0, c0, w0 = backend_cpu_seconds(backend_pid), time.process_time(), time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path, **extra)
+        wall += time.perf_counter() - w0
+        cpu += time.process_time() - c0
+        backend += backend_cpu_seconds(backend_pid) - b0
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
+        size += len(response.content)
+        queries += len(captured.captured_queries)
+        for q in captured.captured_queries:
+            sql += float(q["time"])
+            by_shape[query_shape(q["sql"])].append(float(q["time"]))
+    n = len(paths)
+    return {
+        "wall_ms": 1000 * wall / n,
+        "cpu_ms": 1000 * cpu / n,
+        "backend_ms": 1000 * backend / n,
+        "queries": queries / n,
+        "sql_ms": 1000 * sql / n,
+        "bytes": size / n,
+        "shapes": sorted(
+            ((sum(t) * 1000 / n, len(t) / n, shape) for shape, t in by_shape.items()), reverse=True
+        ),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", default="matchwork_api_bench")
+    parser.add_argument(
+        "--requests", type=int, default=200, help="requests per endpoint (each a random vacancy)"
+    )
+    parser.add_argument(
+        "--cprofile", type=int, default=0, metavar="N", help="print cProfile's top N functions"
+    )
+    parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    os.environ.update({**_stack.stack_env(args.db), "DJANGO_SETTINGS_MODULE": "wrk_settings"})
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1"  # loopback only: the HTTPS set stays off, as for bench_api_wrk
+    os.chdir(_stack.ROOT)
+    sys.path.insert(0, str(_stack.ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from recruiting.models import Vacancy
+    from recruiting.permissions import RECRUITERS_GROUP
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="api-profile-recruiter@example.org", defaults={"email": "api-profile-recruiter@example.org"}
+    )
+    user.is_staff = user.is_active = True
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=RECRUITERS_GROUP)[0])
+    token = Token.objects.get_or_create(user=user)[0].key
+    vacancies = list(Vacancy.objects.filter(status="open").values_list("pk", flat=True))
+    rng = random.Random(args.seed)
+    sample = [rng.choice(vacancies) for _ in range(args.requests)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend_pid = cursor.fetchone()[0]
+    client = Client(SERVER_NAME="127.0.0.1")
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}", "HTTP_ACCEPT": "application/json"}
+    endpoints = {
+        "ranked baseline": ([f"/bench/baseline-ranked/{v}/" for v in sample], [{}] * len(sample)),
+        "shortlist API": (
+            [f"/api/v1/vacancies/{v}/match-scores/?limit=50" for v in sample],
+            [auth] * len(sample),
+        ),
+    }
+    for paths, headers in endpoints.values():  # warm: imports, caches, the pages' explanations
+        measure(client, paths[:20], headers[:20], backend_pid)
+    results = {
+        name: measure(client, paths, headers, backend_pid) for name, (paths, headers) in endpoints.items()
+    }
+    print(f"{args.requests} requests each, database {args.db}; per request, milliseconds")
+    print(f"{'endpoint':<16} {'wall':>7} {'own CPU':>8} {'PG CPU':>7} {'queries':>8} {'in SQL':>7} {'KB':>7}")
+    for name, r in results.items():
+        print(
+            f"{name:<16} {r['wall_ms']:>7.2f} {r['cpu_ms']:>8.2f} {r['backend_ms']:>7.2f} {r['queries']:>8.1f} "
+            f"{r['sql_ms']:>7.2f} {r['bytes'] / 1024:>7.1f}"
+        )
+    for name, r in results.items():
+        print(f"\n{name}: queries by time per request (ms, count per request)")
+        for total, count, shape in r["shapes"][:12]:
+            print(f"  {total:7.2f} {count:5.1f}  {shape}")
+    if args.cprofile:
+        paths, headers = endpoints["shortlist API"]
+        profile = cProfile.Profile()
+        profile.enable()
+        measure(client, paths, headers, backend_pid)
+        profile.disable()
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.cprofile)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
