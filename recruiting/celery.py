@@ -6,9 +6,25 @@ Configuration comes from Django settings with the ``CELERY_`` prefix (see ``recr
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recruiting.settings")
 
 app = Celery("recruiting")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def db_connections_refresh(sender=None, **kwargs) -> None:
+    """Around each task on a worker, what Django does around each request: close a database connection that is
+    unusable (an error occurred and its health check fails) or older than ``CONN_MAX_AGE``; keep a good one.  With
+    ``CELERY_DB_REUSE_MAX`` set, Celery itself closes the connection only every that many tasks, so without this a
+    broken connection (a database restart) would fail every task until then.  Skipped for tasks run in-process
+    (eager: the caller's connection and transaction are not ours to close)."""
+    if sender is None or getattr(sender.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
