@@ -385,6 +385,9 @@ def test_a_finished_run_leaves_the_scores_all_visible_so_the_shortlist_counts_ne
 
     if connection.vendor != "postgresql":
         pytest.skip("VACUUM and index-only scans are PostgreSQL's")
+    from tests.conftest import ensure_vocabulary
+
+    ensure_vocabulary()  # a transactional test starts from a flushed database: no skills, no scores
     vacancy, _ = vacancy_upsert(source="t", reference="mle", title="MLE", description=VACANCY)
     for i in range(12):
         candidate_upsert(source="t", reference=f"cv{i}", cv_text=(DS_CV if i % 2 else SALES_CV) + f" #{i}")
