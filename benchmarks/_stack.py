@@ -165,3 +165,14 @@ def django_setup(env: dict) -> None:
     import django
 
     django.setup()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a local process has used so far (fields 14 and 15 of Linux's ``/proc/<pid>/stat``),
+    e.g. a PostgreSQL backend's from ``pg_backend_pid()`` when the server runs on this machine; 0 when it cannot
+    be read (the process ended)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -29,14 +29,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 import _stack
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def backend_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` so far (fields 14 and 15 of ``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
 
 def query_shape(sql: str) -> str:
     """A query's first 110 characters with its literals folded, to group the same query's runs."""
@@ -54,12 +46,12 @@ def measure(client, paths: list[str], headers: list[dict], backend_pid: int) -> 
     wall = cpu = backend = queries = sql = 0.0
     size = 0
     for path, extra in zip(paths, headers, strict=True):
-        b0, c0, w0 = backend_cpu_seconds(backend_pid), time.process_time(), time.perf_counter()
+        b0, c0, w0 = _stack.cpu_seconds(backend_pid), time.process_time(), time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path, **extra)
         wall += time.perf_counter() - w0
         cpu += time.process_time() - c0
-        backend += backend_cpu_seconds(backend_pid) - b0
+        backend += _stack.cpu_seconds(backend_pid) - b0
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
         size += len(response.content)

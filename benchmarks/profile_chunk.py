@@ -25,7 +25,6 @@ import io
 import os
 import pstats
 import time
-from pathlib import Path
 
 import _stack
 
@@ -79,13 +78,13 @@ def main() -> None:
 
         def timed(name, fn):
             def wrapper(*args, **kwargs):
-                start, server = time.perf_counter(), _cpu_seconds(backend)
+                start, server = time.perf_counter(), _stack.cpu_seconds(backend)
                 try:
                     return fn(*args, **kwargs)
                 finally:
                     spent = phases.setdefault(name, [0.0, 0.0])
                     spent[0] += time.perf_counter() - start
-                    spent[1] += _cpu_seconds(backend) - server
+                    spent[1] += _stack.cpu_seconds(backend) - server
 
             return wrapper
 
@@ -100,7 +99,7 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute(f"VACUUM {MatchScore._meta.db_table}")
         phases.clear()
-        start, cpu, server = time.perf_counter(), time.process_time(), _cpu_seconds(backend)
+        start, cpu, server = time.perf_counter(), time.process_time(), _stack.cpu_seconds(backend)
         if profile:
             profile.enable()
         rows = services.score_pairs(candidate_ids=chunk, model=model)
@@ -111,7 +110,12 @@ def main() -> None:
                 "  phases, wall / PostgreSQL CPU: "
                 + ", ".join(f"{name} {w:.3f} / {c:.2f} s" for name, (w, c) in phases.items())
             )
-        return rows, time.perf_counter() - start, time.process_time() - cpu, _cpu_seconds(backend) - server
+        return (
+            rows,
+            time.perf_counter() - start,
+            time.process_time() - cpu,
+            _stack.cpu_seconds(backend) - server,
+        )
 
     times = [once(None) for _ in range(a.repeat)]
     print(f"chunk {a.chunk}: {len(chunk)} candidates × {n_v} vacancies, {times[0][0]:,} rows")
@@ -132,15 +136,6 @@ def main() -> None:
     stats.sort_stats("cumulative").print_stats(a.top + 15)
     print(out.getvalue())
     print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a local process (Linux ``/proc``; 0 when it cannot be read)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import time
-from pathlib import Path
 
 import _stack
 
@@ -94,13 +92,13 @@ def main() -> None:
     def chunk(profile: cProfile.Profile | None) -> None:
         with transaction.atomic():
             candidates_write_chunk(records[:50], source="warm")  # caches warm
-            start, server, wall = time.process_time(), _cpu_seconds(backend), time.perf_counter()
+            start, server, wall = time.process_time(), _stack.cpu_seconds(backend), time.perf_counter()
             if profile:
                 profile.enable()
             candidates_write_chunk(records, source="profile")
             if profile:
                 profile.disable()
-            cpu, server = time.process_time() - start, _cpu_seconds(backend) - server
+            cpu, server = time.process_time() - start, _stack.cpu_seconds(backend) - server
             wall = time.perf_counter() - wall
             transaction.set_rollback(True)
         print(
@@ -117,12 +115,6 @@ def main() -> None:
     stats.sort_stats("tottime").print_stats(a.top)
     stats.sort_stats("cumulative").print_stats(a.top)
     print(out.getvalue())
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a local process (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

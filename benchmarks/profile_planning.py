@@ -18,7 +18,6 @@ import os
 import time
 
 import _stack
-from profile_chunk import _cpu_seconds
 
 
 def main() -> None:
@@ -38,9 +37,9 @@ def main() -> None:
         backend = cursor.fetchone()[0]
 
     def timed(step) -> tuple[float, float, float]:
-        start, cpu, server = time.perf_counter(), time.process_time(), _cpu_seconds(backend)
+        start, cpu, server = time.perf_counter(), time.process_time(), _stack.cpu_seconds(backend)
         step()
-        return time.perf_counter() - start, time.process_time() - cpu, _cpu_seconds(backend) - server
+        return time.perf_counter() - start, time.process_time() - cpu, _stack.cpu_seconds(backend) - server
 
     def read_all() -> None:
         size = services.THRESHOLD_SCAN_CHUNK
