@@ -257,13 +257,11 @@ def _bulk_save(
             setattr(stored, name, value)
         stored.updated_at = now
         changed.append(stored)
-    ids = bulk_rows.ids_reserve(model, len(new))
-    if ids is None:  # no sequence to take ids from (SQLite): the INSERT gives them
-        model.objects.bulk_create(new, batch_size=500)
-    else:
+    ids = bulk_rows.ids_reserve(model, len(new))  # None without a sequence (SQLite): bulk_create sets them
+    if ids is not None:
         for row, pk in zip(new, ids, strict=True):
             row.pk = pk
-        bulk_rows.rows_insert(model, new)  # COPY
+    bulk_rows.rows_insert(model, new)  # COPY on PostgreSQL, bulk_create elsewhere
     # One UPDATE … FROM (VALUES …) on PostgreSQL (bulk_update's CASE per field is quadratic in the rows)
     bulk_rows.rows_update(model, changed, [*import_fields, "updated_at"])
     result.created_ids = [row.pk for row in new]
