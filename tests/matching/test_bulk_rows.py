@@ -117,6 +117,55 @@ def test_term_counts_copied_are_the_rows_bulk_create_stores():
     assert {row[0] for row in stored(copied)} == {every_byte[i:] if i else b"" for i in range(len(AWKWARD))}
 
 
+def test_values_of_another_type_are_stored_as_the_field_converts_them():
+    """Numbers and flags are written as they are only when they already have the field's type: a numpy integer or a
+    flag for a count, an integer or a numpy float for a strength, a number for a text are converted by the field,
+    as ``bulk_create`` converts them."""
+    import numpy as np
+
+    from matching.models import Skill
+    from recruiting.models import CandidateSkill
+
+    skills = Skill.objects.bulk_create([Skill(name=f"bulk skill {i}") for i in range(6)])
+    copied, created = Candidate.objects.bulk_create(_candidates("copied")[:2] + _candidates("created")[:2])[
+        ::2
+    ]
+    odd = [
+        (np.int64(3), 1, "listed"),
+        (True, np.float32(0.5), "used"),
+        (7, np.float64(0.25), 12345),
+        (np.int32(2), 0.125, None),
+        (1, 2.5, "mentioned"),
+        (0, 0, ""),
+    ]
+
+    def links(candidate) -> list[CandidateSkill]:
+        return [
+            CandidateSkill(
+                candidate_id=candidate.pk,
+                skill_id=skill.pk,
+                mentions=mentions,
+                strength=strength,
+                evidence_level=level if level is not None else "mentioned",
+                evidence=level if level is not None else "",
+            )
+            for skill, (mentions, strength, level) in zip(skills, odd, strict=True)
+        ]
+
+    bulk_rows.rows_insert(CandidateSkill, links(copied))
+    CandidateSkill.objects.bulk_create(links(created))
+
+    def stored(candidate) -> list[tuple]:
+        return list(
+            CandidateSkill.objects.filter(candidate=candidate)
+            .order_by("skill__name")
+            .values_list("skill__name", "mentions", "strength", "evidence_level", "evidence", "origin")
+        )
+
+    assert stored(copied) == stored(created)
+    assert [row[1:3] for row in stored(copied)][:3] == [(3, 1.0), (1, 0.5), (7, 0.25)]
+
+
 def test_rows_some_with_a_key_and_some_without_are_refused():
     rows = _candidates("mixed")[:2]
     rows[0].pk = 10**9
