@@ -55,7 +55,7 @@ def main() -> None:
         )
         cand = Candidate.objects.order_by("pk").first()
         expected = min(a.vacancies, settings.MATCHING_TOP_N_PER_CANDIDATE)
-        timings = []
+        timings, parts = [], []
         for i in range(a.saves):
             saved_at = timezone.now()
             start = time.perf_counter()
@@ -63,11 +63,27 @@ def main() -> None:
                 candidate_upsert(
                     source=cand.source, reference=cand.reference, cv_text=cand.cv_text + f"\nUpdate {i}."
                 )
+            committed, committed_at = time.perf_counter(), timezone.now()
             while MatchScore.objects.filter(candidate=cand, computed_at__gte=saved_at).count() < expected:
                 time.sleep(0.002)
             timings.append(time.perf_counter() - start)
+            # the save in this process; commit → the worker's scores computed (their computed_at); → seen stored
+            computed = max(MatchScore.objects.filter(candidate=cand).values_list("computed_at", flat=True))
+            parts.append(
+                (
+                    committed - start,
+                    (computed - committed_at).total_seconds(),
+                    (timezone.now() - computed).total_seconds(),
+                )
+            )
     finally:
         _stack.stop_workers(workers)
+    slowest = sorted(range(len(timings)), key=timings.__getitem__, reverse=True)[:8]
+    in_order = ", ".join(
+        f"#{i} {timings[i] * 1000:.0f} ({' + '.join(f'{p * 1000:.0f}' for p in parts[i])})"
+        for i in sorted(slowest)
+    )
+    typical = sorted(range(len(timings)), key=timings.__getitem__)[len(timings) // 2]
     timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(0.95 * (len(timings) - 1))]
@@ -85,6 +101,10 @@ def main() -> None:
     print(
         f"incremental: save → {expected} scores stored (of {a.vacancies:,} open vacancies scored), over "
         f"{a.saves} saves: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {timings[-1] * 1000:.0f} ms"
+    )
+    print(
+        "slowest saves (save number, ms (the save + commit → scores computed + → seen stored)): "
+        f"{in_order}; the median save #{typical}: {' + '.join(f'{p * 1000:.0f}' for p in parts[typical])}"
     )
     print(f"baseline: refit + score in-process, {a.baseline_saves} saves: p50 {b50 * 1000:.0f} ms")
     print(f"ratio: the persisted model in a running worker is {b50 / p50:.1f}× faster (p50)")
