@@ -45,9 +45,11 @@ def _as_is_type(field) -> type | None:
     return _AS_IS.get(type(field))
 
 
-def _row_values(fields: Sequence) -> Callable[[object], list]:
-    """A function giving the values of ``fields`` to write for an instance, each what
-    ``field.get_db_prep_save(field.pre_save(obj, True), connection)`` gives (``_AS_IS`` values read directly)."""
+def _row_values(fields: Sequence, *, adding: bool) -> Callable[[object], list]:
+    """A function giving the values of ``fields`` to write for an instance: for a new row (``adding``) what
+    ``field.get_db_prep_save(field.pre_save(obj, True), connection)`` gives, as ``bulk_create`` writes it; for a
+    saved one what ``field.get_db_prep_save(getattr(obj, field.attname), connection)`` gives, as ``bulk_update``
+    writes it.  ``_AS_IS`` values are read directly in both."""
     plan = [(f, f.attname, _as_is_type(f)) for f in fields]
 
     def values(obj) -> list:
@@ -58,7 +60,8 @@ def _row_values(fields: Sequence) -> Callable[[object], list]:
                 if value is None or type(value) is kind:
                     out.append(value)
                     continue
-            out.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+            value = field.pre_save(obj, True) if adding else getattr(obj, attname)
+            out.append(field.get_db_prep_save(value, connection))
         return out
 
     return values
@@ -106,7 +109,7 @@ def rows_insert(model, rows: Sequence) -> None:
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if given[0] or not f.primary_key]
     columns = ", ".join(quote(f.column) for f in fields)
-    values = _row_values(fields)
+    values = _row_values(fields, adding=True)
     # COPY runs on psycopg's own cursor, outside Django's error wrapping: wrapped, so a dropped connection is
     # django.db.OperationalError (retried by the tasks), as in matching.storage.rows_upsert.
     with (
@@ -134,13 +137,12 @@ def rows_update(model, rows: Sequence, names: Sequence[str]) -> None:
     pk = model._meta.pk
     columns = [pk, *fields]
     row_sql = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in columns) + ")"
+    values = _row_values(columns, adding=False)
     assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BULK_BATCH):
             batch = rows[start : start + BULK_BATCH]
-            params = [
-                f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in batch for f in columns
-            ]
+            params = [value for obj in batch for value in values(obj)]
             cursor.execute(
                 f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "
                 f"FROM (VALUES {', '.join([row_sql] * len(batch))}) "
