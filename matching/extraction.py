@@ -80,9 +80,10 @@ __all__ = [
 CATEGORIES = ("language", "library", "platform", "method", "mathematics", "soft")
 # Version of the extraction rules (skills with evidence, requirements, experience, language): a stored profile of
 # another version is re-extracted by the stale sweep (``matching.staleness.stale_sweep``).
+# 7: a street word before a tab cues an address too ("Via\tRoma 12": the cues of 3 wanted a space);
 # 6: a headline's own list does not back its job title; 5: a job title's skills need the rest of the CV to back
 # them; 4: the skills a vacancy title names are required; 3: street addresses removed.
-EXTRACTION_VERSION = "6"
+EXTRACTION_VERSION = "7"
 _PLURAL_CATEGORIES = {"method", "mathematics", "soft"}
 _MAX_LINE = 300
 

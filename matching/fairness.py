@@ -148,8 +148,11 @@ _ADDRESS_PATTERNS = (
 def remove_addresses(text: str, replacement: str = " ") -> str:
     """``text`` with street addresses (and UK postcodes) replaced by ``replacement``; see ``_ADDRESS_PATTERNS`` for
     the shapes recognised (UK, US, Irish, French, German, Dutch, Nordic, Italian, Spanish, Portuguese).  A
-    pattern whose street words the text does not hold at all is not run (a CV in English has no "straße")."""
+    pattern whose street words the text does not hold at all is not run (a CV in English has no "straße"); a tab
+    stands for a space in that check, as in the patterns ("Via\tRoma 12", from a CV laid out in columns)."""
     lower = text.lower()
+    if "\t" in lower:
+        lower = lower.replace("\t", " ")
     for cues, needs, pattern in _ADDRESS_PATTERNS:
         if cues is not None and not any(cue in lower for cue in cues):
             continue

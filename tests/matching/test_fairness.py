@@ -163,6 +163,15 @@ def test_street_addresses_are_removed_without_a_label(line, address):
             assert word not in out.split(), out
 
 
+@pytest.mark.parametrize(("line", "address"), ADDRESS_LINES)
+def test_street_addresses_set_with_tabs_are_removed_as_with_spaces(line, address):
+    """A CV exported from a table or a two-column layout separates its words with tabs: "Via\tRoma 12" is the
+    same address as "Via Roma 12" (the street word checked before the pattern runs must not need a space)."""
+    tabbed = neutralise(line.replace(" ", "\t"))
+    assert address.replace(" ", "\t") not in tabbed
+    assert tabbed.replace("\t", " ").split() == neutralise(line).split()
+
+
 @pytest.mark.parametrize("line", CV_LINES_KEPT)
 def test_ordinary_cv_lines_are_not_taken_for_addresses(line):
     assert neutralise(line) == line
