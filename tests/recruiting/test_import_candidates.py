@@ -266,3 +266,31 @@ def test_csv_over_the_size_limit_is_refused_whole_and_the_operator_can_raise_the
         run(path, "--text-column", "text", "--id-column", "id", "--in-process", "--max-csv-mb", "0")
     run(path, "--text-column", "text", "--id-column", "id", "--in-process", "--max-csv-mb", "2")
     assert Candidate.objects.count() == 12
+
+
+def test_csv_line_endings_byte_order_mark_and_line_breaks_inside_a_cv_are_read_as_written(tmp_path):
+    """Exports from Excel (a byte-order mark, CRLF), old Mac tools (CR alone) and Unix (LF) give the same
+    candidates; a CV's own line breaks inside its quoted cell stay one CV, and characters that some readers take
+    for line breaks (form feed, U+2028, U+0085) stay inside the text instead of cutting the row."""
+    from recruiting.import_reading import read_candidate_csv
+
+    cvs = [
+        ("a", "Data scientist\nPython, SQL\r\nSpark"),
+        ("b", "ML engineer\x0cPyTorch\u2028Kubernetes\x85Go"),
+        ("c", 'Analyst, "Excel" and Tableau'),
+    ]
+
+    def cell(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    for newline, bom in (("\r\n", True), ("\r", False), ("\n", False)):
+        path = tmp_path / f"cvs-{len(newline)}-{bom}.csv"
+        body = newline.join(["id,text", *(f"{ref},{cell(text)}" for ref, text in cvs)]) + newline
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + body.encode("utf-8"))
+        batch = read_candidate_csv(path, text_column="text", id_column="id")
+        read = {r.reference: r.cv_text for r in batch.records}
+        assert sorted(read) == ["a", "b", "c"], (newline, bom)
+        # repair keeps each line (CRLF → LF); the characters that are not line breaks to a CSV stay in the text
+        assert read["a"] == "Data scientist\nPython, SQL\nSpark"
+        assert "PyTorch" in read["b"] and "Go" in read["b"] and "Kubernetes" in read["b"]
+        assert read["c"] == 'Analyst, "Excel" and Tableau'
