@@ -1,9 +1,10 @@
 """Bulk row writes of a whole chunk (issue 15, "writes use COPY on PostgreSQL"): new rows by ``COPY … FROM STDIN``,
 changed fields by one ``UPDATE … FROM (VALUES …)``, ids taken from a table's sequence beforehand.  Elsewhere (SQLite)
 Django's ``bulk_create`` / ``bulk_update``.  The one home of these writes: ``matching.profiles`` (skill links,
-qualifications, candidates' extracted fields), ``matching.term_store`` (term counts) and ``recruiting.importers``
-(an import chunk's new candidates) call it.  No rule of what is stored lives here: the stored rows are those
-``bulk_create`` / ``bulk_update`` would store for the same instances.
+qualifications, candidates' extracted fields), ``matching.term_store`` (term counts), ``recruiting.importers``
+(an import chunk's new candidates) and ``recruiting.import_runs`` (an import run's chunk payloads) call it.  No rule
+of what is stored lives here: the stored rows are those ``bulk_create`` / ``bulk_update`` would store for the same
+instances.
 """
 
 from __future__ import annotations
