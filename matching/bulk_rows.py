@@ -96,8 +96,9 @@ def rows_insert(model, rows: Sequence) -> None:
     ``bulk_create``, ``BULK_BATCH`` rows a statement.  Each value is the field's own (``pre_save`` then
     ``get_db_prep_save``, so ``auto_now`` fields are set on the instances; a plain number, text or flag is read
     as it is, which is what those calls give back: ``_AS_IS``), hence the stored rows are those ``bulk_create``
-    stores.  Instances with their keys given are marked saved, as ``bulk_create`` leaves them.  Raises ``ValueError`` when some instances carry a
-    primary key and others not; otherwise whatever the database raises (``django.db`` errors)."""
+    stores.  Instances with their keys given are marked saved, as ``bulk_create`` leaves them.  Raises
+    ``ValueError`` when some instances carry a primary key and others not; otherwise whatever the database raises
+    (``django.db`` errors)."""
     if not rows:
         return
     meta = model._meta

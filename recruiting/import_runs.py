@@ -41,7 +41,7 @@ IMPORT_CHUNK_SIZE = 1000
 _ACTIVE = (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
 
 
-# Chunk payloads stored per INSERT while the next are encoded.
+# Chunk payloads stored per COPY while the next are encoded.
 _STORE_BATCH = 20
 
 
