@@ -230,7 +230,7 @@ class Explanation:
     def from_row(cls, row) -> Explanation:
         explanation = row.explanation if isinstance(row.explanation, dict) else {}
         confidence, confidence_reason = score_confidence(row)
-        flags = explanation.get("flags")
+        flags, stored_components = explanation.get("flags"), explanation.get("components")
         return cls(
             insufficient=row.state == INSUFFICIENT_DATA or row.score is None,
             score=row.score,
@@ -239,6 +239,6 @@ class Explanation:
             confidence_reason=confidence_reason,
             components=components(row),
             flags=score_flags(row),
-            stored_components=list(explanation.get("components") or []),
+            stored_components=stored_components if isinstance(stored_components, list) else [],
             stored_flags=flags if isinstance(flags, list) else [],
         )

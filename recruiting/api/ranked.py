@@ -40,7 +40,8 @@ SELECT COALESCE(json_agg(json_build_object(
                               THEN m.explanation -> 'confidence_reason' ELSE '""'::jsonb END,
     'flags', CASE WHEN jsonb_typeof(m.explanation -> 'flags') = 'array' THEN m.explanation -> 'flags'
                   ELSE '[]'::jsonb END,
-    'components', COALESCE(NULLIF(m.explanation -> 'components', 'null'::jsonb), '[]'::jsonb),
+    'components', CASE WHEN jsonb_typeof(m.explanation -> 'components') = 'array' THEN m.explanation -> 'components'
+                       ELSE '[]'::jsonb END,
     'skills_score', m.skills_score,
     'qualifications_score', m.qualifications_score,
     'text_score', m.text_score,

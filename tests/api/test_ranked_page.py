@@ -116,3 +116,31 @@ def test_ranks_confidence_and_flags_are_equal_on_both_paths(world):
         (None, False),
     ]
     assert full[4]["flags"] == [] and full[4]["confidence_reason"] == ""
+
+
+def test_odd_stored_values_and_a_page_past_the_end_are_equal_on_both_paths(world):
+    """Malformed stored explanations read alike on both paths (an explanation that is not an object, components
+    stored as an object rather than a list: no components), quotes, backslashes and a tab in a reference and a name
+    come back intact, and a page past the ranking's end still gives the count."""
+    from tests.factories import EngineMatchScoreFactory
+
+    v = world.managed_vacancy
+    odd = EngineMatchScoreFactory(
+        vacancy=v,
+        candidate=CandidateFactory(name='Ann "Q" \\ O\'Neil\ttab', reference='ref "1" \\'),
+        score=64.0,
+    )
+    other = EngineMatchScoreFactory(vacancy=v, candidate=CandidateFactory(), score=31.0)
+    MatchScore.objects.filter(pk=odd.pk).update(explanation=["not", "an", "object"])
+    MatchScore.objects.filter(pk=other.pk).update(
+        explanation={**other.explanation, "components": {"skills": 1}, "flags": None}
+    )
+    client = world.client("recruiter")
+    body = client.get(f"/api/v1/vacancies/{v.pk}/match-scores/").json()
+    assert body["results"] == serializer_page(v, limit=50, offset=0)
+    rows = {r["id"]: r for r in body["results"]}
+    assert rows[odd.pk]["candidate"]["name"] == 'Ann "Q" \\ O\'Neil\ttab'
+    assert rows[odd.pk]["components"] == rows[other.pk]["flags"] == rows[other.pk]["components"] == []
+    past = client.get(f"/api/v1/vacancies/{v.pk}/match-scores/?limit=2&offset=40").json()
+    assert past["results"] == [] and past["count"] == body["count"] > 0
+    assert past["next"] is None and "offset=" in past["previous"]
