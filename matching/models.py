@@ -70,9 +70,8 @@ class MatchScore(models.Model):
         "recruiting.Vacancy", on_delete=models.CASCADE, related_name="match_scores", db_index=False
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.SCORED)
-    score = models.FloatField(
-        null=True, blank=True, db_index=True, help_text="0–100; empty when data is insufficient"
-    )
+    # Indexed by migration 0013 in the ranking's order (score DESC NULLS LAST on PostgreSQL), not by db_index.
+    score = models.FloatField(null=True, blank=True, help_text="0–100; empty when data is insufficient")
     skills_score = models.FloatField(default=0)
     qualifications_score = models.FloatField(default=0)
     text_score = models.FloatField(default=0)
@@ -113,7 +112,8 @@ class MatchScore(models.Model):
         # The ranked shortlist (API and pages: best first, no score last, then id) has the index
         # matchscore_vacancy_ranked (vacancy, score DESC NULLS LAST, id) on PostgreSQL, created by migration 0006
         # (SQLite cannot declare NULLS LAST in an index): one page is an index range scan, not a sort of every
-        # stored score of the vacancy.
+        # stored score of the vacancy.  Lists across vacancies have matchscore_ranked (score DESC NULLS LAST;
+        # migration 0013), read forwards for the ranking and backwards for its reverse.
 
     def __str__(self) -> str:
         return f"{self.candidate_id}×{self.vacancy_id}: {self.score:.1f}"

@@ -8,7 +8,10 @@ The tie-break is the **match score's id** (``MatchScore.pk``: roughly the order 
 stored), not the candidate's id and not the confidence.  It is what PostgreSQL's index
 ``matchscore_vacancy_ranked`` (vacancy, score DESC NULLS LAST, id) serves without sorting, so a page of the shortlist
 is an index range scan; putting confidence or the candidate id into the ORDER BY would need a new index and a
-migration.  Because the tie-break carries no meaning, ties are *shown* instead of hidden:
+migration.  Lists across vacancies (the API's ``/match-scores/``) are served by ``matchscore_ranked`` (score DESC
+NULLS LAST; migration 0013), the id tie-break by an incremental sort of equal scores, so their first page is not a
+sort of every stored score either; the reversed order (``ranking_order_by(reverse=True)``) is the same index read
+backwards.  Because the tie-break carries no meaning, ties are *shown* instead of hidden:
 
 Rank (standard competition ranking, "1, 2, 2, 4")::
 
@@ -37,8 +40,12 @@ from django.db.models import F
 RANKING_ORDER_SQL = "m.score DESC NULLS LAST, m.id"
 
 
-def ranking_order_by() -> tuple:
-    """``queryset.order_by(*ranking_order_by())``: the ranking order in the ORM (see the module docstring)."""
+def ranking_order_by(*, reverse: bool = False) -> tuple:
+    """``queryset.order_by(*ranking_order_by())``: the ranking order in the ORM (see the module docstring).
+    ``reverse``: the exact reverse (lowest score first, no score before any score, then id descending), which the
+    same indexes serve read backwards."""
+    if reverse:
+        return (F("score").asc(nulls_first=True), "-pk")
     return (F("score").desc(nulls_last=True), "pk")
 
 

@@ -31,6 +31,24 @@ class ApiMixin:
 SEARCHABLE = [DjangoFilterBackend, SearchFilter, OrderingFilter]
 
 
+class RankingOrderingFilter(OrderingFilter):
+    """``?ordering=`` of match-score lists: ``-score`` is the ranking itself (``matching.ranking``: best first, no
+    score last, then id) and ``score`` its exact reverse, both served by the ranking's indexes; any other ordering
+    ends with the id, so that pages neither repeat nor skip a row.  (Plain ``ORDER BY score DESC`` would put the
+    scores with insufficient data first and leave ties in no particular order.)"""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering or not request.query_params.get(self.ordering_param):
+            return ordering  # the view's own order (the ranking, from its queryset)
+        if ordering[0] in ("score", "-score"):
+            return list(ranking_order_by(reverse=ordering[0] == "score"))
+        return [*ordering, "pk"]
+
+
+RANKED_LISTS = [DjangoFilterBackend, RankingOrderingFilter]
+
+
 MATCH_SCORE_PARAMETERS = [
     OpenApiParameter(
         "min_score",

@@ -26,6 +26,7 @@ from recruiting.api.serializers.scores import (
 )
 from recruiting.api.serializers.vacancies import SkillSerializer
 from recruiting.api.views.common import (
+    RANKED_LISTS,
     SEARCHABLE,
     ApiMixin,
     explained,
@@ -60,7 +61,9 @@ class SkillViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         tags=["match scores"],
         summary="Match scores I may see, best first",
         description="Candidates: their own, for open vacancies. Hiring managers: their vacancies'. "
-        "Recruiters: all (filter with `?vacancy=` / `?candidate=`).",
+        "Recruiters: all (filter with `?vacancy=` / `?candidate=`). In the ranking's order (best first, no score "
+        "last, then id); `?ordering=score` reverses it, `?ordering=computed_at` / `-computed_at` lists by when "
+        "each score was computed.",
     ),
     retrieve=extend_schema(tags=["match scores"], summary="One match score with its explanation"),
 )
@@ -68,6 +71,7 @@ class MatchScoreViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MatchScoreSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = filters.MatchScoreListFilter
+    filter_backends = RANKED_LISTS
     ordering_fields = ["score", "computed_at"]
 
     def get_queryset(self):
