@@ -94,22 +94,12 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.db import connection
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     from recruiting.models import Vacancy
-    from recruiting.permissions import RECRUITERS_GROUP
 
-    user, _ = get_user_model().objects.get_or_create(
-        username="api-profile-recruiter@example.org", defaults={"email": "api-profile-recruiter@example.org"}
-    )
-    user.is_staff = user.is_active = True
-    user.save()
-    user.groups.add(Group.objects.get_or_create(name=RECRUITERS_GROUP)[0])
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = _stack.recruiter_token("api-profile-recruiter@example.org")
     vacancies = list(Vacancy.objects.filter(status="open").values_list("pk", flat=True))
     rng = random.Random(args.seed)
     sample = [rng.choice(vacancies) for _ in range(args.requests)]
