@@ -62,7 +62,9 @@ def test_ordering_by_computation_time_is_total_so_pages_never_repeat_or_skip(wor
     assert ids(client, "&ordering=-computed_at") == [spread[0][1], *rest]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan; SQLite has no NULLS LAST index")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's plan; SQLite has no NULLS LAST index"
+)
 @pytest.mark.parametrize(("query", "scan"), [("", "Index Scan"), ("&ordering=score", "Index Scan Backward")])
 def test_the_ranking_across_vacancies_is_read_from_an_index_not_sorted(world, spread, query, scan):
     """The page's query, planned with sequential scans and full sorts priced out (a table this small would
@@ -70,7 +72,9 @@ def test_the_ranking_across_vacancies_is_read_from_an_index_not_sorted(world, sp
     with CaptureQueriesContext(connection) as captured:
         world.client("recruiter").get(f"/api/v1/match-scores/?limit=2{query}")
     (page,) = [
-        q["sql"] for q in captured if 'FROM "matching_matchscore"' in q["sql"] and q["sql"].endswith("LIMIT 2")
+        q["sql"]
+        for q in captured
+        if 'FROM "matching_matchscore"' in q["sql"] and q["sql"].endswith("LIMIT 2")
     ]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
