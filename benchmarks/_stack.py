@@ -167,6 +167,20 @@ def django_setup(env: dict) -> None:
     django.setup()
 
 
+def api_django_setup(db: str) -> None:
+    """Django set up in this process as ``bench_api_wrk.py``'s gunicorn runs it (``wrk_settings``: the service's
+    URLs plus its baselines) on database ``db``, serving 127.0.0.1 only (the HTTPS settings stay off), for scripts
+    that send API requests through Django's test client."""
+    os.environ.update(
+        {**stack_env(db), "DJANGO_SETTINGS_MODULE": "wrk_settings", "ALLOWED_HOSTS": "127.0.0.1"}
+    )
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds a local process has used so far (fields 14 and 15 of Linux's ``/proc/<pid>/stat``),
     e.g. a PostgreSQL backend's from ``pg_backend_pid()`` when the server runs on this machine; 0 when it cannot

@@ -11,7 +11,6 @@ Environment: ``BENCH_PG``, ``BENCH_REDIS`` (see ``_stack.py``).  Only 127.0.0.1 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -36,13 +35,7 @@ def main() -> int:
     parser.add_argument("--db", default="matchwork_api_bench")
     parser.add_argument("--repeat", type=int, default=3, help="timed requests per list (after one warm-up)")
     args = parser.parse_args()
-    os.environ.update({**_stack.stack_env(args.db), "DJANGO_SETTINGS_MODULE": "wrk_settings"})
-    os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
-    os.chdir(_stack.ROOT)
-    sys.path.insert(0, str(_stack.ROOT))
-    import django
-
-    django.setup()
+    _stack.api_django_setup(args.db)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import random
 import re
@@ -87,13 +86,7 @@ def main() -> int:
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    os.environ.update({**_stack.stack_env(args.db), "DJANGO_SETTINGS_MODULE": "wrk_settings"})
-    os.environ["ALLOWED_HOSTS"] = "127.0.0.1"  # loopback only: the HTTPS set stays off, as for bench_api_wrk
-    os.chdir(_stack.ROOT)
-    sys.path.insert(0, str(_stack.ROOT))
-    import django
-
-    django.setup()
+    _stack.api_django_setup(args.db)
     from django.db import connection
     from django.test import Client
 
