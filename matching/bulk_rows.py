@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 
 from django.db import connection, models
 
+from recruiting.shortlist_cache import model_written
+
 BULK_BATCH = 5000  # rows per INSERT / UPDATE statement where the database has no COPY
 
 # Field classes (exactly these, not subclasses) whose ``pre_save`` reads the attribute and whose
@@ -121,6 +123,7 @@ def rows_insert(model, rows: Sequence) -> None:
     ):
         for obj in rows:
             copy.write_row(values(obj))
+    model_written(model)  # COPY bypasses the ORM's hooks
     if given[0]:
         for obj in rows:  # as bulk_create leaves them: a later save() updates instead of inserting
             obj._state.adding, obj._state.db = False, connection.alias
@@ -152,3 +155,4 @@ def rows_update(model, rows: Sequence, names: Sequence[str]) -> None:
                 f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
                 params,
             )
+    model_written(model)  # raw SQL bypasses the ORM's hooks

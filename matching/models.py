@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from recruiting.shortlist_cache import ShortlistDataQuerySet
+
 
 class SkillCategory(models.TextChoices):
     LANGUAGE = "language", "Programming language"
@@ -96,6 +98,8 @@ class MatchScore(models.Model):
         default="",
         help_text="how much evidence the score rests on; empty when data is insufficient",
     )
+
+    objects = ShortlistDataQuerySet.as_manager()
 
     class Meta:
         constraints = [

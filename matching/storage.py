@@ -16,6 +16,7 @@ from django.db.models import F
 
 from matching import scoring
 from matching.models import MatchScore
+from recruiting.shortlist_cache import shortlist_data_changed
 
 MATCH_SCORE_UPDATE_FIELDS = [
     "state",
@@ -218,7 +219,10 @@ def rows_delete_unkept(candidate_ids: list[int], vacancy_ids: list[int], now) ->
                 "AND vacancy_id + 0 = ANY(%s) AND computed_at < %s RETURNING vacancy_id",
                 [list(candidate_ids), list(vacancy_ids), now],
             )
-            return {row[0] for row in cursor.fetchall()}
+            touched = {row[0] for row in cursor.fetchall()}
+        if touched:
+            shortlist_data_changed()  # raw SQL bypasses the ORM's hooks
+        return touched
     dropped = MatchScore.objects.filter(
         candidate_id__in=candidate_ids, vacancy_id__in=vacancy_ids, computed_at__lt=now
     )
@@ -323,6 +327,7 @@ def rows_upsert(rows: Sequence[tuple | None], narrow: NarrowRows | None = None) 
 
     if connection.vendor == "postgresql":
         _rows_upsert_postgresql(connection, rows, places, narrow)
+        shortlist_data_changed()  # COPY and raw SQL bypass the ORM's hooks
         return
     filled = iter(narrow.rows())
     objects = [row_object(next(filled) if row is None else row) for row in rows]

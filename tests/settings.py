@@ -33,3 +33,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": os.path.join(tempfile.gettempdir(), f"recruiting-test-{os.getpid()}.sqlite3")
     }
 STATIC_ROOT = tempfile.mkdtemp(prefix="recruiting-test-static-")
+# Tests roll their transactions back, so the on-commit replacement of the shortlist cache's generation never runs:
+# a page cached in one test could be served after that test's writes.  tests/api/test_shortlist_page_cache.py
+# turns the cache on and runs the commit callbacks itself.
+SHORTLIST_PAGE_CACHE_SECONDS = 0

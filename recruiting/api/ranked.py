@@ -11,6 +11,7 @@ browsable API) goes through the serializer.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.db import connection
@@ -21,6 +22,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from matching.models import MatchScore
 from matching.ranking import RANKING_ORDER_SQL
 from matching.services import match_scores_explain
+from recruiting import shortlist_cache
 from recruiting.models import Candidate, Vacancy
 
 # ``MatchScoreSerializer.Meta.fields`` in order; DRF writes a UTC datetime as ISO 8601 with "Z", without the
@@ -65,7 +67,13 @@ JOIN {vacancies} v ON v.id = m.vacancy_id
 """
 
 
-def ranked_page_response(view, request, queryset: QuerySet, *, vacancy_id: int) -> HttpResponse | None:
+#: The page's format: changes with the SQL that builds it, so a deploy never serves a page cached in an older shape.
+PAGE_FORMAT = hashlib.sha256((_PAGE_SQL + RANKING_ORDER_SQL).encode()).hexdigest()[:12]
+
+
+def ranked_page_response(
+    view, request, queryset: QuerySet, *, vacancy_id: int, shared: bool = False
+) -> HttpResponse | None:
     """The paginated JSON response of ``queryset`` (vacancy ``vacancy_id``'s scores, already filtered, ranked and
     annotated with ``vacancy_rank`` / ``vacancy_tied`` by ``recruiting.selectors.with_vacancy_rank``), or ``None``
     when this fast path does not apply (not PostgreSQL, or a renderer other than JSON was negotiated) and the
@@ -73,6 +81,8 @@ def ranked_page_response(view, request, queryset: QuerySet, *, vacancy_id: int) 
 
     Rows stored narrow on the page are explained first (``matching.services.match_scores_explain``), as the
     serializer path does.
+    ``shared``: the page is the same for every user who may ask for it (a recruiter's: every row of the ranking);
+    then it is served from and kept in the shortlist page cache (``recruiting.shortlist_cache``) when that is on.
     The page's order is the ranking of ``matching.ranking`` (``score`` best first, no score last, then ``id``);
     ``candidates_ranked`` (the vacancy's scored candidates) is counted once per page, not per row.
     """
@@ -83,6 +93,17 @@ def ranked_page_response(view, request, queryset: QuerySet, *, vacancy_id: int) 
         or isinstance(renderer, BrowsableAPIRenderer)
     ):
         return None
+    key = None
+    generation = (
+        shortlist_cache.current_generation() if shared and shortlist_cache.page_cache_seconds() else None
+    )
+    if generation is not None:
+        key = shortlist_cache.page_key(
+            generation, PAGE_FORMAT, renderer.media_type, request.build_absolute_uri()
+        )
+        body = shortlist_cache.page_get(key)
+        if body is not None:
+            return HttpResponse(body, content_type="application/json")
     paginator = view.paginator
     limit = paginator.get_limit(request)
     offset = paginator.get_offset(request)
@@ -114,5 +135,7 @@ def ranked_page_response(view, request, queryset: QuerySet, *, vacancy_id: int) 
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    body = head[:-1] + ',"results":' + results + "}"
-    return HttpResponse(body.encode("utf-8"), content_type="application/json")
+    body = (head[:-1] + ',"results":' + results + "}").encode("utf-8")
+    if key is not None and not narrow:  # explaining rows wrote them: the generation changes at commit anyway
+        shortlist_cache.page_set(key, body)
+    return HttpResponse(body, content_type="application/json")

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from recruiting.documents import DOCUMENT_EXTENSIONS
 from recruiting.models.base import TimeStampedModel
+from recruiting.shortlist_cache import ShortlistDataQuerySet
 
 
 def cv_upload_to(instance: Candidate, filename: str) -> str:
@@ -93,6 +94,8 @@ class Candidate(TimeStampedModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidate"
     )
+
+    objects = ShortlistDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["reference"]

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from recruiting.models.base import TimeStampedModel
 from recruiting.models.choices import DegreeLevel, EmploymentType, RemoteOption, Seniority
+from recruiting.shortlist_cache import ShortlistDataQuerySet
 
 
 class Vacancy(TimeStampedModel):
@@ -78,6 +79,8 @@ class Vacancy(TimeStampedModel):
         blank=True,
         help_text="per-vacancy component weights; empty means the documented defaults",
     )
+
+    objects = ShortlistDataQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "vacancies"

@@ -190,7 +190,14 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             match_scores(scoped_match_scores(user, MatchScore.objects.filter(vacancy=vacancy))),
         )
         # PostgreSQL builds the JSON page itself; it counts the vacancy's scored candidates once per page
-        fast = ranked_page_response(self, request, ranked(queryset, among=False), vacancy_id=vacancy.pk)
+        # a recruiter's page is every recruiter's (visible_match_scores: all rows), so it may be cached
+        fast = ranked_page_response(
+            self,
+            request,
+            ranked(queryset, among=False),
+            vacancy_id=vacancy.pk,
+            shared=permissions.is_recruiter(user),
+        )
         if fast is not None:
             return fast
         page = explained(self.paginate_queryset(ranked(queryset)))
