@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import random
 import re
@@ -85,7 +86,14 @@ def main() -> int:
     )
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--page-cache",
+        action="store_true",
+        help="keep the shortlist page cache on (off by default: the profile is of building the page)",
+    )
     args = parser.parse_args()
+    if not args.page_cache:
+        os.environ["SHORTLIST_PAGE_CACHE_SECONDS"] = "0"
     _stack.api_django_setup(args.db)
     from django.db import connection
     from django.test import Client

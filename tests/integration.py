@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -253,3 +256,51 @@ def s3_server(bucket: str = "cvs"):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_web(port: int, env: dict, log) -> subprocess.Popen:
+    """gunicorn (one sync worker) serving ``recruiting.wsgi`` on 127.0.0.1:``port`` with ``env``, its output into
+    ``log``; returns at once (then ``wait_until_up``)."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "recruiting.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "60",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_until_up(proc: subprocess.Popen, port: int, log) -> None:
+    """Return once the web process answers any HTTP request; kill it and raise (with its log) otherwise."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer: it is up
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    log.seek(0)
+    raise RuntimeError(f"gunicorn did not start:\n{log.read()[-3000:]}")

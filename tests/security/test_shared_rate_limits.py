@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,50 +28,6 @@ pytestmark = [
 ]
 
 ANON_RATE = 6
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_web(port: int, env: dict, log) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "recruiting.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            "60",
-        ],
-        cwd=integration.REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _wait_until_up(proc: subprocess.Popen, port: int, log) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            break
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer: it is up
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    log.seek(0)
-    raise RuntimeError(f"gunicorn did not start:\n{log.read()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +58,10 @@ def two_web_processes(django_db_setup, tmp_path_factory):
     try:
         for n in range(2):  # both start at once; then wait for each
             logs.append(open(tmp_path / f"web{n}.log", "w+"))  # noqa: SIM115 - closed in finally
-            port = _free_port()
-            procs.append((_start_web(port, env, logs[-1]), port))
+            port = integration.free_port()
+            procs.append((integration.start_web(port, env, logs[-1]), port))
         for (proc, port), log in zip(procs, logs):
-            _wait_until_up(proc, port, log)
+            integration.wait_until_up(proc, port, log)
         yield [f"http://127.0.0.1:{port}" for _, port in procs]
     finally:
         for proc, _ in procs:
