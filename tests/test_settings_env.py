@@ -71,11 +71,11 @@ CACHE_BACKEND = (
 )
 
 
-def _cache_backend(**overrides: str) -> str:
+def _cache_backend(code: str = CACHE_BACKEND, **overrides: str) -> str:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "CELERY_BROKER_URL", "CACHE_URL"}
+        if k not in {"SECRET_KEY", "DEBUG", "CELERY_BROKER_URL", "CACHE_URL", "SHORTLIST_PAGE_CACHE_SECONDS"}
     }
     env.update(
         {
@@ -88,7 +88,7 @@ def _cache_backend(**overrides: str) -> str:
         }
     )
     result = subprocess.run(
-        [sys.executable, "-c", CACHE_BACKEND],
+        [sys.executable, "-c", code],
         check=False,
         cwd=REPO_ROOT,
         env=env,
@@ -109,6 +109,21 @@ def test_rate_limits_share_redis_whenever_redis_is_configured():
         == f"{redis} redis://cache:6379/1"
     )
     assert _cache_backend().startswith("django.core.cache.backends.locmem.LocMemCache")
+
+
+PAGE_CACHE = "import django; django.setup(); from django.conf import settings; print(settings.SHORTLIST_PAGE_CACHE_SECONDS)"
+
+
+def test_the_shortlist_page_cache_is_on_only_with_the_shared_redis_cache():
+    """A worker's write must reach the web's cache (recruiting.shortlist_cache): with the local-memory cache of
+    a process each, a page would outlive the write."""
+    assert _cache_backend(PAGE_CACHE, CELERY_BROKER_URL="redis://127.0.0.1:6379/0") == "120"
+    assert _cache_backend(PAGE_CACHE, CACHE_URL="redis://cache:6379/1") == "120"
+    assert _cache_backend(PAGE_CACHE) == "0"
+    assert _cache_backend(PAGE_CACHE, CELERY_BROKER_URL="amqp://127.0.0.1//") == "0"
+    assert (
+        _cache_backend(PAGE_CACHE, CACHE_URL="redis://cache:6379/1", SHORTLIST_PAGE_CACHE_SECONDS="0") == "0"
+    )
 
 
 LOAD_STORAGE = (
