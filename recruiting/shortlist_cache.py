@@ -4,13 +4,15 @@ cache until anything it shows changes.
 A page of 50 explained match scores is ~270 KB of JSON that PostgreSQL assembles from ~5,000 stored rows of the
 vacancy (rank, counts, explanations) on every request; the data changes only when scores, candidates or
 vacancies are written.  So a page is cached under the **generation** of that data: a random token replaced
-after every transaction that wrote a match score, a candidate or a vacancy commits.  A page stored under an old
-token is never read again; it expires after ``SHORTLIST_PAGE_CACHE_SECONDS``.
+after every transaction that wrote a match score, a candidate or a vacancy commits.  A page is stored with the
+token read before it was built and served only while that token is current; it expires after
+``SHORTLIST_PAGE_CACHE_SECONDS``.
 
-Why this is never stale: a writer replaces the token *after* its commit, a reader reads the token *before* its
-page query.  A reader that read the old token may have seen the data before or after the commit; either way it
-stores under the old token, which is already dead or dies with the writer's replacement.  A reader that read the
-new token runs its query after the commit and sees it.
+Why no page outlives a write: a writer replaces the token right *after* its commit (in the same process, before
+its task or request returns), a reader reads the token *before* its page query.  A reader that read the old token
+may have seen the data before or after the commit; either way its page carries the old token, which the writer
+replaces.  A reader that read the new token queries after the commit and sees it.  So a page built before a write
+is served at most until the writer's replacement, milliseconds after its commit.
 
 What replaces the token (the one home of that rule): every write through ``ShortlistDataQuerySet`` (``update``,
 ``delete``, ``bulk_create``, ``bulk_update`` of match scores, candidates, vacancies), a saved or deleted
@@ -29,6 +31,7 @@ import hashlib
 import logging
 import secrets
 import zlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,7 +40,7 @@ from django.db import models, transaction
 logger = logging.getLogger(__name__)
 
 _GENERATION_KEY = "shortlist:generation"
-_PAGE_KEY = "shortlist:page:{generation}:{digest}"
+_PAGE_KEY = "shortlist:page:{digest}"
 #: Models whose rows a shortlist page shows (``app_label.model_name``): their writes replace the generation.
 SHORTLIST_MODELS = frozenset({"matching.matchscore", "recruiting.candidate", "recruiting.vacancy"})
 #: Pages larger than this (uncompressed bytes) are not cached: ``?limit=500`` pages are rare and large.
@@ -72,7 +75,7 @@ def model_written(model: type[models.Model], using: str | None = None) -> None:
 
 def current_generation() -> str | None:
     """The current generation token; a new one when none is stored (a flushed or restarted cache); None when the
-    cache does not answer (the page is then built from the database and not cached)."""
+    cache does not answer."""
     try:
         token = cache.get(_GENERATION_KEY)
         if token is None:
@@ -84,30 +87,46 @@ def current_generation() -> str | None:
     return None if token is None else str(token)
 
 
-def page_key(generation: str, *parts: str) -> str:
-    """The cache key of a page: the generation and a SHA-256 of ``parts`` (the page's absolute URI, the page
-    format's version) — no personal data in a key."""
-    digest = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-    return _PAGE_KEY.format(generation=generation, digest=digest)
+@dataclass(frozen=True)
+class PageLookup:
+    """What ``page_lookup`` found: ``body``, the cached page's bytes (None on a miss); ``key`` and ``generation``
+    to store a page built now with ``page_store`` (both None when the cache is off or does not answer)."""
+
+    body: bytes | None = None
+    key: str | None = None
+    generation: str | None = None
 
 
-def page_get(key: str) -> bytes | None:
-    """The cached page's bytes under ``key``, or None (not cached, or the cache does not answer)."""
+def page_lookup(*parts: str) -> PageLookup:
+    """The page named by ``parts`` (its absolute URI, the page format's version), read with the current
+    generation in one round trip.  A page is stored with the generation read *before* its query, so it is served
+    only while that generation is still current.  The key is a SHA-256 of ``parts``: no personal data in a key."""
+    if page_cache_seconds() <= 0:
+        return PageLookup()
+    key = _PAGE_KEY.format(digest=hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest())
     try:
-        packed = cache.get(key)
+        found = cache.get_many([_GENERATION_KEY, key])
     except Exception:
         logger.warning("Shortlist page cache read failed", exc_info=True)
-        return None
-    return None if packed is None else zlib.decompress(packed)
+        return PageLookup()
+    generation = found.get(_GENERATION_KEY)
+    if generation is None:
+        generation = current_generation()
+        return PageLookup(key=key, generation=generation) if generation is not None else PageLookup()
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        return PageLookup(body=zlib.decompress(stored[1]), key=key, generation=generation)
+    return PageLookup(key=key, generation=generation)
 
 
-def page_set(key: str, body: bytes) -> None:
-    """Cache ``body`` under ``key`` for ``SHORTLIST_PAGE_CACHE_SECONDS`` (not when larger than
-    ``PAGE_MAX_BYTES``); a cache that does not answer is logged and ignored."""
-    if len(body) > PAGE_MAX_BYTES:
+def page_store(lookup: PageLookup, body: bytes) -> None:
+    """Cache ``body`` where ``lookup`` (the ``page_lookup`` made before building it) says, with the generation it
+    read, for ``SHORTLIST_PAGE_CACHE_SECONDS``; not when the cache is off, nor larger than ``PAGE_MAX_BYTES``.  A
+    cache that does not answer is logged and ignored."""
+    if lookup.key is None or lookup.generation is None or len(body) > PAGE_MAX_BYTES:
         return
     try:
-        cache.set(key, zlib.compress(body, 1), timeout=page_cache_seconds())
+        cache.set(lookup.key, (lookup.generation, zlib.compress(body, 1)), timeout=page_cache_seconds())
     except Exception:
         logger.warning("Shortlist page cache write failed", exc_info=True)
 

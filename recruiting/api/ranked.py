@@ -71,39 +71,45 @@ JOIN {vacancies} v ON v.id = m.vacancy_id
 PAGE_FORMAT = hashlib.sha256((_PAGE_SQL + RANKING_ORDER_SQL).encode()).hexdigest()[:12]
 
 
+def ranked_page_applies(request) -> bool:
+    """Whether the database-built page answers ``request``: PostgreSQL, and the JSON renderer negotiated (the
+    browsable API and SQLite go through the serializer)."""
+    renderer = getattr(request, "accepted_renderer", None)
+    return (
+        connection.vendor == "postgresql"
+        and isinstance(renderer, JSONRenderer)
+        and not isinstance(renderer, BrowsableAPIRenderer)
+    )
+
+
+def ranked_page_cached(request, *, shared: bool) -> shortlist_cache.PageLookup:
+    """The shortlist page cache's answer for ``request`` (``recruiting.shortlist_cache.page_lookup``), looked up
+    before any queryset is built: ``.body`` is the cached page's bytes, or None.  Only when ``shared`` (the page
+    is the same for every user who may ask for it: a recruiter's, every row of the ranking) and the fast path
+    applies; otherwise an empty lookup that stores nothing."""
+    if not shared or not ranked_page_applies(request):
+        return shortlist_cache.PageLookup()
+    return shortlist_cache.page_lookup(
+        PAGE_FORMAT, request.accepted_renderer.media_type, request.build_absolute_uri()
+    )
+
+
 def ranked_page_response(
-    view, request, queryset: QuerySet, *, vacancy_id: int, shared: bool = False
+    view, request, queryset: QuerySet, *, vacancy_id: int, cached: shortlist_cache.PageLookup | None = None
 ) -> HttpResponse | None:
     """The paginated JSON response of ``queryset`` (vacancy ``vacancy_id``'s scores, already filtered, ranked and
     annotated with ``vacancy_rank`` / ``vacancy_tied`` by ``recruiting.selectors.with_vacancy_rank``), or ``None``
-    when this fast path does not apply (not PostgreSQL, or a renderer other than JSON was negotiated) and the
-    caller must serialise.
+    when this fast path does not apply (``ranked_page_applies``) and the caller must serialise.
 
     Rows stored narrow on the page are explained first (``matching.services.match_scores_explain``), as the
     serializer path does.
-    ``shared``: the page is the same for every user who may ask for it (a recruiter's: every row of the ranking);
-    then it is served from and kept in the shortlist page cache (``recruiting.shortlist_cache``) when that is on.
+    ``cached``: the ``ranked_page_cached`` lookup made for this request; the page built here is stored where it
+    says (not when rows were explained: that write replaces the cache's generation at commit anyway).
     The page's order is the ranking of ``matching.ranking`` (``score`` best first, no score last, then ``id``);
     ``candidates_ranked`` (the vacancy's scored candidates) is counted once per page, not per row.
     """
-    renderer = getattr(request, "accepted_renderer", None)
-    if (
-        connection.vendor != "postgresql"
-        or not isinstance(renderer, JSONRenderer)
-        or isinstance(renderer, BrowsableAPIRenderer)
-    ):
+    if not ranked_page_applies(request):
         return None
-    key = None
-    generation = (
-        shortlist_cache.current_generation() if shared and shortlist_cache.page_cache_seconds() else None
-    )
-    if generation is not None:
-        key = shortlist_cache.page_key(
-            generation, PAGE_FORMAT, renderer.media_type, request.build_absolute_uri()
-        )
-        body = shortlist_cache.page_get(key)
-        if body is not None:
-            return HttpResponse(body, content_type="application/json")
     paginator = view.paginator
     limit = paginator.get_limit(request)
     offset = paginator.get_offset(request)
@@ -136,6 +142,6 @@ def ranked_page_response(
         separators=(",", ":"),
     )
     body = (head[:-1] + ',"results":' + results + "}").encode("utf-8")
-    if key is not None and not narrow:  # explaining rows wrote them: the generation changes at commit anyway
-        shortlist_cache.page_set(key, body)
+    if cached is not None and not narrow:
+        shortlist_cache.page_store(cached, body)
     return HttpResponse(body, content_type="application/json")

@@ -172,7 +172,7 @@ def test_the_page_is_built_from_the_database_when_the_cache_fails(world, monkeyp
     client, v = world.client("recruiter"), world.managed_vacancy
     expected = read(client, page_url(v))[0]
     cache.clear()
-    monkeypatch.setattr(shortlist_cache, "cache", FailingCache(cache, {"get", "set", "add"}))
+    monkeypatch.setattr(shortlist_cache, "cache", FailingCache(cache, {"get_many", "get", "set", "add"}))
     assert read(client, page_url(v)) == (expected, True)
     monkeypatch.setattr(shortlist_cache, "cache", FailingCache(cache, {"set"}))  # reads answer, writes fail
     assert read(client, page_url(v)) == (expected, True)
@@ -186,3 +186,12 @@ def test_off_when_the_setting_is_zero(world, settings):
     settings.SHORTLIST_PAGE_CACHE_SECONDS = 0
     client, v = world.client("recruiter"), world.managed_vacancy
     assert read(client, page_url(v))[1] and read(client, page_url(v))[1]
+
+
+def test_a_deleted_vacancys_cached_page_is_a_404(world, django_capture_on_commit_callbacks):
+    """The cache is read before the vacancy: its delete must end the page, or a recruiter would read it on."""
+    client, v = world.client("recruiter"), world.open_vacancy
+    assert read(client, page_url(v))[0]["count"] == 1
+    url = page_url(v)
+    committed(django_capture_on_commit_callbacks, v.delete)
+    assert client.get(url).status_code == 404

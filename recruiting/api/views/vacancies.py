@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
@@ -21,7 +22,7 @@ from recruiting.api.permissions import (
     IsRecruiterOrReadOnly,
     scoped_match_scores,
 )
-from recruiting.api.ranked import ranked_page_response
+from recruiting.api.ranked import ranked_page_cached, ranked_page_response
 from recruiting.api.schema import error_response
 from recruiting.api.serializers.scores import MatchScoreSerializer
 from recruiting.api.serializers.vacancies import (
@@ -177,8 +178,14 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         serializer_class=MatchScoreSerializer,
     )
     def match_scores(self, request, pk=None):
-        vacancy = self.get_object()
         user = request.user
+        # A recruiter's page is every recruiter's (visible_match_scores: all rows; can_view_vacancy: any vacancy),
+        # so it may come from the cache, before the vacancy is read: a page cached under the current generation
+        # proves the vacancy is there unchanged (its delete or edit would have replaced the generation).
+        cached = ranked_page_cached(request, shared=permissions.is_recruiter(user))
+        if cached.body is not None:
+            return HttpResponse(cached.body, content_type="application/json")
+        vacancy = self.get_object()
         if not permissions.can_view_vacancy(user, vacancy):
             self.permission_denied(
                 request, "Only recruiters and this vacancy's hiring managers see its scores."
@@ -190,13 +197,8 @@ class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             match_scores(scoped_match_scores(user, MatchScore.objects.filter(vacancy=vacancy))),
         )
         # PostgreSQL builds the JSON page itself; it counts the vacancy's scored candidates once per page
-        # a recruiter's page is every recruiter's (visible_match_scores: all rows), so it may be cached
         fast = ranked_page_response(
-            self,
-            request,
-            ranked(queryset, among=False),
-            vacancy_id=vacancy.pk,
-            shared=permissions.is_recruiter(user),
+            self, request, ranked(queryset, among=False), vacancy_id=vacancy.pk, cached=cached
         )
         if fast is not None:
             return fast
