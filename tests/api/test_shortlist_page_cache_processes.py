@@ -29,7 +29,8 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the page cache wraps the page PostgreSQL builds (ranked.py)"
+        connection.vendor != "postgresql",
+        reason="the page cache wraps the page PostgreSQL builds (ranked.py)",
     ),
 ]
 
