@@ -192,6 +192,35 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_process_group(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the local processes a web benchmark loads: ``web`` (the process ``server_pid``
+    and its children: gunicorn's master and workers) and ``redis`` (``redis-server``), from ``/proc/<pid>/stat``;
+    and ``machine``, every core's busy time (``/proc/stat``: those, PostgreSQL, the kernel).  Differences of two
+    readings split a run's CPU.  PostgreSQL's backends are not read one by one: summed from ``/proc`` they showed
+    a fraction of what ``pg_backend_pid()``'s own reading shows (``profile_api.py``), so only ``machine`` counts them."""
+    totals = {"web": 0.0, "redis": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    busy = (
+        Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    )  # user nice system idle iowait irq softirq…
+    totals["machine"] = (sum(int(x) for x in busy[:8]) - int(busy[3]) - int(busy[4])) / tick
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        comm, fields = head.split("(", 1)[1], tail.split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        pid, parent = int(entry.name), int(fields[1])
+        if server_pid in (pid, parent):
+            totals["web"] += seconds
+        elif comm.startswith("redis-server"):
+            totals["redis"] += seconds
+    return totals
+
+
 def recruiter_token(username: str) -> str:
     """The API token of a recruiter ``username`` (created, with the recruiters' group, when missing); Django must
     be set up."""

@@ -41,6 +41,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -81,8 +82,14 @@ def lua_table(values: list) -> str:
     return "{" + ", ".join(json.dumps(v) for v in values) + "}"
 
 
-def run_wrk(port: int, script: Path, args: argparse.Namespace, duration: float) -> dict:
-    """One wrk run with ``script``; returns its figures (milliseconds, requests/s, errors)."""
+def run_wrk(
+    port: int, script: Path, args: argparse.Namespace, duration: float, server_pid: int | None = None
+) -> dict:
+    """One wrk run with ``script``; returns its figures (milliseconds, requests/s, errors) and, with
+    ``server_pid``, the CPU milliseconds per request of each process group (the web server's, PostgreSQL's,
+    Redis's and wrk's own)."""
+    before = _stack.cpu_by_process_group(server_pid) if server_pid else None
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [
             "wrk",
@@ -107,7 +114,17 @@ def run_wrk(port: int, script: Path, args: argparse.Namespace, duration: float) 
     if line is None:
         raise RuntimeError(f"wrk printed no summary:\n{out.stdout}\n{out.stderr}")
     raw = json.loads(line[4:])
+    cpu = {}
+    if before is not None and raw["requests"]:
+        after, wrk_after = (
+            _stack.cpu_by_process_group(server_pid),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+        cpu = {group: (after[group] - before[group]) * 1000 / raw["requests"] for group in after}
+        wrk_seconds = (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)
+        cpu["wrk"] = wrk_seconds * 1000 / raw["requests"]
     return {
+        "cpu_ms_per_request": cpu,
         "requests": raw["requests"],
         "rps": raw["requests"] / (raw["duration_us"] / 1e6),
         "p50_ms": raw["p50_us"] / 1000,
@@ -219,6 +236,11 @@ def main() -> int:
                     [f"/bench/baseline-ranked/{v}/" for v in sample],
                     [],
                 ),
+                "authed": (
+                    "GET /bench/baseline-ranked-auth/<id>/ (the same, token, throttle, recruiter check)",
+                    [f"/bench/baseline-ranked-auth/{v}/" for v in sample],
+                    data["tokens"],
+                ),
                 "shortlist": (
                     f"GET /api/v1/vacancies/<id>/match-scores/?limit={api.LIMIT}",
                     [api.shortlist_path(v) for v in sample],
@@ -253,7 +275,7 @@ def main() -> int:
                     f"{args.duration:g} s",
                     flush=True,
                 )
-                results[label] = {"name": name, **run_wrk(port, script, args, args.duration)}
+                results[label] = {"name": name, **run_wrk(port, script, args, args.duration, server.pid)}
     finally:
         if server is not None:
             api.stop(server)
@@ -266,18 +288,34 @@ def main() -> int:
     print(
         f"\n{head:<{width}}  {'requests':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}"
     )
-    for label in ("ranked", "baseline", "shortlist", "uncached"):
+    for label in ("ranked", "authed", "baseline", "shortlist", "uncached"):
         r = results[label]
         print(
             f"{r['name']:<{width}}  {r['requests']:>9} {r['rps']:>8.1f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
             f"{r['max_ms']:>7.1f} {r['errors']:>6}"
         )
     print(
+        "\nCPU milliseconds per request, by process group (from /proc; the machine's other processes idle):"
+    )
+    for label in ("ranked", "authed", "baseline", "shortlist", "uncached"):
+        cpu = results[label]["cpu_ms_per_request"]
+        print(
+            f"  {label:<10} "
+            + ", ".join(f"{group} {ms:.2f}" for group, ms in cpu.items())
+            + f"; all {sum(cpu.values()):.2f}"
+        )
+    print(
         f"pages in the shortlist page cache after the cached run: {cached_pages} "
         f"(the run asked for {len(set(sample))} vacancies' first pages)"
     )
     ratios = {}
-    for measured, label in (("shortlist", "ranked"), ("shortlist", "baseline"), ("uncached", "ranked")):
+    for measured, label in (
+        ("shortlist", "ranked"),
+        ("shortlist", "baseline"),
+        ("uncached", "ranked"),
+        ("authed", "ranked"),
+        ("shortlist", "authed"),
+    ):
         base, load = results[label], results[measured]
         throughput = load["rps"] / base["rps"] if base["rps"] else float("nan")
         p99 = load["p99_ms"] / base["p99_ms"] if base["p99_ms"] else float("nan")
