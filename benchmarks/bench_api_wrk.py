@@ -86,8 +86,8 @@ def run_wrk(
     port: int, script: Path, args: argparse.Namespace, duration: float, server_pid: int | None = None
 ) -> dict:
     """One wrk run with ``script``; returns its figures (milliseconds, requests/s, errors) and, with
-    ``server_pid``, the CPU milliseconds per request of each process group (the web server's, PostgreSQL's,
-    Redis's and wrk's own)."""
+    ``server_pid``, the CPU milliseconds per request of the web server, Redis, wrk and the whole machine
+    (``_stack.cpu_by_process_group``)."""
     before = _stack.cpu_by_process_group(server_pid) if server_pid else None
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
@@ -295,14 +295,14 @@ def main() -> int:
             f"{r['max_ms']:>7.1f} {r['errors']:>6}"
         )
     print(
-        "\nCPU milliseconds per request, by process group (from /proc; the machine's other processes idle):"
+        "\nCPU milliseconds per request (from /proc): the web server's processes, Redis, wrk, and every core's busy "
+        "time (the machine: those, PostgreSQL and the kernel; its other processes idle)"
     )
     for label in ("ranked", "authed", "baseline", "shortlist", "uncached"):
         cpu = results[label]["cpu_ms_per_request"]
         print(
             f"  {label:<10} "
-            + ", ".join(f"{group} {ms:.2f}" for group, ms in cpu.items())
-            + f"; all {sum(cpu.values()):.2f}"
+            + ", ".join(f"{group} {cpu[group]:.2f}" for group in ("web", "redis", "wrk", "machine"))
         )
     print(
         f"pages in the shortlist page cache after the cached run: {cached_pages} "
