@@ -18,9 +18,11 @@ large share of them in ``bench_api.py``).
    ``MatchScore.objects.filter(vacancy=…).order_by("-score").values(…)``; and ``GET /bench/baseline-ranked/<id>/``,
    the same in the service's ranking order (``score DESC NULLS LAST, id``), which the index the API uses serves.
    PostgreSQL plans the issue's ``order_by("-score")`` as a backward scan of the whole ``score`` index (seconds
-   for some vacancies), so the ranked baseline is the fair yardstick and both are reported.
+   for some vacancies), so the ranked baseline is the fair yardstick and both are reported.  And
+   ``GET /bench/baseline-ranked-auth/<id>/``: the ranked baseline behind the API's token authentication, throttles
+   and recruiter check (not in the issue: what any authenticated request costs here before a page is built).
 4. Warm-up (5 s of each), then ``wrk -t THREADS -c CONNECTIONS -d DURATION --latency`` against the ranked
-   baseline, the shortlist API (the page cache on, as production runs with Redis: after the warm-up most pages
+   baseline, the authenticated ranked baseline, the shortlist API (the page cache on, as production runs with Redis: after the warm-up most pages
    come from the cache), the shortlist API again with gunicorn restarted with ``SHORTLIST_PAGE_CACHE_SECONDS=0``
    (every page built by PostgreSQL: the worst case, as when writes keep replacing the cache's generation), then the
    issue's baseline (last: its slow queries go on running in PostgreSQL after wrk's timeout and would load a run
