@@ -63,8 +63,15 @@ def shortlist_data_changed(using: str | None = None) -> None:
     """Replace the shortlist generation once the current transaction on ``using`` commits (at once outside one),
     so no page cached before the write is served again.  Call it after a write the ORM hooks do not see (raw
     SQL, COPY).  Nothing to do when the page cache is off."""
-    if page_cache_seconds() > 0:
-        transaction.on_commit(_replace_generation, using=using)
+    if page_cache_seconds() <= 0:
+        return
+    connection = transaction.get_connection(using)
+    # Once per transaction: a save writes a candidate, its profile and its scores, each through a hook.  A
+    # callback already queued runs at the same commit, or is dropped with the savepoint that queued it, which
+    # then also undoes every write made after it inside (``run_on_commit``: Django's list of queued callbacks).
+    if connection.in_atomic_block and any(f is _replace_generation for _, f, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_replace_generation, using=using)
 
 
 def model_written(model: type[models.Model], using: str | None = None) -> None:

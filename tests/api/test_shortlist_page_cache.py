@@ -2,9 +2,9 @@
 comes from the cache, and every write a recruiter would see on that page — a new score, a renamed or erased
 candidate, a closed vacancy, stale marks — shows on the very next read.
 
-Tests roll their transactions back, so the generation's replacement "after commit" is run here by
-``django_capture_on_commit_callbacks(execute=True)`` around each write, as a real commit runs it.  The cache wraps
-the page PostgreSQL builds (recruiting/api/ranked.py), so these tests need PostgreSQL.
+These tests commit for real (transactional tests): the generation is replaced by each write's own commit, as in
+production, not by a harness that runs commit callbacks.  The cache wraps the page PostgreSQL builds
+(recruiting/api/ranked.py), so they need PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from recruiting.models import Candidate
 from tests.factories import CandidateFactory, MatchScoreFactory
 
 pytestmark = [
-    pytest.mark.django_db,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="the page cache wraps the page PostgreSQL builds (ranked.py)",
@@ -34,7 +34,7 @@ pytestmark = [
 
 
 @pytest.fixture(autouse=True)
-def page_cache(settings):
+def page_cache(settings, world):  # after the world is built: its rows are older than any page
     settings.SHORTLIST_PAGE_CACHE_SECONDS = 120
     cache.clear()
     yield
@@ -52,12 +52,6 @@ def read(client, url: str):
     assert response.status_code == 200, response.content[:300]
     built = any("json_agg" in q["sql"] for q in queries.captured_queries)
     return response.json(), built
-
-
-def committed(capture, write):
-    """Run ``write`` and its commit callbacks, as a committed transaction would."""
-    with capture(execute=True):
-        return write()
 
 
 def names(body) -> list[str]:
@@ -79,56 +73,54 @@ def test_a_recruiters_second_read_comes_from_the_cache_unchanged(world):
     assert read(other, page_url(v)) == (first, False)
 
 
-def test_a_new_score_shows_on_the_next_read(world, django_capture_on_commit_callbacks):
+def test_a_new_score_shows_on_the_next_read(world):
     client, v = world.client("recruiter"), world.managed_vacancy
     grace = CandidateFactory(
         name="Grace", cv_text="Python, PyTorch, Kubernetes and SQL.\nPhD Machine Learning."
     )
     read(client, page_url(v))  # cached without Grace
     model_store.model_fit()
-    committed(django_capture_on_commit_callbacks, lambda: services.score_pairs(candidate_ids=[grace.pk]))
+    services.score_pairs(candidate_ids=[grace.pk])
     body, built = read(client, page_url(v))
     assert built and "Grace" in names(body)
     stored = MatchScore.objects.get(candidate=grace, vacancy=v)
     assert [r["score"] for r in body["results"] if r["candidate"]["name"] == "Grace"] == [stored.score]
 
 
-def test_a_renamed_candidate_shows_on_the_next_read(world, django_capture_on_commit_callbacks):
+def test_a_renamed_candidate_shows_on_the_next_read(world):
     client, v = world.client("recruiter"), world.managed_vacancy
     assert "Ada" in names(read(client, page_url(v))[0])
-    committed(
-        django_capture_on_commit_callbacks,
-        lambda: client.patch(f"/api/v1/candidates/{world.candidate.pk}/", {"name": "Ada L."}, format="json"),
-    )
+    response = client.patch(f"/api/v1/candidates/{world.candidate.pk}/", {"name": "Ada L."}, format="json")
+    assert response.status_code == 200
     assert names(read(client, page_url(v))[0]) == ["Ada L."]
 
 
-def test_an_erased_candidate_is_gone_from_the_next_read(world, django_capture_on_commit_callbacks):
+def test_an_erased_candidate_is_gone_from_the_next_read(world):
     client, v = world.client("recruiter"), world.managed_vacancy
     assert names(read(client, page_url(v))[0]) == ["Ada"]
-    committed(django_capture_on_commit_callbacks, lambda: candidate_account_delete(user=world.candidate_user))
+    candidate_account_delete(user=world.candidate_user)
     body, built = read(client, page_url(v))
     assert built and body["count"] == 0 and "Ada" not in str(body)
 
 
-def test_a_closed_vacancy_and_stale_marks_show_on_the_next_read(world, django_capture_on_commit_callbacks):
+def test_a_closed_vacancy_and_stale_marks_show_on_the_next_read(world):
     client, v = world.client("recruiter"), world.managed_vacancy
     body = read(client, page_url(v))[0]
     assert body["results"][0]["vacancy"]["status"] == "open" and not body["results"][0]["stale"]
-    committed(django_capture_on_commit_callbacks, lambda: client.post(f"/api/v1/vacancies/{v.pk}/close/"))
+    assert client.post(f"/api/v1/vacancies/{v.pk}/close/").status_code == 200
     assert read(client, page_url(v))[0]["results"][0]["vacancy"]["status"] == "closed"
     Candidate.objects.filter(pk=world.candidate.pk).update(cv_text="Go and Rust.")
-    committed(django_capture_on_commit_callbacks, staleness.scores_mark_stale)
+    staleness.scores_mark_stale()
     assert read(client, page_url(v))[0]["results"][0]["stale"]
 
 
-def test_writes_that_bypass_the_orm_replace_the_generation(world, django_capture_on_commit_callbacks):
+def test_writes_that_bypass_the_orm_replace_the_generation(world):
     """The bulk writers (COPY, ``UPDATE … FROM``, raw ``DELETE``) call the replacement themselves."""
     ada = world.candidate
 
     def replaced(write) -> bool:
         before = shortlist_cache.current_generation()
-        committed(django_capture_on_commit_callbacks, write)
+        write()
         return shortlist_cache.current_generation() != before
 
     ada.name = "Ada B."
@@ -139,9 +131,7 @@ def test_writes_that_bypass_the_orm_replace_the_generation(world, django_capture
         )
     )
     assert not replaced(lambda: None)  # no write, no replacement: the cache is not thrown away for nothing
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        storage.rows_upsert([])  # an empty chunk writes nothing
-    assert callbacks == []
+    assert not replaced(lambda: storage.rows_upsert([]))  # an empty chunk writes nothing
 
 
 def test_a_hiring_manager_never_gets_a_recruiters_page(world):
@@ -188,10 +178,32 @@ def test_off_when_the_setting_is_zero(world, settings):
     assert read(client, page_url(v))[1] and read(client, page_url(v))[1]
 
 
-def test_a_deleted_vacancys_cached_page_is_a_404(world, django_capture_on_commit_callbacks):
+def test_a_deleted_vacancys_cached_page_is_a_404(world):
     """The cache is read before the vacancy: its delete must end the page, or a recruiter would read it on."""
     client, v = world.client("recruiter"), world.open_vacancy
     assert read(client, page_url(v))[0]["count"] == 1
     url = page_url(v)
-    committed(django_capture_on_commit_callbacks, v.delete)
+    v.delete()
     assert client.get(url).status_code == 404
+
+
+def test_one_replacement_per_transaction_however_many_writes(world, monkeypatch):
+    """A save writes a candidate, its profile and its scores: one Redis write at its commit, not one per write —
+    unless a savepoint that queued it was rolled back, which undid its writes too."""
+    replaced = []
+    real = shortlist_cache._replace_generation
+    monkeypatch.setattr(shortlist_cache, "_replace_generation", lambda: replaced.append(1) or real())
+    with transaction.atomic():
+        Candidate.objects.filter(pk=world.candidate.pk).update(name="A")
+        world.candidate.save()
+        MatchScore.objects.filter(pk=world.score.pk).update(stale=True)
+    assert len(replaced) == 1
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                world.candidate.save()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        world.open_vacancy.save()
+    assert len(replaced) == 2  # the vacancy's, queued anew after the rolled-back savepoint dropped the first
