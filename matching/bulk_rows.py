@@ -123,7 +123,7 @@ def rows_insert(model, rows: Sequence) -> None:
     ):
         for obj in rows:
             copy.write_row(values(obj))
-    model_written(model)  # COPY bypasses the ORM's hooks
+    model_written(model, created=True)  # COPY bypasses the ORM's hooks; these rows are new
     if given[0]:
         for obj in rows:  # as bulk_create leaves them: a later save() updates instead of inserting
             obj._state.adding, obj._state.db = False, connection.alias
@@ -155,4 +155,4 @@ def rows_update(model, rows: Sequence, names: Sequence[str]) -> None:
                 f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
                 params,
             )
-    model_written(model)  # raw SQL bypasses the ORM's hooks
+    model_written(model, fields=names)  # raw SQL bypasses the ORM's hooks

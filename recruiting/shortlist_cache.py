@@ -14,10 +14,11 @@ may have seen the data before or after the commit; either way its page carries t
 replaces.  A reader that read the new token queries after the commit and sees it.  So a page built before a write
 is served at most until the writer's replacement, milliseconds after its commit.
 
-What replaces the token (the one home of that rule): every write through ``ShortlistDataQuerySet`` (``update``,
-``delete``, ``bulk_create``, ``bulk_update`` of match scores, candidates, vacancies), a saved or deleted
-candidate, vacancy or match score (``recruiting.signals``; a candidate's or vacancy's delete cascades to its
-scores), the bulk writers that bypass the ORM (``matching.storage``, ``matching.bulk_rows``) and ``migrate``.
+What replaces the token (the one home of that rule: ``model_written`` and ``SHOWN_FIELDS``): every write of what a
+page shows through ``ShortlistDataQuerySet`` (``update``, ``delete``, ``bulk_create``, ``bulk_update`` of match
+scores, candidates, vacancies), a saved or deleted candidate, vacancy or match score (``recruiting.signals``; a
+candidate's or vacancy's delete cascades to its scores), the bulk writers that bypass the ORM
+(``matching.storage``, ``matching.bulk_rows``) and ``migrate``.  A candidate's profile or a new candidate does not.
 A write outside all of these (SQL typed into ``psql``) shows after at most ``SHORTLIST_PAGE_CACHE_SECONDS``.
 
 The cache must be one for every process (Redis): a worker's write must reach the web's cache.  With the
@@ -31,6 +32,7 @@ import hashlib
 import logging
 import secrets
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,8 +43,15 @@ logger = logging.getLogger(__name__)
 
 _GENERATION_KEY = "shortlist:generation"
 _PAGE_KEY = "shortlist:page:{digest}"
-#: Models whose rows a shortlist page shows (``app_label.model_name``): their writes replace the generation.
-SHORTLIST_MODELS = frozenset({"matching.matchscore", "recruiting.candidate", "recruiting.vacancy"})
+#: What a shortlist page shows of each model (``app_label.model_name`` → field names; ``None``: every field), as
+#: ``recruiting.api.ranked``'s page SQL selects it (tests/api/test_shortlist_page_cache.py holds them equal).  A
+#: write of these replaces the generation; a candidate's or vacancy's other fields (its profile, ``updated_at``)
+#: and new candidates and vacancies (on no page until scored) do not.
+SHOWN_FIELDS: dict[str, frozenset[str] | None] = {
+    "matching.matchscore": None,
+    "recruiting.candidate": frozenset({"name", "reference"}),
+    "recruiting.vacancy": frozenset({"title", "reference", "status"}),
+}
 #: Pages larger than this (uncompressed bytes) are not cached: ``?limit=500`` pages are rare and large.
 PAGE_MAX_BYTES = 2_000_000
 
@@ -74,10 +83,26 @@ def shortlist_data_changed(using: str | None = None) -> None:
     transaction.on_commit(_replace_generation, using=using)
 
 
-def model_written(model: type[models.Model], using: str | None = None) -> None:
-    """``shortlist_data_changed`` when ``model`` is one a shortlist page shows (``SHORTLIST_MODELS``)."""
-    if model._meta.label_lower in SHORTLIST_MODELS:
-        shortlist_data_changed(using)
+def model_written(
+    model: type[models.Model],
+    using: str | None = None,
+    *,
+    fields: Iterable[str] | None = None,
+    created: bool = False,
+) -> None:
+    """``shortlist_data_changed`` when rows of ``model`` were written that a shortlist page may show
+    (``SHOWN_FIELDS``): any match score; a candidate's or vacancy's shown ``fields`` (all when ``None``: a whole
+    save, a delete) — not rows just ``created`` (no page shows a candidate or vacancy before it is scored)."""
+    label = model._meta.label_lower
+    if label not in SHOWN_FIELDS:
+        return
+    shown = SHOWN_FIELDS[label]
+    if shown is not None:
+        if created:
+            return
+        if fields is not None and not shown.intersection(fields):
+            return
+    shortlist_data_changed(using)
 
 
 def current_generation() -> str | None:
@@ -140,18 +165,18 @@ def page_store(lookup: PageLookup, body: bytes) -> None:
 
 class ShortlistDataQuerySet(models.QuerySet):
     """The manager's queryset of the models a shortlist page shows: its bulk writes replace the generation
-    (``shortlist_data_changed``) after they run.  Single saves and deletes are ``recruiting.signals``' part."""
+    (``model_written``) after they run.  Single saves and deletes are ``recruiting.signals``' part."""
 
     def update(self, **kwargs):
         rows = super().update(**kwargs)
-        shortlist_data_changed(self.db)
+        model_written(self.model, self.db, fields=kwargs)
         return rows
 
     update.alters_data = True
 
     def delete(self):
         result = super().delete()
-        shortlist_data_changed(self.db)
+        model_written(self.model, self.db)
         return result
 
     delete.alters_data = True
@@ -159,14 +184,17 @@ class ShortlistDataQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         created = super().bulk_create(objs, *args, **kwargs)
-        shortlist_data_changed(self.db)
+        if kwargs.get("update_conflicts"):  # an upsert: existing rows take ``update_fields``
+            model_written(self.model, self.db, fields=kwargs.get("update_fields") or ())
+        else:
+            model_written(self.model, self.db, created=True)
         return created
 
     bulk_create.alters_data = True
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         rows = super().bulk_update(objs, fields, *args, **kwargs)
-        shortlist_data_changed(self.db)
+        model_written(self.model, self.db, fields=fields)
         return rows
 
     bulk_update.alters_data = True

@@ -13,16 +13,20 @@ from django.dispatch import receiver
 
 from matching.models import MatchScore
 from recruiting.models import Candidate, Vacancy
-from recruiting.shortlist_cache import shortlist_data_changed
+from recruiting.shortlist_cache import model_written, shortlist_data_changed
 
 
 @receiver(post_save, sender=Candidate, dispatch_uid="recruiting.shortlist.candidate_saved")
 @receiver(post_save, sender=Vacancy, dispatch_uid="recruiting.shortlist.vacancy_saved")
 @receiver(post_save, sender=MatchScore, dispatch_uid="recruiting.shortlist.match_score_saved")
+def shortlist_row_saved(sender, using=None, created=False, update_fields=None, **kwargs) -> None:
+    model_written(sender, using, fields=update_fields, created=created)
+
+
 @receiver(post_delete, sender=Candidate, dispatch_uid="recruiting.shortlist.candidate_deleted")
 @receiver(post_delete, sender=Vacancy, dispatch_uid="recruiting.shortlist.vacancy_deleted")
-def shortlist_row_written(sender, using=None, **kwargs) -> None:
-    shortlist_data_changed(using)
+def shortlist_row_deleted(sender, using=None, **kwargs) -> None:
+    model_written(sender, using)
 
 
 @receiver(post_migrate, dispatch_uid="recruiting.shortlist.migrated")

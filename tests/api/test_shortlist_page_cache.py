@@ -207,3 +207,28 @@ def test_one_replacement_per_transaction_however_many_writes(world, monkeypatch)
             pass
         world.open_vacancy.save()
     assert len(replaced) == 2  # the vacancy's, queued anew after the rolled-back savepoint dropped the first
+
+
+def test_what_a_page_shows_is_what_replaces_the_generation(world):
+    """A write of what no page shows — a new candidate or vacancy (on no page until scored), a candidate's
+    profile date, a vacancy's description — keeps every cached page; a write of a shown field does not."""
+    page = read(world.client("recruiter"), page_url(world.managed_vacancy))[0]["results"][0]
+    shown = shortlist_cache.SHOWN_FIELDS
+    assert set(page["candidate"]) - {"id"} == shown["recruiting.candidate"]
+    assert set(page["vacancy"]) - {"id"} == shown["recruiting.vacancy"]
+
+    def replaced(write) -> bool:
+        before = shortlist_cache.current_generation()
+        write()
+        return shortlist_cache.current_generation() != before
+
+    ada, v = world.candidate, world.managed_vacancy
+    assert not replaced(lambda: CandidateFactory(name="New"))
+    assert not replaced(lambda: bulk_rows.rows_insert(Candidate, [Candidate(reference="copy-1", source="t")]))
+    assert not replaced(lambda: Candidate.objects.filter(pk=ada.pk).update(updated_at=timezone.now()))
+    v.description += "\nAlso Rust."
+    assert not replaced(lambda: v.save(update_fields=["description"]))
+    assert replaced(lambda: v.save(update_fields=["title"]))
+    assert replaced(lambda: v.save())  # a whole save may change anything
+    assert replaced(lambda: Candidate.objects.filter(pk=ada.pk).update(name="Ada C."))
+    assert replaced(lambda: MatchScore.objects.filter(pk=world.score.pk).update(stale=True))
