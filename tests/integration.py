@@ -183,14 +183,19 @@ def wait_until_ready(proc: subprocess.Popen) -> None:
     raise RuntimeError(f"celery worker did not start:\n{output[-3000:]}")
 
 
-def stop_worker(proc: subprocess.Popen) -> None:
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Ask ``proc`` to stop (SIGTERM), kill it after ``timeout`` seconds, and reap it."""
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    stop_process(proc)
     proc.log.close()  # type: ignore[attr-defined]
 
 
@@ -250,12 +255,7 @@ def s3_server(bucket: str = "cvs"):
                 client=client,
             )
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc, timeout=10)
 
 
 def free_port() -> int:

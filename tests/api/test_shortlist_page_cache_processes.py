@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import urllib.request
 import uuid
 
@@ -94,12 +93,7 @@ def test_a_workers_stored_score_ends_the_webs_cached_page(tmp_path):
         assert [r["candidate"]["name"] for r in page["results"]] == ["Dana Data", "Sam Sales"]
         assert page["results"][0]["score"] == MatchScore.objects.get(candidate=ds, vacancy=vacancy).score
     finally:
-        web.terminate()
-        try:
-            web.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            web.kill()
-            web.wait()
+        integration.stop_process(web)
         log.close()
         for key in store.scan_iter(match=f"{prefix}:*"):
             store.delete(key)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -65,13 +64,9 @@ def two_web_processes(django_db_setup, tmp_path_factory):
         yield [f"http://127.0.0.1:{port}" for _, port in procs]
     finally:
         for proc, _ in procs:
-            proc.terminate()
+            proc.terminate()  # both at once; then each is reaped (killed if it has not stopped)
         for proc, _ in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            integration.stop_process(proc)
         for log in logs:
             log.close()
 
