@@ -181,15 +181,26 @@ def api_django_setup(db: str) -> None:
     django.setup()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a local process has used so far (fields 14 and 15 of Linux's ``/proc/<pid>/stat``),
-    e.g. a PostgreSQL backend's from ``pg_backend_pid()`` when the server runs on this machine; 0 when it cannot
-    be read (the process ended)."""
+def _process_stat(pid: int | str) -> tuple[str, int, float] | None:
+    """``(command name, parent pid, user + system CPU seconds)`` of a local process from ``/proc/<pid>/stat``
+    (fields 2, 4, 14 and 15); None when it cannot be read (the process ended)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        head, tail = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return None
+    fields = tail.split()
+    return (
+        head.split("(", 1)[1],
+        int(fields[1]),
+        (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"),
+    )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a local process has used so far, e.g. a PostgreSQL backend's from
+    ``pg_backend_pid()`` when the server runs on this machine; 0 when it cannot be read (the process ended)."""
+    stat = _process_stat(pid)
+    return 0.0 if stat is None else stat[2]
 
 
 def cpu_by_process_group(server_pid: int) -> dict[str, float]:
@@ -198,23 +209,15 @@ def cpu_by_process_group(server_pid: int) -> dict[str, float]:
     and ``machine``, every core's busy time (``/proc/stat``: those, PostgreSQL, the kernel).  Differences of two
     readings split a run's CPU.  PostgreSQL's backends are not read one by one: summed from ``/proc`` they showed
     a fraction of what ``pg_backend_pid()``'s own reading shows (``profile_api.py``), so only ``machine`` counts them."""
-    totals = {"web": 0.0, "redis": 0.0}
-    tick = os.sysconf("SC_CLK_TCK")
-    busy = (
-        Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    )  # user nice system idle iowait irq softirq…
-    totals["machine"] = (sum(int(x) for x in busy[:8]) - int(busy[3]) - int(busy[4])) / tick
+    # /proc/stat's first line: cpu user nice system idle iowait irq softirq steal …
+    busy = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    totals = {"web": 0.0, "redis": 0.0, "machine": (sum(busy) - busy[3] - busy[4]) / os.sysconf("SC_CLK_TCK")}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        stat = _process_stat(entry.name) if entry.name.isdigit() else None
+        if stat is None:
             continue
-        try:
-            head, tail = (entry / "stat").read_text().rsplit(")", 1)
-        except OSError:
-            continue
-        comm, fields = head.split("(", 1)[1], tail.split()
-        seconds = (int(fields[11]) + int(fields[12])) / tick
-        pid, parent = int(entry.name), int(fields[1])
-        if server_pid in (pid, parent):
+        comm, parent, seconds = stat
+        if server_pid in (int(entry.name), parent):
             totals["web"] += seconds
         elif comm.startswith("redis-server"):
             totals["redis"] += seconds

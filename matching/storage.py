@@ -16,7 +16,7 @@ from django.db.models import F
 
 from matching import scoring
 from matching.models import MatchScore
-from recruiting.shortlist_cache import shortlist_data_changed
+from recruiting.shortlist_cache import model_written
 
 MATCH_SCORE_UPDATE_FIELDS = [
     "state",
@@ -221,7 +221,7 @@ def rows_delete_unkept(candidate_ids: list[int], vacancy_ids: list[int], now) ->
             )
             touched = {row[0] for row in cursor.fetchall()}
         if touched:
-            shortlist_data_changed()  # raw SQL bypasses the ORM's hooks
+            model_written(MatchScore)  # raw SQL bypasses the ORM's hooks
         return touched
     dropped = MatchScore.objects.filter(
         candidate_id__in=candidate_ids, vacancy_id__in=vacancy_ids, computed_at__lt=now
@@ -327,7 +327,7 @@ def rows_upsert(rows: Sequence[tuple | None], narrow: NarrowRows | None = None) 
 
     if connection.vendor == "postgresql":
         _rows_upsert_postgresql(connection, rows, places, narrow)
-        shortlist_data_changed()  # COPY and raw SQL bypass the ORM's hooks
+        model_written(MatchScore)  # COPY and raw SQL bypass the ORM's hooks
         return
     filled = iter(narrow.rows())
     objects = [row_object(next(filled) if row is None else row) for row in rows]

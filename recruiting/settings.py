@@ -186,7 +186,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 # Without Redis (a developer's SQLite + eager set-up: one process) the local-memory cache.
 CACHE_URL = env("CACHE_URL", default="")
 _CACHE_LOCATION = CACHE_URL or CELERY_BROKER_URL
-if _CACHE_LOCATION.startswith(("redis://", "rediss://")):
+_SHARED_CACHE = _CACHE_LOCATION.startswith(("redis://", "rediss://"))
+if _SHARED_CACHE:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -201,10 +202,7 @@ else:
 # The shortlist page cache (recruiting.shortlist_cache): how long, in seconds, a recruiter's ranked page of match
 # scores may be served from the cache; every write of scores, candidates or vacancies ends it at once.  Needs the
 # shared cache (a worker's write must reach the web's cache), so it is on by default with Redis only; 0 turns it off.
-SHORTLIST_PAGE_CACHE_SECONDS = env.int(
-    "SHORTLIST_PAGE_CACHE_SECONDS",
-    default=120 if _CACHE_LOCATION.startswith(("redis://", "rediss://")) else 0,
-)
+SHORTLIST_PAGE_CACHE_SECONDS = env.int("SHORTLIST_PAGE_CACHE_SECONDS", default=120 if _SHARED_CACHE else 0)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # Without a broker every task runs in-process, at once (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

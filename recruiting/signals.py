@@ -1,9 +1,9 @@
 """Model signal receivers of the recruiting app.
 
-A saved or deleted candidate, vacancy or match score, and ``migrate``, replace the shortlist cache's generation
-(``recruiting.shortlist_cache``): a cached page never shows a name, title, status or score older than the last
-commit.  A candidate's or vacancy's delete cascades to its match scores, so those need no receiver of their own
-(one on ``MatchScore`` deletes would make every cascade load the rows it deletes).
+Saves and deletes of what a shortlist page shows, and ``migrate``, replace the shortlist cache's generation after
+commit (``recruiting.shortlist_cache.model_written`` decides what counts: any match score; a candidate's or
+vacancy's shown fields; not a new one).  A candidate's or vacancy's delete cascades to its match scores, so those
+need no receiver of their own (one on ``MatchScore`` deletes would make every cascade load the rows it deletes).
 """
 
 from __future__ import annotations
