@@ -181,8 +181,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 
 # --- Cache --------------------------------------------------------------------------------------------
 # Rate limits, login lockouts and the stale sweep's in-flight marks live in the default cache, so it must be one
-# cache for every web process and worker (issue 16): Django's built-in RedisCache whenever Redis is configured —
-# CACHE_URL=redis://… or, without CACHE_URL, the Redis broker of CELERY_BROKER_URL (keys under CACHE_KEY_PREFIX).
+# cache for every web process and worker (issue 16): Django's RedisCache (recruiting.cache: one client per pool)
+# whenever Redis is configured — CACHE_URL=redis://… or, without CACHE_URL, the Redis broker of CELERY_BROKER_URL
+# (keys under CACHE_KEY_PREFIX).
 # Without Redis (a developer's SQLite + eager set-up: one process) the local-memory cache.
 CACHE_URL = env("CACHE_URL", default="")
 _CACHE_LOCATION = CACHE_URL or CELERY_BROKER_URL
@@ -190,7 +191,7 @@ _SHARED_CACHE = _CACHE_LOCATION.startswith(("redis://", "rediss://"))
 if _SHARED_CACHE:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "recruiting.cache.RedisCache",
             "LOCATION": _CACHE_LOCATION,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="matchwork"),
             # A Redis that does not answer fails a request in seconds instead of hanging a web worker.

@@ -102,7 +102,7 @@ def _cache_backend(code: str = CACHE_BACKEND, **overrides: str) -> str:
 
 def test_rate_limits_share_redis_whenever_redis_is_configured():
     """Issue 16, finding 6: counters in a per-process cache gave each web worker its own limit."""
-    redis = "django.core.cache.backends.redis.RedisCache"
+    redis = "recruiting.cache.RedisCache"
     assert _cache_backend(CELERY_BROKER_URL="redis://127.0.0.1:6379/0") == f"{redis} redis://127.0.0.1:6379/0"
     assert (
         _cache_backend(CELERY_BROKER_URL="redis://127.0.0.1:6379/0", CACHE_URL="redis://cache:6379/1")
