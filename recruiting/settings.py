@@ -294,9 +294,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "recruiting.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "recruiting.api.throttling.AnonRateThrottle",
+        "recruiting.api.throttling.UserRateThrottle",
+        "recruiting.api.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="60/min"),
