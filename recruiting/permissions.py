@@ -67,19 +67,46 @@ HIRING_MANAGER_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 _CACHE_ATTR = "_recruiter_workspace_groups"
+_WORKSPACE_GROUPS = (RECRUITERS_GROUP, HIRING_MANAGERS_GROUP)
 
 
 def _groups(user) -> frozenset[str]:
     """The workspace groups ``user`` is in, cached on the user object (one query per request)."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = frozenset(
-            user.groups.filter(name__in=[RECRUITERS_GROUP, HIRING_MANAGERS_GROUP]).values_list(
-                "name", flat=True
-            )
-        )
+        cached = frozenset(user.groups.filter(name__in=_WORKSPACE_GROUPS).values_list("name", flat=True))
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+def workspace_groups_sql(user_id_sql: str, quote_name) -> tuple[list[str], list[str]]:
+    """SQL select expressions, one per workspace group, each true when the user whose id is the SQL expression
+    ``user_id_sql`` is in that group, and their parameters (the group names): a query that selects them gives
+    ``workspace_groups_remember`` what ``is_recruiter`` and the rest need, without the query ``_groups`` makes.
+    ``quote_name``: the connection's ``ops.quote_name``."""
+    membership = get_user_model().groups.through._meta
+    group_table = quote_name(Group._meta.db_table)
+    columns = {
+        field.related_model: quote_name(field.column)
+        for field in membership.get_fields()
+        if field.is_relation
+    }
+    expression = (
+        f"EXISTS (SELECT 1 FROM {quote_name(membership.db_table)} m JOIN {group_table} g "
+        f"ON g.{quote_name(Group._meta.pk.column)} = m.{columns[Group]} "
+        f"WHERE m.{columns[get_user_model()]} = {user_id_sql} AND g.{quote_name('name')} = %s)"
+    )
+    return [expression] * len(_WORKSPACE_GROUPS), list(_WORKSPACE_GROUPS)
+
+
+def workspace_groups_remember(user, memberships: Iterable) -> None:
+    """Cache on ``user``, for the request, the workspace groups that ``workspace_groups_sql``'s expressions
+    selected (``memberships``: their values, in their order)."""
+    setattr(
+        user,
+        _CACHE_ATTR,
+        frozenset(g for g, member in zip(_WORKSPACE_GROUPS, memberships, strict=True) if member),
+    )
 
 
 def _active_staff(user) -> bool:

@@ -159,3 +159,42 @@ def test_anonymous_requests_are_throttled(db, monkeypatch):
     assert_error(client.get("/api/v1/skills/"), 429, "throttled")
     # a user has their own budget
     assert client_for(UserFactory()).get("/api/v1/skills/").status_code == 200
+
+
+def test_a_token_its_user_and_their_roles_are_read_in_one_query(world, django_assert_num_queries):
+    from recruiting import permissions
+    from recruiting.api.authentication import ExpiringTokenAuthentication
+
+    expected = {
+        world.recruiter: (True, False),
+        world.hiring_manager: (False, True),
+        world.candidate_user: (False, False),
+    }
+    for account, (recruiter, hiring_manager) in expected.items():
+        key = Token.objects.create(user=account).key
+        with django_assert_num_queries(1):
+            user, token = ExpiringTokenAuthentication().authenticate_credentials(key)
+            assert (permissions.is_recruiter(user), permissions.is_hiring_manager(user)) == (
+                recruiter,
+                hiring_manager,
+            )
+        assert user == account and token.key == key
+
+
+def test_a_recruiter_removed_from_the_group_loses_the_api_at_the_next_request(world):
+    from django.contrib.auth.models import Group
+
+    from recruiting.permissions import RECRUITERS_GROUP
+
+    client = world.client("recruiter")
+    assert client.get("/api/v1/scoring-runs/").status_code == 200
+    world.recruiter.groups.remove(Group.objects.get(name=RECRUITERS_GROUP))
+    assert_error(client.get("/api/v1/scoring-runs/"), 403, "permission_denied")
+
+
+def test_a_deactivated_users_token_stops_working_at_once(world):
+    client = world.client("recruiter")
+    assert client.get("/api/v1/scoring-runs/").status_code == 200
+    world.recruiter.is_active = False
+    world.recruiter.save(update_fields=["is_active"])
+    assert_error(client.get("/api/v1/scoring-runs/"), 401, "authentication_failed")
