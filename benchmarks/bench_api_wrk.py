@@ -12,7 +12,8 @@ large share of them in ``bench_api.py``).
    ``VACUUM ANALYZE``.  Timed apart from the load; skipped with ``--reuse-db``.
 2. ``--tokens`` recruiter accounts with API tokens.  The API's per-user throttle (1000/min) stays on, as in
    production: wrk's script spreads requests over the tokens so that no token comes near it.
-3. gunicorn with ``--gunicorn-workers`` sync workers, production settings plus one URL
+3. gunicorn as production runs it (``gunicorn.conf.py``: ``gthread`` workers) with ``--gunicorn-workers``
+   processes of ``--gunicorn-threads`` threads, production settings plus one URL
    (``benchmarks/wrk_settings.py`` → ``wrk_urls.py``): ``GET /bench/baseline/<vacancy>/``, a bare DRF view with
    no authentication that returns 50 rows of
    ``MatchScore.objects.filter(vacancy=…).order_by("-score").values(…)``; and ``GET /bench/baseline-ranked/<id>/``,
@@ -160,6 +161,14 @@ def main() -> int:
     )
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument(
+        "--gunicorn-threads",
+        type=int,
+        default=4,
+        help="threads per gunicorn process (GUNICORN_THREADS; 4 in production). A keep-alive connection stays "
+        "with the process that accepted it, so wrk's 8 connections may crowd one process, whose GIL then "
+        "caps it at one core: 1 thread with 8 processes spreads them",
+    )
+    parser.add_argument(
         "--score-workers", type=int, default=2, help="Celery worker processes for the rescore"
     )
     parser.add_argument(
@@ -177,8 +186,13 @@ def main() -> int:
         help=f"load only, on the {api.DB} database of an earlier --keep-db run (kept again)",
     )
     args = parser.parse_args()
-    if min(args.connections, args.threads, args.tokens, args.gunicorn_workers) < 1 or args.duration <= 0:
-        parser.error("--connections, --threads, --tokens, --gunicorn-workers and --duration must be positive")
+    if (
+        min(args.connections, args.threads, args.tokens, args.gunicorn_workers, args.gunicorn_threads) < 1
+        or args.duration <= 0
+    ):
+        parser.error(
+            "--connections, --threads, --tokens, --gunicorn-workers, --gunicorn-threads and --duration must be positive"
+        )
     if args.threads > args.connections:
         parser.error(
             "--threads must not exceed --connections (wrk gives each thread at least one connection)"
@@ -216,11 +230,12 @@ def main() -> int:
             **env,
             "DJANGO_SETTINGS_MODULE": "wrk_settings",
             "PYTHONPATH": os.pathsep.join([bench_dir, str(_stack.ROOT)]),
+            "GUNICORN_THREADS": str(args.gunicorn_threads),
         }
         port = api.free_port()
         server = api.start_gunicorn(server_env, port, args.gunicorn_workers)
         print(
-            f"== gunicorn ({args.gunicorn_workers} sync workers, DEBUG=0) on http://{api.HOST}:{port}/; "
+            f"== gunicorn ({args.gunicorn_workers} gthread workers × {args.gunicorn_threads} threads, DEBUG=0) on http://{api.HOST}:{port}/; "
             f"{data['candidates']:,} candidates, {len(vacancies):,} open vacancies, ≈{data['match_scores']:,} "
             "stored scores",
             flush=True,
@@ -340,6 +355,7 @@ def main() -> int:
                     "threads": args.threads,
                     "duration": args.duration,
                     "gunicorn_workers": args.gunicorn_workers,
+                    "gunicorn_threads": args.gunicorn_threads,
                     "build_seconds": timings,
                     "ratios": ratios,
                     **results,
