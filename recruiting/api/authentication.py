@@ -64,6 +64,8 @@ class TokenLookup:
         )
         self.user_field = user_field
         self.user_model = user_model
+        self.token_names = [f.attname for f in self.token_fields]
+        self.user_names = [f.attname for f in self.user_fields]
 
     def find(self, key: str) -> tuple | None:
         """``(user, token)`` for the token ``key``, or None when there is no such token."""
@@ -73,11 +75,9 @@ class TokenLookup:
         if row is None:
             return None
         row = next(self.compiler.apply_converters([row], self.converters))
-        tokens, users = len(self.token_fields), len(self.user_fields)
-        token = Token.from_db(self.using, [f.attname for f in self.token_fields], row[:tokens])
-        user = self.user_model.from_db(
-            self.using, [f.attname for f in self.user_fields], row[tokens : tokens + users]
-        )
+        tokens, users = len(self.token_names), len(self.user_names)
+        token = Token.from_db(self.using, self.token_names, row[:tokens])
+        user = self.user_model.from_db(self.using, self.user_names, row[tokens : tokens + users])
         self.user_field.set_cached_value(token, user)
         workspace_groups_remember(user, row[tokens + users :])
         return user, token

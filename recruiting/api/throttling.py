@@ -6,8 +6,9 @@ read the same history and each writes back its own, so under concurrency the lim
 says.  With Redis as the cache (production, ``settings.CACHES``) the history is a sorted set of request times
 trimmed, counted and extended by one Lua script, which Redis runs atomically: one round trip, no lost request.
 The rule is DRF's own — at most ``num_requests`` in any ``duration`` seconds, a refused request not counted, the
-same ``wait()`` (the ``Retry-After`` seconds) — so rates, scopes and cache keys are unchanged.  With another cache
-(the local-memory default of one process) DRF's implementation runs as it is.
+same ``wait()`` (the ``Retry-After`` seconds) — so rates and scopes are unchanged; the history lives under DRF's
+key plus ``:log`` (a sorted set, not DRF's pickled list).  With another cache (the local-memory default of one
+process) DRF's implementation runs as it is.
 """
 
 from __future__ import annotations

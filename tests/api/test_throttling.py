@@ -66,7 +66,7 @@ def test_n_requests_pass_in_a_window_then_the_next_is_refused_until_the_oldest_l
     assert user_throttle(redis_cache, "3/min", clock).allow_request(request_of(2), None) is True
 
 
-def test_the_retry_after_is_drfs_for_the_same_history(redis_cache, monkeypatch):
+def test_the_retry_after_is_drfs_for_the_same_history(redis_cache):
     from django.core.cache.backends.locmem import LocMemCache
 
     clock = Clock()
