@@ -20,3 +20,10 @@ class MatchingConfig(AppConfig):
         post_delete.connect(
             candidate_terms_deleted, sender=CandidateTerms, dispatch_uid="candidate_terms_deleted"
         )
+        # While a full rescore writes its own table, a deleted candidate's or vacancy's rows leave it too.
+        from recruiting.models import Candidate, Vacancy
+
+        from .rescore_table import owner_deleted
+
+        for model in (Candidate, Vacancy):
+            post_delete.connect(owner_deleted, sender=model, dispatch_uid=f"rescore_table_{model.__name__}")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from matching import model_store, services, storage
+from matching import model_store, rescore_table, services, storage
 from matching.enqueue import task_send_after_commit
 from matching.models import ScoringRun, ShortlistScanSlice
 from matching.selectors import scorable_vacancy_ids
@@ -73,6 +73,9 @@ def scoring_run_plan(
     if (run.params or {}).get("scan_slices"):
         _scan_slices_send(run)  # the scan is fanned out already: what its planning task may not have sent
         return run
+    if candidate_ids is None and vacancy_ids is None and _run_table_take(run):
+        run.params = {**run.params, "run_table": True}
+        run.save(update_fields=["params"])
     if candidate_ids is None:
         vacancies_to_rank = list(vacancy_ids if vacancy_ids is not None else scorable_vacancy_ids())
         candidate_ids = list(Candidate.objects.order_by("pk").values_list("pk", flat=True))
@@ -105,6 +108,31 @@ def scoring_run_plan(
     else:
         model = model_store.model_fit() if refit else model_store.model_load_or_fit()
     return _chunks_plan(run, candidate_ids, vacancy_ids, model.version)
+
+
+def _run_table_take(run: ScoringRun) -> bool:
+    """Create the run table for full run ``run`` (``matching.rescore_table``) unless the database has none to
+    offer (not PostgreSQL, or ``MATCHING_RESCORE_TABLE`` off) or another run in flight holds it (then this run
+    upserts into the live table, and its writes are copied into the other run's table).  Returns whether it did."""
+    if not rescore_table.supported(connection):
+        return False
+    busy = (
+        ScoringRun.objects.filter(
+            status__in=[ScoringRun.Status.PENDING, ScoringRun.Status.RUNNING], params__run_table=True
+        )
+        .exclude(pk=run.pk)
+        .exists()
+    )
+    if busy:
+        return False
+    rescore_table.create(connection)
+    return True
+
+
+def _run_table_discard(run: ScoringRun) -> None:
+    """Drop the run table of a run that failed (after its commit): the live table keeps the scores it had."""
+    if (run.params or {}).get("run_table"):
+        transaction.on_commit(lambda: rescore_table.drop(connection))
 
 
 def _chunks_plan(
@@ -253,6 +281,9 @@ def scoring_runs_recover(*, stall_seconds: int | None = None) -> int:
                 bool(params.get("refit")),
             )
             sent += 1
+        elif params.get("run_table") and len(run.completed_chunks) >= run.chunks_total:
+            task_send_after_commit("matching.scores_swap", run.pk)
+            sent += 1
         else:
             for index in range(len(run.chunk_bounds)):
                 if index in run.completed_chunks:
@@ -327,6 +358,7 @@ def _task_lost(*, run_id: int, index: int, error: str, scan: bool) -> bool:
                 _chunk_send(run, index)
         else:
             run.status, run.finished_at = ScoringRun.Status.FAILED, timezone.now()
+            _run_table_discard(run)
         run.save(update_fields=["chunk_failures", "error", "progress_at", "status", "finished_at"])
     logger.warning(
         "scoring run %s: %s %s died (%s, %d times): %s",
@@ -344,43 +376,117 @@ def scoring_run_chunk(
     *, run_id: int, index: int, candidate_ids: Sequence[int], vacancy_ids: Sequence[int], model_version: str
 ) -> int:
     """Score chunk ``index`` of a run and record it as done.  Idempotent: a redelivered chunk upserts the same
-    scores and does not advance the progress twice."""
+    scores (into the run table: replaces its candidates' rows) and does not advance the progress twice.  Into a
+    run table (``matching.rescore_table``) the rows and the chunk's completion commit together, so a chunk sent
+    twice and run at once by two workers stores its rows once: the later finds the chunk done and rolls back."""
     ScoringRun.objects.filter(pk=run_id, started_at__isnull=True).update(
         started_at=timezone.now(), status=ScoringRun.Status.RUNNING
     )
     model = model_store.model_load_or_fit(model_version)
     all_vacancies = set(vacancy_ids) >= set(scorable_vacancy_ids())
-    written = services.score_pairs(
-        candidate_ids=list(candidate_ids),
-        vacancy_ids=None if all_vacancies else list(vacancy_ids),
-        model=model,
+    params, status, completed = ScoringRun.objects.values_list("params", "status", "completed_chunks").get(
+        pk=run_id
     )
+    run_table = bool((params or {}).get("run_table"))
+    if run_table and (index in completed or status != ScoringRun.Status.RUNNING):
+        return 0  # sent again after it was stored: its run's table may be swapped in already, or dropped
+
+    def score() -> int:
+        return services.score_pairs(
+            candidate_ids=list(candidate_ids),
+            vacancy_ids=None if all_vacancies else list(vacancy_ids),
+            model=model,
+            run_table=run_table,
+        )
+
+    if not run_table:
+        written = score()
+        _chunk_record(run_id, index, len(candidate_ids) * len(vacancy_ids), run_table=False)
+        return written
+    with transaction.atomic():
+        written = score()
+        if not _chunk_record(run_id, index, len(candidate_ids) * len(vacancy_ids), run_table=True):
+            transaction.set_rollback(True)
+    return written
+
+
+def _chunk_record(run_id: int, index: int, pairs: int, *, run_table: bool) -> bool:
+    """Record chunk ``index`` of run ``run_id`` as done (``pairs`` scored); after the last one, enqueue the run
+    table's swap (``run_table``) or the vacuum.  Returns ``False`` when the chunk was recorded already."""
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().get(pk=run_id)
         if index in run.completed_chunks:
-            return written
+            return False
         run.completed_chunks = [*run.completed_chunks, index]
-        run.done = min(run.total, run.done + len(candidate_ids) * len(vacancy_ids))
+        run.done = min(run.total, run.done + pairs)
         run.chunks_done = len(run.completed_chunks)
         run.progress_at = timezone.now()
-        if run.chunks_done >= run.chunks_total:
+        last = run.chunks_done >= run.chunks_total
+        if last and not run_table:
             run.status = ScoringRun.Status.DONE
             run.done = run.total
             run.finished_at = timezone.now()
         run.save(
             update_fields=["done", "chunks_done", "completed_chunks", "status", "finished_at", "progress_at"]
         )
-        if run.status == ScoringRun.Status.DONE:
+        if last and run_table:
+            # The run is done when its table is in place: its own task, so this chunk's time limit does not
+            # carry the index builds.
+            task_send_after_commit("matching.scores_swap", run_id)
+        elif last:
             # The run's rows are rewritten: restore the visibility map the shortlist's index-only scans need
             # (``storage.scores_table_vacuum``), as its own task so this chunk's time limit does not carry it.
             task_send_after_commit("matching.scores_vacuum", run_id)
-    return written
+    return True
+
+
+def scoring_run_swap(*, run_id: int) -> bool:
+    """Put run ``run_id``'s table in the live table's place once every chunk is stored
+    (``rescore_table.swap``) and, in the swap's transaction, record the run as done and announce its scores
+    (``match_score.updated``: one event per scored vacancy and chunk of candidates).  Then enqueue the vacuum.
+    Idempotent: a run already done, or not yet complete, is left alone (``False``).  Raises
+    ``django.db.OperationalError`` when a lock is not granted in time (the task retries)."""
+    with rescore_table.swap_lock(
+        connection
+    ):  # one swap at a time: a redelivered task waits, then finds it done
+        run = ScoringRun.objects.filter(pk=run_id).first()
+        if run is None or run.status != ScoringRun.Status.RUNNING or run.chunks_done < run.chunks_total:
+            return False
+        return _run_swap(run)
+
+
+def _run_swap(run: ScoringRun) -> bool:
+    run_id = run.pk
+    vacancy_ids = list((run.params or {}).get("vacancy_ids") or [])
+
+    def finish() -> None:
+        locked = ScoringRun.objects.select_for_update().get(pk=run_id)
+        locked.status, locked.done, locked.finished_at = ScoringRun.Status.DONE, locked.total, timezone.now()
+        locked.progress_at = locked.finished_at
+        locked.save(update_fields=["status", "done", "finished_at", "progress_at"])
+        services.run_scores_announce(
+            chunk_bounds=run.chunk_bounds, vacancy_ids=vacancy_ids, at=locked.finished_at
+        )
+        task_send_after_commit("matching.scores_vacuum", run_id)
+
+    if not rescore_table.exists(connection):
+        # Not swapped in by an earlier task (the swap and the record commit together, one swap at a time): the
+        # table was dropped by hand.  The live table holds the scores it had before the run.
+        ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.RUNNING).update(
+            status=ScoringRun.Status.FAILED,
+            error="its scores table is gone; the stored scores are those before the run: run it again",
+            finished_at=timezone.now(),
+        )
+        return False
+    rescore_table.swap(connection, run_vacancy_ids=vacancy_ids, inside=finish)
+    return True
 
 
 def scoring_run_vacuum(*, run_id: int) -> bool:
     """Vacuum and analyse the match-score table after run ``run_id`` finished (``storage.scores_table_vacuum``).
     Returns whether it ran; logs its duration in seconds.  Raises ``django.db.DatabaseError``."""
     started = time.monotonic()
+    rescore_table.constraints_validate(connection)  # those a swap added NOT VALID
     ran = storage.scores_table_vacuum(connection)
     if ran:
         logger.info("scoring run %s: match scores vacuumed in %.1f s", run_id, time.monotonic() - started)
@@ -392,3 +498,6 @@ def scoring_run_fail(*, run_id: int, error: str) -> None:
     ScoringRun.objects.filter(pk=run_id).update(
         status=ScoringRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
     )
+    run = ScoringRun.objects.filter(pk=run_id).first()
+    if run is not None:
+        _run_table_discard(run)

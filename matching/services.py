@@ -35,7 +35,9 @@ from matching.storage import (
     row_object,
     row_values,
     rows_delete_unkept,
+    rows_insert_run_table,
     rows_upsert,
+    run_table_mirror,
 )
 from matching.vacancy_cache import CachedVacancies, cached_vacancies
 from matching.vocabulary_store import skill_categories, skill_extractor
@@ -57,6 +59,7 @@ def score_pairs(
     vacancy_ids: Sequence[int] | None = None,
     model: scoring.MatchingModel | None = None,
     run_id: int | None = None,
+    run_table: bool = False,
 ) -> int:
     """Score the given candidates (default: all) against the given vacancies (default: all not closed) and store
     what the storage policy keeps; returns the number of pairs written.
@@ -73,6 +76,10 @@ def score_pairs(
     product and one bulk upsert (PostgreSQL: COPY into a staging table, then one INSERT … ON CONFLICT).  Each CV's
     text comes from its stored term counts; a CV without current counts is read now and its counts stored
     (``term_store.candidates_terms_refresh``).
+
+    ``run_table``: a full rescore's chunk writes the candidates' rows into the run's own table
+    (``matching.rescore_table``, swapped in when the run ends) instead of the live one, and sends no event (the
+    swap does).  Otherwise, while a run table exists, the pairs written are copied into it as well.
     """
     all_candidates = candidate_ids is None
     if candidate_ids is None:
@@ -102,7 +109,14 @@ def score_pairs(
         # CVs read on demand (no current stored counts): counted and stored now, read from storage next time
         term_store.candidates_terms_refresh(candidate_ids=[c.pk for c, d, _ in chunk if d.terms is None])
         written += _score_and_store(
-            model, chunk, side, categories, vocab_version, vac_thr=vac_thr, exact_top_n=exact_top_n
+            model,
+            chunk,
+            side,
+            categories,
+            vocab_version,
+            vac_thr=vac_thr,
+            exact_top_n=exact_top_n,
+            run_table=run_table,
         )
     return written
 
@@ -116,6 +130,7 @@ def _score_and_store(
     *,
     vac_thr: np.ndarray,
     exact_top_n: bool,
+    run_table: bool = False,
 ) -> int:
     if not candidates or not len(side):
         return 0
@@ -180,10 +195,15 @@ def _score_and_store(
         rows[k] = row_values(
             cand_ids[i], vac_ids[j], pair, model, vocab_version, side.weights_json[j], now, groups, i, j
         )
+    if run_table:
+        with transaction.atomic():
+            rows_insert_run_table(cand_ids, rows, narrow_rows)
+        return len(rows)
     with transaction.atomic():
         rows_upsert(rows, narrow_rows)
         # Pairs no longer kept (not rewritten just now) are dropped; they stay computable on demand.
         touched = rows_delete_unkept(cand_ids, vac_ids, now)
+        run_table_mirror(cand_ids, vac_ids)
         touched |= {vac_ids[j] for j in np.unique(kept_j).tolist()}
         # One event per vacancy whose stored scores changed, per chunk of candidates (not per pair), sent after
         # commit as one batch (webhooks look up their endpoints once).
@@ -201,6 +221,31 @@ def _score_and_store(
             ],
         )
     return len(rows)
+
+
+def run_scores_announce(*, chunk_bounds: Sequence[Sequence[int]], vacancy_ids: Sequence[int], at) -> int:
+    """After a full rescore's table is swapped in (inside its transaction; sent after commit): one
+    ``match_score.updated`` event per scored vacancy and chunk of candidates (the chunk's candidates, between its
+    ``chunk_bounds``), as chunks written into the live table announce theirs.  Returns the number of events."""
+    stamp = at.isoformat().replace("+00:00", "Z")
+    payloads = []
+    for first, last in chunk_bounds:
+        ids = list(
+            Candidate.objects.filter(pk__gte=first, pk__lte=last).order_by("pk").values_list("pk", flat=True)
+        )
+        if not ids:
+            continue
+        payloads.extend(
+            {
+                "vacancy_id": v,
+                "candidate_ids": ids,
+                "engine_version": scoring.ENGINE_VERSION,
+                "computed_at": stamp,
+            }
+            for v in vacancy_ids
+        )
+    events.emit_many("match_score.updated", payloads)
+    return len(payloads)
 
 
 def _explained_row(model, vocab_version, categories, candidate, cdoc, evidence, vacancy, vdoc) -> MatchScore:

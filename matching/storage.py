@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import F
 
-from matching import scoring
+from matching import rescore_table, scoring
 from matching.models import MatchScore
 from recruiting.shortlist_cache import model_written
 
@@ -340,6 +340,15 @@ def rows_upsert(rows: Sequence[tuple | None], narrow: NarrowRows | None = None) 
     )
 
 
+def run_table_mirror(candidate_ids: list[int], vacancy_ids: list[int]) -> None:
+    """After this transaction wrote the live rows of these pairs: while a full rescore's table exists, copy them
+    into it (``matching.rescore_table.pairs_mirror``), so the swap keeps them.  Nothing elsewhere."""
+    from django.db import connection
+
+    if rescore_table.exists(connection):
+        rescore_table.pairs_mirror(connection, candidate_ids, vacancy_ids)
+
+
 def scores_table_vacuum(connection) -> bool:
     """``VACUUM (ANALYZE)`` the match-score table, after a scoring run has rewritten many of its rows.  Returns
     whether it ran: only on PostgreSQL and outside a transaction (``VACUUM`` cannot run in one).
@@ -371,7 +380,31 @@ def toast_compression_lz4(connection) -> bool:
     return known
 
 
-def _rows_upsert_postgresql(connection, rows, places: list[int], narrow: NarrowRows) -> None:
+def rows_insert_run_table(
+    candidate_ids: list[int], rows: Sequence[tuple | None], narrow: NarrowRows | None
+) -> None:
+    """A full rescore's chunk (PostgreSQL, ``matching.rescore_table``): replace the run table's rows of
+    ``candidate_ids`` by ``rows`` (as ``rows_upsert`` takes them), inside the caller's transaction, under the run
+    table writers' shared lock.  Each pair keeps the id it has in the live table; a new pair takes the live
+    table's next id, in the order of ``rows``."""
+    from django.db import connection
+
+    narrow = narrow or NarrowRows([], {}, {})
+    places = [k for k, row in enumerate(rows) if row is None]
+    if len(places) != len(narrow):
+        raise ValueError(f"{len(places)} places for {len(narrow)} narrow rows")
+    rescore_table.chunk_lock(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {rescore_table.TABLE} WHERE candidate_id = ANY(%s)", [list(candidate_ids)]
+        )
+    if rows:
+        _rows_upsert_postgresql(connection, rows, places, narrow, run_table=True)
+
+
+def _rows_upsert_postgresql(
+    connection, rows, places: list[int], narrow: NarrowRows, run_table: bool = False
+) -> None:
     table = MatchScore._meta.db_table
     columns = ", ".join(ROW_COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in MATCH_SCORE_UPDATE_FIELDS)
@@ -415,11 +448,22 @@ def _rows_upsert_postgresql(connection, rows, places: list[int], narrow: NarrowR
                 f" UNION ALL SELECT n.k, {narrow_select} FROM matchscore_stage_narrow n "
                 "JOIN matchscore_stage_weights w USING (vacancy_id)"
             )
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({source}) s ORDER BY k "
-            f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}",
-            narrow.constants if narrow else None,
-        )
+        if run_table:
+            # nextval is computed after the sort (a volatile function in the select list), so new ids follow k.
+            picked = ", ".join(f"s.{c}" for c in ROW_COLUMNS)
+            cursor.execute(
+                f"INSERT INTO {rescore_table.TABLE} (id, {columns}) "
+                f"SELECT coalesce(l.id, nextval('{rescore_table.id_sequence(connection)}')), {picked} "
+                f"FROM ({source}) s LEFT JOIN {table} l "
+                "ON l.candidate_id = s.candidate_id AND l.vacancy_id = s.vacancy_id ORDER BY s.k",
+                narrow.constants if narrow else None,
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({source}) s ORDER BY k "
+                f"ON CONFLICT (candidate_id, vacancy_id) DO UPDATE SET {updates}",
+                narrow.constants if narrow else None,
+            )
         # Emptied at commit; emptied now too, for a caller that upserts twice in one transaction.
         cursor.execute("DELETE FROM matchscore_stage_rows")
         cursor.execute("DELETE FROM matchscore_stage_narrow")

@@ -130,6 +130,17 @@ def score_chunk(
     )
 
 
+@shared_task(
+    name="matching.scores_swap",
+    **{**TASK_OPTIONS, "soft_time_limit": 1800, "time_limit": 1900, "max_retries": 10},
+)
+def scores_swap(run_id: int) -> bool:
+    """After the last chunk of a full rescore written into its own table: index it and put it in the live
+    table's place, recording the run as done (``runs.scoring_run_swap``).  A lock not granted in time is a
+    transient error: retried with backoff.  Returns whether it swapped."""
+    return runs.scoring_run_swap(run_id=run_id)
+
+
 @shared_task(name="matching.scores_vacuum", acks_late=True, soft_time_limit=1800, time_limit=1900)
 def scores_vacuum(run_id: int) -> bool:
     """After scoring run ``run_id`` finished: ``VACUUM (ANALYZE)`` the match-score table

@@ -260,6 +260,9 @@ MATCHING_CHUNK_SIZE = env.int("MATCHING_CHUNK_SIZE", default=500)
 # Slice tasks a full rescore's shortlist threshold scan is split into (matching.runs): as many as the workers that
 # share it.  Each loads the model and the vacancies and reads its candidates; the last merges the thresholds.
 MATCHING_SCAN_SLICES = env.int("MATCHING_SCAN_SLICES", default=2)
+# PostgreSQL: a full rescore writes into its own unindexed table, indexed once and swapped in when the run ends
+# (matching.rescore_table); off: it upserts into the live table chunk by chunk, as partial runs always do.
+MATCHING_RESCORE_TABLE = env.bool("MATCHING_RESCORE_TABLE", default=True)
 # What is stored: every pair of a candidate who applied, the top K candidates per vacancy and the top N vacancies
 # per candidate; any other pair is computed on demand.
 MATCHING_TOP_K_PER_VACANCY = env.int("MATCHING_TOP_K_PER_VACANCY", default=500)
