@@ -8,6 +8,7 @@ Sets up its own database (``bench_rescore``, or ``--db NAME``), writes synthetic
 included, timed apart), then times ``score --all`` — planning (refit, shortlist thresholds), chunk fan-out and
 storage — first with one worker process (the baseline, same run) and then with ``--workers`` processes.
 Prints the planning phase (refit and threshold scan on one worker) apart from the fanned-out chunks.
+``--keep-scores`` rescores over the stored scores (what a production rescore finds) instead of an emptied table.
 ``--reuse-db`` rescores a database built before (e.g. the 100,000 × 1,000 one ``bench_api.py --keep-db`` keeps)
 instead of generating one; ``--no-baseline`` skips the one-worker run (half an hour at that size).
 """
@@ -21,7 +22,7 @@ import time
 import _stack
 
 
-def timed_run(env, workers: int, planning_only: bool = False) -> tuple[float, int]:
+def timed_run(env, workers: int, planning_only: bool = False, keep_scores: bool = False) -> tuple[float, int]:
     from matching import runs
     from matching.models import MatchScore, ScoringRun
 
@@ -29,8 +30,9 @@ def timed_run(env, workers: int, planning_only: bool = False) -> tuple[float, in
     try:
         from django.db import connection
 
-        with connection.cursor() as cursor:  # a clean slate, fast even at 5 M rows
-            cursor.execute(f"TRUNCATE {MatchScore._meta.db_table}")
+        if not keep_scores:
+            with connection.cursor() as cursor:  # a clean slate, fast even at 5 M rows
+                cursor.execute(f"TRUNCATE {MatchScore._meta.db_table}")
         rss = _stack.PeakRss(procs)
         start = time.perf_counter()
         run = runs.scoring_run_start(scope="all")
@@ -82,6 +84,11 @@ def main() -> None:
         "--no-baseline; the stored scores are left part-written",
     )
     ap.add_argument(
+        "--keep-scores",
+        action="store_true",
+        help="rescore over the stored scores, as a production rescore does, instead of emptying the table first",
+    )
+    ap.add_argument(
         "--db",
         default="bench_rescore",
         help="name of the database to build (dropped and created; default bench_rescore); "
@@ -113,12 +120,12 @@ def main() -> None:
         print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
         return
     if not a.no_baseline:
-        one, rows1 = timed_run(env, 1)
+        one, rows1 = timed_run(env, 1, keep_scores=a.keep_scores)
         print(
             f"baseline: 1 worker: {one:.1f} s wall, {rows1:,} rows stored, {rows1 / one:,.0f} rows/s, "
             f"{pairs / one:,.0f} pairs/s scored"
         )
-    many, rows = timed_run(env, a.workers)
+    many, rows = timed_run(env, a.workers, keep_scores=a.keep_scores)
     print(
         f"rescore: {a.workers} workers: {many:.1f} s wall, {rows:,} rows stored, {rows / many:,.0f} rows/s, "
         f"{pairs / many:,.0f} pairs/s scored"

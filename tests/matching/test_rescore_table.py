@@ -50,7 +50,7 @@ def full_run(capture) -> ScoringRun:
     return run
 
 
-def catalogue() -> tuple[list, list, str]:
+def catalogue() -> tuple:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1",
@@ -67,7 +67,13 @@ def catalogue() -> tuple[list, list, str]:
             [MatchScore._meta.db_table],
         )
         identity = cursor.fetchone()[0]
-    return indexes, constraints, identity
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [MatchScore._meta.db_table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT to_regclass(%s), to_regclass(%s)", [rescore_table.TABLE, rescore_table.OLD_TABLE]
+        )
+        leftovers = cursor.fetchone()
+    return indexes, constraints, identity, sequence, leftovers
 
 
 def test_a_full_rescore_through_its_own_table_stores_what_upserting_stores_with_the_same_ids(
