@@ -194,6 +194,11 @@ def swap(connection, *, run_vacancy_ids: list[int], inside: Callable[[], None] |
             unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
             cursor.execute(f"CREATE {unique}INDEX {temp} ON {TABLE} USING {tail}")
         timings["indexes"] = time.monotonic() - started
+        # Statistics before readers plan against it: the table has none (autovacuum is off while it loads), and
+        # the vacuum after the swap, which analyses it too, comes seconds later.
+        started = time.monotonic()
+        cursor.execute(f"ANALYZE {TABLE}")
+        timings["analyze"] = time.monotonic() - started
 
     from django.db import transaction
 
