@@ -45,6 +45,7 @@ from recruiting.api.views.common import (
     MATCH_SCORE_PARAMETERS,
     SEARCHABLE,
     ApiMixin,
+    NonAtomicReadsMixin,
     explained,
     filtered,
     match_scores,
@@ -67,7 +68,10 @@ from recruiting.models import (
         description="Reading a CV is recorded in the audit log.",
     ),
 )
-class CandidateViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CandidateViewSet(
+    NonAtomicReadsMixin, ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    non_atomic_actions = frozenset({"match_scores"})  # read-only: no BEGIN / COMMIT per page
     serializer_class = CandidateSerializer
     permission_classes = [IsRecruiter]
     filterset_class = filters.CandidateFilter

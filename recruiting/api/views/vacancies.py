@@ -35,6 +35,7 @@ from recruiting.api.views.common import (
     MATCH_SCORE_PARAMETERS,
     SEARCHABLE,
     ApiMixin,
+    NonAtomicReadsMixin,
     explained,
     filtered,
     match_scores,
@@ -57,7 +58,10 @@ from recruiting.models import (
     ),
     retrieve=extend_schema(tags=["vacancies"], summary="One vacancy"),
 )
-class VacancyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VacancyViewSet(
+    NonAtomicReadsMixin, ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    non_atomic_actions = frozenset({"match_scores"})  # read-only: no BEGIN / COMMIT per page
     serializer_class = VacancySerializer
     permission_classes = [IsRecruiterOrReadOnly]
     filterset_class = filters.VacancyFilter
