@@ -1,5 +1,6 @@
-"""A full rescore's own table (PostgreSQL): the run writes every stored pair into a fresh table with no index and
-no constraint, and the table replaces the match-score table in one transaction when the last chunk is stored.
+"""A full rescore's own table (PostgreSQL): the run writes every stored pair into a fresh table with no constraint
+and one index (the candidate), and the table replaces the match-score table in one transaction when the last chunk
+is stored (100,000 × 1,000: 171–180 s → 110–120 s for the whole run, benchmarks/README.md).
 
 Why: writing 5.3 M rows into the live table costs PostgreSQL ≈ 1 s of CPU a 26,000-row chunk (heap, five indexes
 kept up row by row, a foreign-key check per row: benchmarks/README.md, issue 15).  Loaded bare and indexed once,
@@ -22,10 +23,12 @@ and stale marks (the stale sweep derives them again from ``computed_at`` against
 ``updated_at``, so a row a chunk computed before its CV changed is marked and rescored).
 
 A pair keeps its id across a full rescore (the ranking's tie-break): a chunk reads it from the live table, a new
-pair takes the next value of the live table's identity sequence, which the new table takes over at the swap.
+pair takes the next value of the live table's identity sequence; the new table's identity continues after it.
 
 The indexes and constraints are those the live table has when the swap runs (read from the catalogue), under
-the same names: a later migration that changes them applies to the new table as to the old.
+the same names: a later migration that changes them applies to the new table as to the old.  Its columns are
+the live table's when the run started: a migration that changed them meanwhile refuses the swap (``SwapRefused``;
+the run fails, the live table stays as it is).
 """
 
 from __future__ import annotations
@@ -51,6 +54,19 @@ LOCK_KEY = 0x6D5F7265  # "m_re"
 # How long the swap waits for a lock (seconds) before it gives up; its task is retried.
 SWAP_LOCK_TIMEOUT_SECONDS = 20
 _HELPER_INDEX = "matchscore_next_candidate"
+
+
+class SwapRefused(Exception):
+    """The run table no longer has the live table's columns (a migration ran while the run was in flight)."""
+
+
+def _columns(cursor, table: str) -> list[tuple]:
+    cursor.execute(
+        "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        [table],
+    )
+    return cursor.fetchall()
 
 
 def live_table() -> str:
@@ -175,8 +191,8 @@ def swap(connection, *, run_vacancy_ids: list[int], inside: Callable[[], None] |
     done).  Must run outside a transaction.  Returns timings in seconds by step.
 
     Raises ``django.db.OperationalError`` when a lock is not granted within ``SWAP_LOCK_TIMEOUT_SECONDS`` (the
-    task retries) and ``django.db.IntegrityError`` if the run table holds a pair twice (a bug: the run fails,
-    the live table stays as it was)."""
+    task retries), ``SwapRefused`` when the columns differ, and ``django.db.IntegrityError`` if the run table
+    holds a pair twice (a bug); in either of the last two the live table stays as it was."""
     live = live_table()
     candidates = MatchScore._meta.get_field("candidate").related_model._meta.db_table
     vacancies = MatchScore._meta.get_field("vacancy").related_model._meta.db_table
@@ -214,6 +230,8 @@ def swap(connection, *, run_vacancy_ids: list[int], inside: Callable[[], None] |
         cursor.execute(f"LOCK TABLE {live} IN ACCESS EXCLUSIVE MODE")
         cursor.execute(f"LOCK TABLE {candidates}, {vacancies} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        if _columns(cursor, live) != _columns(cursor, TABLE):
+            raise SwapRefused("the match-score table's columns changed while the run was in flight")
         # Vacancies the run did not score (closed ones) keep their live rows; usually none, so this costs nothing.
         cursor.execute(f"SELECT id FROM {vacancies} WHERE NOT (id = ANY(%s))", [list(run_vacancy_ids)])
         outside = [v for (v,) in cursor.fetchall()]

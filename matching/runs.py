@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from matching import model_store, rescore_table, services, storage
@@ -478,7 +478,12 @@ def _run_swap(run: ScoringRun) -> bool:
             finished_at=timezone.now(),
         )
         return False
-    rescore_table.swap(connection, run_vacancy_ids=vacancy_ids, inside=finish)
+    try:
+        rescore_table.swap(connection, run_vacancy_ids=vacancy_ids, inside=finish)
+    except (rescore_table.SwapRefused, IntegrityError) as exc:
+        # Not transient: retrying cannot help.  The run fails and its table goes; the live table is untouched.
+        scoring_run_fail(run_id=run_id, error=f"its scores table could not replace the stored one: {exc}")
+        return False
     return True
 
 

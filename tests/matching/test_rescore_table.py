@@ -7,6 +7,7 @@ from django.db import connection
 
 from matching import model_store, rescore_table, runs, services
 from matching.models import MatchScore, ScoringRun
+from matching.storage import ROW_COLUMNS
 from recruiting.models import Candidate, Vacancy
 from recruiting.services import candidate_upsert
 from tests.matching.test_storage_policy import pool  # noqa: F401 (fixture)
@@ -19,24 +20,8 @@ pytestmark = [
     ),
 ]
 
-COLUMNS = [
-    "id",
-    "candidate_id",
-    "vacancy_id",
-    "state",
-    "score",
-    "skills_score",
-    "qualifications_score",
-    "text_score",
-    "matched_skills",
-    "missing_skills",
-    "explanation",
-    "model_version",
-    "weights",
-    "stale",
-    "explained",
-    "confidence",
-]
+# Every stored column but the time it was computed, and the id (the ranking's tie-break) first.
+COLUMNS = ["id", *(c for c in ROW_COLUMNS if c != "computed_at")]
 
 
 def stored() -> list[tuple]:
@@ -190,3 +175,23 @@ def test_a_second_full_run_while_one_holds_the_table_upserts_into_the_live_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {rescore_table.TABLE}")
         assert cursor.fetchone()[0] == MatchScore.objects.count() > 0
+
+
+def test_a_run_table_whose_columns_no_longer_match_is_refused_and_the_run_fails(
+    pool,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    full_run(django_capture_on_commit_callbacks)
+    before = stored()
+    run = ScoringRun.objects.create(
+        scope="all", status=ScoringRun.Status.RUNNING, params={"run_table": True, "vacancy_ids": []}
+    )
+    rescore_table.create()
+    with connection.cursor() as cursor:  # as if a migration had changed the table while the run was in flight
+        cursor.execute(f"ALTER TABLE {rescore_table.TABLE} ADD COLUMN surplus integer")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert runs.scoring_run_swap(run_id=run.pk) is False
+    run.refresh_from_db()
+    assert run.status == "failed" and "columns changed" in run.error
+    assert not rescore_table.exists()
+    assert stored() == before
