@@ -401,22 +401,23 @@ def scoring_run_chunk(
 
     if not run_table:
         written = score()
-        _chunk_record(run_id, index, len(candidate_ids) * len(vacancy_ids), run_table=False)
+        _chunk_record(run_id, index, len(candidate_ids) * len(vacancy_ids))
         return written
     with transaction.atomic():
         written = score()
-        if not _chunk_record(run_id, index, len(candidate_ids) * len(vacancy_ids), run_table=True):
+        if not _chunk_record(run_id, index, len(candidate_ids) * len(vacancy_ids)):
             transaction.set_rollback(True)
     return written
 
 
-def _chunk_record(run_id: int, index: int, pairs: int, *, run_table: bool) -> bool:
-    """Record chunk ``index`` of run ``run_id`` as done (``pairs`` scored); after the last one, enqueue the run
-    table's swap (``run_table``) or the vacuum.  Returns ``False`` when the chunk was recorded already."""
+def _chunk_record(run_id: int, index: int, pairs: int) -> bool:
+    """Record chunk ``index`` of run ``run_id`` as done (``pairs`` scored); after the last one, enqueue the swap
+    of the run's table (a run that has one) or the vacuum.  Returns ``False`` when the chunk was recorded already."""
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().get(pk=run_id)
         if index in run.completed_chunks:
             return False
+        run_table = bool((run.params or {}).get("run_table"))
         run.completed_chunks = [*run.completed_chunks, index]
         run.done = min(run.total, run.done + pairs)
         run.chunks_done = len(run.completed_chunks)

@@ -196,7 +196,9 @@ def _score_and_store(
             cand_ids[i], vac_ids[j], pair, model, vocab_version, side.weights_json[j], now, groups, i, j
         )
     if run_table:
-        with transaction.atomic():
+        with transaction.atomic(
+            savepoint=False
+        ):  # a chunk's caller holds the transaction: no savepoint to pay
             rows_insert_run_table(cand_ids, rows, narrow_rows)
         return len(rows)
     with transaction.atomic():

@@ -310,6 +310,16 @@ def _stage_sql(types: dict[str, str]) -> tuple[str, ...]:
     )
 
 
+def _narrow_places(rows: Sequence[tuple | None], narrow: NarrowRows | None) -> tuple[NarrowRows, list[int]]:
+    """``(narrow, places)``: the narrow rows (empty for ``None``) and the indexes of ``rows`` they fill.  Raises
+    ``ValueError`` when the counts differ."""
+    narrow = narrow or NarrowRows([], {}, {})
+    places = [k for k, row in enumerate(rows) if row is None]
+    if len(places) != len(narrow):
+        raise ValueError(f"{len(places)} places for {len(narrow)} narrow rows")
+    return narrow, places
+
+
 def rows_upsert(rows: Sequence[tuple | None], narrow: NarrowRows | None = None) -> None:
     """Upsert a chunk's rows on (candidate, vacancy), inside the caller's transaction, in the order of ``rows``:
     ``rows`` holds each row (``ROW_COLUMNS``, JSON columns as JSON text) or ``None`` where the next row of
@@ -317,10 +327,7 @@ def rows_upsert(rows: Sequence[tuple | None], narrow: NarrowRows | None = None) 
     narrow rows lean, their shared values as parameters and their weights once per vacancy — and one
     ``INSERT … SELECT … ON CONFLICT DO UPDATE``; elsewhere ``bulk_create`` with ``update_conflicts``.  Either
     way the stored rows are those of ``rows`` with ``narrow.rows()`` in its places."""
-    narrow = narrow or NarrowRows([], {}, {})
-    places = [k for k, row in enumerate(rows) if row is None]
-    if len(places) != len(narrow):
-        raise ValueError(f"{len(places)} places for {len(narrow)} narrow rows")
+    narrow, places = _narrow_places(rows, narrow)
     if not rows:
         return
     from django.db import connection
@@ -389,10 +396,7 @@ def rows_insert_run_table(
     table's next id, in the order of ``rows``."""
     from django.db import connection
 
-    narrow = narrow or NarrowRows([], {}, {})
-    places = [k for k, row in enumerate(rows) if row is None]
-    if len(places) != len(narrow):
-        raise ValueError(f"{len(places)} places for {len(narrow)} narrow rows")
+    narrow, places = _narrow_places(rows, narrow)
     rescore_table.chunk_lock(connection)
     with connection.cursor() as cursor:
         cursor.execute(

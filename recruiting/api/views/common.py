@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
@@ -48,8 +49,6 @@ class NonAtomicReadsMixin:
         view = super().as_view(actions, **initkwargs)
         named = {name for name in (actions or {}).values() if name in cls.non_atomic_actions}
         if named:
-            from django.core.exceptions import ImproperlyConfigured
-
             if set(actions) - {"get", "head", "options"}:
                 raise ImproperlyConfigured(
                     f"{cls.__name__}: {sorted(named)} must be read-only to run non-atomic"
